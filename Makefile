@@ -1,0 +1,43 @@
+# socialearn. `make run` and `make test` do all the set-up on a fresh machine.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PYTHON ?= python3
+SERVICES := $(PY) -m socialearn.embedded
+
+.PHONY: run test bench lint format install migrate seed services-stop clean
+
+$(VENV)/.installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Serve the site with a Celery worker and beat, on embedded PostgreSQL/Redis unless
+# DATABASE_URL / REDIS_URL are set.
+run: install
+	$(SERVICES) run
+
+test: install
+	$(SERVICES) test -- $(PYTEST_ARGS)
+
+bench: install
+	$(SERVICES) bench
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy socialearn/*/services.py socialearn/*/selectors.py mentoring/matching.py
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+services-stop: install
+	$(SERVICES) stop
+
+clean:
+	rm -rf var/staticfiles

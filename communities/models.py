@@ -1,0 +1,193 @@
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from socialearn.people.models import Department, Location, Topic
+
+
+class Community(models.Model):
+    class Kind(models.TextChoices):
+        PRACTICE = "practice", "Community of practice"
+        ONBOARDING = "onboarding", "Onboarding community"
+        TEAM = "team", "Team space"
+        COHORT = "cohort", "Course cohort"
+        NETWORK = "network", "Learning network"
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public: anyone in the organisation can read and join"
+        PRIVATE = "private", "Private: members only, by invitation or approved request"
+
+    class Anonymity(models.TextChoices):
+        OFF = "off", "Off"
+        ON = "on", "On"
+        REVIEW = "review", "On, reviewed by a manager before it appears"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed, waiting for approval"
+        ACTIVE = "active", "Active"
+        ARCHIVED = "archived", "Archived"
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PRACTICE)
+    purpose = models.TextField(help_text="What the community is for, in a sentence or two.")
+    rules = models.TextField(blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="communities")
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    anonymity = models.CharField(max_length=16, choices=Anonymity.choices, default=Anonymity.OFF)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # Onboarding communities serve the newcomers of one location or department.
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="communities"
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="communities"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="communities"
+    )
+
+    class Meta:
+        verbose_name_plural = "communities"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:detail", args=[self.slug])
+
+    @property
+    def is_private(self) -> bool:
+        return self.visibility == self.Visibility.PRIVATE
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", "Member"
+        MANAGER = "manager", "Manager"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Member"
+        INVITED = "invited", "Invited"
+        REQUESTED = "requested", "Asked to join"
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    joined_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["community", "user"], name="unique_membership"),
+        ]
+        indexes = [
+            models.Index(fields=["community", "status"]),
+            models.Index(fields=["user", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.community} ({self.role}, {self.status})"
+
+
+class Thread(models.Model):
+    class Kind(models.TextChoices):
+        DISCUSSION = "discussion", "Discussion"
+        QUESTION = "question", "Question"
+        HELP = "help", "Help request"
+        TIP = "tip", "How-to tip"
+        RESOURCE = "resource", "Resource"
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        HELD = "held", "Held for review (word list)"
+        PENDING = "pending", "Waiting for a manager (anonymous)"
+        HIDDEN = "hidden", "Hidden by a manager"
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="threads")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.DISCUSSION)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    body_html = models.TextField(blank=True, editable=False)
+    url = models.URLField(blank=True, max_length=500, help_text="For resources: the link.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="threads"
+    )
+    is_anonymous = models.BooleanField(default=False)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="threads")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PUBLISHED)
+    is_locked = models.BooleanField(default=False)
+    is_pinned = models.BooleanField(default=False)
+    accepted_reply = models.OneToOneField(
+        "Reply", null=True, blank=True, on_delete=models.SET_NULL, related_name="accepted_for"
+    )
+    # Set when the thread was posted by the clock (a challenge step or a flow item).
+    is_system = models.BooleanField(default=False)
+    posted_late = models.BooleanField(default=False)
+    created_at = models.DateTimeField(db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(db_index=True)
+    reply_count = models.PositiveIntegerField(default=0)
+    reaction_count = models.PositiveIntegerField(default=0)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-is_pinned", "-last_activity_at"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="thread_search_gin"),
+            models.Index(fields=["community", "status", "-last_activity_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:thread", args=[self.community.slug, self.pk])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class Reply(models.Model):
+    Status = Thread.Status
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    is_anonymous = models.BooleanField(default=False)
+    body = models.TextField()
+    body_html = models.TextField(blank=True, editable=False)
+    status = models.CharField(max_length=16, choices=Thread.Status.choices, default="published")
+    created_at = models.DateTimeField(db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    reaction_count = models.PositiveIntegerField(default=0)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = "replies"
+        ordering = ["created_at", "id"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="reply_search_gin"),
+            models.Index(fields=["thread", "status", "created_at"]),
+            models.Index(
+                fields=["author", "thread"], condition=Q(status="published"), name="reply_author"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reply {self.pk} to {self.thread_id}"

@@ -1,0 +1,117 @@
+"""Test set-up shared by every app: real PostgreSQL and Redis, never SQLite or mocks."""
+
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def mailoutbox_clear(mailoutbox):
+    mailoutbox.clear()
+    return mailoutbox
+
+
+def pytest_report_header(config):
+    return [
+        f"DATABASE_URL={os.environ.get('DATABASE_URL', '(test settings default)')}",
+        f"REDIS_URL={os.environ.get('REDIS_URL', '(test settings default)')}",
+    ]
+
+
+@pytest.fixture
+def celery_eager():
+    """Run tasks in-process when .delay() is called (use with
+    django_capture_on_commit_callbacks(execute=True) to see on_commit fan-outs happen)."""
+    from socialearn.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+def _database_url(settings_dict) -> str:
+    user = settings_dict.get("USER") or ""
+    password = settings_dict.get("PASSWORD") or ""
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = settings_dict.get("HOST") or ""
+    port = settings_dict.get("PORT") or ""
+    hostport = f"{host}:{port}" if port else host
+    return f"postgres://{auth}{hostport}/{settings_dict['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real Celery worker process on real Redis, using the test database.
+
+    Use with transactional_db data (committed rows). Yields the Celery app; the worker listens
+    on this run's own queue, purged first, so parallel runs and stale tasks never interfere.
+    """
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings
+    from django.db import connection
+
+    from socialearn.celery import app
+
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(queue)
+    env = os.environ.copy()
+    env.update(
+        DJANGO_SETTINGS_MODULE="socialearn.settings.test",
+        DATABASE_URL=_database_url(connection.settings_dict),
+        REDIS_URL=settings.REDIS_URL,
+        CELERY_TEST_QUEUE=queue,
+        CACHE_KEY_PREFIX=settings.CACHES["default"]["KEY_PREFIX"].removeprefix("test-"),
+    )
+    hostname = f"test-{os.getpid()}@%h"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "socialearn",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "-n",
+            hostname,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            replies = app.control.ping(timeout=0.5)
+            if any(f"test-{os.getpid()}@" in name for reply in replies for name in reply):
+                break
+            if process.poll() is not None:
+                raise RuntimeError("The Celery worker exited before it was ready")
+        else:
+            raise RuntimeError("The Celery worker did not answer a ping within 30 s")
+        yield app
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()

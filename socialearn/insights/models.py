@@ -1,0 +1,77 @@
+from django.conf import settings
+from django.db import models
+
+
+class Activity(models.Model):
+    """One thing that happened, written by the feature services as it happens.
+
+    Every figure in insights is computed from these rows (plus people), never by importing
+    feature models. The ids are plain integers, not foreign keys, so the core depends on no
+    feature and a row costs one cheap INSERT.
+    """
+
+    class Verb(models.TextChoices):
+        JOINED = "joined", "joined"
+        LEFT = "left", "left"
+        POSTED = "posted", "started a thread"
+        REPLIED = "replied", "replied"
+        REACTED = "reacted", "reacted"
+        ANSWER_ACCEPTED = "answer_accepted", "had an answer accepted"
+        HELP_REQUESTED = "help_requested", "asked for help"
+        WELCOMED = "welcomed", "welcomed a newcomer"
+        VIEWED = "viewed", "viewed"
+        SESSION_QUESTION_ASKED = "session_question_asked", "asked an expert"
+        SESSION_ANSWERED = "session_answered", "answered in a session"
+        SESSION_DEFERRED = "session_deferred", "deferred a session question"
+        MENTOR_ENROLLED = "mentor_enrolled", "enrolled as mentor"
+        PROTEGE_ENROLLED = "protege_enrolled", "enrolled as protégé"
+        MATCH_ACCEPTED = "match_accepted", "accepted a mentoring match"
+        MATCH_COMPLETED = "match_completed", "completed a mentoring match"
+        STEP_COMPLETED = "step_completed", "completed a challenge step"
+        CHALLENGE_JOINED = "challenge_joined", "joined a challenge"
+        FLOW_ITEM_POSTED = "flow_item_posted", "flow item posted"
+
+    occurred_at = models.DateTimeField(db_index=True)
+    verb = models.CharField(max_length=32, choices=Verb.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    # What the figures group by.
+    community_id = models.BigIntegerField(null=True, blank=True)
+    topic_ids = models.JSONField(default=list, blank=True)
+    programme_id = models.BigIntegerField(null=True, blank=True)
+    session_id = models.BigIntegerField(null=True, blank=True)
+    challenge_id = models.BigIntegerField(null=True, blank=True)
+    # What the event is about (a thread, a reply, a question, a match...), and who it answers.
+    thread_id = models.BigIntegerField(null=True, blank=True)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The person answered, welcomed or matched with, where there is one.",
+    )
+    is_question = models.BooleanField(default=False)
+    extra = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name_plural = "activities"
+        indexes = [
+            models.Index(fields=["community_id", "occurred_at"], name="activity_community_time"),
+            models.Index(fields=["programme_id", "occurred_at"], name="activity_programme_time"),
+            models.Index(fields=["session_id", "occurred_at"], name="activity_session_time"),
+            models.Index(fields=["challenge_id", "occurred_at"], name="activity_challenge_time"),
+            models.Index(fields=["actor", "occurred_at"], name="activity_actor_time"),
+            models.Index(fields=["verb", "occurred_at"], name="activity_verb_time"),
+            models.Index(fields=["thread_id"], name="activity_thread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.verb} at {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,67 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from socialearn.people.models import Topic
+
+
+class TopicFollow(models.Model):
+    """A person expressed an interest in a topic: they hear about help requests and sessions."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_follows"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic"], name="unique_topic_follow"),
+        ]
+        indexes = [models.Index(fields=["topic", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.topic}"
+
+
+class Notification(models.Model):
+    """One line in a person's inbox.
+
+    The text is rendered when the notification is made (actor names already anonymised where
+    needed), so the inbox never joins back to feature tables.
+    `dedupe_key` makes fan-out idempotent: a retried fan-out inserts nothing twice.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=255)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    dedupe_key = models.CharField(max_length=120, blank=True, default="")
+    send_email = models.BooleanField(default=False)
+    created_at = models.DateTimeField(db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~Q(dedupe_key=""),
+                name="unique_notification_per_recipient_and_key",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient", "created_at"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}: {self.title}"

@@ -1,0 +1,16 @@
+from django.core.paginator import Page, Paginator
+
+from .models import Notification, TopicFollow
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def inbox_page(user, page_number: int | str = 1, per_page: int = 30) -> Page:
+    qs = Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+    return Paginator(qs, per_page).get_page(page_number)
+
+
+def followed_topic_ids(user) -> set[int]:
+    return set(TopicFollow.objects.filter(user=user).values_list("topic_id", flat=True))

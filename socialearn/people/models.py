@@ -1,0 +1,136 @@
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+
+def validate_time_zone(value: str) -> None:
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a time zone we know, e.g. Europe/Paris.")
+
+
+class Topic(models.Model):
+    """One node of the organisation's taxonomy of skills and subjects."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:100]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:topic", args=[self.slug])
+
+
+class Department(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    time_zone = models.CharField(
+        max_length=64, blank=True, validators=[validate_time_zone], default=""
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Profile(models.Model):
+    class EmailPreference(models.TextChoices):
+        NONE = "none", "No email"
+        IMMEDIATE = "immediate", "Email me about mentions, answers and requests"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    display_name = models.CharField(max_length=150, blank=True)
+    job_title = models.CharField(max_length=150, blank=True)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="profiles"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="profiles"
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
+    is_people_manager = models.BooleanField(
+        "manages people", default=False, help_text="Leads a team (used by mentoring eligibility)."
+    )
+    started_company_on = models.DateField("started in the company", null=True, blank=True)
+    started_role_on = models.DateField("started in the current role", null=True, blank=True)
+    bio = models.TextField(blank=True, max_length=4000)
+    expertise = models.ManyToManyField(Topic, blank=True, related_name="experts")
+    interests = models.ManyToManyField(Topic, blank=True, related_name="interested")
+    time_zone = models.CharField(
+        max_length=64, blank=True, default="", validators=[validate_time_zone]
+    )
+    email_preference = models.CharField(
+        max_length=16, choices=EmailPreference.choices, default=EmailPreference.IMMEDIATE
+    )
+    last_active_at = models.DateTimeField(null=True, blank=True)
+    # Kept up to date by people.services.profile_refresh_search (name, title, bio, topics).
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        indexes = [GinIndex(fields=["search_vector"], name="profile_search_gin")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.user.get_full_name() or self.user.email or str(self.user)
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:profile", args=[self.user_id])
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        """The viewer's zone: their own, else their location's, else the organisation's."""
+        name = self.time_zone or (self.location.time_zone if self.location_id else "")
+        return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
+
+    def years_in_role(self, today=None) -> float | None:
+        if not self.started_role_on:
+            return None
+        today = today or timezone.localdate()
+        return (today - self.started_role_on).days / 365.25
+
+    def years_in_company(self, today=None) -> float | None:
+        if not self.started_company_on:
+            return None
+        today = today or timezone.localdate()
+        return (today - self.started_company_on).days / 365.25

@@ -1,0 +1,65 @@
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchVector
+from django.db import transaction
+from django.db.models import OuterRef, Subquery, TextField, Value
+from django.db.models.functions import Coalesce
+
+from .models import Profile, Topic
+
+User = get_user_model()
+
+
+def profile_for(user) -> Profile:
+    profile, _ = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+def profile_refresh_search(*, profile_ids: list[int]) -> None:
+    """Rebuild the directory's search vector: name and title weigh most, then topics, bio."""
+    expertise = (
+        Topic.objects.filter(experts=OuterRef("pk"))
+        .values("experts")
+        .annotate(names=StringAgg("name", " "))
+        .values("names")
+    )
+    Profile.objects.filter(pk__in=profile_ids).update(
+        search_vector=SearchVector(
+            Coalesce("display_name", Value(""), output_field=TextField()),
+            weight="A",
+            config="simple",
+        )
+        + SearchVector(
+            Coalesce("job_title", Value(""), output_field=TextField()), weight="A", config="english"
+        )
+        + SearchVector(
+            Coalesce(Subquery(expertise), Value(""), output_field=TextField()),
+            weight="B",
+            config="english",
+        )
+        + SearchVector(
+            Coalesce("bio", Value(""), output_field=TextField()), weight="C", config="english"
+        )
+    )
+
+
+@transaction.atomic
+def user_create(
+    *, email: str, password: str | None = None, display_name: str = "", **profile_fields
+):
+    user = User(username=email.lower()[:150], email=email.lower())
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    expertise = profile_fields.pop("expertise", ())
+    interests = profile_fields.pop("interests", ())
+    profile = Profile.objects.create(user=user, display_name=display_name, **profile_fields)
+    if expertise:
+        profile.expertise.set(expertise)
+    if interests:
+        profile.interests.set(interests)
+    profile_refresh_search(profile_ids=[profile.pk])
+    return user

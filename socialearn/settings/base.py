@@ -1,0 +1,285 @@
+"""Settings shared by every environment, read from the environment (12-factor).
+
+Safe defaults are the production ones: DEBUG off, secure cookies, no hosts allowed.
+Development and tests relax them in their own modules.
+"""
+
+from pathlib import Path
+
+import environ
+from celery.schedules import crontab
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env("SECRET_KEY")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.sites",
+    "django.contrib.postgres",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "django_htmx",
+    "template_partials",
+    "csp",
+    # core
+    "socialearn",
+    "socialearn.people",
+    "socialearn.notifications",
+    "socialearn.insights",
+    # features
+    "communities",
+    "mentoring",
+    "expertqa",
+    "challenges",
+]
+
+# SAML needs python3-saml (and libxmlsec1); enabled only where it is installed.
+SAML_ENABLED = env.bool("SAML_ENABLED", default=False)
+if SAML_ENABLED:
+    INSTALLED_APPS.append("allauth.socialaccount.providers.saml")
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "socialearn.people.middleware.ViewerTimezoneMiddleware",
+]
+
+ROOT_URLCONF = "socialearn.urls"
+WSGI_APPLICATION = "socialearn.wsgi.application"
+ASGI_APPLICATION = "socialearn.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "socialearn.context_processors.navigation",
+            ],
+            "builtins": ["template_partials.templatetags.partials"],
+        },
+    }
+]
+
+DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env("REDIS_URL")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="socialearn"),
+    }
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env("TIME_ZONE", default="Europe/London")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+WHITENOISE_AUTOREFRESH = DEBUG
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_URL = "/media/"
+
+SITE_ID = 1
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+
+# --- allauth -------------------------------------------------------------------------------
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+ACCOUNT_ADAPTER = "socialearn.people.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "socialearn.people.adapters.SocialAccountAdapter"
+# Sign-up off for SSO-only sites: people arrive through the identity provider.
+ACCOUNT_ALLOW_SIGNUP = env.bool("ACCOUNT_ALLOW_SIGNUP", default=True)
+SOCIALACCOUNT_ALLOW_SIGNUP = env.bool("SOCIALACCOUNT_ALLOW_SIGNUP", default=True)
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "5/5m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+}
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+SOCIALACCOUNT_PROVIDERS: dict = {}
+# An intranet plugs in its identity provider with OIDC_* (any OpenID Connect server:
+# Entra ID, Okta, Keycloak, ADFS) or SAML_* variables.
+if env("OIDC_SERVER_URL", default=""):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "APPS": [
+            {
+                "provider_id": env("OIDC_PROVIDER_ID", default="intranet"),
+                "name": env("OIDC_NAME", default="Company sign-in"),
+                "client_id": env("OIDC_CLIENT_ID"),
+                "secret": env("OIDC_CLIENT_SECRET"),
+                "settings": {"server_url": env("OIDC_SERVER_URL")},
+            }
+        ]
+    }
+if SAML_ENABLED:
+    SOCIALACCOUNT_PROVIDERS["saml"] = {
+        "APPS": [
+            {
+                "provider_id": env("SAML_PROVIDER_ID", default="intranet-saml"),
+                "name": env("SAML_NAME", default="Company SAML sign-in"),
+                "client_id": env("SAML_CLIENT_ID", default="socialearn"),
+                "settings": {
+                    "attribute_mapping": {
+                        "uid": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
+                        "email": (
+                            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"
+                        ),
+                    },
+                    "idp": {
+                        "entity_id": env("SAML_IDP_ENTITY_ID", default=""),
+                        "metadata_url": env("SAML_IDP_METADATA_URL", default=""),
+                    },
+                },
+            }
+        ]
+    }
+
+# --- email ---------------------------------------------------------------------------------
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="socialearn <noreply@socialearn.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- security ------------------------------------------------------------------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Content Security Policy: no inline scripts anywhere; htmx and our own JS are files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# --- celery --------------------------------------------------------------------------------
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_ALWAYS_EAGER = False
+# One beat runs these; every task is safe to run twice (database guarantees, not beat's).
+CELERY_BEAT_SCHEDULE = {
+    "post-due-challenge-steps-and-flow-items": {
+        "task": "challenges.tasks.post_due_items",
+        "schedule": 60.0,
+    },
+    "invite-newcomers-to-onboarding": {
+        "task": "communities.tasks.invite_newcomers",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "send-daily-digests": {
+        "task": "communities.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=0),
+        "kwargs": {"frequency": "daily"},
+    },
+    "send-weekly-digests": {
+        "task": "communities.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+        "kwargs": {"frequency": "weekly"},
+    },
+    "expert-session-reminders": {
+        "task": "expertqa.tasks.send_due_reminders",
+        "schedule": 60.0,
+    },
+    "expire-stale-mentoring-requests": {
+        "task": "mentoring.tasks.expire_stale_requests",
+        "schedule": crontab(minute=15),
+    },
+    "send-xapi-outbox": {
+        "task": "socialearn.insights.tasks.send_xapi_outbox",
+        "schedule": 60.0,
+    },
+}
+
+# --- product settings ----------------------------------------------------------------------
+# L&D admins can require approval before a proposed community goes live.
+COMMUNITY_APPROVAL_REQUIRED = env.bool("COMMUNITY_APPROVAL_REQUIRED", default=False)
+ONBOARDING_NEWCOMER_DAYS = env.int("ONBOARDING_NEWCOMER_DAYS", default=30)
+MENTORING_REQUEST_EXPIRY_DAYS = env.int("MENTORING_REQUEST_EXPIRY_DAYS", default=7)
+XAPI_ENDPOINT = env("XAPI_ENDPOINT", default="")
+XAPI_USERNAME = env("XAPI_USERNAME", default="")
+XAPI_PASSWORD = env("XAPI_PASSWORD", default="")
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}

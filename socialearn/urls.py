@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("people/", include("socialearn.people.urls")),
+    path("inbox/", include("socialearn.notifications.urls")),
+    path("insights/", include("socialearn.insights.urls")),
+    path("communities/", include("communities.urls")),
+    path("mentoring/", include("mentoring.urls")),
+    path("sessions/", include("expertqa.urls")),
+    path("challenges/", include("challenges.urls")),
+]
