@@ -20,6 +20,7 @@ from socialearn.insights.services import activity_record
 from socialearn.markdown import render_markdown
 from socialearn.notifications.services import notify_audience
 
+from . import hooks
 from .models import Community, Membership, Reply, Thread
 
 
@@ -154,6 +155,8 @@ def thread_create(
             dedupe_key=notification_dedupe_key or f"thread:{thread.pk}",
             exclude_user_ids=[author.pk] if author else [],
         )
+    for hook in hooks.thread_created:
+        hook(thread)
     return thread
 
 
@@ -184,4 +187,6 @@ def reply_create(*, thread: Thread, author, body: str, is_anonymous: bool = Fals
         target_user=thread.author,
         is_question=thread.kind in (Thread.Kind.QUESTION, Thread.Kind.HELP),
     )
+    for hook in hooks.reply_created:
+        hook(reply)
     return reply

@@ -100,6 +100,19 @@ class Profile(models.Model):
     email_preference = models.CharField(
         max_length=16, choices=EmailPreference.choices, default=EmailPreference.IMMEDIATE
     )
+
+    class DigestFrequency(models.TextChoices):
+        NONE = "none", "No digest"
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+
+    digest_frequency = models.CharField(
+        "email digest of followed communities and topics",
+        max_length=8,
+        choices=DigestFrequency.choices,
+        default=DigestFrequency.NONE,
+    )
+    last_digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_active_at = models.DateTimeField(null=True, blank=True)
     # Kept up to date by people.services.profile_refresh_search (name, title, bio, topics).
     search_vector = SearchVectorField(null=True, editable=False)
