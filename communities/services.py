@@ -16,7 +16,7 @@ from django.db.models import F, Value
 from django.utils import timezone
 from django.utils.text import slugify
 
-from socialearn.insights.services import activity_record
+from socialearn.insights.services import activity_record, scope_upsert
 from socialearn.markdown import render_markdown
 from socialearn.notifications.services import notify_audience
 
@@ -62,6 +62,13 @@ def community_create(
     community.full_clean()
     community.save()
     community.topics.set(list(topics))
+    scope_upsert(
+        kind="community",
+        object_id=community.pk,
+        name=community.name,
+        url=community.get_absolute_url(),
+        is_private=community.is_private,
+    )
     if created_by is not None:
         membership_join(community=community, user=created_by, role=Membership.Role.MANAGER)
     return community

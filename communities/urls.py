@@ -1,5 +1,8 @@
 from django.urls import path  # noqa: F401
 
+from .extra_urls import urlpatterns as extra_urlpatterns
+
 app_name = "communities"
 
-urlpatterns: list = []
+# Onboarding, cohorts, digests and feeds live in extra_urls.py / extra_views.py.
+urlpatterns: list = [] + extra_urlpatterns

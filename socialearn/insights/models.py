@@ -75,3 +75,32 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_id} {self.verb} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class Scope(models.Model):
+    """A thing figures are reported for (a community, programme, session, challenge), named.
+
+    Features upsert their scopes through services.scope_upsert when they create or rename
+    one, so insights can show names and links without importing feature models.
+    """
+
+    class Kind(models.TextChoices):
+        COMMUNITY = "community", "Community"
+        PROGRAMME = "programme", "Mentoring programme"
+        SESSION = "session", "Expert session"
+        CHALLENGE = "challenge", "Challenge"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    object_id = models.BigIntegerField()
+    name = models.CharField(max_length=200)
+    url = models.CharField(max_length=500, blank=True)
+    is_private = models.BooleanField(default=False)
+    extra = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="unique_insights_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name}"

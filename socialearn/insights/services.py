@@ -39,3 +39,23 @@ def activity_record(
         is_question=is_question,
         extra=extra or {},
     )
+
+
+def scope_upsert(
+    *,
+    kind: str,
+    object_id: int,
+    name: str,
+    url: str = "",
+    is_private: bool = False,
+    extra: dict | None = None,
+):
+    """Tell insights the name and link of a community / programme / session / challenge."""
+    from .models import Scope
+
+    scope, _ = Scope.objects.update_or_create(
+        kind=kind,
+        object_id=object_id,
+        defaults={"name": name, "url": url, "is_private": is_private, "extra": extra or {}},
+    )
+    return scope

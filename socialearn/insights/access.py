@@ -1,0 +1,36 @@
+"""Who may see the figures of one scope.
+
+L&D admins (staff, or the "L&D admin" group) see everything. For a single scope, the feature
+that owns it registers a check in its AppConfig.ready(), e.g. communities lets a community's
+managers see their community's figures:
+
+    @access.register("community")
+    def community_manager(user, object_id: int) -> bool: ...
+"""
+
+from collections.abc import Callable
+
+_checks: dict[str, Callable[[object, int], bool]] = {}
+
+LND_ADMIN_GROUP = "L&D admin"
+
+
+def register(kind: str):
+    def decorator(func):
+        _checks[kind] = func
+        return func
+
+    return decorator
+
+
+def is_lnd_admin(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.groups.filter(name=LND_ADMIN_GROUP).exists()
+
+
+def can_view(user, kind: str, object_id: int) -> bool:
+    if is_lnd_admin(user):
+        return True
+    check = _checks.get(kind)
+    return bool(check and user.is_authenticated and check(user, object_id))
