@@ -1,0 +1,224 @@
+"""The matchmaking engine: optimal, within capacities, explained in words."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mentoring.matching import (
+    BELOW_MINIMUM,
+    CAPACITY_EXHAUSTED,
+    DIFFERENT,
+    NO_MENTOR_IN_TOPICS,
+    SAME,
+    Names,
+    Person,
+    assign,
+    assign_brute_force,
+    candidate_scores,
+    score_pair,
+    suggest,
+)
+
+NAMES = Names(
+    topics={1: "Leadership", 2: "Coaching", 3: "Finance"},
+    departments={10: "Sales", 11: "Engineering"},
+    locations={20: "Paris", 21: "Lyon"},
+)
+
+
+def person(key, *, user=None, topics=(1,), **kwargs):
+    return Person(
+        key=key, user_id=user if user is not None else key, topic_ids=frozenset(topics), **kwargs
+    )
+
+
+def test_shared_topics_are_named_in_the_reasons():
+    mentor = person(1, topics=(1, 2, 3))
+    protege = person(2, topics=(1, 2))
+    result = score_pair(mentor, protege, names=NAMES)
+    assert result.score == 60
+    assert result.reasons == ("Covers every topic asked for: Leadership and Coaching",)
+
+
+def test_partial_topic_overlap_scores_its_share():
+    result = score_pair(person(1, topics=(1,)), person(2, topics=(1, 2, 3)), names=NAMES)
+    assert result.score == 20
+    assert result.reasons[0] == "Shares 1 of 3 topics asked for: Leadership"
+
+
+def test_more_time_in_role_is_experience_to_pass_on():
+    mentor = person(1, years_in_role=3.0, leads_team=True)
+    protege = person(2, years_in_role=0.5, leads_team=True)
+    result = score_pair(mentor, protege)
+    assert result.score == 60 + 20 + 10
+    assert "3 years in role against 0.5 years: experience to pass on" in result.reasons
+    assert "Both lead a team" in result.reasons
+
+
+def test_a_mentor_newer_in_role_loses_points():
+    result = score_pair(person(1, years_in_role=1.0), person(2, years_in_role=4.0))
+    assert result.score == 50
+    assert "The mentor has less time in role than the protégé" in result.reasons
+
+
+def test_location_preferences_count_for_each_side():
+    mentor = person(1, location_id=20, location_preference=SAME)
+    protege = person(2, location_id=20, location_preference=SAME)
+    result = score_pair(mentor, protege, names=NAMES)
+    assert result.score == 80
+    assert "Both in Paris, as the protégé wished" in result.reasons
+    unmet = score_pair(
+        person(1, location_id=21), person(2, location_id=20, location_preference=SAME)
+    )
+    assert unmet.score == 60
+    assert "Different locations, though the protégé preferred the same" in unmet.reasons
+    wished = score_pair(
+        person(1, location_id=21), person(2, location_id=20, location_preference=DIFFERENT)
+    )
+    assert wished.score == 70
+
+
+def test_crossing_departments_scores_more_when_wished():
+    plain = score_pair(person(1, department_id=10), person(2, department_id=11), names=NAMES)
+    assert plain.score == 65
+    assert "Crosses departments (Sales and Engineering)" in plain.reasons
+    wished = score_pair(
+        person(1, department_id=10), person(2, department_id=11, prefer_other_department=True)
+    )
+    assert wished.score == 75
+    same = score_pair(
+        person(1, department_id=10), person(2, department_id=10, prefer_other_department=True)
+    )
+    assert "Same department, though crossing departments was preferred" in same.reasons
+
+
+def test_never_oneself_nor_ones_manager_nor_an_earlier_pair_nor_no_shared_topic():
+    assert score_pair(person(1, user=5), person(2, user=5)) is None
+    assert score_pair(person(1, user=5), person(2, user=6, manager_user_id=5)) is None
+    assert score_pair(person(1, user=5, manager_user_id=6), person(2, user=6)) is None
+    assert score_pair(person(1, user=5), person(2, user=6), excluded={(5, 6)}) is None
+    assert score_pair(person(1, topics=(1,)), person(2, topics=(2,))) is None
+
+
+def test_unmatched_people_are_told_why():
+    mentors = [person(1, topics=(1,), capacity=1)]
+    proteges = [
+        person(10, topics=(1,)),
+        person(11, topics=(1,)),
+        person(12, topics=(3,)),
+        person(13, topics=(1, 2, 3), user=99),
+    ]
+    result = assign(mentors, proteges, min_score=30)
+    assert len(result.pairs) == 1
+    assert result.unmatched[12] == NO_MENTOR_IN_TOPICS
+    assert result.unmatched[13] == BELOW_MINIMUM
+    assert CAPACITY_EXHAUSTED in {result.unmatched.get(10), result.unmatched.get(11)}
+
+
+def test_suggestions_are_ranked_and_skip_full_mentors():
+    mentors = [
+        person(1, topics=(1,)),
+        person(2, topics=(1, 2)),
+        person(3, topics=(1, 2), capacity=0),
+    ]
+    ranked = suggest(mentors, person(10, topics=(1, 2)))
+    assert [m.key for m, _ in ranked] == [2, 1]
+
+
+# Property tests against the brute-force reference.
+
+people_topics = st.frozensets(st.integers(1, 3), min_size=1, max_size=3)
+
+
+@st.composite
+def programmes(draw):
+    n_m = draw(st.integers(1, 3))
+    n_p = draw(st.integers(1, 5))
+
+    def draw_person(key, capacity):
+        return Person(
+            key=key,
+            user_id=draw(st.integers(1, 9)),
+            topic_ids=draw(people_topics),
+            department_id=draw(st.sampled_from([None, 10, 11])),
+            location_id=draw(st.sampled_from([None, 20, 21])),
+            manager_user_id=draw(st.sampled_from([None, 1, 2, 3])),
+            years_in_role=draw(st.sampled_from([None, 0.5, 1.0, 2.0, 4.0])),
+            leads_team=draw(st.booleans()),
+            location_preference=draw(st.sampled_from(["any", "same", "different"])),
+            prefer_other_department=draw(st.booleans()),
+            capacity=capacity,
+        )
+
+    mentors = [draw_person(i, draw(st.integers(0, 3))) for i in range(n_m)]
+    proteges = [draw_person(100 + i, 1) for i in range(n_p)]
+    excluded = draw(st.sets(st.tuples(st.integers(1, 9), st.integers(1, 9)), max_size=3))
+    min_score = draw(st.sampled_from([0, 20, 40, 70]))
+    locked = []
+    if draw(st.booleans()):
+        locked = [(mentors[0].key, proteges[0].key)]
+    return mentors, proteges, excluded, min_score, locked
+
+
+@settings(max_examples=300, deadline=None)
+@given(programmes())
+def test_assignment_is_optimal_within_capacity_and_keeps_locked_pairs(programme):
+    mentors, proteges, excluded, min_score, locked = programme
+    result = assign(mentors, proteges, min_score=min_score, excluded=excluded, locked=locked)
+    reference = assign_brute_force(
+        mentors, proteges, min_score=min_score, excluded=excluded, locked=locked
+    )
+    assert result.total == reference.total
+    load = {}
+    for m_key, _, _ in result.pairs:
+        load[m_key] = load.get(m_key, 0) + 1
+    capacities = {m.key: m.capacity for m in mentors}
+    locked_load = {}
+    for m_key, _ in locked:
+        locked_load[m_key] = locked_load.get(m_key, 0) + 1
+    for m_key, n in load.items():
+        assert n <= max(capacities[m_key], locked_load.get(m_key, 0))
+    matched = [p for _, p, _ in result.pairs]
+    assert len(matched) == len(set(matched))
+    assert set(locked) <= {(m, p) for m, p, _ in result.pairs}
+    assert set(matched).isdisjoint(result.unmatched)
+    assert set(matched) | set(result.unmatched) == {p.key for p in proteges}
+    by_key_m = {m.key: m for m in mentors}
+    by_key_p = {p.key: p for p in proteges}
+    for m_key, p_key, score in result.pairs:
+        if (m_key, p_key) in locked:
+            continue
+        scored = score_pair(by_key_m[m_key], by_key_p[p_key], excluded=frozenset(excluded))
+        assert scored is not None
+        assert scored.score == score >= min_score
+
+
+@settings(max_examples=200, deadline=None)
+@given(programmes())
+def test_vectorised_scores_equal_the_explained_scores(programme):
+    mentors, proteges, excluded, _, _ = programme
+    cands = candidate_scores(mentors, proteges, excluded=excluded)
+    vectorised = {
+        (int(m), int(p)): int(s)
+        for m, p, s in zip(cands.mentor_idx, cands.protege_idx, cands.score, strict=True)
+    }
+    explained = {}
+    for i, mentor in enumerate(mentors):
+        for j, protege in enumerate(proteges):
+            scored = score_pair(mentor, protege, excluded=frozenset(excluded))
+            if scored is not None:
+                explained[(i, j)] = scored.score
+    assert vectorised == explained
+    for j in range(len(proteges)):
+        scores = [s for (_, p), s in explained.items() if p == j]
+        assert cands.best[j] == (max(scores) if scores else -1)
+
+
+def test_large_programmes_are_chunked_without_losing_pairs():
+    rng = np.random.default_rng(3)
+    mentors = [person(i, topics=(int(rng.integers(1, 4)),), capacity=2) for i in range(40)]
+    proteges = [person(1000 + i, topics=(int(rng.integers(1, 4)),)) for i in range(2100)]
+    cands = candidate_scores(mentors, proteges)
+    expected = sum(1 for m in mentors for p in proteges if m.topic_ids & p.topic_ids)
+    assert cands.score.size == expected
+    assert len(assign(mentors, proteges).pairs) == 80
