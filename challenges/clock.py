@@ -1,0 +1,75 @@
+"""Pure time arithmetic for the clock: release times and flow slots. No Django here.
+
+Wall-clock times ("09:00") belong to a zone; the same wall time is a different UTC instant
+either side of a daylight-saving change, so every computation starts from a local date and
+a local time and converts to an aware datetime last.
+"""
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+WEEKDAYS = [1, 2, 3, 4, 5]
+EVERY_DAY = [1, 2, 3, 4, 5, 6, 7]
+
+
+def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The instant `at` happens on `day` in `tz`, in UTC.
+
+    A wall time skipped by a spring-forward change (01:30 in London on the last Sunday of
+    March) is taken as the first instant after the gap; a repeated one (autumn) as its first
+    occurrence.
+    """
+    naive = datetime.combine(day, at)
+    aware = naive.replace(tzinfo=tz, fold=0)
+    instant = aware.astimezone(UTC)
+    # Round-trip check: a skipped wall time does not come back as itself.
+    if instant.astimezone(tz).replace(tzinfo=None) != naive:
+        instant = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    return instant
+
+
+def step_day_offset(cadence: str, index: int, custom_offset: int) -> int:
+    """Days after the start date for the step at zero-based `index`."""
+    if cadence == "daily":
+        return index
+    if cadence == "weekly":
+        return index * 7
+    return custom_offset
+
+
+def release_at(start: date, day_offset: int, at: time, tz: ZoneInfo) -> datetime:
+    return local_instant(start + timedelta(days=day_offset), at, tz)
+
+
+def _normalise_weekdays(weekdays: Iterable[int]) -> list[int]:
+    days = sorted({int(d) for d in weekdays if 1 <= int(d) <= 7})
+    return days or list(EVERY_DAY)
+
+
+def slots(after: datetime, weekdays: Iterable[int], at: time, tz: ZoneInfo) -> Iterator[datetime]:
+    """Every slot strictly after `after`: the days in `weekdays` (ISO, Monday = 1) at `at`."""
+    days = _normalise_weekdays(weekdays)
+    day = after.astimezone(tz).date()
+    while True:
+        if day.isoweekday() in days:
+            instant = local_instant(day, at, tz)
+            if instant > after:
+                yield instant
+        day += timedelta(days=1)
+
+
+def next_slot(after: datetime, weekdays: Iterable[int], at: time, tz: ZoneInfo) -> datetime:
+    return next(slots(after, weekdays, at, tz))
+
+
+def weekdays_label(weekdays: Iterable[int]) -> str:
+    days = _normalise_weekdays(weekdays)
+    if days == EVERY_DAY:
+        return "Every day"
+    if days == WEEKDAYS:
+        return "Weekdays"
+    if len(days) == 1:
+        return f"Every {WEEKDAY_NAMES[days[0] - 1]}"
+    return ", ".join(WEEKDAY_NAMES[d - 1] for d in days)

@@ -1,0 +1,17 @@
+from . import selectors
+
+
+def dashboard_section(request) -> dict | None:
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    challenges = selectors.my_running_challenges(user)
+    if not challenges:
+        return None
+    today = selectors.today_steps(challenges, user)
+    return {
+        "title": "Your challenges",
+        "template": "challenges/_dashboard.html",
+        "context": {"rows": [(c, today.get(c.pk)) for c in challenges]},
+        "order": 40,
+    }

@@ -1,0 +1,112 @@
+from django import forms
+
+from communities.models import Community
+
+from . import clock
+from .models import Challenge, Flow, FlowItem, Step
+
+
+class CopyForm(forms.Form):
+    title = forms.CharField(max_length=160, label="Title")
+    community = forms.ModelChoiceField(
+        queryset=Community.objects.none(),
+        label="Community",
+        help_text="The steps are posted there as threads.",
+        error_messages={"required": "Choose the community the steps go into."},
+    )
+    start_date = forms.DateField(
+        label="Start date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Choose the day the first step comes out."},
+    )
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+
+
+class ChallengeForm(forms.ModelForm):
+    class Meta:
+        model = Challenge
+        fields = [
+            "title",
+            "summary",
+            "description",
+            "guide",
+            "cadence",
+            "length_value",
+            "length_unit",
+            "start_date",
+            "release_time",
+            "streak_grace",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "release_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "description": forms.Textarea(attrs={"rows": 5}),
+        }
+        labels = {"streak_grace": "Missed periods a streak survives"}
+
+
+class StepForm(forms.ModelForm):
+    class Meta:
+        model = Step
+        fields = [
+            "title",
+            "prompt",
+            "resources",
+            "estimated_minutes",
+            "day_offset",
+            "allow_mark_done",
+        ]
+        widgets = {
+            "prompt": forms.Textarea(attrs={"rows": 5}),
+            "resources": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class AnswerForm(forms.Form):
+    body = forms.CharField(
+        label="Your answer",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Write your answer first."},
+    )
+
+
+WEEKDAY_CHOICES = [(i + 1, name) for i, name in enumerate(clock.WEEKDAY_NAMES)]
+
+
+class FlowForm(forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        label="Post on",
+        required=False,
+        help_text="Scheduled flows only. None ticked means every day.",
+    )
+
+    class Meta:
+        model = Flow
+        fields = ["name", "community", "mode", "weekdays", "post_time"]
+        widgets = {"post_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+    def __init__(self, *args, communities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if communities is not None:
+            self.fields["community"].queryset = communities
+        if self.instance.pk:
+            del self.fields["community"]
+
+
+class FlowItemForm(forms.ModelForm):
+    class Meta:
+        model = FlowItem
+        fields = ["kind", "title", "body", "url", "day_offset"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == FlowItem.Kind.RESOURCE and not data.get("url"):
+            self.add_error("url", "A resource needs its link.")
+        return data

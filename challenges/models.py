@@ -1,0 +1,314 @@
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from communities.models import Community, Thread
+
+
+class Challenge(models.Model):
+    """A sequence of bite-sized steps released on a cadence into a community."""
+
+    class Cadence(models.TextChoices):
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+        CUSTOM = "custom", "Custom (each step has its own day offset)"
+
+    class LengthUnit(models.TextChoices):
+        DAYS = "days", "days"
+        WEEKS = "weeks", "weeks"
+        MONTHS = "months", "months"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    title = models.CharField(max_length=160)
+    summary = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    description_html = models.TextField(blank=True, editable=False)
+    designer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="designed_challenges",
+    )
+    guide = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="guided_challenges",
+        verbose_name="learning guide",
+    )
+    community = models.ForeignKey(
+        Community,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="challenges",
+        help_text="Where the steps are posted. Templates have none.",
+    )
+    cadence = models.CharField(max_length=8, choices=Cadence.choices, default=Cadence.DAILY)
+    length_value = models.PositiveSmallIntegerField("length", default=30)
+    length_unit = models.CharField(
+        max_length=8, choices=LengthUnit.choices, default=LengthUnit.DAYS
+    )
+    start_date = models.DateField(null=True, blank=True)
+    release_time = models.TimeField(default="09:00", help_text="In the organisation's time zone.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    is_template = models.BooleanField(default=False)
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+    # Grace: how many missed periods a participant's streak can absorb.
+    streak_grace = models.PositiveSmallIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_template=True) | Q(community__isnull=False),
+                name="challenge_has_community_unless_template",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "is_template", "start_date"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("challenges:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if not self.is_template and self.community_id is None:
+            raise ValidationError({"community": "Choose the community the steps go into."})
+        if self.status == self.Status.PUBLISHED and not self.start_date:
+            raise ValidationError({"start_date": "A published challenge needs a start date."})
+
+    @property
+    def length_label(self) -> str:
+        return f"{self.length_value} {self.get_length_unit_display()}"
+
+    @property
+    def end_date(self) -> date | None:
+        if not self.start_date:
+            return None
+        if self.length_unit == self.LengthUnit.DAYS:
+            return self.start_date + timedelta(days=self.length_value - 1)
+        if self.length_unit == self.LengthUnit.WEEKS:
+            return self.start_date + timedelta(weeks=self.length_value) - timedelta(days=1)
+        month = self.start_date.month - 1 + self.length_value
+        year = self.start_date.year + month // 12
+        day = min(self.start_date.day, 28)
+        return date(year, month % 12 + 1, day) - timedelta(days=1)
+
+    @property
+    def streak_period(self) -> str:
+        return "day" if self.cadence == self.Cadence.DAILY else "week"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED and not self.is_template
+
+
+class Step(models.Model):
+    """One bite-sized activity; the clock posts it as a thread at `release_at`.
+
+    `posted_at` and `thread` are the step's posting stamp: the clock claims an unstamped due
+    row with SELECT ... FOR UPDATE SKIP LOCKED and stamps it in the transaction that creates
+    the thread, so each step is posted once whatever runs concurrently.
+    """
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=160)
+    prompt = models.TextField(help_text="A bite-sized activity, in Markdown.")
+    prompt_html = models.TextField(blank=True, editable=False)
+    resources = models.TextField(
+        blank=True, help_text="Links or references, one per line (Markdown allowed)."
+    )
+    resources_html = models.TextField(blank=True, editable=False)
+    estimated_minutes = models.PositiveSmallIntegerField(default=10)
+    day_offset = models.PositiveSmallIntegerField(
+        default=0, help_text="Days after the start date (used by custom cadences)."
+    )
+    allow_mark_done = models.BooleanField(
+        "can be marked done",
+        default=False,
+        help_text="Otherwise the step is completed by answering in its thread.",
+    )
+    release_at = models.DateTimeField(null=True, blank=True, editable=False)
+    posted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    posted_late = models.BooleanField(default=False, editable=False)
+    thread = models.OneToOneField(
+        Thread,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="challenge_step",
+        editable=False,
+    )
+
+    class Meta:
+        ordering = ["challenge", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "position"], name="unique_step_position"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["release_at"],
+                condition=Q(posted_at__isnull=True),
+                name="step_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("challenges:step", args=[self.challenge_id, self.pk])
+
+    @property
+    def is_posted(self) -> bool:
+        return self.posted_at is not None
+
+
+class Participant(models.Model):
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="challenge_entries"
+    )
+    joined_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "user"], name="unique_participant"),
+        ]
+        indexes = [models.Index(fields=["challenge", "left_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.challenge}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.left_at is None
+
+
+class Completion(models.Model):
+    class Via(models.TextChoices):
+        REPLY = "reply", "Answered in the thread"
+        MARK_DONE = "done", "Marked done"
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="completions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="step_completions"
+    )
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="completions")
+    via = models.CharField(max_length=8, choices=Via.choices)
+    reply_id = models.BigIntegerField(null=True, blank=True)
+    completed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["step", "user"], name="unique_step_completion"),
+        ]
+        indexes = [models.Index(fields=["challenge", "user", "completed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} completed {self.step}"
+
+
+class Flow(models.Model):
+    """A curator's queue of micro-items the clock posts into a community."""
+
+    class Mode(models.TextChoices):
+        SCHEDULED = "scheduled", "On a schedule, into the community"
+        RELATIVE = "relative", "Relative to each member's join date, to their inbox"
+
+    name = models.CharField(max_length=160)
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="flows")
+    curator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="curated_flows",
+    )
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.SCHEDULED)
+    # ISO weekdays, Monday = 1 ... Sunday = 7.
+    weekdays = models.JSONField(default=list, blank=True)
+    post_time = models.TimeField(default="09:00", help_text="In the organisation's time zone.")
+    is_paused = models.BooleanField(default=False)
+    # Relative flows serve only members who joined after this moment.
+    active_since = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("challenges:flow", args=[self.pk])
+
+    @property
+    def schedule_label(self) -> str:
+        from .clock import weekdays_label
+
+        if self.mode == self.Mode.RELATIVE:
+            return f"Day by day after each member joins, at {self.post_time:%H:%M}"
+        return f"{weekdays_label(self.weekdays)} at {self.post_time:%H:%M}"
+
+
+class FlowItem(models.Model):
+    class Kind(models.TextChoices):
+        TIP = "tip", "Tip"
+        RESOURCE = "resource", "Resource link"
+        QUESTION = "question", "Question"
+
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TIP)
+    title = models.CharField(max_length=160)
+    body = models.TextField(blank=True, help_text="Markdown.")
+    url = models.URLField(blank=True, max_length=500)
+    day_offset = models.PositiveSmallIntegerField(
+        default=0, help_text="Relative flows: days after the member joined."
+    )
+    scheduled_for = models.DateTimeField(null=True, blank=True, editable=False)
+    posted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    posted_late = models.BooleanField(default=False, editable=False)
+    thread = models.OneToOneField(
+        Thread,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="flow_item",
+        editable=False,
+    )
+
+    class Meta:
+        ordering = ["flow", "position", "id"]
+        indexes = [
+            models.Index(
+                fields=["scheduled_for"],
+                condition=Q(posted_at__isnull=True),
+                name="flowitem_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_posted(self) -> bool:
+        return self.posted_at is not None

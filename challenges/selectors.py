@@ -1,0 +1,314 @@
+"""Reads the challenge pages share, with their joins done once."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from communities.models import Community, Membership, Reply
+
+from . import streaks
+from .models import Challenge, Completion, Flow, FlowItem, Participant, Step
+
+
+def _tz(user):
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        from .services import org_tz
+
+        return org_tz()
+    return profile.tz
+
+
+def active_membership(user, community_id) -> bool:
+    return Membership.objects.filter(
+        community_id=community_id, user=user, status=Membership.Status.ACTIVE
+    ).exists()
+
+
+def can_view_community(user, community: Community) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or not community.is_private:
+        return True
+    return active_membership(user, community.pk)
+
+
+def is_manager(user, community_id) -> bool:
+    return Membership.objects.filter(
+        community_id=community_id,
+        user=user,
+        role=Membership.Role.MANAGER,
+        status=Membership.Status.ACTIVE,
+    ).exists()
+
+
+def can_view_challenge(user, challenge: Challenge) -> bool:
+    if challenge.is_template:
+        return can_design_anything(user)
+    if not can_view_community(user, challenge.community):
+        return False
+    return challenge.is_published or can_design(user, challenge)
+
+
+def can_design(user, challenge: Challenge) -> bool:
+    if user.is_staff or user.pk in (challenge.designer_id, challenge.guide_id):
+        return True
+    return challenge.community_id is not None and is_manager(user, challenge.community_id)
+
+
+def designable_communities(user) -> QuerySet:
+    qs = Community.objects.filter(status=Community.Status.ACTIVE)
+    if user.is_staff:
+        return qs
+    return qs.filter(
+        memberships__user=user,
+        memberships__role=Membership.Role.MANAGER,
+        memberships__status=Membership.Status.ACTIVE,
+    )
+
+
+def can_design_anything(user) -> bool:
+    return user.is_authenticated and (user.is_staff or designable_communities(user).exists())
+
+
+def can_curate(user, flow: Flow) -> bool:
+    if user.is_staff or user.pk == flow.curator_id:
+        return True
+    return is_manager(user, flow.community_id)
+
+
+def visible_challenges(user) -> QuerySet:
+    qs = Challenge.objects.filter(is_template=False).select_related("community")
+    if not user.is_staff:
+        member_of = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values(
+            "community_id"
+        )
+        qs = qs.filter(
+            Q(community__visibility=Community.Visibility.PUBLIC) | Q(community_id__in=member_of)
+        )
+        qs = qs.filter(Q(status=Challenge.Status.PUBLISHED) | Q(designer=user) | Q(guide=user))
+    return qs
+
+
+def challenge_list(user) -> QuerySet:
+    return (
+        visible_challenges(user)
+        .exclude(status=Challenge.Status.ARCHIVED)
+        .annotate(
+            participant_count=Count(
+                "participants", filter=Q(participants__left_at__isnull=True), distinct=True
+            ),
+            step_count=Count("steps", distinct=True),
+            is_participant=Exists(
+                Participant.objects.filter(
+                    challenge=OuterRef("pk"), user=user, left_at__isnull=True
+                )
+            ),
+        )
+        .order_by("-is_participant", "-start_date", "title")
+    )
+
+
+def template_list() -> QuerySet:
+    return Challenge.objects.filter(is_template=True).annotate(step_count=Count("steps"))
+
+
+def challenge_steps(challenge: Challenge) -> list[Step]:
+    return list(challenge.steps.order_by("position"))
+
+
+@dataclass
+class Progress:
+    participant: Participant | None
+    steps: list[Step]
+    completed: dict[int, Completion] = field(default_factory=dict)
+    today: Step | None = None
+    next_step: Step | None = None
+    streak: streaks.Streak = streaks.Streak(0, 0, 0)
+
+    @property
+    def done(self) -> int:
+        return len(self.completed)
+
+    @property
+    def total(self) -> int:
+        return len(self.steps)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def released(self) -> int:
+        return sum(1 for s in self.steps if s.is_posted)
+
+
+def progress_for(challenge: Challenge, user, now: datetime | None = None) -> Progress:
+    now = now or timezone.now()
+    participant = Participant.objects.filter(challenge=challenge, user=user).first()
+    steps = challenge_steps(challenge)
+    completions = {c.step_id: c for c in Completion.objects.filter(challenge=challenge, user=user)}
+    posted = [s for s in steps if s.is_posted]
+    upcoming = [s for s in steps if not s.is_posted and s.release_at]
+    result = Progress(
+        participant=participant,
+        steps=steps,
+        completed=completions,
+        today=posted[-1] if posted else None,
+        next_step=min(upcoming, key=lambda s: s.release_at) if upcoming else None,
+    )
+    result.streak = streaks.streak(
+        [c.completed_at for c in completions.values()],
+        now=now,
+        period=challenge.streak_period,
+        tz=_tz(user),
+        grace=challenge.streak_grace,
+    )
+    return result
+
+
+def step_answers(step: Step, limit: int = 50) -> list[Reply]:
+    if step.thread_id is None:
+        return []
+    return list(
+        Reply.objects.filter(thread_id=step.thread_id, status=Reply.Status.PUBLISHED)
+        .select_related("author__profile")
+        .order_by("created_at", "id")[:limit]
+    )
+
+
+@dataclass
+class ScoreRow:
+    participant: Participant
+    name: str
+    completions: int
+    streak: streaks.Streak
+    last_completed_at: datetime | None
+
+
+def scoreboard(challenge: Challenge, now: datetime | None = None, limit: int = 200) -> dict:
+    now = now or timezone.now()
+    participants = list(
+        Participant.objects.filter(challenge=challenge, left_at__isnull=True)
+        .select_related("user__profile__location")
+        .order_by("joined_at")[:limit]
+    )
+    times: dict[int, list[datetime]] = defaultdict(list)
+    for user_id, completed_at in Completion.objects.filter(
+        challenge=challenge, user_id__in=[p.user_id for p in participants]
+    ).values_list("user_id", "completed_at"):
+        times[user_id].append(completed_at)
+    rows = []
+    week_ago = now - timedelta(days=7)
+    active = 0
+    for p in participants:
+        user_times = times.get(p.user_id, [])
+        profile = getattr(p.user, "profile", None)
+        tz = _tz(p.user)
+        rows.append(
+            ScoreRow(
+                participant=p,
+                name=profile.name if profile else str(p.user),
+                completions=len(user_times),
+                streak=streaks.streak(
+                    user_times,
+                    now=now,
+                    period=challenge.streak_period,
+                    tz=tz,
+                    grace=challenge.streak_grace,
+                ),
+                last_completed_at=max(user_times) if user_times else None,
+            )
+        )
+        if any(t >= week_ago for t in user_times):
+            active += 1
+    rows.sort(key=lambda r: (-r.completions, -r.streak.current, r.name))
+    return {"rows": rows, "joined": len(participants), "active_this_week": active}
+
+
+def figures(challenge: Challenge) -> dict:
+    """The L&D view: joined and active each week, and completion per step."""
+    joined = dict(
+        Participant.objects.filter(challenge=challenge)
+        .annotate(week=TruncWeek("joined_at"))
+        .values("week")
+        .annotate(n=Count("id"))
+        .values_list("week", "n")
+    )
+    active = dict(
+        Completion.objects.filter(challenge=challenge)
+        .annotate(week=TruncWeek("completed_at"))
+        .values("week")
+        .annotate(n=Count("user_id", distinct=True))
+        .values_list("week", "n")
+    )
+    weeks = sorted(set(joined) | set(active))
+    per_step = list(
+        challenge.steps.order_by("position")
+        .annotate(n=Count("completions"))
+        .values_list("position", "title", "n", "posted_at")
+    )
+    return {
+        "weeks": [(w, joined.get(w, 0), active.get(w, 0)) for w in weeks],
+        "per_step": per_step,
+    }
+
+
+def flow_list(user) -> QuerySet:
+    qs = Flow.objects.select_related("community", "curator__profile").annotate(
+        queued=Count("items", filter=Q(items__posted_at__isnull=True)),
+        posted=Count("items", filter=Q(items__posted_at__isnull=False)),
+    )
+    if not user.is_staff:
+        managed = Membership.objects.filter(
+            user=user, role=Membership.Role.MANAGER, status=Membership.Status.ACTIVE
+        ).values("community_id")
+        qs = qs.filter(Q(curator=user) | Q(community_id__in=managed))
+    return qs.order_by("community__name", "name")
+
+
+def flow_items(flow: Flow) -> dict:
+    items = list(flow.items.select_related("thread").order_by("position", "id"))
+    return {
+        "queued": [i for i in items if not i.is_posted],
+        "posted": sorted(
+            (i for i in items if i.is_posted), key=lambda i: i.posted_at, reverse=True
+        )[:30],
+    }
+
+
+def my_running_challenges(user, limit: int = 5) -> list[Challenge]:
+    return list(
+        Challenge.objects.filter(
+            participants__user=user,
+            participants__left_at__isnull=True,
+            status=Challenge.Status.PUBLISHED,
+        )
+        .select_related("community")
+        .order_by("-start_date")[:limit]
+    )
+
+
+def today_steps(challenges: list[Challenge], user) -> dict[int, Step]:
+    """The latest posted step of each challenge, and whether `user` completed it."""
+    latest: dict[int, Step] = {}
+    for step in Step.objects.filter(challenge__in=challenges, posted_at__isnull=False).order_by(
+        "challenge_id", "-position"
+    ):
+        latest.setdefault(step.challenge_id, step)
+    done = set(
+        Completion.objects.filter(user=user, step__in=list(latest.values())).values_list(
+            "step_id", flat=True
+        )
+    )
+    for step in latest.values():
+        step.is_done = step.pk in done
+    return latest
+
+
+def flow_item_for(flow: Flow, item_pk: int) -> FlowItem | None:
+    return flow.items.filter(pk=item_pk).first()

@@ -1,0 +1,56 @@
+"""Every write in challenges: design, participation, flows and the clock."""
+
+from .challenges import (
+    challenge_copy,
+    challenge_publish,
+    challenge_save,
+    challenge_schedule_refresh,
+    on_reply_created,
+    org_tz,
+    participant_join,
+    participant_leave,
+    step_answer,
+    step_complete,
+    step_save,
+)
+from .flows import (
+    flow_create,
+    flow_item_add,
+    flow_item_delete,
+    flow_item_move,
+    flow_item_preview_html,
+    flow_item_update,
+    flow_pause,
+    flow_reschedule,
+    flow_resume,
+    flow_update,
+)
+from .posting import flow_item_post_now, flows_deliver_relative, post_due, relative_audience
+
+__all__ = [
+    "challenge_copy",
+    "challenge_publish",
+    "challenge_save",
+    "challenge_schedule_refresh",
+    "flow_create",
+    "flow_item_add",
+    "flow_item_delete",
+    "flow_item_move",
+    "flow_item_post_now",
+    "flow_item_preview_html",
+    "flow_item_update",
+    "flow_pause",
+    "flow_reschedule",
+    "flow_resume",
+    "flow_update",
+    "flows_deliver_relative",
+    "on_reply_created",
+    "org_tz",
+    "participant_join",
+    "participant_leave",
+    "post_due",
+    "relative_audience",
+    "step_answer",
+    "step_complete",
+    "step_save",
+]
