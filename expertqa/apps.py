@@ -3,3 +3,7 @@ from django.apps import AppConfig
 
 class ExpertqaConfig(AppConfig):
     name = "expertqa"
+    verbose_name = "Expert sessions"
+
+    def ready(self) -> None:
+        from . import audiences  # noqa: F401  registers the session audience for fan-out

@@ -1,0 +1,15 @@
+from .selectors import live_and_next
+
+
+def dashboard_section(request) -> dict | None:
+    if not request.user.is_authenticated:
+        return None
+    live, upcoming = live_and_next(request.user)
+    if not live and not upcoming:
+        return None
+    return {
+        "title": "Expert sessions live now" if live else "Expert sessions this week",
+        "template": "expertqa/_dashboard.html",
+        "context": {"live": live, "upcoming": upcoming},
+        "order": 20,
+    }

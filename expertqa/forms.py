@@ -1,0 +1,131 @@
+from datetime import timedelta
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from communities.models import Community
+from socialearn.people.models import Topic
+
+from .models import Series, Session
+
+
+class QuestionForm(forms.Form):
+    body = forms.CharField(
+        label="Your question",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "What would you like to ask?"}),
+        error_messages={"required": "Write your question first."},
+    )
+    is_anonymous = forms.BooleanField(
+        label="Ask anonymously (only the moderators will know it was you)", required=False
+    )
+
+    def __init__(self, *args, allow_anonymous: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not allow_anonymous:
+            del self.fields["is_anonymous"]
+
+
+class AnswerForm(forms.Form):
+    body = forms.CharField(
+        label="Answer",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the answer first."},
+    )
+
+
+class DeferForm(forms.Form):
+    deferred_to = forms.DateField(
+        label="I will answer by",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Name the date you will answer by.",
+            "invalid": "Give a date like 2026-05-14.",
+        },
+    )
+    note = forms.CharField(
+        label="Note for the asker",
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. I need to check with the data team"}),
+        error_messages={"required": "Add a short note so the asker knows what to expect."},
+    )
+
+
+class MergeForm(forms.Form):
+    into = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SessionForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=Session.Kind.choices, initial=Session.Kind.ASK)
+    community = forms.ModelChoiceField(queryset=Community.objects.none(), empty_label=None)
+    topic = forms.ModelChoiceField(queryset=Topic.objects.all())
+    series = forms.ModelChoiceField(
+        queryset=Series.objects.none(),
+        required=False,
+        help_text="For lunch-and-learn sessions that belong to a series.",
+    )
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="Markdown."
+    )
+    experts = forms.CharField(
+        label="Experts",
+        help_text="Email addresses, separated by commas: one expert or a panel.",
+    )
+    moderator = forms.EmailField(
+        required=False, help_text="Email address; leave empty to moderate yourself."
+    )
+    starts_at = forms.DateTimeField(
+        label="Starts",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={"invalid": "Give a date and time like 2026-05-14 12:30."},
+    )
+    duration = forms.IntegerField(
+        label="Length in minutes", initial=60, min_value=10, max_value=8 * 60
+    )
+
+    def __init__(self, *args, communities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if communities is not None:
+            self.fields["community"].queryset = communities
+            self.fields["series"].queryset = Series.objects.filter(community__in=communities)
+
+    def _users(self, emails: list[str]):
+        User = get_user_model()
+        found = {u.email.lower(): u for u in User.objects.filter(email__in=emails, is_active=True)}
+        missing = [e for e in emails if e not in found]
+        return [found[e] for e in emails if e in found], missing
+
+    def clean_experts(self):
+        emails = [e.strip().lower() for e in self.cleaned_data["experts"].split(",") if e.strip()]
+        if not emails:
+            raise forms.ValidationError("Name at least one expert.")
+        users, missing = self._users(emails)
+        if missing:
+            raise forms.ValidationError(f"Nobody here has the address {', '.join(missing)}.")
+        return users
+
+    def clean_moderator(self):
+        email = self.cleaned_data.get("moderator", "").strip().lower()
+        if not email:
+            return None
+        users, missing = self._users([email])
+        if missing:
+            raise forms.ValidationError(f"Nobody here has the address {email}.")
+        return users[0]
+
+    def clean_starts_at(self):
+        starts_at = self.cleaned_data["starts_at"]
+        if starts_at < timezone.now() - timedelta(minutes=5):
+            raise forms.ValidationError("Choose a start time in the future.")
+        return starts_at
+
+    def clean(self):
+        data = super().clean()
+        series, community = data.get("series"), data.get("community")
+        if series and community and series.community_id != community.pk:
+            self.add_error("series", "This series belongs to another community.")
+        return data

@@ -1,0 +1,244 @@
+"""Timed expert Q&A sessions: a window, a board of questions, answers and kept promises."""
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from socialearn.people.models import Topic
+
+DEFAULT_DURATION = timedelta(hours=1)
+
+
+def org_today(now: datetime | None = None) -> date:
+    """Today in the organisation's zone: deferral dates are the same day for everyone."""
+    import zoneinfo
+
+    return timezone.localdate(now or timezone.now(), zoneinfo.ZoneInfo(settings.TIME_ZONE))
+
+
+def org_date(moment: datetime) -> date:
+    return org_today(moment)
+
+
+class Series(models.Model):
+    """Lunch-and-learn sessions that belong together (e.g. "Data Fridays")."""
+
+    title = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=160, unique=True)
+    description = models.TextField(blank=True)
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="session_series"
+    )
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="session_series"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "series"
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("expertqa:series", args=[self.slug])
+
+
+class Session(models.Model):
+    class Kind(models.TextChoices):
+        ASK = "ask", "Ask the expert"
+        BACKCHANNEL = "backchannel", "Live event backchannel"
+        LUNCH = "lunch", "Lunch-and-learn"
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        OPEN = "open", "Open now"
+        CLOSED = "closed", "Closed"
+        KEPT = "kept", "Commitment kept"
+
+    title = models.CharField(max_length=200)
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="expert_sessions")
+    description = models.TextField(blank=True)
+    description_html = models.TextField(blank=True, editable=False)
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="expert_sessions"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.ASK)
+    series = models.ForeignKey(
+        Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
+    experts = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="expert_sessions")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="moderated_sessions",
+    )
+    starts_at = models.DateTimeField(db_index=True)
+    ends_at = models.DateTimeField(db_index=True)
+    # The community thread that announces the session, so community search finds it.
+    thread = models.OneToOneField(
+        "communities.Thread",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="expert_session",
+    )
+    # Bumped by every service that changes what the board shows; the live poll compares it.
+    version = models.PositiveBigIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Stamps of the clock's work, each done exactly once.
+    invited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    close_processed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="session_window_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("expertqa:detail", args=[self.pk])
+
+    def clock_state(self, now: datetime | None = None) -> str:
+        """Scheduled, open or closed, from the clock alone."""
+        now = now or timezone.now()
+        if now < self.starts_at:
+            return self.State.SCHEDULED
+        if now < self.ends_at:
+            return self.State.OPEN
+        return self.State.CLOSED
+
+    def takes_questions(self, now: datetime | None = None) -> bool:
+        return self.clock_state(now) != self.State.CLOSED
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+class QuestionQuerySet(models.QuerySet):
+    def on_board(self):
+        return self.filter(status=Question.Status.VISIBLE)
+
+    def owed(self):
+        """Neither answered nor deferred (meaningful once the window has closed)."""
+        return self.on_board().filter(answered_at__isnull=True, deferred_to__isnull=True)
+
+
+class Question(models.Model):
+    class Status(models.TextChoices):
+        VISIBLE = "visible", "On the board"
+        HIDDEN = "hidden", "Hidden as off-topic"
+        MERGED = "merged", "Merged into another question"
+
+    class Commitment(models.TextChoices):
+        WAITING = "waiting", "Waiting for an answer"
+        ANSWERED = "answered", "Answered in the window"
+        ANSWERED_LATE = "answered_late", "Answered after the window"
+        DEFERRED = "deferred", "Deferred"
+        DELIVERED = "delivered", "Deferred, delivered on time"
+        DELIVERED_LATE = "delivered_late", "Deferred, delivered late"
+        OVERDUE = "overdue", "Deferred, overdue"
+        OWED = "owed", "Owed"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="questions")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="session_questions",
+    )
+    is_anonymous = models.BooleanField(default=False)
+    body = models.TextField(max_length=2000)
+    body_html = models.TextField(blank=True, editable=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.VISIBLE)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    vote_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(db_index=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    deferred_to = models.DateField(null=True, blank=True)
+    deferral_note = models.TextField(blank=True)
+    deferred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deferred_at = models.DateTimeField(null=True, blank=True)
+    deferral_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-vote_count", "created_at", "id"]
+        indexes = [
+            models.Index(fields=["session", "status", "-vote_count"]),
+            models.Index(
+                fields=["deferred_to"],
+                condition=Q(deferred_to__isnull=False, answered_at__isnull=True),
+                name="question_deferral_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+    def commitment(self, now: datetime | None = None) -> str:
+        """Where this question stands against the session's promise."""
+        now = now or timezone.now()
+        C = self.Commitment
+        if self.deferred_to:
+            if self.answered_at:
+                on_time = org_date(self.answered_at) <= self.deferred_to
+                return C.DELIVERED if on_time else C.DELIVERED_LATE
+            return C.OVERDUE if org_today(now) > self.deferred_to else C.DEFERRED
+        if self.answered_at:
+            return C.ANSWERED if self.answered_at <= self.session.ends_at else C.ANSWERED_LATE
+        return C.OWED if now >= self.session.ends_at else C.WAITING
+
+
+class Vote(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_votes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["question", "user"], name="one_vote_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} +1 {self.question_id}"
+
+
+class Answer(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(max_length=10000)
+    body_html = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Answer {self.pk} to {self.question_id}"

@@ -1,0 +1,470 @@
+"""Reads the session pages share, with who may see what.
+
+Community visibility is asked of communities.selectors when it provides the checks
+(can_view_community / is_manager / communities_visible_to); until then the few lines below
+read Membership directly. Everything else in this app goes through these helpers.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from communities.models import Community, Membership
+
+from .models import Answer, Question, Series, Session, Vote, org_today
+
+try:  # pragma: no cover - depends on what communities offers at the time
+    from communities import selectors as _community_selectors
+except ImportError:  # pragma: no cover
+    _community_selectors = None
+
+
+def _community_check(name: str):
+    return getattr(_community_selectors, name, None) if _community_selectors else None
+
+
+# --- who may see and moderate ----------------------------------------------------------------
+
+
+def visible_communities(user) -> QuerySet:
+    check = _community_check("communities_visible_to")
+    if check is not None:
+        return check(user)
+    if not user.is_authenticated:
+        return Community.objects.none()
+    if user.is_superuser:
+        return Community.objects.all()
+    member_of = Membership.objects.filter(
+        community=OuterRef("pk"), user=user, status=Membership.Status.ACTIVE
+    )
+    return Community.objects.filter(
+        Q(visibility=Community.Visibility.PUBLIC) | Q(Exists(member_of))
+    )
+
+
+def can_view_community(user, community: Community) -> bool:
+    check = _community_check("can_view_community")
+    if check is not None:
+        return bool(check(user, community))
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or community.visibility == Community.Visibility.PUBLIC:
+        return True
+    return Membership.objects.filter(
+        community=community, user=user, status=Membership.Status.ACTIVE
+    ).exists()
+
+
+def is_community_manager(user, community: Community) -> bool:
+    check = _community_check("is_manager")
+    if check is not None:
+        return bool(check(user, community))
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(
+        community=community,
+        user=user,
+        status=Membership.Status.ACTIVE,
+        role=Membership.Role.MANAGER,
+    ).exists()
+
+
+def visible_sessions(user) -> QuerySet:
+    return Session.objects.filter(community__in=visible_communities(user))
+
+
+def can_view_session(user, session: Session) -> bool:
+    return can_view_community(user, session.community)
+
+
+@dataclass
+class Viewer:
+    """What one person may do on one session's board, worked out once per request."""
+
+    user: object
+    is_expert: bool = False
+    is_moderator: bool = False
+    expert_ids: set = field(default_factory=set)
+
+    @property
+    def sees_anonymous_askers(self) -> bool:
+        return self.is_moderator
+
+
+def viewer_for(user, session: Session, expert_ids: set[int] | None = None) -> Viewer:
+    if expert_ids is None:
+        expert_ids = set(session.experts.values_list("id", flat=True))
+    is_moderator = bool(
+        user.is_authenticated
+        and (
+            session.moderator_id == user.pk
+            or user.is_superuser
+            or is_community_manager(user, session.community)
+        )
+    )
+    return Viewer(
+        user=user,
+        is_expert=user.pk in expert_ids,
+        is_moderator=is_moderator,
+        expert_ids=expert_ids,
+    )
+
+
+def can_moderate(user, session: Session) -> bool:
+    return viewer_for(user, session, expert_ids=set()).is_moderator
+
+
+# --- names ------------------------------------------------------------------------------------
+
+
+def person_name(user) -> str:
+    if user is None:
+        return "Someone who left"
+    profile = getattr(user, "profile", None)
+    return profile.name if profile is not None else (user.get_full_name() or user.email)
+
+
+def asker_label(question: Question, viewer: Viewer | None) -> str:
+    """The asker's name as this viewer may see it: anonymous askers stay anonymous."""
+    if not question.is_anonymous:
+        return person_name(question.author)
+    if viewer is not None and viewer.sees_anonymous_askers:
+        return f"Anonymous (to others; {person_name(question.author)})"
+    return "Anonymous"
+
+
+# --- state and records ------------------------------------------------------------------------
+
+
+@dataclass
+class Record:
+    """The commitment record of one session (or of one expert across sessions)."""
+
+    answered: int = 0
+    answered_late: int = 0
+    deferred: int = 0
+    delivered: int = 0
+    delivered_late: int = 0
+    overdue: int = 0
+    owed: int = 0
+    waiting: int = 0
+
+    @property
+    def total(self) -> int:
+        return (
+            self.answered
+            + self.answered_late
+            + self.deferred
+            + self.delivered
+            + self.delivered_late
+            + self.overdue
+            + self.owed
+            + self.waiting
+        )
+
+    @property
+    def kept(self) -> int:
+        return self.answered + self.deferred + self.delivered
+
+    @property
+    def kept_percent(self) -> int:
+        return round(100 * self.kept / self.total) if self.total else 100
+
+    def add(self, other: "Record") -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+_RECORD_FIELDS = {
+    Question.Commitment.ANSWERED: "answered",
+    Question.Commitment.ANSWERED_LATE: "answered_late",
+    Question.Commitment.DEFERRED: "deferred",
+    Question.Commitment.DELIVERED: "delivered",
+    Question.Commitment.DELIVERED_LATE: "delivered_late",
+    Question.Commitment.OVERDUE: "overdue",
+    Question.Commitment.OWED: "owed",
+    Question.Commitment.WAITING: "waiting",
+}
+
+
+def record_of(questions, now: datetime | None = None) -> Record:
+    record = Record()
+    now = now or timezone.now()
+    for q in questions:
+        name = _RECORD_FIELDS[q.commitment(now)]
+        setattr(record, name, getattr(record, name) + 1)
+    return record
+
+
+def _record_annotations(now: datetime) -> dict:
+    """Counts per session in SQL, so listings annotate instead of looping."""
+    board = Q(questions__status=Question.Status.VISIBLE)
+    today = org_today(now)
+    answered = Q(questions__answered_at__isnull=False)
+    deferred = Q(questions__deferred_to__isnull=False)
+    return {
+        "n_questions": Count("questions", filter=board, distinct=True),
+        "n_answered": Count("questions", filter=board & answered & ~deferred, distinct=True),
+        "n_deferred": Count(
+            "questions",
+            filter=board & deferred & ~answered & Q(questions__deferred_to__gte=today),
+            distinct=True,
+        ),
+        "n_delivered": Count("questions", filter=board & deferred & answered, distinct=True),
+        "n_overdue": Count(
+            "questions",
+            filter=board & deferred & ~answered & Q(questions__deferred_to__lt=today),
+            distinct=True,
+        ),
+        "n_open": Count("questions", filter=board & ~answered & ~deferred, distinct=True),
+    }
+
+
+def session_state(session: Session, now: datetime | None = None) -> str:
+    """Scheduled / open / closed, or "commitment kept" once nothing is owed after close.
+
+    Uses the n_open annotation when the session carries it, else one COUNT.
+    """
+    now = now or timezone.now()
+    state = session.clock_state(now)
+    if state != Session.State.CLOSED:
+        return state
+    owed = getattr(session, "n_open", None)
+    if owed is None:
+        owed = session.questions.owed().count()
+    return Session.State.KEPT if owed == 0 else Session.State.CLOSED
+
+
+# --- listings ---------------------------------------------------------------------------------
+
+
+def _listing_base(user, query: str = "") -> QuerySet:
+    qs = visible_sessions(user).select_related("topic", "community", "series")
+    if query:
+        matching_questions = Question.objects.filter(
+            session=OuterRef("pk"), status=Question.Status.VISIBLE, body__icontains=query
+        )
+        qs = qs.filter(
+            Q(title__icontains=query)
+            | Q(description__icontains=query)
+            | Q(topic__name__icontains=query)
+            | Q(series__title__icontains=query)
+            | Exists(matching_questions)
+        )
+    return qs
+
+
+@dataclass
+class Listing:
+    live: list
+    upcoming: list
+    past: Page
+
+
+def session_listing(user, *, query: str = "", page: int | str = 1, per_page: int = 20):
+    now = timezone.now()
+    base = _listing_base(user, query)
+    experts = Prefetch("experts", queryset=_people())
+    live = list(
+        base.filter(starts_at__lte=now, ends_at__gt=now)
+        .annotate(**_record_annotations(now))
+        .prefetch_related(experts)
+        .order_by("ends_at")[:20]
+    )
+    upcoming = list(
+        base.filter(starts_at__gt=now).prefetch_related(experts).order_by("starts_at")[:20]
+    )
+    past_qs = (
+        base.filter(ends_at__lte=now)
+        .annotate(**_record_annotations(now))
+        .prefetch_related(experts)
+        .order_by("-ends_at", "-id")
+    )
+    past = Paginator(past_qs, per_page).get_page(page)
+    for s in [*live, *past.object_list]:
+        s.state = session_state(s, now)
+    for s in upcoming:
+        s.state = Session.State.SCHEDULED
+    return Listing(live=live, upcoming=upcoming, past=past)
+
+
+def _people():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.select_related("profile")
+
+
+def live_and_next(user, limit: int = 3) -> tuple[list, list]:
+    now = timezone.now()
+    base = visible_sessions(user).select_related("topic", "community")
+    live = list(base.filter(starts_at__lte=now, ends_at__gt=now).order_by("ends_at")[:limit])
+    upcoming = list(
+        base.filter(starts_at__gt=now, starts_at__lte=now + timezone.timedelta(days=7)).order_by(
+            "starts_at"
+        )[:limit]
+    )
+    return live, upcoming
+
+
+def series_detail(user, series: Series) -> dict:
+    now = timezone.now()
+    sessions = list(
+        Session.objects.filter(series=series)
+        .select_related("topic")
+        .prefetch_related(Prefetch("experts", queryset=_people()))
+        .annotate(**_record_annotations(now))
+        .order_by("starts_at")
+    )
+    for s in sessions:
+        s.state = session_state(s, now)
+    return {
+        "upcoming": [s for s in sessions if s.starts_at > now],
+        "live": [s for s in sessions if s.starts_at <= now < s.ends_at],
+        "past": [s for s in reversed(sessions) if s.ends_at <= now],
+    }
+
+
+# --- the board --------------------------------------------------------------------------------
+
+
+def session_for_board(pk: int) -> Session:
+    return (
+        Session.objects.select_related(
+            "topic", "community", "series", "moderator__profile", "thread"
+        )
+        .prefetch_related(Prefetch("experts", queryset=_people()))
+        .get(pk=pk)
+    )
+
+
+@dataclass
+class Board:
+    session: Session
+    viewer: Viewer
+    questions: list
+    hidden: list
+    owed: list
+    record: Record
+    state: str
+    sort: str
+    version: int
+
+    @property
+    def state_label(self) -> str:
+        return Session.State(self.state).label
+
+
+def board_for(session: Session, user, *, sort: str = "votes") -> Board:
+    """Everything the board shows, in a fixed number of queries whatever its size."""
+    now = timezone.now()
+    expert_ids = {e.pk for e in session.experts.all()}
+    viewer = viewer_for(user, session, expert_ids=expert_ids)
+    answers = Prefetch(
+        "answers", queryset=Answer.objects.select_related("author__profile").order_by("created_at")
+    )
+    statuses = [Question.Status.VISIBLE]
+    if viewer.is_moderator:
+        statuses.append(Question.Status.HIDDEN)
+    order = ["-created_at", "-id"] if sort == "new" else ["-vote_count", "created_at", "id"]
+    rows = list(
+        Question.objects.filter(session=session, status__in=statuses)
+        .select_related("author__profile", "deferred_by__profile")
+        .prefetch_related(answers)
+        .annotate(n_duplicates=Count("duplicates", distinct=True))
+        .order_by(*order)
+    )
+    voted = set()
+    if user.is_authenticated and rows:
+        voted = set(
+            Vote.objects.filter(user=user, question__session=session).values_list(
+                "question_id", flat=True
+            )
+        )
+    visible, hidden = [], []
+    for q in rows:
+        q.session = session  # commitment() reads the window without a query
+        q.asker = asker_label(q, viewer)
+        q.is_mine = user.is_authenticated and q.author_id == user.pk
+        q.voted = q.pk in voted
+        q.state = q.commitment(now)
+        q.answer_list = list(q.answers.all())
+        for a in q.answer_list:
+            a.author_name = person_name(a.author)
+        (visible if q.status == Question.Status.VISIBLE else hidden).append(q)
+    record = record_of(visible, now)
+    session.n_open = record.owed + record.waiting
+    state = session_state(session, now)
+    owed = [q for q in visible if q.state == Question.Commitment.OWED]
+    return Board(
+        session=session,
+        viewer=viewer,
+        questions=visible,
+        hidden=hidden,
+        owed=owed,
+        record=record,
+        state=state,
+        sort=sort,
+        version=session.version,
+    )
+
+
+def changes_since(session: Session, since: datetime) -> dict:
+    """How many questions and answers arrived after `since` (for the "new" bar)."""
+    questions = Question.objects.filter(
+        session=session, status=Question.Status.VISIBLE, created_at__gt=since
+    ).count()
+    answers = Answer.objects.filter(
+        question__session=session,
+        question__status=Question.Status.VISIBLE,
+        created_at__gt=since,
+    ).count()
+    deferrals = Question.objects.filter(
+        session=session, status=Question.Status.VISIBLE, deferred_at__gt=since
+    ).count()
+    return {"questions": questions, "answers": answers, "deferrals": deferrals}
+
+
+# --- commitments per expert -------------------------------------------------------------------
+
+
+def expert_commitments(expert, viewer_user) -> dict:
+    now = timezone.now()
+    sessions = list(
+        visible_sessions(viewer_user)
+        .filter(experts=expert)
+        .select_related("topic", "community")
+        .order_by("-starts_at")
+    )
+    by_session = {s.pk: s for s in sessions}
+    questions = list(
+        Question.objects.on_board()
+        .filter(session_id__in=list(by_session))
+        .order_by("deferred_to", "created_at")
+    )
+    records: dict[int, Record] = {s.pk: Record() for s in sessions}
+    total = Record()
+    pending = []
+    for q in questions:
+        q.session = by_session[q.session_id]
+        state = q.commitment(now)
+        name = _RECORD_FIELDS[state]
+        setattr(records[q.session_id], name, getattr(records[q.session_id], name) + 1)
+        setattr(total, name, getattr(total, name) + 1)
+        if state in (
+            Question.Commitment.OWED,
+            Question.Commitment.OVERDUE,
+            Question.Commitment.DEFERRED,
+        ):
+            q.state = state
+            pending.append(q)
+    for s in sessions:
+        s.record = records[s.pk]
+        s.state = s.clock_state(now)
+        if s.state == Session.State.CLOSED and not (s.record.owed or s.record.waiting):
+            s.state = Session.State.KEPT
+    return {"sessions": sessions, "total": total, "pending": pending}

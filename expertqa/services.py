@@ -1,0 +1,596 @@
+"""Every write in expert Q&A: one function per use case."""
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from communities.models import Community
+from communities.services import thread_create
+from socialearn.insights.services import activity_record, scope_upsert
+from socialearn.markdown import render_markdown
+from socialearn.notifications.services import notify
+
+from .models import DEFAULT_DURATION, Answer, Question, Series, Session, Vote, org_today
+from .selectors import can_view_session, person_name, viewer_for
+
+VERSION_CACHE_TTL = 120  # seconds; a stale value heals itself within this
+
+
+def version_cache_key(session_id: int) -> str:
+    return f"expertqa:session-version:{session_id}"
+
+
+def board_version(session_id: int) -> int | None:
+    """The board's version stamp, from Redis when it is there, else one indexed read."""
+    key = version_cache_key(session_id)
+    version = cache.get(key)
+    if version is None:
+        version = Session.objects.filter(pk=session_id).values_list("version", flat=True).first()
+        if version is not None:
+            cache.set(key, version, VERSION_CACHE_TTL)
+    return version
+
+
+def _board_changed(session: Session) -> None:
+    """Bump the version in the caller's transaction; drop the cached copy once committed."""
+    Session.objects.filter(pk=session.pk).update(version=F("version") + 1)
+    session_id = session.pk
+    transaction.on_commit(lambda: cache.delete(version_cache_key(session_id)))
+
+
+def _scope(session: Session) -> None:
+    scope_upsert(
+        kind="session",
+        object_id=session.pk,
+        name=session.title,
+        url=session.get_absolute_url(),
+        is_private=session.community.is_private,
+        extra={"community_id": session.community_id, "topic_id": session.topic_id},
+    )
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def series_create(*, title: str, community: Community, description: str = "", topic=None) -> Series:
+    base = slugify(title)[:140] or "series"
+    slug, n = base, 2
+    while Series.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    series = Series(
+        title=title, slug=slug, description=description, community=community, topic=topic
+    )
+    series.full_clean()
+    series.save()
+    return series
+
+
+@transaction.atomic
+def session_schedule(
+    *,
+    created_by,
+    title: str,
+    topic,
+    community: Community,
+    experts: Iterable,
+    starts_at: datetime,
+    ends_at: datetime | None = None,
+    moderator=None,
+    description: str = "",
+    kind: str = Session.Kind.ASK,
+    series: Series | None = None,
+    invite: bool = True,
+) -> Session:
+    """Put a session on the calendar: its community thread, its scope, then the invitations."""
+    experts = list(experts)
+    if not experts:
+        raise ValidationError({"experts": "Name at least one expert."})
+    if series is not None and series.community_id != community.pk:
+        raise ValidationError({"series": "The series belongs to another community."})
+    session = Session(
+        title=title,
+        topic=topic,
+        description=description,
+        description_html=render_markdown(description),
+        community=community,
+        kind=kind,
+        series=series,
+        moderator=moderator or created_by,
+        starts_at=starts_at,
+        ends_at=ends_at or starts_at + DEFAULT_DURATION,
+        created_by=created_by,
+    )
+    if session.ends_at <= session.starts_at:
+        raise ValidationError({"ends_at": "The window must end after it starts."})
+    session.full_clean(exclude=["thread"])
+    session.save()
+    session.experts.set(experts)
+    names = ", ".join(person_name(e) for e in experts)
+    thread = thread_create(
+        community=community,
+        author=created_by,
+        kind="discussion",
+        title=f"{session.get_kind_display()}: {title}",
+        body=(
+            f"{description}\n\nWith {names}. Ask your questions on the board: "
+            f"{session.get_absolute_url()}"
+        ).strip(),
+        topics=[topic],
+        is_system=True,
+    )
+    session.thread = thread
+    session.save(update_fields=["thread"])
+    _scope(session)
+    if not invite:
+        session.invited_at = timezone.now()
+        session.save(update_fields=["invited_at"])
+    else:
+        from .tasks import send_invitations
+
+        session_id = session.pk
+        transaction.on_commit(lambda: send_invitations.delay(session_id))
+    return session
+
+
+# --- questions --------------------------------------------------------------------------------
+
+
+def _closed_message(session: Session) -> str:
+    closed = timezone.localtime(session.ends_at)
+    return (
+        f"This session closed at {closed:%H:%M} on {closed:%-d %b}; it no longer takes "
+        "questions. Ask in the community instead."
+    )
+
+
+@transaction.atomic
+def question_ask(
+    *,
+    session: Session,
+    author,
+    body: str,
+    is_anonymous: bool = False,
+    now: datetime | None = None,
+) -> Question:
+    now = now or timezone.now()
+    body = (body or "").strip()
+    if not can_view_session(author, session):
+        raise PermissionDenied("Only members of this community can ask here.")
+    if not session.takes_questions(now):
+        raise ValidationError({"body": _closed_message(session)})
+    if not body:
+        raise ValidationError({"body": "Write your question first."})
+    if is_anonymous and session.community.anonymity == Community.Anonymity.OFF:
+        raise ValidationError(
+            {"is_anonymous": "This community does not allow anonymous questions."}
+        )
+    question = Question(
+        session=session,
+        author=author,
+        body=body,
+        body_html=render_markdown(body),
+        is_anonymous=is_anonymous,
+        created_at=now,
+    )
+    question.full_clean()
+    question.save()
+    _board_changed(session)
+    activity_record(
+        verb="session_question_asked",
+        actor=author,
+        occurred_at=now,
+        community_id=session.community_id,
+        topic_ids=[session.topic_id],
+        session_id=session.pk,
+        object_type="session_question",
+        object_id=question.pk,
+        is_question=True,
+        extra={"anonymous": is_anonymous},
+    )
+    return question
+
+
+@transaction.atomic
+def vote_toggle(*, question: Question, user, now: datetime | None = None) -> bool:
+    """Upvote, or take the upvote back. One vote per person (a unique constraint)."""
+    session = question.session
+    if not can_view_session(user, session):
+        raise PermissionDenied
+    if question.status != Question.Status.VISIBLE:
+        raise ValidationError("This question is no longer on the board.")
+    if not session.takes_questions(now):
+        raise ValidationError("Voting closed with the session.")
+    deleted, _ = Vote.objects.filter(question=question, user=user).delete()
+    if deleted:
+        Question.objects.filter(pk=question.pk).update(vote_count=F("vote_count") - 1)
+        question.refresh_from_db(fields=["vote_count"])
+        return False
+    _, created = Vote.objects.get_or_create(question=question, user=user)
+    if created:
+        Question.objects.filter(pk=question.pk).update(vote_count=F("vote_count") + 1)
+    question.refresh_from_db(fields=["vote_count"])
+    # Votes reorder the board but do not bump its version: a "new" bar for every +1 in a busy
+    # session would be noise. Readers see the new order when they next show the board.
+    return True
+
+
+def _require_moderator(user, session: Session) -> None:
+    if not viewer_for(user, session, expert_ids=set()).is_moderator:
+        raise PermissionDenied("Only the session's moderator or the community's managers can.")
+
+
+@transaction.atomic
+def question_hide(*, question: Question, by) -> Question:
+    _require_moderator(by, question.session)
+    question.status = Question.Status.HIDDEN
+    question.save(update_fields=["status"])
+    _board_changed(question.session)
+    return question
+
+
+@transaction.atomic
+def question_restore(*, question: Question, by) -> Question:
+    _require_moderator(by, question.session)
+    if question.status == Question.Status.HIDDEN:
+        question.status = Question.Status.VISIBLE
+        question.save(update_fields=["status"])
+        _board_changed(question.session)
+    return question
+
+
+@transaction.atomic
+def question_merge(*, duplicate: Question, into: Question, by) -> Question:
+    """Fold a duplicate into the original: its voters (and its asker) now back the original."""
+    _require_moderator(by, duplicate.session)
+    if duplicate.session_id != into.session_id:
+        raise ValidationError("Both questions must be on the same board.")
+    if duplicate.pk == into.pk:
+        raise ValidationError("Choose another question to merge into.")
+    if into.status != Question.Status.VISIBLE:
+        raise ValidationError("Merge into a question that is on the board.")
+    backers = set(Vote.objects.filter(question=duplicate).values_list("user_id", flat=True))
+    if duplicate.author_id:
+        backers.add(duplicate.author_id)
+    backers.discard(into.author_id)
+    Vote.objects.bulk_create(
+        [Vote(question=into, user_id=uid) for uid in sorted(backers)], ignore_conflicts=True
+    )
+    Question.objects.filter(pk=into.pk).update(
+        vote_count=Vote.objects.filter(question=into).count()
+    )
+    duplicate.status = Question.Status.MERGED
+    duplicate.merged_into = into
+    duplicate.save(update_fields=["status", "merged_into"])
+    _board_changed(duplicate.session)
+    into.refresh_from_db(fields=["vote_count"])
+    return into
+
+
+# --- answers and deferrals --------------------------------------------------------------------
+
+
+def _require_expert(user, session: Session) -> None:
+    if not session.experts.filter(pk=user.pk).exists():
+        raise PermissionDenied("Only the session's experts can answer or defer.")
+
+
+@transaction.atomic
+def answer_create(*, question: Question, author, body: str, now: datetime | None = None) -> Answer:
+    now = now or timezone.now()
+    session = question.session
+    _require_expert(author, session)
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write the answer first."})
+    if question.status != Question.Status.VISIBLE:
+        raise ValidationError({"body": "This question is no longer on the board."})
+    answer = Answer(
+        question=question, author=author, body=body, body_html=render_markdown(body), created_at=now
+    )
+    answer.full_clean()
+    answer.save()
+    first = question.answered_at is None
+    if first:
+        question.answered_at = now
+        question.save(update_fields=["answered_at"])
+    _board_changed(session)
+    activity_record(
+        verb="session_answered",
+        actor=author,
+        occurred_at=now,
+        community_id=session.community_id,
+        topic_ids=[session.topic_id],
+        session_id=session.pk,
+        object_type="session_answer",
+        object_id=answer.pk,
+        target_user=question.author,
+        is_question=True,
+        extra={"question_id": question.pk, "deferred": bool(question.deferred_to)},
+    )
+    askers = set(Question.objects.filter(merged_into=question).values_list("author_id", flat=True))
+    askers.add(question.author_id)
+    askers.discard(None)
+    askers.discard(author.pk)
+    if askers:
+        if question.deferred_to:
+            title = f"{person_name(author)} answered the question they promised for "
+            title += f"{question.deferred_to:%-d %b}: {question.body[:80]}"
+        else:
+            title = f"{person_name(author)} answered your question: {question.body[:80]}"
+        notify(
+            recipients=askers,
+            kind="expertqa_answered",
+            title=title,
+            url=f"{session.get_absolute_url()}#question-{question.pk}",
+            dedupe_key=f"expertqa:answer:{answer.pk}",
+            send_email=bool(question.deferred_to),
+        )
+    return answer
+
+
+@transaction.atomic
+def question_defer(
+    *, question: Question, by, to: date | None, note: str, now: datetime | None = None
+) -> Question:
+    now = now or timezone.now()
+    session = question.session
+    _require_expert(by, session)
+    note = (note or "").strip()
+    if to is None:
+        raise ValidationError({"deferred_to": "Name the date you will answer by."})
+    if to <= org_today(now):
+        raise ValidationError({"deferred_to": "Choose a date in the future: tomorrow or later."})
+    if not note:
+        raise ValidationError({"note": "Add a short note so the asker knows what to expect."})
+    if question.answered_at is not None:
+        raise ValidationError({"deferred_to": "This question is already answered."})
+    if question.status != Question.Status.VISIBLE:
+        raise ValidationError({"deferred_to": "This question is no longer on the board."})
+    question.deferred_to = to
+    question.deferral_note = note
+    question.deferred_by = by
+    question.deferred_at = now
+    question.deferral_reminded_at = None  # a new date earns a new reminder
+    question.save(
+        update_fields=[
+            "deferred_to",
+            "deferral_note",
+            "deferred_by",
+            "deferred_at",
+            "deferral_reminded_at",
+        ]
+    )
+    _board_changed(session)
+    activity_record(
+        verb="session_deferred",
+        actor=by,
+        occurred_at=now,
+        community_id=session.community_id,
+        topic_ids=[session.topic_id],
+        session_id=session.pk,
+        object_type="session_question",
+        object_id=question.pk,
+        target_user=question.author,
+        extra={"deferred_to": to.isoformat()},
+    )
+    if question.author_id and question.author_id != by.pk:
+        notify(
+            recipients=[question.author_id],
+            kind="expertqa_deferred",
+            title=f"{person_name(by)} will answer your question by {to:%-d %b}: "
+            f"{question.body[:80]}",
+            body=note,
+            url=f"{session.get_absolute_url()}#question-{question.pk}",
+            dedupe_key=f"expertqa:defer:{question.pk}:{to.isoformat()}",
+        )
+    return question
+
+
+# --- the clock --------------------------------------------------------------------------------
+
+REMINDER_LEAD = timedelta(minutes=15)
+DEFERRAL_REMINDER_LEAD = timedelta(days=1)
+INVITE_AUDIENCE = "expertqa_session_audience"
+
+
+def session_send_invitations(*, session_id: int) -> int:
+    """Invite the topic's followers and the community's members, once; email the ICS too."""
+    from socialearn.notifications.services import fan_out_run
+
+    from .ics import session_calendar
+
+    with transaction.atomic():
+        session = (
+            Session.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=session_id, invited_at__isnull=True)
+            .select_related("community", "topic", "moderator")
+            .first()
+        )
+        if session is None:
+            return 0
+        when = timezone.localtime(session.starts_at)
+        invited = fan_out_run(
+            audience=INVITE_AUDIENCE,
+            audience_kwargs={"session_id": session.pk},
+            kind="expertqa_invited",
+            title=f"{session.get_kind_display()}: {session.title}, {when:%a %-d %b %H:%M}",
+            body=f"In {session.community.name}. Add it to your calendar from the session page.",
+            url=session.get_absolute_url(),
+            dedupe_key=f"expertqa:invite:{session.pk}",
+            exclude_user_ids=[session.created_by_id] if session.created_by_id else [],
+        )
+        session.invited_at = timezone.now()
+        session.save(update_fields=["invited_at"])
+    _email_invitations(session, session_calendar(session))
+    return invited
+
+
+def _email_invitations(session: Session, calendar: bytes, batch_size: int = 200) -> int:
+    """Email the invitation with its ICS to invitees who opted into email, each once."""
+    from django.conf import settings
+    from django.core.mail import EmailMessage, get_connection
+
+    from socialearn.notifications.models import Notification
+
+    sent = 0
+    link = f"{settings.SITE_URL}{session.get_absolute_url()}"
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(
+                    kind="expertqa_invited",
+                    dedupe_key=f"expertqa:invite:{session.pk}",
+                    emailed_at__isnull=True,
+                )
+                .select_related("recipient__profile")
+                .order_by("id")[:batch_size]
+            )
+            if not rows:
+                return sent
+            messages = []
+            for note in rows:
+                profile = getattr(note.recipient, "profile", None)
+                wants = profile is None or profile.email_preference == "immediate"
+                if wants and note.recipient.email:
+                    message = EmailMessage(
+                        subject=note.title,
+                        body=f"{session.description}\n\n{link}".strip(),
+                        to=[note.recipient.email],
+                    )
+                    message.attach(f"session-{session.pk}.ics", calendar, "text/calendar")
+                    messages.append(message)
+                note.emailed_at = timezone.now()
+            if messages:
+                sent += get_connection().send_messages(messages) or 0
+            Notification.objects.bulk_update(rows, ["emailed_at"])
+
+
+def _remind_sessions_opening(now: datetime) -> int:
+    from socialearn.notifications.services import fan_out_run
+
+    done = 0
+    with transaction.atomic():
+        due = list(
+            Session.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(reminded_at__isnull=True, starts_at__lte=now + REMINDER_LEAD)
+            .order_by("starts_at")[:100]
+        )
+        for session in due:
+            session.reminded_at = now
+            if session.ends_at <= now:
+                continue  # the clock was down: a reminder for a finished session helps nobody
+            when = timezone.localtime(session.starts_at)
+            title = f"Starting at {when:%H:%M}: {session.title}"
+            fan_out_run(
+                audience=INVITE_AUDIENCE,
+                audience_kwargs={"session_id": session.pk},
+                kind="expertqa_reminder",
+                title=title,
+                url=session.get_absolute_url(),
+                dedupe_key=f"expertqa:reminder:{session.pk}",
+                send_email=True,
+            )
+            panel = set(session.experts.values_list("id", flat=True))
+            if session.moderator_id:
+                panel.add(session.moderator_id)
+            notify(
+                recipients=panel,
+                kind="expertqa_reminder",
+                title=title,
+                url=session.get_absolute_url(),
+                dedupe_key=f"expertqa:reminder:{session.pk}",
+            )
+            done += 1
+        Session.objects.bulk_update(due, ["reminded_at"])
+    return done
+
+
+def _process_closed_sessions(now: datetime) -> int:
+    """At close, tell each expert what the session still owes (in their inbox)."""
+    done = 0
+    with transaction.atomic():
+        closed = list(
+            Session.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(close_processed_at__isnull=True, ends_at__lte=now)
+            .order_by("ends_at")[:100]
+        )
+        for session in closed:
+            session.close_processed_at = now
+            owed = session.questions.owed().count()
+            if owed:
+                noun = "question" if owed == 1 else "questions"
+                notify(
+                    recipients=session.experts.values_list("id", flat=True),
+                    kind="expertqa_owed",
+                    title=f"{owed} {noun} from “{session.title}” still need an answer or a date",
+                    url=f"{session.get_absolute_url()}#owed",
+                    dedupe_key=f"expertqa:owed:{session.pk}",
+                    send_email=True,
+                )
+            done += 1
+        Session.objects.bulk_update(closed, ["close_processed_at"])
+    return done
+
+
+def _remind_deferrals(now: datetime) -> int:
+    """Remind the expert the day before each deferred date, once per deferral."""
+    today = org_today(now)
+    done = 0
+    with transaction.atomic():
+        due = list(
+            Question.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                status=Question.Status.VISIBLE,
+                deferred_to__isnull=False,
+                answered_at__isnull=True,
+                deferral_reminded_at__isnull=True,
+                deferred_to__lte=today + DEFERRAL_REMINDER_LEAD,
+            )
+            .select_related("session")
+            .order_by("deferred_to", "id")[:500]
+        )
+        for question in due:
+            question.deferral_reminded_at = now
+            recipients = (
+                [question.deferred_by_id]
+                if question.deferred_by_id
+                else list(question.session.experts.values_list("id", flat=True))
+            )
+            notify(
+                recipients=recipients,
+                kind="expertqa_deferral_due",
+                title=f"You promised an answer by {question.deferred_to:%-d %b}: "
+                f"{question.body[:80]}",
+                body=question.deferral_note,
+                url=f"{question.session.get_absolute_url()}#question-{question.pk}",
+                dedupe_key=f"expertqa:deferral:{question.pk}:{question.deferred_to.isoformat()}",
+                send_email=True,
+            )
+            done += 1
+        Question.objects.bulk_update(due, ["deferral_reminded_at"])
+    return done
+
+
+def send_due_reminders(*, now: datetime | None = None) -> dict:
+    """Everything the clock owes right now; safe to run twice or on two beats at once."""
+    now = now or timezone.now()
+    pending_invites = list(
+        Session.objects.filter(invited_at__isnull=True, ends_at__gt=now).values_list(
+            "pk", flat=True
+        )[:20]
+    )
+    invited = sum(session_send_invitations(session_id=pk) for pk in pending_invites)
+    return {
+        "invited": invited,
+        "reminded": _remind_sessions_opening(now),
+        "closed": _process_closed_sessions(now),
+        "deferrals": _remind_deferrals(now),
+    }

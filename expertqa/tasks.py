@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def send_invitations(session_id: int) -> int:
+    return services.session_send_invitations(session_id=session_id)
+
+
+@shared_task(acks_late=True)
+def send_due_reminders() -> dict:
+    return services.send_due_reminders()

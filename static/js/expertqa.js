@@ -1,0 +1,33 @@
+// Expert sessions: the live board's poll is quiet and cheap. No sounds, no focus changes.
+(function () {
+  "use strict";
+
+  function isPoll(event) {
+    var elt = event.detail && event.detail.elt;
+    return elt && elt.classList && elt.classList.contains("eqa-poll");
+  }
+
+  // Do not poll while the tab is hidden; the next visible tick catches up.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (isPoll(event) && document.hidden) {
+      event.preventDefault();
+    }
+  });
+
+  // A poll refused (e.g. an expired token) stops polling and says so, once.
+  document.addEventListener("htmx:responseError", function (event) {
+    if (!isPoll(event)) return;
+    var poll = event.detail.elt;
+    var slot = document.getElementById("board-news");
+    poll.remove();
+    if (slot) {
+      var bar = document.createElement("div");
+      bar.className = "eqa-news";
+      var link = document.createElement("a");
+      link.href = window.location.pathname;
+      link.textContent = "This board stopped updating — reload to follow it";
+      bar.appendChild(link);
+      slot.replaceChildren(bar);
+    }
+  });
+})();
