@@ -46,7 +46,10 @@ def _database_url(settings_dict) -> str:
     host = settings_dict.get("HOST") or ""
     port = settings_dict.get("PORT") or ""
     hostport = f"{host}:{port}" if port else host
-    return f"postgres://{auth}{hostport}/{settings_dict['NAME']}"
+    url = f"postgres://{auth}{hostport}/{settings_dict['NAME']}"
+    # The embedded server listens on a Unix socket, given as OPTIONS["host"].
+    socket_dir = (settings_dict.get("OPTIONS") or {}).get("host")
+    return f"{url}?host={socket_dir}" if socket_dir and not host else url
 
 
 @pytest.fixture

@@ -123,12 +123,12 @@ class Profile(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("people:profile", args=[self.user_id])
+
     @property
     def name(self) -> str:
         return self.display_name or self.user.get_full_name() or self.user.email or str(self.user)
-
-    def get_absolute_url(self) -> str:
-        return reverse("people:profile", args=[self.user_id])
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

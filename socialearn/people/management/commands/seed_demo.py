@@ -1,0 +1,544 @@
+"""A believable organisation to try the product on, or to benchmark it with --scale.
+
+Idempotent: people are keyed by email and every insert ignores rows that already exist, so a
+second run changes nothing. Set-based: users, profiles, topic links and follows are written
+with bulk inserts in large batches, so tens of thousands of people take seconds, not hours.
+"""
+
+import importlib
+import random
+import time
+import unicodedata
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from socialearn.notifications.models import Notification, TopicFollow
+from socialearn.people.models import Department, Location, Profile, Topic
+from socialearn.people.permissions import COORDINATOR, LD_ADMIN, staff_groups_sync
+from socialearn.people.services import profile_refresh_search
+
+User = get_user_model()
+
+DEMO_PASSWORD = "socialearn-demo"  # noqa: S105 - printed for the demo; never a real account
+DEMO_DOMAIN = "socialearn.local"
+BATCH = 5000
+FEATURE_DEMOS = ["communities", "mentoring", "expertqa", "challenges"]
+
+LOCATIONS = [
+    ("London", "Europe/London"),
+    ("Paris", "Europe/Paris"),
+    ("New York", "America/New_York"),
+    ("Austin", "America/Chicago"),
+    ("Singapore", "Asia/Singapore"),
+    ("Sydney", "Australia/Sydney"),
+]
+
+# department -> (weight, job titles, the topics its people tend to know)
+DEPARTMENTS = {
+    "Engineering": (
+        5,
+        [
+            "Software Engineer",
+            "Senior Software Engineer",
+            "Staff Engineer",
+            "QA Engineer",
+            "Site Reliability Engineer",
+            "Data Engineer",
+        ],
+        [
+            "Python",
+            "Cloud architecture",
+            "Kubernetes",
+            "Security awareness",
+            "Data analysis",
+            "Machine learning",
+            "Accessibility",
+            "Agile delivery",
+        ],
+    ),
+    "Product & Design": (
+        2,
+        ["Product Manager", "Product Designer", "UX Researcher", "Content Designer"],
+        [
+            "Product discovery",
+            "User research",
+            "Accessibility",
+            "Agile delivery",
+            "Data analysis",
+            "Writing for the web",
+        ],
+    ),
+    "Sales": (
+        3,
+        [
+            "Account Executive",
+            "Sales Development Representative",
+            "Solutions Consultant",
+            "Key Account Manager",
+        ],
+        [
+            "Negotiation",
+            "Consultative selling",
+            "Presentation skills",
+            "Customer empathy",
+            "Public speaking",
+        ],
+    ),
+    "Customer Success": (
+        3,
+        [
+            "Customer Success Manager",
+            "Support Specialist",
+            "Implementation Consultant",
+            "Technical Account Manager",
+        ],
+        [
+            "Customer empathy",
+            "Coaching",
+            "Presentation skills",
+            "Project management",
+            "Conflict resolution",
+        ],
+    ),
+    "Marketing": (
+        2,
+        ["Marketing Manager", "Content Strategist", "Brand Designer", "Growth Analyst"],
+        [
+            "Storytelling",
+            "Writing for the web",
+            "Data analysis",
+            "Public speaking",
+            "Product discovery",
+        ],
+    ),
+    "Finance": (
+        1,
+        ["Financial Analyst", "Accountant", "Payroll Specialist", "FP&A Manager"],
+        ["Financial planning", "Excel modelling", "Data analysis", "Compliance"],
+    ),
+    "People & Culture": (
+        1,
+        [
+            "HR Business Partner",
+            "Talent Acquisition Partner",
+            "L&D Specialist",
+            "Learning Experience Designer",
+        ],
+        [
+            "Coaching",
+            "Facilitation",
+            "Giving feedback",
+            "Diversity and inclusion",
+            "Leadership",
+            "Conflict resolution",
+        ],
+    ),
+    "Operations": (
+        2,
+        [
+            "Operations Analyst",
+            "Programme Manager",
+            "Procurement Specialist",
+            "Workplace Coordinator",
+        ],
+        [
+            "Project management",
+            "Lean and continuous improvement",
+            "Compliance",
+            "Negotiation",
+            "Excel modelling",
+        ],
+    ),
+}
+MANAGER_TITLES = {
+    "Engineering": "Engineering Manager",
+    "Product & Design": "Head of Product",
+    "Sales": "Sales Manager",
+    "Customer Success": "Customer Success Lead",
+    "Marketing": "Head of Marketing",
+    "Finance": "Finance Manager",
+    "People & Culture": "People Partner Lead",
+    "Operations": "Operations Manager",
+}
+GENERAL_TOPICS = [
+    "Leadership",
+    "Giving feedback",
+    "Time management",
+    "Public speaking",
+    "Mentoring",
+    "Wellbeing at work",
+    "Remote collaboration",
+    "Onboarding",
+]
+FIRST_NAMES = [
+    "Amara",
+    "Ben",
+    "Chloé",
+    "Dmitri",
+    "Elena",
+    "Farah",
+    "George",
+    "Hana",
+    "Ibrahim",
+    "Jia",
+    "Kofi",
+    "Laura",
+    "Mateo",
+    "Nadia",
+    "Oliver",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sanjay",
+    "Tomoko",
+    "Uma",
+    "Victor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zoe",
+    "Aisha",
+    "Bruno",
+    "Camille",
+    "Daniel",
+    "Esther",
+    "Felix",
+    "Grace",
+    "Hugo",
+    "Imogen",
+    "Jonas",
+    "Keiko",
+    "Leon",
+    "Maya",
+    "Noah",
+    "Olivia",
+    "Pablo",
+    "Ruth",
+    "Samuel",
+    "Tara",
+    "Ugo",
+    "Vera",
+    "William",
+    "Yara",
+    "Zain",
+]
+LAST_NAMES = [
+    "Okafor",
+    "Martin",
+    "Dubois",
+    "Ivanov",
+    "Rossi",
+    "Haddad",
+    "Smith",
+    "Tanaka",
+    "Khan",
+    "Li",
+    "Mensah",
+    "Schmidt",
+    "García",
+    "Petrova",
+    "Brown",
+    "Patel",
+    "Lefèvre",
+    "Silva",
+    "Gupta",
+    "Sato",
+    "Nair",
+    "Novak",
+    "Wang",
+    "López",
+    "Demir",
+    "Campbell",
+    "Bello",
+    "Costa",
+    "Moreau",
+    "Fischer",
+    "Cohen",
+    "Weber",
+    "O'Brien",
+    "Bernard",
+    "Evans",
+    "Nilsson",
+    "Kim",
+    "Müller",
+    "Reyes",
+    "Johansson",
+    "Murphy",
+    "Santos",
+    "Friedman",
+    "Adeyemi",
+    "Taylor",
+    "Ahmed",
+    "Jensen",
+    "Walker",
+    "Yilmaz",
+    "Chen",
+]
+BIOS = [
+    "Happy to pair on anything {topic}. Ask me over coffee or in the community.",
+    "I moved into this role recently and love learning from colleagues across the business.",
+    "Ten years in the trade; these days I mostly help people get unstuck with {topic}.",
+    "Curious about {topic} and always keen to swap notes with other teams.",
+    "I run our internal brown-bag sessions on {topic}. Suggestions welcome!",
+]
+
+
+def _ascii(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return plain.lower().replace("'", "")
+
+
+def _weighted_departments(rng: random.Random, names: list[str]) -> list[str]:
+    return [name for name in names for _ in range(DEPARTMENTS[name][0])]
+
+
+class Command(BaseCommand):
+    help = "Seed a believable demo organisation (idempotent). --scale N for N people."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=int, default=300, help="number of people")
+        parser.add_argument(
+            "--people-only", action="store_true", help="skip the feature apps' demo data"
+        )
+
+    def handle(self, *args, scale: int, people_only: bool, **options):
+        started = time.monotonic()
+        rng = random.Random(2024)  # the same organisation every time
+        today = timezone.localdate()
+        staff_groups_sync()
+        password = make_password(DEMO_PASSWORD)  # one hash for everyone: hashing is slow
+        with transaction.atomic():
+            topics = self._topics()
+            departments = {
+                d.name: d
+                for d in (Department.objects.get_or_create(name=n)[0] for n in DEPARTMENTS)
+            }
+            locations = [
+                Location.objects.update_or_create(name=n, defaults={"time_zone": tz})[0]
+                for n, tz in LOCATIONS
+            ]
+            created = self._people(scale, rng, today, password, topics, departments, locations)
+            self._demo_accounts(password, topics, departments, locations, today)
+        self.stdout.write(
+            f"People: {Profile.objects.count()} profiles ({created} new), "
+            f"{Topic.objects.count()} topics, {TopicFollow.objects.count()} topic follows "
+            f"in {time.monotonic() - started:.1f}s"
+        )
+        if not people_only:
+            for app in FEATURE_DEMOS:
+                try:
+                    module = importlib.import_module(f"{app}.demo")
+                except ModuleNotFoundError as error:
+                    if error.name not in (app, f"{app}.demo"):
+                        raise
+                    continue
+                app_started = time.monotonic()
+                module.seed_demo(scale=scale, stdout=self.stdout)
+                self.stdout.write(f"{app}: seeded in {time.monotonic() - app_started:.1f}s")
+        self.stdout.write(self.style.SUCCESS("Demo organisation ready."))
+        self.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r}):")
+        for email, role in (
+            (f"demo@{DEMO_DOMAIN}", "employee"),
+            (f"ld-admin@{DEMO_DOMAIN}", "L&D admin, Django admin at /admin/"),
+            (f"coordinator@{DEMO_DOMAIN}", "mentoring coordinator, Django admin at /admin/"),
+        ):
+            self.stdout.write(f"  {email:32} {role}")
+
+    def _topics(self) -> list[Topic]:
+        names = sorted({t for _, _, ts in DEPARTMENTS.values() for t in ts} | set(GENERAL_TOPICS))
+        Topic.objects.bulk_create(
+            [Topic(name=n, slug=slugify(n)) for n in names],
+            ignore_conflicts=True,
+        )
+        return list(Topic.objects.filter(name__in=names).order_by("name"))
+
+    def _people(self, scale, rng, today, password, topics, departments, locations) -> int:
+        by_name = {t.name: t for t in topics}
+        dept_names = list(DEPARTMENTS)
+        weighted = _weighted_departments(rng, dept_names)
+        plan = []
+        for i in range(scale):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            dept = dept_names[i] if i < len(dept_names) else rng.choice(weighted)
+            email = _ascii(f"{first}.{last}.{i}@{DEMO_DOMAIN}")
+            plan.append((i, first, last, dept, email))
+        emails = [p[4] for p in plan]
+        existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
+        new_users = [
+            User(
+                username=email,
+                email=email,
+                first_name=first,
+                last_name=last,
+                password=password,
+                date_joined=timezone.now(),
+            )
+            for _, first, last, _, email in plan
+            if email not in existing
+        ]
+        User.objects.bulk_create(new_users, batch_size=BATCH, ignore_conflicts=True)
+        ids = dict(User.objects.filter(email__in=emails).values_list("email", "id"))
+        have_profile = set(
+            Profile.objects.filter(user_id__in=ids.values()).values_list("user_id", flat=True)
+        )
+
+        # One manager per ~8 people in each department; the first of each is the head.
+        managers: dict[str, list[int]] = {d: [] for d in dept_names}
+        profiles, expertise, interests, follows = [], [], [], []
+        ExpertiseLink = Profile.expertise.through
+        InterestLink = Profile.interests.through
+        for _i, first, last, dept, email in plan:
+            user_id = ids[email]
+            _, titles, dept_topics = DEPARTMENTS[dept]
+            is_manager = not managers[dept] or rng.random() < 0.12
+            head = managers[dept][0] if managers[dept] else None
+            manager_id = head if is_manager else rng.choice(managers[dept])
+            if is_manager:
+                managers[dept].append(user_id)
+            location = locations[rng.randrange(len(locations))]
+            newcomer = rng.random() < 0.06
+            if newcomer:
+                company = today - timedelta(days=rng.randint(1, 29))
+                role = company
+            else:
+                company = today - timedelta(days=rng.randint(60, 365 * 15))
+                role = company + timedelta(days=rng.randint(0, (today - company).days))
+            known = rng.sample(dept_topics, k=min(len(dept_topics), rng.randint(1, 3)))
+            if rng.random() < 0.3:
+                known.append(rng.choice(GENERAL_TOPICS))
+            wanted = rng.sample([t for t in by_name if t not in known], k=rng.randint(1, 3))
+            title = MANAGER_TITLES[dept] if is_manager else rng.choice(titles)
+            if not is_manager and rng.random() < 0.2 and not newcomer:
+                title = f"Senior {title}" if not title.startswith(("Senior", "Staff")) else title
+            if user_id in have_profile:
+                continue  # after drawing its random numbers, so later people stay the same
+            profiles.append(
+                Profile(
+                    user_id=user_id,
+                    display_name=f"{first} {last}",
+                    job_title=title,
+                    department=departments[dept],
+                    location=location,
+                    manager_id=manager_id,
+                    is_people_manager=is_manager,
+                    started_company_on=company,
+                    started_role_on=role,
+                    bio=rng.choice(BIOS).format(topic=known[0].lower()),
+                    email_preference=(
+                        Profile.EmailPreference.IMMEDIATE
+                        if rng.random() < 0.7
+                        else Profile.EmailPreference.NONE
+                    ),
+                )
+            )
+            expertise.extend((user_id, by_name[t].pk) for t in known)
+            interests.extend((user_id, by_name[t].pk) for t in wanted)
+            follows.extend((user_id, by_name[t].pk) for t in wanted + known[:1])
+        Profile.objects.bulk_create(profiles, batch_size=BATCH, ignore_conflicts=True)
+        profile_ids = dict(
+            Profile.objects.filter(user_id__in=[p.user_id for p in profiles]).values_list(
+                "user_id", "id"
+            )
+        )
+        ExpertiseLink.objects.bulk_create(
+            [ExpertiseLink(profile_id=profile_ids[u], topic_id=t) for u, t in expertise],
+            batch_size=BATCH,
+            ignore_conflicts=True,
+        )
+        InterestLink.objects.bulk_create(
+            [InterestLink(profile_id=profile_ids[u], topic_id=t) for u, t in interests],
+            batch_size=BATCH,
+            ignore_conflicts=True,
+        )
+        TopicFollow.objects.bulk_create(
+            [TopicFollow(user_id=u, topic_id=t) for u, t in set(follows)],
+            batch_size=BATCH,
+            ignore_conflicts=True,
+        )
+        if profile_ids:
+            profile_refresh_search(profile_ids=list(profile_ids.values()))
+        return len(profiles)
+
+    def _demo_accounts(self, password, topics, departments, locations, today) -> None:
+        from django.contrib.auth.models import Group
+
+        accounts = [
+            ("demo", "Dana Demo", "Product Designer", "Product & Design", 0, None, []),
+            (
+                "ld-admin",
+                "Lee Learning",
+                "Head of Learning & Development",
+                "People & Culture",
+                0,
+                LD_ADMIN,
+                ["Coaching", "Facilitation", "Leadership"],
+            ),
+            (
+                "coordinator",
+                "Cora Coordinator",
+                "Mentoring Programme Coordinator",
+                "People & Culture",
+                1,
+                COORDINATOR,
+                ["Mentoring", "Coaching"],
+            ),
+        ]
+        by_name = {t.name: t for t in topics}
+        refresh = []
+        for local, name, title, dept, loc, group, known in accounts:
+            email = f"{local}@{DEMO_DOMAIN}"
+            first, last = name.split(" ", 1)
+            user, created = User.objects.get_or_create(
+                username=email,
+                defaults={
+                    "email": email,
+                    "first_name": first,
+                    "last_name": last,
+                    "password": password,
+                    "is_staff": group is not None,
+                },
+            )
+            if group:
+                user.groups.add(Group.objects.get(name=group))
+            profile, made = Profile.objects.get_or_create(
+                user=user,
+                defaults={
+                    "display_name": name,
+                    "job_title": title,
+                    "department": departments[dept],
+                    "location": locations[loc],
+                    "started_company_on": today - timedelta(days=900),
+                    "started_role_on": today - timedelta(days=400),
+                    "bio": "A demo account: look around, post, follow topics.",
+                },
+            )
+            if made:
+                profile.expertise.set([by_name[t] for t in known])
+                profile.interests.set([by_name["Public speaking"], by_name["Data analysis"]])
+                TopicFollow.objects.bulk_create(
+                    [TopicFollow(user=user, topic=by_name[t]) for t in ("Public speaking",)],
+                    ignore_conflicts=True,
+                )
+                refresh.append(profile.pk)
+            Notification.objects.bulk_create(
+                [
+                    Notification(
+                        recipient=user,
+                        kind="welcome",
+                        title="Welcome to socialearn",
+                        body="Follow a few topics to hear about questions you can help with.",
+                        url="/people/topics/",
+                        dedupe_key="demo:welcome",
+                        created_at=timezone.now(),
+                    )
+                ],
+                ignore_conflicts=True,
+            )
+        if refresh:
+            profile_refresh_search(profile_ids=refresh)

@@ -1,0 +1,54 @@
+"""The staff groups L&D uses in the Django admin, and what each may do there.
+
+Apps are named by label, so the core grants rights on feature models without importing them.
+"""
+
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+LD_ADMIN = "L&D admin"
+COORDINATOR = "coordinator"
+
+# group -> (app labels with every permission, extra "app_label.codename" permissions)
+GROUP_RIGHTS: dict[str, tuple[list[str], list[str]]] = {
+    LD_ADMIN: (
+        [
+            "people",
+            "notifications",
+            "insights",
+            "communities",
+            "mentoring",
+            "expertqa",
+            "challenges",
+        ],
+        ["auth.view_user", "auth.change_user", "auth.view_group"],
+    ),
+    COORDINATOR: (
+        ["mentoring", "expertqa", "challenges"],
+        [
+            "people.view_profile",
+            "people.view_topic",
+            "people.view_department",
+            "people.view_location",
+            "communities.view_community",
+            "auth.view_user",
+        ],
+    ),
+}
+
+
+def staff_groups_sync(app_config=None, using="default", **kwargs) -> None:
+    """Create the staff groups and grant their permissions (idempotent; runs after migrate).
+
+    As a post_migrate receiver it acts once, after the last app, when every permission exists.
+    """
+    if app_config is not None and app_config != list(apps.get_app_configs())[-1]:
+        return
+    for name, (app_labels, extra) in GROUP_RIGHTS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        condition = Q(content_type__app_label__in=app_labels)
+        for dotted in extra:
+            app_label, codename = dotted.split(".", 1)
+            condition |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.add(*Permission.objects.filter(condition))
