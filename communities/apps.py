@@ -5,4 +5,10 @@ class CommunitiesConfig(AppConfig):
     name = "communities"
 
     def ready(self) -> None:
+        from socialearn.insights import access
+
         from . import audiences  # noqa: F401  registers the fan-out audiences
+        from .selectors import manages_community
+
+        # A community's managers may see its figures.
+        access.register("community")(manages_community)

@@ -1,6 +1,9 @@
-from socialearn.notifications import audiences
+from django.db.models import Q, QuerySet
 
-from .models import Membership
+from socialearn.notifications import audiences
+from socialearn.notifications.models import TopicFollow
+
+from .models import Community, Membership, Reply, Thread
 
 
 @audiences.register("community_members")
@@ -8,3 +11,29 @@ def community_members(*, community_id: int):
     return Membership.objects.filter(
         community_id=community_id, status=Membership.Status.ACTIVE
     ).values("user_id")
+
+
+@audiences.register("help_request")
+def help_request_audience(*, thread_id: int) -> QuerySet:
+    """Who a help request reaches: followers of its topics, and people whose accepted answers
+    on those topics show expertise, whatever their department. In a private community only
+    its members. The caller leaves out the asker; DISTINCT removes people in both groups."""
+    thread = Thread.objects.select_related("community").get(pk=thread_id)
+    topic_ids = list(thread.topics.values_list("pk", flat=True))
+    followers = TopicFollow.objects.filter(topic_id__in=topic_ids).values("user_id")
+    experts = Reply.objects.filter(
+        status=Thread.Status.PUBLISHED,
+        accepted_for__topics__in=topic_ids,
+        author__isnull=False,
+    ).values("author_id")
+    from django.contrib.auth import get_user_model
+
+    people = get_user_model().objects.filter(
+        Q(pk__in=followers) | Q(pk__in=experts), is_active=True
+    )
+    if thread.community.visibility == Community.Visibility.PRIVATE:
+        people = people.filter(
+            memberships__community_id=thread.community_id,
+            memberships__status=Membership.Status.ACTIVE,
+        )
+    return people.values("id").distinct()

@@ -48,8 +48,13 @@ class Community(models.Model):
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="communities"
     )
+    # Empty when the system made the community (an onboarding community, a cohort group).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(
@@ -143,6 +148,19 @@ class Thread(models.Model):
     reply_count = models.PositiveIntegerField(default=0)
     reaction_count = models.PositiveIntegerField(default=0)
     search_vector = SearchVectorField(null=True, editable=False)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    hold_reason = models.CharField(max_length=200, blank=True, editable=False)
+    # Help requests: how far the broadcast reached ("sent to 143 people in 9 departments").
+    help_reached = models.PositiveIntegerField(default=0, editable=False)
+    help_departments = models.PositiveIntegerField(default=0, editable=False)
+    help_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-is_pinned", "-last_activity_at"]
@@ -177,6 +195,7 @@ class Reply(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     reaction_count = models.PositiveIntegerField(default=0)
     search_vector = SearchVectorField(null=True, editable=False)
+    hold_reason = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "replies"
@@ -191,3 +210,153 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return f"Reply {self.pk} to {self.thread_id}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.thread.get_absolute_url()}#reply-{self.pk}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Thread.Status.PUBLISHED
+
+
+class Reaction(models.Model):
+    """One person's reaction of one kind to a thread or a reply (toggled on and off)."""
+
+    class Kind(models.TextChoices):
+        THUMBS_UP = "thumbs_up", "👍"
+        IDEA = "idea", "💡"
+        THANKS = "thanks", "🙏"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_reactions"
+    )
+    thread = models.ForeignKey(
+        Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="reactions"
+    )
+    reply = models.ForeignKey(
+        Reply, null=True, blank=True, on_delete=models.CASCADE, related_name="reactions"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(thread__isnull=True, reply__isnull=False)
+                | Q(thread__isnull=False, reply__isnull=True),
+                name="reaction_on_one_post",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "thread", "kind"],
+                condition=Q(reply__isnull=True),
+                name="unique_thread_reaction",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "reply", "kind"],
+                condition=Q(thread__isnull=True),
+                name="unique_reply_reaction",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.get_kind_display()}"
+
+
+class TipRevision(models.Model):
+    """Every version of a how-to tip, so knowledge outlives its author."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField("what changed", max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["thread", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "number"], name="unique_tip_revision"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.thread_id} r{self.number}"
+
+
+class ModerationWord(models.Model):
+    """A word or phrase that sends a post to the moderation queue instead of publishing it."""
+
+    word = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["word"]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class Flag(models.Model):
+    """A member's report that a post needs a manager's look."""
+
+    thread = models.ForeignKey(
+        Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    reply = models.ForeignKey(
+        Reply, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="flags")
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["community", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return f"Flag on {self.thread_id or self.reply_id}: {self.reason[:40]}"
+
+
+class ModerationAction(models.Model):
+    """The moderation log: who did what to which post, why and when."""
+
+    class Action(models.TextChoices):
+        HELD = "held", "held by the word list"
+        APPROVE = "approve", "approved"
+        HIDE = "hide", "hid"
+        RESTORE = "restore", "restored"
+        LOCK = "lock", "locked"
+        UNLOCK = "unlock", "unlocked"
+        PIN = "pin", "pinned"
+        UNPIN = "unpin", "unpinned"
+        DISMISS = "dismiss", "dismissed the flags on"
+        FLAG = "flag", "flagged"
+
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="moderation_actions"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    thread = models.ForeignKey(
+        Thread, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reply = models.ForeignKey(
+        Reply, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["community", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.action} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,8 +1,50 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
+from . import views
 from .extra_urls import urlpatterns as extra_urlpatterns
 
 app_name = "communities"
 
+fixed_urlpatterns = [
+    path("", views.community_list, name="list"),
+    path("new/", views.community_create, name="create"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("search/", views.search, name="search"),
+]
+
+# Every path below starts with a community's slug, so it comes last: a fixed path of
+# extra_urls.py ("cohorts/...") is never taken for a slug.
+community_urlpatterns = [
+    path("<slug:slug>/", views.community_detail, name="detail"),
+    path("<slug:slug>/settings/", views.community_edit, name="edit"),
+    path("<slug:slug>/join/", views.community_join, name="join"),
+    path("<slug:slug>/leave/", views.community_leave, name="leave"),
+    path("<slug:slug>/members/", views.members, name="members"),
+    path(
+        "<slug:slug>/members/<int:membership_id>/decide/",
+        views.membership_decide,
+        name="membership_decide",
+    ),
+    path(
+        "<slug:slug>/members/<int:membership_id>/role/",
+        views.membership_role,
+        name="membership_role",
+    ),
+    path("<slug:slug>/moderation/", views.moderation, name="moderation"),
+    path("<slug:slug>/post/", views.thread_create, name="thread_create"),
+    path("<slug:slug>/t/<int:thread_id>/", views.thread_detail, name="thread"),
+    path("<slug:slug>/t/<int:thread_id>/reply/", views.reply_create, name="reply"),
+    path("<slug:slug>/t/<int:thread_id>/edit/", views.thread_edit, name="thread_edit"),
+    path(
+        "<slug:slug>/t/<int:thread_id>/r/<int:reply_id>/edit/",
+        views.reply_edit,
+        name="reply_edit",
+    ),
+    path("<slug:slug>/t/<int:thread_id>/revisions/", views.revisions, name="revisions"),
+    path("<slug:slug>/t/<int:thread_id>/accept/", views.answer_accept, name="accept"),
+    path("<slug:slug>/t/<int:thread_id>/react/", views.react, name="react"),
+    path("<slug:slug>/t/<int:thread_id>/flag/", views.flag, name="flag"),
+]
+
 # Onboarding, cohorts, digests and feeds live in extra_urls.py / extra_views.py.
-urlpatterns: list = [] + extra_urlpatterns
+urlpatterns: list = fixed_urlpatterns + extra_urlpatterns + community_urlpatterns

@@ -1,0 +1,17 @@
+from . import selectors
+
+
+def dashboard_section(request) -> dict | None:
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    return {
+        "title": "Communities",
+        "template": "communities/dashboard.html",
+        "order": 10,
+        "context": {
+            "latest": selectors.latest_from_my_communities(user),
+            "unanswered": selectors.my_unanswered_questions(user),
+            "suggested": selectors.suggested_communities(user),
+        },
+    }

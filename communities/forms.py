@@ -1,0 +1,176 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from socialearn.people.models import Topic
+
+from .models import Community, Flag, Reaction, Thread
+
+MARKDOWN_HELP = (
+    "Markdown works: **bold**, *italic*, `code`, lists and links. "
+    "Mention someone with @ and the part of their email before the @, "
+    "e.g. @ana.lopez for ana.lopez@example.com: they get a notification."
+)
+
+
+class CommunityForm(forms.ModelForm):
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="Threads get these topics unless the author picks others.",
+    )
+
+    class Meta:
+        model = Community
+        fields = ["name", "kind", "purpose", "rules", "topics", "visibility", "anonymity"]
+        labels = {"anonymity": "Anonymous posts"}
+        help_texts = {
+            "purpose": "Required. What the community is for, in a sentence or two.",
+            "rules": "Optional house rules shown on the community page.",
+        }
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "rules": forms.Textarea(attrs={"rows": 3}),
+            "visibility": forms.RadioSelect,
+        }
+
+    def clean_purpose(self):
+        purpose = self.cleaned_data["purpose"].strip()
+        if not purpose:
+            raise forms.ValidationError("Say what the community is for.")
+        return purpose
+
+
+class ThreadForm(forms.Form):
+    kind = forms.ChoiceField(choices=Thread.Kind.choices, label="Kind of thread")
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(
+        label="Text",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        help_text=MARKDOWN_HELP,
+    )
+    url = forms.URLField(
+        label="Link",
+        required=False,
+        max_length=500,
+        help_text="For a resource: the address of what you share.",
+    )
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text="Help requests reach everyone following these topics and people who "
+        "answered well on them. Leave empty to use the community's topics.",
+    )
+    is_anonymous = forms.BooleanField(label="Post anonymously", required=False)
+
+    def __init__(self, *args, community: Community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+        if community.anonymity == Community.Anonymity.OFF:
+            del self.fields["is_anonymous"]
+        elif community.anonymity == Community.Anonymity.REVIEW:
+            self.fields["is_anonymous"].help_text = (
+                "Your name is shown to the community's managers only. "
+                "A manager reviews anonymous posts before they appear."
+            )
+        else:
+            self.fields[
+                "is_anonymous"
+            ].help_text = "Your name is shown to the community's managers only."
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Thread.Kind.RESOURCE and not data.get("url"):
+            self.add_error("url", "A resource needs its link.")
+        if data.get("kind") != Thread.Kind.RESOURCE and not (data.get("body") or "").strip():
+            self.add_error("body", "Write a few words: what is it about?")
+        return data
+
+
+class ThreadEditForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(
+        label="Text",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        required=False,
+        help_text=MARKDOWN_HELP,
+    )
+    url = forms.URLField(label="Link", required=False, max_length=500, assume_scheme="https")
+    note = forms.CharField(
+        label="What did you change?",
+        required=False,
+        max_length=200,
+        help_text="For tips: a short note kept with the revision.",
+    )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=MARKDOWN_HELP,
+        error_messages={"required": "Write something before you send it."},
+    )
+    is_anonymous = forms.BooleanField(label="Reply anonymously", required=False)
+
+    def __init__(self, *args, community: Community, **kwargs):
+        super().__init__(*args, **kwargs)
+        if community.anonymity == Community.Anonymity.OFF:
+            del self.fields["is_anonymous"]
+
+
+class ReplyEditForm(forms.Form):
+    body = forms.CharField(
+        label="Reply", widget=forms.Textarea(attrs={"rows": 5}), help_text=MARKDOWN_HELP
+    )
+
+
+class ReactionForm(forms.Form):
+    kind = forms.ChoiceField(choices=Reaction.Kind.choices)
+
+
+class FlagForm(forms.ModelForm):
+    class Meta:
+        model = Flag
+        fields = ["reason"]
+        labels = {"reason": "What is wrong with this post?"}
+        error_messages = {"reason": {"required": "Tell the managers what is wrong."}}
+
+
+class InviteForm(forms.Form):
+    emails = forms.CharField(
+        label="Invite people",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Email addresses, separated by commas or new lines.",
+    )
+
+    def clean_emails(self):
+        raw = self.cleaned_data["emails"].replace(",", "\n").split()
+        emails = {e.strip().lower() for e in raw if e.strip()}
+        users = list(get_user_model().objects.filter(email__in=emails, is_active=True))
+        missing = emails - {u.email.lower() for u in users}
+        if missing:
+            raise forms.ValidationError(
+                "Nobody here has these addresses: " + ", ".join(sorted(missing))
+            )
+        return users
+
+
+class ModerationForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            (a, a)
+            for a in ("approve", "hide", "restore", "lock", "unlock", "pin", "unpin", "dismiss")
+        ]
+    )
+    reason = forms.CharField(required=False, max_length=500, label="Why (kept in the log)")
+    thread = forms.IntegerField(required=False)
+    reply = forms.IntegerField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("thread")) == bool(data.get("reply")):
+            raise forms.ValidationError("Choose one post.")
+        return data

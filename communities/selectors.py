@@ -1,0 +1,446 @@
+"""Reads the pages share, and the visibility rules every other part uses.
+
+Visibility, in one place:
+- a community is visible when it is active or archived and public, or the person is an active
+  member; a proposed community only to whoever proposed it (and L&D admins on the approvals
+  page);
+- a thread or reply is visible when its community is and it is published; its author and the
+  community's managers also see it while held, pending or hidden;
+- an anonymous post names its author to the community's managers only.
+"""
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .models import Community, Flag, Membership, ModerationAction, Reaction, Reply, Thread
+
+ANONYMOUS = "Anonymous"
+HL_START, HL_STOP = "\u27e6", "\u27e7"  # unlikely in text; swapped for <mark> after escaping
+
+
+def _active_member_q(user) -> Q:
+    return Q(
+        Exists(
+            Membership.objects.filter(
+                community=OuterRef("pk"), user=user, status=Membership.Status.ACTIVE
+            )
+        )
+    )
+
+
+def communities_visible_to(user) -> QuerySet[Community]:
+    live = Q(status__in=[Community.Status.ACTIVE, Community.Status.ARCHIVED])
+    if user is None or not user.is_authenticated:
+        return Community.objects.filter(live, visibility=Community.Visibility.PUBLIC)
+    return Community.objects.filter(
+        (live & (Q(visibility=Community.Visibility.PUBLIC) | _active_member_q(user)))
+        | Q(status=Community.Status.PROPOSED, created_by=user)
+    )
+
+
+def threads_visible_to(user) -> QuerySet[Thread]:
+    """Published threads in communities the person can read."""
+    return Thread.objects.filter(
+        community__in=communities_visible_to(user).values("pk"),
+        status=Thread.Status.PUBLISHED,
+    )
+
+
+def replies_visible_to(user) -> QuerySet[Reply]:
+    return Reply.objects.filter(
+        thread__in=threads_visible_to(user).values("pk"), status=Thread.Status.PUBLISHED
+    )
+
+
+def membership_of(user, community: Community) -> Membership | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return Membership.objects.filter(community=community, user=user).first()
+
+
+def can_view_community(user, community: Community, membership: Membership | None = None) -> bool:
+    if community.status == Community.Status.PROPOSED:
+        from socialearn.insights.access import is_lnd_admin
+
+        return bool(
+            user.is_authenticated and (community.created_by_id == user.pk or is_lnd_admin(user))
+        )
+    if not community.is_private:
+        return True
+    membership = membership if membership is not None else membership_of(user, community)
+    return membership is not None and membership.status == Membership.Status.ACTIVE
+
+
+def is_manager(user, community: Community, membership: Membership | None = None) -> bool:
+    membership = membership if membership is not None else membership_of(user, community)
+    return (
+        membership is not None
+        and membership.status == Membership.Status.ACTIVE
+        and membership.role == Membership.Role.MANAGER
+    )
+
+
+def manages_community(user, object_id: int) -> bool:
+    """The insights access check: managers see their community's figures."""
+    return Membership.objects.filter(
+        community_id=object_id,
+        user=user,
+        role=Membership.Role.MANAGER,
+        status=Membership.Status.ACTIVE,
+    ).exists()
+
+
+def can_view_post(post, viewer, *, manager: bool) -> bool:
+    if post.status == Thread.Status.PUBLISHED or manager:
+        return True
+    return bool(viewer.is_authenticated and post.author_id and post.author_id == viewer.pk)
+
+
+def person_name(user) -> str:
+    if user is None:
+        return "Former member"
+    profile = getattr(user, "profile", None)
+    return (profile.display_name if profile else "") or user.get_full_name() or user.email
+
+
+def author_display(post, viewer=None, *, manager: bool = False) -> str:
+    """The name to show for a post's author. Anonymous posts say "Anonymous" to everyone,
+    the author included; managers learn who wrote them from `anonymous_author_for_manager`."""
+    if post.is_anonymous:
+        return ANONYMOUS
+    return person_name(post.author)
+
+
+def anonymous_author_for_manager(post, *, manager: bool) -> str:
+    if post.is_anonymous and manager:
+        return person_name(post.author)
+    return ""
+
+
+# --- lists ---------------------------------------------------------------------------------
+
+
+def community_list(user, *, kind: str = "", topic: str = "", q: str = "") -> QuerySet:
+    qs = communities_visible_to(user).filter(status=Community.Status.ACTIVE)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if topic:
+        qs = qs.filter(topics__slug=topic)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(purpose__icontains=q))
+    member_count = (
+        Membership.objects.filter(community=OuterRef("pk"), status=Membership.Status.ACTIVE)
+        .values("community")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    qs = qs.annotate(
+        member_count=Coalesce(member_count, 0, output_field=IntegerField()),
+        i_am_member=(
+            _active_member_q(user)
+            if user.is_authenticated
+            else Value(False, output_field=BooleanField())
+        ),
+    )
+    return qs.prefetch_related("topics").distinct().order_by("name")
+
+
+SORTS = {
+    "latest": ("Latest activity", ["-is_pinned", "-last_activity_at", "-pk"]),
+    "unanswered": ("Unanswered", ["-is_pinned", "reply_count", "-created_at", "-pk"]),
+    "top": ("Top", ["-is_pinned", "-score", "-last_activity_at", "-pk"]),
+}
+
+
+def community_threads(
+    community: Community, viewer, *, sort: str = "latest", kind: str = "", manager: bool = False
+) -> QuerySet[Thread]:
+    qs = Thread.objects.filter(community=community)
+    if manager:
+        qs = qs.exclude(status=Thread.Status.HIDDEN)
+    else:
+        own = Q(author=viewer) if viewer.is_authenticated else Q(pk__in=[])
+        qs = qs.filter(Q(status=Thread.Status.PUBLISHED) | (own & ~Q(status="hidden")))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if sort == "unanswered":
+        # Questions and help requests still without an accepted answer, fewest replies first.
+        qs = qs.filter(
+            kind__in=[Thread.Kind.QUESTION, Thread.Kind.HELP], accepted_reply__isnull=True
+        )
+    qs = qs.annotate(score=F("reaction_count") + F("reply_count"))
+    order = SORTS.get(sort, SORTS["latest"])[1]
+    return qs.select_related("author__profile").prefetch_related("topics").order_by(*order)
+
+
+def thread_for_page(community: Community, thread_id: int) -> Thread | None:
+    return (
+        Thread.objects.filter(community=community, pk=thread_id)
+        .select_related("author__profile", "edited_by__profile", "community")
+        .prefetch_related("topics")
+        .first()
+    )
+
+
+def thread_replies(thread: Thread, viewer, *, manager: bool) -> QuerySet[Reply]:
+    qs = thread.replies.all()
+    if not manager:
+        own = Q(author=viewer) if viewer.is_authenticated else Q(pk__in=[])
+        qs = qs.filter(Q(status=Thread.Status.PUBLISHED) | (own & ~Q(status="hidden")))
+    return qs.select_related("author__profile").order_by("created_at", "id")
+
+
+def reaction_summary(*, viewer, thread_ids=(), reply_ids=()) -> dict:
+    """{("thread"|"reply", id): [{"kind", "emoji", "label", "count", "mine"}, ...]} in 2 queries."""
+    summary: dict = {}
+    counts = Reaction.objects.filter(Q(thread_id__in=thread_ids) | Q(reply_id__in=reply_ids))
+    rows = counts.values("thread_id", "reply_id", "kind").annotate(n=Count("pk"))
+    mine = set()
+    if viewer.is_authenticated:
+        mine = set(counts.filter(user=viewer).values_list("thread_id", "reply_id", "kind"))
+    found = {(r["thread_id"], r["reply_id"], r["kind"]): r["n"] for r in rows}
+    targets = [("thread", t, (t, None)) for t in thread_ids] + [
+        ("reply", r, (None, r)) for r in reply_ids
+    ]
+    for what, pk, (tid, rid) in targets:
+        summary[(what, pk)] = [
+            {
+                "kind": kind,
+                "emoji": label,
+                "count": found.get((tid, rid, kind), 0),
+                "mine": (tid, rid, kind) in mine,
+            }
+            for kind, label in Reaction.Kind.choices
+        ]
+    return summary
+
+
+def members_page(community: Community, page_number) -> Page:
+    qs = (
+        community.memberships.filter(status=Membership.Status.ACTIVE)
+        .select_related("user__profile__department")
+        .order_by("-role", "user__profile__display_name", "user__email")
+    )
+    return Paginator(qs, 50).get_page(page_number)
+
+
+def moderation_queue(community: Community) -> dict:
+    waiting = [Thread.Status.HELD, Thread.Status.PENDING]
+    threads = list(
+        Thread.objects.filter(community=community, status__in=waiting)
+        .select_related("author__profile")
+        .order_by("created_at")[:100]
+    )
+    replies = list(
+        Reply.objects.filter(thread__community=community, status__in=waiting)
+        .select_related("author__profile", "thread")
+        .order_by("created_at")[:100]
+    )
+    flags = list(
+        Flag.objects.filter(community=community, resolved_at__isnull=True)
+        .select_related(
+            "flagged_by__profile",
+            "thread__author__profile",
+            "reply__author__profile",
+            "reply__thread",
+        )
+        .order_by("-created_at")[:100]
+    )
+    hidden_threads = list(
+        Thread.objects.filter(community=community, status=Thread.Status.HIDDEN)
+        .select_related("author__profile")
+        .order_by("-created_at")[:50]
+    )
+    hidden_replies = list(
+        Reply.objects.filter(thread__community=community, status=Thread.Status.HIDDEN)
+        .select_related("author__profile", "thread")
+        .order_by("-created_at")[:50]
+    )
+    log = list(
+        ModerationAction.objects.filter(community=community)
+        .select_related("actor__profile", "thread", "reply__thread")
+        .order_by("-created_at", "-id")[:100]
+    )
+    return {
+        "held_threads": threads,
+        "held_replies": replies,
+        "flags": flags,
+        "hidden_threads": hidden_threads,
+        "hidden_replies": hidden_replies,
+        "log": log,
+    }
+
+
+# --- search --------------------------------------------------------------------------------
+
+
+def _author_name_expr(prefix: str):
+    return Case(
+        When(**{f"{prefix}is_anonymous": True}, then=Value(ANONYMOUS)),
+        When(**{f"{prefix}author__isnull": True}, then=Value("Former member")),
+        default=Coalesce(
+            F(f"{prefix}author__profile__display_name"),
+            F(f"{prefix}author__email"),
+            output_field=CharField(),
+        ),
+        output_field=CharField(),
+    )
+
+
+def safe_headline(text: str) -> str:
+    """Escape the snippet, then turn the highlight markers into <mark> tags (and nothing else)."""
+    return mark_safe(  # noqa: S308 - everything but our markers is escaped first
+        escape(text or "").replace(HL_START, "<mark>").replace(HL_STOP, "</mark>")
+    )
+
+
+def search(user, q: str, page_number=1, per_page: int = 20) -> Page | None:
+    """Threads and replies the person may see, ranked, with highlighted snippets.
+
+    One query for the count and one for the page, whatever the number of hits.
+    """
+    q = (q or "").strip()
+    if not q:
+        return None
+    query = SearchQuery(q, search_type="websearch", config="english")
+    options = {"start_sel": HL_START, "stop_sel": HL_STOP, "max_words": 30, "min_words": 12}
+    threads = (
+        threads_visible_to(user)
+        .filter(search_vector=query)
+        .annotate(
+            what=Value("thread", output_field=CharField()),
+            thread_pk=F("pk"),
+            reply_pk=Value(None, output_field=IntegerField()),
+            thread_title=F("title"),
+            community_name=F("community__name"),
+            community_slug=F("community__slug"),
+            author_name=_author_name_expr(""),
+            rank=SearchRank(F("search_vector"), query),
+            snippet=SearchHeadline("body", query, config="english", **options),
+            title_hl=SearchHeadline("title", query, config="english", **options),
+            when=F("created_at"),
+        )
+        .values(
+            "what",
+            "thread_pk",
+            "reply_pk",
+            "thread_title",
+            "community_name",
+            "community_slug",
+            "author_name",
+            "rank",
+            "snippet",
+            "title_hl",
+            "when",
+        )
+    )
+    replies = (
+        replies_visible_to(user)
+        .filter(search_vector=query)
+        .annotate(
+            what=Value("reply", output_field=CharField()),
+            thread_pk=F("thread_id"),
+            reply_pk=F("pk"),
+            thread_title=F("thread__title"),
+            community_name=F("thread__community__name"),
+            community_slug=F("thread__community__slug"),
+            author_name=_author_name_expr(""),
+            rank=SearchRank(F("search_vector"), query),
+            snippet=SearchHeadline("body", query, config="english", **options),
+            title_hl=F("thread__title"),
+            when=F("created_at"),
+        )
+        .values(
+            "what",
+            "thread_pk",
+            "reply_pk",
+            "thread_title",
+            "community_name",
+            "community_slug",
+            "author_name",
+            "rank",
+            "snippet",
+            "title_hl",
+            "when",
+        )
+    )
+    combined = threads.union(replies, all=True).order_by("-rank", "-when")
+    page = Paginator(combined, per_page).get_page(page_number)
+    results = []
+    for row in page.object_list:
+        row = dict(row)
+        row["snippet_html"] = safe_headline(row["snippet"])
+        if row["what"] == "thread":
+            row["title_html"] = safe_headline(row["title_hl"])
+        else:
+            row["title_html"] = escape(row["thread_title"])
+        anchor = f"#reply-{row['reply_pk']}" if row["reply_pk"] else ""
+        row["url"] = f"/communities/{row['community_slug']}/t/{row['thread_pk']}/{anchor}"
+        results.append(row)
+    page.object_list = results
+    return page
+
+
+# --- dashboard -----------------------------------------------------------------------------
+
+
+def latest_from_my_communities(user, limit: int = 5) -> list[Thread]:
+    mine = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values(
+        "community_id"
+    )
+    return list(
+        Thread.objects.filter(community_id__in=mine, status=Thread.Status.PUBLISHED)
+        .select_related("community", "author__profile")
+        .order_by("-last_activity_at")[:limit]
+    )
+
+
+def my_unanswered_questions(user, limit: int = 5) -> list[Thread]:
+    return list(
+        Thread.objects.filter(
+            author=user,
+            kind__in=[Thread.Kind.QUESTION, Thread.Kind.HELP],
+            accepted_reply__isnull=True,
+            status=Thread.Status.PUBLISHED,
+            community__in=communities_visible_to(user).values("pk"),
+        )
+        .select_related("community")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def suggested_communities(user, limit: int = 4) -> list[Community]:
+    """Public communities on my interests (and expertise) that I have not joined yet."""
+    from socialearn.people.models import Topic
+
+    my_topics = Topic.objects.filter(Q(interested__user=user) | Q(experts__user=user)).values("pk")
+    joined = Membership.objects.filter(user=user).values("community_id")
+    return list(
+        Community.objects.filter(
+            status=Community.Status.ACTIVE,
+            visibility=Community.Visibility.PUBLIC,
+            topics__in=my_topics,
+        )
+        .exclude(pk__in=joined)
+        .annotate(shared=Count("topics", distinct=True))
+        .order_by("-shared", "name")
+        .prefetch_related(Prefetch("topics"))[:limit]
+    )
