@@ -1,0 +1,134 @@
+"""Reads for onboarding, cohorts, digests and feeds.
+
+Who may see what is decided by communities.selectors (can_view_community, threads_visible_to)
+when it provides them; the fallbacks here are the strict rule: active public communities,
+the communities a person is an active member of, and published threads only.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from socialearn.insights.models import Activity
+
+from .models import Community, Membership, Thread
+
+try:  # the core selectors, once they exist
+    from . import selectors as _core
+except ImportError:  # pragma: no cover - depends on the state of the tree
+    _core = None
+
+ANONYMOUS = "Anonymous"
+
+
+def can_view_community(user, community: Community) -> bool:
+    check = getattr(_core, "can_view_community", None)
+    if check is not None:
+        return bool(check(user, community))
+    if community.status != Community.Status.ACTIVE:
+        return False
+    if not community.is_private:
+        return True
+    return bool(
+        user.is_authenticated
+        and Membership.objects.filter(
+            community=community, user=user, status=Membership.Status.ACTIVE
+        ).exists()
+    )
+
+
+def public_threads(community: Community) -> QuerySet:
+    """Published threads of one community, newest first, for readers who are not signed in."""
+    return (
+        Thread.objects.filter(community=community, status=Thread.Status.PUBLISHED)
+        .select_related("author__profile", "community")
+        .order_by("-created_at", "-id")
+    )
+
+
+def author_name(thread) -> str:
+    """The name to show to everyone who is not a manager: anonymous stays anonymous."""
+    if thread.is_anonymous or thread.author is None:
+        return ANONYMOUS
+    profile = getattr(thread.author, "profile", None)
+    return profile.name if profile else (thread.author.get_full_name() or ANONYMOUS)
+
+
+def community_url(community) -> str:
+    try:
+        return community.get_absolute_url()
+    except NoReverseMatch:  # the community pages are not wired yet
+        return reverse("communities:invitations")
+
+
+def thread_url(*, slug: str, thread_id: int) -> str:
+    try:
+        return reverse("communities:thread", args=[slug, thread_id])
+    except NoReverseMatch:
+        return reverse("communities:feed_rss", args=[slug]) + f"#thread-{thread_id}"
+
+
+# --- onboarding -----------------------------------------------------------------------------
+
+
+def newcomer_window_start():
+    return timezone.localdate() - timedelta(days=settings.ONBOARDING_NEWCOMER_DAYS)
+
+
+def newcomers_for_welcome(*, community: Community, viewer, limit: int = 20) -> list[Membership]:
+    """Members and invitees of `community` who started recently, newest first.
+
+    Each membership carries `welcomed` (the viewer already welcomed them here). One query.
+    """
+    welcomed = Activity.objects.filter(
+        verb=Activity.Verb.WELCOMED,
+        actor_id=getattr(viewer, "pk", None),
+        community_id=community.pk,
+        target_user_id=OuterRef("user_id"),
+    )
+    return list(
+        Membership.objects.filter(
+            community=community,
+            status__in=[Membership.Status.ACTIVE, Membership.Status.INVITED],
+            user__is_active=True,
+            user__profile__started_company_on__gte=newcomer_window_start(),
+            user__profile__started_company_on__lte=timezone.localdate(),
+        )
+        .exclude(user_id=getattr(viewer, "pk", None))
+        .select_related("user__profile__department", "user__profile__location")
+        .annotate(welcomed=Exists(welcomed))
+        .order_by("-user__profile__started_company_on", "user_id")[:limit]
+    )
+
+
+def invitations_for(user) -> list[Membership]:
+    return list(
+        Membership.objects.filter(user=user, status=Membership.Status.INVITED)
+        .exclude(community__status=Community.Status.ARCHIVED)
+        .select_related("community")
+        .order_by("-created_at", "-id")
+    )
+
+
+# --- cohorts --------------------------------------------------------------------------------
+
+
+def cohorts_list() -> QuerySet:
+    from django.db.models import Count
+
+    return (
+        Community.objects.filter(kind=Community.Kind.COHORT)
+        .annotate(
+            member_count=Count(
+                "memberships", filter=Q(memberships__status=Membership.Status.ACTIVE)
+            ),
+            invited_count=Count(
+                "memberships", filter=Q(memberships__status=Membership.Status.INVITED)
+            ),
+        )
+        .prefetch_related("topics")
+        .order_by("-created_at", "name")
+    )

@@ -1,0 +1,158 @@
+"""Invitations, newcomers to welcome, and course cohort uploads (L&D admins)."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_POST
+
+from socialearn.insights.access import is_lnd_admin
+
+from . import cohorts as cohort_services
+from . import onboarding
+from .extra_forms import CohortUploadForm
+from .extra_selectors import (
+    can_view_community,
+    cohorts_list,
+    community_url,
+    invitations_for,
+    newcomers_for_welcome,
+)
+from .models import Community
+
+User = get_user_model()
+
+
+@login_required
+def invitations(request):
+    return TemplateResponse(
+        request, "communities/lnd/invitations.html", {"invitations": invitations_for(request.user)}
+    )
+
+
+@login_required
+@require_POST
+def invitation_accept(request, slug: str):
+    community = get_object_or_404(Community, slug=slug)
+    try:
+        onboarding.invitation_accept(community=community, user=request.user)
+    except ValidationError as exc:
+        raise Http404(exc.messages[0]) from exc
+    messages.success(request, f"Welcome to {community.name}.")
+    return redirect(community_url(community))
+
+
+@login_required
+@require_POST
+def invitation_decline(request, slug: str):
+    community = get_object_or_404(Community, slug=slug)
+    try:
+        onboarding.invitation_decline(community=community, user=request.user)
+    except ValidationError as exc:
+        raise Http404(exc.messages[0]) from exc
+    messages.info(request, f"You declined the invitation to {community.name}.")
+    return redirect("communities:invitations")
+
+
+def _visible_community(request, slug: str) -> Community:
+    community = get_object_or_404(Community, slug=slug)
+    if not can_view_community(request.user, community):
+        raise Http404("No such community.")
+    return community
+
+
+@login_required
+def newcomers(request, slug: str):
+    community = _visible_community(request, slug)
+    context = {
+        "community": community,
+        "community_url": community_url(community),
+        "newcomers": newcomers_for_welcome(community=community, viewer=request.user),
+        "newcomers_loaded": True,
+    }
+    template = "communities/lnd/newcomers.html"
+    if request.htmx:
+        template += "#newcomer-list"
+    return TemplateResponse(request, template, context)
+
+
+@login_required
+@require_POST
+def newcomer_welcome(request, slug: str, user_id: int):
+    community = _visible_community(request, slug)
+    newcomer = get_object_or_404(User.objects.select_related("profile"), pk=user_id)
+    try:
+        onboarding.newcomer_welcome(community=community, welcomer=request.user, newcomer=newcomer)
+    except ValidationError as exc:
+        raise Http404(exc.messages[0]) from exc
+    if request.htmx:
+        membership = next(
+            (
+                m
+                for m in newcomers_for_welcome(community=community, viewer=request.user)
+                if m.user_id == newcomer.pk
+            ),
+            None,
+        )
+        if membership is None:
+            raise Http404("No such newcomer.")
+        return TemplateResponse(
+            request,
+            "communities/lnd/newcomers.html#newcomer-row",
+            {"community": community, "membership": membership},
+        )
+    messages.success(request, f"{newcomer.profile.name} will see your welcome.")
+    return redirect("communities:newcomers", slug=community.slug)
+
+
+def _require_lnd_admin(request) -> None:
+    if not is_lnd_admin(request.user):
+        raise PermissionDenied("Only L&D admins manage course cohorts.")
+
+
+@login_required
+def cohorts(request):
+    _require_lnd_admin(request)
+    page = Paginator(cohorts_list(), 25).get_page(request.GET.get("page"))
+    return TemplateResponse(request, "communities/lnd/cohorts.html", {"page": page})
+
+
+@login_required
+def cohort_upload(request):
+    _require_lnd_admin(request)
+    row_errors = []
+    form = CohortUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = cohort_services.cohorts_create(
+                created_by=request.user,
+                course_name=form.cleaned_data["course_name"],
+                roster_text=form.cleaned_data["roster"],
+                group_size=form.cleaned_data["group_size"],
+            )
+        except cohort_services.RosterError as exc:
+            row_errors = exc.errors
+            form.add_error(
+                None,
+                f"{len(row_errors)} line{'s' if len(row_errors) != 1 else ''} of the roster "
+                "need fixing; nothing was created.",
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            people = sum(len(c.group_members) for c in created)
+            messages.success(
+                request,
+                f"{people} participants split into {len(created)} "
+                f"cohort{'s' if len(created) != 1 else ''}; they have been invited.",
+            )
+            return redirect("communities:cohorts")
+    return TemplateResponse(
+        request,
+        "communities/lnd/cohort_upload.html",
+        {"form": form, "row_errors": row_errors},
+    )

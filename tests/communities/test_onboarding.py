@@ -1,0 +1,272 @@
+"""Onboarding communities: the daily invitation of newcomers, accepting, and welcoming."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from communities.models import Community, Membership
+from communities.onboarding import invitation_accept
+from communities.services import community_create, membership_join
+from communities.tasks import invite_newcomers
+from socialearn.insights.models import Activity
+from socialearn.notifications.models import Notification
+from tests.factories import DepartmentFactory, LocationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def days_ago(n):
+    return timezone.localdate() - timedelta(days=n)
+
+
+def onboarding(name, *, location=None, department=None, creator=None):
+    return community_create(
+        created_by=creator or UserFactory(),
+        name=name,
+        purpose="Your first weeks with us.",
+        kind=Community.Kind.ONBOARDING,
+        location=location,
+        department=department,
+    )
+
+
+@pytest.fixture
+def lyon():
+    return LocationFactory(name="Lyon")
+
+
+@pytest.fixture
+def finance():
+    return DepartmentFactory(name="Finance")
+
+
+def invited(community):
+    return set(
+        community.memberships.filter(status=Membership.Status.INVITED).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def test_newcomers_are_invited_to_the_onboarding_community_of_their_location(lyon):
+    community = onboarding("Welcome to Lyon", location=lyon)
+    newcomer = UserFactory(profile__location=lyon, profile__started_company_on=days_ago(3))
+    UserFactory(profile__location=lyon, profile__started_company_on=days_ago(400))
+    UserFactory(profile__location=lyon, profile__started_company_on=None)
+    UserFactory(profile__started_company_on=days_ago(2))  # no location, no department
+
+    assert invite_newcomers() == 1
+
+    assert invited(community) == {newcomer.pk}
+    note = Notification.objects.get(recipient=newcomer)
+    assert note.kind == "community_invitation"
+    assert note.dedupe_key == f"onboarding-invite:{community.pk}"
+
+
+def test_the_department_community_is_used_when_the_location_has_none(lyon, finance):
+    by_department = onboarding("Finance newcomers", department=finance)
+    newcomer = UserFactory(
+        profile__location=lyon, profile__department=finance, profile__started_company_on=days_ago(1)
+    )
+    invite_newcomers()
+    assert invited(by_department) == {newcomer.pk}
+
+
+def test_the_location_community_wins_over_the_department_one(lyon, finance):
+    by_location = onboarding("Welcome to Lyon", location=lyon)
+    by_department = onboarding("Finance newcomers", department=finance)
+    newcomer = UserFactory(
+        profile__location=lyon, profile__department=finance, profile__started_company_on=days_ago(1)
+    )
+    invite_newcomers()
+    assert invited(by_location) == {newcomer.pk}
+    assert invited(by_department) == set()
+
+
+def test_the_window_follows_the_setting(settings, lyon):
+    settings.ONBOARDING_NEWCOMER_DAYS = 10
+    community = onboarding("Welcome to Lyon", location=lyon)
+    inside = UserFactory(profile__location=lyon, profile__started_company_on=days_ago(10))
+    UserFactory(profile__location=lyon, profile__started_company_on=days_ago(11))
+    invite_newcomers()
+    assert invited(community) == {inside.pk}
+
+
+def test_running_twice_invites_and_notifies_nobody_twice(lyon):
+    community = onboarding("Welcome to Lyon", location=lyon)
+    people = [
+        UserFactory(profile__location=lyon, profile__started_company_on=days_ago(i))
+        for i in range(5)
+    ]
+    assert invite_newcomers() == 5
+    assert invite_newcomers() == 0
+    assert len(invited(community)) == 5
+    assert Notification.objects.filter(recipient__in=people).count() == 5
+
+
+def test_members_are_not_invited_again(lyon):
+    community = onboarding("Welcome to Lyon", location=lyon)
+    member = UserFactory(profile__location=lyon, profile__started_company_on=days_ago(2))
+    membership_join(community=community, user=member)
+    assert invite_newcomers() == 0
+    assert community.memberships.get(user=member).status == Membership.Status.ACTIVE
+
+
+def test_someone_who_declined_is_not_invited_again(client, lyon):
+    community = onboarding("Welcome to Lyon", location=lyon)
+    newcomer = UserFactory(profile__location=lyon, profile__started_company_on=days_ago(2))
+    invite_newcomers()
+    client.force_login(newcomer)
+    response = client.post(reverse("communities:invitation_decline", args=[community.slug]))
+    assert response.status_code == 302
+    assert not community.memberships.filter(user=newcomer).exists()
+    assert invite_newcomers() == 0
+
+
+def test_the_invitation_task_uses_a_fixed_number_of_queries(django_assert_max_num_queries, lyon):
+    onboarding("Welcome to Lyon", location=lyon)
+    for i in range(3):
+        UserFactory(profile__location=lyon, profile__started_company_on=days_ago(i))
+    with django_assert_max_num_queries(8):
+        assert invite_newcomers() == 3
+    for i in range(30):
+        UserFactory(profile__location=lyon, profile__started_company_on=days_ago(i % 20))
+    with django_assert_max_num_queries(8):
+        assert invite_newcomers() == 30
+
+
+def test_accepting_an_invitation_makes_a_member(client, lyon):
+    community = onboarding("Welcome to Lyon", location=lyon)
+    newcomer = UserFactory(profile__location=lyon, profile__started_company_on=days_ago(2))
+    invite_newcomers()
+    client.force_login(newcomer)
+    page = client.get(reverse("communities:invitations"))
+    assert "Welcome to Lyon" in page.content.decode()
+
+    response = client.post(reverse("communities:invitation_accept", args=[community.slug]))
+
+    assert response.status_code == 302
+    membership = community.memberships.get(user=newcomer)
+    assert membership.status == Membership.Status.ACTIVE
+    assert membership.joined_at is not None
+    assert Activity.objects.filter(verb="joined", actor=newcomer, community_id=community.pk)
+
+
+def test_accepting_without_an_invitation_is_a_404(client, lyon):
+    community = onboarding("Welcome to Lyon", location=lyon)
+    client.force_login(UserFactory())
+    response = client.post(reverse("communities:invitation_accept", args=[community.slug]))
+    assert response.status_code == 404
+    assert client.post(reverse("communities:invitation_accept", args=["nope"])).status_code == 404
+
+
+def test_accept_is_post_only(client, lyon):
+    community = onboarding("Welcome to Lyon", location=lyon)
+    client.force_login(UserFactory())
+    url = reverse("communities:invitation_accept", args=[community.slug])
+    assert client.get(url).status_code == 405
+
+
+@pytest.fixture
+def welcoming(lyon):
+    veteran = UserFactory(profile__location=lyon, profile__started_company_on=days_ago(900))
+    community = onboarding("Welcome to Lyon", location=lyon, creator=veteran)
+    newcomer = UserFactory(
+        profile__location=lyon,
+        profile__started_company_on=days_ago(4),
+        profile__display_name="Nina New",
+    )
+    invitation_accept_ready = invite_newcomers()
+    assert invitation_accept_ready == 1
+    invitation_accept(community=community, user=newcomer)
+    return community, veteran, newcomer
+
+
+def test_the_newcomers_page_lists_recent_starters(client, welcoming):
+    community, veteran, newcomer = welcoming
+    client.force_login(veteran)
+    body = client.get(reverse("communities:newcomers", args=[community.slug])).content.decode()
+    assert "Nina New" in body
+    assert "Welcome</button>" in body
+    assert veteran.profile.name not in body.split("<main")[1]
+
+
+def test_welcoming_notifies_the_newcomer_and_records_the_activity(client, welcoming):
+    community, veteran, newcomer = welcoming
+    client.force_login(veteran)
+    url = reverse("communities:newcomer_welcome", args=[community.slug, newcomer.pk])
+
+    response = client.post(url, headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    assert "Welcomed" in response.content.decode()
+    activity = Activity.objects.get(verb="welcomed")
+    assert activity.actor == veteran
+    assert activity.target_user == newcomer
+    assert activity.community_id == community.pk
+    note = Notification.objects.get(recipient=newcomer, kind="newcomer_welcomed")
+    assert "welcomes you" in note.title
+    # A second click changes nothing.
+    client.post(url)
+    assert Activity.objects.filter(verb="welcomed").count() == 1
+    assert Notification.objects.filter(recipient=newcomer, kind="newcomer_welcomed").count() == 1
+
+
+def test_only_newcomers_can_be_welcomed(client, welcoming):
+    community, veteran, newcomer = welcoming
+    client.force_login(newcomer)
+    url = reverse("communities:newcomer_welcome", args=[community.slug, veteran.pk])
+    assert client.post(url).status_code == 404
+    assert not Activity.objects.filter(verb="welcomed").exists()
+
+
+def test_newcomers_of_a_private_community_are_hidden_from_outsiders(client, lyon):
+    community = community_create(
+        created_by=UserFactory(),
+        name="Quiet onboarding",
+        purpose="Private.",
+        kind=Community.Kind.ONBOARDING,
+        visibility=Community.Visibility.PRIVATE,
+        location=lyon,
+    )
+    newcomer = UserFactory(profile__location=lyon, profile__started_company_on=days_ago(1))
+    membership_join(community=community, user=newcomer)
+    client.force_login(UserFactory())
+    assert client.get(reverse("communities:newcomers", args=[community.slug])).status_code == 404
+    url = reverse("communities:newcomer_welcome", args=[community.slug, newcomer.pk])
+    assert client.post(url).status_code == 404
+    partial = client.get(
+        reverse("communities:newcomers", args=[community.slug]), headers={"HX-Request": "true"}
+    )
+    assert partial.status_code == 404
+
+
+def test_the_newcomers_page_runs_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries, welcoming, lyon
+):
+    community, veteran, _ = welcoming
+    client.force_login(veteran)
+    url = reverse("communities:newcomers", args=[community.slug])
+    with django_assert_max_num_queries(12):
+        assert client.get(url).status_code == 200
+    for i in range(25):
+        membership_join(
+            community=community,
+            user=UserFactory(profile__location=lyon, profile__started_company_on=days_ago(i)),
+        )
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    assert response.content.decode().count('class="newcomer row"') == 20
+
+
+def test_the_partial_for_the_community_page_loads_the_list(client, welcoming):
+    community, veteran, _ = welcoming
+    client.force_login(veteran)
+    response = client.get(
+        reverse("communities:newcomers", args=[community.slug]), headers={"HX-Request": "true"}
+    )
+    body = response.content.decode()
+    assert "Nina New" in body
+    assert "<html" not in body
