@@ -71,6 +71,19 @@ class Activity(models.Model):
             models.Index(fields=["actor", "occurred_at"], name="activity_actor_time"),
             models.Index(fields=["verb", "occurred_at"], name="activity_verb_time"),
             models.Index(fields=["thread_id"], name="activity_thread"),
+            # The organisation's figures read whole time ranges; these let them run from
+            # the index alone (who did what when) instead of the table.
+            models.Index(
+                fields=["occurred_at"],
+                name="activity_time_covering",
+                include=["verb", "actor", "community_id", "is_question"],
+            ),
+            models.Index(
+                fields=["occurred_at"],
+                name="activity_answers_time",
+                include=["actor", "target_user", "thread_id", "community_id"],
+                condition=models.Q(verb__in=["replied", "session_answered"]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -104,3 +117,48 @@ class Scope(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.name}"
+
+
+class XapiOutbox(models.Model):
+    """One xAPI statement waiting for (or already accepted by) the learning record store.
+
+    The statement id is fixed when the row is written, so a retry sends the very same
+    statement and the LRS can recognise it; a row once marked sent is never sent again.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "waiting to be sent"
+        FAILED = "failed", "failed, will retry"
+        SENT = "sent", "accepted by the LRS"
+        ABANDONED = "abandoned", "gave up after too many attempts"
+
+    statement_id = models.UUIDField(unique=True, editable=False)
+    activity = models.OneToOneField(
+        Activity,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="xapi_statement",
+    )
+    statement = models.JSONField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "xAPI statement"
+        verbose_name_plural = "xAPI outbox"
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="xapi_outbox_due",
+                condition=models.Q(status__in=["pending", "failed"]),
+            ),
+            models.Index(fields=["status"], name="xapi_outbox_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id} ({self.status})"

@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "insights"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("export/<slug:table>.csv", views.overview_export, name="export"),
+    path("<slug:kind>/<int:object_id>/", views.scope, name="scope"),
+    path(
+        "<slug:kind>/<int:object_id>/export/<slug:table>.csv",
+        views.scope_export,
+        name="scope_export",
+    ),
+]

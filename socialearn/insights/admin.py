@@ -1,0 +1,73 @@
+from django.contrib import admin, messages
+
+from . import services
+from .models import Activity, Scope, XapiOutbox
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    """The record is written by the features; here it is only read."""
+
+    list_display = ["occurred_at", "verb", "actor", "community_id", "thread_id", "target_user"]
+    list_filter = ["verb", "is_question"]
+    date_hierarchy = "occurred_at"
+    search_fields = ["actor__email", "actor__username"]
+    list_select_related = ["actor", "target_user"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Scope)
+class ScopeAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "object_id", "is_private", "url"]
+    list_filter = ["kind", "is_private"]
+    search_fields = ["name"]
+
+
+@admin.register(XapiOutbox)
+class XapiOutboxAdmin(admin.ModelAdmin):
+    list_display = [
+        "statement_id",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "short_error",
+    ]
+    list_filter = ["status"]
+    search_fields = ["statement_id", "last_error"]
+    readonly_fields = [
+        "statement_id",
+        "activity",
+        "statement",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
+    actions = ["retry_now"]
+    show_full_result_count = False
+
+    @admin.display(description="last error")
+    def short_error(self, obj):
+        return obj.last_error[:120]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Send again at the next run")
+    def retry_now(self, request, queryset):
+        count = services.xapi_outbox_retry(ids=list(queryset.values_list("id", flat=True)))
+        self.message_user(
+            request, f"{count} statements will be sent at the next run.", messages.SUCCESS
+        )

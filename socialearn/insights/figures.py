@@ -1,0 +1,614 @@
+# ruff: noqa: S608
+# (The SQL here is built from constant table and column names only; values are parameters.)
+"""Engagement figures, each one aggregate SQL query over the activity record.
+
+A period is [start, end): an event at `start` counts, one at `end` does not. Weeks are
+Monday-based in the viewer's time zone. Each function runs exactly one query, whatever the
+number of scopes, people or events, so the pages built on them run a fixed number of queries.
+
+Definitions (the pages and the CSV exports say the same):
+- members: for the organisation, active accounts created before the end; for a community,
+  people whose latest joined/left event before the end is "joined"; for a programme, people
+  enrolled (mentor or protégé); for a challenge, people who joined it; for a session, people
+  who took part in it, all before the end.
+- active members: people who did something other than view, join or leave in the period.
+- engagement rate: active members / members.
+- questions: questions started in the period (threads marked as questions, session
+  questions); answered: those with an answer by someone other than the asker so far; time to
+  first answer: the median of (first answer - question), percentile_cont in SQL.
+- answers that crossed departments: answers in the period whose author's department differs
+  from the asker's (both known).
+- health index: people active in the 30 days before the end / people active in the 365 days
+  before the end.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.utils import timezone
+
+from socialearn.people.models import Department, Profile, Topic
+
+from .models import Activity, Scope
+
+V = Activity.Verb
+ACTIVITY = Activity._meta.db_table
+SCOPE = Scope._meta.db_table
+PROFILE = Profile._meta.db_table
+TOPIC = Topic._meta.db_table
+DEPARTMENT = Department._meta.db_table
+USER = get_user_model()._meta.db_table
+
+KIND_COLUMN = {
+    Scope.Kind.COMMUNITY: "community_id",
+    Scope.Kind.PROGRAMME: "programme_id",
+    Scope.Kind.SESSION: "session_id",
+    Scope.Kind.CHALLENGE: "challenge_id",
+}
+PASSIVE_VERBS = [V.VIEWED, V.JOINED, V.LEFT]
+ACTIVE_VERBS = [v.value for v in V if v not in PASSIVE_VERBS]
+TRENDING_VERBS = [V.POSTED, V.REPLIED, V.REACTED, V.ANSWER_ACCEPTED, V.HELP_REQUESTED]
+PERSONAS = [
+    ("catalyst", "Catalysts", "start threads that others answer"),
+    ("responder", "Responders", "answer other people's questions"),
+    ("engager", "Engagers", "react, reply and take part"),
+    ("observer", "Observers", "only read or join"),
+]
+HEALTH_MONTH = timedelta(days=30)
+HEALTH_YEAR = timedelta(days=365)
+TRENDING_WEEKS_BEFORE = 4
+
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end) in aware datetimes, with the zone that weeks are counted in."""
+
+    start: datetime
+    end: datetime
+    tz: str
+    label: str = ""
+    key: str = "30"
+    first_day: date | None = None
+    last_day: date | None = None
+
+    @classmethod
+    def for_days(cls, *, first: date, last: date, tz: str, key: str = "custom", label: str = ""):
+        """From the first day to the last day, both included, in the zone `tz`."""
+        zone = zoneinfo.ZoneInfo(tz)
+        start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
+        end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+        label = label or f"{first:%-d %b %Y} – {last:%-d %b %Y}"
+        return cls(start, end, tz, label, key, first, last)
+
+    @classmethod
+    def last_days(cls, days: int, *, tz: str, today: date | None = None):
+        today = today or timezone.localdate(timezone=zoneinfo.ZoneInfo(tz))
+        return cls.for_days(
+            first=today - timedelta(days=days - 1),
+            last=today,
+            tz=tz,
+            key=str(days),
+            label=f"the last {days} days",
+        )
+
+
+@dataclass
+class ScopeRef:
+    """Which figures: the whole organisation (kind None) or one kind of scope."""
+
+    kind: str | None = None
+    object_id: int | None = None
+
+    @property
+    def column(self) -> str | None:
+        return KIND_COLUMN[self.kind] if self.kind else None
+
+    def key(self, alias: str = "a") -> str:
+        return f"{alias}.{self.column}" if self.kind else "0"
+
+    def where(self, alias: str = "a") -> str:
+        if not self.kind:
+            return "TRUE"
+        clause = f"{alias}.{self.column} IS NOT NULL"
+        if self.object_id is not None:
+            clause += f" AND {alias}.{self.column} = %(oid)s"
+        return clause
+
+
+@dataclass
+class Figures:
+    members: int = 0
+    active: int = 0
+    posts: int = 0
+    replies: int = 0
+    help_reached: int = 0
+    help_requests: int = 0
+    welcomed: int = 0
+    steps_completed: int = 0
+    matches_accepted: int = 0
+    matches_completed: int = 0
+    deferred: int = 0
+    active_month: int = 0
+    active_year: int = 0
+    questions: int = 0
+    answered: int = 0
+    median_first_answer: float | None = None
+    answers: int = 0
+    answers_known_departments: int = 0
+    answers_crossed: int = 0
+    # For rows of a scope table.
+    object_id: int | None = None
+    name: str = ""
+    url: str = ""
+    is_private: bool = False
+
+    @property
+    def engagement_rate(self) -> float | None:
+        return self.active / self.members if self.members else None
+
+    @property
+    def answered_share(self) -> float | None:
+        return self.answered / self.questions if self.questions else None
+
+    @property
+    def crossed_share(self) -> float | None:
+        if not self.answers_known_departments:
+            return None
+        return self.answers_crossed / self.answers_known_departments
+
+    @property
+    def health_index(self) -> float | None:
+        return self.active_month / self.active_year if self.active_year else None
+
+
+def _members_sql(scope: ScopeRef, *, ids: bool = False) -> str:
+    """People who are members at the period end: (k, user_id) rows when ids, else (k, n)."""
+    if not scope.kind:
+        select = "0 AS k, u.id AS uid" if ids else "0 AS k, count(*) AS members"
+        return f"SELECT {select} FROM {USER} u WHERE u.is_active AND u.date_joined < %(end)s"
+    key, where = scope.key(), scope.where()
+    if scope.kind == Scope.Kind.COMMUNITY:
+        latest = f"""
+            SELECT DISTINCT ON ({key}, a.actor_id) {key} AS k, a.actor_id AS uid, a.verb
+            FROM {ACTIVITY} a
+            WHERE {where} AND a.verb IN ('joined', 'left') AND a.actor_id IS NOT NULL
+              AND a.occurred_at < %(end)s
+            ORDER BY {key}, a.actor_id, a.occurred_at DESC, a.id DESC"""
+        if ids:
+            return f"SELECT k, uid FROM ({latest}) m WHERE m.verb = 'joined'"
+        return f"""SELECT k, count(*) FILTER (WHERE m.verb = 'joined') AS members
+            FROM ({latest}) m GROUP BY k"""
+    verbs = {
+        Scope.Kind.PROGRAMME: "a.verb IN ('mentor_enrolled', 'protege_enrolled')",
+        Scope.Kind.CHALLENGE: "a.verb = 'challenge_joined'",
+        Scope.Kind.SESSION: "a.verb <> 'viewed'",
+    }[scope.kind]
+    condition = f"{where} AND {verbs} AND a.actor_id IS NOT NULL AND a.occurred_at < %(end)s"
+    if ids:
+        return f"SELECT DISTINCT {key} AS k, a.actor_id AS uid FROM {ACTIVITY} a WHERE {condition}"
+    return f"""SELECT {key} AS k, count(DISTINCT a.actor_id) AS members
+        FROM {ACTIVITY} a WHERE {condition} GROUP BY 1"""
+
+
+def _figures_sql(scope: ScopeRef) -> str:
+    key, where = scope.key(), scope.where()
+    if scope.kind:
+        keys = f"""SELECT s.object_id AS k, s.name, s.url, s.is_private
+            FROM {SCOPE} s WHERE s.kind = %(kind)s"""
+        if scope.object_id is not None:
+            keys += " AND s.object_id = %(oid)s"
+    else:
+        keys = "SELECT 0 AS k, '' AS name, '' AS url, FALSE AS is_private"
+    key_q = key.replace("a.", "q.")
+    where_q = where.replace("a.", "q.")
+    return f"""
+    WITH keys AS ({keys}),
+    members AS ({_members_sql(scope)}),
+    people AS (
+        SELECT k,
+            count(*) FILTER (WHERE in_period) AS active,
+            count(*) FILTER (WHERE in_month) AS active_month,
+            count(*) FILTER (WHERE in_year) AS active_year
+        FROM (
+            SELECT {key} AS k, a.actor_id,
+                bool_or(a.occurred_at >= %(start)s) AS in_period,
+                bool_or(a.occurred_at >= %(month_start)s) AS in_month,
+                bool_or(a.occurred_at >= %(year_start)s) AS in_year
+            FROM {ACTIVITY} a
+            WHERE {where} AND a.actor_id IS NOT NULL AND a.verb = ANY(%(active_verbs)s)
+              AND a.occurred_at >= LEAST(%(start)s, %(year_start)s) AND a.occurred_at < %(end)s
+            GROUP BY 1, 2
+        ) per_person
+        GROUP BY k
+    ),
+    counts AS (
+        SELECT {key} AS k,
+            count(*) FILTER (WHERE a.verb = 'posted') AS posts,
+            count(*) FILTER (WHERE a.verb = 'replied') AS replies,
+            count(*) FILTER (WHERE a.verb = 'help_requested') AS help_requests,
+            coalesce(sum(CASE WHEN a.verb = 'help_requested'
+                AND jsonb_typeof(a.extra -> 'reached') = 'number'
+                THEN (a.extra ->> 'reached')::numeric END), 0)::bigint AS help_reached,
+            count(DISTINCT a.target_user_id) FILTER (WHERE a.verb = 'welcomed') AS welcomed,
+            count(*) FILTER (WHERE a.verb = 'step_completed') AS steps_completed,
+            count(*) FILTER (WHERE a.verb = 'match_accepted') AS matches_accepted,
+            count(*) FILTER (WHERE a.verb = 'match_completed') AS matches_completed,
+            count(*) FILTER (WHERE a.verb = 'session_deferred') AS deferred
+        FROM {ACTIVITY} a
+        WHERE {where} AND a.occurred_at >= %(start)s AND a.occurred_at < %(end)s
+          AND a.verb IN ('posted', 'replied', 'help_requested', 'welcomed', 'step_completed',
+                         'match_accepted', 'match_completed', 'session_deferred')
+        GROUP BY 1
+    ),
+    asked AS (
+        SELECT {key_q} AS k, q.occurred_at AS asked_at, fa.first_at
+        FROM {ACTIVITY} q
+        LEFT JOIN LATERAL (
+            SELECT min(r.occurred_at) AS first_at FROM {ACTIVITY} r
+            WHERE r.thread_id = q.thread_id AND r.verb = 'replied' AND r.is_question
+              AND r.actor_id IS DISTINCT FROM q.actor_id
+        ) fa ON TRUE
+        WHERE {where_q} AND q.verb = 'posted' AND q.is_question AND q.thread_id IS NOT NULL
+          AND q.occurred_at >= %(start)s AND q.occurred_at < %(end)s
+        UNION ALL
+        SELECT {key_q} AS k, q.occurred_at AS asked_at, fa.first_at
+        FROM {ACTIVITY} q
+        LEFT JOIN LATERAL (
+            SELECT min(r.occurred_at) AS first_at FROM {ACTIVITY} r
+            WHERE r.session_id = q.session_id AND r.verb = 'session_answered'
+              AND r.object_id = q.object_id
+        ) fa ON TRUE
+        WHERE {where_q} AND q.verb = 'session_question_asked' AND q.object_id IS NOT NULL
+          AND q.occurred_at >= %(start)s AND q.occurred_at < %(end)s
+    ),
+    questions AS (
+        SELECT k, count(*) AS questions, count(first_at) AS answered,
+            percentile_cont(0.5) WITHIN GROUP (
+                ORDER BY extract(epoch FROM first_at - asked_at)
+            ) FILTER (WHERE first_at IS NOT NULL) AS median_first_answer
+        FROM asked GROUP BY k
+    ),
+    answers AS (
+        SELECT {key} AS k, count(*) AS answers,
+            count(*) FILTER (WHERE pa.department_id IS NOT NULL
+                             AND pt.department_id IS NOT NULL) AS answers_known_departments,
+            count(*) FILTER (WHERE pa.department_id <> pt.department_id) AS answers_crossed
+        FROM {ACTIVITY} a
+        LEFT JOIN {PROFILE} pa ON pa.user_id = a.actor_id
+        LEFT JOIN {PROFILE} pt ON pt.user_id = a.target_user_id
+        WHERE {where} AND a.verb IN ('replied', 'session_answered')
+          AND (a.verb = 'session_answered' OR a.is_question)
+          AND a.target_user_id IS DISTINCT FROM a.actor_id
+          AND a.occurred_at >= %(start)s AND a.occurred_at < %(end)s
+        GROUP BY 1
+    )
+    SELECT keys.k AS object_id, keys.name, keys.url, keys.is_private,
+        coalesce(members.members, 0) AS members,
+        coalesce(people.active, 0) AS active,
+        coalesce(people.active_month, 0) AS active_month,
+        coalesce(people.active_year, 0) AS active_year,
+        coalesce(counts.posts, 0) AS posts,
+        coalesce(counts.replies, 0) AS replies,
+        coalesce(counts.help_requests, 0) AS help_requests,
+        coalesce(counts.help_reached, 0) AS help_reached,
+        coalesce(counts.welcomed, 0) AS welcomed,
+        coalesce(counts.steps_completed, 0) AS steps_completed,
+        coalesce(counts.matches_accepted, 0) AS matches_accepted,
+        coalesce(counts.matches_completed, 0) AS matches_completed,
+        coalesce(counts.deferred, 0) AS deferred,
+        coalesce(questions.questions, 0) AS questions,
+        coalesce(questions.answered, 0) AS answered,
+        questions.median_first_answer,
+        coalesce(answers.answers, 0) AS answers,
+        coalesce(answers.answers_known_departments, 0) AS answers_known_departments,
+        coalesce(answers.answers_crossed, 0) AS answers_crossed
+    FROM keys
+    LEFT JOIN members USING (k)
+    LEFT JOIN people USING (k)
+    LEFT JOIN counts USING (k)
+    LEFT JOIN questions USING (k)
+    LEFT JOIN answers USING (k)
+    ORDER BY coalesce(people.active, 0) DESC, keys.name, keys.k
+    """
+
+
+def _params(period: Period, scope: ScopeRef, **more) -> dict:
+    params = {
+        "start": period.start,
+        "end": period.end,
+        "tz": period.tz,
+        "month_start": period.end - HEALTH_MONTH,
+        "year_start": period.end - HEALTH_YEAR,
+        "active_verbs": ACTIVE_VERBS,
+        "kind": scope.kind,
+        "oid": scope.object_id,
+    }
+    params.update(more)
+    return params
+
+
+def _rows(sql: str, params: dict) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c.name for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _figures(row: dict) -> Figures:
+    row = dict(row)
+    if row.get("median_first_answer") is not None:
+        row["median_first_answer"] = float(row["median_first_answer"])
+    return Figures(**row)
+
+
+def scope_table(period: Period, kind: str) -> list[Figures]:
+    """One row of figures for every named scope of this kind (one query)."""
+    scope = ScopeRef(kind)
+    return [_figures(r) for r in _rows(_figures_sql(scope), _params(period, scope))]
+
+
+def scope_figures(period: Period, kind: str | None = None, object_id: int | None = None):
+    """The figures of the organisation (kind None) or of one scope (one query)."""
+    scope = ScopeRef(kind, object_id)
+    rows = _rows(_figures_sql(scope), _params(period, scope))
+    return _figures(rows[0]) if rows else None
+
+
+def weekly_series(period: Period, kind: str | None = None, object_id: int | None = None):
+    """Threads started and replies per week of the period, weeks with nothing included."""
+    scope = ScopeRef(kind, object_id)
+    sql = f"""
+    WITH weeks AS (
+        SELECT generate_series(
+            date_trunc('week', %(start)s AT TIME ZONE %(tz)s),
+            (%(end)s - interval '1 microsecond') AT TIME ZONE %(tz)s,
+            interval '1 week'
+        ) AS week
+    ),
+    counts AS (
+        SELECT date_trunc('week', a.occurred_at AT TIME ZONE %(tz)s) AS week,
+            count(*) FILTER (WHERE a.verb = 'posted') AS posts,
+            count(*) FILTER (WHERE a.verb = 'replied') AS replies
+        FROM {ACTIVITY} a
+        WHERE {scope.where()} AND a.verb IN ('posted', 'replied')
+          AND a.occurred_at >= %(start)s AND a.occurred_at < %(end)s
+        GROUP BY 1
+    )
+    SELECT weeks.week::date AS week, coalesce(counts.posts, 0) AS posts,
+        coalesce(counts.replies, 0) AS replies
+    FROM weeks LEFT JOIN counts USING (week)
+    ORDER BY weeks.week
+    """
+    return _rows(sql, _params(period, scope))
+
+
+def _trending_threads_sql(scope: ScopeRef) -> str:
+    return f"""
+    WITH ev AS (
+        SELECT a.thread_id,
+            count(*) FILTER (WHERE a.occurred_at >= %(week_start)s) AS this_week,
+            count(*) FILTER (WHERE a.occurred_at < %(week_start)s) AS before
+        FROM {ACTIVITY} a
+        WHERE {scope.where()} AND a.thread_id IS NOT NULL AND a.verb = ANY(%(verbs)s)
+          AND a.occurred_at >= %(before_start)s AND a.occurred_at < %(end)s
+        GROUP BY a.thread_id
+    ),
+    threads AS (
+        SELECT DISTINCT ON (p.thread_id) p.thread_id, p.topic_ids, p.community_id,
+            p.extra ->> 'title' AS title, p.extra ->> 'url' AS url
+        FROM {ACTIVITY} p
+        WHERE p.verb = 'posted' AND p.thread_id IN (SELECT thread_id FROM ev)
+        ORDER BY p.thread_id, p.id
+    )"""
+
+
+def trending_topics(period: Period, kind=None, object_id=None, *, limit: int = 10):
+    """Topics whose activity in the last 7 days of the period rose most above their weekly
+    average of the 4 weeks before (activity on threads, counted by the thread's topics)."""
+    scope = ScopeRef(kind, object_id)
+    sql = (
+        _trending_threads_sql(scope)
+        + f"""
+    SELECT t.id, t.name, t.slug, x.this_week, x.before_avg,
+        x.this_week - x.before_avg AS rise
+    FROM (
+        SELECT tid.value::bigint AS topic_id, sum(ev.this_week) AS this_week,
+            round(sum(ev.before)::numeric / {TRENDING_WEEKS_BEFORE}, 1) AS before_avg
+        FROM ev JOIN threads USING (thread_id)
+        CROSS JOIN LATERAL jsonb_array_elements_text(threads.topic_ids) AS tid
+        GROUP BY 1
+    ) x
+    JOIN {TOPIC} t ON t.id = x.topic_id
+    WHERE x.this_week > x.before_avg
+    ORDER BY rise DESC, x.this_week DESC, t.name
+    LIMIT %(limit)s
+    """
+    )
+    return _rows(sql, _trending_params(period, scope, limit))
+
+
+def trending_threads(
+    period: Period, kind=None, object_id=None, *, include_private=False, limit: int = 10
+):
+    """Threads whose activity rose most, this week against the 4 weeks before. Threads of
+    private communities (or of communities insights has no name for) are left out unless
+    include_private (a community's own page, seen by people allowed to see it)."""
+    scope = ScopeRef(kind, object_id)
+    visible = "TRUE" if include_private else "s.id IS NOT NULL AND NOT s.is_private"
+    sql = (
+        _trending_threads_sql(scope)
+        + f"""
+    SELECT ev.thread_id, threads.title, threads.url, threads.community_id,
+        s.name AS community_name, ev.this_week,
+        round(ev.before::numeric / {TRENDING_WEEKS_BEFORE}, 1) AS before_avg,
+        ev.this_week - round(ev.before::numeric / {TRENDING_WEEKS_BEFORE}, 1) AS rise
+    FROM ev
+    LEFT JOIN threads USING (thread_id)
+    LEFT JOIN {SCOPE} s ON s.kind = 'community' AND s.object_id = threads.community_id
+    WHERE {visible} AND ev.this_week > ev.before::numeric / {TRENDING_WEEKS_BEFORE}
+    ORDER BY rise DESC, ev.this_week DESC, ev.thread_id
+    LIMIT %(limit)s
+    """
+    )
+    return _rows(sql, _trending_params(period, scope, limit))
+
+
+def _trending_params(period: Period, scope: ScopeRef, limit: int) -> dict:
+    week_start = period.end - timedelta(days=7)
+    return _params(
+        period,
+        scope,
+        week_start=week_start,
+        before_start=week_start - timedelta(weeks=TRENDING_WEEKS_BEFORE),
+        verbs=[str(v) for v in TRENDING_VERBS],
+        limit=limit,
+    )
+
+
+def _personas_sql(scope: ScopeRef) -> str:
+    """(uid, persona, counts) for members at the end plus everyone who acted in the period."""
+    where = scope.where()
+    return f"""
+    WITH acts AS (
+        SELECT a.actor_id AS uid,
+            bool_or(a.verb = 'session_answered' OR a.verb = 'answer_accepted'
+                OR (a.verb = 'replied' AND a.is_question
+                    AND a.target_user_id IS DISTINCT FROM a.actor_id)) AS responder,
+            bool_or(a.verb <> ALL(%(passive)s)) AS acted,
+            count(*) FILTER (WHERE a.verb = 'posted') AS posts,
+            count(*) FILTER (WHERE a.verb = 'replied') AS replies,
+            count(*) FILTER (WHERE a.verb = 'reacted') AS reactions
+        FROM {ACTIVITY} a
+        WHERE {where} AND a.actor_id IS NOT NULL
+          AND a.occurred_at >= %(start)s AND a.occurred_at < %(end)s
+        GROUP BY 1
+    ),
+    catalysts AS (
+        SELECT DISTINCT p.actor_id AS uid
+        FROM {ACTIVITY} p
+        WHERE {where.replace("a.", "p.")} AND p.verb = 'posted' AND p.thread_id IS NOT NULL
+          AND p.occurred_at >= %(start)s AND p.occurred_at < %(end)s
+          AND EXISTS (
+              SELECT 1 FROM {ACTIVITY} r
+              WHERE r.thread_id = p.thread_id AND r.verb = 'replied'
+                AND r.actor_id IS DISTINCT FROM p.actor_id
+                AND r.occurred_at >= %(start)s AND r.occurred_at < %(end)s
+          )
+    ),
+    population AS (
+        SELECT uid FROM ({_members_sql(scope, ids=True)}) m
+        UNION
+        SELECT uid FROM acts
+    )
+    SELECT population.uid,
+        CASE WHEN catalysts.uid IS NOT NULL THEN 'catalyst'
+             WHEN acts.responder THEN 'responder'
+             WHEN acts.acted THEN 'engager'
+             ELSE 'observer' END AS persona,
+        coalesce(acts.posts, 0) AS posts, coalesce(acts.replies, 0) AS replies,
+        coalesce(acts.reactions, 0) AS reactions
+    FROM population
+    LEFT JOIN acts USING (uid)
+    LEFT JOIN catalysts USING (uid)
+    """
+
+
+def persona_distribution(period: Period, kind=None, object_id=None) -> list[dict]:
+    """How many people are catalysts, responders, engagers and observers (one query)."""
+    scope = ScopeRef(kind, object_id)
+    sql = f"SELECT persona, count(*) AS people FROM ({_personas_sql(scope)}) x GROUP BY persona"
+    counts = {r["persona"]: r["people"] for r in _rows(sql, _persona_params(period, scope))}
+    total = sum(counts.values())
+    return [
+        {
+            "persona": key,
+            "label": label,
+            "description": description,
+            "people": counts.get(key, 0),
+            "share": counts.get(key, 0) / total if total else None,
+        }
+        for key, label, description in PERSONAS
+    ]
+
+
+def persona_people(
+    period: Period, kind=None, object_id=None, *, limit: int | None = None, contributors=False
+) -> list[dict]:
+    """Each person's persona with their name and department, most involved first."""
+    scope = ScopeRef(kind, object_id)
+    rank = " ".join(f"WHEN '{key}' THEN {i}" for i, (key, *_rest) in enumerate(PERSONAS))
+    sql = f"""
+    SELECT x.uid AS user_id, x.persona, x.posts, x.replies, x.reactions,
+        coalesce(nullif(pr.display_name, ''), nullif(trim(u.first_name || ' ' || u.last_name), ''),
+                 u.email, u.username) AS name,
+        d.name AS department
+    FROM ({_personas_sql(scope)}) x
+    JOIN {USER} u ON u.id = x.uid
+    LEFT JOIN {PROFILE} pr ON pr.user_id = u.id
+    LEFT JOIN {DEPARTMENT} d ON d.id = pr.department_id
+    {"WHERE x.persona <> 'observer'" if contributors else ""}
+    ORDER BY CASE x.persona {rank} END, x.posts + x.replies + x.reactions DESC, name, x.uid
+    {"LIMIT %(limit)s" if limit else ""}
+    """
+    return _rows(sql, _persona_params(period, scope, limit=limit))
+
+
+def _persona_params(period: Period, scope: ScopeRef, **more) -> dict:
+    return _params(period, scope, passive=[str(v) for v in PASSIVE_VERBS], **more)
+
+
+def mentoring_supply_demand(period: Period, programme_id=None, *, limit: int = 20) -> list[dict]:
+    """People enrolled as mentors (supply) and protégés (demand) per topic, up to the end."""
+    scope = ScopeRef(Scope.Kind.PROGRAMME if programme_id else None, programme_id)
+    sql = f"""
+    SELECT t.id, t.name,
+        count(DISTINCT a.actor_id) FILTER (WHERE a.verb = 'mentor_enrolled') AS supply,
+        count(DISTINCT a.actor_id) FILTER (WHERE a.verb = 'protege_enrolled') AS demand
+    FROM {ACTIVITY} a
+    CROSS JOIN LATERAL jsonb_array_elements_text(a.topic_ids) AS tid
+    JOIN {TOPIC} t ON t.id = tid.value::bigint
+    WHERE {scope.where()} AND a.verb IN ('mentor_enrolled', 'protege_enrolled')
+      AND jsonb_typeof(a.topic_ids) = 'array' AND a.occurred_at < %(end)s
+    GROUP BY t.id, t.name
+    ORDER BY count(DISTINCT a.actor_id) DESC, t.name
+    LIMIT %(limit)s
+    """
+    rows = _rows(sql, _params(period, scope, limit=limit))
+    for row in rows:
+        row["gap"] = row["demand"] - row["supply"]
+    return rows
+
+
+def challenge_steps(period: Period, challenge_id: int) -> list[dict]:
+    """For each step: people who completed it by the end, out of those who joined."""
+    sql = f"""
+    WITH joined AS (
+        SELECT count(DISTINCT a.actor_id) AS n FROM {ACTIVITY} a
+        WHERE a.challenge_id = %(oid)s AND a.verb = 'challenge_joined' AND a.occurred_at < %(end)s
+    ),
+    steps AS (
+        SELECT a.object_id AS step_id,
+            min(CASE WHEN jsonb_typeof(a.extra -> 'step_index') = 'number'
+                THEN (a.extra ->> 'step_index')::numeric::int END) AS step_index,
+            max(a.extra ->> 'step_title') AS title,
+            count(DISTINCT a.actor_id) AS completed
+        FROM {ACTIVITY} a
+        WHERE a.challenge_id = %(oid)s AND a.verb = 'step_completed'
+          AND a.object_id IS NOT NULL AND a.occurred_at < %(end)s
+        GROUP BY a.object_id
+    )
+    SELECT steps.step_id, steps.step_index, steps.title, steps.completed,
+        joined.n AS participants
+    FROM steps CROSS JOIN joined
+    ORDER BY steps.step_index NULLS LAST, steps.step_id
+    """
+    rows = _rows(sql, _params(period, ScopeRef(Scope.Kind.CHALLENGE, challenge_id)))
+    for row in rows:
+        n = row["participants"]
+        row["share"] = row["completed"] / n if n else None
+    return rows

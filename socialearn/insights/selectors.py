@@ -1,0 +1,260 @@
+"""What the insights pages and exports read: each table is one aggregate query."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from . import figures as f
+from . import tables as t
+from .charts import bar_chart, line_chart
+from .figures import Period
+from .models import Scope
+
+KIND_PLURALS = {
+    Scope.Kind.COMMUNITY: "communities",
+    Scope.Kind.PROGRAMME: "programmes",
+    Scope.Kind.SESSION: "sessions",
+    Scope.Kind.CHALLENGE: "challenges",
+}
+PLURAL_KINDS = {plural: kind for kind, plural in KIND_PLURALS.items()}
+KIND_HEADINGS = {
+    Scope.Kind.COMMUNITY: "Communities",
+    Scope.Kind.PROGRAMME: "Mentoring programmes",
+    Scope.Kind.SESSION: "Expert sessions",
+    Scope.Kind.CHALLENGE: "Challenges",
+}
+
+
+def _thread_rows(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        row["title"] = row.get("title") or f"Thread {row['thread_id']}"
+        row["community_name"] = row.get("community_name") or ""
+    return rows
+
+
+def _weekly(period: Period, kind=None, object_id=None) -> list[dict]:
+    rows = f.weekly_series(period, kind, object_id)
+    for row in rows:
+        row["week"] = row["week"].isoformat()
+    return rows
+
+
+def weekly_chart(rows: list[dict], *, slug: str = "weekly") -> dict:
+    return line_chart(
+        title="Threads and replies per week",
+        labels=[date.fromisoformat(r["week"]).strftime("%-d %b") for r in rows],
+        series=[("Threads", [r["posts"] for r in rows]), ("Replies", [r["replies"] for r in rows])],
+        slug=slug,
+    )
+
+
+def persona_chart(rows: list[dict], *, slug: str = "personas") -> dict:
+    return bar_chart(
+        title="Participation personas (people)",
+        items=[(r["label"], r["people"]) for r in rows],
+        slug=slug,
+    )
+
+
+def steps_chart(rows: list[dict]) -> dict:
+    return bar_chart(
+        title="Completion per step (% of participants)",
+        items=[
+            (
+                f"{r['step_index'] if r['step_index'] is not None else '?'}. "
+                f"{r['title'] or 'Step ' + str(r['step_id'])}",
+                round((r["share"] or 0) * 100),
+            )
+            for r in rows
+        ],
+        slug="steps",
+        unit="%",
+    )
+
+
+def overview(period: Period) -> dict:
+    """Everything on the organisation page (a fixed number of queries)."""
+    summary = f.scope_figures(period)
+    kind_tables = []
+    for kind, plural in KIND_PLURALS.items():
+        rows = f.scope_table(period, kind)
+        columns = t.SCOPE_COLUMNS[kind]
+        kind_tables.append(
+            {
+                "kind": kind,
+                "slug": plural,
+                "heading": KIND_HEADINGS[kind],
+                "headings": [h for h, _, _ in columns],
+                "rows": [
+                    {"scope": row, "cells": c}
+                    for row, c in zip(rows, t.cells(rows, columns), strict=True)
+                ],
+            }
+        )
+    weekly = _weekly(period)
+    personas = f.persona_distribution(period)
+    return {
+        "summary": summary,
+        "summary_cards": summary_cards(summary),
+        "kind_tables": kind_tables,
+        "weekly": weekly,
+        "weekly_chart": weekly_chart(weekly),
+        "topics": f.trending_topics(period),
+        "threads": _thread_rows(f.trending_threads(period)),
+        "personas": personas,
+        "persona_chart": persona_chart(personas),
+        "mentoring": f.mentoring_supply_demand(period),
+    }
+
+
+def summary_cards(summary: f.Figures) -> list[dict]:
+    """The headline figures, each with a one-line explanation."""
+    s = summary
+    return [
+        {
+            "label": "Members",
+            "value": t.display(s.members, t.INT),
+            "note": "at the end of the period",
+        },
+        {
+            "label": "Active members",
+            "value": t.display(s.active, t.INT),
+            "note": f"engagement rate {t.display(s.engagement_rate, t.PCT)}",
+        },
+        {
+            "label": "Threads and replies",
+            "value": f"{s.posts:,} · {s.replies:,}",
+            "note": "threads started · replies",
+        },
+        {
+            "label": "Questions answered",
+            "value": t.display(s.answered_share, t.PCT),
+            "note": f"{s.answered:,} of {s.questions:,} questions",
+        },
+        {
+            "label": "Median time to first answer",
+            "value": t.display(s.median_first_answer, t.DURATION),
+            "note": "for questions asked in the period",
+        },
+        {
+            "label": "Answers across departments",
+            "value": t.display(s.crossed_share, t.PCT),
+            "note": f"{s.answers_crossed:,} of {s.answers_known_departments:,} answers",
+        },
+        {
+            "label": "People reached by help requests",
+            "value": t.display(s.help_reached, t.INT),
+            "note": f"by {s.help_requests:,} requests",
+        },
+        {
+            "label": "Newcomers welcomed",
+            "value": t.display(s.welcomed, t.INT),
+            "note": "in onboarding",
+        },
+        {
+            "label": "Health index",
+            "value": t.display(s.health_index, t.PCT),
+            "note": f"{s.active_month:,} active this month of {s.active_year:,} in 12 months",
+        },
+    ]
+
+
+def scope_page(period: Period, scope: Scope) -> dict:
+    kind, oid = scope.kind, scope.object_id
+    summary = f.scope_figures(period, kind, oid)
+    weekly = _weekly(period, kind, oid)
+    personas = f.persona_distribution(period, kind, oid)
+    context = {
+        "summary": summary,
+        "summary_cards": summary_cards(summary),
+        "weekly": weekly,
+        "weekly_chart": weekly_chart(weekly),
+        "personas": personas,
+        "persona_chart": persona_chart(personas),
+        "people": t.cells(
+            f.persona_people(period, kind, oid, limit=20, contributors=True), t.PEOPLE_COLUMNS
+        ),
+        "people_headings": [h for h, _, _ in t.PEOPLE_COLUMNS],
+    }
+    if kind == Scope.Kind.COMMUNITY:
+        context["topics"] = f.trending_topics(period, kind, oid)
+        context["threads"] = _thread_rows(
+            f.trending_threads(period, kind, oid, include_private=True)
+        )
+    if kind == Scope.Kind.PROGRAMME:
+        context["mentoring"] = f.mentoring_supply_demand(period, oid)
+    if kind == Scope.Kind.CHALLENGE:
+        steps = f.challenge_steps(period, oid)
+        context["steps"] = steps
+        context["steps_chart"] = steps_chart(steps)
+    return context
+
+
+# --- exports: table slug -> (rows, columns) ----------------------------------------------
+
+Export = Callable[[Period, Scope | None], tuple[list, list]]
+
+
+def _summary(period, scope):
+    kind, oid = (scope.kind, scope.object_id) if scope else (None, None)
+    return [f.scope_figures(period, kind, oid)], t.SUMMARY_COLUMNS
+
+
+def _scope_table(kind: str) -> Export:
+    def export(period, scope):
+        return f.scope_table(period, kind), [("Name", "name", t.TEXT), *t.SCOPE_COLUMNS[kind]]
+
+    return export
+
+
+def _args(scope):
+    return (scope.kind, scope.object_id) if scope else (None, None)
+
+
+EXPORTS: dict[str, tuple[Export, set]] = {
+    # slug: (rows and columns, where it is offered: "org" and/or scope kinds)
+    "summary": (_summary, {"org", *KIND_PLURALS}),
+    **{plural: (_scope_table(kind), {"org"}) for kind, plural in KIND_PLURALS.items()},
+    "weekly": (lambda p, s: (_weekly(p, *_args(s)), t.WEEKLY_COLUMNS), {"org", *KIND_PLURALS}),
+    "trending-topics": (
+        lambda p, s: (f.trending_topics(p, *_args(s)), t.TOPIC_COLUMNS),
+        {"org", Scope.Kind.COMMUNITY},
+    ),
+    "trending-threads": (
+        lambda p, s: (
+            _thread_rows(f.trending_threads(p, *_args(s), include_private=s is not None)),
+            t.THREAD_COLUMNS,
+        ),
+        {"org", Scope.Kind.COMMUNITY},
+    ),
+    "personas": (
+        lambda p, s: (f.persona_distribution(p, *_args(s)), t.PERSONA_COLUMNS),
+        {"org", *KIND_PLURALS},
+    ),
+    "people": (
+        lambda p, s: (f.persona_people(p, *_args(s)), t.PEOPLE_COLUMNS),
+        {"org", *KIND_PLURALS},
+    ),
+    "mentoring": (
+        lambda p, s: (
+            f.mentoring_supply_demand(p, s.object_id if s else None),
+            t.MENTORING_COLUMNS,
+        ),
+        {"org", Scope.Kind.PROGRAMME},
+    ),
+    "steps": (
+        lambda p, s: (f.challenge_steps(p, s.object_id), t.STEP_COLUMNS),
+        {Scope.Kind.CHALLENGE},
+    ),
+}
+
+
+def export_table(period: Period, table: str, scope: Scope | None) -> str | None:
+    """The CSV text of one table, or None when this table is not offered there."""
+    entry = EXPORTS.get(table)
+    where = scope.kind if scope else "org"
+    if entry is None or where not in entry[1]:
+        return None
+    rows, columns = entry[0](period, scope)
+    return t.to_csv(rows, columns)
