@@ -21,13 +21,9 @@ def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
     March) is taken as the first instant after the gap; a repeated one (autumn) as its first
     occurrence.
     """
-    naive = datetime.combine(day, at)
-    aware = naive.replace(tzinfo=tz, fold=0)
-    instant = aware.astimezone(UTC)
-    # Round-trip check: a skipped wall time does not come back as itself.
-    if instant.astimezone(tz).replace(tzinfo=None) != naive:
-        instant = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
-    return instant
+    # fold=0: in a gap zoneinfo applies the offset from before the change, which lands just
+    # after the gap; in a repeated hour it picks the first occurrence.
+    return datetime.combine(day, at).replace(tzinfo=tz, fold=0).astimezone(UTC)
 
 
 def step_day_offset(cadence: str, index: int, custom_offset: int) -> int:
