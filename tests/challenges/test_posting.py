@@ -46,7 +46,8 @@ def test_a_due_step_is_posted_as_a_system_thread_and_participants_are_told(
         counts = services.post_due(now=datetime(2026, 1, 5, 9, 0, 30, tzinfo=UTC))
     assert counts["steps"] == 1
     step = challenge.steps.get(position=1)
-    assert step.thread.is_system and not step.posted_late
+    assert step.thread.is_system
+    assert not step.posted_late
     assert "Prompt 1" in step.thread.body
     note = Notification.objects.get(recipient=member)
     assert note.dedupe_key == f"challenge-step:{step.pk}"
@@ -95,7 +96,8 @@ def test_a_run_that_dies_after_locking_leaves_the_item_for_the_next_run():
     with mock.patch.object(posting, "_post_step", post_then_die), pytest.raises(WorkerKilled):
         services.post_due(now=now)
     step = Step.objects.get(challenge=challenge)
-    assert step.posted_at is None and not Thread.objects.exists()
+    assert step.posted_at is None
+    assert not Thread.objects.exists()
     assert services.post_due(now=now)["steps"] == 1
     assert Thread.objects.count() == 1
     assert Step.objects.get(challenge=challenge).thread is not None

@@ -49,8 +49,10 @@ def test_copying_a_template_makes_a_scheduled_draft_with_every_step(community, d
     copy = services.challenge_copy(
         source=weekly, designer=designer, community=community, start_date=date(2026, 3, 23)
     )
-    assert copy.status == Challenge.Status.DRAFT and not copy.is_template
-    assert copy.copied_from == weekly and copy.designer == designer
+    assert copy.status == Challenge.Status.DRAFT
+    assert not copy.is_template
+    assert copy.copied_from == weekly
+    assert copy.designer == designer
     steps = list(copy.steps.order_by("position"))
     assert len(steps) == 15
     assert [s.day_offset for s in steps[:3]] == [0, 7, 14]
@@ -69,24 +71,27 @@ def test_a_copy_needs_a_community(designer):
 
 
 def test_publishing_needs_steps_and_a_start_date(community, designer):
-    empty = Challenge.objects.create(title="Empty", community=community, start_date=date.today())
+    empty = Challenge.objects.create(
+        title="Empty", community=community, start_date=timezone.localdate()
+    )
     with pytest.raises(ValidationError):
         services.challenge_publish(challenge=empty)
 
 
 def test_joining_records_activity_and_joins_the_public_community(community, designer):
-    challenge = make_challenge(community=community, designer=designer, start=date.today())
+    challenge = make_challenge(community=community, designer=designer, start=timezone.localdate())
     newcomer = UserFactory()
     services.participant_join(challenge=challenge, user=newcomer)
     assert Membership.objects.filter(community=community, user=newcomer).exists()
     activity = Activity.objects.get(verb="challenge_joined", actor=newcomer)
-    assert activity.challenge_id == challenge.pk and activity.community_id == community.pk
+    assert activity.challenge_id == challenge.pk
+    assert activity.community_id == community.pk
     services.participant_join(challenge=challenge, user=newcomer)  # twice is once
     assert Participant.objects.filter(challenge=challenge).count() == 1
 
 
 def test_leaving_and_rejoining(community, designer, member):
-    challenge = make_challenge(community=community, designer=designer, start=date.today())
+    challenge = make_challenge(community=community, designer=designer, start=timezone.localdate())
     services.participant_join(challenge=challenge, user=member)
     services.participant_leave(challenge=challenge, user=member)
     assert Participant.objects.get(user=member).left_at is not None
@@ -98,7 +103,7 @@ def test_a_private_communitys_challenge_needs_membership_first(designer):
     private = community_create(
         created_by=designer, name="Leaders", purpose="x", visibility=Community.Visibility.PRIVATE
     )
-    challenge = make_challenge(community=private, designer=designer, start=date.today())
+    challenge = make_challenge(community=private, designer=designer, start=timezone.localdate())
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
@@ -106,7 +111,7 @@ def test_a_private_communitys_challenge_needs_membership_first(designer):
 
 
 def test_a_draft_cannot_be_joined(community, designer, member):
-    challenge = make_challenge(community=community, designer=designer, start=date.today())
+    challenge = make_challenge(community=community, designer=designer, start=timezone.localdate())
     challenge.status = Challenge.Status.DRAFT
     challenge.save()
     with pytest.raises(ValidationError):
@@ -119,9 +124,11 @@ def test_answering_in_the_steps_thread_completes_the_step(community, designer, m
     step = challenge.steps.get(position=1)
     reply = reply_create(thread=step.thread, author=member, body="I asked my team for feedback.")
     completion = Completion.objects.get(step=step, user=member)
-    assert completion.via == Completion.Via.REPLY and completion.reply_id == reply.pk
+    assert completion.via == Completion.Via.REPLY
+    assert completion.reply_id == reply.pk
     activity = Activity.objects.get(verb="step_completed", actor=member)
-    assert activity.object_id == step.pk and activity.challenge_id == challenge.pk
+    assert activity.object_id == step.pk
+    assert activity.challenge_id == challenge.pk
     reply_create(thread=step.thread, author=member, body="And once more.")
     assert Completion.objects.filter(step=step, user=member).count() == 1
 
@@ -158,7 +165,7 @@ def test_an_unreleased_step_cannot_be_completed(community, designer, member):
     challenge = make_challenge(
         community=community,
         designer=designer,
-        start=date.today() + timedelta(days=5),
+        start=timezone.localdate() + timedelta(days=5),
         allow_mark_done=True,
     )
     services.participant_join(challenge=challenge, user=member)
@@ -196,7 +203,7 @@ def test_flow_items_take_the_next_slots_in_queue_order(community, designer):
 
 def test_moving_an_item_up_swaps_the_slots(community, designer):
     flow = make_flow(community, designer, weekdays=[1], post_time=time(9, 0))
-    a, b = add(flow, "A"), add(flow, "B")
+    _a, b = add(flow, "A"), add(flow, "B")
     services.flow_item_move(item=b, direction="up")
     services.flow_reschedule(flow=flow, now=MONDAY_0800)
     order = list(flow.items.order_by("scheduled_for").values_list("title", flat=True))
@@ -217,19 +224,23 @@ def test_a_paused_flow_posts_nothing_and_resumes_from_the_next_slot(community, d
     assert item.scheduled_for == datetime(2026, 1, 8, 9, 0, tzinfo=UTC)  # Thursday, not late
     services.post_due(now=item.scheduled_for)
     item.refresh_from_db()
-    assert item.posted_at and not item.posted_late
+    assert item.posted_at
+    assert not item.posted_late
 
 
 def test_post_now_posts_at_once_and_the_queue_moves_up(community, designer, member):
     flow = make_flow(community, designer, weekdays=[1], post_time=time(9, 0))
-    a, b = add(flow, "A"), add(flow, "B")
+    _a, b = add(flow, "A"), add(flow, "B")
     assert services.flow_item_post_now(item=b)
     b.refresh_from_db()
-    assert b.thread.title == "B" and b.thread.is_system and b.thread.community == community
+    assert b.thread.title == "B"
+    assert b.thread.is_system
+    assert b.thread.community == community
     assert not services.flow_item_post_now(item=b)  # already posted
     assert Thread.objects.filter(title="B").count() == 1
     activity = Activity.objects.get(verb="flow_item_posted")
-    assert activity.community_id == community.pk and activity.object_id == b.pk
+    assert activity.community_id == community.pk
+    assert activity.object_id == b.pk
 
 
 def test_a_resource_needs_its_link(community, designer):
