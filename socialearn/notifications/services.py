@@ -5,18 +5,23 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from socialearn.people.models import Topic
+
 from . import audiences
 from .models import Notification, TopicFollow
 
 User = get_user_model()
 
 
-def topic_follow(*, user, topic) -> TopicFollow:
+@transaction.atomic
+def topic_follow(*, user, topic: Topic) -> TopicFollow:
+    """The person expressed an interest: they hear about help requests and sessions on it."""
     follow, _ = TopicFollow.objects.get_or_create(user=user, topic=topic)
     return follow
 
 
-def topic_unfollow(*, user, topic) -> None:
+@transaction.atomic
+def topic_unfollow(*, user, topic: Topic) -> None:
     TopicFollow.objects.filter(user=user, topic=topic).delete()
 
 

@@ -6,4 +6,9 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("read/", views.mark_all_read, name="mark_all_read"),
+    path("<int:notification_id>/read/", views.mark_read, name="mark_read"),
+    path("<int:notification_id>/open/", views.open_notification, name="open"),
+    path("topics/<slug:slug>/follow/", views.follow_topic, name="topic_follow"),
+    path("topics/<slug:slug>/unfollow/", views.unfollow_topic, name="topic_unfollow"),
 ]

@@ -1,10 +1,104 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
-from .selectors import inbox_page
+from socialearn.people.models import Topic
+
+from .models import Notification
+from .selectors import inbox_page, unread_count
+from .services import notifications_mark_read, topic_follow, topic_unfollow
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
 
 
 @login_required
 def inbox(request):
     page = inbox_page(request.user, request.GET.get("page", 1))
-    return TemplateResponse(request, "notifications/inbox.html", {"page": page})
+    return TemplateResponse(
+        request, "notifications/inbox.html", {"page": page, "unread": unread_count(request.user)}
+    )
+
+
+@login_required
+@require_POST
+def mark_read(request, notification_id: int):
+    note = get_object_or_404(Notification, pk=notification_id, recipient=request.user)
+    notifications_mark_read(user=request.user, ids=[note.pk])
+    if request.htmx:
+        note.refresh_from_db(fields=["read_at"])
+        return TemplateResponse(
+            request,
+            "notifications/inbox.html#mark-read-response",
+            {"n": note, "unread": unread_count(request.user)},
+        )
+    return redirect(_safe_next(request, "notifications:inbox"))
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    marked = notifications_mark_read(user=request.user)
+    if request.htmx:
+        page = inbox_page(request.user, request.POST.get("page", 1))
+        return TemplateResponse(
+            request,
+            "notifications/inbox.html#mark-all-response",
+            {"page": page, "unread": 0},
+        )
+    if marked:
+        messages.success(request, f"Marked {marked} notification{'s' if marked != 1 else ''} read.")
+    return redirect("notifications:inbox")
+
+
+@login_required
+def open_notification(request, notification_id: int):
+    """Follow a notification's link, marking it read on the way."""
+    note = get_object_or_404(Notification, pk=notification_id, recipient=request.user)
+    notifications_mark_read(user=request.user, ids=[note.pk])
+    if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(note.url)
+    return redirect("notifications:inbox")
+
+
+def _follow_response(request, topic: Topic, following: bool):
+    if request.htmx:
+        return TemplateResponse(
+            request,
+            "notifications/_follow_button.html",
+            {
+                "topic": topic,
+                "following": following,
+                "next": _safe_next(request, ""),
+                "compact": request.POST.get("compact") == "1",
+            },
+        )
+    verb = "now follow" if following else "no longer follow"
+    messages.success(request, f"You {verb} {topic.name}.")
+    return redirect(_safe_next(request, topic.get_absolute_url()))
+
+
+@login_required
+@require_POST
+def follow_topic(request, slug: str):
+    topic = get_object_or_404(Topic, slug=slug)
+    topic_follow(user=request.user, topic=topic)
+    return _follow_response(request, topic, following=True)
+
+
+@login_required
+@require_POST
+def unfollow_topic(request, slug: str):
+    topic = get_object_or_404(Topic, slug=slug)
+    topic_unfollow(user=request.user, topic=topic)
+    return _follow_response(request, topic, following=False)

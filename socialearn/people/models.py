@@ -130,6 +130,25 @@ class Profile(models.Model):
     def name(self) -> str:
         return self.display_name or self.user.get_full_name() or self.user.email or str(self.user)
 
+    def clean(self) -> None:
+        today = timezone.localdate()
+        errors = {}
+        if self.started_company_on and self.started_company_on > today:
+            errors["started_company_on"] = "The date you joined cannot be in the future."
+        if self.started_role_on and self.started_role_on > today:
+            errors["started_role_on"] = "The date you started this role cannot be in the future."
+        if (
+            self.started_company_on
+            and self.started_role_on
+            and self.started_role_on < self.started_company_on
+            and "started_role_on" not in errors
+        ):
+            errors["started_role_on"] = (
+                "You cannot have started this role before you joined the company."
+            )
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         """The viewer's zone: their own, else their location's, else the organisation's."""

@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchVector
@@ -41,6 +43,50 @@ def profile_refresh_search(*, profile_ids: list[int]) -> None:
             Coalesce("bio", Value(""), output_field=TextField()), weight="C", config="english"
         )
     )
+
+
+PROFILE_EDITABLE_FIELDS = {
+    "display_name",
+    "job_title",
+    "department",
+    "location",
+    "manager",
+    "is_people_manager",
+    "started_company_on",
+    "started_role_on",
+    "bio",
+    "time_zone",
+    "email_preference",
+    "digest_frequency",
+}
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    profile: Profile,
+    expertise: Iterable[Topic] | None = None,
+    interests: Iterable[Topic] | None = None,
+    **fields,
+) -> Profile:
+    """Change a profile and keep the directory's search in step with it.
+
+    Raises ValidationError (field by field) for bad values, e.g. a role started before the
+    person joined the company, or an unknown time zone.
+    """
+    unknown = set(fields) - PROFILE_EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"profile_update() cannot change {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    profile.full_clean(exclude=["user", "search_vector", "expertise", "interests"])
+    profile.save(update_fields=sorted(fields) if fields else None)
+    if expertise is not None:
+        profile.expertise.set(expertise)
+    if interests is not None:
+        profile.interests.set(interests)
+    profile_refresh_search(profile_ids=[profile.pk])
+    return profile
 
 
 @transaction.atomic

@@ -7,5 +7,8 @@ app_name = "people"
 urlpatterns = [
     path("", views.directory, name="directory"),
     path("me/", views.me, name="me"),
+    path("me/edit/", views.profile_edit, name="profile_edit"),
+    path("topics/", views.topic_list, name="topics"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("<int:user_id>/", views.profile, name="profile"),
 ]

@@ -1,9 +1,17 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
-from .models import Profile
-from .services import profile_for
+from socialearn.notifications.selectors import followed_topic_ids
+
+from . import selectors
+from .forms import DirectoryFilterForm, ProfileForm
+from .models import Topic
+from .services import profile_for, profile_update
 
 
 @login_required
@@ -14,18 +22,71 @@ def me(request):
 
 @login_required
 def profile(request, user_id: int):
-    profile = get_object_or_404(
-        Profile.objects.select_related("user", "department", "location").prefetch_related(
-            "expertise", "interests"
-        ),
-        user_id=user_id,
+    person = selectors.profile_detail(user_id=user_id).first()
+    if person is None:
+        raise Http404("No such person")
+    return TemplateResponse(
+        request,
+        "people/profile.html",
+        {
+            "profile": person,
+            "is_me": person.user_id == request.user.pk,
+            "followed": followed_topic_ids(request.user),
+        },
     )
-    return TemplateResponse(request, "people/profile.html", {"profile": profile})
+
+
+@login_required
+def profile_edit(request):
+    person = profile_for(request.user)
+    form = ProfileForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        expertise, interests = data.pop("expertise"), data.pop("interests")
+        try:
+            profile_update(profile=person, expertise=expertise, interests=interests, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect("people:profile", user_id=request.user.pk)
+    return TemplateResponse(request, "people/profile_edit.html", {"form": form})
 
 
 @login_required
 def directory(request):
-    people = Profile.objects.select_related("user", "department", "location").order_by(
-        "display_name"
-    )[:50]
-    return TemplateResponse(request, "people/directory.html", {"people": people})
+    form = DirectoryFilterForm(request.GET or None)
+    filters = form.filters() if form.is_bound else {}
+    people = selectors.people_search(**filters)
+    page = Paginator(people, selectors.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "searching": bool(filters),
+        "query": query.urlencode(),
+    }
+    template = "people/directory.html#results" if request.htmx else "people/directory.html"
+    return TemplateResponse(request, template, context)
+
+
+@login_required
+def topic_list(request):
+    return TemplateResponse(
+        request,
+        "people/topic_list.html",
+        {"topics": selectors.topics_with_counts(), "followed": followed_topic_ids(request.user)},
+    )
+
+
+@login_required
+def topic_detail(request, slug: str):
+    topic = get_object_or_404(Topic.objects.select_related("parent"), slug=slug)
+    experts = selectors.topic_experts(topic=topic)
+    page = Paginator(experts, selectors.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return TemplateResponse(
+        request,
+        "people/topic_detail.html",
+        {"topic": topic, "page": page, "followed": followed_topic_ids(request.user)},
+    )

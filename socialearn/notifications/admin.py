@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from .models import Notification, TopicFollow
+
+
+@admin.register(TopicFollow)
+class TopicFollowAdmin(admin.ModelAdmin):
+    list_display = ["user", "topic", "created_at"]
+    list_select_related = ["user", "topic"]
+    list_filter = [("topic", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["user__email", "user__profile__display_name", "topic__name"]
+    autocomplete_fields = ["user", "topic"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["title", "recipient", "kind", "created_at", "read_at", "emailed_at"]
+    list_select_related = ["recipient"]
+    list_filter = ["kind", "send_email", ("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "body", "recipient__email", "dedupe_key"]
+    autocomplete_fields = ["recipient"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["emailed_at"]
+    show_full_result_count = False  # the table grows large; counting it is slow

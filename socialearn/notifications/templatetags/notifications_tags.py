@@ -1,0 +1,15 @@
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("notifications/_follow_button.html", takes_context=True)
+def follow_button(context, topic, followed, compact: bool = False):
+    """A follow/unfollow toggle for a topic; `followed` is the viewer's set of topic ids."""
+    return {
+        "topic": topic,
+        "following": topic.pk in followed,
+        "compact": compact,
+        "csrf_token": context.get("csrf_token"),
+        "next": context["request"].get_full_path() if "request" in context else "",
+    }

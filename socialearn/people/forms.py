@@ -1,0 +1,122 @@
+import zoneinfo
+
+from django import forms
+
+from .models import Department, Location, Profile, Topic
+
+TIME_ZONE_CHOICES = [("", "Same as my location")] + [
+    (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
+]
+
+
+class DirectoryFilterForm(forms.Form):
+    """The directory's search box and filters; bad values become messages, never errors."""
+
+    q = forms.CharField(
+        label="Name, role or skill",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "e.g. negotiation, Priya, data engineer"}
+        ),
+    )
+    topic = forms.ModelChoiceField(
+        label="Expert in",
+        queryset=Topic.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any topic",
+        error_messages={"invalid_choice": "That topic does not exist; choose one from the list."},
+    )
+    department = forms.ModelChoiceField(
+        label="Department",
+        queryset=Department.objects.order_by("name"),
+        required=False,
+        empty_label="Any department",
+        error_messages={
+            "invalid_choice": "That department does not exist; choose one from the list."
+        },
+    )
+    location = forms.ModelChoiceField(
+        label="Location",
+        queryset=Location.objects.order_by("name"),
+        required=False,
+        empty_label="Any location",
+        error_messages={
+            "invalid_choice": "That location does not exist; choose one from the list."
+        },
+    )
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=TIME_ZONE_CHOICES,
+        required=False,
+        help_text="Times on the site are shown in this zone.",
+        error_messages={
+            "invalid_choice": "“%(value)s” is not a time zone we know; choose one from the list."
+        },
+    )
+
+    class Meta:
+        model = Profile
+        fields = [
+            "display_name",
+            "job_title",
+            "department",
+            "location",
+            "started_company_on",
+            "started_role_on",
+            "bio",
+            "expertise",
+            "interests",
+            "time_zone",
+            "email_preference",
+            "digest_frequency",
+        ]
+        labels = {
+            "display_name": "Name shown to colleagues",
+            "job_title": "Job title",
+            "started_company_on": "Date you joined the company",
+            "started_role_on": "Date you started your current role",
+            "bio": "About you",
+            "expertise": "Topics you can help others with",
+            "interests": "Topics you want to learn",
+            "email_preference": "Email",
+            "digest_frequency": "Digest of followed communities and topics",
+        }
+        help_texts = {
+            "bio": "A few lines on what you do and what colleagues can ask you about.",
+            "email_preference": "In-app notifications always appear in your inbox.",
+        }
+        widgets = {
+            "started_company_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "started_role_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "bio": forms.Textarea(attrs={"rows": 4}),
+            "expertise": forms.CheckboxSelectMultiple,
+            "interests": forms.CheckboxSelectMultiple,
+        }
+        error_messages = {
+            "started_company_on": {"invalid": "Enter a date like 2021-09-01."},
+            "started_role_on": {"invalid": "Enter a date like 2023-04-15."},
+            "department": {"invalid_choice": "Choose a department from the list."},
+            "location": {"invalid_choice": "Choose a location from the list."},
+            "expertise": {"invalid_choice": "“%(value)s” is not one of our topics."},
+            "interests": {"invalid_choice": "“%(value)s” is not one of our topics."},
+            "display_name": {"max_length": "Keep your name under %(limit_value)d characters."},
+            "job_title": {"max_length": "Keep the job title under %(limit_value)d characters."},
+            "bio": {"max_length": "Keep this under %(limit_value)d characters."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expertise"].queryset = Topic.objects.order_by("name")
+        self.fields["interests"].queryset = Topic.objects.order_by("name")
+        self.fields["display_name"].required = True
+        self.fields["display_name"].error_messages["required"] = "Tell colleagues what to call you."

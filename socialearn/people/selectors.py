@@ -1,0 +1,98 @@
+"""Reads the people pages share: the directory search, profiles, topics and their experts."""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from .models import Profile, Topic
+
+User = get_user_model()
+
+DIRECTORY_PAGE_SIZE = 24
+
+
+def _listing(qs: QuerySet) -> QuerySet:
+    return qs.select_related("user", "department", "location").prefetch_related(
+        Prefetch("expertise", queryset=Topic.objects.only("id", "name", "slug"))
+    )
+
+
+def people_search(
+    *, q: str = "", topic: Topic | None = None, department=None, location=None
+) -> QuerySet:
+    """People matching a free-text query and filters, best match first.
+
+    Names are indexed without stemming, titles, topics and bios in English; the query is
+    matched against both, so "Priya", "engineers" and "python" all find who they should.
+    """
+    qs = Profile.objects.filter(user__is_active=True)
+    if topic is not None:
+        qs = qs.filter(expertise=topic)
+    if department is not None:
+        qs = qs.filter(department=department)
+    if location is not None:
+        qs = qs.filter(location=location)
+    q = q.strip()
+    if q:
+        query = SearchQuery(q, config="simple", search_type="websearch") | SearchQuery(
+            q, config="english", search_type="websearch"
+        )
+        qs = (
+            qs.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "display_name", "id")
+        )
+    else:
+        qs = qs.order_by("display_name", "id")
+    return _listing(qs)
+
+
+def profile_detail(*, user_id: int) -> QuerySet:
+    return (
+        Profile.objects.filter(user_id=user_id, user__is_active=True)
+        .select_related("user", "department", "location", "manager__profile")
+        .prefetch_related(
+            Prefetch("expertise", queryset=Topic.objects.order_by("name")),
+            Prefetch("interests", queryset=Topic.objects.order_by("name")),
+        )
+    )
+
+
+def topics_with_counts() -> QuerySet:
+    return Topic.objects.annotate(
+        expert_count=Count("experts", distinct=True),
+        follower_count=Count("follows", distinct=True),
+    ).order_by("name")
+
+
+def topic_experts(*, topic: Topic) -> QuerySet:
+    return _listing(
+        Profile.objects.filter(expertise=topic, user__is_active=True).order_by("display_name", "id")
+    )
+
+
+def newcomers(*, days: int = 30, near: Profile | None = None, limit: int = 5) -> list[Profile]:
+    """People who joined in the last `days`, those in the viewer's department or site first."""
+    since = timezone.localdate() - timedelta(days=days)
+    qs = Profile.objects.filter(started_company_on__gte=since, user__is_active=True)
+    if near is not None:
+        qs = qs.exclude(pk=near.pk)
+        if near.department_id or near.location_id:
+            qs = qs.annotate(
+                nearness=Case(
+                    When(
+                        Q(department_id=near.department_id) | Q(location_id=near.location_id),
+                        then=Value(0),
+                    ),
+                    default=Value(1),
+                    output_field=IntegerField(),
+                )
+            ).order_by("nearness", "-started_company_on", "id")
+        else:
+            qs = qs.order_by("-started_company_on", "id")
+    else:
+        qs = qs.order_by("-started_company_on", "id")
+    return list(qs.select_related("user", "department", "location")[:limit])
