@@ -315,7 +315,7 @@ def series_detail(user, series: Series) -> dict:
     now = timezone.now()
     sessions = list(
         Session.objects.filter(series=series)
-        .select_related("topic")
+        .select_related("topic", "community", "series")
         .prefetch_related(Prefetch("experts", queryset=_people()))
         .annotate(**_record_annotations(now))
         .order_by("starts_at")

@@ -1,0 +1,79 @@
+"""Two people on one live board: a question appears for the expert without a reload, the
+answer appears for the asker, each behind a calm "new" bar."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from communities.models import Community
+from communities.services import community_create, membership_join
+from expertqa.services import session_schedule
+from tests.factories import TopicFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+POLL_SECONDS = 2
+
+
+@pytest.fixture
+def live_session():
+    topic = TopicFactory(name="Observability")
+    manager = UserFactory(profile__display_name="Mia Manager")
+    community = community_create(
+        created_by=manager,
+        name="SRE guild",
+        purpose="Keeping things up.",
+        anonymity=Community.Anonymity.ON,
+        topics=[topic],
+    )
+    expert = UserFactory(profile__display_name="Erin Expert")
+    asker = UserFactory(profile__display_name="Alex Asker")
+    for person in (expert, asker):
+        membership_join(community=community, user=person)
+    session = session_schedule(
+        created_by=manager,
+        title="Ask the observability team",
+        topic=topic,
+        community=community,
+        experts=[expert],
+        starts_at=timezone.now() - timedelta(minutes=5),
+        invite=False,
+    )
+    return session, asker, expert
+
+
+def test_a_question_reaches_the_expert_and_the_answer_reaches_the_asker_without_reloads(
+    new_page, live_session, settings
+):
+    settings.EXPERTQA_POLL_SECONDS = POLL_SECONDS
+    session, asker, expert = live_session
+    url = session.get_absolute_url()
+    wait_ms = (POLL_SECONDS * 2 + 3) * 1000
+
+    expert_page = new_page(user=expert)
+    expert_page.goto(url)
+    asker_page = new_page(user=asker, width=390, height=844)
+    asker_page.goto(url)
+
+    asker_page.get_by_label("Your question").fill("How long do we keep traces?")
+    asker_page.get_by_role("button", name="Ask").click()
+    asker_page.get_by_text("How long do we keep traces?").wait_for()
+
+    bar = expert_page.locator("#board-news .eqa-news")
+    bar.get_by_text("1 new question — Show").wait_for(timeout=wait_ms)
+    # The bar sits over the page: the board did not change under the reader.
+    assert expert_page.get_by_text("How long do we keep traces?").count() == 0
+    bar.get_by_role("link").click()
+    question = expert_page.locator(".eqa-question", has_text="How long do we keep traces?")
+    question.wait_for()
+    question.locator("summary", has_text="Answer").click()
+    question.get_by_label("Your answer (Markdown)").fill("Thirty days, then sampled.")
+    question.get_by_role("button", name="Post answer").click()
+    expert_page.get_by_text("Thirty days, then sampled.").wait_for()
+
+    asker_bar = asker_page.locator("#board-news .eqa-news")
+    asker_bar.get_by_text("1 new answer — Show").wait_for(timeout=wait_ms)
+    asker_bar.get_by_role("link").click()
+    asker_page.get_by_text("Thirty days, then sampled.").wait_for()
+    assert asker_page.locator("#board-news .eqa-news").count() == 0
