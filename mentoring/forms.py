@@ -1,0 +1,195 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from socialearn.people.models import Location, Topic
+
+from .models import Enrolment, Match, Programme
+
+User = get_user_model()
+
+
+class ProgrammeForm(forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = [
+            "name",
+            "goals",
+            "commitment",
+            "commitment_weeks",
+            "rhythm",
+            "topics",
+            "enrolment_opens_on",
+            "enrolment_closes_on",
+            "default_mentor_capacity",
+            "matching_mode",
+            "offline_unrecorded",
+            "minimum_score",
+            "protege_min_years_in_role",
+            "protege_max_years_in_role",
+            "protege_manages_people",
+            "protege_min_years_in_company",
+            "mentor_min_years_in_role",
+            "mentor_max_years_in_role",
+            "mentor_manages_people",
+            "mentor_min_years_in_company",
+        ]
+        labels = {
+            "protege_min_years_in_role": "Protégés: at least … years in current role",
+            "protege_max_years_in_role": "Protégés: under … years in current role",
+            "protege_manages_people": "Protégés: lead a team?",
+            "protege_min_years_in_company": "Protégés: at least … years in the company",
+            "mentor_min_years_in_role": "Mentors: at least … years in current role",
+            "mentor_max_years_in_role": "Mentors: under … years in current role",
+            "mentor_manages_people": "Mentors: lead a team?",
+            "mentor_min_years_in_company": "Mentors: at least … years in the company",
+        }
+        widgets = {
+            "goals": forms.Textarea(attrs={"rows": 4}),
+            "enrolment_opens_on": forms.DateInput(attrs={"type": "date"}),
+            "enrolment_closes_on": forms.DateInput(attrs={"type": "date"}),
+            "topics": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("topics")
+        return data
+
+
+class EnrolmentForm(forms.ModelForm):
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one topic."},
+    )
+
+    class Meta:
+        model = Enrolment
+        fields = ["topics", "goals", "capacity", "location_preference", "prefer_other_department"]
+        widgets = {"goals": forms.Textarea(attrs={"rows": 3})}
+        labels = {"location_preference": "Where should the other person be?"}
+
+    def __init__(self, *args, programme: Programme, role: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = programme.topics.all()
+        if role == Enrolment.Role.MENTOR:
+            self.fields["capacity"].initial = programme.default_mentor_capacity
+            self.fields["goals"].label = "What you can offer"
+        else:
+            del self.fields["capacity"]
+
+
+class SwapForm(forms.Form):
+    match = forms.ModelChoiceField(
+        queryset=Match.objects.none(),
+        label="Protégé",
+        error_messages={"invalid_choice": "Choose a proposed match of this programme."},
+    )
+    mentor = forms.ModelChoiceField(
+        queryset=Enrolment.objects.none(),
+        label="Another mentor",
+        error_messages={"invalid_choice": "Choose a mentor enrolled in this programme."},
+    )
+
+    def __init__(self, *args, programme: Programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = Enrolment.objects.filter(
+            programme=programme, role=Enrolment.Role.MENTOR, status="active"
+        )
+        self.fields["match"].queryset = Match.objects.filter(
+            programme=programme, status=Match.Status.PROPOSED
+        )
+
+
+class RequestForm(forms.Form):
+    message = forms.CharField(
+        label="A note to the mentor (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DeclineForm(forms.Form):
+    unavailable = forms.ChoiceField(
+        label="Also mark me as",
+        required=False,
+        choices=[("", "still available"), ("holiday", "on holiday"), ("full", "full for now")],
+    )
+
+
+class AvailabilityForm(forms.Form):
+    unavailable = forms.ChoiceField(
+        label="Availability",
+        required=False,
+        choices=[("", "Available"), ("holiday", "On holiday"), ("full", "Full for now")],
+    )
+
+
+class MeetingForm(forms.Form):
+    met_on = forms.DateField(label="We met on", widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(
+        label="Notes (seen by the two of you)",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, match: Match, **kwargs):
+        super().__init__(*args, **kwargs)
+        if match.programme.offline_unrecorded:
+            del self.fields["notes"]
+
+
+class AdhocRequestForm(forms.Form):
+    topic = forms.ModelChoiceField(
+        queryset=Topic.objects.all(),
+        error_messages={"required": "Choose the topic you want help with."},
+    )
+    message = forms.CharField(
+        label="What would you like help with?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say a few words about what you need."},
+    )
+
+
+class AdhocVolunteerForm(forms.Form):
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.all(),
+        required=False,
+        label="I am open to ad-hoc mentoring in",
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+
+
+class VolunteerCallForm(forms.Form):
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.none(),
+        error_messages={"required": "Choose at least one topic."},
+        widget=forms.CheckboxSelectMultiple,
+    )
+    require_expertise = forms.BooleanField(
+        label="Only people with one of these topics as expertise", required=False, initial=True
+    )
+    min_years_in_role = forms.FloatField(
+        label="At least … years in their current role", required=False, min_value=0
+    )
+    manages_people = forms.BooleanField(label="Only people who lead a team", required=False)
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.all(), required=False, empty_label="Any location"
+    )
+
+    def __init__(self, *args, programme: Programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = programme.topics.all()
+
+    def audience_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "topic_ids": [t.pk for t in data["topics"]],
+            "require_expertise": data["require_expertise"],
+            "min_years_in_role": data["min_years_in_role"],
+            "manages_people": data["manages_people"],
+            "location_id": data["location"].pk if data["location"] else None,
+        }

@@ -1,0 +1,308 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from socialearn.people.models import Topic
+
+COORDINATOR_GROUP = "coordinator"
+
+
+class ManagesPeople(models.TextChoices):
+    ANY = "any", "Either"
+    MUST = "must", "Must lead a team"
+    MUST_NOT = "must_not", "Must not lead a team"
+
+
+class Programme(models.Model):
+    class MatchingMode(models.TextChoices):
+        BATCH = "batch", "Coordinator runs the matching"
+        SELF_SERVICE = "self_service", "Protégés choose from suggestions"
+
+    name = models.CharField(max_length=150)
+    goals = models.TextField(help_text="What people should get out of it (Markdown).")
+    commitment = models.CharField(
+        "commitment asked", max_length=200, help_text="In words, e.g. “an hour every two weeks”."
+    )
+    commitment_weeks = models.PositiveSmallIntegerField(
+        "duration in weeks", default=12, validators=[MinValueValidator(1), MaxValueValidator(260)]
+    )
+    rhythm = models.CharField(max_length=100, blank=True, help_text="e.g. “every two weeks”.")
+    topics = models.ManyToManyField(Topic, related_name="mentoring_programmes")
+    enrolment_opens_on = models.DateField()
+    enrolment_closes_on = models.DateField()
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="coordinated_programmes", blank=True
+    )
+    default_mentor_capacity = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    matching_mode = models.CharField(
+        max_length=16, choices=MatchingMode.choices, default=MatchingMode.BATCH
+    )
+    offline_unrecorded = models.BooleanField(
+        "offline and unrecorded",
+        default=False,
+        help_text="Conversations happen offline: the platform tracks dates only, never notes.",
+    )
+    minimum_score = models.PositiveSmallIntegerField(
+        default=20, help_text="Pairs scoring less are never proposed."
+    )
+    # Eligibility, per side, from profile fields.
+    protege_min_years_in_role = models.FloatField(null=True, blank=True)
+    protege_max_years_in_role = models.FloatField(null=True, blank=True)
+    protege_manages_people = models.CharField(
+        max_length=8, choices=ManagesPeople.choices, default=ManagesPeople.ANY
+    )
+    protege_min_years_in_company = models.FloatField(null=True, blank=True)
+    mentor_min_years_in_role = models.FloatField(null=True, blank=True)
+    mentor_max_years_in_role = models.FloatField(null=True, blank=True)
+    mentor_manages_people = models.CharField(
+        max_length=8, choices=ManagesPeople.choices, default=ManagesPeople.ANY
+    )
+    mentor_min_years_in_company = models.FloatField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-enrolment_opens_on", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("mentoring:programme", args=[self.pk])
+
+    def clean(self) -> None:
+        if (
+            self.enrolment_opens_on
+            and self.enrolment_closes_on
+            and self.enrolment_closes_on < self.enrolment_opens_on
+        ):
+            raise ValidationError({"enrolment_closes_on": "Enrolment must close after it opens."})
+        for side in ("protege", "mentor"):
+            low = getattr(self, f"{side}_min_years_in_role")
+            high = getattr(self, f"{side}_max_years_in_role")
+            if low is not None and high is not None and high < low:
+                raise ValidationError(
+                    {f"{side}_max_years_in_role": "The maximum must not be below the minimum."}
+                )
+
+    @property
+    def is_enrolment_open(self) -> bool:
+        today = timezone.localdate()
+        return self.enrolment_opens_on <= today <= self.enrolment_closes_on
+
+    @property
+    def is_self_service(self) -> bool:
+        return self.matching_mode == self.MatchingMode.SELF_SERVICE
+
+
+class Enrolment(models.Model):
+    class Role(models.TextChoices):
+        MENTOR = "mentor", "Mentor"
+        PROTEGE = "protege", "Protégé"
+
+    class LocationPreference(models.TextChoices):
+        ANY = "any", "Anywhere"
+        SAME = "same", "Same location as me"
+        DIFFERENT = "different", "A different location"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Unavailable(models.TextChoices):
+        AVAILABLE = "", "Available"
+        HOLIDAY = "holiday", "On holiday"
+        FULL = "full", "Full for now"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="enrolments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentoring_enrolments"
+    )
+    role = models.CharField(max_length=8, choices=Role.choices)
+    topics = models.ManyToManyField(Topic, related_name="mentoring_enrolments")
+    goals = models.TextField("what you hope for", blank=True, max_length=2000)
+    capacity = models.PositiveSmallIntegerField(
+        "how many protégés", default=1, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    location_preference = models.CharField(
+        max_length=10, choices=LocationPreference.choices, default=LocationPreference.ANY
+    )
+    prefer_other_department = models.BooleanField(
+        "prefer someone from another department", default=False
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    unavailable = models.CharField(
+        max_length=10, choices=Unavailable.choices, default="", blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "user", "role"], name="unique_enrolment_per_role"
+            ),
+        ]
+        indexes = [models.Index(fields=["programme", "role", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.get_role_display()} in {self.programme}"
+
+    @property
+    def is_available(self) -> bool:
+        return self.status == self.Status.ACTIVE and not self.unavailable
+
+
+class Match(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed (not yet published)"
+        OFFERED = "offered", "Waiting for answers"
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        DECLINED = "declined", "Declined"
+        EXPIRED = "expired", "Expired"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Source(models.TextChoices):
+        BATCH = "batch", "Matching run"
+        REQUEST = "request", "Request"
+
+    LIVE = (Status.PROPOSED, Status.OFFERED, Status.ACTIVE, Status.COMPLETED)
+    HOLDING_SLOT = (Status.OFFERED, Status.ACTIVE)
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="matches")
+    mentor = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="as_mentor")
+    protege = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="as_protege")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.BATCH)
+    score = models.IntegerField(default=0)
+    reasons = models.JSONField(default=list, blank=True)
+    locked = models.BooleanField(default=False)
+    message = models.TextField("note to the mentor", blank=True, max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    mentor_accepted_at = models.DateTimeField(null=True, blank=True)
+    protege_accepted_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-score", "id"]
+        verbose_name_plural = "matches"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["protege"],
+                condition=Q(status__in=["proposed", "offered", "active", "completed"]),
+                name="one_live_match_per_protege",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["programme", "status"]),
+            models.Index(fields=["mentor", "status"]),
+            models.Index(fields=["status", "offered_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor.user} mentors {self.protege.user}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("mentoring:match", args=[self.pk])
+
+    def involves(self, user) -> bool:
+        return user.pk in (self.mentor.user_id, self.protege.user_id)
+
+
+class Meeting(models.Model):
+    """A date the pair met. Notes only where the programme records conversations."""
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="meetings")
+    met_on = models.DateField()
+    notes = models.TextField(blank=True, max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-met_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.match_id} met on {self.met_on}"
+
+
+class MatchingRun(models.Model):
+    """One run of the engine for a programme: its figures and who was left unmatched."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="runs")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    matched = models.PositiveIntegerField(default=0)
+    total_score = models.IntegerField(default=0)
+    # [{"enrolment_id": int, "name": str, "reason": str}]
+    unmatched = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Run {self.pk} of {self.programme}"
+
+
+class AdhocRequest(models.Model):
+    """“Ask for a mentor” on a topic, outside any programme."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="adhoc_requests"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="adhoc_requests")
+    message = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    helper = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} asks about {self.topic}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("mentoring:adhoc", args=[self.pk])
+
+
+class AdhocVolunteer(models.Model):
+    """Someone open to ad-hoc mentoring on a topic, outside any programme."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="adhoc_topics"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="adhoc_volunteers")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic"], name="unique_adhoc_volunteer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} mentors {self.topic} ad hoc"
