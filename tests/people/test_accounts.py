@@ -1,0 +1,98 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_in_page_looks_like_the_site(client):
+    response = client.get(reverse("account_login"))
+    assert response.status_code == 200
+    assert 'class="site-header"' in response.text
+    assert 'for="id_login"' in response.text
+    assert 'for="id_password"' in response.text
+
+
+def test_sign_in_with_email_and_password(client):
+    UserFactory(email="kofi@example.com", username="kofi@example.com")
+    response = client.post(
+        reverse("account_login"), {"login": "kofi@example.com", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_wrong_password_gets_a_clear_message(client):
+    UserFactory(email="kofi@example.com", username="kofi@example.com")
+    response = client.post(reverse("account_login"), {"login": "kofi@example.com", "password": "x"})
+    assert response.status_code == 200
+    assert "not correct" in response.text
+
+
+def test_sign_up_creates_an_account_when_open(client, settings):
+    settings.ACCOUNT_ALLOW_SIGNUP = True
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "new@example.com",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
+    )
+    assert response.status_code == 302
+    from django.contrib.auth import get_user_model
+
+    assert get_user_model().objects.filter(email="new@example.com").exists()
+
+
+def test_sign_up_bad_input_gets_messages(client, settings):
+    settings.ACCOUNT_ALLOW_SIGNUP = True
+    response = client.post(
+        reverse("account_signup"), {"email": "not-an-email", "password1": "a", "password2": "b"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+def test_sign_up_switched_off_hides_the_link_and_blocks_the_page(client, settings):
+    settings.ACCOUNT_ALLOW_SIGNUP = False
+    login = client.get(reverse("account_login"))
+    assert reverse("account_signup") not in login.text
+    closed = client.get(reverse("account_signup"))
+    assert "You cannot create an account here yourself" in closed.text
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "new@example.com",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
+    )
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.filter(email="new@example.com").exists()
+
+
+def test_failed_logins_are_rate_limited_through_the_redis_cache(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "3/5m/ip,3/5m/key"}
+    UserFactory(email="kofi@example.com", username="kofi@example.com")
+    for _ in range(3):
+        response = client.post(
+            reverse("account_login"), {"login": "kofi@example.com", "password": "wrong"}
+        )
+        assert response.status_code == 200
+    blocked = client.post(
+        reverse("account_login"), {"login": "kofi@example.com", "password": "correct-horse-battery"}
+    )
+    assert blocked.status_code in (200, 429)
+    assert "Too many failed login attempts" in blocked.text
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_sends_an_email(client, mailoutbox):
+    UserFactory(email="kofi@example.com", username="kofi@example.com")
+    response = client.post(reverse("account_reset_password"), {"email": "kofi@example.com"})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1
+    assert "kofi@example.com" in mailoutbox[0].to

@@ -1,0 +1,53 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from socialearn.notifications.models import TopicFollow
+from socialearn.people.models import Department, Location, Profile, Topic
+from socialearn.people.permissions import COORDINATOR, LD_ADMIN
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return (
+        get_user_model().objects.count(),
+        Profile.objects.count(),
+        Topic.objects.count(),
+        Department.objects.count(),
+        Location.objects.count(),
+        TopicFollow.objects.count(),
+        Profile.expertise.through.objects.count(),
+    )
+
+
+def test_seed_demo_builds_a_believable_organisation_and_is_idempotent():
+    call_command("seed_demo", scale=60, people_only=True, stdout=StringIO())
+    first = _counts()
+    call_command("seed_demo", scale=60, people_only=True, stdout=StringIO())
+    assert _counts() == first
+    assert first[1] == 63  # 60 people and 3 demo logins
+    assert Department.objects.count() == 8
+    assert Location.objects.count() == 6
+    assert len(set(Location.objects.values_list("time_zone", flat=True))) == 6
+    assert Topic.objects.count() >= 30
+    assert Profile.objects.filter(is_people_manager=True).exists()
+    assert Profile.objects.exclude(manager=None).count() > 40
+    assert Profile.objects.exclude(search_vector=None).count() == first[1]
+
+
+def test_demo_logins_work_and_staff_are_in_their_groups(client):
+    call_command("seed_demo", scale=10, people_only=True, stdout=StringIO())
+    User = get_user_model()
+    ld = User.objects.get(email="ld-admin@socialearn.local")
+    coordinator = User.objects.get(email="coordinator@socialearn.local")
+    assert ld.groups.filter(name=LD_ADMIN).exists()
+    assert ld.is_staff
+    assert coordinator.groups.filter(name=COORDINATOR).exists()
+    assert ld.has_perm("people.change_topic")
+    assert not coordinator.has_perm("people.change_topic")
+    assert client.login(username="demo@socialearn.local", password="socialearn-demo")
+    assert Group.objects.get(name=LD_ADMIN).permissions.filter(codename="change_profile").exists()
