@@ -58,7 +58,7 @@ def home(request):
 def programme_create(request):
     if not selectors.can_create_programmes(request.user):
         raise PermissionDenied("Only coordinators can create programmes.")
-    form = ProgrammeForm(request.POST or None)
+    form = ProgrammeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             programme = services.programme_create(
@@ -77,7 +77,7 @@ def programme_create(request):
 @login_required
 def programme_edit(request, pk: int):
     programme = _coordinated(request, pk)
-    form = ProgrammeForm(request.POST or None, instance=programme)
+    form = ProgrammeForm(request.POST if request.method == "POST" else None, instance=programme)
     if request.method == "POST" and form.is_valid():
         try:
             services.programme_update(
@@ -164,7 +164,9 @@ def enrol(request, pk: int, role: str):
         raise Http404("No such role")
     profile = Profile.objects.filter(user=request.user).first()
     problems = services.eligibility_problems(programme=programme, profile=profile, role=role)
-    form = EnrolmentForm(request.POST or None, programme=programme, role=role)
+    form = EnrolmentForm(
+        request.POST if request.method == "POST" else None, programme=programme, role=role
+    )
     if request.method == "POST" and not problems and form.is_valid():
         data = form.cleaned_data
         try:
@@ -322,7 +324,9 @@ def _csv_safe(row: list) -> list:
 @login_required
 def volunteer_call(request, pk: int):
     programme = _coordinated(request, pk)
-    form = VolunteerCallForm(request.POST or None, programme=programme)
+    form = VolunteerCallForm(
+        request.POST if request.method == "POST" else None, programme=programme
+    )
     size = None
     if request.method == "POST" and form.is_valid():
         kwargs = form.audience_kwargs()
@@ -510,7 +514,10 @@ def availability(request, pk: int):
 
 @login_required
 def adhoc_new(request):
-    form = AdhocRequestForm(request.POST or None, initial={"topic": request.GET.get("topic")})
+    form = AdhocRequestForm(
+        request.POST if request.method == "POST" else None,
+        initial={"topic": request.GET.get("topic")},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             ask = services.adhoc_request_create(

@@ -71,9 +71,12 @@ def test_eligibility_checks_team_lead_tenure_and_company(make_programme, enrol, 
         "your profile says 1 year.",
     ]
     unknown = UserFactory()
-    assert "no start date" in services.eligibility_problems(
-        programme=programme, profile=unknown.profile, role=MENTOR
-    )[0]
+    assert (
+        "no start date"
+        in services.eligibility_problems(programme=programme, profile=unknown.profile, role=MENTOR)[
+            0
+        ]
+    )
     eligible = UserFactory(
         profile__started_role_on=years_ago(2.5),
         profile__started_company_on=years_ago(5),
@@ -93,9 +96,7 @@ def test_enrolment_records_activity_with_topics_and_programme(programme, enrol, 
     assert Activity.objects.filter(verb="mentor_enrolled").count() == 1
 
 
-def test_enrolment_is_refused_outside_the_window_or_programme_topics(
-    make_programme, enrol, topics
-):
+def test_enrolment_is_refused_outside_the_window_or_programme_topics(make_programme, enrol, topics):
     from tests.factories import TopicFactory
 
     today = timezone.localdate()
@@ -157,9 +158,7 @@ def test_locked_pairs_survive_a_rerun_and_swaps_check_capacity(
     assert Match.objects.filter(status=Match.Status.PROPOSED).count() == 2
     other = Match.objects.get(protege=p2)
     with pytest.raises(ValidationError, match="no capacity left"):
-        services.match_swap(
-            match=other, mentor=a if locked_mentor == a.pk else b, user=coordinator
-        )
+        services.match_swap(match=other, mentor=a if locked_mentor == a.pk else b, user=coordinator)
 
 
 def test_swap_by_hand_changes_mentor_and_locks(programme, coordinator, enrol, topics):
@@ -206,9 +205,7 @@ def test_a_decline_frees_the_slot_and_the_next_run_refills_it(
     first = Match.objects.get()
     assert first.mentor_id == m1.pk
     services.match_decline(match=first, user=m1.user)
-    assert Notification.objects.filter(
-        recipient=coordinator, kind="mentoring_slot_freed"
-    ).exists()
+    assert Notification.objects.filter(recipient=coordinator, kind="mentoring_slot_freed").exists()
     assert Notification.objects.filter(
         recipient=protege.user, kind="mentoring_match_declined"
     ).exists()
@@ -267,9 +264,7 @@ def test_stale_offers_expire_and_the_protege_is_offered_the_next_best(
     other = enrol(programme, MENTOR, topics[:1])
     protege = enrol(programme, PROTEGE, topics[:2])
     match = services.match_request(protege=protege, mentor=slow, user=protege.user)
-    Match.objects.filter(pk=match.pk).update(
-        offered_at=timezone.now() - dt.timedelta(days=8)
-    )
+    Match.objects.filter(pk=match.pk).update(offered_at=timezone.now() - dt.timedelta(days=8))
     from mentoring.tasks import expire_stale_requests
 
     assert expire_stale_requests() == 1
@@ -335,12 +330,20 @@ def test_call_for_volunteers_targets_experienced_leads_with_the_expertise(
         profile__is_people_manager=True,
         profile__expertise=[leadership],
     )
-    UserFactory(profile__started_role_on=years_ago(1), profile__is_people_manager=True,
-                profile__expertise=[leadership])
+    UserFactory(
+        profile__started_role_on=years_ago(1),
+        profile__is_people_manager=True,
+        profile__expertise=[leadership],
+    )
     UserFactory(profile__started_role_on=years_ago(3), profile__expertise=[leadership])
     UserFactory(profile__started_role_on=years_ago(3), profile__is_people_manager=True)
-    kwargs = {"topic_ids": [leadership.pk], "min_years_in_role": 2, "manages_people": True,
-              "require_expertise": True, "location_id": None}
+    kwargs = {
+        "topic_ids": [leadership.pk],
+        "min_years_in_role": 2,
+        "manages_people": True,
+        "require_expertise": True,
+        "location_id": None,
+    }
     assert services.volunteer_call_size(**kwargs) == 1
     with django_capture_on_commit_callbacks(execute=True):
         services.volunteer_call_send(programme=programme, user=coordinator, audience_kwargs=kwargs)
