@@ -13,6 +13,14 @@ class Bar:
     value: float
     series: int = 0
 
+    @property
+    def cx(self) -> float:
+        return round(self.x + self.width / 2, 1)
+
+    @property
+    def value_y(self) -> float:
+        return round(self.y - 3, 1)
+
 
 def bar_chart(
     labels: list[str],
@@ -23,7 +31,7 @@ def bar_chart(
     max_value: float | None = None,
 ) -> dict:
     """Grouped bars: one group per label, one bar per series."""
-    top = 12
+    top = 16
     bottom = 24
     plot_h = height - top - bottom
     peak = max_value or max((v for s in series for v in s), default=0) or 1
@@ -60,4 +68,5 @@ def bar_chart(
         "baseline": top + plot_h,
         "label_y": height - 6,
         "peak": peak,
+        "show_values": len(bars) <= 60,
     }

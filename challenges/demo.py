@@ -114,7 +114,9 @@ def _participants(challenge, community, scale: int, rng) -> None:
         )
     posted = list(challenge.steps.filter(posted_at__isnull=False).order_by("position"))
     for user in members:
-        services.participant_join(challenge=challenge, user=user)
+        participant = services.participant_join(challenge=challenge, user=user)
+        joined = timezone.now() - timedelta(days=rng.uniform(9, 16))
+        type(participant).objects.filter(pk=participant.pk).update(joined_at=joined)
         keen = 1.0 if user.email.startswith("demo@") else rng.uniform(0.2, 0.95)
         for step in posted[:-1] if user.email.startswith("demo@") else posted:
             if rng.random() > keen:
