@@ -17,7 +17,7 @@ class DirectoryFilterForm(forms.Form):
         required=False,
         max_length=200,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "e.g. negotiation, Priya, data engineer"}
+            attrs={"type": "search", "placeholder": "e.g. negotiation or Priya"}
         ),
     )
     topic = forms.ModelChoiceField(
@@ -46,6 +46,10 @@ class DirectoryFilterForm(forms.Form):
             "invalid_choice": "That location does not exist; choose one from the list."
         },
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
     def filters(self) -> dict:
         if not self.is_valid():
@@ -115,6 +119,7 @@ class ProfileForm(forms.ModelForm):
         }
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["expertise"].queryset = Topic.objects.order_by("name")
         self.fields["interests"].queryset = Topic.objects.order_by("name")
