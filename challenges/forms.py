@@ -1,9 +1,12 @@
 from django import forms
+from django.contrib.auth import get_user_model
 
 from communities.models import Community
 
 from . import clock
 from .models import Challenge, Flow, FlowItem, Step
+
+User = get_user_model()
 
 
 class CopyForm(forms.Form):
@@ -26,13 +29,18 @@ class CopyForm(forms.Form):
 
 
 class ChallengeForm(forms.ModelForm):
+    guide_email = forms.EmailField(
+        label="Learning guide (email)",
+        required=False,
+        help_text="The person who posts the steps and encourages participants.",
+    )
+
     class Meta:
         model = Challenge
         fields = [
             "title",
             "summary",
             "description",
-            "guide",
             "cadence",
             "length_value",
             "length_unit",
@@ -46,6 +54,22 @@ class ChallengeForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 5}),
         }
         labels = {"streak_grace": "Missed periods a streak survives"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.guide_id:
+            self.fields["guide_email"].initial = self.instance.guide.email
+
+    def clean_guide_email(self):
+        email = self.cleaned_data["guide_email"].strip().lower()
+        if not email:
+            self.instance.guide = None
+            return email
+        guide = User.objects.filter(email__iexact=email, is_active=True).first()
+        if guide is None:
+            raise forms.ValidationError("Nobody here has that email address.")
+        self.instance.guide = guide
+        return email
 
 
 class StepForm(forms.ModelForm):

@@ -4,14 +4,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncWeek
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from communities.models import Community, Membership, Reply
 
 from . import streaks
 from .models import Challenge, Completion, Flow, FlowItem, Participant, Step
+
+SCOREBOARD_PAGE = 50
 
 
 def _tz(user):
@@ -190,44 +193,73 @@ class ScoreRow:
     last_completed_at: datetime | None
 
 
-def scoreboard(challenge: Challenge, now: datetime | None = None, limit: int = 200) -> dict:
+def scoreboard(challenge: Challenge, now: datetime | None = None, page: int = 1) -> dict:
+    """Participants ranked by steps completed (in SQL), one page at a time.
+
+    Streaks need each person's completion times, so they are computed for the page shown.
+    """
     now = now or timezone.now()
-    participants = list(
+    done = (
+        Completion.objects.filter(challenge_id=challenge.pk, user_id=OuterRef("user_id"))
+        .order_by()
+        .values("user_id")
+    )
+    ranked = (
         Participant.objects.filter(challenge=challenge, left_at__isnull=True)
         .select_related("user__profile__location")
-        .order_by("joined_at")[:limit]
+        .annotate(
+            completions=Coalesce(Subquery(done.annotate(n=Count("id")).values("n")), 0),
+            last_completed_at=Subquery(done.annotate(m=Max("completed_at")).values("m")),
+        )
+        .order_by("-completions", F("last_completed_at").desc(nulls_last=True), "joined_at", "pk")
     )
+    paginator = Paginator(ranked, SCOREBOARD_PAGE)
+    page_obj = paginator.get_page(page)
+    participants = list(page_obj.object_list)
     times: dict[int, list[datetime]] = defaultdict(list)
     for user_id, completed_at in Completion.objects.filter(
         challenge=challenge, user_id__in=[p.user_id for p in participants]
     ).values_list("user_id", "completed_at"):
         times[user_id].append(completed_at)
     rows = []
-    week_ago = now - timedelta(days=7)
-    active = 0
     for p in participants:
-        user_times = times.get(p.user_id, [])
         profile = getattr(p.user, "profile", None)
-        tz = _tz(p.user)
         rows.append(
             ScoreRow(
                 participant=p,
                 name=profile.name if profile else str(p.user),
-                completions=len(user_times),
+                completions=p.completions,
                 streak=streaks.streak(
-                    user_times,
+                    times.get(p.user_id, []),
                     now=now,
                     period=challenge.streak_period,
-                    tz=tz,
+                    tz=_tz(p.user),
                     grace=challenge.streak_grace,
                 ),
-                last_completed_at=max(user_times) if user_times else None,
+                last_completed_at=p.last_completed_at,
             )
         )
-        if any(t >= week_ago for t in user_times):
-            active += 1
-    rows.sort(key=lambda r: (-r.completions, -r.streak.current, r.name))
-    return {"rows": rows, "joined": len(participants), "active_this_week": active}
+    totals = Participant.objects.filter(challenge=challenge, left_at__isnull=True).aggregate(
+        joined=Count("id"),
+        active=Count(
+            "id",
+            filter=Exists(
+                Completion.objects.filter(
+                    challenge_id=challenge.pk,
+                    user_id=OuterRef("user_id"),
+                    completed_at__gte=now - timedelta(days=7),
+                )
+            ),
+        ),
+    )
+    return {
+        "rows": rows,
+        "page": page_obj,
+        "joined": totals["joined"],
+        "active_this_week": totals["active"],
+        "completions": Completion.objects.filter(challenge=challenge).count(),
+        "offset": page_obj.start_index() - 1 if rows else 0,
+    }
 
 
 def figures(challenge: Challenge) -> dict:

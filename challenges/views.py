@@ -255,7 +255,7 @@ def step_done(request, pk: int, step_pk: int):
 @login_required
 def scoreboard(request, pk: int):
     challenge = _challenge_or_404(request, pk)
-    board = selectors.scoreboard(challenge)
+    board = selectors.scoreboard(challenge, page=request.GET.get("page") or 1)
     figures = selectors.figures(challenge)
     week_labels = [w.strftime("%d %b") for w, _, _ in figures["weeks"]]
     weekly_chart = charts.bar_chart(
@@ -276,7 +276,7 @@ def scoreboard(request, pk: int):
             "figures": figures,
             "weekly_chart": weekly_chart,
             "steps_chart": steps_chart,
-            "total_completions": sum(r.completions for r in board["rows"]),
+            "total_completions": board["completions"],
         },
     )
 

@@ -218,3 +218,51 @@ def test_pages_run_a_fixed_number_of_queries(
         with django_assert_max_num_queries(20):
             assert client.get(url).status_code == 200, url
     assert Participant.objects.filter(challenge=running).count() == n
+
+
+def test_the_scoreboard_ranks_by_steps_done_and_pages(client, running):
+    users = joined(running, 3)
+    steps = list(running.steps.filter(posted_at__isnull=False).order_by("position"))
+    for step in steps:
+        reply_create(thread=step.thread, author=users[2], body="done")
+    reply_create(thread=steps[0].thread, author=users[1], body="done")
+    client.force_login(users[0])
+    page = client.get(reverse("challenges:scoreboard", args=[running.pk]))
+    rows = page.context["board"]["rows"]
+    assert [r.participant.user_id for r in rows] == [users[2].pk, users[1].pk, users[0].pk]
+    assert rows[0].completions == len(steps)
+    assert page.context["board"]["active_this_week"] == 2
+    assert "<svg" in page.content.decode()
+    assert (
+        client.get(reverse("challenges:scoreboard", args=[running.pk]) + "?page=x").status_code
+        == 200
+    )
+
+
+def test_the_guide_is_chosen_by_email_with_a_clear_error(client, designer, running):
+    client.force_login(designer)
+    url = reverse("challenges:edit", args=[running.pk])
+    form = client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(
+        start_date=running.start_date.isoformat(), release_time="09:00", guide_email="no@x.org"
+    )
+    response = client.post(url, data)
+    assert "Nobody here has that email address." in response.content.decode()
+    guide = UserFactory()
+    data["guide_email"] = guide.email
+    assert client.post(url, data).status_code == 302
+    running.refresh_from_db()
+    assert running.guide == guide
+
+
+def test_admin_lists_and_copies_a_challenge(admin_client, running):
+    assert admin_client.get(reverse("admin:challenges_challenge_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:challenges_flow_changelist")).status_code == 200
+    admin_client.post(
+        reverse("admin:challenges_challenge_changelist"),
+        {"action": "copy_challenges", "_selected_action": [running.pk]},
+    )
+    copy = Challenge.objects.get(copied_from=running)
+    assert copy.steps.count() == running.steps.count()
+    assert copy.status == Challenge.Status.DRAFT
