@@ -6,4 +6,7 @@ class ExpertqaConfig(AppConfig):
     verbose_name = "Expert sessions"
 
     def ready(self) -> None:
-        from . import audiences  # noqa: F401  registers the session audience for fan-out
+        from . import (
+            access,  # noqa: F401  who sees a session's figures
+            audiences,  # noqa: F401  registers the session audience for fan-out
+        )

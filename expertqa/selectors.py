@@ -168,12 +168,17 @@ class Record:
         )
 
     @property
+    def due(self) -> int:
+        """Questions whose session has closed: the ones a promise can be kept on."""
+        return self.total - self.waiting
+
+    @property
     def kept(self) -> int:
         return self.answered + self.deferred + self.delivered
 
     @property
     def kept_percent(self) -> int:
-        return round(100 * self.kept / self.total) if self.total else 100
+        return round(100 * self.kept / self.due) if self.due else 100
 
     def add(self, other: "Record") -> None:
         for name in self.__dataclass_fields__:

@@ -126,7 +126,7 @@ def _errors_to_form(form, error: ValidationError) -> None:
 # --- the board --------------------------------------------------------------------------------
 
 
-def _poll_token(session: Session, user, state: str, version: int) -> str:
+def _poll_token(session: Session, user, state: str, version: int, since: datetime) -> str:
     return signing.dumps(
         {
             "s": session.pk,
@@ -135,16 +135,18 @@ def _poll_token(session: Session, user, state: str, version: int) -> str:
             "st": state,
             "a": int(session.starts_at.timestamp()),
             "e": int(session.ends_at.timestamp()),
-            "t": timezone.now().timestamp(),
+            "t": since.timestamp(),
         },
         salt=POLL_SALT,
         compress=False,
     )
 
 
-def _board_context(request, session: Session, *, sort: str, **extra) -> dict:
+def _board_context(request, session: Session, *, sort: str, fresh: bool = False, **extra):
+    now = timezone.now()  # before the board is read, so nothing slips between the two
+    if fresh:  # an action just bumped the version this object was loaded with
+        session.refresh_from_db(fields=["version"])
     board = selectors.board_for(session, request.user, sort=sort)
-    now = timezone.now()
     polls = session.starts_at - timedelta(days=1) < now < session.ends_at + timedelta(hours=2)
     for q in board.questions:
         q.answer_form = extra.get("answer_forms", {}).get(q.pk)
@@ -158,13 +160,13 @@ def _board_context(request, session: Session, *, sort: str, **extra) -> dict:
         or QuestionForm(allow_anonymous=allow_anonymous),
         "polls": polls,
         "poll_seconds": poll_seconds(),
-        "poll_token": _poll_token(session, request.user, board.state, board.version),
+        "poll_token": _poll_token(session, request.user, board.state, board.version, now),
         "action_error": extra.get("action_error"),
     }
 
 
 def _board_response(request, session: Session, *, sort: str, status: int = 200, **extra):
-    context = _board_context(request, session, sort=sort, **extra)
+    context = _board_context(request, session, sort=sort, fresh=True, **extra)
     return TemplateResponse(request, "expertqa/session_detail.html#board", context, status=status)
 
 
@@ -276,7 +278,7 @@ def question_ask(request, pk: int):
                 return _board_response(request, session, sort="new")
             messages.success(request, "Your question is on the board.")
             return redirect(f"{reverse('expertqa:detail', args=[pk])}?sort=new")
-    context = _board_context(request, session, sort=sort, question_form=form)
+    context = _board_context(request, session, sort=sort, fresh=True, question_form=form)
     template = (
         "expertqa/session_detail.html#board" if request.htmx else "expertqa/session_detail.html"
     )

@@ -282,3 +282,13 @@ def test_private_sessions_take_questions_from_members_only(manager, topic, make_
     session = make_session(community=private)
     with pytest.raises(PermissionDenied):
         services.question_ask(session=session, author=UserFactory(), body="Let me in")
+
+
+def test_session_figures_are_open_to_its_moderator_experts_and_community_managers(
+    open_session, expert, manager, member
+):
+    from socialearn.insights.access import can_view
+
+    assert can_view(expert, "session", open_session.pk)
+    assert can_view(manager, "session", open_session.pk)
+    assert not can_view(member, "session", open_session.pk)

@@ -366,3 +366,14 @@ def test_the_home_dashboard_shows_sessions_live_now(client, open_session, asker)
     html = client.get(reverse("home")).content.decode()
     assert "Expert sessions live now" in html
     assert open_session.title in html
+
+
+def test_after_my_own_question_the_poll_reports_nothing_new(client, open_session, asker):
+    client.force_login(asker)
+    response = client.post(
+        reverse("expertqa:ask", args=[open_session.pk]), {"body": "Mine?"}, **HTMX
+    )
+    html = response.content.decode()
+    start = html.index(reverse("expertqa:changes", args=[open_session.pk]))
+    url = html[start : html.index('"', start)].replace("&amp;", "&")
+    assert client.get(url, **HTMX).status_code == 204

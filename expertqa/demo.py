@@ -1,0 +1,290 @@
+"""Demo sessions: a past one with its record, one live now, a few upcoming, a series.
+
+Idempotent: each session is keyed by its title (the live one by today's date too, so a demo
+seeded on another day still has a session open), and a run skips what already exists.
+"""
+
+import random
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from communities.models import Community, Membership
+from communities.services import community_create, membership_join
+from socialearn.people.models import Topic
+
+from . import services
+from .models import Question, Series, Session
+
+User = get_user_model()
+DEMO_DOMAIN = "socialearn.local"
+
+QUESTIONS = [
+    "How do you decide what to measure first when a team has no metrics at all?",
+    "What is the one habit that made the biggest difference in your first year?",
+    "Which tools do you actually use day to day, and which did you drop?",
+    "How do we get buy-in from stakeholders who are sceptical of the change?",
+    "Where can a beginner practise this safely without breaking anything?",
+    "What would you do differently if you started the project again today?",
+    "How do you keep the quality up when the deadline moves closer?",
+    "Is there a reading list or course you would recommend to the team?",
+    "How do other departments handle this? Can we borrow their approach?",
+    "What is a common mistake you see people make in their first month?",
+]
+ANSWERS = [
+    "Start with one question the team really cares about and measure only that for a month.",
+    "Writing down what I learned every Friday, even three lines. It compounds.",
+    "A notebook, the shared dashboard and a good search. Most of the rest went.",
+    "Show a small win first: a pilot with one friendly team makes the case for you.",
+    "We keep a sandbox for exactly that; ask in the community for access.",
+]
+
+
+def _people(community: Community, limit: int) -> list:
+    members = list(
+        User.objects.filter(
+            memberships__community=community, memberships__status=Membership.Status.ACTIVE
+        )
+        .select_related("profile")
+        .order_by("id")[:limit]
+    )
+    if len(members) < limit:
+        others = User.objects.filter(is_active=True).exclude(pk__in=[m.pk for m in members])
+        # The demo organisation's people first, then anyone.
+        for extra in (others.filter(email__endswith=f"@{DEMO_DOMAIN}"), others):
+            members += [u for u in extra.order_by("id")[:limit] if u not in members][
+                : limit - len(members)
+            ]
+    return members
+
+
+def _communities(stdout) -> list[Community]:
+    found = list(
+        Community.objects.filter(
+            status=Community.Status.ACTIVE, visibility=Community.Visibility.PUBLIC
+        ).order_by("id")[:3]
+    )
+    if found:
+        return found
+    owner = User.objects.filter(email=f"ld-admin@{DEMO_DOMAIN}").first() or (
+        User.objects.filter(is_active=True).order_by("id").first()
+    )
+    topic = Topic.objects.order_by("name").first() or Topic.objects.create(name="Data analysis")
+    stdout.write("expertqa: no community to host sessions in; creating one")
+    return [
+        community_create(
+            created_by=owner,
+            name="Ask the experts",
+            purpose="Timed sessions where experts answer the questions that matter to us.",
+            anonymity=Community.Anonymity.ON,
+            topics=[topic],
+        )
+    ]
+
+
+def _topic_for(community: Community) -> Topic:
+    return community.topics.order_by("name").first() or Topic.objects.order_by("name").first()
+
+
+def _session(
+    *,
+    title: str,
+    community: Community,
+    experts: list,
+    starts_at: datetime,
+    minutes: int = 60,
+    kind: str = Session.Kind.ASK,
+    series: Series | None = None,
+    description: str = "",
+) -> tuple[Session, bool]:
+    existing = Session.objects.filter(title=title, community=community).first()
+    if existing is not None:
+        return existing, False
+    session = services.session_schedule(
+        created_by=experts[0],
+        title=title,
+        topic=_topic_for(community),
+        community=community,
+        experts=experts,
+        moderator=experts[-1],
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        description=description,
+        kind=kind,
+        series=series,
+        invite=False,
+    )
+    return session, True
+
+
+def _ask(session: Session, askers: list, rng: random.Random, n: int, at: datetime) -> list:
+    allow_anonymous = session.community.anonymity != Community.Anonymity.OFF
+    questions = []
+    for i in range(n):
+        questions.append(
+            services.question_ask(
+                session=session,
+                author=askers[i % len(askers)],
+                body=QUESTIONS[i % len(QUESTIONS)],
+                is_anonymous=allow_anonymous and i % 4 == 3,
+                now=at + timedelta(minutes=i * 3),
+            )
+        )
+    for question in questions:
+        for voter in rng.sample(askers, k=rng.randint(0, min(6, len(askers)))):
+            services.vote_toggle(question=question, user=voter, now=question.created_at)
+    return questions
+
+
+@transaction.atomic
+def seed_demo(*, scale: int, stdout) -> None:
+    rng = random.Random(4)
+    now = timezone.now().replace(second=0, microsecond=0)
+    communities = _communities(stdout)
+    home = communities[0]
+    people = _people(home, 14)
+    demo_user = User.objects.filter(email=f"demo@{DEMO_DOMAIN}").first()
+    if demo_user is not None:
+        membership_join(community=home, user=demo_user)
+    if len(people) < 4:
+        stdout.write("expertqa: too few people for demo sessions; run the people demo first")
+        return
+    experts, askers = people[:3], people[3:]
+    if demo_user is not None and demo_user not in askers:
+        askers.append(demo_user)
+    created = 0
+
+    # A past session, its record: answered in the window, deferred (on time and overdue), owed.
+    past, new = _session(
+        title="Ask the analytics team: measuring what matters",
+        community=home,
+        experts=experts[:2],
+        starts_at=now - timedelta(days=6, hours=2),
+        description="Bring your questions about metrics, dashboards and experiments.",
+    )
+    if new:
+        created += 1
+        questions = _ask(past, askers, rng, 7, past.starts_at - timedelta(hours=3))
+        during = past.starts_at + timedelta(minutes=10)
+        for i, question in enumerate(questions[:4]):
+            services.answer_create(
+                question=question,
+                author=experts[i % 2],
+                body=ANSWERS[i % len(ANSWERS)],
+                now=during + timedelta(minutes=i * 7),
+            )
+        services.question_defer(
+            question=questions[4],
+            by=experts[0],
+            to=(past.ends_at + timedelta(days=2)).date(),
+            note="I want to check the numbers with finance first.",
+            now=past.ends_at - timedelta(minutes=5),
+        )
+        services.answer_create(
+            question=questions[4],
+            author=experts[0],
+            body="Finance confirmed: we report it monthly from next quarter.",
+            now=past.ends_at + timedelta(days=1),
+        )
+        services.question_defer(
+            question=questions[5],
+            by=experts[1],
+            to=(past.ends_at + timedelta(days=3)).date(),
+            note="Needs a look at last year's survey.",
+            now=past.ends_at - timedelta(minutes=2),
+        )
+
+    # A finished session that kept every promise, for a second record on the list.
+    kept, new = _session(
+        title="Office hours: onboarding your first team",
+        community=communities[-1],
+        experts=experts[1:3],
+        starts_at=now - timedelta(days=13),
+        kind=Session.Kind.ASK,
+    )
+    if new:
+        created += 1
+        for i, question in enumerate(_ask(kept, askers, rng, 4, kept.starts_at)):
+            services.answer_create(
+                question=question,
+                author=experts[1 + i % 2],
+                body=ANSWERS[(i + 2) % len(ANSWERS)],
+                now=kept.starts_at + timedelta(minutes=20 + i),
+            )
+
+    # One live now.
+    live, new = _session(
+        title=f"Live: ask the platform engineers ({now:%-d %b})",
+        community=home,
+        experts=experts,
+        starts_at=now - timedelta(minutes=20),
+        description="The platform team answers live for an hour. Upvote what matters to you.",
+    )
+    if new:
+        created += 1
+        questions = _ask(live, askers, rng, 6, live.starts_at - timedelta(minutes=30))
+        services.answer_create(
+            question=questions[0],
+            author=experts[0],
+            body=ANSWERS[0],
+            now=live.starts_at + timedelta(minutes=5),
+        )
+
+    # A lunch-and-learn series, one session past and two ahead.
+    series = Series.objects.filter(title="Lunch & learn: Data Fridays").first()
+    if series is None:
+        series = services.series_create(
+            title="Lunch & learn: Data Fridays",
+            community=home,
+            topic=_topic_for(home),
+            description="Thirty minutes over lunch, every other Friday: one idea, your questions.",
+        )
+    for weeks, title in (
+        (-2, "Cleaning messy spreadsheets"),
+        (1, "Charts people read"),
+        (3, "A/B tests without tears"),
+    ):
+        session, new = _session(
+            title=f"Data Fridays: {title}",
+            community=home,
+            experts=[experts[weeks % len(experts)]],
+            starts_at=(now + timedelta(weeks=weeks)).replace(hour=12, minute=0),
+            minutes=45,
+            kind=Session.Kind.LUNCH,
+            series=series,
+        )
+        if new:
+            created += 1
+            if weeks < 0:
+                for question in _ask(session, askers, rng, 3, session.starts_at):
+                    services.answer_create(
+                        question=question,
+                        author=session.experts.first(),
+                        body=ANSWERS[question.pk % len(ANSWERS)],
+                        now=session.starts_at + timedelta(minutes=15),
+                    )
+
+    # A few upcoming, one with questions asked ahead, and a backchannel for an all-hands.
+    for days, title, kind in (
+        (1, "Ask the security team anything", Session.Kind.ASK),
+        (4, "All-hands backchannel: the year ahead", Session.Kind.BACKCHANNEL),
+        (9, "Ask a hiring manager: interviews that work", Session.Kind.ASK),
+    ):
+        community = communities[days % len(communities)]
+        session, new = _session(
+            title=title,
+            community=community,
+            experts=[experts[days % len(experts)]],
+            starts_at=(now + timedelta(days=days)).replace(hour=15, minute=0),
+            kind=kind,
+        )
+        if new:
+            created += 1
+            if days == 1:
+                _ask(session, askers, rng, 3, now - timedelta(hours=2))
+    stdout.write(
+        f"expertqa: {created} sessions created; "
+        f"{Session.objects.count()} sessions, {Question.objects.count()} questions in all"
+    )
