@@ -39,6 +39,12 @@ class RowError:
         return f"Line {self.line}: {self.message}"
 
 
+@dataclass
+class Cohort:
+    community: Community
+    member_ids: list[int]
+
+
 class RosterError(Exception):
     """The roster has bad rows; `errors` lists each one by line number."""
 
@@ -80,7 +86,7 @@ def roster_parse(text: str) -> Roster:
                 continue
         value = cells[column] if column < len(cells) else ""
         if not value:
-            roster.errors.append(RowError(line, "", "the email is missing."))
+            roster.errors.append(RowError(line, "", "The email is missing."))
             continue
         try:
             validate_email(value)
@@ -90,14 +96,14 @@ def roster_parse(text: str) -> Roster:
         key = value.lower()
         if key in seen:
             roster.errors.append(
-                RowError(line, value, f"{value} is already on line {seen[key]} (duplicate).")
+                RowError(line, value, f"Duplicate: {value} is already on line {seen[key]}.")
             )
             continue
         seen[key] = line
         roster.rows.append((line, value))
         if len(roster.rows) > MAX_ROSTER_ROWS:
             roster.errors.append(
-                RowError(line, value, f"a roster holds at most {MAX_ROSTER_ROWS} people.")
+                RowError(line, value, f"A roster holds at most {MAX_ROSTER_ROWS} people.")
             )
             break
     return roster
@@ -117,15 +123,15 @@ def roster_validate(text: str) -> Roster:
     for line, email in roster.rows:
         matches = found.get(email.lower(), [])
         if not matches:
-            roster.errors.append(RowError(line, email, f"nobody here has the email {email}."))
+            roster.errors.append(RowError(line, email, f"Nobody here has the email {email}."))
         elif len(matches) > 1:
             roster.errors.append(
-                RowError(line, email, f"{email} belongs to several people; ask an admin.")
+                RowError(line, email, f"Several people have the email {email}; ask an admin.")
             )
         else:
             roster.users.append(matches[0])
     if not roster.rows and not roster.errors:
-        roster.errors.append(RowError(1, "", "the roster lists nobody."))
+        roster.errors.append(RowError(1, "", "The roster lists nobody."))
     roster.errors.sort(key=lambda e: e.line)
     return roster
 
@@ -137,7 +143,7 @@ def cohorts_create(
     course_name: str,
     roster_text: str,
     group_size: int = DEFAULT_GROUP_SIZE,
-) -> list[Community]:
+) -> list[Cohort]:
     """Split the roster into groups by shared interests; one private cohort per group.
 
     Raises RosterError (nothing written) when any row is bad. Participants are invited
@@ -162,8 +168,9 @@ def cohorts_create(
     topics = Topic.objects.in_bulk({g.main_topic for g in groups if g.main_topic is not None})
 
     names_used: dict[str, int] = defaultdict(int)
-    communities = []
+    cohorts = []
     for number, group in enumerate(groups, start=1):
+        member_ids = [int(uid) for uid in group.members]  # type: ignore[call-overload]
         topic = topics.get(group.main_topic)
         base = f"{course_name} · {topic.name}" if topic else f"{course_name} · group {number}"
         names_used[base] += 1
@@ -186,13 +193,13 @@ def cohorts_create(
         Membership.objects.bulk_create(
             [
                 Membership(community=community, user_id=uid, status=Membership.Status.INVITED)
-                for uid in group.members
+                for uid in member_ids
                 if uid != getattr(created_by, "pk", None)
             ],
             ignore_conflicts=True,
         )
         notify(
-            recipients=group.members,
+            recipients=member_ids,
             kind="community_invitation",
             title=f"You are in a cohort of {course_name}: {name}",
             body=purpose,
@@ -200,6 +207,5 @@ def cohorts_create(
             dedupe_key=f"cohort-invite:{community.pk}",
             exclude_user_ids=[created_by.pk] if created_by else [],
         )
-        community.group_members = group.members
-        communities.append(community)
-    return communities
+        cohorts.append(Cohort(community=community, member_ids=member_ids))
+    return cohorts

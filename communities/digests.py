@@ -22,10 +22,10 @@ from django.utils import timezone
 from socialearn.notifications.models import TopicFollow
 from socialearn.people.models import Profile
 
-from .extra_selectors import ANONYMOUS, thread_url
+from .extra_selectors import ANONYMOUS, FORMER_MEMBER, thread_url
 from .models import Community, Membership, Thread
 
-PERIODS = {
+PERIODS: dict[str, timedelta] = {
     Profile.DigestFrequency.DAILY: timedelta(days=1),
     Profile.DigestFrequency.WEEKLY: timedelta(days=7),
 }
@@ -89,10 +89,12 @@ def _candidate_threads(*, since, now, community_ids, topic_ids) -> list[dict]:
 
 
 def _author(row: dict) -> str:
-    if row["is_anonymous"] or row["author_id"] is None:
+    if row["is_anonymous"]:
         return ANONYMOUS
+    if row["author_id"] is None:
+        return FORMER_MEMBER
     full = f"{row['author__first_name']} {row['author__last_name']}".strip()
-    return row["author__profile__display_name"] or full or ANONYMOUS
+    return row["author__profile__display_name"] or full or "Member"
 
 
 def digest_items_for(
@@ -210,7 +212,8 @@ def _send_batch(*, frequency: str, after_pk: int, now: datetime, connection) -> 
         if messages:
             connection.send_messages(messages)
             Profile.objects.filter(pk__in=sent_ids).update(last_digest_sent_at=now)
-        return len(messages), profiles[-1].pk
+        # A short batch was the last one: no need to ask for an empty one.
+        return len(messages), profiles[-1].pk if len(profiles) == BATCH_SIZE else 0
 
 
 def digests_send(*, frequency: str, now: datetime | None = None) -> int:

@@ -1,43 +1,28 @@
 """Reads for onboarding, cohorts, digests and feeds.
 
-Who may see what is decided by communities.selectors (can_view_community, threads_visible_to)
-when it provides them; the fallbacks here are the strict rule: active public communities,
-the communities a person is an active member of, and published threads only.
+Who may see a community is decided by communities.selectors.can_view_community. Feeds and
+digests serve many readers at once, so they apply the same rule set-wise: published threads
+only, in public communities or in those the reader is an active member of.
 """
 
 from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from socialearn.insights.models import Activity
 
+from . import selectors as core
 from .models import Community, Membership, Thread
 
-try:  # the core selectors, once they exist
-    from . import selectors as _core
-except ImportError:  # pragma: no cover - depends on the state of the tree
-    _core = None
-
 ANONYMOUS = "Anonymous"
+FORMER_MEMBER = "Former member"
 
 
 def can_view_community(user, community: Community) -> bool:
-    check = getattr(_core, "can_view_community", None)
-    if check is not None:
-        return bool(check(user, community))
-    if community.status != Community.Status.ACTIVE:
-        return False
-    if not community.is_private:
-        return True
-    return bool(
-        user.is_authenticated
-        and Membership.objects.filter(
-            community=community, user=user, status=Membership.Status.ACTIVE
-        ).exists()
-    )
+    return core.can_view_community(user, community)
 
 
 def public_threads(community: Community) -> QuerySet:
@@ -51,24 +36,20 @@ def public_threads(community: Community) -> QuerySet:
 
 def author_name(thread) -> str:
     """The name to show to everyone who is not a manager: anonymous stays anonymous."""
-    if thread.is_anonymous or thread.author is None:
+    if thread.is_anonymous:
         return ANONYMOUS
+    if thread.author is None:
+        return FORMER_MEMBER
     profile = getattr(thread.author, "profile", None)
-    return profile.name if profile else (thread.author.get_full_name() or ANONYMOUS)
+    return (profile.display_name if profile else "") or thread.author.get_full_name() or "Member"
 
 
 def community_url(community) -> str:
-    try:
-        return community.get_absolute_url()
-    except NoReverseMatch:  # the community pages are not wired yet
-        return reverse("communities:invitations")
+    return community.get_absolute_url()
 
 
 def thread_url(*, slug: str, thread_id: int) -> str:
-    try:
-        return reverse("communities:thread", args=[slug, thread_id])
-    except NoReverseMatch:
-        return reverse("communities:feed_rss", args=[slug]) + f"#thread-{thread_id}"
+    return reverse("communities:thread", args=[slug, thread_id])
 
 
 # --- onboarding -----------------------------------------------------------------------------
@@ -85,7 +66,7 @@ def newcomers_for_welcome(*, community: Community, viewer, limit: int = 20) -> l
     """
     welcomed = Activity.objects.filter(
         verb=Activity.Verb.WELCOMED,
-        actor_id=getattr(viewer, "pk", None),
+        actor_id=viewer.pk,
         community_id=community.pk,
         target_user_id=OuterRef("user_id"),
     )
@@ -97,7 +78,7 @@ def newcomers_for_welcome(*, community: Community, viewer, limit: int = 20) -> l
             user__profile__started_company_on__gte=newcomer_window_start(),
             user__profile__started_company_on__lte=timezone.localdate(),
         )
-        .exclude(user_id=getattr(viewer, "pk", None))
+        .exclude(user_id=viewer.pk)
         .select_related("user__profile__department", "user__profile__location")
         .annotate(welcomed=Exists(welcomed))
         .order_by("-user__profile__started_company_on", "user_id")[:limit]
@@ -123,7 +104,11 @@ def cohorts_list() -> QuerySet:
         Community.objects.filter(kind=Community.Kind.COHORT)
         .annotate(
             member_count=Count(
-                "memberships", filter=Q(memberships__status=Membership.Status.ACTIVE)
+                "memberships",
+                filter=Q(
+                    memberships__status=Membership.Status.ACTIVE,
+                    memberships__role=Membership.Role.MEMBER,
+                ),
             ),
             invited_count=Count(
                 "memberships", filter=Q(memberships__status=Membership.Status.INVITED)

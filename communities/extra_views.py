@@ -144,7 +144,7 @@ def cohort_upload(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            people = sum(len(c.group_members) for c in created)
+            people = sum(len(c.member_ids) for c in created)
             messages.success(
                 request,
                 f"{people} participants split into {len(created)} "

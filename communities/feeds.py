@@ -21,7 +21,7 @@ class CommunityThreadsFeed(Feed):
             Community,
             slug=slug,
             visibility=Community.Visibility.PUBLIC,
-            status=Community.Status.ACTIVE,
+            status__in=[Community.Status.ACTIVE, Community.Status.ARCHIVED],
         )
 
     def title(self, community: Community) -> str:

@@ -125,7 +125,7 @@ def _balance(assignment: list[list[Hashable]], topics: Mapping) -> None:
     """Swap people between groups while a swap raises the objective (sizes never change)."""
     if len(assignment) < 2:
         return
-    counts = [Counter() for _ in assignment]
+    counts: list[Counter] = [Counter() for _ in assignment]
     where: dict[Hashable, int] = {}
     for g, members in enumerate(assignment):
         for person in members:
@@ -143,7 +143,7 @@ def _balance(assignment: list[list[Hashable]], topics: Mapping) -> None:
         for p in people:
             a = where[p]
             stay_p = pull(p, a)
-            best = (0, None)
+            best: tuple[int, Hashable | None] = (0, None)
             for b, members in enumerate(assignment):
                 if b == a:
                     continue

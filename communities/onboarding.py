@@ -33,8 +33,8 @@ class InviteResult:
 
 def onboarding_community_for(*, location_id, department_id, communities) -> Community | None:
     """The onboarding community of the location, failing that of the department."""
-    by_location = {}
-    by_department = {}
+    by_location: dict[int, Community] = {}
+    by_department: dict[int, Community] = {}
     for community in communities:  # ordered by id: the oldest one wins a tie
         if community.location_id:
             by_location.setdefault(community.location_id, community)

@@ -47,6 +47,8 @@ def test_a_roster_is_split_into_private_cohorts_by_shared_interest(lnd_admin):
         roster_text=roster_of(mixed),
         group_size=6,
     )
+    assert sorted(len(c.member_ids) for c in cohorts) == [6, 6]
+    cohorts = [c.community for c in cohorts]
 
     assert sorted(c.name for c in cohorts) == ["Spring course · Data", "Spring course · Leadership"]
     for cohort in cohorts:
@@ -73,7 +75,8 @@ def test_every_participant_lands_in_exactly_one_cohort_of_the_target_size(lnd_ad
     cohorts = cohorts_create(
         created_by=lnd_admin, course_name="Course", roster_text=roster_of(users), group_size=17
     )
-    sizes = sorted(c.memberships.filter(status="invited").count() for c in cohorts)
+    sizes = sorted(c.community.memberships.filter(status="invited").count() for c in cohorts)
+    assert sorted(len(c.member_ids) for c in cohorts) == sizes
     assert sizes == [17, 18]
     invited = Membership.objects.filter(status="invited").values_list("user_id", flat=True)
     assert sorted(invited) == sorted(u.pk for u in users)
@@ -95,7 +98,7 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_created(lnd_admin):
     lines = [(e.line, e.message) for e in caught.value.errors]
     assert [line for line, _ in lines] == [3, 4, 5]
     assert "not an email" in lines[0][1]
-    assert "nobody" in lines[1][1]
+    assert "Nobody" in lines[1][1]
     assert "line 2" in lines[2][1]
     assert not Community.objects.filter(kind=Community.Kind.COHORT).exists()
     assert not Membership.objects.exists()

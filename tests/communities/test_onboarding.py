@@ -258,7 +258,7 @@ def test_the_newcomers_page_runs_a_fixed_number_of_queries(
         )
     with django_assert_max_num_queries(12):
         response = client.get(url)
-    assert response.content.decode().count('class="newcomer row"') == 20
+    assert response.content.decode().count('class="newcomer"') == 20
 
 
 def test_the_partial_for_the_community_page_loads_the_list(client, welcoming):
