@@ -24,6 +24,7 @@ class CommunityForm(forms.ModelForm):
         model = Community
         fields = ["name", "kind", "purpose", "rules", "topics", "visibility", "anonymity"]
         labels = {"anonymity": "Anonymous posts"}
+        error_messages = {"purpose": {"required": "Say what the community is for."}}
         help_texts = {
             "purpose": "Required. What the community is for, in a sentence or two.",
             "rules": "Optional house rules shown on the community page.",

@@ -33,6 +33,7 @@ from django.utils.safestring import mark_safe
 from .models import Community, Flag, Membership, ModerationAction, Reaction, Reply, Thread
 
 ANONYMOUS = "Anonymous"
+REACTION_LABELS = {"thumbs_up": "Thumbs up", "idea": "Good idea", "thanks": "Thank you"}
 HL_START, HL_STOP = "\u27e6", "\u27e7"  # unlikely in text; swapped for <mark> after escaping
 
 
@@ -188,7 +189,11 @@ def community_threads(
         )
     qs = qs.annotate(score=F("reaction_count") + F("reply_count"))
     order = SORTS.get(sort, SORTS["latest"])[1]
-    return qs.select_related("author__profile").prefetch_related("topics").order_by(*order)
+    return (
+        qs.select_related("author__profile", "community")
+        .prefetch_related("topics")
+        .order_by(*order)
+    )
 
 
 def thread_for_page(community: Community, thread_id: int) -> Thread | None:
@@ -225,6 +230,7 @@ def reaction_summary(*, viewer, thread_ids=(), reply_ids=()) -> dict:
             {
                 "kind": kind,
                 "emoji": label,
+                "label": REACTION_LABELS[kind],
                 "count": found.get((tid, rid, kind), 0),
                 "mine": (tid, rid, kind) in mine,
             }
@@ -246,12 +252,12 @@ def moderation_queue(community: Community) -> dict:
     waiting = [Thread.Status.HELD, Thread.Status.PENDING]
     threads = list(
         Thread.objects.filter(community=community, status__in=waiting)
-        .select_related("author__profile")
+        .select_related("author__profile", "community")
         .order_by("created_at")[:100]
     )
     replies = list(
         Reply.objects.filter(thread__community=community, status__in=waiting)
-        .select_related("author__profile", "thread")
+        .select_related("author__profile", "thread__community")
         .order_by("created_at")[:100]
     )
     flags = list(
@@ -259,24 +265,25 @@ def moderation_queue(community: Community) -> dict:
         .select_related(
             "flagged_by__profile",
             "thread__author__profile",
+            "thread__community",
             "reply__author__profile",
-            "reply__thread",
+            "reply__thread__community",
         )
         .order_by("-created_at")[:100]
     )
     hidden_threads = list(
         Thread.objects.filter(community=community, status=Thread.Status.HIDDEN)
-        .select_related("author__profile")
+        .select_related("author__profile", "community")
         .order_by("-created_at")[:50]
     )
     hidden_replies = list(
         Reply.objects.filter(thread__community=community, status=Thread.Status.HIDDEN)
-        .select_related("author__profile", "thread")
+        .select_related("author__profile", "thread__community")
         .order_by("-created_at")[:50]
     )
     log = list(
         ModerationAction.objects.filter(community=community)
-        .select_related("actor__profile", "thread", "reply__thread")
+        .select_related("actor__profile", "thread__community", "reply__thread__community")
         .order_by("-created_at", "-id")[:100]
     )
     return {

@@ -361,12 +361,12 @@ def thread_detail(request, slug: str, thread_id: int):
     summary = selectors.reaction_summary(
         viewer=request.user, thread_ids=[thread.pk], reply_ids=[r.pk for r in reply_list]
     )
-    thread.reactions = summary[("thread", thread.pk)]
+    thread.reaction_list = summary[("thread", thread.pk)]
     thread.author_name = selectors.author_display(thread, request.user)
     thread.revealed = selectors.anonymous_author_for_manager(thread, manager=viewer.is_manager)
     for reply in reply_list:
         reply.thread = thread
-        reply.reactions = summary[("reply", reply.pk)]
+        reply.reaction_list = summary[("reply", reply.pk)]
         reply.author_name = selectors.author_display(reply, request.user)
         reply.revealed = selectors.anonymous_author_for_manager(reply, manager=viewer.is_manager)
         reply.is_accepted = reply.pk == thread.accepted_reply_id
@@ -587,7 +587,7 @@ def react(request, slug: str, thread_id: int):
         thread_ids=[thread.pk] if not reply else [],
         reply_ids=[reply.pk] if reply else [],
     )
-    post.reactions = summary[(what, post.pk)]
+    post.reaction_list = summary[(what, post.pk)]
     context = {"community": community, "thread": thread, "post": post, "what": what}
     context["viewer"] = viewer
     return TemplateResponse(request, "communities/thread.html#reactions", context)

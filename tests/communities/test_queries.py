@@ -1,0 +1,95 @@
+"""Pages run a fixed number of queries whatever the length of their lists."""
+
+import pytest
+from django.contrib.postgres.search import SearchVector
+from django.urls import reverse
+from django.utils import timezone
+
+from communities.models import Reaction, Reply, Thread
+from communities.services import flag_create, reaction_toggle, reply_create, thread_create
+from tests.communities.conftest import make_community
+from tests.factories import TopicFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _bulk_replies(thread, authors, n):
+    now = timezone.now()
+    Reply.objects.bulk_create(
+        Reply(
+            thread=thread,
+            author=authors[i % len(authors)],
+            body=f"Reply {i} about pivot tables",
+            body_html=f"<p>Reply {i} about pivot tables</p>",
+            is_anonymous=False,
+            created_at=now,
+        )
+        for i in range(n)
+    )
+    Reply.objects.filter(thread=thread).update(search_vector=SearchVector("body"))
+    Thread.objects.filter(pk=thread.pk).update(reply_count=n)
+
+
+@pytest.fixture
+def people():
+    return UserFactory.create_batch(4)
+
+
+def _community_with(manager, people, n_threads, n_replies):
+    community = make_community(
+        manager, members=people, topics=[TopicFactory(), TopicFactory()], name=f"C{n_threads}"
+    )
+    thread = None
+    for i in range(n_threads):
+        thread = thread_create(
+            community=community,
+            author=people[i % len(people)],
+            kind=["question", "tip", "discussion", "help", "resource"][i % 5],
+            title=f"Pivot tables {i}",
+            body="How do pivot tables work?",
+            url="https://example.com",
+        )
+    _bulk_replies(thread, people, n_replies)
+    for person in people:
+        reaction_toggle(user=person, kind="idea", thread=thread)
+    for reply in Reply.objects.filter(thread=thread)[:20]:
+        Reaction.objects.create(user=people[0], reply=reply, kind="thanks")
+        flag_create(user=people[1], reason="check", reply=reply)
+    return community, thread
+
+
+@pytest.mark.parametrize("size", [(2, 3), (45, 500)])
+def test_pages_run_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries, manager, people, size
+):
+    community, thread = _community_with(manager, people, *size)
+    client.force_login(people[0])
+    pages = [
+        (reverse("communities:list"), 8),
+        (community.get_absolute_url(), 10),
+        (community.get_absolute_url() + "?sort=top&page=2", 10),
+        (thread.get_absolute_url(), 12),
+        (thread.get_absolute_url() + "?page=3", 12),
+        (reverse("communities:search") + "?q=pivot", 5),
+        (reverse("communities:search") + "?q=pivot&page=2", 5),
+        (reverse("communities:members", args=[community.slug]), 7),
+    ]
+    for url, bound in pages:
+        with django_assert_max_num_queries(bound):
+            assert client.get(url).status_code == 200
+    client.force_login(manager)
+    with django_assert_max_num_queries(11):
+        assert (
+            client.get(reverse("communities:moderation", args=[community.slug])).status_code == 200
+        )
+    with django_assert_max_num_queries(12):
+        assert client.get(thread.get_absolute_url()).status_code == 200
+
+
+def test_a_thread_with_500_replies_shows_them_a_page_at_a_time(client, manager, people):
+    community, thread = _community_with(manager, people, 1, 500)
+    reply_create(thread=thread, author=people[0], body="the very last reply")
+    client.force_login(people[0])
+    html = client.get(thread.get_absolute_url() + "?page=21").content.decode()
+    assert "the very last reply" in html
+    assert "Page 21 of 21" in html

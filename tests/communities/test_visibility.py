@@ -1,0 +1,130 @@
+"""Private community content is invisible to non-members on every URL: 404, never a leak."""
+
+import pytest
+from django.urls import reverse
+
+from communities.models import Reaction
+from communities.selectors import (
+    can_view_community,
+    communities_visible_to,
+    is_manager,
+    search,
+    threads_visible_to,
+)
+from communities.services import reply_create, thread_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def secret_thread(private_community, member):
+    thread = thread_create(
+        community=private_community,
+        author=member,
+        kind="question",
+        title="Confidential roadmap",
+        body="The zebrafish project plan",
+    )
+    reply = reply_create(thread=thread, author=member, body="zebrafish budget too")
+    return thread, reply
+
+
+def test_selectors_hide_private_communities_from_non_members(
+    private_community, secret_thread, member, manager, outsider
+):
+    assert private_community not in communities_visible_to(outsider)
+    assert private_community in communities_visible_to(member)
+    assert not threads_visible_to(outsider).filter(pk=secret_thread[0].pk).exists()
+    assert threads_visible_to(member).filter(pk=secret_thread[0].pk).exists()
+    assert not can_view_community(outsider, private_community)
+    assert can_view_community(member, private_community)
+    assert is_manager(manager, private_community)
+    assert not is_manager(member, private_community)
+    assert search(outsider, "zebrafish").paginator.count == 0
+    assert search(member, "zebrafish").paginator.count == 2
+
+
+def test_every_url_is_404_for_non_members(client, private_community, secret_thread, outsider):
+    thread, reply = secret_thread
+    slug = private_community.slug
+    get_urls = [
+        reverse("communities:detail", args=[slug]),
+        reverse("communities:detail", args=[slug]) + "?sort=top",
+        reverse("communities:members", args=[slug]),
+        reverse("communities:edit", args=[slug]),
+        reverse("communities:moderation", args=[slug]),
+        reverse("communities:thread_create", args=[slug]),
+        reverse("communities:thread", args=[slug, thread.pk]),
+        reverse("communities:thread", args=[slug, thread.pk]) + "?page=2",
+        reverse("communities:thread_edit", args=[slug, thread.pk]),
+        reverse("communities:reply_edit", args=[slug, thread.pk, reply.pk]),
+        reverse("communities:revisions", args=[slug, thread.pk]),
+        reverse("communities:flag", args=[slug, thread.pk]),
+    ]
+    post_urls = [
+        (reverse("communities:reply", args=[slug, thread.pk]), {"body": "hi"}),
+        (reverse("communities:react", args=[slug, thread.pk]), {"kind": "idea"}),
+        (reverse("communities:react", args=[slug, thread.pk]), {"kind": "idea", "reply": reply.pk}),
+        (reverse("communities:accept", args=[slug, thread.pk]), {"reply": reply.pk}),
+        (reverse("communities:flag", args=[slug, thread.pk]), {"reason": "x"}),
+        (reverse("communities:moderation", args=[slug]), {"thread": thread.pk, "action": "hide"}),
+    ]
+    client.force_login(outsider)
+    for url in get_urls:
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.get(url, headers=headers)
+            assert response.status_code == 404, url
+            assert "zebrafish" not in response.content.decode()
+    for url, data in post_urls:
+        response = client.post(url, data, headers={"HX-Request": "true"})
+        assert response.status_code == 404, url
+    assert not Reaction.objects.exists()
+    for url in (
+        reverse("communities:list"),
+        reverse("communities:search") + "?q=zebrafish",
+        reverse("communities:search") + "?q=confidential",
+    ):
+        for headers in ({}, {"HX-Request": "true"}):
+            html = client.get(url, headers=headers).content.decode()
+            assert "project plan" not in html
+            assert "budget" not in html
+            assert "Confidential roadmap" not in html
+            assert "Secret guild" not in html
+            assert "Nothing found" in html or "search" not in url
+
+
+def test_members_see_the_private_community(client, private_community, secret_thread, member):
+    client.force_login(member)
+    assert client.get(private_community.get_absolute_url()).status_code == 200
+    html = client.get(secret_thread[0].get_absolute_url()).content.decode()
+    assert "zebrafish" in html
+
+
+def test_hidden_posts_are_excluded_from_search(private_community, secret_thread, member, manager):
+    from communities.services import moderation_act
+
+    thread, reply = secret_thread
+    moderation_act(actor=manager, action="hide", reply=reply, reason="x")
+    assert search(member, "zebrafish").paginator.count == 1
+
+
+def test_search_snippets_escape_text_and_only_highlight(community, member):
+    thread_create(
+        community=community,
+        author=member,
+        kind="discussion",
+        title="Escaping",
+        body="<img src=x onerror=alert(1)> pineapple danger",
+    )
+    page = search(member, "pineapple")
+    row = page.object_list[0]
+    assert "<mark>pineapple</mark>" in row["snippet_html"]
+    assert "<img" not in row["snippet_html"]
+    assert "&lt;img" in row["snippet_html"]
+
+
+def test_managers_see_their_communitys_figures(private_community, manager, member):
+    from socialearn.insights.access import can_view
+
+    assert can_view(manager, "community", private_community.pk)
+    assert not can_view(member, "community", private_community.pk)
