@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 # Posted more than this after its slot, an item is marked late ("posted after an outage").
 LATE_AFTER = timedelta(minutes=5)
 MAX_PER_RUN = 500
+CATCH_UP_DAYS = 7
 
 FLOW_THREAD_KIND = {
     FlowItem.Kind.TIP: Thread.Kind.TIP,
@@ -233,6 +234,9 @@ def relative_audience(*, item: FlowItem, now: datetime):
     )
     if flow.active_since:
         members = members.filter(joined_at__gte=flow.active_since)
+    # Only members whose day for this item is recent: earlier ones were served already, so
+    # each minute's run looks at a few rows, while a week-long outage is still caught up.
+    members = members.filter(joined_at__gte=now - timedelta(days=item.day_offset + CATCH_UP_DAYS))
     due = RawSQL(  # noqa: S611 - constant SQL; every value is a parameter
         _MEMBER_DUE_SQL,
         (now, item.day_offset, flow.post_time, org_tz().key),
