@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from socialearn.insights.models import Activity
@@ -113,7 +114,9 @@ def newcomers_invite(*, today=None) -> InviteResult:
             kind="community_invitation",
             title=f"Welcome aboard! You are invited to {community.name}",
             body=community.purpose,
-            url=community_url(community),
+            url=reverse("communities:invitations")
+            if community.is_private
+            else community_url(community),
             dedupe_key=INVITE_KEY.format(community_id=cid),
         )
     return InviteResult(invited=len(rows), communities=len(by_community))

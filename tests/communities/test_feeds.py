@@ -82,3 +82,17 @@ def test_the_feed_runs_a_fixed_number_of_queries(client, author, django_assert_m
     with django_assert_max_num_queries(4):
         body = client.get(url).content.decode()
     assert body.count("<entry>") == 30
+
+
+def test_the_feed_links_snippet_names_both_feeds_for_public_communities_only(author):
+    from django.template.loader import render_to_string
+
+    public = community(author)
+    html = render_to_string("communities/lnd/_feed_links.html", {"community": public})
+    assert reverse("communities:feed_rss", args=[public.slug]) in html
+    assert reverse("communities:feed_atom", args=[public.slug]) in html
+    assert 'rel="alternate"' in html
+    private = community(author, visibility=Community.Visibility.PRIVATE, name="Closed")
+    assert (
+        render_to_string("communities/lnd/_feed_links.html", {"community": private}).strip() == ""
+    )

@@ -270,3 +270,31 @@ def test_the_partial_for_the_community_page_loads_the_list(client, welcoming):
     body = response.content.decode()
     assert "Nina New" in body
     assert "<html" not in body
+
+
+def test_the_community_page_snippet_loads_the_newcomers_list(welcoming):
+    from django.template.loader import render_to_string
+
+    community, _, _ = welcoming
+    html = render_to_string("communities/lnd/_newcomers.html", {"community": community})
+    url = reverse("communities:newcomers", args=[community.slug])
+    assert f'hx-get="{url}"' in html
+    assert f'href="{url}"' in html
+
+
+def test_the_invitations_page_runs_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries, lyon
+):
+    newcomer = UserFactory(profile__location=lyon, profile__started_company_on=days_ago(1))
+    onboarding("Welcome to Lyon", location=lyon)
+    invite_newcomers()
+    client.force_login(newcomer)
+    url = reverse("communities:invitations")
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
+    for i in range(20):
+        community = onboarding(f"Cohort {i}")
+        community.memberships.create(user=newcomer, status=Membership.Status.INVITED)
+    with django_assert_max_num_queries(8):
+        body = client.get(url).content.decode()
+    assert body.count('class="card invitation"') == 21

@@ -37,3 +37,32 @@ def test_lnd_admin_fixes_a_roster_and_creates_cohorts(new_page):
     page.get_by_role("button", name="Create cohorts").click()
     page.get_by_text("3 participants split into 1 cohort").wait_for()
     assert page.get_by_role("cell", name="Negotiation basics · Negotiation").is_visible()
+
+
+def test_a_member_welcomes_a_newcomer_without_leaving_the_page(new_page):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from communities.services import community_create, membership_join
+    from socialearn.notifications.models import Notification
+
+    veteran = UserFactory()
+    community = community_create(
+        created_by=veteran,
+        name="Welcome to Lyon",
+        purpose="Your first weeks.",
+        kind=Community.Kind.ONBOARDING,
+    )
+    newcomer = UserFactory(
+        profile__display_name="Nina Newcomer",
+        profile__started_company_on=timezone.localdate() - timedelta(days=2),
+    )
+    membership_join(community=community, user=newcomer)
+    page = new_page(veteran)
+    page.goto(f"/communities/{community.slug}/newcomers/")
+    row = page.locator("tr.newcomer", has_text="Nina Newcomer")
+    row.get_by_role("button", name="Welcome").click()
+    row.get_by_text("Welcomed ✓").wait_for()
+    assert page.url.endswith("/newcomers/")
+    assert Notification.objects.filter(recipient=newcomer, kind="newcomer_welcomed").exists()
