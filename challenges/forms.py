@@ -19,7 +19,7 @@ class CopyForm(forms.Form):
     )
     start_date = forms.DateField(
         label="Start date",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "Choose the day the first step comes out."},
     )
 
