@@ -83,9 +83,7 @@ def seed_demo(*, scale: int, stdout) -> None:
         stdout.write("mentoring: too few people to seed programmes")
         return
     rng = random.Random(5)  # noqa: S311 - demo data
-    coordinator = (
-        User.objects.filter(is_staff=True).order_by("id").first() or profiles[0].user
-    )
+    coordinator = User.objects.filter(is_staff=True).order_by("id").first() or profiles[0].user
     group, _ = Group.objects.get_or_create(name=COORDINATOR_GROUP)
     coordinator.groups.add(group)
     today = timezone.localdate()
@@ -122,7 +120,9 @@ def seed_demo(*, scale: int, stdout) -> None:
         n_mentors = max(2, len(pool) // 4)
         mentors, proteges = pool[:n_mentors], pool[n_mentors:]
         _enrol_many(batch, mentors, Enrolment.Role.MENTOR, topics[:4], rng)
-        _enrol_many(batch, proteges[: len(proteges) * 2 // 3], Enrolment.Role.PROTEGE, topics[:4], rng)
+        _enrol_many(
+            batch, proteges[: len(proteges) * 2 // 3], Enrolment.Role.PROTEGE, topics[:4], rng
+        )
         _enrol_many(selfserve, mentors[: len(mentors) // 2], Enrolment.Role.MENTOR, topics[2:], rng)
         _enrol_many(
             selfserve, proteges[len(proteges) * 2 // 3 :], Enrolment.Role.PROTEGE, topics[2:], rng

@@ -45,8 +45,8 @@ class ProgrammeForm(forms.ModelForm):
         }
         widgets = {
             "goals": forms.Textarea(attrs={"rows": 4}),
-            "enrolment_opens_on": forms.DateInput(attrs={"type": "date"}),
-            "enrolment_closes_on": forms.DateInput(attrs={"type": "date"}),
+            "enrolment_opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "enrolment_closes_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "topics": forms.SelectMultiple(attrs={"size": 6}),
         }
 
@@ -127,7 +127,9 @@ class AvailabilityForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    met_on = forms.DateField(label="We met on", widget=forms.DateInput(attrs={"type": "date"}))
+    met_on = forms.DateField(
+        label="We met on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     notes = forms.CharField(
         label="Notes (seen by the two of you)",
         required=False,

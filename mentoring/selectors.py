@@ -123,12 +123,14 @@ def excluded_pairs(programme: Programme) -> set[tuple[int, int]]:
 
 
 def matching_pool(programme: Programme):
-    """Everything a matching run needs, in a fixed number of queries."""
-    mentors = [
-        m for m in mentors_with_load(programme).filter(unavailable="") if m.capacity - m.holding > 0
-    ]
+    """Everything a matching run needs, in a fixed number of queries.
+
+    Full mentors stay in the pool with no free slot, so protégés who only fit them are told
+    that capacity ran out rather than that nobody offers their topics.
+    """
+    mentors = list(mentors_with_load(programme).filter(unavailable=""))
     for m in mentors:
-        m.free = m.capacity - m.holding
+        m.free = max(m.capacity - m.holding, 0)
     taken = Match.objects.filter(
         protege=OuterRef("pk"),
         status__in=[Match.Status.OFFERED, Match.Status.ACTIVE, Match.Status.COMPLETED],
@@ -206,7 +208,11 @@ def my_matches(user) -> list[Match]:
         Match.objects.filter(Q(mentor__user=user) | Q(protege__user=user))
         .exclude(status__in=[Match.Status.PROPOSED, Match.Status.CANCELLED])
         .select_related(
-            "programme", "mentor__user__profile", "protege__user__profile", "mentor__programme"
+            "programme",
+            "mentor__user__profile__department",
+            "mentor__user__profile__location",
+            "protege__user__profile__department",
+            "protege__user__profile__location",
         )
         .prefetch_related(Prefetch("meetings"))
         .order_by("-created_at")
@@ -353,9 +359,9 @@ def scoreboard() -> dict:
     }
 
 
-def bar_chart(rows: list[dict], *, width: int = 640, bar: int = 12) -> dict:
+def bar_chart(rows: list[dict], *, width: int = 520, bar: int = 14) -> dict:
     """Geometry for a server-rendered SVG: two bars per topic (want, available)."""
-    label_w, gap = 170, 10
+    label_w, gap = 130, 10
     biggest = max([max(r["want"], r["have"]) for r in rows] or [1]) or 1
     scale = (width - label_w - 50) / biggest
     items = []

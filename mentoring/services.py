@@ -109,7 +109,7 @@ def programme_update(*, programme: Programme, user, topics=None, coordinators=No
 # Eligibility and enrolment.
 
 
-def _years_words(value: float) -> str:
+def years_words(value: float) -> str:
     rounded = round(value, 1)
     if rounded == int(rounded):
         rounded = int(rounded)
@@ -137,12 +137,12 @@ def eligibility_problems(*, programme: Programme, profile: Profile | None, role:
         if high is not None and in_role >= high:
             problems.append(
                 f"This programme is for {who} who have {role_words} for under "
-                f"{_years_words(high)}; your profile says {_years_words(in_role)}."
+                f"{years_words(high)}; your profile says {years_words(in_role)}."
             )
         if low is not None and in_role < low:
             problems.append(
                 f"This programme is for {who} who have {role_words} for at least "
-                f"{_years_words(low)}; your profile says {_years_words(in_role)}."
+                f"{years_words(low)}; your profile says {years_words(in_role)}."
             )
     leads = bool(profile and profile.is_people_manager)
     if manages == ManagesPeople.MUST and not leads:
@@ -162,8 +162,8 @@ def eligibility_problems(*, programme: Programme, profile: Profile | None, role:
             )
         elif in_company < company:
             problems.append(
-                f"This programme is for {who} with at least {_years_words(company)} in the "
-                f"company; your profile says {_years_words(in_company)}."
+                f"This programme is for {who} with at least {years_words(company)} in the "
+                f"company; your profile says {years_words(in_company)}."
             )
     return problems
 

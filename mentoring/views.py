@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from socialearn.markdown import render_markdown
@@ -105,15 +106,15 @@ def _eligibility_rows(programme: Programme) -> dict[str, list[str]]:
         manages = getattr(programme, f"{side}_manages_people")
         company = getattr(programme, f"{side}_min_years_in_company")
         if low is not None:
-            words.append(f"at least {low:g} years in their current role")
+            words.append(f"at least {services.years_words(low)} in their current role")
         if high is not None:
-            words.append(f"under {high:g} years in their current role")
+            words.append(f"under {services.years_words(high)} in their current role")
         if manages == "must":
             words.append("lead a team")
         elif manages == "must_not":
             words.append("do not lead a team")
         if company is not None:
-            words.append(f"at least {company:g} years in the company")
+            words.append(f"at least {services.years_words(company)} in the company")
         rows[label] = words or ["everyone may enrol"]
     return rows
 
@@ -144,7 +145,7 @@ def programme_detail(request, pk: int):
         "mentoring/programme.html",
         {
             "programme": programme,
-            "goals_html": render_markdown(programme.goals),
+            "goals_html": mark_safe(render_markdown(programme.goals)),  # noqa: S308 - sanitised by nh3
             "eligibility": _eligibility_rows(programme),
             "roles": roles,
             "problems": problems,
@@ -394,8 +395,11 @@ def _match_view(match: Match, user) -> dict:
     as_mentor = match.mentor.user_id == user.pk
     other = match.protege if as_mentor else match.mentor
     mine_accepted = match.mentor_accepted_at if as_mentor else match.protege_accepted_at
+    profile = other.user.profile
+    facts = [profile.job_title, profile.department, profile.location]
     return {
         "match": match,
+        "other_facts": [str(f) for f in facts if f],
         "as_mentor": as_mentor,
         "other": other,
         "other_profile": other.user.profile,
@@ -408,7 +412,11 @@ def _match_view(match: Match, user) -> dict:
 def _visible_match(request, pk: int) -> Match:
     match = get_object_or_404(
         Match.objects.select_related(
-            "programme", "mentor__user__profile", "protege__user__profile"
+            "programme",
+            "mentor__user__profile__department",
+            "mentor__user__profile__location",
+            "protege__user__profile__department",
+            "protege__user__profile__location",
         ),
         pk=pk,
     )

@@ -373,3 +373,23 @@ def test_withdrawn_enrolments_leave_the_pool(programme, coordinator, enrol, topi
     _run(programme, coordinator)
     assert not Match.objects.exists()
     assert Enrolment.objects.get(pk=protege.pk).status == "withdrawn"
+
+
+def test_a_protege_who_only_fits_full_mentors_is_told_capacity_ran_out(
+    make_programme, coordinator, enrol, topics
+):
+    programme = make_programme()
+    mentor = enrol(programme, MENTOR, topics[:1], capacity=1)
+    first = enrol(programme, PROTEGE, topics[:1])
+    services.matching_run_start(programme=programme, user=coordinator)
+    services.programme_publish(programme=programme, user=coordinator)
+    services.match_accept(match=Match.objects.get(protege=first), user=mentor.user)
+    waiting = enrol(programme, PROTEGE, topics[:1])
+    run = services.matching_run_start(programme=programme, user=coordinator)
+    assert run.unmatched == [
+        {
+            "enrolment_id": waiting.pk,
+            "name": waiting.user.profile.name,
+            "reason": "The mentors who fit them have no capacity left",
+        }
+    ]

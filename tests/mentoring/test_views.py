@@ -252,3 +252,20 @@ def test_my_mentoring_and_programme_pages_run_a_fixed_number_of_queries(
         client.get(reverse("mentoring:programme", args=[first.pk]))
     assert len(many_mine.captured_queries) == len(few_mine.captured_queries)
     assert len(many_page.captured_queries) == len(few_page.captured_queries)
+
+
+def test_match_page_runs_a_fixed_number_of_queries(
+    client, make_programme, enrol, topics, django_assert_max_num_queries
+):
+    match = _active_match(make_programme, enrol, topics)
+    client.force_login(match.mentor.user)
+    today = timezone.localdate()
+    services.meeting_record(match=match, user=match.mentor.user, met_on=today, notes="a")
+    with django_assert_max_num_queries(20) as few:
+        client.get(reverse("mentoring:match", args=[match.pk]))
+    for _ in range(12):
+        services.meeting_record(match=match, user=match.mentor.user, met_on=today, notes="b")
+    with django_assert_max_num_queries(20) as many:
+        response = client.get(reverse("mentoring:match", args=[match.pk]))
+    assert response.content.decode().count("<strong>") >= 13
+    assert len(many.captured_queries) == len(few.captured_queries)
