@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from socialearn.markdown import render_markdown
+
+from . import services
 from .models import Answer, Question, Series, Session
 
 
@@ -30,6 +33,13 @@ class SessionAdmin(admin.ModelAdmin):
     list_select_related = ["community", "topic", "moderator"]
     readonly_fields = ["version", "invited_at", "reminded_at", "close_processed_at"]
     inlines = [QuestionInline]
+
+    def save_model(self, request, obj, form, change):
+        # Sessions added here are invited by the clock (invited_at is empty); the site's
+        # form also opens a community thread. Keep what the services derive in step.
+        obj.description_html = render_markdown(obj.description)
+        super().save_model(request, obj, form, change)
+        services.session_touch(session=obj)
 
 
 class AnswerInline(admin.StackedInline):

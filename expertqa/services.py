@@ -59,6 +59,13 @@ def _scope(session: Session) -> None:
 
 
 @transaction.atomic
+def session_touch(*, session: Session) -> None:
+    """After an edit outside the services (admin): refresh the scope and the live boards."""
+    _scope(session)
+    _board_changed(session)
+
+
+@transaction.atomic
 def series_create(*, title: str, community: Community, description: str = "", topic=None) -> Series:
     base = slugify(title)[:140] or "series"
     slug, n = base, 2

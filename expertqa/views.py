@@ -189,7 +189,6 @@ def session_board(request, pk: int):
     return _board_response(request, session, sort=_sort(request))
 
 
-@login_required
 @require_GET
 def board_changes(request, pk: int):
     """The live board's poll. "Nothing changed" costs no template and no query of its own.
@@ -198,6 +197,9 @@ def board_changes(request, pk: int):
     it shows) after checking access, so the unchanged answer needs only the version from
     Redis; anything else is checked and counted in full.
     """
+    if not request.user.is_authenticated:
+        # Not a redirect: htmx would follow it and put the sign-in page into the bar.
+        return HttpResponse("Sign in again to follow this board.", status=401)
     try:
         data = signing.loads(request.GET.get("t", ""), salt=POLL_SALT, max_age=POLL_TOKEN_MAX_AGE)
     except signing.BadSignature:

@@ -292,3 +292,35 @@ def test_session_figures_are_open_to_its_moderator_experts_and_community_manager
     assert can_view(expert, "session", open_session.pk)
     assert can_view(manager, "session", open_session.pk)
     assert not can_view(member, "session", open_session.pk)
+
+
+def test_the_periodic_task_is_the_clock_entry_point(make_session, member):
+    from expertqa.tasks import send_due_reminders
+
+    make_session(starts_in=timedelta(minutes=5))
+    result = send_due_reminders()
+    assert result["reminded"] == 1
+    assert send_due_reminders()["reminded"] == 0
+
+
+@pytest.mark.worker
+def test_a_real_worker_sends_the_invitations_after_scheduling(
+    celery_worker_process, manager, community, topic, expert, member
+):
+    import time
+
+    session = services.session_schedule(
+        created_by=manager,
+        title="Ask the worker",
+        topic=topic,
+        community=community,
+        experts=[expert],
+        starts_at=timezone.now() + timedelta(days=1),
+    )
+    invited = Notification.objects.filter(kind="expertqa_invited", recipient=member)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not invited.exists():
+        time.sleep(0.2)
+    assert invited.count() == 1
+    session.refresh_from_db()
+    assert session.invited_at is not None

@@ -377,3 +377,37 @@ def test_after_my_own_question_the_poll_reports_nothing_new(client, open_session
     start = html.index(reverse("expertqa:changes", args=[open_session.pk]))
     url = html[start : html.index('"', start)].replace("&amp;", "&")
     assert client.get(url, **HTMX).status_code == 204
+
+
+def test_the_listing_finds_sessions_by_title_topic_and_question_text(
+    client, make_session, manager, asker
+):
+    found = make_session(title="Kafka office hours", starts_in=timedelta(days=-3))
+    services.question_ask(
+        session=found, author=asker, body="What about exactly-once?", now=found.starts_at
+    )
+    hidden_only = make_session(title="Another one", starts_in=timedelta(days=-4))
+    off_topic = services.question_ask(
+        session=hidden_only, author=asker, body="exactly-once lunch?", now=hidden_only.starts_at
+    )
+    services.question_hide(question=off_topic, by=manager)
+    client.force_login(asker)
+    list_url = reverse("expertqa:list")
+    html = client.get(list_url, {"q": "exactly-once"}).content.decode()
+    assert "Kafka office hours" in html
+    assert "Another one" not in html
+    assert "Kafka office hours" in client.get(list_url, {"q": "kafka"}).content.decode()
+    html = client.get(list_url, {"q": "data engineering"}).content.decode()
+    assert "Kafka office hours" in html  # the topic's name
+    partial = client.get(
+        list_url, {"q": "kafka"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="session-results"
+    ).content.decode()
+    assert "Kafka office hours" in partial
+    assert "<html" not in partial
+
+
+def test_a_signed_out_poll_is_refused_without_a_redirect(client, open_session, asker):
+    client.force_login(asker)
+    url = _poll_url(client, open_session)
+    client.logout()
+    assert client.get(url, **HTMX).status_code == 401
