@@ -58,8 +58,7 @@ class ChallengeAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        for step in form.instance.steps.all():
-            services.step_save(step=step)
+        services.challenge_steps_refresh(challenge=form.instance)
 
 
 @admin.register(Step)
@@ -70,7 +69,8 @@ class StepAdmin(admin.ModelAdmin):
     readonly_fields = ["release_at", "posted_at", "posted_late", "thread"]
 
     def save_model(self, request, obj, form, change):
-        services.step_save(step=obj)
+        super().save_model(request, obj, form, change)
+        services.challenge_steps_refresh(challenge=obj.challenge)
 
 
 @admin.register(Participant)

@@ -50,7 +50,7 @@ def is_manager(user, community_id) -> bool:
 
 
 def can_view_challenge(user, challenge: Challenge) -> bool:
-    if challenge.is_template:
+    if challenge.is_template or challenge.community is None:
         return can_design_anything(user)
     if not can_view_community(user, challenge.community):
         return False
@@ -162,7 +162,7 @@ def progress_for(challenge: Challenge, user, now: datetime | None = None) -> Pro
         steps=steps,
         completed=completions,
         today=posted[-1] if posted else None,
-        next_step=min(upcoming, key=lambda s: s.release_at) if upcoming else None,
+        next_step=min(upcoming, key=lambda s: s.release_at or now) if upcoming else None,
     )
     result.streak = streaks.streak(
         [c.completed_at for c in completions.values()],
@@ -308,7 +308,9 @@ def flow_items(flow: Flow) -> dict:
     return {
         "queued": [i for i in items if not i.is_posted],
         "posted": sorted(
-            (i for i in items if i.is_posted), key=lambda i: i.posted_at, reverse=True
+            (i for i in items if i.is_posted),
+            key=lambda i: i.posted_at or timezone.now(),
+            reverse=True,
         )[:30],
     }
 
@@ -338,7 +340,7 @@ def today_steps(challenges: list[Challenge], user) -> dict[int, Step]:
         )
     )
     for step in latest.values():
-        step.is_done = step.pk in done
+        step.is_done = step.pk in done  # type: ignore[attr-defined]
     return latest
 
 

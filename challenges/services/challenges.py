@@ -31,14 +31,15 @@ def _render_step(step: Step) -> None:
 
 
 def _scope(challenge: Challenge) -> None:
-    if challenge.is_template or challenge.community_id is None:
+    community = challenge.community
+    if challenge.is_template or community is None:
         return
     scope_upsert(
         kind="challenge",
         object_id=challenge.pk,
         name=challenge.title,
         url=challenge.get_absolute_url(),
-        is_private=challenge.community.is_private,
+        is_private=community.is_private,
         extra={"community_id": challenge.community_id},
     )
 
@@ -59,6 +60,16 @@ def challenge_schedule_refresh(*, challenge: Challenge) -> int:
         pending.append(step)
     Step.objects.bulk_update(pending, ["day_offset", "release_at"])
     return len(pending)
+
+
+@transaction.atomic
+def challenge_steps_refresh(*, challenge: Challenge) -> None:
+    """After steps were edited in bulk (the admin's inline): render them and re-plan."""
+    steps = list(challenge.steps.all())
+    for step in steps:
+        _render_step(step)
+    Step.objects.bulk_update(steps, ["prompt_html", "resources_html"])
+    challenge_schedule_refresh(challenge=challenge)
 
 
 @transaction.atomic
@@ -163,6 +174,8 @@ def participant_join(*, challenge: Challenge, user) -> Participant:
     if end and end < timezone.localdate(timezone=org_tz()):
         raise ValidationError("This challenge has finished.")
     community = challenge.community
+    if community is None:
+        raise ValidationError("This challenge has no community.")
     is_member = Membership.objects.filter(
         community=community, user=user, status=Membership.Status.ACTIVE
     ).exists()
@@ -244,11 +257,12 @@ def step_answer(*, step: Step, user, body: str) -> Reply:
     """Answer a step in its thread; the reply hook completes the step."""
     if not body.strip():
         raise ValidationError({"body": "Write your answer first."})
-    if step.thread_id is None:
+    thread = step.thread
+    if thread is None:
         raise ValidationError("This step has not been released yet.")
-    if step.thread.is_locked:
+    if thread.is_locked:
         raise ValidationError("This thread is locked.")
-    return reply_create(thread=step.thread, author=user, body=body)
+    return reply_create(thread=thread, author=user, body=body)
 
 
 def on_reply_created(reply: Reply) -> None:

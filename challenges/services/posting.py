@@ -38,7 +38,7 @@ LATE_AFTER = timedelta(minutes=5)
 MAX_PER_RUN = 500
 CATCH_UP_DAYS = 7
 
-FLOW_THREAD_KIND = {
+FLOW_THREAD_KIND: dict[str, str] = {
     FlowItem.Kind.TIP: Thread.Kind.TIP,
     FlowItem.Kind.RESOURCE: Thread.Kind.RESOURCE,
     FlowItem.Kind.QUESTION: Thread.Kind.QUESTION,
@@ -65,9 +65,12 @@ def _step_body(step: Step) -> str:
 
 def _post_step(step: Step, now: datetime) -> Thread:
     challenge = step.challenge
+    community = challenge.community
+    if community is None:
+        raise ValueError(f"Challenge {challenge.pk} has no community to post into")
     late = step.release_at is not None and now - step.release_at > LATE_AFTER
     thread = thread_create(
-        community=challenge.community,
+        community=community,
         author=challenge.guide or challenge.designer,
         kind=Thread.Kind.DISCUSSION,
         title=f"{challenge.title} · step {step.position}: {step.title}",
