@@ -60,6 +60,8 @@ def _step_body(step: Step) -> str:
         f"About {step.estimated_minutes} minutes. Answer in this thread to complete the step"
         + (", or mark it done on the challenge page." if step.allow_mark_done else ".")
     )
+    page = reverse("challenges:step", args=[step.challenge_id, step.pk])
+    parts.append(f"[Open the step and see your progress]({page})")
     return "\n\n".join(parts)
 
 
