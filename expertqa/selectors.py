@@ -6,7 +6,8 @@ read Membership directly. Everything else in this app goes through these helpers
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from types import ModuleType
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -16,6 +17,7 @@ from communities.models import Community, Membership
 
 from .models import Answer, Question, Series, Session, Vote, org_today
 
+_community_selectors: ModuleType | None
 try:  # pragma: no cover - depends on what communities offers at the time
     from communities import selectors as _community_selectors
 except ImportError:  # pragma: no cover
@@ -309,7 +311,7 @@ def live_and_next(user, limit: int = 3) -> tuple[list, list]:
     base = visible_sessions(user).select_related("topic", "community")
     live = list(base.filter(starts_at__lte=now, ends_at__gt=now).order_by("ends_at")[:limit])
     upcoming = list(
-        base.filter(starts_at__gt=now, starts_at__lte=now + timezone.timedelta(days=7)).order_by(
+        base.filter(starts_at__gt=now, starts_at__lte=now + timedelta(days=7)).order_by(
             "starts_at"
         )[:limit]
     )
@@ -326,7 +328,7 @@ def series_detail(user, series: Series) -> dict:
         .order_by("starts_at")
     )
     for s in sessions:
-        s.state = session_state(s, now)
+        s.state = session_state(s, now)  # type: ignore[attr-defined]
     return {
         "upcoming": [s for s in sessions if s.starts_at > now],
         "live": [s for s in sessions if s.starts_at <= now < s.ends_at],
@@ -390,7 +392,8 @@ def board_for(session: Session, user, *, sort: str = "votes") -> Board:
                 "question_id", flat=True
             )
         )
-    visible, hidden = [], []
+    visible: list[Question] = []
+    hidden: list[Question] = []
     for q in rows:
         q.session = session  # commitment() reads the window without a query
         q.asker = asker_label(q, viewer)
@@ -402,9 +405,9 @@ def board_for(session: Session, user, *, sort: str = "votes") -> Board:
             a.author_name = person_name(a.author)
         (visible if q.status == Question.Status.VISIBLE else hidden).append(q)
     record = record_of(visible, now)
-    session.n_open = record.owed + record.waiting
+    session.n_open = record.owed + record.waiting  # type: ignore[attr-defined]
     state = session_state(session, now)
-    owed = [q for q in visible if q.state == Question.Commitment.OWED]
+    owed = [q for q in visible if q.state == Question.Commitment.OWED]  # type: ignore[attr-defined]
     return Board(
         session=session,
         viewer=viewer,

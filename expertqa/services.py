@@ -265,7 +265,8 @@ def question_merge(*, duplicate: Question, into: Question, by) -> Question:
     backers = set(Vote.objects.filter(question=duplicate).values_list("user_id", flat=True))
     if duplicate.author_id:
         backers.add(duplicate.author_id)
-    backers.discard(into.author_id)
+    if into.author_id:
+        backers.discard(into.author_id)
     Vote.objects.bulk_create(
         [Vote(question=into, user_id=uid) for uid in sorted(backers)], ignore_conflicts=True
     )
