@@ -117,7 +117,11 @@ def challenge_list(user) -> QuerySet:
 
 
 def template_list() -> QuerySet:
-    return Challenge.objects.filter(is_template=True).annotate(step_count=Count("steps"))
+    return (
+        Challenge.objects.filter(is_template=True)
+        .annotate(step_count=Count("steps"))
+        .order_by("pk")
+    )
 
 
 def challenge_steps(challenge: Challenge) -> list[Step]:
