@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from socialearn.notifications.models import TopicFollow
 from socialearn.people.models import Profile
@@ -43,6 +44,7 @@ class DigestItem:
     created_at: datetime
     url: str
     reason: str  # "member" or the followed topic's name
+    when: str = ""  # created_at in the recipient's time zone, set when the email is written
 
 
 def digest_since(profile: Profile, *, now: datetime, period: timedelta) -> datetime:
@@ -97,6 +99,15 @@ def _author(row: dict) -> str:
     return row["author__profile__display_name"] or full or "Member"
 
 
+def _thread_link(row: dict, urls: dict[int, str]) -> str:
+    """Absolute link to a thread, reversed once per batch rather than once per recipient."""
+    if row["id"] not in urls:
+        urls[row["id"]] = settings.SITE_URL + thread_url(
+            slug=row["community__slug"], thread_id=row["id"]
+        )
+    return urls[row["id"]]
+
+
 def digest_items_for(
     *,
     user_id: int,
@@ -105,7 +116,10 @@ def digest_items_for(
     follows: set[int],
     threads: list[dict],
     topic_names: dict[int, str],
+    urls: dict[int, str] | None = None,
 ) -> list[DigestItem]:
+    """What one person's digest lists, from the batch's candidate threads (no queries)."""
+    urls = {} if urls is None else urls
     items = []
     for row in threads:
         if row["created_at"] <= since or row["author_id"] == user_id:
@@ -127,16 +141,22 @@ def digest_items_for(
                 community_name=row["community__name"],
                 author=_author(row),
                 created_at=row["created_at"],
-                url=settings.SITE_URL
-                + thread_url(slug=row["community__slug"], thread_id=row["id"]),
+                url=_thread_link(row, urls),
                 reason=reason,
             )
         )
     return items
 
 
-def _message(profile: Profile, items: list[DigestItem], frequency: str, connection):
+def _message(profile: Profile, items: list[DigestItem], frequency: str, connection, labels: dict):
     shown = items[:MAX_ITEMS]
+    tz = profile.tz
+    for item in shown:
+        # Dates are formatted once per thread and time zone, not once per email.
+        key = (tz.key, item.thread_id)
+        if key not in labels:
+            labels[key] = date_format(timezone.localtime(item.created_at, tz), "D j M, H:i")
+        item.when = labels[key]
     context = {
         "name": profile.name,
         "frequency": frequency,
@@ -144,7 +164,6 @@ def _message(profile: Profile, items: list[DigestItem], frequency: str, connecti
         "more": len(items) - len(shown),
         "count": len(items),
         "site_url": settings.SITE_URL,
-        "time_zone": profile.tz,
     }
     subject = render_to_string("communities/digest/subject.txt", context).strip()
     message = EmailMultiAlternatives(
@@ -197,6 +216,8 @@ def _send_batch(*, frequency: str, after_pk: int, now: datetime, connection) -> 
             topic_ids=set().union(*follows.values()),
         )
         messages, sent_ids = [], []
+        urls: dict[int, str] = {}
+        labels: dict[tuple[str, int], str] = {}
         for profile in profiles:
             items = digest_items_for(
                 user_id=profile.user_id,
@@ -205,9 +226,10 @@ def _send_batch(*, frequency: str, after_pk: int, now: datetime, connection) -> 
                 follows=follows[profile.user_id],
                 threads=threads,
                 topic_names=topic_names,
+                urls=urls,
             )
             if items:
-                messages.append(_message(profile, items, frequency, connection))
+                messages.append(_message(profile, items, frequency, connection, labels))
                 sent_ids.append(profile.pk)
         if messages:
             connection.send_messages(messages)

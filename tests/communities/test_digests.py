@@ -219,3 +219,15 @@ def test_the_worker_sends_the_digest(celery_worker_process, poster):
         time.sleep(0.2)
         profile.refresh_from_db()
     assert profile.last_digest_sent_at is not None
+
+
+def test_times_are_shown_in_the_recipients_time_zone(mailoutbox, poster):
+    import zoneinfo
+
+    community = make_community(poster, "Data folk")
+    member = reader(profile__time_zone="Asia/Tokyo")
+    membership_join(community=community, user=member)
+    thread = post(community, poster, "News")
+    tokyo = timezone.localtime(thread.created_at, zoneinfo.ZoneInfo("Asia/Tokyo"))
+    send_digests(frequency="daily")
+    assert tokyo.strftime("%H:%M") in mailoutbox[0].body
