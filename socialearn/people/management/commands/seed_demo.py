@@ -9,12 +9,13 @@ import importlib
 import random
 import time
 import unicodedata
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -27,7 +28,6 @@ User = get_user_model()
 
 DEMO_PASSWORD = "socialearn-demo"  # noqa: S105 - printed for the demo; never a real account
 DEMO_DOMAIN = "socialearn.local"
-BATCH = 5000
 FEATURE_DEMOS = ["communities", "mentoring", "expertqa", "challenges"]
 
 LOCATIONS = [
@@ -294,6 +294,26 @@ def _ascii(text: str) -> str:
     return plain.lower().replace("'", "")
 
 
+def _copy_insert(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
+    """Insert many rows fast and idempotently: COPY into a scratch table, then one INSERT
+    that skips rows already there (ON CONFLICT DO NOTHING)."""
+    cols = ", ".join(columns)
+    scratch = f"seed_{table}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {scratch} AS SELECT {cols} FROM {table} WITH NO DATA"  # noqa: S608
+        )
+        with cursor.cursor.copy(f"COPY {scratch} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {scratch} "  # noqa: S608
+            "ON CONFLICT DO NOTHING"
+        )
+        cursor.execute(f"DROP TABLE {scratch}")
+
+
 def _weighted_departments(rng: random.Random, names: list[str]) -> list[str]:
     return [name for name in names for _ in range(DEPARTMENTS[name][0])]
 
@@ -367,22 +387,27 @@ class Command(BaseCommand):
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             dept = dept_names[i] if i < len(dept_names) else rng.choice(weighted)
             email = _ascii(f"{first}.{last}.{i}@{DEMO_DOMAIN}")
-            plan.append((i, first, last, dept, email))
-        emails = [p[4] for p in plan]
-        existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
-        new_users = [
-            User(
-                username=email,
-                email=email,
-                first_name=first,
-                last_name=last,
-                password=password,
-                date_joined=timezone.now(),
-            )
-            for _, first, last, _, email in plan
-            if email not in existing
-        ]
-        User.objects.bulk_create(new_users, batch_size=BATCH, ignore_conflicts=True)
+            plan.append((first, last, dept, email))
+        now = timezone.now()
+        _copy_insert(
+            User._meta.db_table,
+            [
+                "password",
+                "is_superuser",
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "is_staff",
+                "is_active",
+                "date_joined",
+            ],
+            (
+                (password, False, email, first, last, email, False, True, now)
+                for first, last, _, email in plan
+            ),
+        )
+        emails = [p[3] for p in plan]
         ids = dict(User.objects.filter(email__in=emails).values_list("email", "id"))
         have_profile = set(
             Profile.objects.filter(user_id__in=ids.values()).values_list("user_id", flat=True)
@@ -390,10 +415,8 @@ class Command(BaseCommand):
 
         # One manager per ~8 people in each department; the first of each is the head.
         managers: dict[str, list[int]] = {d: [] for d in dept_names}
-        profiles, expertise, interests, follows = [], [], [], []
-        ExpertiseLink = Profile.expertise.through
-        InterestLink = Profile.interests.through
-        for _i, first, last, dept, email in plan:
+        profiles, expertise, interests, follows = [], [], [], set()
+        for first, last, dept, email in plan:
             user_id = ids[email]
             _, titles, dept_topics = DEPARTMENTS[dept]
             is_manager = not managers[dept] or rng.random() < 0.12
@@ -416,50 +439,64 @@ class Command(BaseCommand):
             title = MANAGER_TITLES[dept] if is_manager else rng.choice(titles)
             if not is_manager and rng.random() < 0.2 and not newcomer:
                 title = f"Senior {title}" if not title.startswith(("Senior", "Staff")) else title
+            bio = rng.choice(BIOS).format(topic=known[0].lower())
+            email_preference = "immediate" if rng.random() < 0.7 else "none"
             if user_id in have_profile:
                 continue  # after drawing its random numbers, so later people stay the same
             profiles.append(
-                Profile(
-                    user_id=user_id,
-                    display_name=f"{first} {last}",
-                    job_title=title,
-                    department=departments[dept],
-                    location=location,
-                    manager_id=manager_id,
-                    is_people_manager=is_manager,
-                    started_company_on=company,
-                    started_role_on=role,
-                    bio=rng.choice(BIOS).format(topic=known[0].lower()),
-                    email_preference=(
-                        Profile.EmailPreference.IMMEDIATE
-                        if rng.random() < 0.7
-                        else Profile.EmailPreference.NONE
-                    ),
+                (
+                    user_id,
+                    f"{first} {last}",
+                    title,
+                    departments[dept].pk,
+                    location.pk,
+                    manager_id,
+                    is_manager,
+                    company,
+                    role,
+                    bio,
+                    "",
+                    email_preference,
+                    "none",
                 )
             )
             expertise.extend((user_id, by_name[t].pk) for t in known)
             interests.extend((user_id, by_name[t].pk) for t in wanted)
-            follows.extend((user_id, by_name[t].pk) for t in wanted + known[:1])
-        Profile.objects.bulk_create(profiles, batch_size=BATCH, ignore_conflicts=True)
+            follows.update((user_id, by_name[t].pk) for t in wanted + known[:1])
+        _copy_insert(
+            Profile._meta.db_table,
+            [
+                "user_id",
+                "display_name",
+                "job_title",
+                "department_id",
+                "location_id",
+                "manager_id",
+                "is_people_manager",
+                "started_company_on",
+                "started_role_on",
+                "bio",
+                "time_zone",
+                "email_preference",
+                "digest_frequency",
+            ],
+            profiles,
+        )
         profile_ids = dict(
-            Profile.objects.filter(user_id__in=[p.user_id for p in profiles]).values_list(
+            Profile.objects.filter(user_id__in=[p[0] for p in profiles]).values_list(
                 "user_id", "id"
             )
         )
-        ExpertiseLink.objects.bulk_create(
-            [ExpertiseLink(profile_id=profile_ids[u], topic_id=t) for u, t in expertise],
-            batch_size=BATCH,
-            ignore_conflicts=True,
-        )
-        InterestLink.objects.bulk_create(
-            [InterestLink(profile_id=profile_ids[u], topic_id=t) for u, t in interests],
-            batch_size=BATCH,
-            ignore_conflicts=True,
-        )
-        TopicFollow.objects.bulk_create(
-            [TopicFollow(user_id=u, topic_id=t) for u, t in set(follows)],
-            batch_size=BATCH,
-            ignore_conflicts=True,
+        for field, links in (("expertise", expertise), ("interests", interests)):
+            _copy_insert(
+                getattr(Profile, field).through._meta.db_table,
+                ["profile_id", "topic_id"],
+                ((profile_ids[u], t) for u, t in links),
+            )
+        _copy_insert(
+            TopicFollow._meta.db_table,
+            ["user_id", "topic_id", "created_at"],
+            ((u, t, now) for u, t in sorted(follows)),
         )
         if profile_ids:
             profile_refresh_search(profile_ids=list(profile_ids.values()))
