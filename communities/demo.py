@@ -217,7 +217,7 @@ def _seed_one(
             )
             thread.refresh_from_db()
         replies = []
-        for text in rng.sample(REPLIES, k=rng.randint(2, 5)):
+        for text in rng.sample(REPLIES, k=rng.randint(2, 4)):
             responder = rng.choice([m for m in members if m != author] or members)
             replies.append(services.reply_create(thread=thread, author=responder, body=text))
         if kind_ in ("question", "help") and replies:

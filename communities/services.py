@@ -74,6 +74,12 @@ def _post_author_name(post) -> str:
     return ANONYMOUS if post.is_anonymous else _person_name(post.author)
 
 
+def _known(post):
+    """The author to record in activity rows: nobody for an anonymous post, because
+    insights figures and exports must never name its author."""
+    return None if post.is_anonymous else post.author
+
+
 def _active_membership(community: Community, user) -> Membership | None:
     if user is None or not user.is_authenticated:
         return None
@@ -490,7 +496,7 @@ def _help_broadcast(thread: Thread) -> None:
     )
     activity_record(
         verb="help_requested",
-        actor=thread.author,
+        actor=_known(thread),
         community_id=thread.community_id,
         topic_ids=list(thread.topics.values_list("pk", flat=True)),
         thread_id=thread.pk,
@@ -566,14 +572,14 @@ def thread_create(
         )
     activity_record(
         verb="posted",
-        actor=author,
+        actor=None if is_anonymous else author,
         community_id=community.pk,
         topic_ids=[getattr(t, "pk", t) for t in topic_list],
         thread_id=thread.pk,
         object_type="thread",
         object_id=thread.pk,
         is_question=kind in (Thread.Kind.QUESTION, Thread.Kind.HELP),
-        extra={"kind": kind},
+        extra={"kind": kind, "anonymous": is_anonymous},
     )
     if status == Thread.Status.PUBLISHED:
         _thread_published(thread, notify_members=notify_members, dedupe_key=notification_dedupe_key)
@@ -632,13 +638,14 @@ def reply_create(*, thread: Thread, author, body: str, is_anonymous: bool = Fals
     Reply.objects.filter(pk=reply.pk).update(search_vector=SearchVector("body", config="english"))
     activity_record(
         verb="replied",
-        actor=author,
+        actor=None if is_anonymous else author,
         community_id=thread.community_id,
         thread_id=thread.pk,
         object_type="reply",
         object_id=reply.pk,
-        target_user=thread.author,
+        target_user=_known(thread),
         is_question=thread.kind in (Thread.Kind.QUESTION, Thread.Kind.HELP),
+        extra={"anonymous": is_anonymous},
     )
     if status == Thread.Status.PUBLISHED:
         _reply_published(reply, now=now)
@@ -743,13 +750,13 @@ def answer_accept(*, thread: Thread, reply: Reply, accepted_by) -> Thread:
     thread.save(update_fields=["accepted_reply"])
     activity_record(
         verb="answer_accepted",
-        actor=reply.author,
+        actor=_known(reply),
         community_id=thread.community_id,
         topic_ids=list(thread.topics.values_list("pk", flat=True)),
         thread_id=thread.pk,
         object_type="reply",
         object_id=reply.pk,
-        target_user=thread.author,
+        target_user=_known(thread),
         is_question=True,
     )
     if reply.author_id and reply.author_id != accepted_by.pk:
@@ -799,7 +806,7 @@ def reaction_toggle(*, user, kind: str, thread: Thread | None = None, reply=None
         thread_id=the_thread.pk,
         object_type="thread" if thread is not None else "reply",
         object_id=post.pk,
-        target_user=post.author,
+        target_user=_known(post),
         extra={"kind": kind},
     )
     return True

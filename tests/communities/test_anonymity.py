@@ -143,3 +143,26 @@ def test_admin_lists_show_anonymous_to_staff_who_are_not_superusers(
     html = client.get("/admin/communities/thread/").content.decode()
     assert "Anon admin" in html
     assert _name(member) not in html
+
+
+def test_activity_rows_never_name_the_author_of_an_anonymous_post(
+    anonymous_community, member, manager
+):
+    from communities.services import answer_accept
+    from socialearn.insights.models import Activity
+
+    thread = thread_create(
+        community=anonymous_community,
+        author=member,
+        kind="question",
+        title="Q",
+        body="?",
+        is_anonymous=True,
+    )
+    reply = reply_create(thread=thread, author=manager, body="A", is_anonymous=True)
+    answer_accept(thread=thread, reply=reply, accepted_by=member)
+    rows = Activity.objects.filter(thread_id=thread.pk)
+    assert rows.count() == 3
+    assert not rows.filter(actor=member).exists()
+    assert not rows.filter(target_user=member).exists()
+    assert not rows.filter(actor=manager).exists()

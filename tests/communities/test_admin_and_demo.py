@@ -1,0 +1,51 @@
+import io
+
+import pytest
+
+from communities.demo import seed_demo
+from communities.models import Community, Thread, TipRevision
+from tests.communities.conftest import make_community
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_admin_page_opens(client, manager, member):
+    community = make_community(manager, members=[member])
+    from communities.services import reply_create, thread_create
+
+    thread = thread_create(community=community, author=member, kind="tip", title="T", body="B")
+    reply_create(thread=thread, author=manager, body="R")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    for model in (
+        "community",
+        "membership",
+        "thread",
+        "reply",
+        "moderationword",
+        "moderationaction",
+        "flag",
+        "tiprevision",
+        "reaction",
+    ):
+        assert client.get(f"/admin/communities/{model}/").status_code == 200, model
+    assert client.get(f"/admin/communities/community/{community.pk}/change/").status_code == 200
+    assert client.get(f"/admin/communities/thread/{thread.pk}/change/").status_code == 200
+
+
+def test_the_demo_seed_is_idempotent():
+    UserFactory.create_batch(8)
+    out = io.StringIO()
+    seed_demo(scale=8, stdout=out)
+    counts = (Community.objects.count(), Thread.objects.count(), TipRevision.objects.count())
+    assert counts[0] == 10
+    assert Thread.objects.filter(kind="tip", revisions__number=2).exists()
+    assert Thread.objects.filter(accepted_reply__isnull=False).exists()
+    assert Community.objects.filter(visibility="private").exists()
+    assert Community.objects.exclude(anonymity="off").exists()
+    seed_demo(scale=8, stdout=out)
+    assert (
+        Community.objects.count(),
+        Thread.objects.count(),
+        TipRevision.objects.count(),
+    ) == counts
