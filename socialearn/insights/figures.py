@@ -25,11 +25,12 @@ Definitions (the pages and the CSV exports say the same):
 from __future__ import annotations
 
 import zoneinfo
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from socialearn.people.models import Department, Profile, Topic
@@ -59,6 +60,7 @@ PERSONAS = [
     ("engager", "Engagers", "react, reply and take part"),
     ("observer", "Observers", "only read or join"),
 ]
+HEALTH_KINDS = {None, Scope.Kind.COMMUNITY}
 HEALTH_MONTH = timedelta(days=30)
 HEALTH_YEAR = timedelta(days=365)
 TRENDING_WEEKS_BEFORE = 4
@@ -133,8 +135,8 @@ class Figures:
     matches_accepted: int = 0
     matches_completed: int = 0
     deferred: int = 0
-    active_month: int = 0
-    active_year: int = 0
+    active_month: int | None = 0
+    active_year: int | None = 0
     questions: int = 0
     answered: int = 0
     median_first_answer: float | None = None
@@ -163,6 +165,8 @@ class Figures:
 
     @property
     def health_index(self) -> float | None:
+        """Active in the last 30 days / active in the last 365 days (organisation and
+        communities only)."""
         return self.active_month / self.active_year if self.active_year else None
 
 
@@ -204,12 +208,15 @@ def _figures_sql(scope: ScopeRef) -> str:
             keys += " AND s.object_id = %(oid)s"
     else:
         keys = "SELECT 0 AS k, '' AS name, '' AS url, FALSE AS is_private"
+    # The health index looks a year back: only where it is shown (the organisation and
+    # communities); elsewhere the people figures read the period alone.
+    lower = "LEAST(%(start)s, %(year_start)s)" if scope.kind in HEALTH_KINDS else "%(start)s"
     key_q = key.replace("a.", "q.")
     where_q = where.replace("a.", "q.")
     return f"""
     WITH keys AS ({keys}),
-    members AS ({_members_sql(scope)}),
-    people AS (
+    members AS MATERIALIZED ({_members_sql(scope)}),
+    people AS MATERIALIZED (
         SELECT k,
             count(*) FILTER (WHERE in_period) AS active,
             count(*) FILTER (WHERE in_month) AS active_month,
@@ -221,12 +228,12 @@ def _figures_sql(scope: ScopeRef) -> str:
                 bool_or(a.occurred_at >= %(year_start)s) AS in_year
             FROM {ACTIVITY} a
             WHERE {where} AND a.actor_id IS NOT NULL AND a.verb = ANY(%(active_verbs)s)
-              AND a.occurred_at >= LEAST(%(start)s, %(year_start)s) AND a.occurred_at < %(end)s
+              AND a.occurred_at >= {lower} AND a.occurred_at < %(end)s
             GROUP BY 1, 2
         ) per_person
         GROUP BY k
     ),
-    counts AS (
+    counts AS MATERIALIZED (
         SELECT {key} AS k,
             count(*) FILTER (WHERE a.verb = 'posted') AS posts,
             count(*) FILTER (WHERE a.verb = 'replied') AS replies,
@@ -266,14 +273,14 @@ def _figures_sql(scope: ScopeRef) -> str:
         WHERE {where_q} AND q.verb = 'session_question_asked' AND q.object_id IS NOT NULL
           AND q.occurred_at >= %(start)s AND q.occurred_at < %(end)s
     ),
-    questions AS (
+    questions AS MATERIALIZED (
         SELECT k, count(*) AS questions, count(first_at) AS answered,
             percentile_cont(0.5) WITHIN GROUP (
                 ORDER BY extract(epoch FROM first_at - asked_at)
             ) FILTER (WHERE first_at IS NOT NULL) AS median_first_answer
         FROM asked GROUP BY k
     ),
-    answers AS (
+    answers AS MATERIALIZED (
         SELECT {key} AS k, count(*) AS answers,
             count(*) FILTER (WHERE pa.department_id IS NOT NULL
                              AND pt.department_id IS NOT NULL) AS answers_known_departments,
@@ -332,6 +339,18 @@ def _params(period: Period, scope: ScopeRef, **more) -> dict:
     return params
 
 
+@contextmanager
+def tuned():
+    """Run the figures of one page in a transaction where PostgreSQL does not JIT-compile
+    (compiling these many-branched queries costs seconds, far more than they take to run)
+    and may hash a year of activity in memory instead of spilling it to disk."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"
+        )
+        yield
+
+
 def _rows(sql: str, params: dict) -> list[dict]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -339,8 +358,10 @@ def _rows(sql: str, params: dict) -> list[dict]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _figures(row: dict) -> Figures:
+def _figures(row: dict, scope: ScopeRef) -> Figures:
     row = dict(row)
+    if scope.kind not in HEALTH_KINDS:
+        row["active_month"] = row["active_year"] = None
     if row.get("median_first_answer") is not None:
         row["median_first_answer"] = float(row["median_first_answer"])
     return Figures(**row)
@@ -349,14 +370,14 @@ def _figures(row: dict) -> Figures:
 def scope_table(period: Period, kind: str) -> list[Figures]:
     """One row of figures for every named scope of this kind (one query)."""
     scope = ScopeRef(kind)
-    return [_figures(r) for r in _rows(_figures_sql(scope), _params(period, scope))]
+    return [_figures(r, scope) for r in _rows(_figures_sql(scope), _params(period, scope))]
 
 
 def scope_figures(period: Period, kind: str | None = None, object_id: int | None = None):
     """The figures of the organisation (kind None) or of one scope (one query)."""
     scope = ScopeRef(kind, object_id)
     rows = _rows(_figures_sql(scope), _params(period, scope))
-    return _figures(rows[0]) if rows else None
+    return _figures(rows[0], scope) if rows else None
 
 
 def weekly_series(period: Period, kind: str | None = None, object_id: int | None = None):
@@ -389,7 +410,7 @@ def weekly_series(period: Period, kind: str | None = None, object_id: int | None
 
 def _trending_threads_sql(scope: ScopeRef) -> str:
     return f"""
-    WITH ev AS (
+    WITH ev AS MATERIALIZED (
         SELECT a.thread_id,
             count(*) FILTER (WHERE a.occurred_at >= %(week_start)s) AS this_week,
             count(*) FILTER (WHERE a.occurred_at < %(week_start)s) AS before
@@ -398,11 +419,10 @@ def _trending_threads_sql(scope: ScopeRef) -> str:
           AND a.occurred_at >= %(before_start)s AND a.occurred_at < %(end)s
         GROUP BY a.thread_id
     ),
-    threads AS (
+    threads AS MATERIALIZED (
         SELECT DISTINCT ON (p.thread_id) p.thread_id, p.topic_ids, p.community_id,
             p.extra ->> 'title' AS title, p.extra ->> 'url' AS url
-        FROM {ACTIVITY} p
-        WHERE p.verb = 'posted' AND p.thread_id IN (SELECT thread_id FROM ev)
+        FROM ev JOIN {ACTIVITY} p ON p.thread_id = ev.thread_id AND p.verb = 'posted'
         ORDER BY p.thread_id, p.id
     )"""
 

@@ -71,18 +71,17 @@ class Activity(models.Model):
             models.Index(fields=["actor", "occurred_at"], name="activity_actor_time"),
             models.Index(fields=["verb", "occurred_at"], name="activity_verb_time"),
             models.Index(fields=["thread_id"], name="activity_thread"),
-            # The organisation's figures read whole time ranges; these let them run from
-            # the index alone (who did what when) instead of the table.
+            # First answers: a question's answers, straight from the index.
             models.Index(
-                fields=["occurred_at"],
-                name="activity_time_covering",
-                include=["verb", "actor", "community_id", "is_question"],
+                fields=["thread_id", "occurred_at"],
+                name="activity_thread_answers",
+                include=["actor"],
+                condition=models.Q(verb="replied", is_question=True),
             ),
             models.Index(
-                fields=["occurred_at"],
-                name="activity_answers_time",
-                include=["actor", "target_user", "thread_id", "community_id"],
-                condition=models.Q(verb__in=["replied", "session_answered"]),
+                fields=["session_id", "object_id", "occurred_at"],
+                name="activity_session_answers",
+                condition=models.Q(verb="session_answered"),
             ),
         ]
 

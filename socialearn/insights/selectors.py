@@ -75,6 +75,11 @@ def steps_chart(rows: list[dict]) -> dict:
 
 def overview(period: Period) -> dict:
     """Everything on the organisation page (a fixed number of queries)."""
+    with f.tuned():
+        return _overview(period)
+
+
+def _overview(period: Period) -> dict:
     summary = f.scope_figures(period)
     kind_tables = []
     for kind, plural in KIND_PLURALS.items():
@@ -108,10 +113,10 @@ def overview(period: Period) -> dict:
     }
 
 
-def summary_cards(summary: f.Figures) -> list[dict]:
+def summary_cards(summary: f.Figures, *, health: bool = True) -> list[dict]:
     """The headline figures, each with a one-line explanation."""
     s = summary
-    return [
+    cards = [
         {
             "label": "Members",
             "value": t.display(s.members, t.INT),
@@ -152,22 +157,31 @@ def summary_cards(summary: f.Figures) -> list[dict]:
             "value": t.display(s.welcomed, t.INT),
             "note": "in onboarding",
         },
-        {
-            "label": "Health index",
-            "value": t.display(s.health_index, t.PCT),
-            "note": f"{s.active_month:,} active this month of {s.active_year:,} in 12 months",
-        },
     ]
+    if health:
+        cards.append(
+            {
+                "label": "Health index",
+                "value": t.display(s.health_index, t.PCT),
+                "note": f"{s.active_month:,} active this month of {s.active_year:,} in 12 months",
+            }
+        )
+    return cards
 
 
 def scope_page(period: Period, scope: Scope) -> dict:
+    with f.tuned():
+        return _scope_page(period, scope)
+
+
+def _scope_page(period: Period, scope: Scope) -> dict:
     kind, oid = scope.kind, scope.object_id
     summary = f.scope_figures(period, kind, oid)
     weekly = _weekly(period, kind, oid)
     personas = f.persona_distribution(period, kind, oid)
     context = {
         "summary": summary,
-        "summary_cards": summary_cards(summary),
+        "summary_cards": summary_cards(summary, health=kind in f.HEALTH_KINDS),
         "weekly": weekly,
         "weekly_chart": weekly_chart(weekly),
         "personas": personas,
@@ -256,5 +270,6 @@ def export_table(period: Period, table: str, scope: Scope | None) -> str | None:
     where = scope.kind if scope else "org"
     if entry is None or where not in entry[1]:
         return None
-    rows, columns = entry[0](period, scope)
+    with f.tuned():
+        rows, columns = entry[0](period, scope)
     return t.to_csv(rows, columns)

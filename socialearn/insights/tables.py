@@ -34,7 +34,6 @@ SCOPE_COLUMNS: dict[str, list[tuple[str, str, str]]] = {
         ("Engagement", "engagement_rate", PCT),
         ("Matches accepted", "matches_accepted", INT),
         ("Matches completed", "matches_completed", INT),
-        ("Health", "health_index", PCT),
     ],
     "session": [
         ("Participants", "members", INT),
@@ -50,7 +49,6 @@ SCOPE_COLUMNS: dict[str, list[tuple[str, str, str]]] = {
         ("Engagement", "engagement_rate", PCT),
         ("Steps completed", "steps_completed", INT),
         ("Replies", "replies", INT),
-        ("Health", "health_index", PCT),
     ],
 }
 

@@ -15,7 +15,7 @@ from .conftest import person
 pytestmark = pytest.mark.django_db
 
 OVERVIEW = reverse("insights:overview")
-MAX_QUERIES = 14
+MAX_QUERIES = 17
 
 
 def community_url(object_id: int, **params) -> str:
