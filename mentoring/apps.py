@@ -5,4 +5,12 @@ class MentoringConfig(AppConfig):
     name = "mentoring"
 
     def ready(self) -> None:
+        from socialearn.insights import access
+
         from . import audiences  # noqa: F401 - registers the named audiences
+
+        @access.register("programme")
+        def programme_coordinator(user, object_id: int) -> bool:
+            from .models import Programme
+
+            return Programme.objects.filter(pk=object_id, coordinators=user).exists()

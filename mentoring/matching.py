@@ -457,21 +457,21 @@ def assign_brute_force(
     for combo in itertools.product(*options):
         load: dict[int, int] = {}
         total = 0
-        for j, s in combo:
-            if j is not None:
-                load[j] = load.get(j, 0) + 1
-                total += s
-        if any(load[j] > free_mentors[j].capacity for j in load):
+        for chosen, points in combo:
+            if chosen is not None:
+                load[chosen] = load.get(chosen, 0) + 1
+                total += points
+        if any(n > free_mentors[index].capacity for index, n in load.items()):
             continue
         if total > best_total:
             best_total, best_combo = total, combo
     pairs = list(kept)
     unmatched: dict[int, str] = {}
-    for protege, (j, s) in zip(free_proteges, best_combo or (), strict=False):
-        if j is None:
+    for protege, (chosen, points) in zip(free_proteges, best_combo or (), strict=False):
+        if chosen is None:
             unmatched[protege.key] = ""
         else:
-            pairs.append((free_mentors[j].key, protege.key, s))
+            pairs.append((free_mentors[chosen].key, protege.key, points))
     return Assignment(pairs=pairs, unmatched=unmatched, total=sum(s for _, _, s in pairs))
 
 

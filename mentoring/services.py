@@ -275,8 +275,12 @@ def matching_run_start(*, programme: Programme, user) -> MatchingRun:
         running = MatchingRun.objects.filter(
             programme=programme, status=MatchingRun.Status.RUNNING
         ).first()
-        if running:
+        if running and running.started_at > timezone.now() - timedelta(minutes=10):
             return running
+        if running:  # its worker died: let a new run start
+            running.status = MatchingRun.Status.FAILED
+            running.error = "The run did not finish within ten minutes."
+            running.save(update_fields=["status", "error"])
         run = MatchingRun.objects.create(programme=programme, started_by=user)
         size = Enrolment.objects.filter(programme=programme, status="active").count()
         if size > INLINE_MATCHING_MAX:

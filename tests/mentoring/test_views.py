@@ -269,3 +269,20 @@ def test_match_page_runs_a_fixed_number_of_queries(
         response = client.get(reverse("mentoring:match", args=[match.pk]))
     assert response.content.decode().count("<strong>") >= 13
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_programme_figures_are_open_to_its_coordinators_only(programme, coordinator):
+    from socialearn.insights.access import can_view
+
+    assert can_view(coordinator, "programme", programme.pk)
+    assert not can_view(UserFactory(), "programme", programme.pk)
+
+
+def test_home_dashboard_shows_answers_waiting(client, programme, coordinator, enrol, topics):
+    enrol(programme, MENTOR, topics[:1])
+    protege = enrol(programme, PROTEGE, topics[:1])
+    services.matching_run_start(programme=programme, user=coordinator)
+    services.programme_publish(programme=programme, user=coordinator)
+    client.force_login(protege.user)
+    html = client.get(reverse("home")).content.decode()
+    assert "mentoring match waiting for your answer" in html
