@@ -144,8 +144,11 @@ def approvals(request):
     if not is_lnd_admin(request.user):
         raise Http404
     if request.method == "POST":
+        community_id = request.POST.get("community", "")
+        if not community_id.isdigit():
+            raise Http404
         community = get_object_or_404(
-            Community, pk=request.POST.get("community"), status=Community.Status.PROPOSED
+            Community, pk=int(community_id), status=Community.Status.PROPOSED
         )
         services.community_approve(community=community, approved_by=request.user)
         messages.success(request, f"{community.name} is open.")
@@ -211,7 +214,7 @@ def community_edit(request, slug: str):
             messages.success(request, "Settings saved.")
             return redirect(community)
     return TemplateResponse(
-        request, "communities/form.html", {"form": form, "community": community}
+        request, "communities/form.html", {"form": form, "community": community, "viewer": viewer}
     )
 
 
@@ -347,7 +350,9 @@ def thread_create(request, slug: str):
                 messages.info(request, "Your anonymous thread waits for a manager's review.")
             return redirect(thread)
     return TemplateResponse(
-        request, "communities/thread_form.html", {"form": form, "community": community}
+        request,
+        "communities/thread_form.html",
+        {"form": form, "community": community, "viewer": viewer},
     )
 
 

@@ -241,3 +241,19 @@ def test_the_home_dashboard_shows_my_communities_and_questions(client, community
     page = client.get(reverse("home")).content.decode()
     assert "Open question" in page
     assert "Latest from my communities" in page
+
+
+def test_approving_a_bad_id_is_404(client):
+    client.force_login(UserFactory(is_superuser=True))
+    assert client.post(reverse("communities:approvals"), {"community": "x"}).status_code == 404
+
+
+def test_the_sort_control_swaps_only_the_thread_list(client, community, member):
+    thread_create(community=community, author=member, kind="question", title="Q1", body="?")
+    client.force_login(member)
+    response = client.get(
+        community.get_absolute_url(), {"sort": "unanswered"}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert html.strip().startswith('<div id="threads">')
+    assert "Q1" in html
