@@ -13,7 +13,13 @@ class ViewerTimezoneMiddleware:
         user = getattr(request, "user", None)
         tz = None
         if user is not None and user.is_authenticated:
-            profile = getattr(user, "profile", None)
+            # One query for the profile and its location (the zone may come from either);
+            # assigning it caches user.profile for the rest of the request.
+            from .models import Profile
+
+            profile = Profile.objects.select_related("location").filter(user_id=user.pk).first()
+            if profile is not None:
+                user.profile = profile
             if profile is not None:
                 try:
                     tz = profile.tz
