@@ -164,6 +164,29 @@ def community_list(user, *, kind: str = "", topic: str = "", q: str = "") -> Que
     return qs.prefetch_related("topics").distinct().order_by("name")
 
 
+def private_communities_to_ask(user) -> list[dict]:
+    """Private communities a person may ask to join: their name and kind only, never their
+    purpose, members or threads. Also says whether a request or invitation is waiting."""
+    if not user.is_authenticated:
+        return []
+    mine = Membership.objects.filter(community=OuterRef("pk"), user=user)
+    labels = dict(Community.Kind.choices)
+    rows = list(
+        Community.objects.filter(
+            status=Community.Status.ACTIVE, visibility=Community.Visibility.PRIVATE
+        )
+        .exclude(Exists(mine.filter(status=Membership.Status.ACTIVE)))
+        .annotate(
+            my_status=Coalesce(mine.values("status")[:1], Value(""), output_field=CharField())
+        )
+        .order_by("name")
+        .values("name", "slug", "kind", "my_status")[:50]
+    )
+    for row in rows:
+        row["kind_label"] = labels.get(row["kind"], "")
+    return rows
+
+
 SORTS = {
     "latest": ("Latest activity", ["-is_pinned", "-last_activity_at", "-pk"]),
     "unanswered": ("Unanswered", ["-is_pinned", "reply_count", "-created_at", "-pk"]),

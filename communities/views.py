@@ -110,6 +110,7 @@ def community_list(request):
         "topic": topic,
         "q": q,
         "can_approve": is_lnd_admin(request.user),
+        "private_to_ask": selectors.private_communities_to_ask(request.user),
     }
     return _render(request, "communities/list.html", context, "results")
 

@@ -65,7 +65,7 @@ def test_pages_run_a_fixed_number_of_queries(
     community, thread = _community_with(manager, people, *size)
     client.force_login(people[0])
     pages = [
-        (reverse("communities:list"), 8),
+        (reverse("communities:list"), 9),
         (community.get_absolute_url(), 10),
         (community.get_absolute_url() + "?sort=top&page=2", 10),
         (thread.get_absolute_url(), 12),

@@ -89,8 +89,24 @@ def test_every_url_is_404_for_non_members(client, private_community, secret_thre
             assert "project plan" not in html
             assert "budget" not in html
             assert "Confidential roadmap" not in html
-            assert "Secret guild" not in html
-            assert "Nothing found" in html or "search" not in url
+            assert "Share what we learn" not in html  # the purpose
+            if "search" in url:
+                assert "Secret guild" not in html
+                assert "Nothing found" in html
+
+
+def test_non_members_see_only_the_name_of_a_private_community_to_ask_to_join(
+    client, private_community, secret_thread, outsider, manager
+):
+    client.force_login(outsider)
+    html = client.get(reverse("communities:list")).content.decode()
+    assert "Secret guild" in html
+    assert "Ask to join" in html
+    assert private_community.get_absolute_url() + '"' not in html  # no link to the content
+    client.post(reverse("communities:join", args=[private_community.slug]))
+    html = client.get(reverse("communities:list")).content.decode()
+    assert "Request sent" in html
+    assert client.get(private_community.get_absolute_url()).status_code == 404
 
 
 def test_members_see_the_private_community(client, private_community, secret_thread, member):
