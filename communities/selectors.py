@@ -351,7 +351,18 @@ def search(user, q: str, page_number=1, per_page: int = 20) -> Page | None:
     if not q:
         return None
     query = SearchQuery(q, search_type="websearch", config="english")
-    options = {"start_sel": HL_START, "stop_sel": HL_STOP, "max_words": 30, "min_words": 12}
+
+    def headline(field: str) -> SearchHeadline:
+        return SearchHeadline(
+            field,
+            query,
+            config="english",
+            start_sel=HL_START,
+            stop_sel=HL_STOP,
+            max_words=30,
+            min_words=12,
+        )
+
     threads = (
         threads_visible_to(user)
         .filter(search_vector=query)
@@ -364,8 +375,8 @@ def search(user, q: str, page_number=1, per_page: int = 20) -> Page | None:
             community_slug=F("community__slug"),
             author_name=_author_name_expr(""),
             rank=SearchRank(F("search_vector"), query),
-            snippet=SearchHeadline("body", query, config="english", **options),
-            title_hl=SearchHeadline("title", query, config="english", **options),
+            snippet=headline("body"),
+            title_hl=headline("title"),
             when=F("created_at"),
         )
         .values(
@@ -394,7 +405,7 @@ def search(user, q: str, page_number=1, per_page: int = 20) -> Page | None:
             community_slug=F("thread__community__slug"),
             author_name=_author_name_expr(""),
             rank=SearchRank(F("search_vector"), query),
-            snippet=SearchHeadline("body", query, config="english", **options),
+            snippet=headline("body"),
             title_hl=F("thread__title"),
             when=F("created_at"),
         )

@@ -888,10 +888,10 @@ def moderation_act(
         post.save(update_fields=["status"])
         if reply is not None:
             Thread.objects.filter(pk=the_thread.pk).update(reply_count=F("reply_count") + 1)
-    elif action in ("lock", "unlock"):
+    elif action in ("lock", "unlock") and thread is not None:
         thread.is_locked = action == "lock"
         thread.save(update_fields=["is_locked"])
-    elif action in ("pin", "unpin"):
+    elif action in ("pin", "unpin") and thread is not None:
         thread.is_pinned = action == "pin"
         thread.save(update_fields=["is_pinned"])
     if action in ("hide", "dismiss", "approve"):
