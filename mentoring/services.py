@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -234,20 +235,15 @@ def enrolment_set_availability(*, enrolment: Enrolment, user, unavailable: str) 
 
 @transaction.atomic
 def enrolment_withdraw(*, enrolment: Enrolment, user) -> Enrolment:
+    """Leave a programme: pending proposals and offers are cancelled, the slot freed."""
     if enrolment.user_id != user.pk:
         raise PermissionDenied("Only the person enrolled can withdraw.")
     enrolment.status = Enrolment.Status.WITHDRAWN
     enrolment.save(update_fields=["status"])
     Match.objects.filter(status__in=[Match.Status.PROPOSED, Match.Status.OFFERED]).filter(
-        models_q_either(enrolment)
-    ).update(status=Match.Status.CANCELLED)
+        Q(mentor=enrolment) | Q(protege=enrolment)
+    ).update(status=Match.Status.CANCELLED, ended_at=timezone.now())
     return enrolment
-
-
-def models_q_either(enrolment: Enrolment):
-    from django.db.models import Q
-
-    return Q(mentor=enrolment) | Q(protege=enrolment)
 
 
 @transaction.atomic

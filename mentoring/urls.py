@@ -25,6 +25,7 @@ urlpatterns = [
     path("matches/<int:pk>/complete/", views.match_complete, name="complete"),
     path("matches/<int:pk>/meetings/", views.meeting_add, name="meeting_add"),
     path("enrolments/<int:pk>/availability/", views.availability, name="availability"),
+    path("enrolments/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("ask/", views.adhoc_new, name="adhoc_new"),
     path("ask/<int:pk>/", views.adhoc_detail, name="adhoc"),
     path("ask/<int:pk>/help/", views.adhoc_help, name="adhoc_help"),

@@ -521,6 +521,15 @@ def availability(request, pk: int):
 
 
 @login_required
+@require_POST
+def withdraw(request, pk: int):
+    enrolment = get_object_or_404(Enrolment, pk=pk, user=request.user)
+    services.enrolment_withdraw(enrolment=enrolment, user=request.user)
+    messages.success(request, f"You have left {enrolment.programme.name}.")
+    return redirect("mentoring:mine")
+
+
+@login_required
 def adhoc_new(request):
     form = AdhocRequestForm(
         request.POST if request.method == "POST" else None,

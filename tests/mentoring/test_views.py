@@ -286,3 +286,15 @@ def test_home_dashboard_shows_answers_waiting(client, programme, coordinator, en
     client.force_login(protege.user)
     html = client.get(reverse("home")).content.decode()
     assert "mentoring match waiting for your answer" in html
+
+
+def test_leaving_a_programme_cancels_pending_offers(client, programme, coordinator, enrol, topics):
+    enrol(programme, MENTOR, topics[:1])
+    protege = enrol(programme, PROTEGE, topics[:1])
+    services.matching_run_start(programme=programme, user=coordinator)
+    services.programme_publish(programme=programme, user=coordinator)
+    client.force_login(protege.user)
+    client.post(reverse("mentoring:withdraw", args=[protege.pk]))
+    assert Match.objects.get().status == Match.Status.CANCELLED
+    client.force_login(UserFactory())
+    assert client.post(reverse("mentoring:withdraw", args=[protege.pk])).status_code == 404
