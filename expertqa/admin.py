@@ -17,7 +17,7 @@ class SeriesAdmin(admin.ModelAdmin):
 class QuestionInline(admin.TabularInline):
     model = Question
     fields = ["body", "status", "vote_count", "answered_at", "deferred_to"]
-    readonly_fields = ["vote_count", "answered_at"]
+    readonly_fields = ["body", "vote_count", "answered_at"]
     extra = 0
     show_change_link = True
 
@@ -58,9 +58,26 @@ class QuestionAdmin(admin.ModelAdmin):
     list_select_related = ["session"]
     inlines = [AnswerInline]
 
+    def save_model(self, request, obj, form, change):
+        obj.body_html = render_markdown(obj.body)
+        super().save_model(request, obj, form, change)
+        services.session_touch(session=obj.session)
+
+    def save_formset(self, request, form, formset, change):
+        for answer in formset.save(commit=False):
+            answer.body_html = render_markdown(answer.body)
+            answer.save()
+        for gone in formset.deleted_objects:
+            gone.delete()
+
 
 @admin.register(Answer)
 class AnswerAdmin(admin.ModelAdmin):
     list_display = ["__str__", "author", "created_at"]
     search_fields = ["body"]
     raw_id_fields = ["question", "author"]
+
+    def save_model(self, request, obj, form, change):
+        obj.body_html = render_markdown(obj.body)
+        super().save_model(request, obj, form, change)
+        services.session_touch(session=obj.question.session)

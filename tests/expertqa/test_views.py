@@ -413,3 +413,16 @@ def test_a_signed_out_poll_is_refused_without_a_redirect(client, open_session, a
     url = _poll_url(client, open_session)
     client.logout()
     assert client.get(url, **HTMX).status_code == 401
+
+
+def test_the_admin_lists_sessions_questions_and_answers(client, open_session, asker, expert):
+    question = services.question_ask(session=open_session, author=asker, body="Admin?")
+    services.answer_create(question=question, author=expert, body="Yes")
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    for name in ("session", "series", "question", "answer"):
+        assert client.get(reverse(f"admin:expertqa_{name}_changelist")).status_code == 200
+    assert (
+        client.get(reverse("admin:expertqa_session_change", args=[open_session.pk])).status_code
+        == 200
+    )
