@@ -53,6 +53,8 @@ KIND_COLUMN = {
 }
 PASSIVE_VERBS = [V.VIEWED, V.JOINED, V.LEFT]
 ACTIVE_VERBS = [v.value for v in V if v not in PASSIVE_VERBS]
+# Written out in the SQL so that the partial indexes on active verbs apply.
+PASSIVE_SQL = "(" + ", ".join(f"'{v.value}'" for v in PASSIVE_VERBS) + ")"
 TRENDING_VERBS = [V.POSTED, V.REPLIED, V.REACTED, V.ANSWER_ACCEPTED, V.HELP_REQUESTED]
 PERSONAS = [
     ("catalyst", "Catalysts", "start threads that others answer"),
@@ -211,6 +213,7 @@ def _figures_sql(scope: ScopeRef) -> str:
     # The health index looks a year back: only where it is shown (the organisation and
     # communities); elsewhere the people figures read the period alone.
     lower = "LEAST(%(start)s, %(year_start)s)" if scope.kind in HEALTH_KINDS else "%(start)s"
+    group = f"a.{scope.column}, a.actor_id" if scope.kind else "a.actor_id"
     key_q = key.replace("a.", "q.")
     where_q = where.replace("a.", "q.")
     return f"""
@@ -218,18 +221,15 @@ def _figures_sql(scope: ScopeRef) -> str:
     members AS MATERIALIZED ({_members_sql(scope)}),
     people AS MATERIALIZED (
         SELECT k,
-            count(*) FILTER (WHERE in_period) AS active,
-            count(*) FILTER (WHERE in_month) AS active_month,
-            count(*) FILTER (WHERE in_year) AS active_year
+            count(*) FILTER (WHERE last_at >= %(start)s) AS active,
+            count(*) FILTER (WHERE last_at >= %(month_start)s) AS active_month,
+            count(*) FILTER (WHERE last_at >= %(year_start)s) AS active_year
         FROM (
-            SELECT {key} AS k, a.actor_id,
-                bool_or(a.occurred_at >= %(start)s) AS in_period,
-                bool_or(a.occurred_at >= %(month_start)s) AS in_month,
-                bool_or(a.occurred_at >= %(year_start)s) AS in_year
+            SELECT {key} AS k, a.actor_id, max(a.occurred_at) AS last_at
             FROM {ACTIVITY} a
-            WHERE {where} AND a.actor_id IS NOT NULL AND a.verb = ANY(%(active_verbs)s)
+            WHERE {where} AND a.actor_id IS NOT NULL AND a.verb NOT IN {PASSIVE_SQL}
               AND a.occurred_at >= {lower} AND a.occurred_at < %(end)s
-            GROUP BY 1, 2
+            GROUP BY {group}
         ) per_person
         GROUP BY k
     ),
@@ -238,9 +238,6 @@ def _figures_sql(scope: ScopeRef) -> str:
             count(*) FILTER (WHERE a.verb = 'posted') AS posts,
             count(*) FILTER (WHERE a.verb = 'replied') AS replies,
             count(*) FILTER (WHERE a.verb = 'help_requested') AS help_requests,
-            coalesce(sum(CASE WHEN a.verb = 'help_requested'
-                AND jsonb_typeof(a.extra -> 'reached') = 'number'
-                THEN (a.extra ->> 'reached')::numeric END), 0)::bigint AS help_reached,
             count(DISTINCT a.target_user_id) FILTER (WHERE a.verb = 'welcomed') AS welcomed,
             count(*) FILTER (WHERE a.verb = 'step_completed') AS steps_completed,
             count(*) FILTER (WHERE a.verb = 'match_accepted') AS matches_accepted,
@@ -250,6 +247,15 @@ def _figures_sql(scope: ScopeRef) -> str:
         WHERE {where} AND a.occurred_at >= %(start)s AND a.occurred_at < %(end)s
           AND a.verb IN ('posted', 'replied', 'help_requested', 'welcomed', 'step_completed',
                          'match_accepted', 'match_completed', 'session_deferred')
+        GROUP BY 1
+    ),
+    help AS MATERIALIZED (
+        SELECT {key} AS k,
+            coalesce(sum(CASE WHEN jsonb_typeof(a.extra -> 'reached') = 'number'
+                THEN (a.extra ->> 'reached')::numeric END), 0)::bigint AS help_reached
+        FROM {ACTIVITY} a
+        WHERE {where} AND a.verb = 'help_requested'
+          AND a.occurred_at >= %(start)s AND a.occurred_at < %(end)s
         GROUP BY 1
     ),
     asked AS (
@@ -302,7 +308,7 @@ def _figures_sql(scope: ScopeRef) -> str:
         coalesce(counts.posts, 0) AS posts,
         coalesce(counts.replies, 0) AS replies,
         coalesce(counts.help_requests, 0) AS help_requests,
-        coalesce(counts.help_reached, 0) AS help_reached,
+        coalesce(help.help_reached, 0) AS help_reached,
         coalesce(counts.welcomed, 0) AS welcomed,
         coalesce(counts.steps_completed, 0) AS steps_completed,
         coalesce(counts.matches_accepted, 0) AS matches_accepted,
@@ -318,6 +324,7 @@ def _figures_sql(scope: ScopeRef) -> str:
     LEFT JOIN members USING (k)
     LEFT JOIN people USING (k)
     LEFT JOIN counts USING (k)
+    LEFT JOIN help USING (k)
     LEFT JOIN questions USING (k)
     LEFT JOIN answers USING (k)
     ORDER BY coalesce(people.active, 0) DESC, keys.name, keys.k
@@ -427,55 +434,93 @@ def _trending_threads_sql(scope: ScopeRef) -> str:
     )"""
 
 
-def trending_topics(period: Period, kind=None, object_id=None, *, limit: int = 10):
-    """Topics whose activity in the last 7 days of the period rose most above their weekly
-    average of the 4 weeks before (activity on threads, counted by the thread's topics)."""
+def trending(
+    period: Period, kind=None, object_id=None, *, include_private=False, limit: int = 10
+) -> dict[str, list[dict]]:
+    """What rose most in the last 7 days of the period against the weekly average of the
+    4 weeks before, in one query: {"topics": [...], "threads": [...]}.
+
+    Topics count the activity on threads by the thread's topics (from its posted event).
+    Threads of private communities (or of communities insights has no name for) are left out
+    unless include_private (a community's own page, seen by people allowed to see it).
+    Titles and links come from the posted event's extra {"title", "url"}."""
     scope = ScopeRef(kind, object_id)
+    visible = "TRUE" if include_private else "s.id IS NOT NULL AND NOT s.is_private"
+    weeks = TRENDING_WEEKS_BEFORE
     sql = (
         _trending_threads_sql(scope)
-        + f"""
-    SELECT t.id, t.name, t.slug, x.this_week, x.before_avg,
-        x.this_week - x.before_avg AS rise
-    FROM (
-        SELECT tid.value::bigint AS topic_id, sum(ev.this_week) AS this_week,
-            round(sum(ev.before)::numeric / {TRENDING_WEEKS_BEFORE}, 1) AS before_avg
-        FROM ev JOIN threads USING (thread_id)
-        CROSS JOIN LATERAL jsonb_array_elements_text(threads.topic_ids) AS tid
-        GROUP BY 1
-    ) x
-    JOIN {TOPIC} t ON t.id = x.topic_id
-    WHERE x.this_week > x.before_avg
-    ORDER BY rise DESC, x.this_week DESC, t.name
-    LIMIT %(limit)s
+        + f""",
+    topic_rows AS (
+        SELECT t.id, t.name, t.slug, x.this_week, x.before_avg,
+            x.this_week - x.before_avg AS rise
+        FROM (
+            SELECT tid.value::bigint AS topic_id, sum(ev.this_week) AS this_week,
+                round(sum(ev.before)::numeric / {weeks}, 1) AS before_avg
+            FROM ev JOIN threads USING (thread_id)
+            CROSS JOIN LATERAL jsonb_array_elements_text(threads.topic_ids) AS tid
+            GROUP BY 1
+        ) x
+        JOIN {TOPIC} t ON t.id = x.topic_id
+        WHERE x.this_week > x.before_avg
+        ORDER BY rise DESC, x.this_week DESC, t.name
+        LIMIT %(limit)s
+    ),
+    thread_rows AS (
+        SELECT ev.thread_id, threads.title, threads.url, threads.community_id,
+            s.name AS community_name, ev.this_week,
+            round(ev.before::numeric / {weeks}, 1) AS before_avg,
+            ev.this_week - round(ev.before::numeric / {weeks}, 1) AS rise
+        FROM ev
+        LEFT JOIN threads USING (thread_id)
+        LEFT JOIN {SCOPE} s ON s.kind = 'community' AND s.object_id = threads.community_id
+        WHERE {visible} AND ev.this_week > ev.before::numeric / {weeks}
+        ORDER BY rise DESC, ev.this_week DESC, ev.thread_id
+        LIMIT %(limit)s
+    )
+    SELECT 'topic' AS what,
+        row_number() OVER (ORDER BY rise DESC, this_week DESC, name) AS position,
+        id, name, slug, NULL AS thread_id, NULL AS title, NULL AS url,
+        NULL::bigint AS community_id, NULL AS community_name, this_week, before_avg, rise
+    FROM topic_rows
+    UNION ALL
+    SELECT 'thread',
+        row_number() OVER (ORDER BY rise DESC, this_week DESC, thread_id),
+        NULL, NULL, NULL, thread_id, title, url, community_id, community_name,
+        this_week, before_avg, rise
+    FROM thread_rows
+    ORDER BY what DESC, position
     """
     )
-    return _rows(sql, _trending_params(period, scope, limit))
+    result: dict[str, list[dict]] = {"topics": [], "threads": []}
+    topic_keys = ("id", "name", "slug", "this_week", "before_avg", "rise")
+    thread_keys = (
+        "thread_id",
+        "title",
+        "url",
+        "community_id",
+        "community_name",
+        "this_week",
+        "before_avg",
+        "rise",
+    )
+    for row in _rows(sql, _trending_params(period, scope, limit)):
+        if row["what"] == "topic":
+            result["topics"].append({k: row[k] for k in topic_keys})
+        else:
+            result["threads"].append({k: row[k] for k in thread_keys})
+    return result
+
+
+def trending_topics(period: Period, kind=None, object_id=None, *, limit: int = 10):
+    return trending(period, kind, object_id, limit=limit)["topics"]
 
 
 def trending_threads(
     period: Period, kind=None, object_id=None, *, include_private=False, limit: int = 10
 ):
-    """Threads whose activity rose most, this week against the 4 weeks before. Threads of
-    private communities (or of communities insights has no name for) are left out unless
-    include_private (a community's own page, seen by people allowed to see it)."""
-    scope = ScopeRef(kind, object_id)
-    visible = "TRUE" if include_private else "s.id IS NOT NULL AND NOT s.is_private"
-    sql = (
-        _trending_threads_sql(scope)
-        + f"""
-    SELECT ev.thread_id, threads.title, threads.url, threads.community_id,
-        s.name AS community_name, ev.this_week,
-        round(ev.before::numeric / {TRENDING_WEEKS_BEFORE}, 1) AS before_avg,
-        ev.this_week - round(ev.before::numeric / {TRENDING_WEEKS_BEFORE}, 1) AS rise
-    FROM ev
-    LEFT JOIN threads USING (thread_id)
-    LEFT JOIN {SCOPE} s ON s.kind = 'community' AND s.object_id = threads.community_id
-    WHERE {visible} AND ev.this_week > ev.before::numeric / {TRENDING_WEEKS_BEFORE}
-    ORDER BY rise DESC, ev.this_week DESC, ev.thread_id
-    LIMIT %(limit)s
-    """
-    )
-    return _rows(sql, _trending_params(period, scope, limit))
+    return trending(period, kind, object_id, include_private=include_private, limit=limit)[
+        "threads"
+    ]
 
 
 def _trending_params(period: Period, scope: ScopeRef, limit: int) -> dict:

@@ -33,6 +33,10 @@ def _thread_rows(rows: list[dict]) -> list[dict]:
     return rows
 
 
+def _trending(rows: dict) -> dict:
+    return {"topics": rows["topics"], "threads": _thread_rows(rows["threads"])}
+
+
 def _weekly(period: Period, kind=None, object_id=None) -> list[dict]:
     rows = f.weekly_series(period, kind, object_id)
     for row in rows:
@@ -105,8 +109,7 @@ def _overview(period: Period) -> dict:
         "kind_tables": kind_tables,
         "weekly": weekly,
         "weekly_chart": weekly_chart(weekly),
-        "topics": f.trending_topics(period),
-        "threads": _thread_rows(f.trending_threads(period)),
+        **_trending(f.trending(period)),
         "personas": personas,
         "persona_chart": persona_chart(personas),
         "mentoring": f.mentoring_supply_demand(period),
