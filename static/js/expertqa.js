@@ -14,6 +14,30 @@
     }
   });
 
+  // "Show" swaps the whole board in; keep whatever the reader was typing on it.
+  var drafts = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!elt || !elt.closest || !elt.closest(".eqa-news")) return;
+    drafts = {};
+    document.querySelectorAll("#board textarea[id], #board input[type=text][name=note]").forEach(function (field) {
+      var key = field.id || (field.form && field.form.action + "#" + field.name);
+      if (key && field.value) drafts[key] = field.value;
+    });
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!drafts) return;
+    document.querySelectorAll("#board textarea[id], #board input[type=text][name=note]").forEach(function (field) {
+      var key = field.id || (field.form && field.form.action + "#" + field.name);
+      if (key && drafts[key] && !field.value) {
+        field.value = drafts[key];
+        var details = field.closest("details");
+        if (details) details.open = true;
+      }
+    });
+    drafts = null;
+  });
+
   // A poll refused (e.g. an expired token) stops polling and says so, once.
   document.addEventListener("htmx:responseError", function (event) {
     if (!isPoll(event)) return;

@@ -74,6 +74,9 @@ def test_a_question_reaches_the_expert_and_the_answer_reaches_the_asker_without_
 
     asker_bar = asker_page.locator("#board-news .eqa-news")
     asker_bar.get_by_text("1 new answer — Show").wait_for(timeout=wait_ms)
+    asker_page.get_by_label("Your question").fill("And the logs?")  # a draft in progress
     asker_bar.get_by_role("link").click()
     asker_page.get_by_text("Thirty days, then sampled.").wait_for()
     assert asker_page.locator("#board-news .eqa-news").count() == 0
+    # Showing the new answer kept what the asker was typing.
+    assert asker_page.get_by_label("Your question").input_value() == "And the logs?"
