@@ -130,7 +130,7 @@ def matching_pool(programme: Programme):
     """
     mentors = list(mentors_with_load(programme).filter(unavailable=""))
     for m in mentors:
-        m.free = max(m.capacity - m.holding, 0)
+        m.free = max(m.capacity - m.holding, 0)  # type: ignore[attr-defined]
     taken = Match.objects.filter(
         protege=OuterRef("pk"),
         status__in=[Match.Status.OFFERED, Match.Status.ACTIVE, Match.Status.COMPLETED],
@@ -152,11 +152,10 @@ def matching_pool(programme: Programme):
 def suggestions_for(enrolment: Enrolment, *, limit: int = 5) -> list[dict]:
     """Up to `limit` mentors with free capacity for a protégé, best first, with reasons."""
     programme = enrolment.programme
-    mentors = [
-        m for m in mentors_with_load(programme).filter(unavailable="") if m.capacity - m.holding > 0
-    ]
+    mentors = list(mentors_with_load(programme).filter(unavailable=""))
     for m in mentors:
-        m.free = m.capacity - m.holding
+        m.free = m.capacity - m.holding  # type: ignore[attr-defined]
+    mentors = [m for m in mentors if m.free > 0]  # type: ignore[attr-defined]
     topics = enrolment_topic_ids([e.pk for e in mentors] + [enrolment.pk])
     by_key = {m.pk: m for m in mentors}
     protege = engine_people([enrolment], topics)[0]
@@ -183,7 +182,7 @@ def coordinator_view(programme: Programme) -> dict:
     run = MatchingRun.objects.filter(programme=programme).first()
     mentors = list(mentors_with_load(programme))
     for m in mentors:
-        m.free = m.capacity - m.holding - m.proposed
+        m.free = m.capacity - m.holding - m.proposed  # type: ignore[attr-defined]
     by_status: dict[str, list[Match]] = defaultdict(list)
     for match in matches:
         by_status[match.status].append(match)
@@ -305,7 +304,7 @@ def scoreboard() -> dict:
 
     topic_ids = set(want_t) | set(have_t) | set(grown_t)
     topics = {t.pk: t for t in Topic.objects.filter(pk__in=topic_ids)}
-    locations = dict(Location.objects.values_list("id", "name"))
+    locations: dict[int | None, str] = dict(Location.objects.values_list("id", "name"))
     rows = []
     for topic_id in sorted(topic_ids, key=lambda t: topics[t].name):
         want, have = want_t.get(topic_id, 0), have_t.get(topic_id, 0)
@@ -345,7 +344,7 @@ def scoreboard() -> dict:
         )
     )
     for p in programmes:
-        p.matched = p.active_matches + p.completed_matches
+        p.matched = p.active_matches + p.completed_matches  # type: ignore[attr-defined]
     totals = Match.objects.aggregate(
         active=Count("id", filter=Q(status=Match.Status.ACTIVE)),
         completed=Count("id", filter=Q(status=Match.Status.COMPLETED)),
