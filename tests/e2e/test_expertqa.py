@@ -56,12 +56,14 @@ def test_a_question_reaches_the_expert_and_the_answer_reaches_the_asker_without_
     asker_page = new_page(user=asker, width=390, height=844)
     asker_page.goto(url)
 
+    expert_page.evaluate("window.notReloaded = true")
     asker_page.get_by_label("Your question").fill("How long do we keep traces?")
     asker_page.get_by_role("button", name="Ask").click()
     asker_page.get_by_text("How long do we keep traces?").wait_for()
 
     bar = expert_page.locator("#board-news .eqa-news")
     bar.get_by_text("1 new question — Show").wait_for(timeout=wait_ms)
+    assert expert_page.evaluate("window.notReloaded") is True
     # The bar sits over the page: the board did not change under the reader.
     assert expert_page.get_by_text("How long do we keep traces?").count() == 0
     bar.get_by_role("link").click()
