@@ -298,3 +298,20 @@ def test_leaving_a_programme_cancels_pending_offers(client, programme, coordinat
     assert Match.objects.get().status == Match.Status.CANCELLED
     client.force_login(UserFactory())
     assert client.post(reverse("mentoring:withdraw", args=[protege.pk])).status_code == 404
+
+
+def test_a_running_match_polls_quietly_until_done(client, programme, coordinator):
+    from mentoring.models import MatchingRun
+
+    run = MatchingRun.objects.create(programme=programme, started_by=coordinator)
+    client.force_login(coordinator)
+    url = reverse("mentoring:coordinate", args=[programme.pk])
+    page = client.get(url).content.decode()
+    assert "Matching is running" in page
+    assert 'hx-trigger="every 2s"' in page
+    partial = client.get(url + "?part=run", HTTP_HX_REQUEST="true")
+    assert "Matching is running" in partial.content.decode()
+    assert "<html" not in partial.content.decode()
+    run.status = MatchingRun.Status.DONE
+    run.save()
+    assert client.get(url + "?part=run", HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
