@@ -315,3 +315,17 @@ def test_a_running_match_polls_quietly_until_done(client, programme, coordinator
     run.status = MatchingRun.Status.DONE
     run.save()
     assert client.get(url + "?part=run", HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
+
+
+def test_admin_lists_programmes_enrolments_and_matches(client, make_programme, enrol, topics):
+    match = _active_match(make_programme, enrol, topics, offline_unrecorded=True)
+    meeting = services.meeting_record(
+        match=match, user=match.mentor.user, met_on=timezone.localdate()
+    )
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    for name in ("programme", "enrolment", "match", "meeting"):
+        response = client.get(reverse(f"admin:mentoring_{name}_changelist"))
+        assert response.status_code == 200
+    change = client.get(reverse("admin:mentoring_meeting_change", args=[meeting.pk]))
+    assert 'name="notes"' not in change.content.decode()
