@@ -5,9 +5,11 @@ for every group and every topic, how many pairs of its members both list that to
 (sum over groups and topics of C(count, 2)). Sizes are fixed first, so the objective never
 trades size for affinity:
 
-1. The number of groups is k = max(1, round(n / target)); the n % k first groups get
-   ceil(n / k) people, the others floor(n / k). Sizes therefore differ by at most one, and
-   they are the sizes closest to the target that split everyone evenly.
+1. The number of groups k is floor(n / target) or ceil(n / target), whichever keeps every
+   group nearest the target (25 people with a target of 17 make two groups of 13 and 12,
+   not one of 25); the n % k first groups get ceil(n / k) people, the others floor(n / k).
+   Sizes therefore differ by at most one, and when n allows it every size is within one of
+   the target.
 2. Seeding: everyone is sorted by their topic signature (their topics, most common in the
    roster first) and the sorted list is cut into the groups, so people with the same
    dominant topic sit next to each other and mostly land together.
@@ -34,13 +36,25 @@ class Group:
     main_topic_count: int = 0
 
 
+def _deviation(n: int, k: int, target: int) -> int:
+    base, extra = divmod(n, k)
+    largest = base + (1 if extra else 0)
+    return max(abs(largest - target), abs(base - target))
+
+
+def group_count(n: int, target: int) -> int:
+    """How many groups: floor or ceil of n / target, whichever keeps sizes nearest the target."""
+    candidates = {max(1, n // target), max(1, -(-n // target))}
+    return min(sorted(candidates), key=lambda k: (_deviation(n, k, target), k))
+
+
 def group_sizes(n: int, target: int) -> list[int]:
-    """Sizes of the groups for n people: floor/ceil of n / round(n / target), largest first."""
+    """Sizes of an even split of n people whose sizes stay nearest the target, largest first."""
     if n <= 0:
         return []
     if target < 1:
         raise ValueError("The target group size must be at least 1.")
-    k = max(1, round(n / target))
+    k = group_count(n, target)
     base, extra = divmod(n, k)
     return [base + 1] * extra + [base] * (k - extra)
 

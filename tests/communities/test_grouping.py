@@ -25,11 +25,11 @@ def test_every_participant_is_in_exactly_one_group(participants, target):
 
 @settings(max_examples=150, deadline=None)
 @given(n=st.integers(min_value=1, max_value=400), target=st.integers(min_value=1, max_value=60))
-def test_sizes_are_floor_or_ceil_of_n_over_the_rounded_number_of_groups(n, target):
+def test_sizes_are_an_even_split_as_near_the_target_as_any_number_of_groups_allows(n, target):
     participants = {i: {i % 7} for i in range(n)}
     groups = split_into_groups(participants, target)
-    k = max(1, round(n / target))
-    assert len(groups) == k
+    best = min(max(abs(-(-n // j) - target), abs(n // j - target)) for j in range(1, n + 1))
+    assert max(abs(len(g.members) - target) for g in groups) == best
     sizes = [len(g.members) for g in groups]
     assert set(sizes) <= {n // k, -(-n // k)}
     assert max(sizes) - min(sizes) <= 1
@@ -42,6 +42,12 @@ def test_sizes_are_within_one_of_the_target_when_the_roster_is_close_to_k_groups
     n = k * target + random.Random(k * target).randint(-k, k)  # noqa: S311
     sizes = group_sizes(n, target)
     assert all(abs(size - target) <= 1 for size in sizes)
+
+
+def test_a_roster_between_two_multiples_splits_rather_than_overfilling_one_group():
+    assert group_sizes(25, 17) == [13, 12]
+    assert group_sizes(34, 17) == [17, 17]
+    assert group_sizes(40, 17) == [20, 20]
 
 
 def test_empty_roster_gives_no_groups():
