@@ -251,6 +251,12 @@ def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def _stop_on_signals() -> None:
+    # SIGINT too: a shell starting us in the background would otherwise leave it ignored.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGINT, _raise_interrupt)
+
+
 def _port_free(address: str) -> bool:
     host, port = address.rsplit(":", 1)
     with socket.socket() as sock:
@@ -264,59 +270,67 @@ def command_run(args: argparse.Namespace) -> int:
     if not _port_free(ADDRESS):
         say(f"something already listens on {ADDRESS}; stop it first")
         return 1
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    children = Children()
+    _stop_on_signals()
     try:
         with services() as env:
-            env.setdefault("DJANGO_SETTINGS_MODULE", "socialearn.settings.dev")
-            manage(env, "migrate", "--noinput")
-            manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-            manage(env, "seed_demo")
-            children.start(
-                "web", [PYTHON, "manage.py", "runserver", ADDRESS, "--noreload"], env=env
-            )
-            celery = [PYTHON, "-m", "celery", "-A", "socialearn"]
-            children.start("worker", [*celery, "worker", "-l", "info", "-c", "2"], env=env)
-            children.start(
-                "beat",
-                [
-                    *celery,
-                    "beat",
-                    "-l",
-                    "info",
-                    "-s",
-                    str(VAR / "celerybeat-schedule"),
-                    "--pidfile",
-                    str(VAR / "celerybeat.pid"),
-                ],
-                env=env,
-            )
-            say("")
-            say(f"socialearn is running on http://{ADDRESS}  (Ctrl-C stops everything)")
-            say("demo logins, password 'socialearn-demo':")
-            for role, email in DEMO_LOGINS:
-                say(f"    {email:34} {role}")
-            say("")
-            while True:
-                exited = children.first_exited()
-                if exited:
-                    say(f"{exited[0]} exited with code {exited[1]}; stopping")
-                    return exited[1] or 1
-                time.sleep(0.5)
+            # Children stop before the services they use: inside the `with`.
+            return _serve(env)
     except KeyboardInterrupt:
-        say("stopping web, worker and beat")
         return 0
     except subprocess.CalledProcessError as error:
         return error.returncode or 1
+
+
+def _serve(env: dict[str, str]) -> int:
+    env.setdefault("DJANGO_SETTINGS_MODULE", "socialearn.settings.dev")
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    manage(env, "seed_demo")
+    children = Children()
+    try:
+        children.start("web", [PYTHON, "manage.py", "runserver", ADDRESS, "--noreload"], env=env)
+        celery = [PYTHON, "-m", "celery", "-A", "socialearn"]
+        children.start("worker", [*celery, "worker", "-l", "info", "-c", "2"], env=env)
+        children.start(
+            "beat",
+            [
+                *celery,
+                "beat",
+                "-l",
+                "info",
+                "-s",
+                str(VAR / "celerybeat-schedule"),
+                "--pidfile",
+                str(VAR / "celerybeat.pid"),
+            ],
+            env=env,
+        )
+        say("")
+        say(f"socialearn is running on http://{ADDRESS}  (Ctrl-C stops everything)")
+        say("demo logins, password 'socialearn-demo':")
+        for role, email in DEMO_LOGINS:
+            say(f"    {email:34} {role}")
+        say("")
+        while True:
+            exited = children.first_exited()
+            if exited:
+                say(f"{exited[0]} exited with code {exited[1]}; stopping")
+                return exited[1] or 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        return 0
     finally:
+        say("stopping web, worker and beat")
         children.stop()
 
 
 def command_test(args: argparse.Namespace) -> int:
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    _stop_on_signals()
     try:
         with services() as env:
-            env.setdefault("DJANGO_SETTINGS_MODULE", "socialearn.settings.test")
+            # Importing this package set DJANGO_SETTINGS_MODULE to dev (socialearn/celery.py);
+            # the tests take theirs from pyproject.toml.
+            env["DJANGO_SETTINGS_MODULE"] = "socialearn.settings.test"
             code = subprocess.run(
                 [PYTHON, "-m", "pytest", *args.rest], cwd=ROOT, env=env
             ).returncode
