@@ -14,19 +14,34 @@
     }
   });
 
+  // A poll that brings the same bar again leaves the one on screen alone, so a reader about
+  // to click it never finds it replaced under the pointer.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (!isPoll(event)) return;
+    var slot = document.getElementById("board-news");
+    var incoming = document.createElement("div");
+    incoming.innerHTML = event.detail.serverResponse || "";
+    if (slot && slot.textContent.trim() && slot.textContent.trim() === incoming.textContent.trim()) {
+      event.detail.shouldSwap = false;
+    }
+  });
+
   // "Show" swaps the whole board in; keep whatever the reader was typing on it.
   var drafts = null;
+  var oldBoard = null;
   document.addEventListener("htmx:beforeSwap", function (event) {
     var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
     if (!elt || !elt.closest || !elt.closest(".eqa-news")) return;
     drafts = {};
+    oldBoard = document.getElementById("board");
     document.querySelectorAll("#board textarea[id], #board input[type=text][name=note]").forEach(function (field) {
       var key = field.id || (field.form && field.form.action + "#" + field.name);
       if (key && field.value) drafts[key] = field.value;
     });
   });
   document.addEventListener("htmx:afterSettle", function () {
-    if (!drafts) return;
+    // Other swaps (a poll refreshing the bar) may settle first: wait for the new board.
+    if (!drafts || document.getElementById("board") === oldBoard) return;
     document.querySelectorAll("#board textarea[id], #board input[type=text][name=note]").forEach(function (field) {
       var key = field.id || (field.form && field.form.action + "#" + field.name);
       if (key && drafts[key] && !field.value) {
@@ -36,6 +51,7 @@
       }
     });
     drafts = null;
+    oldBoard = null;
   });
 
   // A poll refused (e.g. an expired token) stops polling and says so, once.
