@@ -30,6 +30,7 @@ def test_sizes_are_an_even_split_as_near_the_target_as_any_number_of_groups_allo
     groups = split_into_groups(participants, target)
     best = min(max(abs(-(-n // j) - target), abs(n // j - target)) for j in range(1, n + 1))
     assert max(abs(len(g.members) - target) for g in groups) == best
+    k = len(groups)
     sizes = [len(g.members) for g in groups]
     assert set(sizes) <= {n // k, -(-n // k)}
     assert max(sizes) - min(sizes) <= 1
