@@ -572,14 +572,15 @@ def thread_create(
         )
     activity_record(
         verb="posted",
-        actor=None if is_anonymous else author,
+        # A clock post (challenge step, flow item) is nobody's participation.
+        actor=None if is_anonymous or is_system else author,
         community_id=community.pk,
         topic_ids=[getattr(t, "pk", t) for t in topic_list],
         thread_id=thread.pk,
         object_type="thread",
         object_id=thread.pk,
         is_question=kind in (Thread.Kind.QUESTION, Thread.Kind.HELP),
-        extra={"kind": kind, "anonymous": is_anonymous},
+        extra={"kind": kind, "anonymous": is_anonymous, "system": is_system},
     )
     if status == Thread.Status.PUBLISHED:
         _thread_published(thread, notify_members=notify_members, dedupe_key=notification_dedupe_key)
