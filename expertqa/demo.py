@@ -138,6 +138,12 @@ def _ask(session: Session, askers: list, rng: random.Random, n: int, at: datetim
     return questions
 
 
+def _friday_noon(moment: datetime) -> datetime:
+    local = timezone.localtime(moment)
+    friday = local + timedelta(days=(4 - local.weekday()) % 7)
+    return friday.replace(hour=12, minute=0, second=0, microsecond=0)
+
+
 @transaction.atomic
 def seed_demo(*, scale: int, stdout) -> None:
     rng = random.Random(4)
@@ -250,7 +256,7 @@ def seed_demo(*, scale: int, stdout) -> None:
             title=f"Data Fridays: {title}",
             community=home,
             experts=[experts[weeks % len(experts)]],
-            starts_at=(now + timedelta(weeks=weeks)).replace(hour=12, minute=0),
+            starts_at=_friday_noon(now + timedelta(weeks=weeks)),
             minutes=45,
             kind=Session.Kind.LUNCH,
             series=series,
