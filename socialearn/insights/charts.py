@@ -25,8 +25,8 @@ def line_chart(
     *, title: str, labels: list[str], series: list[tuple[str, list[float]]], slug: str
 ) -> dict:
     """Lines over evenly spaced labels (e.g. weeks), with a y axis starting at zero."""
-    width, height = 640, 260
-    left, right, top, bottom = 48, 16, 16, 40
+    width, height = 560, 260
+    left, right, top, bottom = 72, 40, 16, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = _nice_max(max((v for _, values in series for v in values), default=0))
     n = len(labels)
@@ -77,11 +77,19 @@ def line_chart(
     }
 
 
-def bar_chart(*, title: str, items: list[tuple[str, float]], slug: str, unit: str = "") -> dict:
+def bar_chart(
+    *,
+    title: str,
+    items: list[tuple[str, float]],
+    slug: str,
+    unit: str = "",
+    width: int = 560,
+    label_width: int = 180,
+) -> dict:
     """Horizontal bars, one per item, labels on the left: readable on a phone too."""
-    width, bar_h, gap, label_w, top = 640, 22, 10, 200, 8
+    bar_h, gap, label_w, top = 24, 10, label_width, 8
     height = top * 2 + len(items) * (bar_h + gap)
-    plot_w = width - label_w - 70
+    plot_w = width - label_w - 60
     peak = max((v for _, v in items), default=0) or 1
     bars = []
     for i, (label, value) in enumerate(items):
@@ -89,7 +97,7 @@ def bar_chart(*, title: str, items: list[tuple[str, float]], slug: str, unit: st
         w = round(plot_w * value / peak, 1)
         bars.append(
             {
-                "label": label if len(label) <= 28 else label[:27] + "…",
+                "label": label if len(label) <= 24 else label[:23] + "…",
                 "full_label": label,
                 "value": value,
                 "value_label": f"{_fmt(value)}{unit}",

@@ -11,7 +11,9 @@ Definitions (the pages and the CSV exports say the same):
   people whose latest joined/left event before the end is "joined"; for a programme, people
   enrolled (mentor or protégé); for a challenge, people who joined it; for a session, people
   who took part in it, all before the end.
-- active members: people who did something other than view, join or leave in the period.
+- active people: people who did something other than view, join or leave in the period
+  (in a public community they need not be members); active members: those of them who are
+  members at the end.
 - engagement rate: active members / members.
 - questions: questions started in the period (threads marked as questions, session
   questions); answered: those with an answer by someone other than the asker so far; time to
@@ -45,7 +47,7 @@ TOPIC = Topic._meta.db_table
 DEPARTMENT = Department._meta.db_table
 USER = get_user_model()._meta.db_table
 
-KIND_COLUMN = {
+KIND_COLUMN: dict[str, str] = {
     Scope.Kind.COMMUNITY: "community_id",
     Scope.Kind.PROGRAMME: "programme_id",
     Scope.Kind.SESSION: "session_id",
@@ -128,6 +130,7 @@ class ScopeRef:
 class Figures:
     members: int = 0
     active: int = 0
+    active_members: int = 0
     posts: int = 0
     replies: int = 0
     help_reached: int = 0
@@ -153,7 +156,8 @@ class Figures:
 
     @property
     def engagement_rate(self) -> float | None:
-        return self.active / self.members if self.members else None
+        """Members who acted in the period / members."""
+        return self.active_members / self.members if self.members else None
 
     @property
     def answered_share(self) -> float | None:
@@ -169,7 +173,9 @@ class Figures:
     def health_index(self) -> float | None:
         """Active in the last 30 days / active in the last 365 days (organisation and
         communities only)."""
-        return self.active_month / self.active_year if self.active_year else None
+        if not self.active_year or self.active_month is None:
+            return None
+        return self.active_month / self.active_year
 
 
 def _members_sql(scope: ScopeRef, *, ids: bool = False) -> str:
@@ -189,11 +195,12 @@ def _members_sql(scope: ScopeRef, *, ids: bool = False) -> str:
             return f"SELECT k, uid FROM ({latest}) m WHERE m.verb = 'joined'"
         return f"""SELECT k, count(*) FILTER (WHERE m.verb = 'joined') AS members
             FROM ({latest}) m GROUP BY k"""
-    verbs = {
+    member_verbs: dict[str, str] = {
         Scope.Kind.PROGRAMME: "a.verb IN ('mentor_enrolled', 'protege_enrolled')",
         Scope.Kind.CHALLENGE: "a.verb = 'challenge_joined'",
         Scope.Kind.SESSION: "a.verb <> 'viewed'",
-    }[scope.kind]
+    }
+    verbs = member_verbs[scope.kind]
     condition = f"{where} AND {verbs} AND a.actor_id IS NOT NULL AND a.occurred_at < %(end)s"
     if ids:
         return f"SELECT DISTINCT {key} AS k, a.actor_id AS uid FROM {ACTIVITY} a WHERE {condition}"
@@ -218,10 +225,12 @@ def _figures_sql(scope: ScopeRef) -> str:
     where_q = where.replace("a.", "q.")
     return f"""
     WITH keys AS ({keys}),
-    members AS MATERIALIZED ({_members_sql(scope)}),
+    member_ids AS MATERIALIZED ({_members_sql(scope, ids=True)}),
+    members AS MATERIALIZED (SELECT k, count(*) AS members FROM member_ids GROUP BY k),
     people AS MATERIALIZED (
-        SELECT k,
+        SELECT per_person.k,
             count(*) FILTER (WHERE last_at >= %(start)s) AS active,
+            count(m.uid) FILTER (WHERE last_at >= %(start)s) AS active_members,
             count(*) FILTER (WHERE last_at >= %(month_start)s) AS active_month,
             count(*) FILTER (WHERE last_at >= %(year_start)s) AS active_year
         FROM (
@@ -231,7 +240,8 @@ def _figures_sql(scope: ScopeRef) -> str:
               AND a.occurred_at >= {lower} AND a.occurred_at < %(end)s
             GROUP BY {group}
         ) per_person
-        GROUP BY k
+        LEFT JOIN member_ids m ON m.k = per_person.k AND m.uid = per_person.actor_id
+        GROUP BY per_person.k
     ),
     counts AS MATERIALIZED (
         SELECT {key} AS k,
@@ -264,7 +274,7 @@ def _figures_sql(scope: ScopeRef) -> str:
         LEFT JOIN LATERAL (
             SELECT min(r.occurred_at) AS first_at FROM {ACTIVITY} r
             WHERE r.thread_id = q.thread_id AND r.verb = 'replied' AND r.is_question
-              AND r.actor_id IS DISTINCT FROM q.actor_id
+              AND r.actor_id IS DISTINCT FROM q.actor_id AND r.occurred_at >= q.occurred_at
         ) fa ON TRUE
         WHERE {where_q} AND q.verb = 'posted' AND q.is_question AND q.thread_id IS NOT NULL
           AND q.occurred_at >= %(start)s AND q.occurred_at < %(end)s
@@ -274,7 +284,7 @@ def _figures_sql(scope: ScopeRef) -> str:
         LEFT JOIN LATERAL (
             SELECT min(r.occurred_at) AS first_at FROM {ACTIVITY} r
             WHERE r.session_id = q.session_id AND r.verb = 'session_answered'
-              AND r.object_id = q.object_id
+              AND r.object_id = q.object_id AND r.occurred_at >= q.occurred_at
         ) fa ON TRUE
         WHERE {where_q} AND q.verb = 'session_question_asked' AND q.object_id IS NOT NULL
           AND q.occurred_at >= %(start)s AND q.occurred_at < %(end)s
@@ -303,6 +313,7 @@ def _figures_sql(scope: ScopeRef) -> str:
     SELECT keys.k AS object_id, keys.name, keys.url, keys.is_private,
         coalesce(members.members, 0) AS members,
         coalesce(people.active, 0) AS active,
+        coalesce(people.active_members, 0) AS active_members,
         coalesce(people.active_month, 0) AS active_month,
         coalesce(people.active_year, 0) AS active_year,
         coalesce(counts.posts, 0) AS posts,

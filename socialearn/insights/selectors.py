@@ -58,6 +58,8 @@ def persona_chart(rows: list[dict], *, slug: str = "personas") -> dict:
         title="Participation personas (people)",
         items=[(r["label"], r["people"]) for r in rows],
         slug=slug,
+        width=420,
+        label_width=110,
     )
 
 
@@ -126,9 +128,9 @@ def summary_cards(summary: f.Figures, *, health: bool = True) -> list[dict]:
             "note": "at the end of the period",
         },
         {
-            "label": "Active members",
-            "value": t.display(s.active, t.INT),
-            "note": f"engagement rate {t.display(s.engagement_rate, t.PCT)}",
+            "label": "Engagement rate",
+            "value": t.display(s.engagement_rate, t.PCT),
+            "note": f"{s.active_members:,} members acted; {s.active:,} people in all",
         },
         {
             "label": "Threads and replies",
@@ -261,7 +263,7 @@ EXPORTS: dict[str, tuple[Export, set]] = {
         {"org", Scope.Kind.PROGRAMME},
     ),
     "steps": (
-        lambda p, s: (f.challenge_steps(p, s.object_id), t.STEP_COLUMNS),
+        lambda p, s: (f.challenge_steps(p, s.object_id if s else 0), t.STEP_COLUMNS),
         {Scope.Kind.CHALLENGE},
     ),
 }

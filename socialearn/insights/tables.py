@@ -17,7 +17,7 @@ INT, PCT, DURATION, TEXT, NUM = "int", "pct", "duration", "text", "num"
 SCOPE_COLUMNS: dict[str, list[tuple[str, str, str]]] = {
     "community": [
         ("Members", "members", INT),
-        ("Active", "active", INT),
+        ("Active people", "active", INT),
         ("Engagement", "engagement_rate", PCT),
         ("Threads", "posts", INT),
         ("Replies", "replies", INT),
@@ -54,7 +54,8 @@ SCOPE_COLUMNS: dict[str, list[tuple[str, str, str]]] = {
 
 SUMMARY_COLUMNS = [
     ("Members", "members", INT),
-    ("Active members", "active", INT),
+    ("Active people", "active", INT),
+    ("Active members", "active_members", INT),
     ("Engagement rate", "engagement_rate", PCT),
     ("Threads started", "posts", INT),
     ("Replies", "replies", INT),

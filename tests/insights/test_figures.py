@@ -104,7 +104,9 @@ def test_active_members_acted_in_the_period_and_joining_is_not_acting(community)
     f = figures.scope_figures(PERIOD, "community", C1)
     # ann, bob, cat, dan (his reply on 10 March), eve; fay only joined.
     assert f.active == 5
-    assert f.engagement_rate == pytest.approx(5 / 6)
+    # Of them ann, bob and cat are members (dan joins at the end, eve never): 3 of 6.
+    assert f.active_members == 3
+    assert f.engagement_rate == pytest.approx(3 / 6)
 
 
 def test_threads_and_replies_count_the_first_instant_but_not_the_end(community):
@@ -121,6 +123,15 @@ def test_questions_and_the_share_answered_by_someone_else(community):
 def test_median_time_to_first_answer(community):
     # Thread 10: 2 h, thread 11: 4 h; the unanswered thread 12 does not count.
     assert figures.scope_figures(PERIOD, "community", C1).median_first_answer == 3 * 3600
+
+
+def test_an_answer_recorded_before_its_question_is_not_a_first_answer(people, record):
+    answer = {"community_id": C1, "is_question": True, "thread_id": 60}
+    record("replied", people["bob"], "2026-03-03 09:00", target_user=people["ann"], **answer)
+    record("posted", people["ann"], "2026-03-03 10:00", **answer)
+    record("replied", people["cat"], "2026-03-03 10:30", target_user=people["ann"], **answer)
+    assert figures.scope_figures(PERIOD, "community", C1) is None  # no scope named yet
+    assert figures.scope_figures(PERIOD).median_first_answer == 1800
 
 
 def test_answers_that_crossed_departments(community):
@@ -148,6 +159,7 @@ def test_organisation_figures_count_every_community_and_every_account(community)
     assert f.members == 11  # every active account created before the end
     assert f.posts == 4  # three in community 1, one in the private one
     assert f.active == 6  # + kim
+    assert f.active_members == 6
 
 
 def test_scope_table_has_a_row_per_named_community(community):

@@ -111,7 +111,7 @@ def test_overview_shows_the_organisation_figures_tables_and_charts(client, lnd_a
         "Expert sessions",
         "Challenges",
         "Mentoring supply and demand",
-        '<svg viewBox="0 0 640 260" role="img"',
+        '<svg viewBox="0 0 560 260" role="img"',
         '<title id="weekly-title">',
     ):
         assert text in html, text
@@ -237,7 +237,7 @@ def test_every_overview_table_exports_as_csv(client, lnd_admin):
         assert "attachment" in response["Content-Disposition"]
         assert len(read_csv(response)) >= 1, table
     rows = read_csv(client.get(reverse("insights:export", args=["communities"])))
-    assert rows[0][:3] == ["Name", "Members", "Active"]
+    assert rows[0][:3] == ["Name", "Members", "Active people"]
     assert sorted(r[0] for r in rows[1:]) == ["Community 1", "Community 2"]
     assert client.get(reverse("insights:export", args=["steps"])).status_code == 404
     assert client.get(reverse("insights:export", args=["nope"])).status_code == 404
