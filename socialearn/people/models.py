@@ -118,7 +118,11 @@ class Profile(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
-        indexes = [GinIndex(fields=["search_vector"], name="profile_search_gin")]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="profile_search_gin"),
+            # The directory lists people by name: a page is an index range, not a sort.
+            models.Index(fields=["display_name", "id"], name="profile_directory_order"),
+        ]
 
     def __str__(self) -> str:
         return self.name
