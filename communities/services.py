@@ -580,7 +580,14 @@ def thread_create(
         object_type="thread",
         object_id=thread.pk,
         is_question=kind in (Thread.Kind.QUESTION, Thread.Kind.HELP),
-        extra={"kind": kind, "anonymous": is_anonymous, "system": is_system},
+        extra={
+            "kind": kind,
+            "anonymous": is_anonymous,
+            "system": is_system,
+            # Insights names trending threads from here (never for private communities).
+            "title": title,
+            "url": thread.get_absolute_url(),
+        },
     )
     if status == Thread.Status.PUBLISHED:
         _thread_published(thread, notify_members=notify_members, dedupe_key=notification_dedupe_key)

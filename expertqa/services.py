@@ -316,11 +316,12 @@ def answer_create(*, question: Question, author, body: str, now: datetime | None
         community_id=session.community_id,
         topic_ids=[session.topic_id],
         session_id=session.pk,
-        object_type="session_answer",
-        object_id=answer.pk,
+        # Insights pairs answers with their question by object_id.
+        object_type="session_question",
+        object_id=question.pk,
         target_user=question.author,
         is_question=True,
-        extra={"question_id": question.pk, "deferred": bool(question.deferred_to)},
+        extra={"answer_id": answer.pk, "deferred": bool(question.deferred_to)},
     )
     askers = set(Question.objects.filter(merged_into=question).values_list("author_id", flat=True))
     askers.add(question.author_id)

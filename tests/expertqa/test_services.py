@@ -182,6 +182,7 @@ def test_a_deferred_answer_posted_later_notifies_the_asker(make_session, asker, 
     answered = Activity.objects.get(verb="session_answered")
     assert answered.target_user == asker
     assert answered.session_id == session.pk
+    assert answered.object_id == question.pk  # insights pairs answers with questions
 
 
 def test_deferral_past_its_date_is_overdue_and_shows_in_the_expert_record(

@@ -23,6 +23,8 @@ def test_production_settings_pass_check_deploy():
         "ALLOWED_HOSTS": "example.org",
         "DEBUG": "false",
     }
+    # The browser tests' conftest allows the ORM inside Playwright's loop; production never does.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
