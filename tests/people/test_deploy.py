@@ -12,10 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_production_settings_pass_check_deploy():
     alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
-    # The browser tests' conftest allows async-unsafe calls for Playwright; a server never does.
-    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {
-        **inherited,
+        **os.environ,
         "DJANGO_SETTINGS_MODULE": "socialearn.settings.production",
         "SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(50)),
         "DATABASE_URL": os.environ.get(
