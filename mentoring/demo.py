@@ -78,7 +78,11 @@ def seed_demo(*, scale: int, stdout) -> None:
     if Programme.objects.filter(name__in=[BATCH_NAME, SELF_SERVICE_NAME]).exists():
         stdout.write("mentoring: demo programmes already there")
         return
-    profiles = list(Profile.objects.select_related("user").order_by("id")[: 60 * max(scale, 1)])
+    # A demo programme of a few hundred people, whatever the size of the organisation: the
+    # large-scale matching figures come from tests/perf/bench_mentoring.py, not from here.
+    profiles = list(
+        Profile.objects.select_related("user").order_by("id")[: max(6, min(scale, 400))]
+    )
     if len(profiles) < 6:
         stdout.write("mentoring: too few people to seed programmes")
         return
