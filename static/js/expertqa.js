@@ -39,8 +39,9 @@
       if (key && field.value) drafts[key] = field.value;
     });
   });
-  document.addEventListener("htmx:afterSettle", function () {
-    // Other swaps (a poll refreshing the bar) may settle first: wait for the new board.
+  // Restore in the same task as the swap, so the new board never shows without the draft.
+  document.addEventListener("htmx:afterSwap", function () {
+    // Other swaps (a poll refreshing the bar) may come first: wait for the new board.
     if (!drafts || document.getElementById("board") === oldBoard) return;
     document.querySelectorAll("#board textarea[id], #board input[type=text][name=note]").forEach(function (field) {
       var key = field.id || (field.form && field.form.action + "#" + field.name);

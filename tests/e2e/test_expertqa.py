@@ -4,6 +4,7 @@ answer appears for the asker, each behind a calm "new" bar."""
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from communities.models import Community
@@ -81,4 +82,4 @@ def test_a_question_reaches_the_expert_and_the_answer_reaches_the_asker_without_
     asker_page.get_by_text("Thirty days, then sampled.").wait_for()
     assert asker_page.locator("#board-news .eqa-news").count() == 0
     # Showing the new answer kept what the asker was typing.
-    assert asker_page.get_by_label("Your question").input_value() == "And the logs?"
+    expect(asker_page.get_by_label("Your question")).to_have_value("And the logs?")
