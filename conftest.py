@@ -7,10 +7,19 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    """Forget this run's cached keys (rate limits, board versions) before each test.
+
+    Only keys under this run's prefix go: a FLUSHDB would also drop Celery's queues and
+    another run's keys on the same Redis database.
+    """
+    from django.conf import settings
     from django.core.cache import cache
 
-    cache.clear()
-    yield
+    client = cache._cache.get_client(write=True)
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ answer appears for the asker, each behind a calm "new" bar."""
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from communities.models import Community
 from communities.services import community_create, membership_join
