@@ -85,6 +85,8 @@ class Membership(models.Model):
         ACTIVE = "active", "Member"
         INVITED = "invited", "Invited"
         REQUESTED = "requested", "Asked to join"
+        # Kept, not deleted, so nobody is invited again by the clock (onboarding).
+        DECLINED = "declined", "Declined"
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(

@@ -1,8 +1,9 @@
 """Onboarding communities: newcomers are invited by the clock, and members welcome them.
 
-An invitation is a Membership with status "invited". The invitation notification carries the
-dedupe key ``onboarding-invite:<community id>``; it is also the record that a person was
-invited once, so someone who declined is not invited again the next morning.
+An invitation is a Membership with status "invited". Declining keeps the row as "declined"
+(and leaving an onboarding community does the same), so any row at all means the person was
+invited once and the clock never invites them again. The invitation notification carries the
+dedupe key ``onboarding-invite:<community id>``.
 """
 
 from dataclasses import dataclass
@@ -15,7 +16,6 @@ from django.utils import timezone
 
 from socialearn.insights.models import Activity
 from socialearn.insights.services import activity_record
-from socialearn.notifications.models import Notification
 from socialearn.notifications.services import notify
 from socialearn.people.models import Profile
 
@@ -49,8 +49,8 @@ def newcomers_invite(*, today=None) -> InviteResult:
     """Invite everyone who started recently to their onboarding community. Safe to rerun.
 
     A fixed number of queries whatever the number of newcomers: the candidates, their
-    memberships and earlier invitations, one bulk insert, then one notification insert per
-    community.
+    memberships (members, invitees and those who declined or left), one bulk insert, then
+    one notification insert per community.
     """
     today = today or timezone.localdate()
     communities = list(
@@ -87,19 +87,11 @@ def newcomers_invite(*, today=None) -> InviteResult:
             "community_id", "user_id"
         )
     )
-    keys = {INVITE_KEY.format(community_id=cid): cid for cid in wanted}
-    invited_before = {
-        (keys[key], uid)
-        for uid, key in Notification.objects.filter(
-            dedupe_key__in=keys, recipient_id__in=user_ids
-        ).values_list("recipient_id", "dedupe_key")
-    }
-    skip = existing | invited_before
     rows = [
         Membership(community_id=cid, user_id=uid, status=Membership.Status.INVITED)
         for cid, ids in wanted.items()
         for uid in ids
-        if (cid, uid) not in skip
+        if (cid, uid) not in existing
     ]
     # ignore_conflicts: a second run racing this one inserts nothing twice.
     Membership.objects.bulk_create(rows, ignore_conflicts=True)
@@ -138,8 +130,13 @@ def invitation_accept(*, community: Community, user) -> Membership:
 
 
 @transaction.atomic
-def invitation_decline(*, community: Community, user) -> None:
-    _invitation(community=community, user=user).delete()
+def invitation_decline(*, community: Community, user) -> Membership:
+    """The row stays, marked declined: the person is not invited again by the clock, and
+    can still join later (a private community lets them in as if invited)."""
+    membership = _invitation(community=community, user=user)
+    membership.status = Membership.Status.DECLINED
+    membership.save(update_fields=["status"])
+    return membership
 
 
 @transaction.atomic

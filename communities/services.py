@@ -16,17 +16,19 @@ published post sets off (counts, notifications, mentions, the help broadcast) ha
 import re
 from collections.abc import Iterable
 
+import nh3
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q, Value
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from socialearn.insights.services import activity_record, scope_upsert
-from socialearn.markdown import render_markdown
+from socialearn.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
 from socialearn.notifications.services import notify, notify_audience
 from socialearn.people.models import Profile
 
@@ -114,7 +116,7 @@ def moderation_words_matching(*texts: str) -> list[str]:
 
 def mentioned_users(text: str, *, community: Community):
     """People @mentioned in the text who can read the community (members for private ones)."""
-    handles = {h.rstrip(".").lower() for h in MENTION_RE.findall(text or "")}
+    handles = _handles(text)
     if not handles:
         return User.objects.none()
     query = Q()
@@ -127,6 +129,58 @@ def mentioned_users(text: str, *, community: Community):
         )
     # istartswith alone would let @ana match ana.lopez@: keep exact local parts only.
     return [u for u in people if u.email.split("@")[0].lower() in handles]
+
+
+# A start or end tag of nh3's output (attribute values are double-quoted there).
+_TAG_RE = re.compile(r'<(/?)([A-Za-z][A-Za-z0-9]*)(?:[^>"]|"[^"]*")*>')
+_NO_LINKS_INSIDE = {"a", "code", "pre"}
+
+
+def link_mentions(html: str, people: Iterable) -> str:
+    """Make each @handle of the given people a link to their profile.
+
+    Works on sanitised HTML, in text only: never inside code, preformatted blocks or an
+    existing link. The result is sanitised again, so the output is never less safe than the
+    input.
+    """
+    urls = {u.email.split("@")[0].lower(): reverse("people:profile", args=[u.pk]) for u in people}
+    if not urls or "@" not in html:
+        return html
+
+    def link(match: re.Match) -> str:
+        handle = match.group(1)
+        name = handle.rstrip(".")
+        url = urls.get(name.lower())
+        if url is None:
+            return match.group(0)
+        return f'<a href="{url}" class="mention">@{name}</a>{handle[len(name) :]}'
+
+    parts, depth, position = [], 0, 0
+    for tag in _TAG_RE.finditer(html):
+        text = html[position : tag.start()]
+        parts.append(MENTION_RE.sub(link, text) if depth == 0 else text)
+        parts.append(tag.group(0))
+        if tag.group(2).lower() in _NO_LINKS_INSIDE:
+            depth = max(0, depth + (-1 if tag.group(1) else 1))
+        position = tag.end()
+    tail = html[position:]
+    parts.append(MENTION_RE.sub(link, tail) if depth == 0 else tail)
+    return nh3.clean(
+        "".join(parts),
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes={"a": {"mention"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+def render_post(text: str, *, community: Community) -> str:
+    """A post's Markdown as safe HTML, its @mentions of people who may read it linked."""
+    html = render_markdown(text)
+    if "@" not in (text or ""):
+        return html
+    return link_mentions(html, mentioned_users(text, community=community))
 
 
 def _initial_status(*, community: Community, is_anonymous: bool, texts: Iterable[str], system):
@@ -313,7 +367,11 @@ def membership_self_join(*, community: Community, user) -> Membership:
         return existing
     if community.status != Community.Status.ACTIVE:
         raise ValidationError("This community is not open yet.")
-    if not community.is_private or (existing and existing.status == Membership.Status.INVITED):
+    was_invited = existing is not None and existing.status in (
+        Membership.Status.INVITED,
+        Membership.Status.DECLINED,
+    )
+    if not community.is_private or was_invited:
         return membership_join(community=community, user=user)
     if existing:
         return existing
@@ -345,7 +403,13 @@ def membership_leave(*, community: Community, user) -> None:
         if not others.exists():
             raise ValidationError("Name another manager before you leave: you are the last one.")
     was_active = membership.status == Membership.Status.ACTIVE
-    membership.delete()
+    if community.kind == Community.Kind.ONBOARDING:
+        # Leaving is declining: the row stays so the daily invitation skips them.
+        membership.status, membership.role = Membership.Status.DECLINED, Membership.Role.MEMBER
+        membership.joined_at = None
+        membership.save(update_fields=["status", "role", "joined_at"])
+    else:
+        membership.delete()
     if was_active:
         activity_record(
             verb="left",
@@ -368,7 +432,12 @@ def membership_invite(*, community: Community, invited_by, users: Iterable) -> i
         if membership.status == Membership.Status.REQUESTED:
             membership_join(community=community, user=user)
             continue
-        if not created:
+        again = membership.status == Membership.Status.DECLINED
+        if again:
+            # A manager's own invitation reopens one the person once declined.
+            membership.status, membership.joined_at = Membership.Status.INVITED, None
+            membership.save(update_fields=["status", "joined_at"])
+        elif not created:
             continue
         count += 1
         notify(
@@ -376,7 +445,8 @@ def membership_invite(*, community: Community, invited_by, users: Iterable) -> i
             kind="community_invitation",
             title=f"{_person_name(invited_by)} invites you to {community.name}",
             url=community.get_absolute_url(),
-            dedupe_key=f"community-invite:{membership.pk}",
+            dedupe_key=f"community-invite:{membership.pk}"
+            + (f":{timezone.now().timestamp()}" if again else ""),
         )
     return count
 
@@ -443,8 +513,19 @@ def _tell_author_held(post, thread: Thread) -> None:
     )
 
 
-def _notify_mentions(*, post, thread: Thread, text: str) -> None:
-    people = [u for u in mentioned_users(text, community=thread.community) if u != post.author]
+def _handles(text: str) -> set[str]:
+    return {h.rstrip(".").lower() for h in MENTION_RE.findall(text or "")}
+
+
+def _notify_mentions(*, post, thread: Thread, text: str, before: str = "") -> None:
+    """Tell the people @mentioned in `text`; after an edit (`before` is the old text), only
+    those the edit newly mentions."""
+    earlier = _handles(before)
+    people = [
+        u
+        for u in mentioned_users(text, community=thread.community)
+        if u != post.author and u.email.split("@")[0].lower() not in earlier
+    ]
     if not people:
         return
     what = "thread" if isinstance(post, Thread) else "reply"
@@ -551,7 +632,7 @@ def thread_create(
         kind=kind,
         title=title,
         body=body,
-        body_html=render_markdown(body),
+        body_html=render_post(body, community=community),
         url=url,
         is_anonymous=is_anonymous,
         is_system=is_system,
@@ -635,7 +716,7 @@ def reply_create(*, thread: Thread, author, body: str, is_anonymous: bool = Fals
         thread=thread,
         author=author,
         body=body,
-        body_html=render_markdown(body),
+        body_html=render_post(body, community=community),
         is_anonymous=is_anonymous,
         status=status,
         hold_reason=reason,
@@ -685,7 +766,9 @@ def thread_edit(
     if not can_edit_thread(thread, editor, is_manager=is_manager, is_member=membership is not None):
         raise PermissionDenied("You cannot edit this thread.")
     now = timezone.now()
-    thread.title, thread.body, thread.body_html = title, body, render_markdown(body)
+    old_body = thread.body
+    thread.title, thread.body = title, body
+    thread.body_html = render_post(body, community=community)
     if url is not None:
         thread.url = url
     thread.edited_at, thread.edited_by = now, editor
@@ -712,6 +795,8 @@ def thread_edit(
     if "status" in fields:
         _log(community=community, actor=None, action="held", thread=thread, reason=words[0])
         _tell_author_held(thread, thread)
+    elif thread.is_published:
+        _notify_mentions(post=thread, thread=thread, text=body, before=old_body)
     return thread
 
 
@@ -723,7 +808,9 @@ def reply_edit(*, reply: Reply, editor, body: str) -> Reply:
         raise PermissionDenied("You cannot edit this reply.")
     if thread.is_locked and not is_manager:
         raise PermissionDenied("This thread is locked.")
-    reply.body, reply.body_html, reply.edited_at = body, render_markdown(body), timezone.now()
+    old_body = reply.body
+    reply.body, reply.edited_at = body, timezone.now()
+    reply.body_html = render_post(body, community=thread.community)
     fields = ["body", "body_html", "edited_at"]
     words = moderation_words_matching(body)
     if words and reply.status == Thread.Status.PUBLISHED:
@@ -739,6 +826,8 @@ def reply_edit(*, reply: Reply, editor, body: str) -> Reply:
     if "status" in fields:
         _log(community=thread.community, actor=None, action="held", reply=reply, reason=words[0])
         _tell_author_held(reply, thread)
+    elif reply.is_published:
+        _notify_mentions(post=reply, thread=thread, text=body, before=old_body)
     return reply
 
 

@@ -7,8 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import Community, Membership
-from communities.onboarding import invitation_accept
-from communities.services import community_create, membership_join
+from communities.onboarding import invitation_accept, invitation_decline
+from communities.services import (
+    community_create,
+    membership_invite,
+    membership_join,
+    membership_leave,
+    membership_self_join,
+)
 from communities.tasks import invite_newcomers
 from socialearn.insights.models import Activity
 from socialearn.notifications.models import Notification
@@ -121,8 +127,108 @@ def test_someone_who_declined_is_not_invited_again(client, lyon):
     client.force_login(newcomer)
     response = client.post(reverse("communities:invitation_decline", args=[community.slug]))
     assert response.status_code == 302
-    assert not community.memberships.filter(user=newcomer).exists()
+    membership = community.memberships.get(user=newcomer)
+    assert membership.status == Membership.Status.DECLINED
     assert invite_newcomers() == 0
+    assert community.memberships.get(user=newcomer).status == Membership.Status.DECLINED
+    assert Notification.objects.filter(recipient=newcomer).count() == 1
+
+
+def test_a_decline_is_remembered_by_the_membership_not_the_notification(client, lyon):
+    community = onboarding("Welcome to Lyon", location=lyon)
+    newcomer = UserFactory(profile__location=lyon, profile__started_company_on=days_ago(2))
+    invite_newcomers()
+    invitation_decline(community=community, user=newcomer)
+    Notification.objects.filter(recipient=newcomer).delete()  # read and cleared from the inbox
+
+    assert invite_newcomers() == 0
+    assert not Notification.objects.filter(recipient=newcomer).exists()
+
+
+def test_someone_who_declined_is_neither_a_member_nor_invited(client, lyon):
+    community = onboarding("Welcome to Lyon", location=lyon)
+    newcomer = UserFactory(profile__location=lyon, profile__started_company_on=days_ago(2))
+    invite_newcomers()
+    invitation_decline(community=community, user=newcomer)
+    client.force_login(newcomer)
+    page = client.get(reverse("communities:invitations")).content.decode()
+    assert "Welcome to Lyon" not in page.split("<main")[1]
+    assert newcomer.pk not in invited(community)
+    assert not community.memberships.filter(user=newcomer, status="active").exists()
+
+
+def test_someone_who_declined_can_still_join_later(client, lyon):
+    community = onboarding("Welcome to Lyon", location=lyon)
+    newcomer = UserFactory(profile__location=lyon, profile__started_company_on=days_ago(2))
+    invite_newcomers()
+    invitation_decline(community=community, user=newcomer)
+
+    membership_self_join(community=community, user=newcomer)
+
+    membership = community.memberships.get(user=newcomer)
+    assert membership.status == Membership.Status.ACTIVE
+    assert membership.joined_at is not None
+
+
+def test_a_declined_private_invitation_can_be_taken_up_without_a_request(lyon):
+    community = community_create(
+        created_by=UserFactory(),
+        name="Quiet onboarding",
+        purpose="Private.",
+        kind=Community.Kind.ONBOARDING,
+        visibility=Community.Visibility.PRIVATE,
+        location=lyon,
+    )
+    newcomer = UserFactory(profile__location=lyon, profile__started_company_on=days_ago(2))
+    invite_newcomers()
+    invitation_decline(community=community, user=newcomer)
+
+    membership = membership_self_join(community=community, user=newcomer)
+
+    assert membership.status == Membership.Status.ACTIVE
+
+
+def test_leaving_an_onboarding_community_is_declining_it(lyon):
+    community = onboarding("Welcome to Lyon", location=lyon)
+    newcomer = UserFactory(profile__location=lyon, profile__started_company_on=days_ago(2))
+    invite_newcomers()
+    invitation_accept(community=community, user=newcomer)
+
+    membership_leave(community=community, user=newcomer)
+
+    membership = community.memberships.get(user=newcomer)
+    assert membership.status == Membership.Status.DECLINED
+    assert membership.joined_at is None
+    assert Activity.objects.filter(verb="left", actor=newcomer).count() == 1
+    assert invite_newcomers() == 0
+
+
+def test_a_manager_can_invite_again_someone_who_declined(lyon):
+    veteran = UserFactory()
+    community = onboarding("Welcome to Lyon", location=lyon, creator=veteran)
+    newcomer = UserFactory(profile__location=lyon, profile__started_company_on=days_ago(2))
+    invite_newcomers()
+    invitation_decline(community=community, user=newcomer)
+
+    assert membership_invite(community=community, invited_by=veteran, users=[newcomer]) == 1
+
+    assert newcomer.pk in invited(community)
+    assert Notification.objects.filter(recipient=newcomer, kind="community_invitation").count() == 2
+
+
+def test_declined_people_are_not_shown_as_waiting_to_managers(client, lyon):
+    veteran = UserFactory()
+    community = onboarding("Welcome to Lyon", location=lyon, creator=veteran)
+    newcomer = UserFactory(
+        profile__location=lyon,
+        profile__started_company_on=days_ago(2),
+        profile__display_name="Dora Declined",
+    )
+    invite_newcomers()
+    invitation_decline(community=community, user=newcomer)
+    client.force_login(veteran)
+    page = client.get(reverse("communities:members", args=[community.slug])).content.decode()
+    assert "Dora Declined" not in page
 
 
 def test_the_invitation_task_uses_a_fixed_number_of_queries(django_assert_max_num_queries, lyon):
@@ -298,3 +404,26 @@ def test_the_invitations_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         body = client.get(url).content.decode()
     assert body.count('class="card invitation"') == 21
+
+
+def test_declines_from_before_the_declined_status_become_declined_memberships(lyon):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("communities.migrations.0003_membership_declined")
+    community = onboarding("Welcome to Lyon", location=lyon)
+    declined, member = (
+        UserFactory(profile__location=lyon, profile__started_company_on=days_ago(2))
+        for _ in range(2)
+    )
+    invite_newcomers()
+    invitation_accept(community=community, user=member)
+    # Before: declining deleted the row; only the invitation notification remembered it.
+    community.memberships.filter(user=declined).delete()
+
+    migration.remember_declines(apps, None)
+
+    assert community.memberships.get(user=declined).status == Membership.Status.DECLINED
+    assert community.memberships.get(user=member).status == Membership.Status.ACTIVE
+    assert invite_newcomers() == 0
