@@ -265,9 +265,9 @@ def members(request, slug: str):
     waiting = []
     if viewer.is_manager:
         waiting = list(
-            community.memberships.exclude(status=Membership.Status.ACTIVE).select_related(
-                "user__profile"
-            )
+            community.memberships.filter(
+                status__in=[Membership.Status.INVITED, Membership.Status.REQUESTED]
+            ).select_related("user__profile")
         )
     context = {
         "community": community,
