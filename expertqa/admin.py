@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from socialearn.markdown import render_markdown
@@ -22,8 +23,44 @@ class QuestionInline(admin.TabularInline):
     show_change_link = True
 
 
+class SessionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = [
+            "title",
+            "topic",
+            "description",
+            "community",
+            "kind",
+            "series",
+            "experts",
+            "moderator",
+            "starts_at",
+            "ends_at",
+            "thread",
+            "created_by",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Like the site's form: whoever adds the session schedules (and moderates) it unless
+        # someone else is named.
+        for name in ("created_by", "moderator"):
+            if name in self.fields:
+                self.fields[name].required = False
+                self.fields[name].help_text = "Leave empty for yourself."
+
+    def clean(self):
+        data = super().clean()
+        series, community = data.get("series"), data.get("community")
+        if series and community and series.community_id != community.pk:
+            self.add_error("series", "This series belongs to another community.")
+        return data
+
+
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
+    form = SessionAdminForm
     list_display = ["title", "kind", "community", "topic", "starts_at", "ends_at", "moderator"]
     list_filter = ["kind", "community"]
     search_fields = ["title", "description"]
@@ -35,11 +72,32 @@ class SessionAdmin(admin.ModelAdmin):
     inlines = [QuestionInline]
 
     def save_model(self, request, obj, form, change):
-        # Sessions added here are invited by the clock (invited_at is empty); the site's
-        # form also opens a community thread. Keep what the services derive in step.
-        obj.description_html = render_markdown(obj.description)
-        super().save_model(request, obj, form, change)
-        services.session_touch(session=obj)
+        if change:
+            # Edits keep what the services derive in step (rendered text, scope, live boards).
+            obj.description_html = render_markdown(obj.description)
+            super().save_model(request, obj, form, change)
+            services.session_touch(session=obj)
+            return
+        # A session added here is scheduled like one from the site: its community thread,
+        # its scope and its invitations all come from the one service.
+        data = form.cleaned_data
+        session = services.session_schedule(
+            created_by=data.get("created_by") or request.user,
+            title=data["title"],
+            topic=data["topic"],
+            community=data["community"],
+            experts=data["experts"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            moderator=data.get("moderator"),
+            description=data.get("description", ""),
+            kind=data["kind"],
+            series=data.get("series"),
+        )
+        # The admin goes on with this object (experts, inline questions, the log entry).
+        obj.pk = session.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
 
 
 class AnswerInline(admin.StackedInline):
@@ -57,6 +115,13 @@ class QuestionAdmin(admin.ModelAdmin):
     raw_id_fields = ["session", "author", "merged_into", "deferred_by"]
     list_select_related = ["session"]
     inlines = [AnswerInline]
+
+    def get_exclude(self, request, obj=None):
+        # An anonymous asker is named to superusers only.
+        exclude = list(super().get_exclude(request, obj) or [])
+        if obj is not None and obj.is_anonymous and not request.user.is_superuser:
+            exclude.append("author")
+        return exclude
 
     def save_model(self, request, obj, form, change):
         obj.body_html = render_markdown(obj.body)

@@ -57,6 +57,101 @@ class MergeForm(forms.Form):
     into = forms.IntegerField(widget=forms.HiddenInput)
 
 
+def _users_by_email(emails: list[str]):
+    User = get_user_model()
+    found = {u.email.lower(): u for u in User.objects.filter(email__in=emails, is_active=True)}
+    missing = [e for e in emails if e not in found]
+    return [found[e] for e in emails if e in found], missing
+
+
+def _clean_expert_emails(value: str):
+    emails = [e.strip().lower() for e in value.split(",") if e.strip()]
+    if not emails:
+        raise forms.ValidationError("Name at least one expert.")
+    users, missing = _users_by_email(list(dict.fromkeys(emails)))
+    if missing:
+        raise forms.ValidationError(f"Nobody here has the address {', '.join(missing)}.")
+    return users
+
+
+class SessionEditForm(forms.Form):
+    """What a session's moderator may change: the words, the panel and the window.
+
+    Moving the window is a reschedule (everyone invited hears of it again).
+    """
+
+    title = forms.CharField(
+        max_length=200, error_messages={"required": "Give the session a title."}
+    )
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="Markdown."
+    )
+    experts = forms.CharField(
+        label="Experts",
+        help_text="Email addresses, separated by commas: one expert or a panel.",
+        error_messages={"required": "Name at least one expert."},
+    )
+    starts_at = forms.DateTimeField(
+        label="Starts",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={
+            "invalid": "Give a date and time like 2026-05-14 12:30.",
+            "required": "Give the start date and time.",
+        },
+    )
+    duration = forms.IntegerField(
+        label="Length in minutes",
+        min_value=10,
+        max_value=8 * 60,
+        error_messages={"required": "Give the length in minutes."},
+    )
+
+    def __init__(self, *args, session: Session, window_fixed: bool = False, **kwargs):
+        self.session = session
+        starts = timezone.localtime(session.starts_at)
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": session.title,
+                "description": session.description,
+                "experts": ", ".join(e.email for e in session.experts.all()),
+                "starts_at": starts.replace(second=0, microsecond=0),
+                "duration": session.duration_minutes,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        if window_fixed:
+            for name in ("starts_at", "duration"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "The session has closed: its window stays."
+
+    def clean_experts(self):
+        return _clean_expert_emails(self.cleaned_data["experts"])
+
+    def window(self):
+        """The new (start, end); the stored window when the form shows it unchanged (the
+        form has minute precision, the stored times may not)."""
+        starts_at, duration = self.cleaned_data["starts_at"], self.cleaned_data["duration"]
+        session = self.session
+        same_start = starts_at == session.starts_at.replace(second=0, microsecond=0)
+        if same_start and duration == session.duration_minutes:
+            return session.starts_at, session.ends_at
+        start = session.starts_at if same_start else starts_at
+        return start, start + timedelta(minutes=duration)
+
+
+class CancelForm(forms.Form):
+    note = forms.CharField(
+        label="A word to the people invited (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": "e.g. The expert is ill; we will find a new date."}
+        ),
+    )
+
+
 class SessionForm(forms.Form):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=Session.Kind.choices, initial=Session.Kind.ASK)
@@ -93,26 +188,14 @@ class SessionForm(forms.Form):
             self.fields["community"].queryset = communities
             self.fields["series"].queryset = Series.objects.filter(community__in=communities)
 
-    def _users(self, emails: list[str]):
-        User = get_user_model()
-        found = {u.email.lower(): u for u in User.objects.filter(email__in=emails, is_active=True)}
-        missing = [e for e in emails if e not in found]
-        return [found[e] for e in emails if e in found], missing
-
     def clean_experts(self):
-        emails = [e.strip().lower() for e in self.cleaned_data["experts"].split(",") if e.strip()]
-        if not emails:
-            raise forms.ValidationError("Name at least one expert.")
-        users, missing = self._users(emails)
-        if missing:
-            raise forms.ValidationError(f"Nobody here has the address {', '.join(missing)}.")
-        return users
+        return _clean_expert_emails(self.cleaned_data["experts"])
 
     def clean_moderator(self):
         email = self.cleaned_data.get("moderator", "").strip().lower()
         if not email:
             return None
-        users, missing = self._users([email])
+        users, missing = _users_by_email([email])
         if missing:
             raise forms.ValidationError(f"Nobody here has the address {email}.")
         return users[0]

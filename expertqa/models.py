@@ -60,6 +60,7 @@ class Session(models.Model):
         OPEN = "open", "Open now"
         CLOSED = "closed", "Closed"
         KEPT = "kept", "Commitment kept"
+        CANCELLED = "cancelled", "Cancelled"
 
     title = models.CharField(max_length=200)
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="expert_sessions")
@@ -99,6 +100,19 @@ class Session(models.Model):
     invited_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     close_processed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Calendar clients replace an event when its SEQUENCE grows: bumped by every reschedule
+    # and by the cancellation.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    cancel_note = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -115,8 +129,14 @@ class Session(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("expertqa:detail", args=[self.pk])
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
     def clock_state(self, now: datetime | None = None) -> str:
-        """Scheduled, open or closed, from the clock alone."""
+        """Scheduled, open or closed from the clock; cancelled overrides the clock."""
+        if self.cancelled_at is not None:
+            return self.State.CANCELLED
         now = now or timezone.now()
         if now < self.starts_at:
             return self.State.SCHEDULED
@@ -125,7 +145,7 @@ class Session(models.Model):
         return self.State.CLOSED
 
     def takes_questions(self, now: datetime | None = None) -> bool:
-        return self.clock_state(now) != self.State.CLOSED
+        return self.clock_state(now) in (self.State.SCHEDULED, self.State.OPEN)
 
     @property
     def duration_minutes(self) -> int:
@@ -209,6 +229,8 @@ class Question(models.Model):
             return C.OVERDUE if org_today(now) > self.deferred_to else C.DEFERRED
         if self.answered_at:
             return C.ANSWERED if self.answered_at <= self.session.ends_at else C.ANSWERED_LATE
+        if self.session.cancelled_at is not None:
+            return C.WAITING  # a cancelled session promised nothing; a late answer is welcome
         return C.OWED if now >= self.session.ends_at else C.WAITING
 
 

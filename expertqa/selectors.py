@@ -256,12 +256,19 @@ def _listing_base(user, query: str = "") -> QuerySet:
         matching_questions = Question.objects.filter(
             session=OuterRef("pk"), status=Question.Status.VISIBLE, body__icontains=query
         )
+        # Past sessions are their record: answers are found as well as questions.
+        matching_answers = Answer.objects.filter(
+            question__session=OuterRef("pk"),
+            question__status=Question.Status.VISIBLE,
+            body__icontains=query,
+        )
         qs = qs.filter(
             Q(title__icontains=query)
             | Q(description__icontains=query)
             | Q(topic__name__icontains=query)
             | Q(series__title__icontains=query)
             | Exists(matching_questions)
+            | Exists(matching_answers)
         )
     return qs
 
@@ -278,13 +285,17 @@ def session_listing(user, *, query: str = "", page: int | str = 1, per_page: int
     base = _listing_base(user, query)
     experts = Prefetch("experts", queryset=_people())
     live = list(
-        base.filter(starts_at__lte=now, ends_at__gt=now)
+        base.filter(starts_at__lte=now, ends_at__gt=now, cancelled_at__isnull=True)
         .annotate(**_record_annotations(now))
         .prefetch_related(experts)
         .order_by("ends_at")[:20]
     )
+    # A session cancelled during what would have been its window stays with the upcoming
+    # ones (marked cancelled) until the window has passed.
     upcoming = list(
-        base.filter(starts_at__gt=now).prefetch_related(experts).order_by("starts_at")[:20]
+        base.filter(Q(starts_at__gt=now) | Q(ends_at__gt=now, cancelled_at__isnull=False))
+        .prefetch_related(experts)
+        .order_by("starts_at")[:20]
     )
     past_qs = (
         base.filter(ends_at__lte=now)
@@ -296,7 +307,7 @@ def session_listing(user, *, query: str = "", page: int | str = 1, per_page: int
     for s in [*live, *past.object_list]:
         s.state = session_state(s, now)
     for s in upcoming:
-        s.state = Session.State.SCHEDULED
+        s.state = Session.State.CANCELLED if s.cancelled_at else Session.State.SCHEDULED
     return Listing(live=live, upcoming=upcoming, past=past)
 
 
@@ -309,6 +320,7 @@ def _people():
 def live_and_next(user, limit: int = 3) -> tuple[list, list]:
     now = timezone.now()
     base = visible_sessions(user).select_related("topic", "community")
+    base = base.filter(cancelled_at__isnull=True)
     live = list(base.filter(starts_at__lte=now, ends_at__gt=now).order_by("ends_at")[:limit])
     upcoming = list(
         base.filter(starts_at__gt=now, starts_at__lte=now + timedelta(days=7)).order_by(

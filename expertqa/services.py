@@ -6,12 +6,12 @@ from datetime import date, datetime, timedelta
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 
 from communities.models import Community
-from communities.services import thread_create
+from communities.services import thread_create, thread_edit
 from socialearn.insights.services import activity_record, scope_upsert
 from socialearn.markdown import render_markdown
 from socialearn.notifications.services import notify
@@ -119,16 +119,12 @@ def session_schedule(
     session.full_clean(exclude=["thread"])
     session.save()
     session.experts.set(experts)
-    names = ", ".join(person_name(e) for e in experts)
     thread = thread_create(
         community=community,
         author=created_by,
         kind="discussion",
-        title=f"{session.get_kind_display()}: {title}",
-        body=(
-            f"{description}\n\nWith {names}. Ask your questions on the board: "
-            f"{session.get_absolute_url()}"
-        ).strip(),
+        title=_thread_title(session),
+        body=_thread_body(session, experts),
         topics=[topic],
         is_system=True,
     )
@@ -146,10 +142,217 @@ def session_schedule(
     return session
 
 
+def _thread_title(session: Session) -> str:
+    title = f"{session.get_kind_display()}: {session.title}"
+    return (f"Cancelled: {title}" if session.cancelled_at else title)[:200]
+
+
+def _thread_body(session: Session, experts: Iterable, record: str = "") -> str:
+    names = ", ".join(person_name(e) for e in experts)
+    when = timezone.localtime(session.starts_at)
+    url = session.get_absolute_url()
+    lines = [session.description.strip()]
+    if session.cancelled_at:
+        lines.append(f"This session was cancelled. {session.cancel_note}".strip())
+    elif record:
+        lines.append(f"With {names}, {when:%a %-d %b %Y}. The board: {url}")
+        lines.append(record)
+    else:
+        lines.append(f"With {names}. Ask your questions on the board: {url}")
+    return "\n\n".join(line for line in lines if line)
+
+
+def _record_markdown(session: Session) -> str:
+    """The session's questions and answers as Markdown: what stays once the window is gone.
+
+    Askers are never named here (some asked anonymously); hidden and merged questions stay out.
+    """
+    questions = list(
+        Question.objects.on_board()
+        .filter(session=session)
+        .select_related("deferred_by__profile")
+        .prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.select_related("author__profile"))
+        )
+        .order_by("-vote_count", "created_at", "id")
+    )
+    if not questions:
+        return "Nobody asked a question in this session."
+    parts = [f"## Questions and answers ({len(questions)})"]
+    for q in questions:
+        votes = f" ({q.vote_count} vote{'s' if q.vote_count != 1 else ''})" if q.vote_count else ""
+        parts.append(f"### Q{votes}: " + " ".join(q.body.split())[:300])
+        answers = list(q.answers.all())
+        for a in answers:
+            quoted = "\n".join(f"> {line}" for line in a.body.strip().splitlines())
+            parts.append(f"**{person_name(a.author)}** answered:\n\n{quoted}")
+        if not answers and q.deferred_to:
+            parts.append(
+                f"*{person_name(q.deferred_by)} will answer by {q.deferred_to:%-d %b %Y}:* "
+                f"{q.deferral_note}"
+            )
+        elif not answers:
+            parts.append("*Not answered yet.*")
+    return "\n\n".join(parts)
+
+
+def session_thread_sync(
+    *, session: Session, editors: Iterable = (), now: datetime | None = None
+) -> bool:
+    """Bring the session's community thread up to date: title, time, and once the window has
+    closed, the questions and answers, so community search finds the record.
+
+    Goes through communities' thread_edit as the first of `editors` (then the thread's
+    author) it allows; returns False when nobody may edit the thread (it is left as it was).
+    """
+    thread = session.thread
+    if thread is None:
+        return False
+    experts = list(session.experts.select_related("profile"))
+    closed = session.clock_state(now) == Session.State.CLOSED
+    body = _thread_body(session, experts, record=_record_markdown(session) if closed else "")
+    title = _thread_title(session)
+    if thread.title == title and thread.body == body:
+        return True
+    for editor in [*editors, thread.author]:
+        if editor is None:
+            continue
+        try:
+            with transaction.atomic():
+                thread_edit(thread=thread, editor=editor, title=title, body=body)
+        except (PermissionDenied, ValidationError):
+            continue
+        return True
+    return False
+
+
+@transaction.atomic
+def session_update(
+    *,
+    session: Session,
+    by,
+    title: str,
+    description: str,
+    experts: Iterable,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime | None = None,
+) -> Session:
+    """Edit a session; moving its window is a reschedule: the invited hear of it again."""
+    now = now or timezone.now()
+    _require_moderator(by, session)
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("community", "topic", "thread")
+        .get(pk=session.pk)
+    )
+    if session.cancelled_at:
+        raise ValidationError("This session was cancelled; it can no longer change.")
+    experts = list(experts)
+    if not experts:
+        raise ValidationError({"experts": "Name at least one expert."})
+    moved = (starts_at, ends_at) != (session.starts_at, session.ends_at)
+    if moved:
+        if session.clock_state(now) == Session.State.CLOSED:
+            raise ValidationError(
+                {"starts_at": "This session has closed; its window can no longer move."}
+            )
+        if starts_at != session.starts_at and starts_at < now - timedelta(minutes=5):
+            raise ValidationError({"starts_at": "Choose a start time in the future."})
+        if ends_at <= starts_at:
+            raise ValidationError({"ends_at": "The window must end after it starts."})
+        if ends_at <= now:
+            raise ValidationError({"ends_at": "The new window must end in the future."})
+    session.title = title
+    session.description = description
+    session.description_html = render_markdown(description)
+    fields = ["title", "description", "description_html"]
+    if moved:
+        session.starts_at, session.ends_at = starts_at, ends_at
+        session.sequence += 1
+        # The clock reminds again before the new start and settles the new close.
+        session.reminded_at = None
+        session.close_processed_at = None
+        fields += ["starts_at", "ends_at", "sequence", "reminded_at", "close_processed_at"]
+    session.full_clean(exclude=["thread"])
+    session.save(update_fields=fields)
+    session.experts.set(experts)
+    _board_changed(session)
+    _scope(session)
+    session_thread_sync(session=session, editors=[by], now=now)
+    if moved:
+        activity_record(
+            verb="session_rescheduled",
+            actor=by,
+            occurred_at=now,
+            community_id=session.community_id,
+            topic_ids=[session.topic_id],
+            session_id=session.pk,
+            object_type="session",
+            object_id=session.pk,
+            extra={"sequence": session.sequence},
+        )
+        if session.invited_at is not None:  # else the invitation itself carries the new time
+            _announce_change_on_commit(session, "rescheduled")
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, session: Session, by, note: str = "", now: datetime | None = None) -> Session:
+    """Call a session off: the board stops taking questions and everyone invited hears of it."""
+    now = now or timezone.now()
+    _require_moderator(by, session)
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("community", "topic", "thread")
+        .get(pk=session.pk)
+    )
+    if session.cancelled_at:
+        raise ValidationError("This session is already cancelled.")
+    if session.clock_state(now) == Session.State.CLOSED:
+        raise ValidationError(
+            "This session has already taken place; it stays on record and cannot be cancelled."
+        )
+    session.cancelled_at = now
+    session.cancelled_by = by
+    session.cancel_note = (note or "").strip()[:1000]
+    session.sequence += 1
+    fields = ["cancelled_at", "cancelled_by", "cancel_note", "sequence"]
+    was_invited = session.invited_at is not None
+    if not was_invited:
+        session.invited_at = now  # nobody was told yet, so nobody needs telling now
+        fields.append("invited_at")
+    session.save(update_fields=fields)
+    _board_changed(session)
+    session_thread_sync(session=session, editors=[by], now=now)
+    activity_record(
+        verb="session_cancelled",
+        actor=by,
+        occurred_at=now,
+        community_id=session.community_id,
+        topic_ids=[session.topic_id],
+        session_id=session.pk,
+        object_type="session",
+        object_id=session.pk,
+    )
+    _announce_change_on_commit(session, "cancelled", audience=was_invited)
+    return session
+
+
+def _announce_change_on_commit(session: Session, change: str, audience: bool = True) -> None:
+    from .tasks import send_session_change
+
+    session_id, sequence = session.pk, session.sequence
+    transaction.on_commit(lambda: send_session_change.delay(session_id, change, sequence, audience))
+
+
 # --- questions --------------------------------------------------------------------------------
 
 
 def _closed_message(session: Session) -> str:
+    if session.cancelled_at:
+        note = f" {session.cancel_note}" if session.cancel_note else ""
+        return f"This session was cancelled; it no longer takes questions.{note}"
     closed = timezone.localtime(session.ends_at)
     return (
         f"This session closed at {closed:%H:%M} on {closed:%-d %b}; it no longer takes "
@@ -191,7 +394,8 @@ def question_ask(
     _board_changed(session)
     activity_record(
         verb="session_question_asked",
-        actor=author,
+        # An anonymous question names nobody in the figures or exports either.
+        actor=None if is_anonymous else author,
         occurred_at=now,
         community_id=session.community_id,
         topic_ids=[session.topic_id],
@@ -213,6 +417,8 @@ def vote_toggle(*, question: Question, user, now: datetime | None = None) -> boo
     if question.status != Question.Status.VISIBLE:
         raise ValidationError("This question is no longer on the board.")
     if not session.takes_questions(now):
+        if session.cancelled_at:
+            raise ValidationError("This session was cancelled; voting is closed.")
         raise ValidationError("Voting closed with the session.")
     deleted, _ = Vote.objects.filter(question=question, user=user).delete()
     if deleted:
@@ -309,6 +515,9 @@ def answer_create(*, question: Question, author, body: str, now: datetime | None
         question.answered_at = now
         question.save(update_fields=["answered_at"])
     _board_changed(session)
+    if session.clock_state(now) == Session.State.CLOSED:
+        # A deferred answer delivered after the close joins the community record.
+        session_thread_sync(session=session, editors=[author], now=now)
     activity_record(
         verb="session_answered",
         actor=author,
@@ -319,7 +528,7 @@ def answer_create(*, question: Question, author, body: str, now: datetime | None
         # Insights pairs answers with their question by object_id.
         object_type="session_question",
         object_id=question.pk,
-        target_user=question.author,
+        target_user=None if question.is_anonymous else question.author,
         is_question=True,
         extra={"answer_id": answer.pk, "deferred": bool(question.deferred_to)},
     )
@@ -386,7 +595,7 @@ def question_defer(
         session_id=session.pk,
         object_type="session_question",
         object_id=question.pk,
-        target_user=question.author,
+        target_user=None if question.is_anonymous else question.author,
         extra={"deferred_to": to.isoformat()},
     )
     if question.author_id and question.author_id != by.pk:
@@ -441,8 +650,66 @@ def session_send_invitations(*, session_id: int) -> int:
     return invited
 
 
-def _email_invitations(session: Session, calendar: bytes, batch_size: int = 200) -> int:
-    """Email the invitation with its ICS to invitees who opted into email, each once."""
+CHANGE_KINDS = {"rescheduled": "expertqa_rescheduled", "cancelled": "expertqa_cancelled"}
+
+
+def session_send_change(
+    *, session_id: int, change: str, sequence: int, audience: bool = True
+) -> int:
+    """Tell the invited (and the panel) that a session moved or was called off, once per
+    change, with a calendar file that replaces (or removes) the event they already have.
+
+    A change overtaken by a later one (a higher sequence) is skipped: the later one speaks.
+    """
+    from socialearn.notifications.services import fan_out_run
+
+    from .ics import session_calendar
+
+    kind = CHANGE_KINDS[change]
+    session = (
+        Session.objects.select_related("community", "topic", "moderator", "created_by")
+        .filter(pk=session_id, sequence=sequence)
+        .first()
+    )
+    if session is None:
+        return 0
+    when = timezone.localtime(session.starts_at)
+    if change == "cancelled":
+        title = f"Cancelled: {session.title} ({when:%a %-d %b %H:%M})"
+        body = session.cancel_note or "The session will not take place."
+    else:
+        title = f"Moved: {session.title}, now {when:%a %-d %b %H:%M}"
+        body = "Your calendar file is updated on the session page."
+    dedupe_key = f"expertqa:{change}:{session.pk}:{sequence}"
+    common = {"kind": kind, "title": title, "body": body, "url": session.get_absolute_url()}
+    told = 0
+    if audience:
+        told = fan_out_run(
+            audience=INVITE_AUDIENCE,
+            audience_kwargs={"session_id": session.pk},
+            dedupe_key=dedupe_key,
+            exclude_user_ids=[session.cancelled_by_id] if session.cancelled_by_id else [],
+            **common,
+        )
+    panel = set(session.experts.values_list("id", flat=True))
+    if session.moderator_id:
+        panel.add(session.moderator_id)
+    panel.discard(session.cancelled_by_id)
+    with transaction.atomic():
+        told += notify(recipients=panel, dedupe_key=dedupe_key, **common)
+    if audience:
+        _email_invitations(session, session_calendar(session), kind=kind, dedupe_key=dedupe_key)
+    return told
+
+
+def _email_invitations(
+    session: Session,
+    calendar: bytes,
+    batch_size: int = 200,
+    kind: str = "expertqa_invited",
+    dedupe_key: str = "",
+) -> int:
+    """Email the invitation (or its change) with its ICS to people who opted in, each once."""
     from django.conf import settings
     from django.core.mail import EmailMessage, get_connection
 
@@ -455,8 +722,8 @@ def _email_invitations(session: Session, calendar: bytes, batch_size: int = 200)
             rows = list(
                 Notification.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(
-                    kind="expertqa_invited",
-                    dedupe_key=f"expertqa:invite:{session.pk}",
+                    kind=kind,
+                    dedupe_key=dedupe_key or f"expertqa:invite:{session.pk}",
                     emailed_at__isnull=True,
                 )
                 .select_related("recipient__profile")
@@ -469,9 +736,10 @@ def _email_invitations(session: Session, calendar: bytes, batch_size: int = 200)
                 profile = getattr(note.recipient, "profile", None)
                 wants = profile is None or profile.email_preference == "immediate"
                 if wants and note.recipient.email:
+                    text = session.description if kind == "expertqa_invited" else note.body
                     message = EmailMessage(
                         subject=note.title,
-                        body=f"{session.description}\n\n{link}".strip(),
+                        body=f"{text}\n\n{link}".strip(),
                         to=[note.recipient.email],
                     )
                     message.attach(f"session-{session.pk}.ics", calendar, "text/calendar")
@@ -489,7 +757,11 @@ def _remind_sessions_opening(now: datetime) -> int:
     with transaction.atomic():
         due = list(
             Session.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(reminded_at__isnull=True, starts_at__lte=now + REMINDER_LEAD)
+            .filter(
+                reminded_at__isnull=True,
+                cancelled_at__isnull=True,
+                starts_at__lte=now + REMINDER_LEAD,
+            )
             .order_by("starts_at")[:100]
         )
         for session in due:
@@ -498,13 +770,17 @@ def _remind_sessions_opening(now: datetime) -> int:
                 continue  # the clock was down: a reminder for a finished session helps nobody
             when = timezone.localtime(session.starts_at)
             title = f"Starting at {when:%H:%M}: {session.title}"
+            # A rescheduled session earns a new reminder before its new start.
+            reminder_key = f"expertqa:reminder:{session.pk}"
+            if session.sequence:
+                reminder_key += f":{session.sequence}"
             fan_out_run(
                 audience=INVITE_AUDIENCE,
                 audience_kwargs={"session_id": session.pk},
                 kind="expertqa_reminder",
                 title=title,
                 url=session.get_absolute_url(),
-                dedupe_key=f"expertqa:reminder:{session.pk}",
+                dedupe_key=reminder_key,
                 send_email=True,
             )
             panel = set(session.experts.values_list("id", flat=True))
@@ -515,7 +791,7 @@ def _remind_sessions_opening(now: datetime) -> int:
                 kind="expertqa_reminder",
                 title=title,
                 url=session.get_absolute_url(),
-                dedupe_key=f"expertqa:reminder:{session.pk}",
+                dedupe_key=reminder_key,
             )
             done += 1
         Session.objects.bulk_update(due, ["reminded_at"])
@@ -523,16 +799,20 @@ def _remind_sessions_opening(now: datetime) -> int:
 
 
 def _process_closed_sessions(now: datetime) -> int:
-    """At close, tell each expert what the session still owes (in their inbox)."""
+    """At close, write the Q&A into the community thread and tell each expert what the
+    session still owes (in their inbox)."""
     done = 0
     with transaction.atomic():
         closed = list(
             Session.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(close_processed_at__isnull=True, ends_at__lte=now)
+            .filter(close_processed_at__isnull=True, cancelled_at__isnull=True, ends_at__lte=now)
+            .select_related("thread__community", "moderator", "created_by")
             .order_by("ends_at")[:100]
         )
         for session in closed:
             session.close_processed_at = now
+            # The finished session stays as a searchable record in its community.
+            session_thread_sync(session=session, editors=[session.moderator], now=now)
             owed = session.questions.owed().count()
             if owed:
                 noun = "question" if owed == 1 else "questions"
@@ -592,9 +872,9 @@ def send_due_reminders(*, now: datetime | None = None) -> dict:
     """Everything the clock owes right now; safe to run twice or on two beats at once."""
     now = now or timezone.now()
     pending_invites = list(
-        Session.objects.filter(invited_at__isnull=True, ends_at__gt=now).values_list(
-            "pk", flat=True
-        )[:20]
+        Session.objects.filter(
+            invited_at__isnull=True, cancelled_at__isnull=True, ends_at__gt=now
+        ).values_list("pk", flat=True)[:20]
     )
     invited = sum(session_send_invitations(session_id=pk) for pk in pending_invites)
     return {

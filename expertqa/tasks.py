@@ -11,3 +11,10 @@ def send_invitations(session_id: int) -> int:
 @shared_task(acks_late=True)
 def send_due_reminders() -> dict:
     return services.send_due_reminders()
+
+
+@shared_task(acks_late=True)
+def send_session_change(session_id: int, change: str, sequence: int, audience: bool = True) -> int:
+    return services.session_send_change(
+        session_id=session_id, change=change, sequence=sequence, audience=audience
+    )

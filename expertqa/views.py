@@ -16,7 +16,15 @@ from django.views.decorators.http import require_GET, require_POST
 from communities.models import Community, Membership
 
 from . import selectors, services
-from .forms import AnswerForm, DeferForm, MergeForm, QuestionForm, SessionForm
+from .forms import (
+    AnswerForm,
+    CancelForm,
+    DeferForm,
+    MergeForm,
+    QuestionForm,
+    SessionEditForm,
+    SessionForm,
+)
 from .ics import session_calendar
 from .models import Question, Series, Session, Vote
 
@@ -115,6 +123,84 @@ def session_create(request):
     return TemplateResponse(request, "expertqa/session_form.html", {"form": form})
 
 
+def _managed_session_or_404(request, pk: int) -> Session:
+    """The session, for its moderator and its community's managers only."""
+    session = _visible_session_or_404(request, pk)
+    if not selectors.can_moderate(request.user, session):
+        raise PermissionDenied("Only the session's moderator or the community's managers can.")
+    return session
+
+
+@login_required
+def session_edit(request, pk: int):
+    session = _managed_session_or_404(request, pk)
+    window_fixed = session.clock_state() == Session.State.CLOSED
+    form = SessionEditForm(
+        request.POST if request.method == "POST" else None,
+        session=session,
+        window_fixed=window_fixed,
+    )
+    if request.method == "POST" and not session.is_cancelled and form.is_valid():
+        data = form.cleaned_data
+        starts_at, ends_at = form.window()
+        moved = (starts_at, ends_at) != (session.starts_at, session.ends_at)
+        try:
+            session = services.session_update(
+                session=session,
+                by=request.user,
+                title=data["title"],
+                description=data["description"],
+                experts=data["experts"],
+                starts_at=starts_at,
+                ends_at=ends_at,
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "ends_at" in error.error_dict:
+                error = ValidationError({"duration": error.error_dict.pop("ends_at")})
+            _errors_to_form(form, error)
+        else:
+            if moved:
+                messages.success(
+                    request,
+                    "Rescheduled. Everyone invited hears of the new time, with a new "
+                    "calendar file.",
+                )
+            else:
+                messages.success(request, "Saved.")
+            return redirect(session)
+    context = {
+        "session": session,
+        "form": form,
+        "cancel_form": CancelForm(),
+        "window_fixed": window_fixed,
+        "can_cancel": not session.is_cancelled and not window_fixed,
+    }
+    return TemplateResponse(request, "expertqa/session_edit.html", context)
+
+
+@login_required
+@require_POST
+def session_cancel(request, pk: int):
+    session = _managed_session_or_404(request, pk)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        context = {
+            "session": session,
+            "form": SessionEditForm(session=session),
+            "cancel_form": form,
+            "window_fixed": False,
+            "can_cancel": True,
+        }
+        return TemplateResponse(request, "expertqa/session_edit.html", context, status=400)
+    try:
+        services.session_cancel(session=session, by=request.user, note=form.cleaned_data["note"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("expertqa:edit", pk=session.pk)
+    messages.success(request, "Cancelled. Everyone invited is told, and the board is closed.")
+    return redirect(session)
+
+
 def _errors_to_form(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
@@ -147,7 +233,9 @@ def _board_context(request, session: Session, *, sort: str, fresh: bool = False,
     if fresh:  # an action just bumped the version this object was loaded with
         session.refresh_from_db(fields=["version"])
     board = selectors.board_for(session, request.user, sort=sort)
-    polls = session.starts_at - timedelta(days=1) < now < session.ends_at + timedelta(hours=2)
+    polls = session.cancelled_at is None and session.starts_at - timedelta(
+        days=1
+    ) < now < session.ends_at + timedelta(hours=2)
     for q in board.questions:
         q.answer_form = extra.get("answer_forms", {}).get(q.pk)
         q.defer_form = extra.get("defer_forms", {}).get(q.pk)
@@ -222,7 +310,15 @@ def board_changes(request, pk: int):
     ):
         if n:
             parts.append(f"{n} {one if n == 1 else many}")
-    if clock_state != shown_state:
+    if session.cancelled_at is not None:
+        parts.insert(0, "This session was cancelled")
+    elif (
+        int(session.starts_at.timestamp()) != data["a"]
+        or int(session.ends_at.timestamp()) != data["e"]
+    ):
+        when = timezone.localtime(session.starts_at)
+        parts.insert(0, f"The session moved to {when:%a %-d %b %H:%M}")
+    elif clock_state != shown_state:
         parts.insert(
             0,
             {"open": "The session is open", "closed": "The session has closed"}.get(
