@@ -121,8 +121,28 @@ class FlagAdmin(admin.ModelAdmin):
 
 @admin.register(TipRevision)
 class TipRevisionAdmin(admin.ModelAdmin):
-    list_display = ["thread", "number", "author", "created_at"]
     raw_id_fields = ["thread", "author"]
+    list_select_related = ["thread", "author__profile"]
+
+    @staticmethod
+    def _by_anonymous_author(revision) -> bool:
+        thread = revision.thread
+        return thread.is_anonymous and revision.author_id == thread.author_id
+
+    def get_list_display(self, request):
+        @admin.display(description="author")
+        def author_shown(obj):
+            if self._by_anonymous_author(obj) and not request.user.is_superuser:
+                return "Anonymous"
+            return person_name(obj.author)
+
+        return ["thread", "number", author_shown, "created_at"]
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if obj is not None and self._by_anonymous_author(obj) and not request.user.is_superuser:
+            exclude.append("author")
+        return exclude
 
 
 @admin.register(Reaction)

@@ -493,6 +493,14 @@ def revisions(request, slug: str, thread_id: int):
     if thread.kind != Thread.Kind.TIP:
         raise Http404
     revs = list(thread.revisions.select_related("author__profile").order_by("-number"))
+    for rev in revs:
+        # An anonymous tip's author stays anonymous in its history too.
+        if thread.is_anonymous and rev.author_id and rev.author_id == thread.author_id:
+            rev.author_name = selectors.ANONYMOUS
+            rev.revealed = selectors.anonymous_author_for_manager(thread, manager=viewer.is_manager)
+        else:
+            rev.author_name = selectors.person_name(rev.author) if rev.author_id else ""
+            rev.revealed = ""
     numbers = [r.number for r in revs]
 
     def pick(name, default):

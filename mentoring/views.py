@@ -553,18 +553,32 @@ def adhoc_new(request):
     return TemplateResponse(request, "mentoring/adhoc_new.html", {"form": form})
 
 
-@login_required
-def adhoc_detail(request, pk: int):
+def _visible_ask(request, pk: int) -> AdhocRequest:
+    """A request for a mentor, for its author, its helper, the people it was sent to (willing
+    mentors in its topic) and coordinators; 404 for everyone else."""
     ask = get_object_or_404(
         AdhocRequest.objects.select_related("user__profile", "topic", "helper__profile"), pk=pk
     )
+    user = request.user
+    if not (
+        user.pk in (ask.user_id, ask.helper_id)
+        or selectors.can_create_programmes(user)
+        or selectors.willing_mentor_ids(topic_id=ask.topic_id).filter(pk=user.pk).exists()
+    ):
+        raise Http404("No such request")
+    return ask
+
+
+@login_required
+def adhoc_detail(request, pk: int):
+    ask = _visible_ask(request, pk)
     return TemplateResponse(request, "mentoring/adhoc.html", {"ask": ask})
 
 
 @login_required
 @require_POST
 def adhoc_help(request, pk: int):
-    ask = get_object_or_404(AdhocRequest, pk=pk)
+    ask = _visible_ask(request, pk)
     try:
         services.adhoc_request_answer(request=ask, helper=request.user)
     except ValidationError as error:

@@ -1,0 +1,189 @@
+"""One small organisation with everything that must stay out of sight.
+
+Every private thing carries the word SECRET ("Quokka") in its title or name, and the anonymous
+author is "Zebedee Hidden" (zebedee.hidden@example.com): a page leaks when either word shows.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from challenges.models import Challenge, Flow, FlowItem, Step
+from communities.models import Community, Thread
+from communities.services import community_create, membership_join, reply_create, thread_create
+from expertqa.services import question_ask, session_schedule
+from mentoring.models import AdhocRequest, Enrolment, Match, Meeting, Programme
+from socialearn.insights.access import LND_ADMIN_GROUP
+from tests.factories import TopicFactory, UserFactory
+
+SECRET = "Quokka"
+HIDDEN_NAME = "Zebedee"
+HIDDEN_EMAIL = "zebedee.hidden"
+
+
+class World:
+    pass
+
+
+@pytest.fixture
+def world(db, celery_eager, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return _build_world()
+
+
+def _build_world():
+    w = World()
+    w.topic = TopicFactory(name="Data analysis")
+    w.manager = UserFactory(profile__display_name="Maria Manager", email="maria@example.com")
+    w.member = UserFactory(profile__display_name="Sam Member", email="sam@example.com")
+    w.outsider = UserFactory(profile__display_name="Olly Outsider", email="olly@example.com")
+    w.hidden = UserFactory(
+        profile__display_name="Zebedee Hidden",
+        first_name="Zebedee",
+        last_name="Hidden",
+        email="zebedee.hidden@example.com",
+        username="zebedee.hidden@example.com",
+    )
+    w.lnd = UserFactory(profile__display_name="Lee Learning", email="lee@example.com")
+    w.lnd.groups.add(Group.objects.get_or_create(name=LND_ADMIN_GROUP)[0])
+
+    # A private community, with a thread, a reply, a session, a challenge and a flow.
+    w.private = community_create(
+        created_by=w.manager,
+        name=f"{SECRET} guild",
+        purpose=f"{SECRET} purpose",
+        topics=[w.topic],
+        visibility=Community.Visibility.PRIVATE,
+    )
+    membership_join(community=w.private, user=w.member)
+    w.private_thread = thread_create(
+        community=w.private,
+        author=w.member,
+        kind=Thread.Kind.QUESTION,
+        title=f"{SECRET} plans for next year",
+        body=f"The {SECRET} budget is confidential.",
+        topics=[w.topic],
+    )
+    w.private_reply = reply_create(
+        thread=w.private_thread, author=w.manager, body=f"{SECRET} reply text"
+    )
+    now = timezone.now()
+    w.private_session = session_schedule(
+        created_by=w.manager,
+        title=f"{SECRET} session",
+        topic=w.topic,
+        community=w.private,
+        experts=[w.manager],
+        starts_at=now - timedelta(minutes=10),
+        ends_at=now + timedelta(minutes=50),
+        description=f"{SECRET} agenda",
+        invite=False,
+    )
+    question_ask(session=w.private_session, author=w.member, body=f"{SECRET} question?")
+    w.private_challenge = Challenge.objects.create(
+        title=f"{SECRET} challenge",
+        description=f"{SECRET} description",
+        designer=w.manager,
+        community=w.private,
+        cadence=Challenge.Cadence.DAILY,
+        length_value=30,
+        length_unit=Challenge.LengthUnit.DAYS,
+        start_date=timezone.localdate() - timedelta(days=1),
+        status=Challenge.Status.PUBLISHED,
+    )
+    w.private_step = Step.objects.create(
+        challenge=w.private_challenge,
+        position=1,
+        title=f"{SECRET} step",
+        prompt="Prompt",
+        prompt_html="<p>Prompt</p>",
+        day_offset=0,
+    )
+    w.private_flow = Flow.objects.create(
+        name=f"{SECRET} flow", community=w.private, curator=w.manager
+    )
+    w.private_item = FlowItem.objects.create(
+        flow=w.private_flow, position=1, title=f"{SECRET} item", body="Body"
+    )
+
+    # A public community allowing anonymous posts.
+    w.public = community_create(
+        created_by=w.manager,
+        name="Open forum",
+        purpose="Anyone",
+        topics=[w.topic],
+        anonymity=Community.Anonymity.ON,
+    )
+    for person in (w.member, w.hidden):
+        membership_join(community=w.public, user=person)
+    w.public_thread = thread_create(
+        community=w.public,
+        author=w.member,
+        kind=Thread.Kind.QUESTION,
+        title="How do you review dashboards?",
+        body="Asking for the team.",
+        topics=[w.topic],
+    )
+    w.anon_thread = thread_create(
+        community=w.public,
+        author=w.hidden,
+        kind=Thread.Kind.TIP,
+        title="Anonymous tip about burnout",
+        body="Say no to meetings. Ask @sam about it. burnout",
+        topics=[w.topic],
+        is_anonymous=True,
+    )
+    w.anon_reply = reply_create(
+        thread=w.public_thread,
+        author=w.hidden,
+        body="An anonymous answer about burnout, @sam.",
+        is_anonymous=True,
+    )
+
+    # A draft challenge in the public community, with its designer.
+    w.draft_challenge = Challenge.objects.create(
+        title="Unfinished draft challenge",
+        description="Draft",
+        designer=w.manager,
+        community=w.public,
+        cadence=Challenge.Cadence.DAILY,
+        length_value=30,
+        length_unit=Challenge.LengthUnit.DAYS,
+        start_date=timezone.localdate() + timedelta(days=5),
+        status=Challenge.Status.DRAFT,
+    )
+
+    # An unrecorded mentoring programme with a match and a meeting.
+    today = timezone.localdate()
+    w.programme = Programme.objects.create(
+        name="Quiet mentoring",
+        goals="Talk",
+        commitment="An hour a month",
+        enrolment_opens_on=today - timedelta(days=10),
+        enrolment_closes_on=today + timedelta(days=10),
+        offline_unrecorded=True,
+        created_by=w.lnd,
+    )
+    w.programme.coordinators.add(w.lnd)
+    mentor = Enrolment.objects.create(programme=w.programme, user=w.manager, role="mentor")
+    protege = Enrolment.objects.create(programme=w.programme, user=w.member, role="protege")
+    w.match = Match.objects.create(
+        programme=w.programme,
+        mentor=mentor,
+        protege=protege,
+        status=Match.Status.ACTIVE,
+        started_at=timezone.now(),
+        reasons=["shares Data analysis"],
+    )
+    w.adhoc = AdhocRequest.objects.create(
+        user=w.member, topic=TopicFactory(name="Negotiation"), message="Private worry about pay"
+    )
+    w.Meeting = Meeting
+    return w
+
+
+def leaks(response) -> list[str]:
+    text = response.content.decode("utf-8", "replace")
+    return [word for word in (SECRET, HIDDEN_NAME, HIDDEN_EMAIL) if word in text]
