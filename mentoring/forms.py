@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from socialearn.people.models import Location, Topic
 
@@ -50,7 +51,43 @@ class ProgrammeForm(forms.ModelForm):
             "topics": forms.SelectMultiple(attrs={"size": 6}),
         }
 
+    coordinators = forms.CharField(
+        label="Other coordinators",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "name@example.com, …"}),
+        help_text="Email addresses, separated by commas or new lines. You stay a coordinator.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["coordinators"] = ", ".join(
+                self.instance.coordinators.order_by("email").values_list("email", flat=True)
+            )
+
+    def clean_coordinators(self) -> list:
+        text = self.cleaned_data.get("coordinators") or ""
+        emails = list(
+            dict.fromkeys(
+                e.strip().lower() for e in text.replace("\n", ",").split(",") if e.strip()
+            )
+        )
+        invalid = [e for e in emails if "@" not in e or " " in e]
+        if invalid:
+            raise forms.ValidationError(f"This is not an email address: {', '.join(invalid)}.")
+        if not emails:
+            return []
+        by_email = Q()
+        for email in emails:
+            by_email |= Q(email__iexact=email)
+        found = {u.email.lower(): u for u in User.objects.filter(by_email, is_active=True)}
+        missing = [e for e in emails if e not in found]
+        if missing:
+            raise forms.ValidationError(f"Nobody here has the address {', '.join(missing)}.")
+        return [found[e] for e in emails]
+
     def service_fields(self) -> dict:
+        """The service's keyword arguments (coordinators included) but the topics."""
         data = dict(self.cleaned_data)
         data.pop("topics")
         return data

@@ -543,7 +543,10 @@ def match_accept(*, match: Match, user) -> Match:
     if match.mentor_accepted_at and match.protege_accepted_at:
         active = Match.objects.filter(mentor=mentor, status=Match.Status.ACTIVE).count()
         if active >= mentor.capacity:
-            raise ValidationError("The mentor has no free slot left.")
+            raise ValidationError(
+                f"{_name(mentor)} has no free slot left ({active} of {mentor.capacity} taken), "
+                "so this match cannot start."
+            )
         match.status = Match.Status.ACTIVE
         match.started_at = now
         fields += ["status", "started_at"]
