@@ -43,6 +43,14 @@ def _step_or_404(challenge: Challenge, step_pk: int) -> Step:
     return step
 
 
+def _released_step_or_404(request, challenge: Challenge, step_pk: int) -> Step:
+    """A step participants may see: released, or previewed by its designers."""
+    step = _step_or_404(challenge, step_pk)
+    if not step.is_posted and not selectors.can_design(request.user, challenge):
+        raise Http404("Not released yet")
+    return step
+
+
 @login_required
 def challenge_list(request):
     can_design = selectors.can_design_anything(request.user)
@@ -223,7 +231,7 @@ def _step_response(request, challenge, step, form=None):
 @require_POST
 def step_answer(request, pk: int, step_pk: int):
     challenge = _challenge_or_404(request, pk)
-    step = _step_or_404(challenge, step_pk)
+    step = _released_step_or_404(request, challenge, step_pk)
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
@@ -242,7 +250,7 @@ def step_answer(request, pk: int, step_pk: int):
 @require_POST
 def step_done(request, pk: int, step_pk: int):
     challenge = _challenge_or_404(request, pk)
-    step = _step_or_404(challenge, step_pk)
+    step = _released_step_or_404(request, challenge, step_pk)
     try:
         services.step_complete(step=step, user=request.user, via=Completion.Via.MARK_DONE)
     except ValidationError as error:

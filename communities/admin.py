@@ -61,7 +61,8 @@ class AnonymousAwareAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
         if not request.user.is_superuser:
-            fields = [f for f in fields if f != "author"]
+            # The author edits their own anonymous post: "edited by" would name them too.
+            fields = [f for f in fields if f not in ("author", "edited_by")]
         return fields
 
     def get_search_fields(self, request):

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
@@ -517,7 +518,12 @@ def availability(request, pk: int):
             enrolment=enrolment, user=request.user, unavailable=form.cleaned_data["unavailable"]
         )
         messages.success(request, "Availability saved.")
-    return redirect(request.POST.get("next") or "mentoring:mine")
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("mentoring:mine")
 
 
 @login_required

@@ -205,7 +205,15 @@ def test_admin_lists_and_forms_hide_anonymous_authors_from_non_superusers(client
     question = question_ask(
         session=world.private_session, author=world.hidden, body="Who am I?", is_anonymous=True
     )
-    revision = world.anon_thread.revisions.get()
+    thread_edit(
+        thread=world.anon_thread,
+        editor=world.hidden,
+        title=world.anon_thread.title,
+        body="Say no to most meetings.",
+        url="",
+        note="",
+    )
+    revision = world.anon_thread.revisions.order_by("number").last()
     client.force_login(staff)
     for url in (
         reverse("admin:communities_thread_changelist"),
@@ -224,3 +232,20 @@ def test_admin_lists_and_forms_hide_anonymous_authors_from_non_superusers(client
     staff.save()
     response = client.get(reverse("admin:communities_tiprevision_changelist"))
     assert HIDDEN_NAME in response.content.decode()
+
+
+def test_the_authors_profile_does_not_list_their_anonymous_posts(client, world):
+    """Rule (people:profile, expertqa:expert, people:directory, people:topic): the author's
+    own pages never tie them to their anonymous threads or replies."""
+    client.force_login(world.outsider)
+    for url in (
+        reverse("people:profile", args=[world.hidden.pk]),
+        reverse("expertqa:expert", args=[world.hidden.pk]),
+        reverse("people:directory") + "?q=Zebedee",
+        reverse("people:topic", args=[world.topic.slug]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = response.content.decode()
+        assert world.anon_thread.title not in text, url
+        assert "An anonymous answer" not in text, url

@@ -197,3 +197,22 @@ def test_coordinator_group_only_sees_requests_as_coordinators(client, world):
     coordinator.groups.add(Group.objects.get_or_create(name=COORDINATOR_GROUP)[0])
     client.force_login(coordinator)
     assert client.get(reverse("mentoring:adhoc", args=[world.adhoc.pk])).status_code == 200
+
+
+def test_answering_an_unreleased_step_does_not_show_it(client, world):
+    """Rule (challenges:answer, challenges:done): posting to a step not yet released is 404 and
+    never renders its prompt, as a page or an htmx partial."""
+    from challenges.models import Participant
+
+    step = world.private_step
+    Step.objects.filter(pk=step.pk).update(prompt_html="<p>Unreleased prompt words</p>")
+    Participant.objects.create(
+        challenge=world.private_challenge, user=world.member, joined_at=timezone.now()
+    )
+    client.force_login(world.member)
+    for name in ("challenges:answer", "challenges:done"):
+        url = reverse(name, args=[world.private_challenge.pk, step.pk])
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.post(url, {"body": ""}, headers=headers)
+            assert response.status_code == 404, (name, headers)
+            assert "Unreleased prompt words" not in response.content.decode()

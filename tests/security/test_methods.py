@@ -138,3 +138,23 @@ def test_the_page_carries_the_csrf_token_for_htmx(client, world):
     text = client.get(reverse("home")).content.decode()
     assert "hx-headers" in text
     assert "X-CSRFToken" in text
+
+
+def test_next_parameters_never_leave_the_site(client, world):
+    """Rule (mentoring:availability, notifications:mark_read, communities:moderation): a
+    "next" pointing at another site is ignored."""
+    evil = "https://evil.example/phish"
+    client.force_login(world.manager)
+    response = client.post(
+        reverse("mentoring:availability", args=[world.match.mentor_id]),
+        {"unavailable": "", "next": evil},
+    )
+    assert response.status_code == 302
+    assert not response["Location"].startswith("https://evil")
+    response = client.post(reverse("notifications:mark_all_read"), {"next": evil})
+    assert not response["Location"].startswith("https://evil")
+    response = client.post(
+        reverse("communities:moderation", args=[world.private.slug]),
+        {"next": evil, "action": "pin", "thread": world.private_thread.pk, "reason": ""},
+    )
+    assert not response["Location"].startswith("https://evil")
