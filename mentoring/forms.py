@@ -52,10 +52,11 @@ class ProgrammeForm(forms.ModelForm):
         }
 
     coordinators = forms.CharField(
-        label="Other coordinators",
+        label="Coordinators",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "name@example.com, …"}),
-        help_text="Email addresses, separated by commas or new lines. You stay a coordinator.",
+        help_text="Email addresses, separated by commas or new lines. Whoever saves this "
+        "form stays a coordinator.",
     )
 
     def __init__(self, *args, **kwargs):
