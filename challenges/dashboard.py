@@ -7,11 +7,18 @@ def dashboard_section(request) -> dict | None:
         return None
     challenges = selectors.my_running_challenges(user)
     if not challenges:
-        return None
+        # Last on the page: an invitation, not news.
+        return {
+            "title": "Challenges",
+            "template": "challenges/_dashboard.html",
+            "context": {"rows": []},
+            "order": 90,
+        }
     today = selectors.today_steps(challenges, user)
     return {
         "title": "Your challenges",
         "template": "challenges/_dashboard.html",
         "context": {"rows": [(c, today.get(c.pk)) for c in challenges]},
-        "order": 40,
+        # Today's step is the first thing to do.
+        "order": 10,
     }

@@ -6,9 +6,9 @@ def dashboard_section(request) -> dict | None:
     if not user.is_authenticated:
         return None
     return {
-        "title": "Communities",
+        "title": "Your communities",
         "template": "communities/dashboard.html",
-        "order": 10,
+        "order": 20,
         "context": {
             "latest": selectors.latest_from_my_communities(user),
             "unanswered": selectors.my_unanswered_questions(user),

@@ -11,5 +11,5 @@ def dashboard_section(request) -> dict | None:
         "title": "Expert sessions live now" if live else "Expert sessions this week",
         "template": "expertqa/_dashboard.html",
         "context": {"live": live, "upcoming": upcoming},
-        "order": 20,
+        "order": 30,
     }

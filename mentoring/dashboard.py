@@ -19,11 +19,15 @@ def dashboard_section(request) -> dict | None:
         ),
         active=Count("id", filter=Q(status=Match.Status.ACTIVE)),
     )
-    if not counts["waiting"] and not counts["active"]:
-        return None
+    if counts["waiting"]:
+        order = 5  # an offer waits for this person's answer: first on the page
+    elif counts["active"]:
+        order = 25
+    else:
+        order = 95  # nothing running: a pointer to the programmes, last
     return {
         "title": "Mentoring",
         "template": "mentoring/_dashboard.html",
         "context": counts,
-        "order": 30,
+        "order": order,
     }

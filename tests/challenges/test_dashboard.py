@@ -1,0 +1,40 @@
+"""The home dashboard's challenges section: today's step first, an invitation otherwise."""
+
+from datetime import time, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from challenges import services
+
+from .conftest import make_challenge
+
+pytestmark = pytest.mark.django_db
+
+
+def test_todays_step_comes_first_on_the_home_page(client, community, designer, member):
+    challenge = make_challenge(
+        community=community,
+        designer=designer,
+        start=timezone.localdate() - timedelta(days=1),
+        release_time=time(0, 0),
+    )
+    services.post_due()
+    services.participant_join(challenge=challenge, user=member)
+    client.force_login(member)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert "waiting for your answer" in page
+    assert page.index("Your challenges") < page.index("Your communities")
+
+
+def test_someone_in_no_challenge_is_pointed_to_the_list_at_the_end(client, member):
+    client.force_login(member)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert "You are not taking part in a challenge" in page
+    assert reverse("challenges:list") in page
+    assert page.index("Your communities") < page.index("not taking part in a challenge")
