@@ -689,7 +689,9 @@ def _reply_published(reply: Reply, *, now=None) -> None:
     )
     mentioned = {u.pk for u in mentioned_users(reply.body, community=thread.community)}
     _notify_mentions(post=reply, thread=thread, text=reply.body)
-    if thread.author_id and thread.author_id != reply.author_id:
+    # A clock post (challenge step, flow item, session thread) is answered by many: its
+    # designer is not told of every reply.
+    if thread.author_id and thread.author_id != reply.author_id and not thread.is_system:
         if thread.author_id not in mentioned:
             notify(
                 recipients=[thread.author_id],

@@ -155,10 +155,10 @@ def _thread_body(session: Session, experts: Iterable, record: str = "") -> str:
     if session.cancelled_at:
         lines.append(f"This session was cancelled. {session.cancel_note}".strip())
     elif record:
-        lines.append(f"With {names}, {when:%a %-d %b %Y}. The board: {url}")
+        lines.append(f"With {names}, {when:%a %-d %b %Y}. [See the board]({url})")
         lines.append(record)
     else:
-        lines.append(f"With {names}. Ask your questions on the board: {url}")
+        lines.append(f"With {names}. [Ask your questions on the board]({url})")
     return "\n\n".join(line for line in lines if line)
 
 

@@ -143,3 +143,14 @@ def test_a_held_edit_notifies_its_new_mentions_only_once_approved(community, mem
     moderation_act(actor=manager, action="approve", thread=thread)
 
     assert mentions_of(newcomer).count() == 1
+
+
+def test_replies_to_a_clock_post_do_not_notify_its_designer_but_mentions_do(
+    community, member, manager
+):
+    thread = post(community, manager, "Step 1: try it", is_system=True)
+    reply_create(thread=thread, author=member, body="Done!")
+    assert not Notification.objects.filter(recipient=manager, kind="reply").exists()
+
+    reply_create(thread=thread, author=member, body="@maria.manager is this right?")
+    assert mentions_of(manager).count() == 1
