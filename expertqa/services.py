@@ -738,7 +738,7 @@ def _email_invitations(
                 if wants and note.recipient.email:
                     text = session.description if kind == "expertqa_invited" else note.body
                     message = EmailMessage(
-                        subject=note.title,
+                        subject=" ".join(note.title.split()),
                         body=f"{text}\n\n{link}".strip(),
                         to=[note.recipient.email],
                     )

@@ -27,7 +27,8 @@ def send_pending_notification_emails(batch_size: int = 500) -> int:
             if wants and note.recipient.email:
                 link = f"{settings.SITE_URL}{note.url}" if note.url else settings.SITE_URL
                 send_mail(
-                    subject=note.title,
+                    # One line: a title with a line break would be refused as a header.
+                    subject=" ".join(note.title.split()),
                     message=f"{note.body}\n\n{link}".strip(),
                     from_email=None,
                     recipient_list=[note.recipient.email],

@@ -216,3 +216,23 @@ def test_answering_an_unreleased_step_does_not_show_it(client, world):
             response = client.post(url, {"body": ""}, headers=headers)
             assert response.status_code == 404, (name, headers)
             assert "Unreleased prompt words" not in response.content.decode()
+
+
+def test_leaving_a_private_community_stops_its_challenge_notifications(world):
+    """Rule (notifications, audience "challenge_participants"): a participant who left the
+    private community hears no more of its challenge's steps."""
+    from challenges.audiences import challenge_participants
+    from challenges.models import Participant
+    from communities.services import membership_leave
+
+    Participant.objects.create(
+        challenge=world.private_challenge, user=world.member, joined_at=timezone.now()
+    )
+    ids = lambda: set(  # noqa: E731
+        challenge_participants(challenge_id=world.private_challenge.pk).values_list(
+            "user_id", flat=True
+        )
+    )
+    assert world.member.pk in ids()
+    membership_leave(community=world.private, user=world.member)
+    assert world.member.pk not in ids()

@@ -60,6 +60,7 @@ def _post_only_urls(w):
         ("communities:invitation_decline", [c.slug]),
         ("communities:newcomer_welcome", [c.slug, w.member.pk]),
         ("expertqa:ask", [s.pk]),
+        ("expertqa:cancel", [s.pk]),
         ("expertqa:vote", [q.pk]),
         ("expertqa:answer", [q.pk]),
         ("expertqa:defer", [q.pk]),
@@ -158,3 +159,179 @@ def test_next_parameters_never_leave_the_site(client, world):
         {"next": evil, "action": "pin", "thread": world.private_thread.pk, "reason": ""},
     )
     assert not response["Location"].startswith("https://evil")
+
+
+# Every URL of the product, by how it may change data. A new URL fails
+# test_every_url_is_reviewed until it is placed here (and its rule tested).
+POST_ONLY = {
+    "communities:join",
+    "communities:leave",
+    "communities:membership_decide",
+    "communities:membership_role",
+    "communities:reply",
+    "communities:accept",
+    "communities:react",
+    "communities:invitation_accept",
+    "communities:invitation_decline",
+    "communities:newcomer_welcome",
+    "expertqa:ask",
+    "expertqa:cancel",
+    "expertqa:vote",
+    "expertqa:answer",
+    "expertqa:defer",
+    "expertqa:moderate",
+    "challenges:publish",
+    "challenges:join",
+    "challenges:leave",
+    "challenges:answer",
+    "challenges:done",
+    "challenges:flow_pause",
+    "challenges:flow_resume",
+    "challenges:flow_item_move",
+    "challenges:flow_item_post",
+    "challenges:flow_item_delete",
+    "mentoring:run",
+    "mentoring:publish",
+    "mentoring:swap",
+    "mentoring:request",
+    "mentoring:lock",
+    "mentoring:accept",
+    "mentoring:decline",
+    "mentoring:complete",
+    "mentoring:meeting_add",
+    "mentoring:availability",
+    "mentoring:withdraw",
+    "mentoring:adhoc_help",
+    "mentoring:adhoc_volunteer",
+    "notifications:mark_all_read",
+    "notifications:mark_read",
+    "notifications:topic_follow",
+    "notifications:topic_unfollow",
+}
+# GET shows a form; only a POST (with its CSRF token) writes.
+FORMS = {
+    "communities:create": [],
+    "communities:approvals": [],
+    "communities:cohort_upload": [],
+    "communities:edit": ["public.slug"],
+    "communities:members": ["public.slug"],
+    "communities:moderation": ["public.slug"],
+    "communities:thread_create": ["public.slug"],
+    "communities:thread_edit": ["public.slug", "public_thread.pk"],
+    "communities:reply_edit": ["public.slug", "public_thread.pk", "anon_reply.pk"],
+    "communities:flag": ["public.slug", "public_thread.pk"],
+    "people:profile_edit": [],
+    "mentoring:programme_create": [],
+    "mentoring:programme_edit": ["programme.pk"],
+    "mentoring:enrol": ["programme.pk", "mentor"],
+    "mentoring:call": ["programme.pk"],
+    "mentoring:coordinate": ["programme.pk"],
+    "mentoring:adhoc_new": [],
+    "expertqa:create": [],
+    "expertqa:edit": ["private_session.pk"],
+    "challenges:copy": ["private_challenge.pk"],
+    "challenges:edit": ["private_challenge.pk"],
+    "challenges:step_new": ["private_challenge.pk"],
+    "challenges:step_edit": ["private_challenge.pk", "private_step.pk"],
+    "challenges:flow_new": [],
+    "challenges:flow": ["private_flow.pk"],
+    "challenges:flow_item_new": ["private_flow.pk"],
+}
+# Reads (their visibility is tested in test_private_communities, test_anonymity, test_xss).
+# notifications:open marks the person's own notification read as it follows the link: a
+# link in the inbox, harmless to repeat, and only ever about the person's own notification.
+READS = {
+    "home",
+    "healthz",
+    "communities:list",
+    "communities:search",
+    "communities:invitations",
+    "communities:cohorts",
+    "communities:newcomers",
+    "communities:feed_rss",
+    "communities:feed_atom",
+    "communities:detail",
+    "communities:thread",
+    "communities:revisions",
+    "expertqa:list",
+    "expertqa:detail",
+    "expertqa:board",
+    "expertqa:changes",
+    "expertqa:calendar",
+    "expertqa:series",
+    "expertqa:expert",
+    "challenges:list",
+    "challenges:detail",
+    "challenges:participant",
+    "challenges:step",
+    "challenges:scoreboard",
+    "challenges:flows",
+    "challenges:flow_item",
+    "mentoring:home",
+    "mentoring:mine",
+    "mentoring:programme",
+    "mentoring:match",
+    "mentoring:export",
+    "mentoring:adhoc",
+    "insights:overview",
+    "insights:export",
+    "insights:scope",
+    "insights:scope_export",
+    "notifications:inbox",
+    "notifications:open",
+    "people:directory",
+    "people:me",
+    "people:profile",
+    "people:topics",
+    "people:topic",
+}
+
+
+def _product_url_names():
+    names = set()
+
+    def walk(patterns, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if str(p.pattern).startswith(("admin/", "accounts/")):
+                    continue
+                walk(p.url_patterns, p.namespace or namespace)
+            elif p.name:
+                names.add(f"{namespace}:{p.name}" if namespace else p.name)
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_url_is_reviewed():
+    """Rule (every URL): each product URL is classified as a read, a form or POST-only."""
+    reviewed = POST_ONLY | set(FORMS) | READS
+    assert _product_url_names() - reviewed == set()
+    assert {name for name, _ in _post_only_urls_names()} == POST_ONLY
+
+
+def _post_only_urls_names():
+    import inspect
+
+    source = inspect.getsource(_post_only_urls)
+    return [(name, None) for name in POST_ONLY if f'"{name}"' in source]
+
+
+def _resolve(world, spec: str):
+    if "." not in spec:
+        return spec
+    obj, attr = spec.split(".")
+    return getattr(getattr(world, obj), attr)
+
+
+@pytest.mark.parametrize("who", ["manager", "lnd"])
+def test_get_on_form_pages_changes_nothing(client, world, who):
+    """Rule (each URL in FORMS): GET shows the form (or refuses) and writes nothing."""
+    client.force_login(getattr(world, who))
+    before = _snapshot()
+    for name, args in FORMS.items():
+        url = reverse(name, args=[_resolve(world, a) for a in args])
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.get(url, headers=headers)
+            assert response.status_code in (200, 302, 403, 404), (name, response.status_code)
+    assert _snapshot() == before

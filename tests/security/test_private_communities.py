@@ -31,6 +31,7 @@ def _object_urls(w):
         + f"?reply={r.pk}",
         "expertqa:detail": reverse("expertqa:detail", args=[s.pk]),
         "expertqa:board": reverse("expertqa:board", args=[s.pk]),
+        "expertqa:edit": reverse("expertqa:edit", args=[s.pk]),
         "expertqa:calendar": reverse("expertqa:calendar", args=[s.pk]),
         "insights:scope community": reverse("insights:scope", args=["communities", c.pk]),
         "insights:scope_export community": reverse(
@@ -68,6 +69,7 @@ OBJECT_PAGES = [
     "communities:flag reply",
     "expertqa:detail",
     "expertqa:board",
+    "expertqa:edit",
     "expertqa:calendar",
     "insights:scope community",
     "insights:scope_export community",

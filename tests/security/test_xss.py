@@ -266,3 +266,29 @@ def test_digest_email_escapes_titles_and_names(evil, mailoutbox):
     html = "".join(str(a[0]) for a in sent[0].alternatives)
     assert "Title" in html
     assert dangerous(html) == []
+
+
+def test_a_line_break_in_a_title_never_reaches_an_email_header(world_for_mail, mailoutbox):
+    """Rule (notification emails): a title with a line break (header injection) is sent on
+    one line, and does not block the emails queued behind it."""
+    from socialearn.notifications.emails import send_pending_notification_emails
+
+    person, other = world_for_mail
+    notify(
+        recipients=[other],
+        kind="mention",
+        title="Hello\r\nBcc: victim@example.com",
+        url="/",
+        send_email=True,
+    )
+    notify(recipients=[other], kind="mention", title="Second", url="/", send_email=True)
+    assert send_pending_notification_emails() == 2
+    subjects = [m.subject for m in mailoutbox]
+    assert "Second" in subjects
+    assert all("\n" not in s and "\r" not in s for s in subjects)
+    assert all("victim@example.com" not in m.bcc for m in mailoutbox)
+
+
+@pytest.fixture
+def world_for_mail(db):
+    return UserFactory(), UserFactory()
