@@ -128,6 +128,12 @@ class FlowItemForm(forms.ModelForm):
         model = FlowItem
         fields = ["kind", "title", "body", "url", "day_offset"]
         widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+        labels = {"url": "Link", "day_offset": "Day"}
+        help_texts = {
+            "body": "Markdown: **bold**, *italic*, lists and links.",
+            "url": "For a resource link: the page to read.",
+            "day_offset": "Relative flows only: how many days after joining the member gets it.",
+        }
 
     def clean(self):
         data = super().clean()
