@@ -249,3 +249,28 @@ def test_the_authors_profile_does_not_list_their_anonymous_posts(client, world):
         text = response.content.decode()
         assert world.anon_thread.title not in text, url
         assert "An anonymous answer" not in text, url
+
+
+def test_an_anonymous_help_request_reaches_followers_without_a_name(
+    world, django_capture_on_commit_callbacks
+):
+    """Rule (help request fan-out): followers of the topic read "Anonymous asks for help"."""
+    from communities.models import Thread
+    from communities.services import thread_create
+
+    topic_follow(user=world.outsider, topic=world.topic)
+    with django_capture_on_commit_callbacks(execute=True):
+        thread_create(
+            community=world.public,
+            author=world.hidden,
+            kind=Thread.Kind.HELP,
+            title="Stuck with a pivot table",
+            body="Please help",
+            topics=[world.topic],
+            is_anonymous=True,
+        )
+    titles = list(
+        Notification.objects.filter(recipient=world.outsider).values_list("title", flat=True)
+    )
+    assert any("Stuck with a pivot table" in t for t in titles)
+    assert all(HIDDEN_NAME not in t for t in titles)

@@ -103,6 +103,17 @@ def evil(db, celery_eager, django_capture_on_commit_callbacks):
             start_date=timezone.localdate(),
             status=Challenge.Status.PUBLISHED,
         )
+        from challenges.models import Participant, Step
+
+        Step.objects.create(
+            challenge=challenge,
+            position=1,
+            title=f"Step {PAYLOAD}"[:150],
+            prompt=MARKDOWN,
+            prompt_html="",
+            day_offset=0,
+        )
+        Participant.objects.create(challenge=challenge, user=reader, joined_at=timezone.now())
         flow = Flow.objects.create(
             name=f"Flow {PAYLOAD}"[:150], community=community, curator=person
         )
@@ -163,6 +174,7 @@ def _urls(e):
         reverse("challenges:list"),
         reverse("challenges:detail", args=[e["challenge"].pk]),
         reverse("challenges:scoreboard", args=[e["challenge"].pk]),
+        reverse("challenges:participant", args=[e["challenge"].pk]),
         reverse("challenges:flows"),
         reverse("challenges:flow", args=[e["flow"].pk]),
         reverse("mentoring:home"),
