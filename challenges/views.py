@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from socialearn.notifications.models import Notification
+
 from . import charts, selectors, services
 from .forms import AnswerForm, ChallengeForm, CopyForm, FlowForm, FlowItemForm, StepForm
 from .models import Challenge, Completion, Flow, Step
@@ -432,8 +434,16 @@ def flow_item_detail(request, pk: int, item_pk: int):
     member = selectors.active_membership(request.user, flow.community_id)
     if not (curator or member or request.user.is_staff):
         raise Http404("No such item")
-    if not curator and flow.mode == Flow.Mode.SCHEDULED and not item.is_posted:
-        raise Http404("Not posted yet")
+    if not curator and not item.is_posted:
+        # A relative flow's item is each member's own once it reached their inbox.
+        delivered = (
+            flow.mode == Flow.Mode.RELATIVE
+            and Notification.objects.filter(
+                recipient=request.user, dedupe_key=f"flow-item:{item.pk}"
+            ).exists()
+        )
+        if not delivered:
+            raise Http404("Not posted yet")
     return TemplateResponse(
         request,
         "challenges/flow_item.html",

@@ -236,3 +236,28 @@ def test_leaving_a_private_community_stops_its_challenge_notifications(world):
     assert world.member.pk in ids()
     membership_leave(community=world.private, user=world.member)
     assert world.member.pk not in ids()
+
+
+def test_a_relative_flow_item_is_read_once_it_reached_the_member(client, world):
+    """Rule (challenges:flow_item): an item of a relative flow not yet delivered to a member
+    (nor posted) is 404 to them; once in their inbox they may open it."""
+    from challenges.models import Flow, FlowItem
+    from socialearn.notifications.services import notify
+
+    flow = Flow.objects.create(
+        name="Welcome drip", community=world.public, curator=world.manager, mode="relative"
+    )
+    item = FlowItem.objects.create(flow=flow, position=1, title="Day 30 secret", day_offset=30)
+    url = reverse("challenges:flow_item", args=[flow.pk, item.pk])
+    client.force_login(world.member)
+    assert client.get(url).status_code == 404
+    notify(
+        recipients=[world.member],
+        kind="flow_item",
+        title=item.title,
+        url=url,
+        dedupe_key=f"flow-item:{item.pk}",
+    )
+    assert client.get(url).status_code == 200
+    client.force_login(world.hidden)
+    assert client.get(url).status_code == 404
