@@ -208,27 +208,38 @@ def _members_sql(scope: ScopeRef, *, ids: bool = False) -> str:
         FROM {ACTIVITY} a WHERE {condition} GROUP BY 1"""
 
 
-def _figures_sql(scope: ScopeRef) -> str:
+def _event_keys(scope: ScopeRef | None, alias: str = "a") -> tuple[str, str, str]:
+    """(key columns, condition, GROUP BY) for the parts that count events: keyed by one
+    kind of scope (or the organisation), or, for scope None, by the organisation and every
+    kind of scope at once, in one pass over the events (grouping sets)."""
+    if scope is not None:
+        kind = scope.kind or ""
+        return f"'{kind}'::text AS kind, {scope.key(alias)} AS k", scope.where(alias), "1, 2"
+    columns = [(kind.value, f"{alias}.{column}") for kind, column in KIND_COLUMN.items()]
+    kind = " ".join(f"WHEN GROUPING({c}) = 0 THEN '{k}'" for k, c in columns)
+    # Events without this kind of scope form a group keyed NULL, which matches no scope.
+    key = " ".join(f"WHEN GROUPING({c}) = 0 THEN {c}" for _k, c in columns)
+    sets = ", ".join(f"({c})" for _k, c in columns)
+    return (
+        f"CASE {kind} ELSE '' END AS kind, CASE {key} ELSE 0 END AS k",
+        "TRUE",
+        f"GROUPING SETS ((), {sets})",
+    )
+
+
+def _people_sql(scope: ScopeRef, members: str) -> str:
+    """Active people, active members (against the member ids in `members`), and for the
+    health index those active in the month and the year before the end."""
     key, where = scope.key(), scope.where()
-    if scope.kind:
-        keys = f"""SELECT s.object_id AS k, s.name, s.url, s.is_private
-            FROM {SCOPE} s WHERE s.kind = %(kind)s"""
-        if scope.object_id is not None:
-            keys += " AND s.object_id = %(oid)s"
-    else:
-        keys = "SELECT 0 AS k, '' AS name, '' AS url, FALSE AS is_private"
     # The health index looks a year back: only where it is shown (the organisation and
     # communities); elsewhere the people figures read the period alone.
     lower = "LEAST(%(start)s, %(year_start)s)" if scope.kind in HEALTH_KINDS else "%(start)s"
     group = f"a.{scope.column}, a.actor_id" if scope.kind else "a.actor_id"
-    key_q = key.replace("a.", "q.")
-    where_q = where.replace("a.", "q.")
+    # Asking for a year in the order of the partial indexes on active verbs lets PostgreSQL
+    # aggregate it straight from the index instead of hashing a year of rows.
+    order = f" ORDER BY {group}" if scope.kind in HEALTH_KINDS else ""
     return f"""
-    WITH keys AS ({keys}),
-    member_ids AS MATERIALIZED ({_members_sql(scope, ids=True)}),
-    members AS MATERIALIZED (SELECT k, count(*) AS members FROM member_ids GROUP BY k),
-    people AS MATERIALIZED (
-        SELECT per_person.k,
+        SELECT '{scope.kind or ""}'::text AS kind, per_person.k,
             count(*) FILTER (WHERE last_at >= %(start)s) AS active,
             count(m.uid) FILTER (WHERE last_at >= %(start)s) AS active_members,
             count(*) FILTER (WHERE last_at >= %(month_start)s) AS active_month,
@@ -238,79 +249,123 @@ def _figures_sql(scope: ScopeRef) -> str:
             FROM {ACTIVITY} a
             WHERE {where} AND a.actor_id IS NOT NULL AND a.verb NOT IN {PASSIVE_SQL}
               AND a.occurred_at >= {lower} AND a.occurred_at < %(end)s
-            GROUP BY {group}
+            GROUP BY {group}{order}
         ) per_person
-        LEFT JOIN member_ids m ON m.k = per_person.k AND m.uid = per_person.actor_id
-        GROUP BY per_person.k
-    ),
+        LEFT JOIN {members} m ON m.k = per_person.k AND m.uid = per_person.actor_id
+        GROUP BY per_person.k"""
+
+
+def _figures_sql(scope: ScopeRef | None) -> str:
+    """The figures of one scope, of every scope of one kind, or (scope None) of the
+    organisation and every named scope of every kind, in one query."""
+    scopes = [scope] if scope is not None else [ScopeRef(), *map(ScopeRef, KIND_COLUMN)]
+    keys = []
+    for s in scopes:
+        if s.kind:
+            part = f"""SELECT s.kind::text, s.object_id AS k, s.name, s.url, s.is_private
+                FROM {SCOPE} s WHERE s.kind = '{s.kind}'"""
+            if s.object_id is not None:
+                part += " AND s.object_id = %(oid)s"
+        else:
+            part = "SELECT ''::text, 0::bigint, '', '', FALSE"
+        keys.append(part)
+    member_ctes = "".join(
+        f"m_{s.kind or 'org'} AS MATERIALIZED ({_members_sql(s, ids=True)}),\n    " for s in scopes
+    )
+    members = " UNION ALL ".join(
+        f"SELECT '{s.kind or ''}'::text AS kind, k, count(*) AS members "
+        f"FROM m_{s.kind or 'org'} GROUP BY k"
+        for s in scopes
+    )
+    people = " UNION ALL ".join(_people_sql(s, f"m_{s.kind or 'org'}") for s in scopes)
+    a_keys, a_where, a_group = _event_keys(scope, "a")
+    q_keys, q_where, q_group = _event_keys(scope, "q")
+    return f"""
+    WITH keys (kind, k, name, url, is_private) AS ({" UNION ALL ".join(keys)}),
+    {member_ctes}members AS MATERIALIZED ({members}),
+    people AS MATERIALIZED ({people}),
     counts AS MATERIALIZED (
-        SELECT {key} AS k,
+        SELECT {a_keys},
             count(*) FILTER (WHERE a.verb = 'posted') AS posts,
             count(*) FILTER (WHERE a.verb = 'replied') AS replies,
             count(*) FILTER (WHERE a.verb = 'help_requested') AS help_requests,
-            count(DISTINCT a.target_user_id) FILTER (WHERE a.verb = 'welcomed') AS welcomed,
             count(*) FILTER (WHERE a.verb = 'step_completed') AS steps_completed,
             count(*) FILTER (WHERE a.verb = 'match_accepted') AS matches_accepted,
             count(*) FILTER (WHERE a.verb = 'match_completed') AS matches_completed,
             count(*) FILTER (WHERE a.verb = 'session_deferred') AS deferred
         FROM {ACTIVITY} a
-        WHERE {where} AND a.occurred_at >= %(start)s AND a.occurred_at < %(end)s
+        WHERE {a_where} AND a.occurred_at >= %(start)s AND a.occurred_at < %(end)s
           AND a.verb IN ('posted', 'replied', 'help_requested', 'welcomed', 'step_completed',
                          'match_accepted', 'match_completed', 'session_deferred')
-        GROUP BY 1
+        GROUP BY {a_group}
+    ),
+    welcomed AS MATERIALIZED (
+        -- Apart from the counts, so that they can be hashed rather than sorted.
+        SELECT {a_keys}, count(DISTINCT a.target_user_id) AS welcomed
+        FROM {ACTIVITY} a
+        WHERE {a_where} AND a.verb = 'welcomed'
+          AND a.occurred_at >= %(start)s AND a.occurred_at < %(end)s
+        GROUP BY {a_group}
     ),
     help AS MATERIALIZED (
-        SELECT {key} AS k,
+        SELECT {a_keys},
             coalesce(sum(CASE WHEN jsonb_typeof(a.extra -> 'reached') = 'number'
                 THEN (a.extra ->> 'reached')::numeric END), 0)::bigint AS help_reached
         FROM {ACTIVITY} a
-        WHERE {where} AND a.verb = 'help_requested'
+        WHERE {a_where} AND a.verb = 'help_requested'
           AND a.occurred_at >= %(start)s AND a.occurred_at < %(end)s
-        GROUP BY 1
+        GROUP BY {a_group}
     ),
     asked AS (
-        SELECT {key_q} AS k, q.occurred_at AS asked_at, fa.first_at
+        -- Each question's first answer by someone else: one index probe per question.
+        SELECT q.community_id, q.programme_id, q.session_id, q.challenge_id,
+            q.occurred_at AS asked_at, fa.first_at
         FROM {ACTIVITY} q
         LEFT JOIN LATERAL (
             SELECT min(r.occurred_at) AS first_at FROM {ACTIVITY} r
             WHERE r.thread_id = q.thread_id AND r.verb = 'replied' AND r.is_question
               AND r.actor_id IS DISTINCT FROM q.actor_id AND r.occurred_at >= q.occurred_at
         ) fa ON TRUE
-        WHERE {where_q} AND q.verb = 'posted' AND q.is_question AND q.thread_id IS NOT NULL
+        WHERE {q_where} AND q.verb = 'posted' AND q.is_question AND q.thread_id IS NOT NULL
           AND q.occurred_at >= %(start)s AND q.occurred_at < %(end)s
         UNION ALL
-        SELECT {key_q} AS k, q.occurred_at AS asked_at, fa.first_at
+        SELECT q.community_id, q.programme_id, q.session_id, q.challenge_id,
+            q.occurred_at AS asked_at, fa.first_at
         FROM {ACTIVITY} q
         LEFT JOIN LATERAL (
             SELECT min(r.occurred_at) AS first_at FROM {ACTIVITY} r
             WHERE r.session_id = q.session_id AND r.verb = 'session_answered'
               AND r.object_id = q.object_id AND r.occurred_at >= q.occurred_at
         ) fa ON TRUE
-        WHERE {where_q} AND q.verb = 'session_question_asked' AND q.object_id IS NOT NULL
+        WHERE {q_where} AND q.verb = 'session_question_asked' AND q.object_id IS NOT NULL
           AND q.occurred_at >= %(start)s AND q.occurred_at < %(end)s
     ),
     questions AS MATERIALIZED (
-        SELECT k, count(*) AS questions, count(first_at) AS answered,
+        SELECT {q_keys}, count(*) AS questions, count(q.first_at) AS answered,
             percentile_cont(0.5) WITHIN GROUP (
-                ORDER BY extract(epoch FROM first_at - asked_at)
-            ) FILTER (WHERE first_at IS NOT NULL) AS median_first_answer
-        FROM asked GROUP BY k
+                ORDER BY extract(epoch FROM q.first_at - q.asked_at)
+            ) FILTER (WHERE q.first_at IS NOT NULL) AS median_first_answer
+        FROM asked q GROUP BY {q_group}
+    ),
+    departments AS MATERIALIZED (
+        -- Profiles are wide: read the one column needed once, for both sides of an answer.
+        SELECT p.user_id, p.department_id FROM {PROFILE} p WHERE p.department_id IS NOT NULL
     ),
     answers AS MATERIALIZED (
-        SELECT {key} AS k, count(*) AS answers,
+        SELECT {a_keys}, count(*) AS answers,
             count(*) FILTER (WHERE pa.department_id IS NOT NULL
                              AND pt.department_id IS NOT NULL) AS answers_known_departments,
             count(*) FILTER (WHERE pa.department_id <> pt.department_id) AS answers_crossed
         FROM {ACTIVITY} a
-        LEFT JOIN {PROFILE} pa ON pa.user_id = a.actor_id
-        LEFT JOIN {PROFILE} pt ON pt.user_id = a.target_user_id
-        WHERE {where} AND a.verb IN ('replied', 'session_answered')
+        LEFT JOIN departments pa ON pa.user_id = a.actor_id
+        LEFT JOIN departments pt ON pt.user_id = a.target_user_id
+        WHERE {a_where} AND a.verb IN ('replied', 'session_answered')
           AND (a.verb = 'session_answered' OR a.is_question)
           AND a.target_user_id IS DISTINCT FROM a.actor_id
           AND a.occurred_at >= %(start)s AND a.occurred_at < %(end)s
-        GROUP BY 1
+        GROUP BY {a_group}
     )
-    SELECT keys.k AS object_id, keys.name, keys.url, keys.is_private,
+    SELECT keys.kind, keys.k AS object_id, keys.name, keys.url, keys.is_private,
         coalesce(members.members, 0) AS members,
         coalesce(people.active, 0) AS active,
         coalesce(people.active_members, 0) AS active_members,
@@ -320,7 +375,7 @@ def _figures_sql(scope: ScopeRef) -> str:
         coalesce(counts.replies, 0) AS replies,
         coalesce(counts.help_requests, 0) AS help_requests,
         coalesce(help.help_reached, 0) AS help_reached,
-        coalesce(counts.welcomed, 0) AS welcomed,
+        coalesce(welcomed.welcomed, 0) AS welcomed,
         coalesce(counts.steps_completed, 0) AS steps_completed,
         coalesce(counts.matches_accepted, 0) AS matches_accepted,
         coalesce(counts.matches_completed, 0) AS matches_completed,
@@ -332,13 +387,14 @@ def _figures_sql(scope: ScopeRef) -> str:
         coalesce(answers.answers_known_departments, 0) AS answers_known_departments,
         coalesce(answers.answers_crossed, 0) AS answers_crossed
     FROM keys
-    LEFT JOIN members USING (k)
-    LEFT JOIN people USING (k)
-    LEFT JOIN counts USING (k)
-    LEFT JOIN help USING (k)
-    LEFT JOIN questions USING (k)
-    LEFT JOIN answers USING (k)
-    ORDER BY coalesce(people.active, 0) DESC, keys.name, keys.k
+    LEFT JOIN members USING (kind, k)
+    LEFT JOIN people USING (kind, k)
+    LEFT JOIN counts USING (kind, k)
+    LEFT JOIN welcomed USING (kind, k)
+    LEFT JOIN help USING (kind, k)
+    LEFT JOIN questions USING (kind, k)
+    LEFT JOIN answers USING (kind, k)
+    ORDER BY keys.kind, coalesce(people.active, 0) DESC, keys.name, keys.k
     """
 
 
@@ -378,6 +434,7 @@ def _rows(sql: str, params: dict) -> list[dict]:
 
 def _figures(row: dict, scope: ScopeRef) -> Figures:
     row = dict(row)
+    row.pop("kind", None)
     if scope.kind not in HEALTH_KINDS:
         row["active_month"] = row["active_year"] = None
     if row.get("median_first_answer") is not None:
@@ -396,6 +453,24 @@ def scope_figures(period: Period, kind: str | None = None, object_id: int | None
     scope = ScopeRef(kind, object_id)
     rows = _rows(_figures_sql(scope), _params(period, scope))
     return _figures(rows[0], scope) if rows else None
+
+
+def overview_figures(period: Period) -> tuple[Figures, dict[str, list[Figures]]]:
+    """The organisation's figures and a table for every kind of scope, in one query that
+    reads the period's events once: the same figures as scope_figures(period) and
+    scope_table(period, kind) for each kind."""
+    rows = _rows(_figures_sql(None), _params(period, ScopeRef()))
+    summary = None
+    tables: dict[str, list[Figures]] = {kind: [] for kind in KIND_COLUMN}
+    for row in rows:
+        kind = row["kind"] or None
+        figures = _figures(row, ScopeRef(kind))
+        if kind is None:
+            summary = figures
+        else:
+            tables[kind].append(figures)
+    assert summary is not None
+    return summary, tables
 
 
 def weekly_series(period: Period, kind: str | None = None, object_id: int | None = None):
@@ -549,6 +624,8 @@ def _trending_params(period: Period, scope: ScopeRef, limit: int) -> dict:
 def _personas_sql(scope: ScopeRef) -> str:
     """(uid, persona, counts) for members at the end plus everyone who acted in the period."""
     where = scope.where()
+    # One scope's members are one row per person already; all scopes of a kind are not.
+    distinct = "DISTINCT" if scope.kind and scope.object_id is None else ""
     return f"""
     WITH acts AS (
         SELECT a.actor_id AS uid,
@@ -576,20 +653,17 @@ def _personas_sql(scope: ScopeRef) -> str:
                 AND r.occurred_at >= %(start)s AND r.occurred_at < %(end)s
           )
     ),
-    population AS (
-        SELECT uid FROM ({_members_sql(scope, ids=True)}) m
-        UNION
-        SELECT uid FROM acts
-    )
-    SELECT population.uid,
+    members AS (SELECT {distinct} uid FROM ({_members_sql(scope, ids=True)}) m)
+    -- Members at the end and everyone who acted: one join, no de-duplicating union.
+    SELECT uid,
         CASE WHEN catalysts.uid IS NOT NULL THEN 'catalyst'
              WHEN acts.responder THEN 'responder'
              WHEN acts.acted THEN 'engager'
              ELSE 'observer' END AS persona,
         coalesce(acts.posts, 0) AS posts, coalesce(acts.replies, 0) AS replies,
         coalesce(acts.reactions, 0) AS reactions
-    FROM population
-    LEFT JOIN acts USING (uid)
+    FROM acts
+    FULL JOIN members USING (uid)
     LEFT JOIN catalysts USING (uid)
     """
 

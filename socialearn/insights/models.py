@@ -100,6 +100,13 @@ class Activity(models.Model):
                 condition=~models.Q(verb__in=["viewed", "joined", "left"])
                 & models.Q(community_id__isnull=False),
             ),
+            # Everyone who did anything in a period (personas), read from the index alone.
+            models.Index(
+                fields=["occurred_at"],
+                name="activity_time_actor",
+                include=["actor", "verb", "target_user", "is_question"],
+                condition=models.Q(actor__isnull=False),
+            ),
             # First answers: a question's answers, straight from the index.
             models.Index(
                 fields=["thread_id", "occurred_at"],

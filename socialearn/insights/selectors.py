@@ -86,10 +86,10 @@ def overview(period: Period) -> dict:
 
 
 def _overview(period: Period) -> dict:
-    summary = f.scope_figures(period)
+    summary, tables = f.overview_figures(period)
     kind_tables = []
     for kind, plural in KIND_PLURALS.items():
-        rows = f.scope_table(period, kind)
+        rows = tables[kind]
         columns = t.SCOPE_COLUMNS[kind]
         kind_tables.append(
             {

@@ -340,3 +340,36 @@ def test_nothing_recorded_gives_empty_figures_not_errors(db):
     assert (f.members, f.active, f.engagement_rate, f.median_first_answer) == (0, 0, None, None)
     assert figures.scope_figures(PERIOD, "challenge", 4) is None
     assert figures.challenge_steps(PERIOD, 3) == []
+
+
+def test_the_overview_reads_every_scope_s_figures_in_one_query(
+    community, record, django_assert_num_queries
+):
+    p = community
+    scope_upsert(kind="session", object_id=5, name="Ask the CFO")
+    scope_upsert(kind="programme", object_id=7, name="Mentoring 2026")
+    scope_upsert(kind="challenge", object_id=3, name="30 days of SQL")
+    scope_upsert(kind="challenge", object_id=4, name="Nobody yet")
+    s = {"session_id": 5}
+    record("session_question_asked", p["ann"], "2026-03-03 10:00", object_id=500, **s)
+    record("session_question_asked", p["cat"], "2026-03-03 10:05", object_id=501, **s)
+    record(
+        "session_answered", p["bob"], "2026-03-03 10:30", object_id=500, target_user=p["ann"], **s
+    )
+    record("session_deferred", p["bob"], "2026-03-03 11:00", object_id=501, **s)
+    record("mentor_enrolled", p["dan"], "2026-02-10 09:00", programme_id=7)
+    record("protege_enrolled", p["eve"], "2026-03-04 09:00", programme_id=7)
+    record("match_accepted", p["dan"], "2026-03-05 09:00", programme_id=7, target_user=p["eve"])
+    record("challenge_joined", p["fay"], "2026-03-01 09:00", challenge_id=3)
+    record("step_completed", p["fay"], "2026-03-09 09:00", challenge_id=3, object_id=1)
+    record("welcomed", p["cat"], "2026-03-04 10:00", challenge_id=3, target_user=p["fay"])
+
+    with django_assert_num_queries(1):
+        summary, tables = figures.overview_figures(PERIOD)
+
+    assert summary == figures.scope_figures(PERIOD)
+    for kind in ("community", "programme", "session", "challenge"):
+        assert tables[kind] == figures.scope_table(PERIOD, kind), kind
+    assert [row.name for row in tables["challenge"]] == ["30 days of SQL", "Nobody yet"]
+    assert (tables["session"][0].questions, tables["session"][0].answered) == (2, 1)
+    assert tables["programme"][0].matches_accepted == 1

@@ -6,7 +6,9 @@
 Tops the activity record up to BENCH_INSIGHTS_ROWS rows (300,000 by default) with one
 set-based INSERT ... SELECT over generate_series, spread over the last 400 days with more
 recent days busier, then times the overview's figures (the selector) and the whole page
-(the test client signed in as an L&D admin). Target: under 1 s each.
+(the test client signed in as an L&D admin), each for the last 30 and the last 90 days.
+Nothing is cached between runs: every run computes the current period's figures afresh.
+Target: under 1 s each.
 """
 
 from __future__ import annotations
@@ -204,12 +206,16 @@ def run() -> list[dict]:
     client = Client(HTTP_HOST="localhost")
     client.force_login(_lnd_admin())
 
-    def page():
-        response = client.get("/insights/?period=30")
-        assert response.status_code == 200, response.status_code
+    for days in (30, 90):
 
-    ms = _time(page)
-    results.append(_row("overview page, last 30 days", ms, "ms", TARGET_MS, ms < TARGET_MS))
+        def page(days=days):
+            response = client.get(f"/insights/?period={days}")
+            assert response.status_code == 200, response.status_code
+
+        ms = _time(page)
+        results.append(
+            _row(f"overview page, last {days} days", ms, "ms", TARGET_MS, ms < TARGET_MS)
+        )
     return results
 
 
