@@ -304,3 +304,35 @@ def test_a_line_break_in_a_title_never_reaches_an_email_header(world_for_mail, m
 @pytest.fixture
 def world_for_mail(db):
     return UserFactory(), UserFactory()
+
+
+def test_resource_links_accept_only_web_addresses(client, evil):
+    """Rule (communities:thread_create): a resource's link must be http(s); a javascript:
+    link is refused on the form and nothing is posted."""
+    community = evil["community"]
+    client.force_login(evil["reader"])
+    before = Thread.objects.count()
+    response = client.post(
+        reverse("communities:thread_create", args=[community.slug]),
+        {
+            "kind": "resource",
+            "title": "A link",
+            "body": "See this",
+            "url": "javascript:alert(1)",
+            "topics": [evil["topic"].pk],
+        },
+    )
+    assert response.status_code == 200
+    assert Thread.objects.count() == before
+
+
+def test_pages_carry_a_strict_content_security_policy(client, evil):
+    """Rule (every page): scripts and styles only from the site itself, no inline code, no
+    framing."""
+    client.force_login(evil["reader"])
+    response = client.get(reverse("home"))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
+    assert "frame-ancestors 'none'" in policy
