@@ -7,11 +7,12 @@ import random
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
-from communities.models import Community, Membership
+from communities.models import Community, Membership, Thread
 from communities.services import community_create, reply_create
+from socialearn.insights.models import Activity
 
 from . import classics, services
 from .models import Challenge, Completion, Flow, FlowItem, Step
@@ -122,9 +123,21 @@ def _participants(challenge, community, scale: int, rng) -> None:
             if rng.random() > keen:
                 continue
             reply = reply_create(thread=step.thread, author=user, body=rng.choice(ANSWERS))
-            when = step.release_at + timedelta(hours=rng.uniform(0.5, 12))
+            when = min(step.release_at + timedelta(hours=rng.uniform(0.5, 12)), timezone.now())
             Completion.objects.filter(step=step, user=user).update(completed_at=when)
             type(reply).objects.filter(pk=reply.pk).update(created_at=when)
+            Activity.objects.filter(object_type="reply", object_id=reply.pk).update(
+                occurred_at=when
+            )
+    # Each step's thread dates from its release, not from the moment the demo was seeded.
+    for step in posted:
+        last = step.thread.replies.aggregate(last=Max("created_at"))["last"]
+        Thread.objects.filter(pk=step.thread_id).update(
+            created_at=step.release_at, last_activity_at=last or step.release_at
+        )
+        Activity.objects.filter(
+            verb="posted", object_type="thread", object_id=step.thread_id
+        ).update(occurred_at=step.release_at)
 
 
 def _flow(community, designer) -> None:

@@ -2,14 +2,17 @@
 it is), built through the services so counts, revisions, activity and notifications are real."""
 
 import random
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
+from socialearn.insights.models import Activity
 from socialearn.people.models import Profile, Topic
 
 from . import services
-from .models import Community, ModerationWord, Thread
+from .models import Community, ModerationWord, Reply, Thread, TipRevision
 
 User = get_user_model()
 
@@ -150,6 +153,35 @@ def _people(limit: int) -> list:
     return [users[i] for i in ids if i in users]
 
 
+def _spread_over_past_weeks(*, rng, thread: Thread, replies: list) -> None:
+    """Posts made by the seed all carry the same second: move the thread into the last five
+    weeks and its replies into the hours after it, activity rows included, so pages, charts
+    and answer times look like a lived-in organisation."""
+    start = timezone.now() - timedelta(days=rng.randint(1, 34), hours=rng.randint(0, 8))
+    when = start
+    reply_times = {}
+    for reply in replies:
+        when += timedelta(minutes=rng.randint(15, 600))
+        reply_times[reply.pk] = when
+        Reply.objects.filter(pk=reply.pk).update(created_at=when)
+        Activity.objects.filter(object_type="reply", object_id=reply.pk).update(occurred_at=when)
+    later = when + timedelta(minutes=30)
+    Activity.objects.filter(thread_id=thread.pk).exclude(
+        object_type="reply", object_id__in=list(reply_times)
+    ).exclude(verb__in=["posted", "help_requested"]).update(occurred_at=later)
+    Activity.objects.filter(thread_id=thread.pk, verb__in=["posted", "help_requested"]).update(
+        occurred_at=start
+    )
+    TipRevision.objects.filter(thread=thread, number=1).update(created_at=start)
+    TipRevision.objects.filter(thread=thread, number__gt=1).update(created_at=later)
+    Thread.objects.filter(pk=thread.pk).update(
+        created_at=start,
+        last_activity_at=when,
+        help_sent_at=start if thread.help_sent_at else None,
+    )
+    Thread.objects.filter(pk=thread.pk, edited_at__isnull=False).update(edited_at=later)
+
+
 def seed_demo(*, scale: int, stdout) -> None:
     people = _people(max(20, min(scale, 400)))
     if len(people) < 6:
@@ -235,6 +267,7 @@ def _seed_one(
             services.reaction_toggle(
                 user=person, kind=rng.choice(["thumbs_up", "idea", "thanks"]), thread=thread
             )
+        _spread_over_past_weeks(rng=rng, thread=thread, replies=replies)
     # One held post so the moderation queue has something to show.
     services.reply_create(
         thread=thread, author=rng.choice(members), body="Only an idiot would do it that way."

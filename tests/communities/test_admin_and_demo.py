@@ -49,3 +49,23 @@ def test_the_demo_seed_is_idempotent():
         Thread.objects.count(),
         TipRevision.objects.count(),
     ) == counts
+
+
+def test_the_demo_spreads_posts_over_the_past_weeks():
+    from django.utils import timezone
+
+    from communities.models import Reply
+    from socialearn.insights.models import Activity
+
+    UserFactory.create_batch(8)
+    seed_demo(scale=8, stdout=io.StringIO())
+
+    days = {t.created_at.date() for t in Thread.objects.all()}
+    assert len(days) > 5
+    assert max(t.created_at for t in Thread.objects.all()) < timezone.now()
+    for reply in Reply.objects.filter(status="published").select_related("thread")[:20]:
+        assert reply.created_at > reply.thread.created_at
+        posted = Activity.objects.get(
+            verb="posted", object_type="thread", object_id=reply.thread_id
+        )
+        assert posted.occurred_at == reply.thread.created_at
