@@ -325,6 +325,8 @@ def my_running_challenges(user, limit: int = 5) -> list[Challenge]:
             participants__user=user,
             participants__left_at__isnull=True,
             status=Challenge.Status.PUBLISHED,
+            # Not once the person left the private community it lives in.
+            pk__in=visible_challenges(user).values("pk"),
         )
         .select_related("community")
         .order_by("-start_date")[:limit]

@@ -3,6 +3,7 @@ every URL either answers 404/403 or shows none of it."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from .conftest import SECRET, leaks
 
@@ -273,3 +274,18 @@ def test_outsider_cannot_post_react_or_flag_in_a_private_community(client, world
     from communities.models import Membership
 
     assert Membership.objects.get(community=c, user=world.outsider).status == "requested"
+
+
+def test_leaving_a_private_community_takes_its_challenge_off_the_home_page(client, world):
+    """Rule (home, challenges dashboard section): someone who left a private community no
+    longer sees its challenge there, though they had joined it."""
+    from challenges.models import Participant
+    from communities.services import membership_leave
+
+    Participant.objects.create(
+        challenge=world.private_challenge, user=world.member, joined_at=timezone.now()
+    )
+    client.force_login(world.member)
+    assert world.private_challenge.title in client.get(reverse("home")).content.decode()
+    membership_leave(community=world.private, user=world.member)
+    assert world.private_challenge.title not in client.get(reverse("home")).content.decode()
