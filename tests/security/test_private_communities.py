@@ -289,3 +289,25 @@ def test_leaving_a_private_community_takes_its_challenge_off_the_home_page(clien
     assert world.private_challenge.title in client.get(reverse("home")).content.decode()
     membership_leave(community=world.private, user=world.member)
     assert world.private_challenge.title not in client.get(reverse("home")).content.decode()
+
+
+def test_a_manager_sees_the_figures_of_their_own_community_only(client, world):
+    """Rule (insights:scope, insights:scope_export): managing one community shows nothing of
+    another, private or not, in pages, htmx partials or CSV."""
+    from communities.services import community_create
+
+    other_manager = world.outsider
+    own = community_create(created_by=other_manager, name="Olly's corner", purpose="Mine")
+    client.force_login(other_manager)
+    assert client.get(reverse("insights:scope", args=["communities", own.pk])).status_code == 200
+    for community in (world.private, world.public):
+        for url in (
+            reverse("insights:scope", args=["communities", community.pk]),
+            reverse("insights:scope_export", args=["communities", community.pk, "trend"]),
+            reverse("insights:scope", args=["sessions", world.private_session.pk]),
+            reverse("insights:scope", args=["programmes", world.programme.pk]),
+        ):
+            for headers in ({}, {"HX-Request": "true"}):
+                response = client.get(url, headers=headers)
+                assert response.status_code == 404, url
+                assert not leaks(response)
