@@ -681,7 +681,7 @@ def session_send_change(
         title = f"Moved: {session.title}, now {when:%a %-d %b %H:%M}"
         body = "Your calendar file is updated on the session page."
     dedupe_key = f"expertqa:{change}:{session.pk}:{sequence}"
-    common = {"kind": kind, "title": title, "body": body, "url": session.get_absolute_url()}
+    url = session.get_absolute_url()
     told = 0
     if audience:
         told = fan_out_run(
@@ -689,14 +689,20 @@ def session_send_change(
             audience_kwargs={"session_id": session.pk},
             dedupe_key=dedupe_key,
             exclude_user_ids=[session.cancelled_by_id] if session.cancelled_by_id else [],
-            **common,
+            kind=kind,
+            title=title,
+            body=body,
+            url=url,
         )
     panel = set(session.experts.values_list("id", flat=True))
     if session.moderator_id:
         panel.add(session.moderator_id)
-    panel.discard(session.cancelled_by_id)
+    if session.cancelled_by_id:
+        panel.discard(session.cancelled_by_id)
     with transaction.atomic():
-        told += notify(recipients=panel, dedupe_key=dedupe_key, **common)
+        told += notify(
+            recipients=panel, dedupe_key=dedupe_key, kind=kind, title=title, body=body, url=url
+        )
     if audience:
         _email_invitations(session, session_calendar(session), kind=kind, dedupe_key=dedupe_key)
     return told
