@@ -98,8 +98,8 @@ def _errors(exc: ValidationError) -> str:
 def community_list(request):
     kind = request.GET.get("kind", "")
     kind = kind if kind in Community.Kind.values else ""
-    topic = request.GET.get("topic", "")
-    q = request.GET.get("q", "").strip()[:100]
+    topic = request.GET.get("topic", "").replace("\x00", "")
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     qs = selectors.community_list(request.user, kind=kind, topic=topic, q=q)
     page = Paginator(qs, 12).get_page(request.GET.get("page"))
     context = {
@@ -686,6 +686,6 @@ def moderation(request, slug: str):
 
 @login_required
 def search(request):
-    q = request.GET.get("q", "").strip()[:200]
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     page = selectors.search(request.user, q, request.GET.get("page", 1))
     return _render(request, "communities/search.html", {"q": q, "page": page}, "results")

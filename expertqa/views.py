@@ -64,7 +64,7 @@ def _question_or_404(request, pk: int) -> Question:
 
 @login_required
 def session_list(request):
-    query = request.GET.get("q", "").strip()[:100]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     listing = selectors.session_listing(request.user, query=query, page=request.GET.get("page", 1))
     series = Series.objects.filter(
         community__in=selectors.visible_communities(request.user)

@@ -519,7 +519,7 @@ def availability(request, pk: int):
         )
         messages.success(request, "Availability saved.")
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(target)

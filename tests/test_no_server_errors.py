@@ -1,0 +1,289 @@
+"""No user input reaches a 500.
+
+Every URL of the product, as an anonymous visitor, an ordinary employee, a community manager,
+an L&D admin and a mentoring coordinator: path parameters naming real objects and missing ones,
+GET plain, as htmx and with garbage in the query string, POST empty, with garbage in every field
+and with each field of each form in the pages spoiled in turn. Each request runs in a savepoint
+rolled back afterwards, so every request sees the same organisation.
+"""
+
+import time
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+
+from tests.crawl import (
+    build_world,
+    missing_kwargs,
+    parse_forms,
+    real_kwargs,
+    routes,
+)
+
+pytestmark = pytest.mark.django_db
+
+GARBAGE = ["abc", "-1", "99999", "a\x00b", "q" * 3000]
+# Whose pages and POSTs get every kind of garbage (the others get a sample), and where.
+THOROUGH = {"employee": "", "ld_admin": "", "manager": "communities", "coordinator": "mentoring"}
+# Where each person goes at all (the coordinator only to what coordinators run).
+WHERE = {"coordinator": ("mentoring", "expertqa", "challenges")}
+
+
+def _thorough(label, route) -> bool:
+    return label in THOROUGH and route.namespace.startswith(THOROUGH[label])
+
+
+# The query-string names the views read, besides those of the GET forms found in the pages.
+QUERY_NAMES = {
+    "page",
+    "sort",
+    "kind",
+    "topic",
+    "q",
+    "part",
+    "t",
+    "next",
+    "reply",
+    "period",
+    "start",
+    "end",
+    "from",
+    "to",
+    "a",
+    "b",
+    "department",
+    "location",
+    "o",
+    "p",
+    "e",
+}
+MIXED_QUERY = {
+    "page": "abc",
+    "sort": "<script>",
+    "kind": "zzz",
+    "from": "2026-13-45",
+    "to": "notadate",
+    "q": "' OR 1=1 --",
+    "period": "custom",
+    "start": "2026-13-45",
+    "end": "notadate",
+}
+# Names the views read from request.POST directly, besides their forms' fields.
+POST_NAMES = {"community", "decision", "role", "reply", "next", "locked", "action", "direction"}
+SPOILERS = {
+    "number": ["999999", "abc", "-1"],
+    "select": ["999999", "zzz"],
+    "select-multiple": ["999999"],
+    "hidden": ["999999", "abc"],
+    "radio": ["zzz"],
+    "checkbox": ["zzz"],
+    "date": ["2026-13-45", "0001-01-01"],
+    "datetime-local": ["2026-13-45T25:61", "9999-12-31T23:59"],
+    "time": ["25:61"],
+    "url": ["javascript:alert(1)"],
+    "email": ["not-an-email"],
+}
+TEXT_SPOILERS = ["a\x00b", "x" * 5000]
+
+
+class Crawl:
+    def __init__(self, world):
+        self.world = world
+        self.failures: list[str] = []
+        self.requests = 0
+        self.spent = {}
+        self.seen_problems = set()
+        self.clients = {}
+        for label, user in world["users"].items():
+            client = Client()
+            if user is not None:
+                client.force_login(user)
+            self.clients[label] = client
+
+    def request(self, label: str, method: str, url: str, data=None, **headers) -> object:
+        client = self.clients[label]
+        self.requests += 1
+        response = None
+        begun = time.monotonic()
+        try:
+            with transaction.atomic():
+                if method == "get":
+                    response = client.get(url, data=data, headers=headers)
+                else:
+                    response = client.post(url, data=data or {}, headers=headers)
+                transaction.set_rollback(True)
+        except Exception as error:  # noqa: BLE001 - every failure is collected and reported
+            self.fail(label, method, url, data, headers, f"{type(error).__name__}: {error}")
+            return None
+        finally:
+            key = (method, _shape(url))
+            self.spent[key] = self.spent.get(key, 0) + time.monotonic() - begun
+            if url.startswith("/accounts/") and self.world["users"][label] is not None:
+                client.force_login(self.world["users"][label])
+        if response.status_code >= 500:
+            self.fail(label, method, url, data, headers, f"status {response.status_code}")
+        return response
+
+    def fail(self, label, method, url, data, headers, problem):
+        values = {v for v in (data or {}).values() if isinstance(v, str)}
+        if len(data or {}) > 3 and len(values) == 1:
+            shown = f"every field = {next(iter(values))[:40]!r}"
+        else:
+            shown = {
+                k: (v[:40] + "…" if isinstance(v, str) and len(v) > 40 else v)
+                for k, v in (data or {}).items()
+            }
+        key = (method, _shape(url), problem[:200])
+        if key not in self.seen_problems:
+            self.seen_problems.add(key)
+            self.failures.append(
+                f"{method.upper()} {url} as {label}"
+                + (" htmx" if headers else "")
+                + (f" {shown}" if shown else "")
+                + f": {problem[:300]}"
+            )
+
+
+def _shape(url):
+    import re
+
+    return re.sub(r"/\d+/", "/N/", url.split("?")[0])
+
+
+def _signed_out_redirect(response) -> bool:
+    return (
+        response is not None
+        and response.status_code in (301, 302)
+        and ("/accounts/login/" in response.get("Location", ""))
+    )
+
+
+def _garbage_files(names):
+    return {n: SimpleUploadedFile("people.csv", b"\xff\xfe\x00email;;\n,,,\n") for n in names}
+
+
+def test_no_input_from_anyone_reaches_a_server_error():
+    started = time.monotonic()
+    world = build_world()
+    crawl = Crawl(world)
+    all_routes = [r for r in routes() if not r.path.startswith("admin/")]
+    admin_routes = [r for r in routes() if r.path.startswith("admin/")]
+
+    # 1. GET everything, noting the forms each page offers.
+    forms = {}  # (label, action path, field names) -> (label, action, Form)
+    query_names = set(QUERY_NAMES)
+    post_names = set(POST_NAMES)
+    file_names = set()
+    instances = []  # (route, kwargs, is_real)
+    for route in all_routes:
+        for label, user in world["users"].items():
+            if label in WHERE and route.namespace not in WHERE[label]:
+                continue
+            real = real_kwargs(route, world, user)
+            for kwargs in real:
+                instances.append((route, label, kwargs, True))
+            for kwargs in missing_kwargs(route, real):
+                instances.append((route, label, kwargs, False))
+    seen = set()
+    live = []  # instances worth spoiling further (not sent to sign in)
+    for route, label, kwargs, is_real in instances:
+        url = route.url(kwargs)
+        if url is None or (label, url) in seen:
+            continue
+        seen.add((label, url))
+        response = crawl.request(label, "get", url)
+        if response is None:
+            continue
+        if is_real and not _signed_out_redirect(response):
+            live.append((route, label, url))
+        content_type = response.get("Content-Type", "")
+        if response.status_code == 200 and content_type.startswith("text/html"):
+            page = parse_forms(response.content.decode())
+            for form in page.forms:
+                names = tuple(f.name for f in form.fields if f.name)
+                if form.method == "get":
+                    query_names.update(names)
+                    continue
+                action = urlsplit(urljoin(url, form.action or url)).path
+                post_names.update(names)
+                file_names.update(f.name for f in form.fields if f.kind == "file")
+                forms.setdefault((_shape(action), names), (label, action, form))
+
+    # 2. Spoil the query string of every page that answered.
+    for route, label, url in live:
+        crawl.request(label, "get", url, HX_Request="true")
+        crawl.request(label, "get", url, data=MIXED_QUERY)
+        for value in GARBAGE[1:] if _thorough(label, route) else ():
+            crawl.request(label, "get", url, data={name: value for name in query_names})
+
+    # 3. POST to every URL: nothing, then garbage in every field, with real and missing ids.
+    seen = set()
+    for route, label, kwargs, is_real in instances:
+        url = route.url(kwargs)
+        if url is None or (label, url) in seen:
+            continue
+        seen.add((label, url))
+        response = crawl.request(label, "post", url)
+        if _signed_out_redirect(response) or route.path.startswith("accounts/logout"):
+            continue
+        values = ["abc", "99999", "a\x00b"] if _thorough(label, route) else ["abc"]
+        values = values if is_real else ["999999"]
+        for value in values:
+            data = {name: value for name in post_names - file_names}
+            data.update(_garbage_files(file_names))
+            crawl.request(label, "post", url, data=data)
+            if value == "abc":
+                crawl.request(label, "post", url, data=data, HX_Request="true")
+
+    # 4. Every form found in the pages: as rendered, then each field spoiled in turn.
+    for label, action, form in forms.values():
+        if action.startswith("/accounts/logout"):
+            continue
+        baseline = {}
+        for field in form.fields:
+            if not field.name or field.kind in ("submit", "button"):
+                continue
+            if field.kind == "file":
+                continue
+            if field.value or field.kind not in ("checkbox", "radio"):
+                baseline.setdefault(field.name, field.value)
+        crawl.request(label, "post", action, data=baseline)
+        spoiled = set()
+        for field in form.fields:
+            if not field.name or field.kind in ("submit", "button", "file"):
+                continue
+            if field.name in spoiled:
+                continue
+            spoiled.add(field.name)
+            spoilers = SPOILERS.get(field.kind, TEXT_SPOILERS)
+            for value in spoilers:
+                crawl.request(label, "post", action, data={**baseline, field.name: value})
+
+    # 5. The Django admin, as the L&D admin: every page, with real and missing ids.
+    admin_label = "ld_admin"
+    user = world["users"][admin_label]
+    for route in admin_routes:
+        real = real_kwargs(route, world, user)
+        for kwargs in real + missing_kwargs(route, real)[:1]:
+            url = route.url(kwargs)
+            if url is None:
+                continue
+            response = crawl.request(admin_label, "get", url)
+            if route.name.endswith("_changelist") and response is not None:
+                crawl.request(
+                    admin_label, "get", url, data={"q": "a\x00b", "o": "abc", "p": "-1", "zz": "1"}
+                )
+            if route.name.endswith(("_add", "_change")):
+                crawl.request(admin_label, "post", url)
+
+    elapsed = time.monotonic() - started
+    print(f"{len(instances)} URL instances, {len(live)} pages, {len(forms)} forms")
+    for key, spent in sorted(crawl.spent.items(), key=lambda kv: -kv[1])[:15]:
+        print(f"{spent:6.2f}s {key}")
+    print(f"{crawl.requests} requests in {elapsed:.1f}s")
+    assert not crawl.failures, f"{len(crawl.failures)} server errors:\n" + "\n".join(
+        sorted(set(crawl.failures))
+    )
