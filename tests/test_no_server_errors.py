@@ -94,7 +94,6 @@ class Crawl:
         self.world = world
         self.failures: list[str] = []
         self.requests = 0
-        self.spent = {}
         self.seen_problems = set()
         self.clients = {}
         for label, user in world["users"].items():
@@ -103,11 +102,16 @@ class Crawl:
                 client.force_login(user)
             self.clients[label] = client
 
+    def phase(self, name: str) -> None:
+        now = time.monotonic(), self.requests
+        last = getattr(self, "_last", (now[0], 0))
+        print(f"phase {name}: {now[1] - last[1]} requests in {now[0] - last[0]:.1f}s")
+        self._last = now
+
     def request(self, label: str, method: str, url: str, data=None, **headers) -> object:
         client = self.clients[label]
         self.requests += 1
         response = None
-        begun = time.monotonic()
         try:
             with transaction.atomic():
                 if method == "get":
@@ -119,8 +123,6 @@ class Crawl:
             self.fail(label, method, url, data, headers, f"{type(error).__name__}: {error}")
             return None
         finally:
-            key = (method, _shape(url))
-            self.spent[key] = self.spent.get(key, 0) + time.monotonic() - begun
             if url.startswith("/accounts/") and self.world["users"][label] is not None:
                 client.force_login(self.world["users"][label])
         if response.status_code >= 500:
@@ -161,6 +163,13 @@ def _signed_out_redirect(response) -> bool:
     )
 
 
+def _turned_away(response) -> bool:
+    """Sent to sign in, refused, or not found: spoiling the input further changes nothing."""
+    if response is None:  # already reported
+        return True
+    return _signed_out_redirect(response) or response.status_code in (403, 404, 405)
+
+
 def _garbage_files(names):
     return {n: SimpleUploadedFile("people.csv", b"\xff\xfe\x00email;;\n,,,\n") for n in names}
 
@@ -169,6 +178,7 @@ def test_no_input_from_anyone_reaches_a_server_error():
     started = time.monotonic()
     world = build_world()
     crawl = Crawl(world)
+    crawl.phase("0")
     all_routes = [r for r in routes() if not r.path.startswith("admin/")]
     admin_routes = [r for r in routes() if r.path.startswith("admin/")]
 
@@ -185,7 +195,7 @@ def test_no_input_from_anyone_reaches_a_server_error():
             real = real_kwargs(route, world, user)
             for kwargs in real:
                 instances.append((route, label, kwargs, True))
-            for kwargs in missing_kwargs(route, real):
+            for kwargs in missing_kwargs(route, real) if user is not None else ():
                 instances.append((route, label, kwargs, False))
     seen = set()
     live = []  # instances worth spoiling further (not sent to sign in)
@@ -197,7 +207,7 @@ def test_no_input_from_anyone_reaches_a_server_error():
         response = crawl.request(label, "get", url)
         if response is None:
             continue
-        if is_real and not _signed_out_redirect(response):
+        if is_real and not _turned_away(response):
             live.append((route, label, url))
         content_type = response.get("Content-Type", "")
         if response.status_code == 200 and content_type.startswith("text/html"):
@@ -212,13 +222,15 @@ def test_no_input_from_anyone_reaches_a_server_error():
                 file_names.update(f.name for f in form.fields if f.kind == "file")
                 forms.setdefault((_shape(action), names), (label, action, form))
 
+    crawl.phase("1")
     # 2. Spoil the query string of every page that answered.
     for route, label, url in live:
         crawl.request(label, "get", url, HX_Request="true")
         crawl.request(label, "get", url, data=MIXED_QUERY)
-        for value in GARBAGE[1:] if _thorough(label, route) else ():
+        for value in GARBAGE[2:] if _thorough(label, route) else ():
             crawl.request(label, "get", url, data={name: value for name in query_names})
 
+    crawl.phase("2")
     # 3. POST to every URL: nothing, then garbage in every field, with real and missing ids.
     seen = set()
     for route, label, kwargs, is_real in instances:
@@ -227,9 +239,9 @@ def test_no_input_from_anyone_reaches_a_server_error():
             continue
         seen.add((label, url))
         response = crawl.request(label, "post", url)
-        if _signed_out_redirect(response) or route.path.startswith("accounts/logout"):
+        if _turned_away(response) or route.path.startswith("accounts/logout"):
             continue
-        values = ["abc", "99999", "a\x00b"] if _thorough(label, route) else ["abc"]
+        values = ["abc", "a\x00b"] if _thorough(label, route) else ["abc"]
         values = values if is_real else ["999999"]
         for value in values:
             data = {name: value for name in post_names - file_names}
@@ -238,6 +250,7 @@ def test_no_input_from_anyone_reaches_a_server_error():
             if value == "abc":
                 crawl.request(label, "post", url, data=data, HX_Request="true")
 
+    crawl.phase("3")
     # 4. Every form found in the pages: as rendered, then each field spoiled in turn.
     for label, action, form in forms.values():
         if action.startswith("/accounts/logout"):
@@ -259,9 +272,10 @@ def test_no_input_from_anyone_reaches_a_server_error():
                 continue
             spoiled.add(field.name)
             spoilers = SPOILERS.get(field.kind, TEXT_SPOILERS)
-            for value in spoilers:
+            for value in spoilers[:1]:
                 crawl.request(label, "post", action, data={**baseline, field.name: value})
 
+    crawl.phase("4")
     # 5. The Django admin, as the L&D admin: every page, with real and missing ids.
     admin_label = "ld_admin"
     user = world["users"][admin_label]
@@ -279,10 +293,9 @@ def test_no_input_from_anyone_reaches_a_server_error():
             if route.name.endswith(("_add", "_change")):
                 crawl.request(admin_label, "post", url)
 
+    crawl.phase("5")
     elapsed = time.monotonic() - started
     print(f"{len(instances)} URL instances, {len(live)} pages, {len(forms)} forms")
-    for key, spent in sorted(crawl.spent.items(), key=lambda kv: -kv[1])[:15]:
-        print(f"{spent:6.2f}s {key}")
     print(f"{crawl.requests} requests in {elapsed:.1f}s")
     assert not crawl.failures, f"{len(crawl.failures)} server errors:\n" + "\n".join(
         sorted(set(crawl.failures))
