@@ -208,6 +208,10 @@ def coordinate(request, pk: int):
         **selectors.coordinator_view(programme),
     }
     context["swap_choices"] = [m for m in context["mentors"] if m.free > 0]
+    # A long list of published matches folds away so the proposals stay in reach.
+    context["published_count"] = sum(
+        len(context[key]) for key in ("offered", "active", "completed", "declined")
+    )
     if request.htmx and request.GET.get("part") == "run":
         run = context["run"]
         if run is None or run.status != MatchingRun.Status.RUNNING:

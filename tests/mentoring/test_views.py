@@ -222,6 +222,25 @@ def test_coordinator_page_runs_a_fixed_number_of_queries(
     assert response.content.decode().count("data-match=") == 40
 
 
+def test_a_long_list_of_published_matches_folds_away_below_the_proposals(
+    client, make_programme, coordinator, enrol, topics
+):
+    client.force_login(coordinator)
+    programme = make_programme(name="busy")
+    for _ in range(11):
+        enrol(programme, MENTOR, topics[:2], capacity=2)
+        enrol(programme, PROTEGE, topics[:1])
+        enrol(programme, PROTEGE, topics[1:2])
+    services.matching_run_start(programme=programme, user=coordinator)
+    published = services.programme_publish(programme=programme, user=coordinator)
+    assert published > 20
+
+    page = client.get(reverse("mentoring:coordinate", args=[programme.pk])).content.decode()
+
+    assert f"Show all {published} published matches" in page
+    assert "<details open>" not in page.split('id="published-title"')[1].split("</section>")[0]
+
+
 def test_my_mentoring_and_programme_pages_run_a_fixed_number_of_queries(
     client, make_programme, enrol, topics, django_assert_max_num_queries
 ):
