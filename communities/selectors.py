@@ -342,6 +342,22 @@ def safe_headline(text: str) -> str:
     )
 
 
+# Threads and replies are searched as one UNION: both sides select these, in this order.
+SEARCH_RESULT_COLUMNS = (
+    "what",
+    "thread_pk",
+    "reply_pk",
+    "thread_title",
+    "community_name",
+    "community_slug",
+    "author_name",
+    "rank",
+    "snippet",
+    "title_hl",
+    "when",
+)
+
+
 def search(user, q: str, page_number=1, per_page: int = 20) -> Page | None:
     """Threads and replies the person may see, ranked, with highlighted snippets.
 
@@ -379,19 +395,7 @@ def search(user, q: str, page_number=1, per_page: int = 20) -> Page | None:
             title_hl=headline("title"),
             when=F("created_at"),
         )
-        .values(
-            "what",
-            "thread_pk",
-            "reply_pk",
-            "thread_title",
-            "community_name",
-            "community_slug",
-            "author_name",
-            "rank",
-            "snippet",
-            "title_hl",
-            "when",
-        )
+        .values(*SEARCH_RESULT_COLUMNS)
     )
     replies = (
         replies_visible_to(user)
@@ -409,19 +413,7 @@ def search(user, q: str, page_number=1, per_page: int = 20) -> Page | None:
             title_hl=F("thread__title"),
             when=F("created_at"),
         )
-        .values(
-            "what",
-            "thread_pk",
-            "reply_pk",
-            "thread_title",
-            "community_name",
-            "community_slug",
-            "author_name",
-            "rank",
-            "snippet",
-            "title_hl",
-            "when",
-        )
+        .values(*SEARCH_RESULT_COLUMNS)
     )
     combined = threads.union(replies, all=True).order_by("-rank", "-when")
     page = Paginator(combined, per_page).get_page(page_number)

@@ -58,6 +58,19 @@ def _scope(session: Session) -> None:
 # --- sessions ---------------------------------------------------------------------------------
 
 
+def _session_activity(session: Session, *, verb: str, actor, now: datetime, **fields) -> None:
+    """Record a session event for insights, scoped to its session, community and topic."""
+    activity_record(
+        verb=verb,
+        actor=actor,
+        occurred_at=now,
+        community_id=session.community_id,
+        topic_ids=[session.topic_id],
+        session_id=session.pk,
+        **fields,
+    )
+
+
 @transaction.atomic
 def session_touch(*, session: Session) -> None:
     """After an edit outside the services (admin): refresh the scope and the live boards."""
@@ -281,13 +294,11 @@ def session_update(
     _scope(session)
     session_thread_sync(session=session, editors=[by], now=now)
     if moved:
-        activity_record(
+        _session_activity(
+            session,
             verb="session_rescheduled",
             actor=by,
-            occurred_at=now,
-            community_id=session.community_id,
-            topic_ids=[session.topic_id],
-            session_id=session.pk,
+            now=now,
             object_type="session",
             object_id=session.pk,
             extra={"sequence": session.sequence},
@@ -325,13 +336,11 @@ def session_cancel(*, session: Session, by, note: str = "", now: datetime | None
     session.save(update_fields=fields)
     _board_changed(session)
     session_thread_sync(session=session, editors=[by], now=now)
-    activity_record(
+    _session_activity(
+        session,
         verb="session_cancelled",
         actor=by,
-        occurred_at=now,
-        community_id=session.community_id,
-        topic_ids=[session.topic_id],
-        session_id=session.pk,
+        now=now,
         object_type="session",
         object_id=session.pk,
     )
@@ -392,14 +401,12 @@ def question_ask(
     question.full_clean()
     question.save()
     _board_changed(session)
-    activity_record(
+    _session_activity(
+        session,
         verb="session_question_asked",
         # An anonymous question names nobody in the figures or exports either.
         actor=None if is_anonymous else author,
-        occurred_at=now,
-        community_id=session.community_id,
-        topic_ids=[session.topic_id],
-        session_id=session.pk,
+        now=now,
         object_type="session_question",
         object_id=question.pk,
         is_question=True,
@@ -518,13 +525,11 @@ def answer_create(*, question: Question, author, body: str, now: datetime | None
     if session.clock_state(now) == Session.State.CLOSED:
         # A deferred answer delivered after the close joins the community record.
         session_thread_sync(session=session, editors=[author], now=now)
-    activity_record(
+    _session_activity(
+        session,
         verb="session_answered",
         actor=author,
-        occurred_at=now,
-        community_id=session.community_id,
-        topic_ids=[session.topic_id],
-        session_id=session.pk,
+        now=now,
         # Insights pairs answers with their question by object_id.
         object_type="session_question",
         object_id=question.pk,
@@ -586,13 +591,11 @@ def question_defer(
         ]
     )
     _board_changed(session)
-    activity_record(
+    _session_activity(
+        session,
         verb="session_deferred",
         actor=by,
-        occurred_at=now,
-        community_id=session.community_id,
-        topic_ids=[session.topic_id],
-        session_id=session.pk,
+        now=now,
         object_type="session_question",
         object_id=question.pk,
         target_user=None if question.is_anonymous else question.author,

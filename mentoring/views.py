@@ -6,11 +6,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from socialearn.http import safe_next_url
 from socialearn.markdown import render_markdown
 from socialearn.people.models import Profile
 
@@ -522,12 +523,8 @@ def availability(request, pk: int):
             enrolment=enrolment, user=request.user, unavailable=form.cleaned_data["unavailable"]
         )
         messages.success(request, "Availability saved.")
-    target = request.POST.get("next", "")
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("mentoring:mine")
+    fallback = reverse("mentoring:mine")
+    return redirect(safe_next_url(request, request.POST.get("next", ""), fallback))
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from socialearn.http import safe_next_url
 from socialearn.people.models import Topic
 
 from .models import Notification
@@ -15,11 +16,7 @@ from .services import notifications_mark_read, topic_follow, topic_unfollow
 
 def _safe_next(request, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+    return safe_next_url(request, target, fallback)
 
 
 @login_required
