@@ -68,12 +68,27 @@ class UserAdmin(SafeAdminMixin, BaseUserAdmin):
         profile = getattr(obj, "profile", None)
         return profile.department if profile else None
 
+    @staticmethod
+    def _outranks(request, obj) -> bool:
+        """Whether the account has more rights than the requester (asked once per request)."""
+        if obj is None or request.user.is_superuser:
+            return False
+        known = request.__dict__.setdefault("_outranks", {})
+        if obj.pk not in known:
+            known[obj.pk] = has_more_rights(obj, than=request.user)
+        return known[obj.pk]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if self._outranks(request, obj):
+            # Not even the link to the password form: it is theirs (and a superuser's) to set.
+            form = type(form.__name__, (form,), {"password": None})
+        return form
+
     def get_fieldsets(self, request, obj=None):
         if request.user.is_superuser or obj is None:
             return super().get_fieldsets(request, obj)
-        login = (
-            ("username",) if has_more_rights(obj, than=request.user) else ("username", "password")
-        )
+        login = ("username",) if self._outranks(request, obj) else ("username", "password")
         return (
             (None, {"fields": login}),
             ("Personal info", {"fields": ("first_name", "last_name", "email")}),
@@ -86,7 +101,7 @@ class UserAdmin(SafeAdminMixin, BaseUserAdmin):
         if request.user.is_superuser or obj is None:
             return fields
         fields += ["is_staff", "is_superuser", "last_login", "date_joined"]
-        if has_more_rights(obj, than=request.user):
+        if self._outranks(request, obj):
             fields += ACCOUNT_FIELDS
         return fields
 
