@@ -1,12 +1,38 @@
+from django import forms
 from django.contrib import admin
 
 from socialearn.people.admin_safety import SafeModelAdmin
 
+from . import selectors, services
 from .models import AdhocRequest, AdhocVolunteer, Enrolment, Match, MatchingRun, Meeting, Programme
+
+
+class ProgrammeAdminForm(forms.ModelForm):
+    forget_conversations = forms.BooleanField(
+        label="Delete the stored notes",
+        required=False,
+        help_text="Making a programme offline and unrecorded deletes the meeting notes and "
+        "request notes its pairs have stored.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        switching = data.get("offline_unrecorded") and not self.initial.get("offline_unrecorded")
+        if switching and self.instance.pk and not data.get("forget_conversations"):
+            stored = selectors.programme_stored_conversations(self.instance)
+            if any(stored.values()):
+                self.add_error(
+                    "forget_conversations",
+                    f"Going offline and unrecorded deletes {stored['notes']} meeting note(s) "
+                    f"and {stored['messages']} request note(s) of this programme. "
+                    "Tick this box to delete them.",
+                )
+        return data
 
 
 @admin.register(Programme)
 class ProgrammeAdmin(SafeModelAdmin):
+    form = ProgrammeAdminForm
     list_display = [
         "name",
         "matching_mode",
@@ -17,6 +43,11 @@ class ProgrammeAdmin(SafeModelAdmin):
     list_filter = ["matching_mode", "offline_unrecorded"]
     search_fields = ["name"]
     filter_horizontal = ["topics", "coordinators"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.offline_unrecorded:
+            services.programme_conversations_forget(programme=obj)
 
 
 @admin.register(Enrolment)

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from socialearn.notifications.services import notify, topic_follow
+from tests.admin_forms import form_data
 from tests.factories import DepartmentFactory, LocationFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,48 +91,6 @@ def rights(db):
     return r
 
 
-def _form_data(response) -> dict:
-    """What the browser would post back: the change form's current values."""
-    from html.parser import HTMLParser
-
-    class Fields(HTMLParser):
-        def __init__(self):
-            super().__init__()
-            self.data: dict[str, list[str]] = {}
-            self.select = self.textarea = None
-
-        def handle_starttag(self, tag, attrs):
-            a = dict(attrs)
-            name = a.get("name")
-            if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
-                if a.get("type") in ("checkbox", "radio") and "checked" not in a:
-                    return
-                self.data.setdefault(name, []).append(a.get("value") or "")
-            elif tag == "select" and name:
-                self.select = name
-                self.data.setdefault(name, [])
-            elif tag == "option" and self.select and "selected" in a:
-                self.data[self.select].append(a.get("value") or "")
-            elif tag == "textarea" and name:
-                self.textarea = name
-                self.data[name] = [""]
-
-        def handle_endtag(self, tag):
-            if tag == "select":
-                self.select = None
-            elif tag == "textarea":
-                self.textarea = None
-
-        def handle_data(self, data):
-            if self.textarea:
-                self.data[self.textarea][0] += data.removeprefix("\n")
-
-    parser = Fields()
-    parser.feed(response.content.decode())
-    parser.data.pop("csrfmiddlewaretoken", None)
-    return parser.data
-
-
 def _change_url(user):
     return reverse("admin:auth_user_change", args=[user.pk])
 
@@ -149,7 +108,7 @@ def test_ld_admin_sees_no_superuser_staff_or_permission_fields(client, rights):
 
 def test_ld_admin_manages_an_employees_account_and_groups_below_rank(client, rights):
     client.force_login(rights.ld)
-    data = _form_data(client.get(_change_url(rights.employee)))
+    data = form_data(client.get(_change_url(rights.employee)))
     data.update(first_name=["Emma"], groups=[str(rights.coordinator_group.pk)])
     response = client.post(_change_url(rights.employee), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -163,7 +122,7 @@ def test_a_crafted_post_cannot_make_anyone_superuser_staff_or_grant_permissions(
     the account, the L&D admin's own included."""
     client.force_login(rights.ld)
     for person in (rights.employee, rights.ld):
-        data = _form_data(client.get(_change_url(person)))
+        data = form_data(client.get(_change_url(person)))
         data.update(
             is_superuser=["on"],
             is_staff=["on"],
@@ -181,7 +140,7 @@ def test_a_crafted_post_cannot_make_anyone_superuser_staff_or_grant_permissions(
 def test_a_crafted_post_cannot_give_a_group_above_the_ld_admins_rank(client, rights):
     client.force_login(rights.ld)
     for person in (rights.employee, rights.ld):
-        data = _form_data(client.get(_change_url(person)))
+        data = form_data(client.get(_change_url(person)))
         data["groups"] = [str(rights.payroll.pk)]
         response = client.post(_change_url(person), data)
         assert response.status_code == 200  # the form answers with an error
@@ -200,7 +159,7 @@ def test_ld_admin_cannot_touch_the_account_or_password_of_someone_with_more_righ
         assert response.status_code == 200
         form = response.context["adminform"].form
         assert not {"email", "username", "groups", "is_active", "password"} & set(form.fields)
-        data = _form_data(response)
+        data = form_data(response)
         data.update(
             email=["ld@example.com"],
             is_active=[],
@@ -246,7 +205,7 @@ def test_superusers_keep_every_right_in_the_user_admin(client, rights):
     response = client.get(_change_url(rights.employee))
     form = response.context["adminform"].form
     assert {"is_superuser", "is_staff", "user_permissions", "groups"} <= set(form.fields)
-    data = _form_data(response)
+    data = form_data(response)
     data.update(is_staff=["on"], groups=[str(rights.payroll.pk)])
     assert client.post(_change_url(rights.employee), data).status_code == 302
     rights.employee.refresh_from_db()
