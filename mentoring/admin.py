@@ -46,7 +46,7 @@ class ProgrammeAdmin(SafeModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if obj.offline_unrecorded:
+        if obj.offline_unrecorded and "offline_unrecorded" in form.changed_data:
             services.programme_conversations_forget(programme=obj)
 
 

@@ -93,13 +93,18 @@ def programme_create(*, created_by, topics, coordinators=(), **fields) -> Progra
 def programme_update(*, programme: Programme, user, topics=None, coordinators=None, **fields):
     if not selectors.can_coordinate(user, programme):
         raise PermissionDenied("Only this programme's coordinators can change it.")
+    was_unrecorded = (
+        Programme.objects.select_for_update()
+        .values_list("offline_unrecorded", flat=True)
+        .get(pk=programme.pk)
+    )
     for name, value in fields.items():
         if name not in PROGRAMME_FIELDS:
             raise TypeError(f"Unknown programme field: {name}")
         setattr(programme, name, value)
     programme.full_clean()
     programme.save()
-    if programme.offline_unrecorded:
+    if programme.offline_unrecorded and not was_unrecorded:
         programme_conversations_forget(programme=programme)
     if topics is not None:
         programme.topics.set(topics)
@@ -111,8 +116,8 @@ def programme_update(*, programme: Programme, user, topics=None, coordinators=No
 
 @transaction.atomic
 def programme_conversations_forget(*, programme: Programme) -> dict[str, int]:
-    """Delete what pairs wrote in an offline-and-unrecorded programme: meeting notes and the
-    notes sent with mentoring requests. Meeting dates stay (the platform still tracks).
+    """Delete what pairs wrote, as a programme becomes offline and unrecorded: meeting notes
+    and the notes sent with mentoring requests. Meeting dates stay (the platform still tracks).
 
     The programme's row is locked first, as `meeting_record` locks it, so a note recorded
     while the programme switches is either deleted here or refused there.

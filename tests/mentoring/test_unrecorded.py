@@ -73,11 +73,16 @@ def test_confirming_deletes_the_notes_in_the_database(client, pair, coordinator)
     assert "Worried about my team" not in page
 
 
-def test_the_service_deletes_the_notes_whenever_the_programme_is_unrecorded(pair, coordinator):
+def test_the_service_deletes_the_notes_in_the_switch_itself(pair, coordinator):
     programme, match = pair
     services.programme_update(programme=programme, user=coordinator, offline_unrecorded=True)
     assert not Meeting.objects.exclude(notes="").exists()
     assert not Match.objects.exclude(message="").exists()
+    # From then on nothing said in meetings is stored.
+    services.meeting_record(
+        match=match, user=match.mentor.user, met_on=timezone.localdate(), notes="new words"
+    )
+    assert not Meeting.objects.exclude(notes="").exists()
 
 
 def test_the_admin_asks_first_then_deletes_through_the_same_service(client, pair):
