@@ -86,7 +86,10 @@ class SafeAdminMixin:
 
     def __init__(self, model, admin_site):
         super().__init__(model, admin_site)
-        private_fields_register(model, [*self.private_fields, *(self.exclude or ())])
+        names = {f.name for f in model._meta.get_fields()}
+        # Content that can be posted anonymously keeps its author private, declared or not.
+        implied = ["author"] if {"is_anonymous", "author"} <= names else []
+        private_fields_register(model, [*self.private_fields, *(self.exclude or ()), *implied])
 
     @staticmethod
     def sees_everything(request) -> bool:
@@ -131,8 +134,13 @@ class SafeAdminMixin:
 
     def get_exclude(self, request, obj=None):
         hidden = self._private_here(request)
-        exclude = list(super().get_exclude(request, obj) or [])
-        return exclude + sorted(hidden - set(exclude)) if hidden else (exclude or None)
+        exclude = super().get_exclude(request, obj)
+        if not hidden:
+            return exclude
+        if exclude is None:  # a list here makes Django skip the form's own Meta.exclude
+            exclude = getattr(getattr(self.form, "_meta", None), "exclude", None)
+        exclude = list(exclude or [])
+        return exclude + sorted(hidden - set(exclude))
 
     def get_readonly_fields(self, request, obj=None):
         hidden = self._private_here(request)

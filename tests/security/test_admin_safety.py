@@ -207,3 +207,12 @@ def test_every_admin_of_the_project_keeps_private_fields_private():
         if model._meta.app_label in ours and not isinstance(model_admin, SafeAdminMixin)
     ]
     assert not missing
+
+
+def test_anonymous_content_keeps_its_author_private_whatever_its_admin_declares():
+    from communities.models import Reply
+    from expertqa.models import Question
+    from socialearn.people.admin_safety import is_private
+
+    for model in (Thread, Reply, Question):
+        assert is_private(model, "author"), model
