@@ -163,6 +163,9 @@ def test_lists_filters_search_and_forms_name_no_anonymous_author(client, world, 
         assert not leaks(response), url
         assert 'name="author"' not in response.text, url
         assert 'name="recipient"' not in response.text, url
+    change = client.get(reverse("admin:notifications_notification_change", args=[held.pk]))
+    assert f"/admin/auth/user/{world.hidden.pk}/" not in change.text
+    assert f"→ {world.hidden.pk}" not in change.text
     searched = client.get(reverse("admin:communities_thread_changelist"), {"q": "zebedee"})
     assert world.anon_thread.title not in searched.text
     # Nobody but the site makes notifications: the add form would lack the recipient.
