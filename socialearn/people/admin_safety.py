@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
-from django.db.models import Model, Q, QuerySet
+from django.db.models import ForeignObjectRel, Model, Q, QuerySet
 from django.db.models.constants import LOOKUP_SEP
 
 # (model label in lower case, field name) of every private field, filled in as the admin
@@ -60,15 +60,16 @@ def path_reaches_private(model: type[Model], path: str) -> bool:
             field = model._meta.get_field(part)
         except FieldDoesNotExist:
             return False  # a transform or lookup name: the path ends here
-        if field.auto_created and not field.concrete:
+        if isinstance(field, ForeignObjectRel):
             # A reverse relation: private when the field pointing back at us is.
             if is_private(field.related_model, field.field.name):
                 return True
         elif is_private(model, field.name):
             return True
-        if not field.is_relation or field.related_model is None:
+        related = field.related_model
+        if not field.is_relation or not isinstance(related, type):
             return False
-        model = field.related_model
+        model = related
     return False
 
 
