@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 
+from socialearn.people.admin_safety import SafeModelAdmin
+
 from . import services
 from .models import Challenge, Completion, Flow, FlowItem, Participant, Step
 
@@ -35,7 +37,7 @@ def copy_challenges(modeladmin, request, queryset):
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(admin.ModelAdmin):
+class ChallengeAdmin(SafeModelAdmin):
     list_display = [
         "title",
         "community",
@@ -62,7 +64,7 @@ class ChallengeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Step)
-class StepAdmin(admin.ModelAdmin):
+class StepAdmin(SafeModelAdmin):
     list_display = ["title", "challenge", "position", "release_at", "posted_at", "posted_late"]
     list_filter = ["posted_late"]
     search_fields = ["title", "challenge__title"]
@@ -74,13 +76,15 @@ class StepAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(SafeModelAdmin):
     list_display = ["user", "challenge", "joined_at", "left_at"]
     raw_id_fields = ["user", "challenge"]
 
 
 @admin.register(Completion)
-class CompletionAdmin(admin.ModelAdmin):
+class CompletionAdmin(SafeModelAdmin):
+    # A step answered by an anonymous reply: the reply's id would name its author.
+    private_fields = ("reply_id",)
     list_display = ["user", "step", "via", "completed_at"]
     raw_id_fields = ["user", "step", "challenge"]
 
@@ -93,7 +97,7 @@ class FlowItemInline(admin.TabularInline):
 
 
 @admin.register(Flow)
-class FlowAdmin(admin.ModelAdmin):
+class FlowAdmin(SafeModelAdmin):
     list_display = ["name", "community", "mode", "post_time", "is_paused"]
     list_filter = ["mode", "is_paused"]
     raw_id_fields = ["curator"]
@@ -105,7 +109,7 @@ class FlowAdmin(admin.ModelAdmin):
 
 
 @admin.register(FlowItem)
-class FlowItemAdmin(admin.ModelAdmin):
+class FlowItemAdmin(SafeModelAdmin):
     list_display = ["title", "flow", "position", "kind", "scheduled_for", "posted_at"]
     list_filter = ["kind", "posted_late"]
     readonly_fields = ["scheduled_for", "posted_at", "posted_late", "thread"]

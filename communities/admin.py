@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from socialearn.people.admin_safety import SafeModelAdmin
+
 from .models import (
     Community,
     Flag,
@@ -29,7 +31,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Community)
-class CommunityAdmin(admin.ModelAdmin):
+class CommunityAdmin(SafeModelAdmin):
     list_display = ["name", "kind", "visibility", "anonymity", "status", "created_at"]
     list_filter = ["kind", "visibility", "anonymity", "status"]
     search_fields = ["name", "purpose"]
@@ -40,7 +42,7 @@ class CommunityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SafeModelAdmin):
     list_display = ["user", "community", "role", "status", "joined_at"]
     list_filter = ["role", "status"]
     search_fields = ["user__email", "community__name"]
@@ -48,7 +50,12 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "community"]
 
 
-class AnonymousAwareAdmin(admin.ModelAdmin):
+class AnonymousAwareAdmin(SafeModelAdmin):
+    """Posts that may be anonymous: their author (and editor) are private fields, so no list,
+    filter, search, form or lookup ties anyone to them; the author column reads "Anonymous"
+    on anonymous rows for everyone but superusers."""
+
+    private_fields = ("author",)
     list_display_base: list = []
 
     def get_list_display(self, request):
@@ -58,25 +65,13 @@ class AnonymousAwareAdmin(admin.ModelAdmin):
 
         return [*self.list_display_base, author_shown]
 
-    def get_fields(self, request, obj=None):
-        fields = list(super().get_fields(request, obj))
-        if not request.user.is_superuser:
-            # The author edits their own anonymous post: "edited by" would name them too.
-            fields = [f for f in fields if f not in ("author", "edited_by")]
-        return fields
-
-    def get_search_fields(self, request):
-        fields = list(self.search_fields)
-        if request.user.is_superuser:
-            fields.append("author__email")
-        return fields
-
 
 @admin.register(Thread)
 class ThreadAdmin(AnonymousAwareAdmin):
+    private_fields = ("author", "edited_by")
     list_display_base = ["title", "community", "kind", "status", "is_pinned", "is_locked"]
     list_filter = ["kind", "status", "is_pinned", "is_locked", "is_anonymous"]
-    search_fields = ["title"]
+    search_fields = ["title", "author__email"]
     raw_id_fields = ["community", "author", "accepted_reply"]
     list_select_related = ["community", "author__profile"]
     filter_horizontal = ["topics"]
@@ -87,19 +82,19 @@ class ThreadAdmin(AnonymousAwareAdmin):
 class ReplyAdmin(AnonymousAwareAdmin):
     list_display_base = ["__str__", "thread", "status", "created_at"]
     list_filter = ["status", "is_anonymous"]
-    search_fields = ["body"]
+    search_fields = ["body", "author__email"]
     raw_id_fields = ["thread", "author"]
     list_select_related = ["thread", "author__profile"]
 
 
 @admin.register(ModerationWord)
-class ModerationWordAdmin(admin.ModelAdmin):
+class ModerationWordAdmin(SafeModelAdmin):
     list_display = ["word", "created_at"]
     search_fields = ["word"]
 
 
 @admin.register(ModerationAction)
-class ModerationActionAdmin(admin.ModelAdmin):
+class ModerationActionAdmin(SafeModelAdmin):
     list_display = ["created_at", "community", "actor", "action", "thread", "reply", "reason"]
     list_filter = ["action"]
     search_fields = ["reason", "community__name"]
@@ -114,14 +109,16 @@ class ModerationActionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Flag)
-class FlagAdmin(admin.ModelAdmin):
+class FlagAdmin(SafeModelAdmin):
     list_display = ["created_at", "community", "flagged_by", "reason", "resolved_at"]
     list_filter = ["resolved_at"]
     raw_id_fields = ["thread", "reply", "flagged_by", "community"]
 
 
 @admin.register(TipRevision)
-class TipRevisionAdmin(admin.ModelAdmin):
+class TipRevisionAdmin(SafeModelAdmin):
+    # The first revision of an anonymous tip is its author's: revision authors stay private.
+    private_fields = ("author",)
     raw_id_fields = ["thread", "author"]
     list_select_related = ["thread", "author__profile"]
 
@@ -139,14 +136,8 @@ class TipRevisionAdmin(admin.ModelAdmin):
 
         return ["thread", "number", author_shown, "created_at"]
 
-    def get_exclude(self, request, obj=None):
-        exclude = list(super().get_exclude(request, obj) or [])
-        if obj is not None and self._by_anonymous_author(obj) and not request.user.is_superuser:
-            exclude.append("author")
-        return exclude
-
 
 @admin.register(Reaction)
-class ReactionAdmin(admin.ModelAdmin):
+class ReactionAdmin(SafeModelAdmin):
     list_display = ["user", "kind", "thread", "reply", "created_at"]
     raw_id_fields = ["user", "thread", "reply"]

@@ -2,13 +2,14 @@ from django import forms
 from django.contrib import admin
 
 from socialearn.markdown import render_markdown
+from socialearn.people.admin_safety import SafeModelAdmin
 
 from . import services
 from .models import Answer, Question, Series, Session
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(SafeModelAdmin):
     list_display = ["title", "community", "topic"]
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
@@ -59,7 +60,7 @@ class SessionAdminForm(forms.ModelForm):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(SafeModelAdmin):
     form = SessionAdminForm
     list_display = ["title", "kind", "community", "topic", "starts_at", "ends_at", "moderator"]
     list_filter = ["kind", "community"]
@@ -108,20 +109,15 @@ class AnswerInline(admin.StackedInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(SafeModelAdmin):
+    # Askers may be anonymous: named to superusers only, and never reachable by a lookup.
+    private_fields = ("author",)
     list_display = ["__str__", "session", "status", "vote_count", "answered_at", "deferred_to"]
     list_filter = ["status"]
     search_fields = ["body"]
     raw_id_fields = ["session", "author", "merged_into", "deferred_by"]
     list_select_related = ["session"]
     inlines = [AnswerInline]
-
-    def get_exclude(self, request, obj=None):
-        # An anonymous asker is named to superusers only.
-        exclude = list(super().get_exclude(request, obj) or [])
-        if obj is not None and obj.is_anonymous and not request.user.is_superuser:
-            exclude.append("author")
-        return exclude
 
     def save_model(self, request, obj, form, change):
         obj.body_html = render_markdown(obj.body)
@@ -137,7 +133,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(SafeModelAdmin):
     list_display = ["__str__", "author", "created_at"]
     search_fields = ["body"]
     raw_id_fields = ["question", "author"]

@@ -10,7 +10,15 @@ from django.utils import timezone
 from socialearn.people.models import Department, Location, Profile, Topic
 
 from . import matching
-from .models import COORDINATOR_GROUP, AdhocVolunteer, Enrolment, Match, MatchingRun, Programme
+from .models import (
+    COORDINATOR_GROUP,
+    AdhocVolunteer,
+    Enrolment,
+    Match,
+    MatchingRun,
+    Meeting,
+    Programme,
+)
 
 User = get_user_model()
 
@@ -436,3 +444,11 @@ def volunteer_call_ids(
             user__mentoring_enrolments__role=Enrolment.Role.MENTOR,
         )
     return User.objects.filter(pk__in=profiles.values("user_id")).values("id")
+
+
+def programme_stored_conversations(programme: Programme) -> dict[str, int]:
+    """What pairs wrote that switching the programme to offline-and-unrecorded deletes."""
+    return {
+        "notes": Meeting.objects.filter(match__programme=programme).exclude(notes="").count(),
+        "messages": Match.objects.filter(programme=programme).exclude(message="").count(),
+    }

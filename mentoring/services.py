@@ -93,18 +93,42 @@ def programme_create(*, created_by, topics, coordinators=(), **fields) -> Progra
 def programme_update(*, programme: Programme, user, topics=None, coordinators=None, **fields):
     if not selectors.can_coordinate(user, programme):
         raise PermissionDenied("Only this programme's coordinators can change it.")
+    was_unrecorded = (
+        Programme.objects.select_for_update()
+        .values_list("offline_unrecorded", flat=True)
+        .get(pk=programme.pk)
+    )
     for name, value in fields.items():
         if name not in PROGRAMME_FIELDS:
             raise TypeError(f"Unknown programme field: {name}")
         setattr(programme, name, value)
     programme.full_clean()
     programme.save()
+    if programme.offline_unrecorded and not was_unrecorded:
+        programme_conversations_forget(programme=programme)
     if topics is not None:
         programme.topics.set(topics)
     if coordinators is not None:
         programme.coordinators.set({user, *coordinators})
     _scope(programme)
     return programme
+
+
+@transaction.atomic
+def programme_conversations_forget(*, programme: Programme) -> dict[str, int]:
+    """Delete what pairs wrote, as a programme becomes offline and unrecorded: meeting notes
+    and the notes sent with mentoring requests. Meeting dates stay (the platform still tracks).
+
+    The programme's row is locked first, as `meeting_record` locks it, so a note recorded
+    while the programme switches is either deleted here or refused there.
+    """
+    locked = Programme.objects.select_for_update().get(pk=programme.pk)
+    if not locked.offline_unrecorded:
+        raise ValidationError("Only an offline and unrecorded programme forgets its notes.")
+    return {
+        "notes": Meeting.objects.filter(match__programme=locked).exclude(notes="").update(notes=""),
+        "messages": Match.objects.filter(programme=locked).exclude(message="").update(message=""),
+    }
 
 
 # Eligibility and enrolment.
@@ -670,7 +694,13 @@ def meeting_record(*, match: Match, user, met_on: date, notes: str = "") -> Meet
         raise ValidationError("Meetings are recorded once the match has started.")
     if met_on > timezone.localdate():
         raise ValidationError({"met_on": "Record meetings that have happened."})
-    if match.programme.offline_unrecorded:
+    # Read under the programme's lock: a switch to unrecorded deletes notes in one go.
+    unrecorded = (
+        Programme.objects.select_for_update()
+        .values_list("offline_unrecorded", flat=True)
+        .get(pk=match.programme_id)
+    )
+    if unrecorded:
         notes = ""  # this programme never stores what was said
     meeting = Meeting(match=match, met_on=met_on, notes=notes)
     meeting.full_clean(exclude=["match"])

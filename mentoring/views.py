@@ -80,8 +80,31 @@ def programme_create(request):
 @login_required
 def programme_edit(request, pk: int):
     programme = _coordinated(request, pk)
+    was_unrecorded = programme.offline_unrecorded
     form = ProgrammeForm(request.POST if request.method == "POST" else None, instance=programme)
     if request.method == "POST" and form.is_valid():
+        stored = selectors.programme_stored_conversations(programme)
+        if (
+            form.cleaned_data["offline_unrecorded"]
+            and not was_unrecorded
+            and any(stored.values())
+            and request.POST.get("forget_conversations") != "yes"
+        ):
+            # Going unrecorded deletes what pairs wrote: say how much, and ask first.
+            return TemplateResponse(
+                request,
+                "mentoring/programme_forget.html",
+                {
+                    "programme": programme,
+                    "stored": stored,
+                    "posted": [
+                        (name, value)
+                        for name, values in request.POST.lists()
+                        if name != "csrfmiddlewaretoken"
+                        for value in values
+                    ],
+                },
+            )
         try:
             services.programme_update(
                 programme=programme,

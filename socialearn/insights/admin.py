@@ -1,11 +1,13 @@
 from django.contrib import admin, messages
 
+from socialearn.people.admin_safety import SafeModelAdmin
+
 from . import services
 from .models import Activity, Scope, XapiOutbox
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(SafeModelAdmin):
     """The record is written by the features; here it is only read."""
 
     list_display = ["occurred_at", "verb", "actor", "community_id", "thread_id", "target_user"]
@@ -26,14 +28,14 @@ class ActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Scope)
-class ScopeAdmin(admin.ModelAdmin):
+class ScopeAdmin(SafeModelAdmin):
     list_display = ["name", "kind", "object_id", "is_private", "url"]
     list_filter = ["kind", "is_private"]
     search_fields = ["name"]
 
 
 @admin.register(XapiOutbox)
-class XapiOutboxAdmin(admin.ModelAdmin):
+class XapiOutboxAdmin(SafeModelAdmin):
     list_display = [
         "statement_id",
         "status",

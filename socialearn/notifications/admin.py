@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from socialearn.people.admin_safety import SafeModelAdmin
+
 from .models import Notification, TopicFollow
 
 
 @admin.register(TopicFollow)
-class TopicFollowAdmin(admin.ModelAdmin):
+class TopicFollowAdmin(SafeModelAdmin):
     list_display = ["user", "topic", "created_at"]
     list_select_related = ["user", "topic"]
     list_filter = [("topic", admin.RelatedOnlyFieldListFilter)]
@@ -14,7 +16,12 @@ class TopicFollowAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(SafeModelAdmin):
+    """Recipients are private: an inbox line such as "Your anonymous thread waits for a
+    manager" or "Someone answered your question" names the author of anonymous content, and
+    the text alone does not tell which lines do. Superusers see them."""
+
+    private_fields = ("recipient",)
     list_display = ["title", "recipient", "kind", "created_at", "read_at", "emailed_at"]
     list_select_related = ["recipient"]
     list_filter = ["kind", "send_email", ("read_at", admin.EmptyFieldListFilter)]

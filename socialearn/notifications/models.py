@@ -64,4 +64,6 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.recipient_id}: {self.title}"
+        # No recipient: the admin shows this in breadcrumbs and deletion summaries, and a
+        # recipient can be the author of an anonymous post.
+        return f"{self.kind}: {self.title}"

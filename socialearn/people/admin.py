@@ -1,7 +1,19 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 
+from .admin_safety import (
+    SafeAdminMixin,
+    SafeModelAdmin,
+    groups_within_rank,
+    has_more_rights,
+    held_permissions,
+    permissions_within_rank,
+)
 from .models import Department, Location, Profile, Topic
 from .services import profile_refresh_search
 
@@ -27,10 +39,18 @@ class ProfileInline(admin.StackedInline):
 
 
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+ACCOUNT_FIELDS = ("username", "first_name", "last_name", "email", "is_active", "groups")
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SafeAdminMixin, BaseUserAdmin):
+    """People and their profiles. Staff who are not superusers (L&D admins) manage accounts
+    and the groups within their rank; superuser status, staff status and permissions stay
+    with superusers, and so do the account and password of anyone with more rights than the
+    requester (changing an email is as good as resetting the password)."""
+
     inlines = [ProfileInline]
     list_display = ["email", "display_name", "department", "is_staff", "is_active", "last_login"]
     list_select_related = ["profile", "profile__department"]
@@ -48,11 +68,119 @@ class UserAdmin(BaseUserAdmin):
         profile = getattr(obj, "profile", None)
         return profile.department if profile else None
 
+    @staticmethod
+    def _outranks(request, obj) -> bool:
+        """Whether the account has more rights than the requester (asked once per request)."""
+        if obj is None or request.user.is_superuser:
+            return False
+        known = request.__dict__.setdefault("_outranks", {})
+        if obj.pk not in known:
+            known[obj.pk] = has_more_rights(obj, than=request.user)
+        return known[obj.pk]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if self._outranks(request, obj):
+            # Not even the link to the password form: it is theirs (and a superuser's) to set.
+            form = type(form.__name__, (form,), {"password": None})
+        return form
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.is_superuser or obj is None:
+            return super().get_fieldsets(request, obj)
+        login = ("username",) if self._outranks(request, obj) else ("username", "password")
+        return (
+            (None, {"fields": login}),
+            ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+            ("Rights", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+            ("Important dates", {"fields": ("last_login", "date_joined")}),
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser or obj is None:
+            return fields
+        fields += ["is_staff", "is_superuser", "last_login", "date_joined"]
+        if self._outranks(request, obj):
+            fields += ACCOUNT_FIELDS
+        return fields
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["queryset"] = groups_within_rank(request.user)
+        elif db_field.name == "user_permissions":
+            kwargs["queryset"] = permissions_within_rank(request.user).select_related(
+                "content_type"
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        # The deletion summary lists everything the person wrote, anonymous posts included.
+        return request.user.is_superuser
+
+    def user_change_password(self, request, id, form_url=""):
+        user = self.get_object(request, unquote(id))
+        if user is not None and has_more_rights(user, than=request.user):
+            raise PermissionDenied("Only a superuser can set the password of this account.")
+        return super().user_change_password(request, id, form_url)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser and change:
+            before = User.objects.get(pk=obj.pk)
+            if (before.is_superuser, before.is_staff) != (obj.is_superuser, obj.is_staff):
+                raise PermissionDenied("Only a superuser can change superuser or staff status.")
+            if has_more_rights(before, than=request.user) and form.changed_data:
+                raise PermissionDenied("Only a superuser can change this account.")
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if (
+            not request.user.is_superuser
+            and "groups" in form.changed_data
+            and has_more_rights(form.instance, than=request.user)
+        ):
+            # The form offers only groups within rank; a crafted request must not get further.
+            raise PermissionDenied("You can only give the rights you hold yourself.")
         profile = Profile.objects.filter(user=form.instance).first()
         if profile:
             profile_refresh_search(profile_ids=[profile.pk])
+
+
+@admin.register(Group)
+class GroupAdmin(SafeAdminMixin, BaseGroupAdmin):
+    """Groups. Someone who is not a superuser changes only groups below their rank that they
+    are not in themselves, and grants a group only permissions they hold."""
+
+    def _may_change(self, request, group) -> bool:
+        if request.user.is_superuser or group is None:
+            return True
+        return (
+            groups_within_rank(request.user).filter(pk=group.pk).exists()
+            and not request.user.groups.filter(pk=group.pk).exists()
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_change(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_change(request, obj)
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name == "permissions":
+            kwargs["queryset"] = permissions_within_rank(request.user).select_related(
+                "content_type"
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        group = form.instance
+        if not request.user.is_superuser and (
+            group.permissions.exclude(pk__in=held_permissions(request.user).values("pk")).exists()
+            or request.user.groups.filter(pk=group.pk).exists()
+        ):
+            raise PermissionDenied("You can only give a group the rights you hold yourself.")
 
 
 class ChildTopicInline(admin.TabularInline):
@@ -66,7 +194,7 @@ class ChildTopicInline(admin.TabularInline):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(SafeModelAdmin):
     list_display = ["name", "slug", "parent", "expert_count"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "description"]
@@ -98,19 +226,19 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(SafeModelAdmin):
     list_display = ["name"]
     search_fields = ["name"]
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(SafeModelAdmin):
     list_display = ["name", "time_zone"]
     search_fields = ["name", "time_zone"]
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(SafeModelAdmin):
     list_display = [
         "__str__",
         "job_title",

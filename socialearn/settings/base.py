@@ -148,12 +148,22 @@ SOCIALACCOUNT_ADAPTER = "socialearn.people.adapters.SocialAccountAdapter"
 # Sign-up off for SSO-only sites: people arrive through the identity provider.
 ACCOUNT_ALLOW_SIGNUP = env.bool("ACCOUNT_ALLOW_SIGNUP", default=True)
 SOCIALACCOUNT_ALLOW_SIGNUP = env.bool("SOCIALACCOUNT_ALLOW_SIGNUP", default=True)
+# Login throttling, kept in Redis. Five wrong passwords lock that one account for five minutes;
+# the limit per client address only stops a flood, so it must let a whole office behind one
+# proxy sign in (LOGIN_ATTEMPTS_PER_ADDRESS a minute), never lock colleagues out together.
+LOGIN_ATTEMPTS_PER_ADDRESS = env.int("LOGIN_ATTEMPTS_PER_ADDRESS", default=300)
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login": f"{LOGIN_ATTEMPTS_PER_ADDRESS}/m/ip",
+    "login_failed": f"{LOGIN_ATTEMPTS_PER_ADDRESS}/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# The client address the limits count: behind TRUSTED_PROXY_COUNT reverse proxies it is read
+# from X-Forwarded-For (the entry the outermost trusted proxy added), or from the header
+# TRUSTED_CLIENT_IP_HEADER names (e.g. X-Real-IP) when the proxy sets one. Both off by default:
+# a client could otherwise pick its own address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER", default=None) or None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 SOCIALACCOUNT_PROVIDERS: dict = {}
 # An intranet plugs in its identity provider with OIDC_* (any OpenID Connect server:

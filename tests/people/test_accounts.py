@@ -96,3 +96,65 @@ def test_password_reset_sends_an_email(client, mailoutbox):
     assert response.status_code == 302
     assert len(mailoutbox) == 1
     assert "kofi@example.com" in mailoutbox[0].to
+
+
+def _sign_in(client, email, password, address="10.0.0.7"):
+    return client.post(
+        reverse("account_login"),
+        {"login": email, "password": password},
+        REMOTE_ADDR="172.18.0.2",  # the reverse proxy
+        HTTP_X_FORWARDED_FOR=address,
+    )
+
+
+def test_bad_passwords_lock_one_account_not_everyone_behind_the_proxy(settings):
+    """Five wrong passwords for A lock A for a while; B, signing in from the same office
+    address through the same proxy, still gets in; A's sixth attempt is refused plainly."""
+    from django.test import Client
+
+    from socialearn.settings import base
+
+    settings.ACCOUNT_RATE_LIMITS = base.ACCOUNT_RATE_LIMITS  # the production limits, on Redis
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    UserFactory(email="ana@example.com", username="ana@example.com")
+    UserFactory(email="ben@example.com", username="ben@example.com")
+    office = Client()
+    for _ in range(5):
+        response = _sign_in(office, "ana@example.com", "wrong")
+        assert response.status_code == 200
+        assert "Too many failed login attempts" not in response.text
+
+    colleague = Client()
+    response = _sign_in(colleague, "ben@example.com", "correct-horse-battery")
+    assert response.status_code == 302
+    assert "_auth_user_id" in colleague.session
+
+    sixth = _sign_in(office, "ana@example.com", "correct-horse-battery")
+    assert sixth.status_code == 200
+    assert "Too many failed login attempts. Try again later." in sixth.text
+    assert "_auth_user_id" not in office.session
+
+
+def test_the_address_limit_counts_the_client_behind_the_proxy(settings):
+    """With TRUSTED_PROXY_COUNT=1 the address is the one the proxy saw: a flood from one
+    client is stopped while another client behind the same proxy signs in."""
+    from django.test import Client
+
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "3/m/ip,100/m/key"}
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    UserFactory(email="ana@example.com", username="ana@example.com")
+    UserFactory(email="ben@example.com", username="ben@example.com")
+    flood = Client()
+    for _ in range(3):
+        _sign_in(flood, "ana@example.com", "wrong", address="198.51.100.9")
+    refused = _sign_in(flood, "ana@example.com", "correct-horse-battery", address="198.51.100.9")
+    assert "Too many failed login attempts" in refused.text
+    other = Client()
+    response = _sign_in(other, "ben@example.com", "correct-horse-battery", address="10.0.0.8")
+    assert response.status_code == 302
+
+
+def test_the_admin_signs_in_through_the_throttled_site_login(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
