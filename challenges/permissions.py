@@ -50,13 +50,14 @@ def can_view_challenge(user, challenge: Challenge) -> bool:
 
 def can_design(user, challenge: Challenge) -> bool:
     """Designer, guide, a manager of its community or an L&D admin, who may read it."""
-    if user is None or not user.is_authenticated or challenge.community_id is None:
+    community = challenge.community
+    if user is None or not user.is_authenticated or community is None:
         return False
-    if not can_view_community(user, challenge.community):
+    if not can_view_community(user, community):
         return False
     if user.pk in (challenge.designer_id, challenge.guide_id) or is_lnd_admin(user):
         return True
-    return is_manager(user, challenge.community_id)
+    return is_manager(user, community.pk)
 
 
 def designable_communities(user) -> QuerySet[Community]:
