@@ -58,7 +58,7 @@ def staff_groups_sync(app_config=None, using="default", **kwargs) -> None:
 #
 # Rights on the site come from a role on the object (member or manager of a community,
 # coordinator of a programme, designer, guide or curator of a challenge or flow), or from the
-# "L&D admin" group. Staff status only opens the Django admin: nothing here reads is_staff.
+# "L&D admin" group. Staff status only opens the Django admin: nothing here reads it.
 # A superuser holds every right an L&D admin holds.
 
 

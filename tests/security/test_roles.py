@@ -282,3 +282,27 @@ def test_a_manager_cannot_turn_a_community_into_a_cohort(client, world):
     assert world.public.kind == Community.Kind.PRACTICE
     with pytest.raises(Exception, match="set up by L&D admins"):
         community_update(community=world.public, updated_by=world.manager, kind="onboarding")
+
+
+# --- the rule itself ---------------------------------------------------------------------------
+
+
+def test_no_page_list_or_export_reads_staff_status():
+    """Staff status opens the admin and nothing else: outside the admin (and the demo seed
+    that gives the demo's L&D and coordinator accounts their admin), no code reads it."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    readers = []
+    folders = ("socialearn", "communities", "challenges", "mentoring", "expertqa", "templates")
+    for folder in folders:
+        for path in [*(root / folder).rglob("*.py"), *(root / folder).rglob("*.html")]:
+            if path.name.startswith("admin") or "admin" in path.parts:
+                continue  # the admin is where staff status belongs
+            if "migrations" in path.parts:
+                continue
+            if "management" in path.parts:  # seed_demo makes the demo's staff accounts
+                continue
+            if "is_staff" in path.read_text():
+                readers.append(str(path.relative_to(root)))
+    assert readers == []
