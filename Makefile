@@ -33,7 +33,9 @@ lint: install
 	$(VENV)/bin/mypy socialearn/*/services.py socialearn/*/selectors.py mentoring/matching.py \
 		communities/services.py communities/selectors.py mentoring/services.py \
 		mentoring/selectors.py expertqa/services.py expertqa/selectors.py \
-		challenges/services challenges/selectors.py challenges/clock.py challenges/streaks.py
+		challenges/services challenges/selectors.py challenges/clock.py challenges/streaks.py \
+		socialearn/people/permissions.py communities/permissions.py challenges/permissions.py \
+		mentoring/permissions.py expertqa/permissions.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

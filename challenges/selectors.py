@@ -1,4 +1,6 @@
-"""Reads the challenge pages share, with their joins done once."""
+"""Reads the challenge pages share, with their joins done once.
+
+Who may see and do what is written in challenges.permissions."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -9,9 +11,9 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subqu
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
-from communities.models import Community, Membership, Reply
+from communities.models import Reply
 
-from . import streaks
+from . import permissions, streaks
 from .models import Challenge, Completion, Flow, FlowItem, Participant, Step
 
 SCOREBOARD_PAGE = 50
@@ -26,75 +28,12 @@ def _tz(user):
     return profile.tz
 
 
-def active_membership(user, community_id) -> bool:
-    return Membership.objects.filter(
-        community_id=community_id, user=user, status=Membership.Status.ACTIVE
-    ).exists()
-
-
-def can_view_community(user, community: Community) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_staff or not community.is_private:
-        return True
-    return active_membership(user, community.pk)
-
-
-def is_manager(user, community_id) -> bool:
-    return Membership.objects.filter(
-        community_id=community_id,
-        user=user,
-        role=Membership.Role.MANAGER,
-        status=Membership.Status.ACTIVE,
-    ).exists()
-
-
-def can_view_challenge(user, challenge: Challenge) -> bool:
-    if challenge.is_template or challenge.community is None:
-        return can_design_anything(user)
-    if not can_view_community(user, challenge.community):
-        return False
-    return challenge.is_published or can_design(user, challenge)
-
-
-def can_design(user, challenge: Challenge) -> bool:
-    if user.is_staff or user.pk in (challenge.designer_id, challenge.guide_id):
-        return True
-    return challenge.community_id is not None and is_manager(user, challenge.community_id)
-
-
-def designable_communities(user) -> QuerySet:
-    qs = Community.objects.filter(status=Community.Status.ACTIVE)
-    if user.is_staff:
-        return qs
-    return qs.filter(
-        memberships__user=user,
-        memberships__role=Membership.Role.MANAGER,
-        memberships__status=Membership.Status.ACTIVE,
-    )
-
-
-def can_design_anything(user) -> bool:
-    return user.is_authenticated and (user.is_staff or designable_communities(user).exists())
-
-
-def can_curate(user, flow: Flow) -> bool:
-    if user.is_staff or user.pk == flow.curator_id:
-        return True
-    return is_manager(user, flow.community_id)
-
-
 def visible_challenges(user) -> QuerySet:
-    qs = Challenge.objects.filter(is_template=False).select_related("community")
-    if not user.is_staff:
-        member_of = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values(
-            "community_id"
-        )
-        qs = qs.filter(
-            Q(community__visibility=Community.Visibility.PUBLIC) | Q(community_id__in=member_of)
-        )
-        qs = qs.filter(Q(status=Challenge.Status.PUBLISHED) | Q(designer=user) | Q(guide=user))
-    return qs
+    return (
+        Challenge.objects.filter(is_template=False)
+        .filter(permissions.readable_challenges_q(user))
+        .select_related("community")
+    )
 
 
 def challenge_list(user) -> QuerySet:
@@ -295,15 +234,14 @@ def figures(challenge: Challenge) -> dict:
 
 
 def flow_list(user) -> QuerySet:
-    qs = Flow.objects.select_related("community", "curator__profile").annotate(
-        queued=Count("items", filter=Q(items__posted_at__isnull=True)),
-        posted=Count("items", filter=Q(items__posted_at__isnull=False)),
+    qs = (
+        Flow.objects.filter(permissions.curated_flows_q(user))
+        .select_related("community", "curator__profile")
+        .annotate(
+            queued=Count("items", filter=Q(items__posted_at__isnull=True)),
+            posted=Count("items", filter=Q(items__posted_at__isnull=False)),
+        )
     )
-    if not user.is_staff:
-        managed = Membership.objects.filter(
-            user=user, role=Membership.Role.MANAGER, status=Membership.Status.ACTIVE
-        ).values("community_id")
-        qs = qs.filter(Q(curator=user) | Q(community_id__in=managed))
     return qs.order_by("community__name", "name")
 
 

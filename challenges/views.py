@@ -8,9 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from socialearn.notifications.models import Notification
-
-from . import charts, selectors, services
+from . import charts, permissions, selectors, services
 from .forms import AnswerForm, ChallengeForm, CopyForm, FlowForm, FlowItemForm, StepForm
 from .models import Challenge, Completion, Flow, Step
 
@@ -26,14 +24,14 @@ def _challenge_or_404(request, pk: int) -> Challenge:
         ),
         pk=pk,
     )
-    if not selectors.can_view_challenge(request.user, challenge):
+    if not permissions.can_view_challenge(request.user, challenge):
         raise Http404("No such challenge")
     return challenge
 
 
 def _designer_challenge_or_404(request, pk: int) -> Challenge:
     challenge = _challenge_or_404(request, pk)
-    if challenge.is_template or not selectors.can_design(request.user, challenge):
+    if challenge.is_template or not permissions.can_design(request.user, challenge):
         raise PermissionDenied
     return challenge
 
@@ -48,14 +46,14 @@ def _step_or_404(challenge: Challenge, step_pk: int) -> Step:
 def _released_step_or_404(request, challenge: Challenge, step_pk: int) -> Step:
     """A step participants may see: released, or previewed by its designers."""
     step = _step_or_404(challenge, step_pk)
-    if not step.is_posted and not selectors.can_design(request.user, challenge):
+    if not step.is_posted and not permissions.can_design(request.user, challenge):
         raise Http404("Not released yet")
     return step
 
 
 @login_required
 def challenge_list(request):
-    can_design = selectors.can_design_anything(request.user)
+    can_design = permissions.can_design_anything(request.user)
     return TemplateResponse(
         request,
         "challenges/list.html",
@@ -71,11 +69,9 @@ def challenge_list(request):
 @login_required
 def challenge_copy(request, pk: int):
     source = get_object_or_404(Challenge, pk=pk)
-    if not selectors.can_view_challenge(request.user, source) or not (
-        source.is_template or selectors.can_design(request.user, source)
-    ):
+    if not permissions.can_copy(request.user, source):
         raise Http404("No such challenge")
-    communities = selectors.designable_communities(request.user)
+    communities = permissions.designable_communities(request.user)
     if not communities.exists():
         raise PermissionDenied
     form = CopyForm(
@@ -111,7 +107,7 @@ def challenge_detail(request, pk: int):
             "challenge": challenge,
             "progress": progress,
             "is_participant": bool(progress.participant and progress.participant.is_active),
-            "can_design": selectors.can_design(request.user, challenge),
+            "can_design": permissions.can_design(request.user, challenge),
             "participant_count": challenge.participants.filter(left_at__isnull=True).count(),
         },
     )
@@ -216,7 +212,7 @@ def participant_page(request, pk: int):
 def step_detail(request, pk: int, step_pk: int):
     challenge = _challenge_or_404(request, pk)
     step = _step_or_404(challenge, step_pk)
-    if not step.is_posted and not selectors.can_design(request.user, challenge):
+    if not step.is_posted and not permissions.can_design(request.user, challenge):
         raise Http404("Not released yet")
     context = _participant_context(request, challenge, step)
     return TemplateResponse(request, "challenges/participant.html", context)
@@ -296,7 +292,7 @@ def scoreboard(request, pk: int):
 
 def _flow_or_404(request, pk: int) -> Flow:
     flow = get_object_or_404(Flow.objects.select_related("community", "curator__profile"), pk=pk)
-    if not selectors.can_curate(request.user, flow):
+    if not permissions.can_curate(request.user, flow):
         raise Http404("No such flow")
     return flow
 
@@ -308,14 +304,14 @@ def flow_list(request):
         "challenges/flows.html",
         {
             "flows": selectors.flow_list(request.user)[:100],
-            "can_create": selectors.can_design_anything(request.user),
+            "can_create": permissions.can_design_anything(request.user),
         },
     )
 
 
 @login_required
 def flow_new(request):
-    communities = selectors.designable_communities(request.user)
+    communities = permissions.designable_communities(request.user)
     if not communities.exists():
         raise PermissionDenied
     form = FlowForm(
@@ -430,20 +426,9 @@ def flow_item_delete(request, pk: int, item_pk: int):
 def flow_item_detail(request, pk: int, item_pk: int):
     flow = get_object_or_404(Flow.objects.select_related("community"), pk=pk)
     item = get_object_or_404(flow.items.select_related("thread"), pk=item_pk)
-    curator = selectors.can_curate(request.user, flow)
-    member = selectors.active_membership(request.user, flow.community_id)
-    if not (curator or member or request.user.is_staff):
+    curator = permissions.can_curate(request.user, flow)
+    if not permissions.can_read_flow_item(request.user, flow, item, curator=curator):
         raise Http404("No such item")
-    if not curator and not item.is_posted:
-        # A relative flow's item is each member's own once it reached their inbox.
-        delivered = (
-            flow.mode == Flow.Mode.RELATIVE
-            and Notification.objects.filter(
-                recipient=request.user, dedupe_key=f"flow-item:{item.pk}"
-            ).exists()
-        )
-        if not delivered:
-            raise Http404("Not posted yet")
     return TemplateResponse(
         request,
         "challenges/flow_item.html",

@@ -8,7 +8,7 @@ class CommunitiesConfig(AppConfig):
         from socialearn.insights import access
 
         from . import audiences  # noqa: F401  registers the fan-out audiences
-        from .selectors import manages_community
+        from .permissions import manages_community
 
         # A community's managers may see its figures.
         access.register("community")(manages_community)

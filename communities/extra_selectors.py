@@ -1,6 +1,6 @@
 """Reads for onboarding, cohorts, digests and feeds.
 
-Who may see a community is decided by communities.selectors.can_view_community. Feeds and
+Who may see a community is decided by communities.permissions.can_view_community. Feeds and
 digests serve many readers at once, so they apply the same rule set-wise: published threads
 only, in public communities or in those the reader is an active member of.
 """
@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from socialearn.insights.models import Activity
 
-from . import selectors as core
+from . import permissions
 from .models import Community, Membership, Thread
 
 ANONYMOUS = "Anonymous"
@@ -22,7 +22,7 @@ FORMER_MEMBER = "Former member"
 
 
 def can_view_community(user, community: Community) -> bool:
-    return core.can_view_community(user, community)
+    return permissions.can_view_community(user, community)
 
 
 def public_threads(community: Community) -> QuerySet:

@@ -10,10 +10,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
-from socialearn.insights.access import is_lnd_admin
-
 from . import cohorts as cohort_services
-from . import onboarding
+from . import onboarding, permissions
 from .extra_forms import CohortUploadForm
 from .extra_selectors import (
     can_view_community,
@@ -110,7 +108,7 @@ def newcomer_welcome(request, slug: str, user_id: int):
 
 
 def _require_lnd_admin(request) -> None:
-    if not is_lnd_admin(request.user):
+    if not permissions.can_manage_cohorts(request.user):
         raise PermissionDenied("Only L&D admins manage course cohorts.")
 
 

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 
 from socialearn.people.models import Topic
 
+from . import permissions
 from .models import Community, Flag, Reaction, Thread
 
 MARKDOWN_HELP = (
@@ -34,6 +35,18 @@ class CommunityForm(forms.ModelForm):
             "rules": forms.Textarea(attrs={"rows": 3}),
             "visibility": forms.RadioSelect,
         }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Onboarding communities and cohorts are offered to L&D admins only (the service
+        # refuses them too); a community keeps the kind it has.
+        current = self.instance.kind if self.instance.pk else ""
+        kind = self.fields["kind"]
+        kind.choices = permissions.kind_choices_for(user, current)
+        kind.error_messages["invalid_choice"] = (
+            "Choose one of the kinds offered. Onboarding communities and course cohorts are "
+            "set up by L&D admins."
+        )
 
     def clean_purpose(self):
         purpose = self.cleaned_data["purpose"].strip()

@@ -1,6 +1,6 @@
-"""Reads the pages share, and the visibility rules every other part uses.
+"""Reads the pages share, and the visibility rules every other part uses, set-wise.
 
-Visibility, in one place:
+The rules themselves are written in communities.permissions; in short:
 - a community is visible when it is active or archived and public, or the person is an active
   member; a proposed community only to whoever proposed it (and L&D admins on the approvals
   page);
@@ -31,6 +31,13 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from .models import Community, Flag, Membership, ModerationAction, Reaction, Reply, Thread
+from .permissions import (  # noqa: F401 - the rules, also asked through this module
+    can_view_community,
+    can_view_post,
+    is_manager,
+    manages_community,
+    membership_of,
+)
 
 ANONYMOUS = "Anonymous"
 REACTION_LABELS = {"thumbs_up": "Thumbs up", "idea": "Good idea", "thanks": "Thank you"}
@@ -69,50 +76,6 @@ def replies_visible_to(user) -> QuerySet[Reply]:
     return Reply.objects.filter(
         thread__in=threads_visible_to(user).values("pk"), status=Thread.Status.PUBLISHED
     )
-
-
-def membership_of(user, community: Community) -> Membership | None:
-    if user is None or not user.is_authenticated:
-        return None
-    return Membership.objects.filter(community=community, user=user).first()
-
-
-def can_view_community(user, community: Community, membership: Membership | None = None) -> bool:
-    if community.status == Community.Status.PROPOSED:
-        from socialearn.insights.access import is_lnd_admin
-
-        return bool(
-            user.is_authenticated and (community.created_by_id == user.pk or is_lnd_admin(user))
-        )
-    if not community.is_private:
-        return True
-    membership = membership if membership is not None else membership_of(user, community)
-    return membership is not None and membership.status == Membership.Status.ACTIVE
-
-
-def is_manager(user, community: Community, membership: Membership | None = None) -> bool:
-    membership = membership if membership is not None else membership_of(user, community)
-    return (
-        membership is not None
-        and membership.status == Membership.Status.ACTIVE
-        and membership.role == Membership.Role.MANAGER
-    )
-
-
-def manages_community(user, object_id: int) -> bool:
-    """The insights access check: managers see their community's figures."""
-    return Membership.objects.filter(
-        community_id=object_id,
-        user=user,
-        role=Membership.Role.MANAGER,
-        status=Membership.Status.ACTIVE,
-    ).exists()
-
-
-def can_view_post(post, viewer, *, manager: bool) -> bool:
-    if post.status == Thread.Status.PUBLISHED or manager:
-        return True
-    return bool(viewer.is_authenticated and post.author_id and post.author_id == viewer.pk)
 
 
 def person_name(user) -> str:

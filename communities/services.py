@@ -31,8 +31,9 @@ from socialearn.insights.services import activity_record, scope_upsert
 from socialearn.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
 from socialearn.notifications.services import notify, notify_audience
 from socialearn.people.models import Profile
+from socialearn.people.permissions import is_lnd_admin
 
-from . import hooks
+from . import hooks, permissions
 from .audiences import help_request_audience
 from .models import (
     Community,
@@ -256,6 +257,12 @@ def community_create(
     return community
 
 
+_LND_ONLY_KIND_MESSAGE = (
+    "Onboarding communities and course cohorts are set up by L&D admins. "
+    "Choose another kind, or ask L&D."
+)
+
+
 @transaction.atomic
 def community_propose(
     *,
@@ -268,11 +275,12 @@ def community_propose(
     topics: Iterable = (),
     rules: str = "",
 ) -> Community:
-    """Anyone may propose a community; it waits for an L&D admin when approval is required."""
+    """Anyone may propose a community; it waits for an L&D admin when approval is required.
+    Onboarding communities and course cohorts are L&D's alone."""
     if not (purpose or "").strip():
         raise ValidationError({"purpose": "Say what the community is for."})
-    from socialearn.insights.access import is_lnd_admin
-
+    if not permissions.can_create_kind(created_by, kind):
+        raise ValidationError({"kind": _LND_ONLY_KIND_MESSAGE})
     needs_approval = settings.COMMUNITY_APPROVAL_REQUIRED and not is_lnd_admin(created_by)
     return community_create(
         created_by=created_by,
@@ -289,9 +297,7 @@ def community_propose(
 
 @transaction.atomic
 def community_approve(*, community: Community, approved_by) -> Community:
-    from socialearn.insights.access import is_lnd_admin
-
-    if not is_lnd_admin(approved_by):
+    if not permissions.can_approve_communities(approved_by):
         raise PermissionDenied("Only L&D admins approve communities.")
     if community.status != Community.Status.PROPOSED:
         raise ValidationError("This community is not waiting for approval.")
@@ -317,6 +323,9 @@ def community_update(*, community: Community, updated_by, **fields) -> Community
     for key, value in fields.items():
         if key not in allowed:
             raise ValidationError(f"{key} cannot be changed here.")
+        if key == "kind" and value != community.kind:
+            if not permissions.can_create_kind(updated_by, value):
+                raise ValidationError({"kind": _LND_ONLY_KIND_MESSAGE})
         if getattr(community, key) != value:
             setattr(community, key, value)
             changed.append(key)

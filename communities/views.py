@@ -9,10 +9,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
-from socialearn.insights.access import is_lnd_admin
 from socialearn.people.models import Topic
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import (
     CommunityForm,
     FlagForm,
@@ -36,10 +35,10 @@ class Viewer:
     def __init__(self, user, community: Community):
         self.user = user
         self.community = community
-        self.membership = selectors.membership_of(user, community)
+        self.membership = permissions.membership_of(user, community)
         active = self.membership is not None and self.membership.status == "active"
         self.is_member = active
-        self.is_manager = selectors.is_manager(user, community, self.membership or None)
+        self.is_manager = permissions.is_manager(user, community, self.membership or None)
         self.is_invited = (
             self.membership is not None and self.membership.status == Membership.Status.INVITED
         )
@@ -54,17 +53,14 @@ def _community(request, slug: str) -> tuple[Community, Viewer]:
     if community is None:
         raise Http404("No such community")
     viewer = Viewer(request.user, community)
-    if community.status == Community.Status.PROPOSED:
-        if not selectors.can_view_community(request.user, community):
-            raise Http404("No such community")
-    elif community.is_private and not viewer.is_member:
+    if not permissions.can_view_community(request.user, community, viewer.membership):
         raise Http404("No such community")
     return community, viewer
 
 
 def _thread(community: Community, viewer: Viewer, thread_id: int) -> Thread:
     thread = selectors.thread_for_page(community, thread_id)
-    if thread is None or not selectors.can_view_post(
+    if thread is None or not permissions.can_view_post(
         thread, viewer.user, manager=viewer.is_manager
     ):
         raise Http404("No such thread")
@@ -75,7 +71,10 @@ def _reply(thread: Thread, viewer: Viewer, reply_id: int) -> Reply:
     reply = (
         Reply.objects.filter(thread=thread, pk=reply_id).select_related("author__profile").first()
     )
-    if reply is None or not selectors.can_view_post(reply, viewer.user, manager=viewer.is_manager):
+    visible = reply is not None and permissions.can_view_post(
+        reply, viewer.user, manager=viewer.is_manager
+    )
+    if not visible:
         raise Http404("No such reply")
     reply.thread = thread
     return reply
@@ -109,7 +108,7 @@ def community_list(request):
         "kind": kind,
         "topic": topic,
         "q": q,
-        "can_approve": is_lnd_admin(request.user),
+        "can_approve": permissions.can_approve_communities(request.user),
         "private_to_ask": selectors.private_communities_to_ask(request.user),
     }
     return _render(request, "communities/list.html", context, "results")
@@ -117,7 +116,7 @@ def community_list(request):
 
 @login_required
 def community_create(request):
-    form = CommunityForm(request.POST or None)
+    form = CommunityForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -142,7 +141,7 @@ def community_create(request):
 
 @login_required
 def approvals(request):
-    if not is_lnd_admin(request.user):
+    if not permissions.can_approve_communities(request.user):
         raise Http404
     if request.method == "POST":
         community_id = request.POST.get("community", "")
@@ -192,7 +191,7 @@ def community_edit(request, slug: str):
     community, viewer = _community(request, slug)
     if not viewer.is_manager:
         raise PermissionDenied
-    form = CommunityForm(request.POST or None, instance=community)
+    form = CommunityForm(request.POST or None, instance=community, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         # The form validated against a copy; the service applies and records the changes.

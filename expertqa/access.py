@@ -7,7 +7,7 @@ from socialearn.insights import access
 @access.register("session")
 def session_figures(user, object_id: int) -> bool:
     from .models import Session
-    from .selectors import is_community_manager
+    from .permissions import is_community_manager
 
     session = Session.objects.select_related("community").filter(pk=object_id).first()
     if session is None:

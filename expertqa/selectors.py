@@ -1,87 +1,34 @@
-"""Reads the session pages share, with who may see what.
-
-Community visibility is asked of communities.selectors when it provides the checks
-(can_view_community / is_manager / communities_visible_to); until then the few lines below
-read Membership directly. Everything else in this app goes through these helpers.
-"""
+"""Reads the session pages share. Who may see and do what is written in
+expertqa.permissions; the names below keep older callers working."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from types import ModuleType
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from communities.models import Community, Membership
+from communities.models import Community
+from communities.selectors import communities_visible_to
 
+from . import permissions
 from .models import Answer, Question, Series, Session, Vote, org_today
 
-_community_selectors: ModuleType | None
-try:  # pragma: no cover - depends on what communities offers at the time
-    from communities import selectors as _community_selectors
-except ImportError:  # pragma: no cover
-    _community_selectors = None
+# --- who may see and moderate: expertqa.permissions -----------------------------------------
 
-
-def _community_check(name: str):
-    return getattr(_community_selectors, name, None) if _community_selectors else None
-
-
-# --- who may see and moderate ----------------------------------------------------------------
+can_view_community = permissions.can_view_community
+can_view_session = permissions.can_view_session
+is_community_manager = permissions.is_community_manager
 
 
 def visible_communities(user) -> QuerySet:
-    check = _community_check("communities_visible_to")
-    if check is not None:
-        return check(user)
     if not user.is_authenticated:
         return Community.objects.none()
-    if user.is_superuser:
-        return Community.objects.all()
-    member_of = Membership.objects.filter(
-        community=OuterRef("pk"), user=user, status=Membership.Status.ACTIVE
-    )
-    return Community.objects.filter(
-        Q(visibility=Community.Visibility.PUBLIC) | Q(Exists(member_of))
-    )
-
-
-def can_view_community(user, community: Community) -> bool:
-    check = _community_check("can_view_community")
-    if check is not None:
-        return bool(check(user, community))
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser or community.visibility == Community.Visibility.PUBLIC:
-        return True
-    return Membership.objects.filter(
-        community=community, user=user, status=Membership.Status.ACTIVE
-    ).exists()
-
-
-def is_community_manager(user, community: Community) -> bool:
-    check = _community_check("is_manager")
-    if check is not None:
-        return bool(check(user, community))
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(
-        community=community,
-        user=user,
-        status=Membership.Status.ACTIVE,
-        role=Membership.Role.MANAGER,
-    ).exists()
+    return communities_visible_to(user)
 
 
 def visible_sessions(user) -> QuerySet:
     return Session.objects.filter(community__in=visible_communities(user))
-
-
-def can_view_session(user, session: Session) -> bool:
-    return can_view_community(user, session.community)
 
 
 @dataclass
@@ -101,14 +48,7 @@ class Viewer:
 def viewer_for(user, session: Session, expert_ids: set[int] | None = None) -> Viewer:
     if expert_ids is None:
         expert_ids = set(session.experts.values_list("id", flat=True))
-    is_moderator = bool(
-        user.is_authenticated
-        and (
-            session.moderator_id == user.pk
-            or user.is_superuser
-            or is_community_manager(user, session.community)
-        )
-    )
+    is_moderator = permissions.is_moderator(user, session)
     return Viewer(
         user=user,
         is_expert=user.pk in expert_ids,
@@ -118,7 +58,7 @@ def viewer_for(user, session: Session, expert_ids: set[int] | None = None) -> Vi
 
 
 def can_moderate(user, session: Session) -> bool:
-    return viewer_for(user, session, expert_ids=set()).is_moderator
+    return permissions.is_moderator(user, session)
 
 
 # --- names ------------------------------------------------------------------------------------

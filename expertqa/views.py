@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from communities.models import Community, Membership
+from communities.models import Community
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import (
     AnswerForm,
     CancelForm,
@@ -47,14 +47,14 @@ def _visible_session_or_404(request, pk: int) -> Session:
         session = selectors.session_for_board(pk)
     except Session.DoesNotExist:
         raise Http404("No such session") from None
-    if not selectors.can_view_session(request.user, session):
+    if not permissions.can_view_session(request.user, session):
         raise Http404("No such session")
     return session
 
 
 def _question_or_404(request, pk: int) -> Question:
     question = get_object_or_404(Question.objects.select_related("session__community"), pk=pk)
-    if not selectors.can_view_session(request.user, question.session):
+    if not permissions.can_view_session(request.user, question.session):
         raise Http404("No such question")
     return question
 
@@ -81,14 +81,7 @@ def session_list(request):
 
 
 def _schedulable_communities(user):
-    if user.is_superuser:
-        return Community.objects.filter(status=Community.Status.ACTIVE)
-    return Community.objects.filter(
-        status=Community.Status.ACTIVE,
-        memberships__user=user,
-        memberships__status=Membership.Status.ACTIVE,
-        memberships__role=Membership.Role.MANAGER,
-    )
+    return permissions.schedulable_communities(user)
 
 
 @login_required
@@ -126,7 +119,7 @@ def session_create(request):
 def _managed_session_or_404(request, pk: int) -> Session:
     """The session, for its moderator and its community's managers only."""
     session = _visible_session_or_404(request, pk)
-    if not selectors.can_moderate(request.user, session):
+    if not permissions.is_moderator(request.user, session):
         raise PermissionDenied("Only the session's moderator or the community's managers can.")
     return session
 
@@ -483,7 +476,7 @@ def question_moderate(request, pk: int, action: str):
 @login_required
 def series_detail(request, slug: str):
     series = get_object_or_404(Series.objects.select_related("community", "topic"), slug=slug)
-    if not selectors.can_view_community(request.user, series.community):
+    if not permissions.can_view_community(request.user, series.community):
         raise Http404("No such series")
     context = {"series": series, **selectors.series_detail(request.user, series)}
     return TemplateResponse(request, "expertqa/series_detail.html", context)

@@ -87,7 +87,11 @@ def seed_demo(*, scale: int, stdout) -> None:
         stdout.write("mentoring: too few people to seed programmes")
         return
     rng = random.Random(5)  # noqa: S311 - demo data
-    coordinator = User.objects.filter(is_staff=True).order_by("id").first() or profiles[0].user
+    # The demo's coordinator account runs the demo programmes (coordinating is per programme).
+    coordinator = (
+        User.objects.filter(groups__name=COORDINATOR_GROUP).order_by("id").first()
+        or profiles[0].user
+    )
     group, _ = Group.objects.get_or_create(name=COORDINATOR_GROUP)
     coordinator.groups.add(group)
     today = timezone.localdate()

@@ -10,34 +10,13 @@ from django.utils import timezone
 from socialearn.people.models import Department, Location, Profile, Topic
 
 from . import matching
-from .models import (
-    COORDINATOR_GROUP,
-    AdhocVolunteer,
-    Enrolment,
-    Match,
-    MatchingRun,
-    Meeting,
-    Programme,
+from .models import AdhocVolunteer, Enrolment, Match, MatchingRun, Meeting, Programme
+from .permissions import (  # noqa: F401 - who may do what, also asked through this module
+    can_coordinate,
+    can_create_programmes,
 )
 
 User = get_user_model()
-
-
-# Who may do what.
-
-
-def can_create_programmes(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    return user.is_staff or user.groups.filter(name=COORDINATOR_GROUP).exists()
-
-
-def can_coordinate(user, programme: Programme) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_staff:
-        return True
-    return programme.coordinators.filter(pk=user.pk).exists()
 
 
 # Programmes.

@@ -13,7 +13,7 @@ from socialearn.insights.services import activity_record, scope_upsert
 from socialearn.notifications.services import notify, notify_audience
 from socialearn.people.models import Profile, Topic
 
-from . import matching, selectors
+from . import matching, permissions, selectors
 from .models import (
     AdhocRequest,
     AdhocVolunteer,
@@ -73,7 +73,7 @@ PROGRAMME_FIELDS = {
 
 @transaction.atomic
 def programme_create(*, created_by, topics, coordinators=(), **fields) -> Programme:
-    if not selectors.can_create_programmes(created_by):
+    if not permissions.can_create_programmes(created_by):
         raise PermissionDenied("Only coordinators can create programmes.")
     unknown = set(fields) - PROGRAMME_FIELDS
     if unknown:
@@ -91,7 +91,7 @@ def programme_create(*, created_by, topics, coordinators=(), **fields) -> Progra
 
 @transaction.atomic
 def programme_update(*, programme: Programme, user, topics=None, coordinators=None, **fields):
-    if not selectors.can_coordinate(user, programme):
+    if not permissions.can_coordinate(user, programme):
         raise PermissionDenied("Only this programme's coordinators can change it.")
     was_unrecorded = (
         Programme.objects.select_for_update()
@@ -286,7 +286,7 @@ def adhoc_volunteer_set(*, user, topics) -> None:
 
 def matching_run_start(*, programme: Programme, user) -> MatchingRun:
     """Run the engine now for small programmes; hand big ones to a worker."""
-    if not selectors.can_coordinate(user, programme):
+    if not permissions.can_coordinate(user, programme):
         raise PermissionDenied("Only this programme's coordinators can run matching.")
     if programme.is_self_service:
         raise ValidationError("In a self-service programme protégés choose their mentor.")
@@ -393,7 +393,7 @@ def _check_pair(mentor: Enrolment, protege: Enrolment) -> None:
 
 @transaction.atomic
 def match_lock(*, match: Match, user, locked: bool = True) -> Match:
-    if not selectors.can_coordinate(user, match.programme):
+    if not permissions.can_coordinate(user, match.programme):
         raise PermissionDenied("Only this programme's coordinators can lock matches.")
     if match.status != Match.Status.PROPOSED:
         raise ValidationError("Only proposed matches can be locked or unlocked.")
@@ -406,7 +406,7 @@ def match_lock(*, match: Match, user, locked: bool = True) -> Match:
 def match_swap(*, match: Match, mentor: Enrolment, user) -> Match:
     """Give a proposed match's protégé another mentor, by hand; the pair is then locked."""
     programme = match.programme
-    if not selectors.can_coordinate(user, programme):
+    if not permissions.can_coordinate(user, programme):
         raise PermissionDenied("Only this programme's coordinators can swap matches.")
     if match.status != Match.Status.PROPOSED:
         raise ValidationError("Only proposed matches can be changed.")
@@ -454,7 +454,7 @@ def match_swap(*, match: Match, mentor: Enrolment, user) -> Match:
 @transaction.atomic
 def programme_publish(*, programme: Programme, user) -> int:
     """Offer every proposed match to its two people; each accepts or declines."""
-    if not selectors.can_coordinate(user, programme):
+    if not permissions.can_coordinate(user, programme):
         raise PermissionDenied("Only this programme's coordinators can publish matches.")
     proposed = Match.objects.filter(programme=programme, status=Match.Status.PROPOSED)
     pairs = list(proposed.values_list("mentor__user_id", "protege__user_id"))
@@ -785,7 +785,7 @@ def volunteer_call_size(**audience_kwargs) -> int:
 
 @transaction.atomic
 def volunteer_call_send(*, programme: Programme, user, audience_kwargs: dict) -> None:
-    if not selectors.can_coordinate(user, programme):
+    if not permissions.can_coordinate(user, programme):
         raise PermissionDenied("Only this programme's coordinators can call for volunteers.")
     notify_audience(
         audience="mentoring_volunteer_call",

@@ -15,7 +15,7 @@ from socialearn.http import safe_next_url
 from socialearn.markdown import render_markdown
 from socialearn.people.models import Profile
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import (
     AdhocRequestForm,
     AdhocVolunteerForm,
@@ -37,7 +37,7 @@ def _error_text(error: ValidationError) -> str:
 
 def _coordinated(request, pk: int) -> Programme:
     programme = get_object_or_404(Programme, pk=pk)
-    if not selectors.can_coordinate(request.user, programme):
+    if not permissions.can_coordinate(request.user, programme):
         raise PermissionDenied("Only this programme's coordinators can see this page.")
     return programme
 
@@ -51,7 +51,7 @@ def home(request):
         "mentoring/home.html",
         {
             **board,
-            "can_create": selectors.can_create_programmes(request.user),
+            "can_create": permissions.can_create_programmes(request.user),
             "today": timezone.localdate(),
         },
     )
@@ -59,7 +59,7 @@ def home(request):
 
 @login_required
 def programme_create(request):
-    if not selectors.can_create_programmes(request.user):
+    if not permissions.can_create_programmes(request.user):
         raise PermissionDenied("Only coordinators can create programmes.")
     form = ProgrammeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -178,7 +178,7 @@ def programme_detail(request, pk: int):
             "live": live,
             "protege": protege,
             "request_form": RequestForm(),
-            "can_coordinate": selectors.can_coordinate(request.user, programme),
+            "can_coordinate": permissions.can_coordinate(request.user, programme),
         },
     )
 
@@ -275,7 +275,7 @@ def publish(request, pk: int):
 
 def _coordinated_match(request, pk: int) -> Match:
     match = get_object_or_404(Match.objects.select_related("programme"), pk=pk)
-    if not selectors.can_coordinate(request.user, match.programme):
+    if not permissions.can_coordinate(request.user, match.programme):
         raise PermissionDenied("Only this programme's coordinators can change matches.")
     return match
 
@@ -449,7 +449,7 @@ def _visible_match(request, pk: int) -> Match:
         ),
         pk=pk,
     )
-    if match.status == Match.Status.PROPOSED or not match.involves(request.user):
+    if not permissions.can_view_match(request.user, match):
         raise Http404("No such match")
     return match
 
@@ -589,12 +589,7 @@ def _visible_ask(request, pk: int) -> AdhocRequest:
     ask = get_object_or_404(
         AdhocRequest.objects.select_related("user__profile", "topic", "helper__profile"), pk=pk
     )
-    user = request.user
-    if not (
-        user.pk in (ask.user_id, ask.helper_id)
-        or selectors.can_create_programmes(user)
-        or selectors.willing_mentor_ids(topic_id=ask.topic_id).filter(pk=user.pk).exists()
-    ):
+    if not permissions.can_view_adhoc_request(request.user, ask):
         raise Http404("No such request")
     return ask
 

@@ -1,8 +1,8 @@
 """Who may see the figures of one scope.
 
-L&D admins (staff, or the "L&D admin" group) see everything. For a single scope, the feature
-that owns it registers a check in its AppConfig.ready(), e.g. communities lets a community's
-managers see their community's figures:
+L&D admins (the "L&D admin" group; see socialearn.people.permissions) see everything. For a
+single scope, the feature that owns it registers a check in its AppConfig.ready(), e.g.
+communities lets a community's managers see their community's figures:
 
     @access.register("community")
     def community_manager(user, object_id: int) -> bool: ...
@@ -10,9 +10,13 @@ managers see their community's figures:
 
 from collections.abc import Callable
 
+from socialearn.people.permissions import LD_ADMIN, is_lnd_admin
+
 _checks: dict[str, Callable[[object, int], bool]] = {}
 
-LND_ADMIN_GROUP = "L&D admin"
+LND_ADMIN_GROUP = LD_ADMIN
+
+__all__ = ["LND_ADMIN_GROUP", "can_view", "is_lnd_admin", "register"]
 
 
 def register(kind: str):
@@ -21,12 +25,6 @@ def register(kind: str):
         return func
 
     return decorator
-
-
-def is_lnd_admin(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or user.groups.filter(name=LND_ADMIN_GROUP).exists()
 
 
 def can_view(user, kind: str, object_id: int) -> bool:

@@ -60,9 +60,11 @@ def mark_all_read(request):
 
 @login_required
 def open_notification(request, notification_id: int):
-    """Follow a notification's link, marking it read on the way."""
+    """Follow a notification's link. The inbox's button POSTs here and marks it read on the
+    way; a GET (an old or shared link) only follows it and changes nothing."""
     note = get_object_or_404(Notification, pk=notification_id, recipient=request.user)
-    notifications_mark_read(user=request.user, ids=[note.pk])
+    if request.method == "POST":
+        notifications_mark_read(user=request.user, ids=[note.pk])
     if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
         return HttpResponseRedirect(note.url)
     return redirect("notifications:inbox")

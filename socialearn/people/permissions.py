@@ -52,3 +52,34 @@ def staff_groups_sync(app_config=None, using="default", **kwargs) -> None:
             app_label, codename = dotted.split(".", 1)
             condition |= Q(content_type__app_label=app_label, codename=codename)
         group.permissions.add(*Permission.objects.filter(condition))
+
+
+# --- who holds which organisation-wide role, on the site ---------------------------------------
+#
+# Rights on the site come from a role on the object (member or manager of a community,
+# coordinator of a programme, designer, guide or curator of a challenge or flow), or from the
+# "L&D admin" group. Staff status only opens the Django admin: nothing here reads it.
+# A superuser holds every right an L&D admin holds.
+
+
+def _group_names(user) -> frozenset[str]:
+    """The person's group names, read once per user object (one query per request)."""
+    names = getattr(user, "_socialearn_group_names", None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        user._socialearn_group_names = names
+    return names
+
+
+def is_lnd_admin(user) -> bool:
+    """A member of the "L&D admin" group (or a superuser)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or LD_ADMIN in _group_names(user)
+
+
+def is_coordinator(user) -> bool:
+    """May start mentoring programmes: the "coordinator" group, or an L&D admin."""
+    if user is None or not user.is_authenticated:
+        return False
+    return is_lnd_admin(user) or COORDINATOR in _group_names(user)

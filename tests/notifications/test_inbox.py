@@ -109,16 +109,34 @@ def test_mark_read_needs_post(client, me):
 
 def test_opening_a_notification_marks_it_read_and_follows_its_link(client, me):
     (note,) = _notes(me, 1)
-    response = client.get(reverse("notifications:open", args=[note.pk]))
+    response = client.post(reverse("notifications:open", args=[note.pk]))
     assert response.status_code == 302
     assert response["Location"] == "/people/"
     note.refresh_from_db()
     assert note.read_at is not None
 
 
+def test_following_a_notification_link_by_get_changes_nothing(client, me):
+    """A GET (a shared or bookmarked link, a prefetching browser) follows the link only."""
+    (note,) = _notes(me, 1)
+    response = client.get(reverse("notifications:open", args=[note.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == "/people/"
+    note.refresh_from_db()
+    assert note.read_at is None
+
+
+def test_the_inbox_opens_a_notification_with_a_post_form(client, me):
+    (note,) = _notes(me, 1)
+    page = client.get(reverse("notifications:inbox")).content.decode()
+    url = reverse("notifications:open", args=[note.pk])
+    assert f'<form method="post" action="{url}"' in page
+    assert f'href="{url}"' not in page
+
+
 def test_opening_never_redirects_off_site(client, me):
     note = Notification.objects.create(
         recipient=me, kind="x", title="x", url="https://evil.example/", created_at=timezone.now()
     )
-    response = client.get(reverse("notifications:open", args=[note.pk]))
+    response = client.post(reverse("notifications:open", args=[note.pk]))
     assert response["Location"] == reverse("notifications:inbox")

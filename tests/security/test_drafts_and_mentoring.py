@@ -11,7 +11,7 @@ from challenges.models import Step
 from communities.models import Thread
 from communities.services import thread_create
 from expertqa.services import session_schedule
-from mentoring.models import AdhocVolunteer, Enrolment, Match, Meeting
+from mentoring.models import COORDINATOR_GROUP, AdhocVolunteer, Enrolment, Match, Meeting
 from socialearn.notifications.models import Notification
 from socialearn.notifications.services import topic_follow
 from tests.factories import UserFactory
@@ -146,10 +146,12 @@ def test_a_request_for_a_mentor_is_seen_only_by_those_it_was_sent_to(client, wor
     assert response.status_code == 200
     assert "Private worry about pay" in response.content.decode()
     coordinator = UserFactory()
-    coordinator.is_staff = True
-    coordinator.save()
+    coordinator.groups.add(Group.objects.get_or_create(name=COORDINATOR_GROUP)[0])
     client.force_login(coordinator)
     assert client.get(url).status_code == 200
+    staff_only = UserFactory(is_staff=True)
+    client.force_login(staff_only)
+    assert client.get(url).status_code == 404
 
 
 def test_followers_outside_a_private_community_hear_nothing_of_it(
@@ -191,8 +193,6 @@ def test_followers_outside_a_private_community_hear_nothing_of_it(
 
 def test_coordinator_group_only_sees_requests_as_coordinators(client, world):
     """Rule (mentoring:adhoc): the coordinators' group may follow up every request."""
-    from mentoring.selectors import COORDINATOR_GROUP
-
     coordinator = UserFactory()
     coordinator.groups.add(Group.objects.get_or_create(name=COORDINATOR_GROUP)[0])
     client.force_login(coordinator)

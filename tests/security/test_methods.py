@@ -238,8 +238,8 @@ FORMS = {
     "challenges:flow_item_new": ["private_flow.pk"],
 }
 # Reads (their visibility is tested in test_private_communities, test_anonymity, test_xss).
-# notifications:open marks the person's own notification read as it follows the link: a
-# link in the inbox, harmless to repeat, and only ever about the person's own notification.
+# notifications:open follows the person's own notification's link; GET changes nothing (the
+# inbox's button POSTs to mark it read on the way).
 READS = {
     "home",
     "healthz",

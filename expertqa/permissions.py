@@ -1,0 +1,58 @@
+"""Who may do what with live sessions (ask-the-expert, lunch-and-learn, backchannels).
+Views, selectors and services ask these functions; nothing here reads staff status.
+
+- A session, its board, its questions and answers, its calendar file and its series are read
+  by whoever may read its community (communities.permissions: a private community's sessions
+  are for its active members only, whatever else the person is).
+- Anyone who may read the session asks, votes, and follows the board.
+- Its experts answer and defer questions.
+- Its moderator and the managers of its community edit, reschedule and cancel it, hide,
+  restore and merge questions, and learn who asked anonymously.
+- Sessions are scheduled by the managers of a community (in the communities they manage) and
+  by L&D admins (in every active community they may read); whoever schedules one moderates
+  it unless they name someone else.
+"""
+
+from django.db.models import QuerySet
+
+from communities import permissions as community_permissions
+from communities.models import Community, Membership
+from communities.selectors import communities_visible_to
+from socialearn.people.permissions import is_lnd_admin
+
+from .models import Session
+
+
+def can_view_community(user, community: Community) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return community_permissions.can_view_community(user, community)
+
+
+def is_community_manager(user, community: Community) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return community_permissions.is_manager(user, community)
+
+
+def can_view_session(user, session: Session) -> bool:
+    return can_view_community(user, session.community)
+
+
+def is_moderator(user, session: Session) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if not can_view_session(user, session):
+        return False
+    return session.moderator_id == user.pk or is_community_manager(user, session.community)
+
+
+def schedulable_communities(user) -> QuerySet[Community]:
+    qs = Community.objects.filter(status=Community.Status.ACTIVE)
+    if is_lnd_admin(user):
+        return qs.filter(pk__in=communities_visible_to(user).values("pk"))
+    return qs.filter(
+        memberships__user=user,
+        memberships__status=Membership.Status.ACTIVE,
+        memberships__role=Membership.Role.MANAGER,
+    )
