@@ -279,7 +279,7 @@ ADMIN_MODELS: dict[str, set[str]] = {
 ADMIN_PAGES: dict[str, str] = {
     # one letter per role: anon employee member manager staff coord lnd root
     "admin:index":                       "l l l l o o o o",
-    "admin:login":                       "o o o o r r r r",
+    "admin:login":                       "l f f f r r r r",
     "admin:logout":                      "r r r r m m m m",
     "admin:password_change":             "l l l l o o o o",
     "admin:password_change_done":        "l l l l o o o o",
