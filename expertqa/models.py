@@ -26,6 +26,28 @@ def org_date(moment: datetime) -> date:
     return org_today(moment)
 
 
+# How far ahead the calendar reaches: a session starts within two years from now, a deferred
+# answer is promised within a year. Forms and services refuse anything further.
+SCHEDULE_YEARS_AHEAD = 2
+DEFERRAL_DAYS_AHEAD = 365
+SCHEDULE_TOO_LATE = "Choose a start within the next two years."
+DEFERRAL_TOO_LATE = "Promise an answer within a year: choose a date before %(latest)s."
+
+
+def latest_start(now: datetime | None = None) -> date:
+    """The last day a session may start on."""
+    today = org_today(now)
+    try:
+        return today.replace(year=today.year + SCHEDULE_YEARS_AHEAD)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + SCHEDULE_YEARS_AHEAD, day=28)
+
+
+def latest_deferral(now: datetime | None = None) -> date:
+    """The last day an expert may defer an answer to."""
+    return org_today(now) + timedelta(days=DEFERRAL_DAYS_AHEAD)
+
+
 class Series(models.Model):
     """Lunch-and-learn sessions that belong together (e.g. "Data Fridays")."""
 

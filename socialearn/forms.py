@@ -15,10 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
-from .limits import MaxCharsValidator
-
-EARLIEST_DATE = date(1900, 1, 1)
-LATEST_DATE = date(2100, 12, 31)
+from .limits import EARLIEST_DATE, LATEST_DATE, MaxCharsValidator
 
 
 def show_date(day: date) -> str:
@@ -45,8 +42,9 @@ class DateWithin:
     that could leave the years datetime can hold.
     """
 
-    def __init__(self, *, earliest=None, latest=None, message: str = ""):
-        self.earliest, self.latest, self.message = earliest, latest, message
+    def __init__(self, *, earliest=None, latest=None, too_early: str = "", too_late: str = ""):
+        self.earliest, self.latest = earliest, latest
+        self.too_early, self.too_late = too_early, too_late
 
     @staticmethod
     def _day(bound):
@@ -63,8 +61,8 @@ class DateWithin:
         day = value.date() if isinstance(value, datetime) else value
         earliest, latest = self.bounds()
         if not earliest <= day <= latest:
-            message = self.message or (
-                f"Choose a date between {show_date(earliest)} and {show_date(latest)}."
+            message = (self.too_early if day < earliest else self.too_late) or (
+                "Choose a date between %(earliest)s and %(latest)s."
             )
             raise ValidationError(
                 message,
@@ -73,13 +71,16 @@ class DateWithin:
             )
 
 
-def limit_dates(field: forms.Field, *, earliest=None, latest=None, message: str = "") -> None:
+def limit_dates(
+    field: forms.Field, *, earliest=None, latest=None, too_early: str = "", too_late: str = ""
+) -> None:
     """Narrow a date field's window (replacing the default one) and tell the browser.
 
-    `message` may name `%(earliest)s` and `%(latest)s`.
+    The messages may name `%(earliest)s` and `%(latest)s`; without them the form says
+    "Choose a date between 2 Dec 2026 and 2 Dec 2028."
     """
     field.validators = [v for v in field.validators if not isinstance(v, DateWithin)]
-    window = DateWithin(earliest=earliest, latest=latest, message=message)
+    window = DateWithin(earliest=earliest, latest=latest, too_early=too_early, too_late=too_late)
     field.validators.append(window)
     _browser_bounds(field, window)
 

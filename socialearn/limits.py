@@ -7,6 +7,8 @@ Search vectors read only a bounded prefix of any text, so even a row written pas
 never makes PostgreSQL refuse a tsvector (its limit is 1 MB of lexemes).
 """
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -34,6 +36,10 @@ ADHOC_MESSAGE = 2_000
 DEFERRAL_NOTE = 500
 CANCEL_NOTE = 1_000
 REASON = 500
+
+# No date outside these ever reaches date arithmetic (forms narrow them further per feature).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
 
 # At most this many different people @mentioned in one post.
 MENTIONS_PER_POST = 50
