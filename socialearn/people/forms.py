@@ -124,12 +124,12 @@ class ProfileForm(InputLimits, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["expertise"].queryset = Topic.objects.order_by("name")
         self.fields["interests"].queryset = Topic.objects.order_by("name")
-        # A career fits in seventy years; a start in the future is the model's to refuse.
+        # A career fits in seventy years, and has begun.
         for name in ("started_company_on", "started_role_on"):
             limit_dates(
                 self.fields[name],
                 earliest=years_from(today(), -70),
-                latest=years_from(today(), 1),
+                latest=today(),
                 too_early="Choose a date from %(earliest)s on.",
                 too_late="The date cannot be in the future.",
             )
