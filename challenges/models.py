@@ -135,7 +135,8 @@ class Step(models.Model):
     prompt_html = models.TextField(blank=True, editable=False)
     resources = bounded_text(
         limits.SHORT_DESCRIPTION,
-        blank=True, help_text="Links or references, one per line (Markdown allowed)."
+        blank=True,
+        help_text="Links or references, one per line (Markdown allowed).",
     )
     resources_html = models.TextField(blank=True, editable=False)
     estimated_minutes = models.PositiveSmallIntegerField(default=10)
