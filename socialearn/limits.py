@@ -84,6 +84,6 @@ def length_constraint(model: str, field: str, limit: int) -> models.CheckConstra
     )
 
 
-def search_prefix(field: str):
+def search_prefix(field: "str | models.Expression | models.Subquery") -> Left:
     """The text a search vector is built from: the first SEARCH_PREFIX characters, never NULL."""
     return Left(Coalesce(field, models.Value(""), output_field=models.TextField()), SEARCH_PREFIX)
