@@ -18,6 +18,7 @@ from django.test import Client
 
 from tests.crawl import (
     build_world,
+    distinct_words,
     missing_kwargs,
     parse_forms,
     real_kwargs,
@@ -95,22 +96,6 @@ EXTREMES = {
 }
 TEXT_KINDS = {"text", "textarea", "search", "password", "url", "email"}
 EXTREME_QUERY = {"period": "custom", "start": "0001-01-01", "end": "9999-12-31"}
-
-
-def distinct_words(size: int) -> str:
-    """`size` characters of words that are all different (letters only, so each one is its
-    own lexeme): what makes PostgreSQL refuse a tsvector built from the whole text."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    words, length, n = [], 0, 0
-    while length < size:
-        word, k = "", n + 26 * 26 * 26
-        while k:
-            k, r = divmod(k, 26)
-            word += letters[r]
-        words.append(word)
-        length += len(word) + 1
-        n += 1
-    return " ".join(words)[:size]
 
 
 OVERSIZE = distinct_words(1_100_000)
