@@ -1,15 +1,39 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth import get_user_model
 
+from communities.mentions import validate_mentions
 from communities.models import Community
+from socialearn import limits
+from socialearn.forms import InputLimits, limit_dates, today, years_from
 
 from . import clock
 from .models import Challenge, Flow, FlowItem, Step
 
 User = get_user_model()
 
+# A challenge starts within a year back (a copy may catch up on steps already due) and two
+# years ahead; a start stored earlier stays acceptable when the challenge is edited.
+START_TOO_EARLY = "Choose a start date from %(earliest)s on."
+START_TOO_LATE = "Choose a start date within the next two years, by %(latest)s."
 
-class CopyForm(forms.Form):
+
+def limit_start_date(field: forms.Field, stored=None) -> None:
+    def earliest():
+        first = today() - timedelta(days=365)
+        return min(first, stored) if stored else first
+
+    def latest():
+        last = years_from(today(), 2)
+        return max(last, stored) if stored else last
+
+    limit_dates(
+        field, earliest=earliest, latest=latest, too_early=START_TOO_EARLY, too_late=START_TOO_LATE
+    )
+
+
+class CopyForm(InputLimits, forms.Form):
     title = forms.CharField(max_length=160, label="Title")
     community = forms.ModelChoiceField(
         queryset=Community.objects.none(),
@@ -26,9 +50,10 @@ class CopyForm(forms.Form):
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities
+        limit_start_date(self.fields["start_date"])
 
 
-class ChallengeForm(forms.ModelForm):
+class ChallengeForm(InputLimits, forms.ModelForm):
     guide_email = forms.EmailField(
         label="Learning guide (email)",
         required=False,
@@ -59,6 +84,7 @@ class ChallengeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.guide_id:
             self.fields["guide_email"].initial = self.instance.guide.email
+        limit_start_date(self.fields["start_date"], stored=self.instance.start_date)
 
     def clean_guide_email(self):
         email = self.cleaned_data["guide_email"].strip().lower()
@@ -72,7 +98,7 @@ class ChallengeForm(forms.ModelForm):
         return email
 
 
-class StepForm(forms.ModelForm):
+class StepForm(InputLimits, forms.ModelForm):
     class Meta:
         model = Step
         fields = [
@@ -88,10 +114,18 @@ class StepForm(forms.ModelForm):
             "resources": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The step becomes a thread: the same cap on @mentions as any post.
+        self.fields["prompt"].validators.append(validate_mentions)
+        self.fields["resources"].validators.append(validate_mentions)
 
-class AnswerForm(forms.Form):
+
+class AnswerForm(InputLimits, forms.Form):
     body = forms.CharField(
         label="Your answer",
+        max_length=limits.POST_BODY,
+        validators=[validate_mentions],
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Write your answer first."},
     )
@@ -100,7 +134,7 @@ class AnswerForm(forms.Form):
 WEEKDAY_CHOICES = [(i + 1, name) for i, name in enumerate(clock.WEEKDAY_NAMES)]
 
 
-class FlowForm(forms.ModelForm):
+class FlowForm(InputLimits, forms.ModelForm):
     weekdays = forms.TypedMultipleChoiceField(
         choices=WEEKDAY_CHOICES,
         coerce=int,
@@ -123,7 +157,7 @@ class FlowForm(forms.ModelForm):
             del self.fields["community"]
 
 
-class FlowItemForm(forms.ModelForm):
+class FlowItemForm(InputLimits, forms.ModelForm):
     class Meta:
         model = FlowItem
         fields = ["kind", "title", "body", "url", "day_offset"]
@@ -134,6 +168,10 @@ class FlowItemForm(forms.ModelForm):
             "url": "For a resource link: the page to read.",
             "day_offset": "Relative flows only: how many days after joining the member gets it.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].validators.append(validate_mentions)
 
     def clean(self):
         data = super().clean()

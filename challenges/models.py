@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.urls import reverse
 
 from communities.models import Community, Thread
+from socialearn import limits
+from socialearn.limits import bounded_text
 
 
 class Challenge(models.Model):
@@ -29,7 +31,7 @@ class Challenge(models.Model):
 
     title = models.CharField(max_length=160)
     summary = models.CharField(max_length=255, blank=True)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = bounded_text(limits.DESCRIPTION, blank=True, help_text="Markdown.")
     description_html = models.TextField(blank=True, editable=False)
     designer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -129,10 +131,12 @@ class Step(models.Model):
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=160)
-    prompt = models.TextField(help_text="A bite-sized activity, in Markdown.")
+    prompt = bounded_text(limits.DESCRIPTION, help_text="A bite-sized activity, in Markdown.")
     prompt_html = models.TextField(blank=True, editable=False)
-    resources = models.TextField(
-        blank=True, help_text="Links or references, one per line (Markdown allowed)."
+    resources = bounded_text(
+        limits.SHORT_DESCRIPTION,
+        blank=True,
+        help_text="Links or references, one per line (Markdown allowed).",
     )
     resources_html = models.TextField(blank=True, editable=False)
     estimated_minutes = models.PositiveSmallIntegerField(default=10)
@@ -279,7 +283,7 @@ class FlowItem(models.Model):
     position = models.PositiveIntegerField()
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TIP)
     title = models.CharField(max_length=160)
-    body = models.TextField(blank=True, help_text="Markdown.")
+    body = bounded_text(limits.DESCRIPTION, blank=True, help_text="Markdown.")
     url = models.URLField(blank=True, max_length=500)
     day_offset = models.PositiveSmallIntegerField(
         default=0, help_text="Relative flows: days after the member joined."

@@ -1,11 +1,14 @@
 from django import forms
 
+from socialearn.forms import InputLimits
+
 from .cohorts import DEFAULT_GROUP_SIZE
 
 MAX_ROSTER_BYTES = 1_000_000
+MAX_ROSTER_TEXT = 500_000  # characters pasted: some 15,000 addresses
 
 
-class CohortUploadForm(forms.Form):
+class CohortUploadForm(InputLimits, forms.Form):
     course_name = forms.CharField(
         label="Course name",
         max_length=90,
@@ -27,6 +30,7 @@ class CohortUploadForm(forms.Form):
     roster_text = forms.CharField(
         label="…or paste the emails",
         required=False,
+        max_length=MAX_ROSTER_TEXT,
         widget=forms.Textarea(attrs={"rows": 6, "placeholder": "ana@example.com\nben@example.com"}),
     )
 

@@ -1,9 +1,12 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from socialearn import limits
+from socialearn.forms import InputLimits
 from socialearn.people.models import Topic
 
 from . import permissions
+from .mentions import validate_mentions
 from .models import Community, Flag, Reaction, Thread
 
 MARKDOWN_HELP = (
@@ -13,7 +16,13 @@ MARKDOWN_HELP = (
 )
 
 
-class CommunityForm(forms.ModelForm):
+def post_body(**kwargs) -> forms.CharField:
+    """The text of a thread or a reply: Markdown, a maximum length, a cap on @mentions."""
+    kwargs.setdefault("help_text", MARKDOWN_HELP)
+    return forms.CharField(max_length=limits.POST_BODY, validators=[validate_mentions], **kwargs)
+
+
+class CommunityForm(InputLimits, forms.ModelForm):
     topics = forms.ModelMultipleChoiceField(
         queryset=Topic.objects.all(),
         required=False,
@@ -55,15 +64,10 @@ class CommunityForm(forms.ModelForm):
         return purpose
 
 
-class ThreadForm(forms.Form):
+class ThreadForm(InputLimits, forms.Form):
     kind = forms.ChoiceField(choices=Thread.Kind.choices, label="Kind of thread")
     title = forms.CharField(max_length=200)
-    body = forms.CharField(
-        label="Text",
-        widget=forms.Textarea(attrs={"rows": 8}),
-        required=False,
-        help_text=MARKDOWN_HELP,
-    )
+    body = post_body(label="Text", widget=forms.Textarea(attrs={"rows": 8}), required=False)
     url = forms.URLField(
         label="Link",
         required=False,
@@ -103,14 +107,9 @@ class ThreadForm(forms.Form):
         return data
 
 
-class ThreadEditForm(forms.Form):
+class ThreadEditForm(InputLimits, forms.Form):
     title = forms.CharField(max_length=200)
-    body = forms.CharField(
-        label="Text",
-        widget=forms.Textarea(attrs={"rows": 10}),
-        required=False,
-        help_text=MARKDOWN_HELP,
-    )
+    body = post_body(label="Text", widget=forms.Textarea(attrs={"rows": 10}), required=False)
     url = forms.URLField(label="Link", required=False, max_length=500, assume_scheme="https")
     note = forms.CharField(
         label="What did you change?",
@@ -120,11 +119,10 @@ class ThreadEditForm(forms.Form):
     )
 
 
-class ReplyForm(forms.Form):
-    body = forms.CharField(
+class ReplyForm(InputLimits, forms.Form):
+    body = post_body(
         label="Your reply",
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=MARKDOWN_HELP,
         error_messages={"required": "Write something before you send it."},
     )
     is_anonymous = forms.BooleanField(label="Reply anonymously", required=False)
@@ -135,17 +133,15 @@ class ReplyForm(forms.Form):
             del self.fields["is_anonymous"]
 
 
-class ReplyEditForm(forms.Form):
-    body = forms.CharField(
-        label="Reply", widget=forms.Textarea(attrs={"rows": 5}), help_text=MARKDOWN_HELP
-    )
+class ReplyEditForm(InputLimits, forms.Form):
+    body = post_body(label="Reply", widget=forms.Textarea(attrs={"rows": 5}))
 
 
 class ReactionForm(forms.Form):
     kind = forms.ChoiceField(choices=Reaction.Kind.choices)
 
 
-class FlagForm(forms.ModelForm):
+class FlagForm(InputLimits, forms.ModelForm):
     class Meta:
         model = Flag
         fields = ["reason"]
@@ -153,9 +149,10 @@ class FlagForm(forms.ModelForm):
         error_messages = {"reason": {"required": "Tell the managers what is wrong."}}
 
 
-class InviteForm(forms.Form):
+class InviteForm(InputLimits, forms.Form):
     emails = forms.CharField(
         label="Invite people",
+        max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Email addresses, separated by commas or new lines.",
     )
@@ -172,7 +169,7 @@ class InviteForm(forms.Form):
         return users
 
 
-class ModerationForm(forms.Form):
+class ModerationForm(InputLimits, forms.Form):
     action = forms.ChoiceField(
         choices=[
             (a, a)

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from socialearn import limits
+from socialearn.limits import bounded_text
 from socialearn.people.models import Department, Location, Topic
 
 
@@ -33,8 +35,10 @@ class Community(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PRACTICE)
-    purpose = models.TextField(help_text="What the community is for, in a sentence or two.")
-    rules = models.TextField(blank=True)
+    purpose = bounded_text(
+        limits.PURPOSE, help_text="What the community is for, in a sentence or two."
+    )
+    rules = bounded_text(limits.SHORT_DESCRIPTION, blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="communities")
     visibility = models.CharField(
         max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
@@ -127,7 +131,7 @@ class Thread(models.Model):
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="threads")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.DISCUSSION)
     title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
+    body = bounded_text(limits.POST_BODY, blank=True)
     body_html = models.TextField(blank=True, editable=False)
     url = models.URLField(blank=True, max_length=500, help_text="For resources: the link.")
     author = models.ForeignKey(
@@ -190,7 +194,7 @@ class Reply(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="replies"
     )
     is_anonymous = models.BooleanField(default=False)
-    body = models.TextField()
+    body = bounded_text(limits.POST_BODY)
     body_html = models.TextField(blank=True, editable=False)
     status = models.CharField(max_length=16, choices=Thread.Status.choices, default="published")
     created_at = models.DateTimeField(db_index=True)
@@ -270,7 +274,7 @@ class TipRevision(models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
+    body = bounded_text(limits.POST_BODY, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -281,6 +285,8 @@ class TipRevision(models.Model):
         ordering = ["thread", "number"]
         constraints = [
             models.UniqueConstraint(fields=["thread", "number"], name="unique_tip_revision"),
+            # Written without full_clean(), from a thread body that passed it.
+            limits.length_constraint("tiprevision", "body", limits.POST_BODY),
         ]
 
     def __str__(self) -> str:

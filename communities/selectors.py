@@ -30,6 +30,8 @@ from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from socialearn.limits import search_prefix
+
 from .models import Community, Flag, Membership, ModerationAction, Reaction, Reply, Thread
 from .permissions import (  # noqa: F401 - the rules, also asked through this module
     can_view_community,
@@ -333,7 +335,7 @@ def search(user, q: str, page_number=1, per_page: int = 20) -> Page | None:
 
     def headline(field: str) -> SearchHeadline:
         return SearchHeadline(
-            field,
+            search_prefix(field),
             query,
             config="english",
             start_sel=HL_START,

@@ -16,25 +16,31 @@ published post sets off (counts, notifications, mentions, the help broadcast) ha
 import re
 from collections.abc import Iterable
 
-import nh3
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q, Value
-from django.urls import reverse
+from django.db.models import Count, F, Value
 from django.utils import timezone
 from django.utils.text import slugify
 
+from socialearn import limits
 from socialearn.insights.services import activity_record, scope_upsert
-from socialearn.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
+from socialearn.markdown import render_markdown
 from socialearn.notifications.services import notify, notify_audience
 from socialearn.people.models import Profile
 from socialearn.people.permissions import is_lnd_admin
 
 from . import hooks, permissions
 from .audiences import help_request_audience
+from .mentions import (  # noqa: F401 - MENTION_RE and link_mentions are part of the contract
+    MENTION_RE,
+    handles,
+    link_mentions,
+    mentioned_users,
+    too_many_mentions,
+)
 from .models import (
     Community,
     Flag,
@@ -49,8 +55,6 @@ from .models import (
 
 User = get_user_model()
 ANONYMOUS = "Anonymous"
-# A handle is the local part of a person's email address: @ana.lopez for ana.lopez@example.com.
-MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9._+-]{0,63})")
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -115,65 +119,14 @@ def moderation_words_matching(*texts: str) -> list[str]:
     return found
 
 
-def mentioned_users(text: str, *, community: Community):
-    """People @mentioned in the text who can read the community (members for private ones)."""
-    handles = _handles(text)
-    if not handles:
-        return User.objects.none()
-    query = Q()
-    for handle in handles:
-        query |= Q(email__istartswith=f"{handle}@")
-    people = User.objects.filter(query, is_active=True)
-    if community.is_private:
-        people = people.filter(
-            memberships__community=community, memberships__status=Membership.Status.ACTIVE
-        )
-    # istartswith alone would let @ana match ana.lopez@: keep exact local parts only.
-    return [u for u in people if u.email.split("@")[0].lower() in handles]
-
-
-# A start or end tag of nh3's output (attribute values are double-quoted there).
-_TAG_RE = re.compile(r'<(/?)([A-Za-z][A-Za-z0-9]*)(?:[^>"]|"[^"]*")*>')
-_NO_LINKS_INSIDE = {"a", "code", "pre"}
-
-
-def link_mentions(html: str, people: Iterable) -> str:
-    """Make each @handle of the given people a link to their profile.
-
-    Works on sanitised HTML, in text only: never inside code, preformatted blocks or an
-    existing link. The result is sanitised again, so the output is never less safe than the
-    input.
-    """
-    urls = {u.email.split("@")[0].lower(): reverse("people:profile", args=[u.pk]) for u in people}
-    if not urls or "@" not in html:
-        return html
-
-    def link(match: re.Match) -> str:
-        handle = match.group(1)
-        name = handle.rstrip(".")
-        url = urls.get(name.lower())
-        if url is None:
-            return match.group(0)
-        return f'<a href="{url}" class="mention">@{name}</a>{handle[len(name) :]}'
-
-    parts, depth, position = [], 0, 0
-    for tag in _TAG_RE.finditer(html):
-        text = html[position : tag.start()]
-        parts.append(MENTION_RE.sub(link, text) if depth == 0 else text)
-        parts.append(tag.group(0))
-        if tag.group(2).lower() in _NO_LINKS_INSIDE:
-            depth = max(0, depth + (-1 if tag.group(1) else 1))
-        position = tag.end()
-    tail = html[position:]
-    parts.append(MENTION_RE.sub(link, tail) if depth == 0 else tail)
-    return nh3.clean(
-        "".join(parts),
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        allowed_classes={"a": {"mention"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
+def _check_post_body(body: str, *, mentions: bool = True) -> None:
+    """Refuse an oversize body, or one with too many @mentions, before anything renders it
+    (full_clean() checks the length again, with every other field)."""
+    if len(body or "") > limits.POST_BODY:
+        raise ValidationError({"body": limits.too_long_message(limits.POST_BODY, len(body))})
+    message = too_many_mentions(body) if mentions else ""
+    if message:
+        raise ValidationError({"body": message})
 
 
 def render_post(text: str, *, community: Community) -> str:
@@ -499,8 +452,14 @@ def membership_set_role(*, membership: Membership, changed_by, role: str) -> Mem
 
 def _refresh_thread_search(thread_id: int) -> None:
     Thread.objects.filter(pk=thread_id).update(
-        search_vector=SearchVector("title", weight="A", config="english")
-        + SearchVector("body", weight="B", config="english")
+        search_vector=SearchVector(limits.search_prefix("title"), weight="A", config="english")
+        + SearchVector(limits.search_prefix("body"), weight="B", config="english")
+    )
+
+
+def _refresh_reply_search(reply_id: int) -> None:
+    Reply.objects.filter(pk=reply_id).update(
+        search_vector=SearchVector(limits.search_prefix("body"), config="english")
     )
 
 
@@ -522,14 +481,10 @@ def _tell_author_held(post, thread: Thread) -> None:
     )
 
 
-def _handles(text: str) -> set[str]:
-    return {h.rstrip(".").lower() for h in MENTION_RE.findall(text or "")}
-
-
 def _notify_mentions(*, post, thread: Thread, text: str, before: str = "") -> None:
     """Tell the people @mentioned in `text`; after an edit (`before` is the old text), only
     those the edit newly mentions."""
-    earlier = _handles(before)
+    earlier = handles(before)
     people = [
         u
         for u in mentioned_users(text, community=thread.community)
@@ -631,6 +586,7 @@ def thread_create(
 ) -> Thread:
     if is_anonymous and community.anonymity == Community.Anonymity.OFF:
         raise ValidationError({"is_anonymous": "This community does not allow anonymous posts."})
+    _check_post_body(body, mentions=not is_system)
     now = timezone.now()
     status, reason = _initial_status(
         community=community, is_anonymous=is_anonymous, texts=(title, body), system=is_system
@@ -719,6 +675,7 @@ def reply_create(*, thread: Thread, author, body: str, is_anonymous: bool = Fals
         raise ValidationError({"is_anonymous": "This community does not allow anonymous posts."})
     if thread.is_locked:
         raise ValidationError("This thread is locked: no new replies.")
+    _check_post_body(body)
     now = timezone.now()
     status, reason = _initial_status(
         community=community, is_anonymous=is_anonymous, texts=(body,), system=False
@@ -735,7 +692,7 @@ def reply_create(*, thread: Thread, author, body: str, is_anonymous: bool = Fals
     )
     reply.full_clean()
     reply.save()
-    Reply.objects.filter(pk=reply.pk).update(search_vector=SearchVector("body", config="english"))
+    _refresh_reply_search(reply.pk)
     activity_record(
         verb="replied",
         actor=None if is_anonymous else author,
@@ -776,6 +733,7 @@ def thread_edit(
     is_manager = membership is not None and membership.role == Membership.Role.MANAGER
     if not can_edit_thread(thread, editor, is_manager=is_manager, is_member=membership is not None):
         raise PermissionDenied("You cannot edit this thread.")
+    _check_post_body(body, mentions=not thread.is_system)
     now = timezone.now()
     old_body = thread.body
     thread.title, thread.body = title, body
@@ -819,6 +777,7 @@ def reply_edit(*, reply: Reply, editor, body: str) -> Reply:
         raise PermissionDenied("You cannot edit this reply.")
     if thread.is_locked and not is_manager:
         raise PermissionDenied("This thread is locked.")
+    _check_post_body(body)
     old_body = reply.body
     reply.body, reply.edited_at = body, timezone.now()
     reply.body_html = render_post(body, community=thread.community)
@@ -833,7 +792,7 @@ def reply_edit(*, reply: Reply, editor, body: str) -> Reply:
         )
     reply.full_clean()
     reply.save(update_fields=fields)
-    Reply.objects.filter(pk=reply.pk).update(search_vector=SearchVector("body", config="english"))
+    _refresh_reply_search(reply.pk)
     if "status" in fields:
         _log(community=thread.community, actor=None, action="held", reply=reply, reason=words[0])
         _tell_author_held(reply, thread)

@@ -4,16 +4,29 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from communities.mentions import validate_mentions
 from communities.models import Community
+from socialearn import limits
+from socialearn.forms import InputLimits, limit_dates, today
 from socialearn.people.models import Topic
 
-from .models import Series, Session
+from .models import (
+    DEFERRAL_TOO_LATE,
+    SCHEDULE_TOO_LATE,
+    Series,
+    Session,
+    latest_deferral,
+    latest_start,
+    org_today,
+)
+
+FUTURE_START = "Choose a start time in the future."
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(InputLimits, forms.Form):
     body = forms.CharField(
         label="Your question",
-        max_length=2000,
+        max_length=limits.EXPERT_QUESTION,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "What would you like to ask?"}),
         error_messages={"required": "Write your question first."},
     )
@@ -27,16 +40,16 @@ class QuestionForm(forms.Form):
             del self.fields["is_anonymous"]
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(InputLimits, forms.Form):
     body = forms.CharField(
         label="Answer",
-        max_length=10000,
+        max_length=limits.EXPERT_ANSWER,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Write the answer first."},
     )
 
 
-class DeferForm(forms.Form):
+class DeferForm(InputLimits, forms.Form):
     deferred_to = forms.DateField(
         label="I will answer by",
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -47,10 +60,20 @@ class DeferForm(forms.Form):
     )
     note = forms.CharField(
         label="Note for the asker",
-        max_length=500,
+        max_length=limits.DEFERRAL_NOTE,
         widget=forms.TextInput(attrs={"placeholder": "e.g. I need to check with the data team"}),
         error_messages={"required": "Add a short note so the asker knows what to expect."},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_dates(
+            self.fields["deferred_to"],
+            earliest=lambda: org_today() + timedelta(days=1),
+            latest=latest_deferral,
+            too_early="Choose a date in the future: tomorrow or later.",
+            too_late=DEFERRAL_TOO_LATE,
+        )
 
 
 class MergeForm(forms.Form):
@@ -74,7 +97,7 @@ def _clean_expert_emails(value: str):
     return users
 
 
-class SessionEditForm(forms.Form):
+class SessionEditForm(InputLimits, forms.Form):
     """What a session's moderator may change: the words, the panel and the window.
 
     Moving the window is a reschedule (everyone invited hears of it again).
@@ -84,10 +107,15 @@ class SessionEditForm(forms.Form):
         max_length=200, error_messages={"required": "Give the session a title."}
     )
     description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="Markdown."
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=limits.DESCRIPTION,
+        validators=[validate_mentions],
+        help_text="Markdown.",
     )
     experts = forms.CharField(
         label="Experts",
+        max_length=2000,
         help_text="Email addresses, separated by commas: one expert or a panel.",
         error_messages={"required": "Name at least one expert."},
     )
@@ -121,6 +149,16 @@ class SessionEditForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
+        # Moving the start into the past is refused (the service says so); keeping a start
+        # already past (a session open now) is fine.
+        stored = starts.date()
+        limit_dates(
+            self.fields["starts_at"],
+            earliest=lambda: min(stored, today() - timedelta(days=1)),
+            latest=lambda: max(stored, latest_start()),
+            too_early=FUTURE_START,
+            too_late=SCHEDULE_TOO_LATE,
+        )
         if window_fixed:
             for name in ("starts_at", "duration"):
                 self.fields[name].disabled = True
@@ -141,18 +179,18 @@ class SessionEditForm(forms.Form):
         return start, start + timedelta(minutes=duration)
 
 
-class CancelForm(forms.Form):
+class CancelForm(InputLimits, forms.Form):
     note = forms.CharField(
         label="A word to the people invited (optional)",
         required=False,
-        max_length=1000,
+        max_length=limits.CANCEL_NOTE,
         widget=forms.Textarea(
             attrs={"rows": 2, "placeholder": "e.g. The expert is ill; we will find a new date."}
         ),
     )
 
 
-class SessionForm(forms.Form):
+class SessionForm(InputLimits, forms.Form):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=Session.Kind.choices, initial=Session.Kind.ASK)
     community = forms.ModelChoiceField(queryset=Community.objects.none(), empty_label=None)
@@ -163,10 +201,15 @@ class SessionForm(forms.Form):
         help_text="For lunch-and-learn sessions that belong to a series.",
     )
     description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="Markdown."
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=limits.DESCRIPTION,
+        validators=[validate_mentions],
+        help_text="Markdown.",
     )
     experts = forms.CharField(
         label="Experts",
+        max_length=2000,
         help_text="Email addresses, separated by commas: one expert or a panel.",
     )
     moderator = forms.EmailField(
@@ -184,6 +227,13 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args, communities=None, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_dates(
+            self.fields["starts_at"],
+            earliest=lambda: today() - timedelta(days=1),
+            latest=latest_start,
+            too_early=FUTURE_START,
+            too_late=SCHEDULE_TOO_LATE,
+        )
         if communities is not None:
             self.fields["community"].queryset = communities
             self.fields["series"].queryset = Series.objects.filter(community__in=communities)
@@ -203,7 +253,7 @@ class SessionForm(forms.Form):
     def clean_starts_at(self):
         starts_at = self.cleaned_data["starts_at"]
         if starts_at < timezone.now() - timedelta(minutes=5):
-            raise forms.ValidationError("Choose a start time in the future.")
+            raise forms.ValidationError(FUTURE_START)
         return starts_at
 
     def clean(self):

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from socialearn import limits
+from socialearn.limits import bounded_text
 from socialearn.people.models import Topic
 
 DEFAULT_DURATION = timedelta(hours=1)
@@ -24,12 +26,34 @@ def org_date(moment: datetime) -> date:
     return org_today(moment)
 
 
+# How far ahead the calendar reaches: a session starts within two years from now, a deferred
+# answer is promised within a year. Forms and services refuse anything further.
+SCHEDULE_YEARS_AHEAD = 2
+DEFERRAL_DAYS_AHEAD = 365
+SCHEDULE_TOO_LATE = "Choose a start within the next two years."
+DEFERRAL_TOO_LATE = "Promise an answer within a year: choose a date before %(latest)s."
+
+
+def latest_start(now: datetime | None = None) -> date:
+    """The last day a session may start on."""
+    today = org_today(now)
+    try:
+        return today.replace(year=today.year + SCHEDULE_YEARS_AHEAD)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + SCHEDULE_YEARS_AHEAD, day=28)
+
+
+def latest_deferral(now: datetime | None = None) -> date:
+    """The last day an expert may defer an answer to."""
+    return org_today(now) + timedelta(days=DEFERRAL_DAYS_AHEAD)
+
+
 class Series(models.Model):
     """Lunch-and-learn sessions that belong together (e.g. "Data Fridays")."""
 
     title = models.CharField(max_length=150)
     slug = models.SlugField(max_length=160, unique=True)
-    description = models.TextField(blank=True)
+    description = bounded_text(limits.SHORT_DESCRIPTION, blank=True)
     community = models.ForeignKey(
         "communities.Community", on_delete=models.CASCADE, related_name="session_series"
     )
@@ -64,7 +88,7 @@ class Session(models.Model):
 
     title = models.CharField(max_length=200)
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="expert_sessions")
-    description = models.TextField(blank=True)
+    description = bounded_text(limits.DESCRIPTION, blank=True)
     description_html = models.TextField(blank=True, editable=False)
     community = models.ForeignKey(
         "communities.Community", on_delete=models.CASCADE, related_name="expert_sessions"
@@ -112,7 +136,7 @@ class Session(models.Model):
         related_name="+",
         editable=False,
     )
-    cancel_note = models.TextField(blank=True, editable=False)
+    cancel_note = bounded_text(limits.CANCEL_NOTE, blank=True, editable=False)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -120,6 +144,8 @@ class Session(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="session_window_positive"
             ),
+            # Written without full_clean() by session_cancel.
+            limits.length_constraint("session", "cancel_note", limits.CANCEL_NOTE),
         ]
         indexes = [models.Index(fields=["community", "starts_at"])]
 
@@ -185,7 +211,7 @@ class Question(models.Model):
         related_name="session_questions",
     )
     is_anonymous = models.BooleanField(default=False)
-    body = models.TextField(max_length=2000)
+    body = bounded_text(limits.EXPERT_QUESTION)
     body_html = models.TextField(blank=True, editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.VISIBLE)
     merged_into = models.ForeignKey(
@@ -195,7 +221,7 @@ class Question(models.Model):
     created_at = models.DateTimeField(db_index=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     deferred_to = models.DateField(null=True, blank=True)
-    deferral_note = models.TextField(blank=True)
+    deferral_note = bounded_text(limits.DEFERRAL_NOTE, blank=True)
     deferred_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -206,6 +232,10 @@ class Question(models.Model):
 
     class Meta:
         ordering = ["-vote_count", "created_at", "id"]
+        constraints = [
+            # Written without full_clean() by question_defer.
+            limits.length_constraint("question", "deferral_note", limits.DEFERRAL_NOTE),
+        ]
         indexes = [
             models.Index(fields=["session", "status", "-vote_count"]),
             models.Index(
@@ -255,7 +285,7 @@ class Answer(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    body = models.TextField(max_length=10000)
+    body = bounded_text(limits.EXPERT_ANSWER)
     body_html = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(db_index=True)
 

@@ -12,11 +12,24 @@ from django.utils.text import slugify
 
 from communities.models import Community
 from communities.services import thread_create, thread_edit
+from socialearn import limits
 from socialearn.insights.services import activity_record, scope_upsert
 from socialearn.markdown import render_markdown
 from socialearn.notifications.services import notify
 
-from .models import DEFAULT_DURATION, Answer, Question, Series, Session, Vote, org_today
+from .models import (
+    DEFAULT_DURATION,
+    DEFERRAL_TOO_LATE,
+    SCHEDULE_TOO_LATE,
+    Answer,
+    Question,
+    Series,
+    Session,
+    Vote,
+    latest_deferral,
+    latest_start,
+    org_today,
+)
 from .selectors import can_view_session, person_name, viewer_for
 
 VERSION_CACHE_TTL = 120  # seconds; a stale value heals itself within this
@@ -92,6 +105,15 @@ def series_create(*, title: str, community: Community, description: str = "", to
     return series
 
 
+def _check_start(starts_at: datetime) -> None:
+    """A start the calendar can hold: compared by calendar day, before any arithmetic."""
+    day = starts_at.date()  # its own calendar day: no time zone conversion that could overflow
+    if day < limits.EARLIEST_DATE:
+        raise ValidationError({"starts_at": "Choose a start time after 1900."})
+    if day > latest_start():
+        raise ValidationError({"starts_at": SCHEDULE_TOO_LATE})
+
+
 @transaction.atomic
 def session_schedule(
     *,
@@ -114,6 +136,7 @@ def session_schedule(
         raise ValidationError({"experts": "Name at least one expert."})
     if series is not None and series.community_id != community.pk:
         raise ValidationError({"series": "The series belongs to another community."})
+    _check_start(starts_at)
     session = Session(
         title=title,
         topic=topic,
@@ -175,10 +198,12 @@ def _thread_body(session: Session, experts: Iterable, record: str = "") -> str:
     return "\n\n".join(line for line in lines if line)
 
 
-def _record_markdown(session: Session) -> str:
+def _record_markdown(session: Session, room: int = limits.POST_BODY) -> str:
     """The session's questions and answers as Markdown: what stays once the window is gone.
 
     Askers are never named here (some asked anonymously); hidden and merged questions stay out.
+    At most `room` characters (the thread body has a maximum): the questions that do not fit
+    are left to the board, with a line that says so.
     """
     questions = list(
         Question.objects.on_board()
@@ -192,20 +217,33 @@ def _record_markdown(session: Session) -> str:
     if not questions:
         return "Nobody asked a question in this session."
     parts = [f"## Questions and answers ({len(questions)})"]
-    for q in questions:
+    # Room for the closing line, should some questions not fit.
+    room -= 200
+    used = len(parts[0])
+    for shown, q in enumerate(questions):
         votes = f" ({q.vote_count} vote{'s' if q.vote_count != 1 else ''})" if q.vote_count else ""
-        parts.append(f"### Q{votes}: " + " ".join(q.body.split())[:300])
+        block = [f"### Q{votes}: " + " ".join(q.body.split())[:300]]
         answers = list(q.answers.all())
         for a in answers:
             quoted = "\n".join(f"> {line}" for line in a.body.strip().splitlines())
-            parts.append(f"**{person_name(a.author)}** answered:\n\n{quoted}")
+            block.append(f"**{person_name(a.author)}** answered:\n\n{quoted}")
         if not answers and q.deferred_to:
-            parts.append(
+            block.append(
                 f"*{person_name(q.deferred_by)} will answer by {q.deferred_to:%-d %b %Y}:* "
                 f"{q.deferral_note}"
             )
         elif not answers:
-            parts.append("*Not answered yet.*")
+            block.append("*Not answered yet.*")
+        size = sum(len(part) + 2 for part in block)
+        if used + size > room:
+            rest = len(questions) - shown
+            parts.append(
+                f"*{rest} more question{'s' if rest != 1 else ''} and the answers are on "
+                f"[the board]({session.get_absolute_url()}).*"
+            )
+            break
+        parts += block
+        used += size
     return "\n\n".join(parts)
 
 
@@ -223,7 +261,11 @@ def session_thread_sync(
         return False
     experts = list(session.experts.select_related("profile"))
     closed = session.clock_state(now) == Session.State.CLOSED
-    body = _thread_body(session, experts, record=_record_markdown(session) if closed else "")
+    record = ""
+    if closed:
+        room = limits.POST_BODY - len(_thread_body(session, experts, record="-"))
+        record = _record_markdown(session, room=room)
+    body = _thread_body(session, experts, record=record)
     title = _thread_title(session)
     if thread.title == title and thread.body == body:
         return True
@@ -266,6 +308,7 @@ def session_update(
         raise ValidationError({"experts": "Name at least one expert."})
     moved = (starts_at, ends_at) != (session.starts_at, session.ends_at)
     if moved:
+        _check_start(starts_at)
         if session.clock_state(now) == Session.State.CLOSED:
             raise ValidationError(
                 {"starts_at": "This session has closed; its window can no longer move."}
@@ -570,8 +613,15 @@ def question_defer(
         raise ValidationError({"deferred_to": "Name the date you will answer by."})
     if to <= org_today(now):
         raise ValidationError({"deferred_to": "Choose a date in the future: tomorrow or later."})
+    if to > latest_deferral(now):
+        latest = latest_deferral(now)
+        raise ValidationError(
+            {"deferred_to": DEFERRAL_TOO_LATE % {"latest": f"{latest:%-d %b %Y}"}}
+        )
     if not note:
         raise ValidationError({"note": "Add a short note so the asker knows what to expect."})
+    if len(note) > limits.DEFERRAL_NOTE:
+        raise ValidationError({"note": limits.too_long_message(limits.DEFERRAL_NOTE, len(note))})
     if question.answered_at is not None:
         raise ValidationError({"deferred_to": "This question is already answered."})
     if question.status != Question.Status.VISIBLE:

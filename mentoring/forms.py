@@ -1,7 +1,11 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from socialearn import limits
+from socialearn.forms import InputLimits, limit_dates, today, years_from
 from socialearn.people.models import Location, Topic
 
 from .models import Enrolment, Match, Programme
@@ -9,7 +13,7 @@ from .models import Enrolment, Match, Programme
 User = get_user_model()
 
 
-class ProgrammeForm(forms.ModelForm):
+class ProgrammeForm(InputLimits, forms.ModelForm):
     class Meta:
         model = Programme
         fields = [
@@ -54,6 +58,7 @@ class ProgrammeForm(forms.ModelForm):
     coordinators = forms.CharField(
         label="Coordinators",
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "name@example.com, …"}),
         help_text="Email addresses, separated by commas or new lines. Whoever saves this "
         "form stays a coordinator.",
@@ -61,6 +66,18 @@ class ProgrammeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # An enrolment window from a year back to three years ahead; dates already stored
+        # stay acceptable when the programme is edited.
+        for name in ("enrolment_opens_on", "enrolment_closes_on"):
+            stored = getattr(self.instance, name) if self.instance.pk else None
+            first, last = today() - timedelta(days=365), years_from(today(), 3)
+            limit_dates(
+                self.fields[name],
+                earliest=min(first, stored) if stored else first,
+                latest=max(last, stored) if stored else last,
+                too_early="Choose a date from %(earliest)s on.",
+                too_late="Choose a date within the next three years, by %(latest)s.",
+            )
         if self.instance.pk and not self.is_bound:
             self.initial["coordinators"] = ", ".join(
                 self.instance.coordinators.order_by("email").values_list("email", flat=True)
@@ -94,7 +111,7 @@ class ProgrammeForm(forms.ModelForm):
         return data
 
 
-class EnrolmentForm(forms.ModelForm):
+class EnrolmentForm(InputLimits, forms.ModelForm):
     topics = forms.ModelMultipleChoiceField(
         queryset=Topic.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -139,11 +156,11 @@ class SwapForm(forms.Form):
         )
 
 
-class RequestForm(forms.Form):
+class RequestForm(InputLimits, forms.Form):
     message = forms.CharField(
         label="A note to the mentor (optional)",
         required=False,
-        max_length=1000,
+        max_length=limits.MESSAGE,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -164,31 +181,38 @@ class AvailabilityForm(forms.Form):
     )
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(InputLimits, forms.Form):
     met_on = forms.DateField(
         label="We met on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     notes = forms.CharField(
         label="Notes (seen by the two of you)",
         required=False,
-        max_length=4000,
+        max_length=limits.MEETING_NOTES,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, match: Match, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_dates(
+            self.fields["met_on"],
+            earliest=years_from(today(), -5),
+            latest=today(),
+            too_early="Record meetings of the last five years.",
+            too_late="Record meetings that have happened.",
+        )
         if match.programme.offline_unrecorded:
             del self.fields["notes"]
 
 
-class AdhocRequestForm(forms.Form):
+class AdhocRequestForm(InputLimits, forms.Form):
     topic = forms.ModelChoiceField(
         queryset=Topic.objects.all(),
         error_messages={"required": "Choose the topic you want help with."},
     )
     message = forms.CharField(
         label="What would you like help with?",
-        max_length=2000,
+        max_length=limits.ADHOC_MESSAGE,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say a few words about what you need."},
     )

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from socialearn import limits
+from socialearn.limits import bounded_text
 from socialearn.people.models import Topic
 
 COORDINATOR_GROUP = "coordinator"
@@ -23,7 +25,9 @@ class Programme(models.Model):
         SELF_SERVICE = "self_service", "Protégés choose from suggestions"
 
     name = models.CharField(max_length=150)
-    goals = models.TextField(help_text="What people should get out of it (Markdown).")
+    goals = bounded_text(
+        limits.SHORT_DESCRIPTION, help_text="What people should get out of it (Markdown)."
+    )
     commitment = models.CharField(
         "commitment asked", max_length=200, help_text="In words, e.g. “an hour every two weeks”."
     )
@@ -128,7 +132,7 @@ class Enrolment(models.Model):
     )
     role = models.CharField(max_length=8, choices=Role.choices)
     topics = models.ManyToManyField(Topic, related_name="mentoring_enrolments")
-    goals = models.TextField("what you hope for", blank=True, max_length=2000)
+    goals = bounded_text(limits.ENROLMENT_GOALS, "what you hope for", blank=True)
     capacity = models.PositiveSmallIntegerField(
         "how many protégés", default=1, validators=[MinValueValidator(1), MaxValueValidator(20)]
     )
@@ -186,7 +190,7 @@ class Match(models.Model):
     score = models.IntegerField(default=0)
     reasons = models.JSONField(default=list, blank=True)
     locked = models.BooleanField(default=False)
-    message = models.TextField("note to the mentor", blank=True, max_length=1000)
+    message = bounded_text(limits.MESSAGE, "note to the mentor", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     offered_at = models.DateTimeField(null=True, blank=True)
     mentor_accepted_at = models.DateTimeField(null=True, blank=True)
@@ -206,6 +210,8 @@ class Match(models.Model):
                 condition=Q(status__in=["proposed", "offered", "active", "completed"]),
                 name="one_live_match_per_protege",
             ),
+            # Written without full_clean() by match_request.
+            limits.length_constraint("match", "message", limits.MESSAGE),
         ]
         indexes = [
             models.Index(fields=["programme", "status"]),
@@ -228,7 +234,7 @@ class Meeting(models.Model):
 
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="meetings")
     met_on = models.DateField()
-    notes = models.TextField(blank=True, max_length=4000)
+    notes = bounded_text(limits.MEETING_NOTES, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -273,7 +279,7 @@ class AdhocRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="adhoc_requests"
     )
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="adhoc_requests")
-    message = models.TextField(max_length=2000)
+    message = bounded_text(limits.ADHOC_MESSAGE)
     created_at = models.DateTimeField(default=timezone.now)
     helper = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

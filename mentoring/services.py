@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from socialearn import limits
 from socialearn.insights.services import activity_record, scope_upsert
 from socialearn.notifications.services import notify, notify_audience
 from socialearn.people.models import Profile, Topic
@@ -489,6 +490,8 @@ def match_request(*, protege: Enrolment, mentor: Enrolment, user, message: str =
     """A protégé asks one mentor. The mentor's row is locked so the last slot goes once."""
     if protege.user_id != user.pk or protege.role != Enrolment.Role.PROTEGE:
         raise PermissionDenied("Only the protégé can send this request.")
+    if len(message) > limits.MESSAGE:
+        raise ValidationError({"message": limits.too_long_message(limits.MESSAGE, len(message))})
     programme = protege.programme
     if not programme.is_self_service:
         raise ValidationError("In this programme the coordinator proposes matches.")

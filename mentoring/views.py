@@ -531,6 +531,8 @@ def meeting_add(request, pk: int):
             messages.error(request, _error_text(error))
         else:
             messages.success(request, "Meeting recorded.")
+    elif "met_on" in form.errors and request.POST.get("met_on"):
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     else:
         messages.error(request, "Give the date you met.")
     return redirect(match)

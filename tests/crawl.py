@@ -18,6 +18,23 @@ MISSING_ID = 999999
 MISSING_SLUG = "no-such-slug"
 
 
+def distinct_words(size: int) -> str:
+    """`size` characters of words that are all different (letters only, so each one is its
+    own lexeme): what makes PostgreSQL refuse a tsvector built from the whole text."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words, length, n = [], 0, 0
+    while length <= size:
+        word, k = "", n + 26 * 26 * 26
+        while k:
+            k, r = divmod(k, 26)
+            word += letters[r]
+        words.append(word)
+        length += len(word) + 1
+        n += 1
+    text = " ".join(words)[:size]
+    return text if not text.endswith(" ") else text[:-1] + "z"
+
+
 @dataclass(frozen=True)
 class Route:
     name: str  # "namespace:name", or "" for unnamed patterns

@@ -3,8 +3,9 @@
 Every URL of the product, as an anonymous visitor, an ordinary employee, a community manager,
 an L&D admin and a mentoring coordinator: path parameters naming real objects and missing ones,
 GET plain, as htmx and with garbage in the query string, POST empty, with garbage in every field
-and with each field of each form in the pages spoiled in turn. Each request runs in a savepoint
-rolled back afterwards, so every request sees the same organisation.
+and with each field of each form in the pages spoiled in turn: every date field also gets
+0001-01-01 and 9999-12-31, every text field 1 MB of distinct words. Each request runs in a
+savepoint rolled back afterwards, so every request sees the same organisation.
 """
 
 import time
@@ -17,6 +18,7 @@ from django.test import Client
 
 from tests.crawl import (
     build_world,
+    distinct_words,
     missing_kwargs,
     parse_forms,
     real_kwargs,
@@ -87,6 +89,16 @@ SPOILERS = {
     "email": ["not-an-email"],
 }
 TEXT_SPOILERS = ["a\x00b", "x" * 5000]
+# Sent to every field of these kinds besides the first spoiler above: dates no feature can use.
+EXTREMES = {
+    "date": ["0001-01-01", "9999-12-31"],
+    "datetime-local": ["0001-01-01T00:00", "9999-12-31T23:59"],
+}
+TEXT_KINDS = {"text", "textarea", "search", "password", "url", "email"}
+EXTREME_QUERY = {"period": "custom", "start": "0001-01-01", "end": "9999-12-31"}
+
+
+OVERSIZE = distinct_words(1_100_000)
 
 
 class Crawl:
@@ -170,6 +182,17 @@ def _turned_away(response) -> bool:
     return _signed_out_redirect(response) or response.status_code in (403, 404, 405)
 
 
+def _spoilers(field) -> list[str]:
+    """What a field of a form is spoiled with: the first garbage of its kind, then the dates
+    no feature can use, or an oversize body."""
+    first = SPOILERS.get(field.kind, TEXT_SPOILERS)[:1]
+    if field.kind in EXTREMES:
+        return first + EXTREMES[field.kind]
+    if field.kind in TEXT_KINDS or field.kind not in SPOILERS:
+        return first + [OVERSIZE]
+    return first
+
+
 def _garbage_files(names):
     return {n: SimpleUploadedFile("people.csv", b"\xff\xfe\x00email;;\n,,,\n") for n in names}
 
@@ -184,6 +207,7 @@ def test_no_input_from_anyone_reaches_a_server_error():
 
     # 1. GET everything, noting the forms each page offers.
     forms = {}  # (label, action path, field names) -> (label, action, Form)
+    get_forms = {}  # the same for the search and filter forms of the pages
     query_names = set(QUERY_NAMES)
     post_names = set(POST_NAMES)
     file_names = set()
@@ -216,6 +240,7 @@ def test_no_input_from_anyone_reaches_a_server_error():
                 names = tuple(f.name for f in form.fields if f.name)
                 if form.method == "get":
                     query_names.update(names)
+                    get_forms.setdefault((_shape(url), names), (label, url, form))
                     continue
                 action = urlsplit(urljoin(url, form.action or url)).path
                 post_names.update(names)
@@ -227,6 +252,8 @@ def test_no_input_from_anyone_reaches_a_server_error():
     for route, label, url in live:
         crawl.request(label, "get", url, HX_Request="true")
         crawl.request(label, "get", url, data=MIXED_QUERY)
+        if route.namespace == "insights":  # pages and CSV exports of a chosen period
+            crawl.request(label, "get", url, data=EXTREME_QUERY)
         for value in GARBAGE[2:] if _thorough(label, route) else ():
             crawl.request(label, "get", url, data={name: value for name in query_names})
 
@@ -271,11 +298,23 @@ def test_no_input_from_anyone_reaches_a_server_error():
             if field.name in spoiled:
                 continue
             spoiled.add(field.name)
-            spoilers = SPOILERS.get(field.kind, TEXT_SPOILERS)
-            for value in spoilers[:1]:
+            for value in _spoilers(field):
                 crawl.request(label, "post", action, data={**baseline, field.name: value})
 
     crawl.phase("4")
+    # 4b. The search and filter forms: out-of-range dates and oversize text in each field.
+    for label, url, form in get_forms.values():
+        action = urlsplit(urljoin(url, form.action or url)).path
+        baseline = {f.name: f.value for f in form.fields if f.name and f.kind != "submit"}
+        spoiled = set()
+        for field in form.fields:
+            if field.name in spoiled or field.kind not in {*EXTREMES, *TEXT_KINDS}:
+                continue
+            spoiled.add(field.name)
+            for value in EXTREMES.get(field.kind, [OVERSIZE]):
+                crawl.request(label, "get", action, data={**baseline, field.name: value})
+
+    crawl.phase("4b")
     # 5. The Django admin, as the L&D admin: every page, with real and missing ids.
     admin_label = "ld_admin"
     user = world["users"][admin_label]

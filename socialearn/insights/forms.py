@@ -1,9 +1,25 @@
+import zoneinfo
+from datetime import timedelta
+
 from django import forms
+from django.db.models import Min
 from django.utils import timezone
 
+from socialearn.forms import show_date
+
 from .figures import Period
+from .models import Activity
 
 MAX_CUSTOM_DAYS = 3 * 366
+# Chosen days may start up to a year before the organisation's first recorded activity (a
+# whole calendar year can be chosen) and end today at the latest.
+MARGIN_BEFORE_DATA = timedelta(days=365)
+
+
+def first_day_with_figures(tz: str):
+    """The organisation's first day of recorded activity, in the zone `tz`, or None."""
+    first = Activity.objects.aggregate(first=Min("occurred_at"))["first"]
+    return timezone.localtime(first, zoneinfo.ZoneInfo(tz)).date() if first else None
 
 
 class PeriodForm(forms.Form):
@@ -23,6 +39,10 @@ class PeriodForm(forms.Form):
         label="To (included)", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def __init__(self, *args, tz: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tz = tz or timezone.get_current_timezone_name()
+
     def clean(self):
         data = super().clean()
         data["period"] = data.get("period") or "30"
@@ -32,9 +52,23 @@ class PeriodForm(forms.Form):
                 raise forms.ValidationError("Choose both the first and the last day.")
             if start > end:
                 raise forms.ValidationError("The first day must come before the last day.")
+            today = timezone.localdate(timezone=zoneinfo.ZoneInfo(self.tz))
+            if end > today:
+                raise forms.ValidationError("Choose days up to today: there are no figures yet.")
+            first = first_day_with_figures(self.tz)
+            earliest = min(first or today, today) - MARGIN_BEFORE_DATA
+            if start < earliest:
+                since = f"Figures start on {show_date(first)}: c" if first else "C"
+                raise forms.ValidationError(f"{since}hoose days from {show_date(earliest)} on.")
             if (end - start).days > MAX_CUSTOM_DAYS:
                 raise forms.ValidationError("Choose at most three years.")
         return data
+
+    def problem(self) -> str:
+        """What is wrong with the chosen period, in words ("" when nothing is)."""
+        if self.is_valid():
+            return ""
+        return " ".join(e for errors in self.errors.values() for e in errors)
 
     def period_value(self, tz: str) -> Period:
         """The chosen period, or the last 30 days when the form is not valid."""
@@ -48,5 +82,6 @@ class PeriodForm(forms.Form):
 
 def period_from_request(request) -> tuple[PeriodForm, Period]:
     """The period form (bound to the query string) and the period it stands for."""
-    form = PeriodForm(request.GET if "period" in request.GET else {"period": "30"})
-    return form, form.period_value(timezone.get_current_timezone_name())
+    tz = timezone.get_current_timezone_name()
+    form = PeriodForm(request.GET if "period" in request.GET else {"period": "30"}, tz=tz)
+    return form, form.period_value(tz)

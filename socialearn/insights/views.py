@@ -54,6 +54,13 @@ def scope(request, kind: str, object_id: int):
     return _render(request, "insights/scope.html", context)
 
 
+def _bad_period(form) -> HttpResponse:
+    """An export of a period that cannot be: the reason, never figures for another period."""
+    return HttpResponse(
+        f"No export: {form.problem()}\n", status=400, content_type="text/plain; charset=utf-8"
+    )
+
+
 def _csv(text: str, filename: str) -> HttpResponse:
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -70,7 +77,9 @@ def _filename(period, *parts) -> str:
 def overview_export(request, table: str):
     if not access.is_lnd_admin(request.user):
         return TemplateResponse(request, "insights/no_access.html", status=403)
-    _form, period = period_from_request(request)
+    form, period = period_from_request(request)
+    if not form.is_valid():
+        return _bad_period(form)
     text = selectors.export_table(period, table, None)
     if text is None:
         raise Http404("No such table")
@@ -80,7 +89,9 @@ def overview_export(request, table: str):
 @login_required
 def scope_export(request, kind: str, object_id: int, table: str):
     scope = _scope_or_404(request, kind, object_id)
-    _form, period = period_from_request(request)
+    form, period = period_from_request(request)
+    if not form.is_valid():
+        return _bad_period(form)
     text = selectors.export_table(period, table, scope)
     if text is None:
         raise Http404("No such table")

@@ -2,6 +2,8 @@ import zoneinfo
 
 from django import forms
 
+from socialearn.forms import InputLimits, limit_dates, today, years_from
+
 from .models import Department, Location, Profile, Topic
 
 TIME_ZONE_CHOICES = [("", "Same as my location")] + [
@@ -57,7 +59,7 @@ class DirectoryFilterForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(InputLimits, forms.ModelForm):
     time_zone = forms.ChoiceField(
         label="Time zone",
         choices=TIME_ZONE_CHOICES,
@@ -115,7 +117,6 @@ class ProfileForm(forms.ModelForm):
             "interests": {"invalid_choice": "“%(value)s” is not one of our topics."},
             "display_name": {"max_length": "Keep your name under %(limit_value)d characters."},
             "job_title": {"max_length": "Keep the job title under %(limit_value)d characters."},
-            "bio": {"max_length": "Keep this under %(limit_value)d characters."},
         }
 
     def __init__(self, *args, **kwargs):
@@ -123,5 +124,14 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["expertise"].queryset = Topic.objects.order_by("name")
         self.fields["interests"].queryset = Topic.objects.order_by("name")
+        # A career fits in seventy years, and has begun.
+        for name in ("started_company_on", "started_role_on"):
+            limit_dates(
+                self.fields[name],
+                earliest=years_from(today(), -70),
+                latest=today(),
+                too_early="Choose a date from %(earliest)s on.",
+                too_late="The date cannot be in the future.",
+            )
         self.fields["display_name"].required = True
         self.fields["display_name"].error_messages["required"] = "Tell colleagues what to call you."

@@ -9,6 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from socialearn import limits
+from socialearn.limits import bounded_text
+
 
 def validate_time_zone(value: str) -> None:
     if value and value not in zoneinfo.available_timezones():
@@ -20,7 +23,7 @@ class Topic(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
-    description = models.TextField(blank=True)
+    description = bounded_text(limits.TOPIC_DESCRIPTION, blank=True)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
@@ -91,7 +94,7 @@ class Profile(models.Model):
     )
     started_company_on = models.DateField("started in the company", null=True, blank=True)
     started_role_on = models.DateField("started in the current role", null=True, blank=True)
-    bio = models.TextField(blank=True, max_length=4000)
+    bio = bounded_text(limits.BIO, blank=True)
     expertise = models.ManyToManyField(Topic, blank=True, related_name="experts")
     interests = models.ManyToManyField(Topic, blank=True, related_name="interested")
     time_zone = models.CharField(

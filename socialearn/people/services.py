@@ -4,8 +4,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchVector
 from django.db import transaction
-from django.db.models import OuterRef, Subquery, TextField, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Subquery
+
+from socialearn.limits import search_prefix
 
 from .models import Profile, Topic
 
@@ -26,22 +27,10 @@ def profile_refresh_search(*, profile_ids: list[int]) -> None:
         .values("names")
     )
     Profile.objects.filter(pk__in=profile_ids).update(
-        search_vector=SearchVector(
-            Coalesce("display_name", Value(""), output_field=TextField()),
-            weight="A",
-            config="simple",
-        )
-        + SearchVector(
-            Coalesce("job_title", Value(""), output_field=TextField()), weight="A", config="english"
-        )
-        + SearchVector(
-            Coalesce(Subquery(expertise), Value(""), output_field=TextField()),
-            weight="B",
-            config="english",
-        )
-        + SearchVector(
-            Coalesce("bio", Value(""), output_field=TextField()), weight="C", config="english"
-        )
+        search_vector=SearchVector(search_prefix("display_name"), weight="A", config="simple")
+        + SearchVector(search_prefix("job_title"), weight="A", config="english")
+        + SearchVector(search_prefix(Subquery(expertise)), weight="B", config="english")
+        + SearchVector(search_prefix("bio"), weight="C", config="english")
     )
 
 

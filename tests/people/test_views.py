@@ -242,7 +242,7 @@ def test_every_profile_field_has_a_label(client, me):
         ({"location": "abc"}, "location", "Choose a location"),
         ({"expertise": ["999999"]}, "expertise", "is not one of our topics"),
         ({"email_preference": "always"}, "email_preference", "Select a valid choice"),
-        ({"bio": "x" * 4001}, "bio", "Keep this under"),
+        ({"bio": "x" * 4001}, "bio", "Keep it under 4,000 characters (you wrote 4,001)."),
     ],
 )
 def test_profile_form_bad_input_gets_a_clear_message(client, me, overrides, field, message):

@@ -1,0 +1,125 @@
+"""What every form of the product shares: text maxima and date bounds, with clear messages.
+
+A form that mixes in `InputLimits` gets, for each of its fields:
+- text with a maximum: the browser's `maxlength` and "Keep it under 20,000 characters (you
+  wrote 25,310).";
+- dates and date-times: a window the product can use (by default 1900 to 2100, so nothing
+  like 0001-01-01 or 9999-12-31 ever reaches date arithmetic); a feature narrows it with
+  `limit_dates()` and its own words ("Choose a start within the next two years.").
+"""
+
+from datetime import date, datetime, timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils import timezone
+
+from .limits import EARLIEST_DATE, LATEST_DATE, MaxCharsValidator
+
+
+def show_date(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def years_from(day: date, years: int) -> date:
+    """The same day `years` later (or earlier); 28 February for 29 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+class DateWithin:
+    """A date (or a date-time, by its own calendar day) between two days, both included.
+
+    `earliest` and `latest` are days or callables giving a day (evaluated when the form is
+    created and checked, so "today" is today). Compares calendar days only: no arithmetic
+    that could leave the years datetime can hold.
+    """
+
+    def __init__(self, *, earliest=None, latest=None, too_early: str = "", too_late: str = ""):
+        self.earliest, self.latest = earliest, latest
+        self.too_early, self.too_late = too_early, too_late
+
+    @staticmethod
+    def _day(bound):
+        return bound() if callable(bound) else bound
+
+    def bounds(self) -> tuple[date, date]:
+        earliest = self._day(self.earliest) or EARLIEST_DATE
+        latest = self._day(self.latest) or LATEST_DATE
+        return max(earliest, EARLIEST_DATE), min(latest, LATEST_DATE)
+
+    def __call__(self, value):
+        if value is None:
+            return
+        day = value.date() if isinstance(value, datetime) else value
+        earliest, latest = self.bounds()
+        if not earliest <= day <= latest:
+            message = (self.too_early if day < earliest else self.too_late) or (
+                "Choose a date between %(earliest)s and %(latest)s."
+            )
+            raise ValidationError(
+                message,
+                code="out_of_range",
+                params={"earliest": show_date(earliest), "latest": show_date(latest)},
+            )
+
+
+def limit_dates(
+    field: forms.Field, *, earliest=None, latest=None, too_early: str = "", too_late: str = ""
+) -> None:
+    """Narrow a date field's window (replacing the default one) and tell the browser.
+
+    The messages may name `%(earliest)s` and `%(latest)s`; without them the form says
+    "Choose a date between 2 Dec 2026 and 2 Dec 2028."
+    """
+    field.validators = [v for v in field.validators if not isinstance(v, DateWithin)]
+    window = DateWithin(earliest=earliest, latest=latest, too_early=too_early, too_late=too_late)
+    field.validators.append(window)
+    _browser_bounds(field, window)
+
+
+def _browser_bounds(field: forms.Field, window: DateWithin) -> None:
+    earliest, latest = window.bounds()
+    if isinstance(field, forms.DateTimeField):
+        field.widget.attrs.update(min=f"{earliest:%Y-%m-%d}T00:00", max=f"{latest:%Y-%m-%d}T23:59")
+    elif isinstance(field, forms.DateField):
+        field.widget.attrs.update(min=f"{earliest:%Y-%m-%d}", max=f"{latest:%Y-%m-%d}")
+
+
+class InputLimits:
+    """Mix into a form (before forms.Form / forms.ModelForm): friendly text maxima and
+    date windows on every field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            apply_limits(field)
+
+
+def apply_limits(field: forms.Field) -> None:
+    if isinstance(field, forms.CharField) and field.max_length is not None:
+        field.validators = [
+            v for v in field.validators if not isinstance(v, MaxLengthValidator)
+        ] + [MaxCharsValidator(field.max_length)]
+    if isinstance(field, forms.DateField | forms.DateTimeField) and not any(
+        isinstance(v, DateWithin) for v in field.validators
+    ):
+        window = DateWithin()
+        field.validators.append(window)
+        _browser_bounds(field, window)
+
+
+def within_years(years: int):
+    """A callable for `limit_dates`: the day `years` from today."""
+    return lambda: years_from(today(), years)
+
+
+def days_ago(days: int):
+    return lambda: today() - timedelta(days=days)
