@@ -249,6 +249,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": REDIS_SOCKET_TIMEOUT,
     "socket_connect_timeout": REDIS_SOCKET_CONNECT_TIMEOUT,
     "socket_keepalive": True,
+    # A publish (a wake, a beat tick) gives up within about a second when the broker is
+    # down: the outbox and the next tick cover for it, a page must not wait on it.
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_CONNECT_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
