@@ -7,6 +7,7 @@ few seconds later (or once the broker is back). Nothing is lost either way, beca
 is the record of what must happen, not the task message.
 """
 
+import importlib
 import logging
 import os
 import socket
@@ -227,3 +228,31 @@ def messages_purge(*, older_than: timedelta = timedelta(days=14)) -> int:
     cutoff = timezone.now() - older_than
     deleted, _ = Message.objects.filter(status=Message.Status.DONE, done_at__lt=cutoff).delete()
     return deleted
+
+
+CELERY_TASK = "outbox.celery_task"
+
+
+def task_after_commit(name: str, *args, **kwargs) -> Message:
+    """Publish the Celery task `name` once the caller's transaction commits, surely.
+
+    For work too long for the relay itself (a matching run, a batch of invitations): the
+    relay publishes the task and retries the publish until the broker takes it, where a bare
+    on_commit(task.delay) loses it when the broker is down at that moment. The task must be
+    idempotent, as every task is.
+    """
+    return message_add(kind=CELERY_TASK, payload={"name": name, "args": args, "kwargs": kwargs})
+
+
+@handlers.register(CELERY_TASK)
+def _publish_tasks(payloads: list[dict]) -> None:
+    from celery import current_app
+
+    for payload in payloads:
+        name = payload["name"]
+        if name not in current_app.tasks:
+            # Its app's tasks module is not imported in this process yet (a web process).
+            importlib.import_module(name.rsplit(".", 1)[0])
+        current_app.tasks[name].apply_async(
+            args=payload.get("args") or (), kwargs=payload.get("kwargs") or {}, retry=False
+        )
