@@ -53,8 +53,8 @@ def relay_wake() -> None:
 
     try:
         relay_outbox.apply_async(retry=False)
-    except Exception:
-        logger.warning("Could not wake the outbox relay; the beat will run it", exc_info=True)
+    except Exception as error:
+        logger.warning("Could not wake the outbox relay (%s); the beat will run it", error)
 
 
 def _wake_after_commit() -> None:
