@@ -49,7 +49,7 @@ RELATIVE_CATCH_UP_ITEMS = 10
 # Every member who joined this long before an item's day is surely due for it, whatever
 # their time zone and the flow's time (a day, a time of day, a daylight-saving hour).
 _RELATIVE_DUE_MARGIN = timedelta(days=2)
-THREAD_TITLE_MAX = Thread._meta.get_field("title").max_length
+THREAD_TITLE_MAX: int = Thread._meta.get_field("title").max_length or 200
 STEP = 0
 FLOW_ITEM = 1
 
