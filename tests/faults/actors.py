@@ -272,6 +272,84 @@ def check(windows_json: str) -> None:
     print(json.dumps(result, default=str))
 
 
+def soak_seed(start: float, seconds: float, users: int) -> None:
+    """A community with threads to read, answer and react to; a flow item due every 5 s."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    from communities.services import thread_create
+
+    t0 = datetime.fromtimestamp(start, tz=UTC)
+    curator = UserFactory(email="curator@soak.local")
+    community = community_create(created_by=curator, name="Soak", purpose="Soak traffic")
+    people = [UserFactory(email=f"person{n}@soak.local") for n in range(users + 10)]
+    for person in people:
+        membership_join(community=community, user=person)
+    threads = [
+        thread_create(
+            community=community,
+            author=people[n % len(people)],
+            kind="discussion",
+            title=f"Soak topic {n}",
+            body="Talk about it",
+        ).pk
+        for n in range(20)
+    ]
+    flow = services.flow_create(community=community, curator=curator, name="Soak tips")
+    items = [
+        services.flow_item_add(flow=flow, kind=FlowItem.Kind.TIP, title=f"Soak tip {n}", body="b")
+        for n in range(int(seconds // 5))
+    ]
+    for n, item in enumerate(items):
+        FlowItem.objects.filter(pk=item.pk).update(scheduled_for=t0 + timedelta(seconds=60 + 5 * n))
+    sessions = []
+    for person in people[:users]:
+        store = SessionStore()
+        store[SESSION_KEY] = str(person.pk)
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        store[HASH_SESSION_KEY] = person.get_session_auth_hash()
+        store.create()
+        sessions.append(store.session_key)
+    print(json.dumps({"slug": community.slug, "threads": threads, "sessions": sessions}))
+
+
+def soak_check() -> None:
+    from django.utils import timezone
+
+    from communities.models import Reaction, Reply, Thread
+    from socialearn.notifications.models import Notification
+    from socialearn.outbox.models import Message
+
+    items = FlowItem.objects.filter(flow__name="Soak tips")
+    posted = list(items.filter(posted_at__isnull=False).values_list("pk", flat=True))
+    community = Community.objects.get(name="Soak")
+    members = Membership.objects.filter(community=community, status="active").exclude(
+        user__email="curator@soak.local"
+    )
+    delivered = Notification.objects.filter(
+        dedupe_key__in=[f"flow-item:{pk}" for pk in posted]
+    ).count()
+    print(
+        json.dumps(
+            {
+                "posted": len(posted),
+                "unposted": items.filter(
+                    posted_at__isnull=True, scheduled_for__lte=timezone.now()
+                ).count(),
+                "delivered": delivered,
+                "expected": len(posted) * members.count(),
+                "outbox_open": Message.objects.filter(status__in=["pending", "failed"]).count(),
+                "outbox_dead": Message.objects.filter(status="dead").count(),
+                "outbox_done": Message.objects.filter(status="done").count(),
+                "threads": Thread.objects.filter(community__name="Soak").count(),
+                "replies": Reply.objects.filter(thread__community__name="Soak").count(),
+                "reactions": Reaction.objects.count(),
+            }
+        )
+    )
+
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
     if command == "seed":
@@ -282,5 +360,9 @@ if __name__ == "__main__":
         post_now()
     elif command == "check":
         check(args[0])
+    elif command == "soak-seed":
+        soak_seed(float(args[0]), float(args[1]), int(args[2]))
+    elif command == "soak-check":
+        soak_check()
     else:
         raise SystemExit(f"unknown command {command}")

@@ -28,3 +28,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3.0,
     },
 }
+# No collectstatic: static files from the app folders, unhashed.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
