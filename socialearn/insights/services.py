@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from socialearn.outbox.models import Message
 from socialearn.outbox.services import message_add, messages_retry, outbox_relay
 
 from . import xapi
@@ -60,13 +61,13 @@ def activity_record(
     return activity
 
 
-def xapi_outbox_add(*, activity: Activity) -> XapiStatement | None:
+def xapi_outbox_add(*, activity: Activity) -> Message | None:
     """Queue the activity's statement in the outbox, in the caller's transaction."""
     statement_id = uuid.uuid4()
     statement = xapi.statement_for(activity, statement_id=statement_id)
     if statement is None:
         return None
-    message = message_add(
+    return message_add(
         kind=XAPI_STATEMENT,
         payload={
             "statement_id": str(statement_id),
@@ -74,7 +75,6 @@ def xapi_outbox_add(*, activity: Activity) -> XapiStatement | None:
             "statement": statement,
         },
     )
-    return XapiStatement.objects.get(pk=message.pk)
 
 
 def scope_upsert(

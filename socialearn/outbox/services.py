@@ -118,9 +118,22 @@ def messages_claim(
 
 
 def _dispatch(registration: handlers.Registration, ids: list[int], token: str, now) -> tuple:
-    """Run one handler call for these claimed messages; return (done, failed) counts."""
+    """Run one handler call for these claimed messages; return (done, failed) counts.
+
+    The rows stay locked while the handler runs, so no other relay runs them at the same
+    time. A relay frozen mid-handler (SIGSTOP, a hung host) would hold those locks for good;
+    PostgreSQL ends its idle transaction after the lease instead, and the next relay takes
+    the messages over.
+    """
+    outermost = not connection.in_atomic_block
     try:
         with transaction.atomic():
+            if outermost:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT set_config('idle_in_transaction_session_timeout', %s, true)",
+                        [str(int(LEASE.total_seconds() * 1000))],
+                    )
             # Still ours? A relay that stalled past its lease may have lost them.
             rows = list(
                 Message.objects.select_for_update(skip_locked=True)

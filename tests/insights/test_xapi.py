@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from socialearn.insights import services, xapi
 from socialearn.insights.models import Activity, XapiStatement
-from socialearn.outbox.models import Message
 from socialearn.insights.services import activity_record, xapi_outbox_send
 from socialearn.insights.tasks import send_xapi_outbox
+from socialearn.outbox.models import Message
 
 from .conftest import person
 from .fake_lrs import FakeLRS

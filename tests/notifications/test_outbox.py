@@ -266,3 +266,20 @@ def test_a_real_worker_drains_the_outbox(celery_worker_process):
     relay_outbox.delay()  # the beat's next tick finds nothing left to do
     time.sleep(1)
     assert Notification.objects.count() == 2
+
+
+def test_tasks_retry_on_database_connection_errors_and_fit_the_visibility_timeout(settings):
+    from django.db import InterfaceError, OperationalError
+
+    from challenges.tasks import post_due_items
+    from mentoring.tasks import run_matching
+    from socialearn.notifications.tasks import fan_out
+
+    for task in (relay_outbox, post_due_items, fan_out, run_matching):
+        assert {OperationalError, InterfaceError} <= set(task.autoretry_for)
+        assert task.retry_backoff
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert settings.CELERY_TASK_TIME_LIMIT < visibility <= 600
+    assert run_matching.time_limit < visibility
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"]
+    assert settings.CACHES["default"]["OPTIONS"]["socket_connect_timeout"]
