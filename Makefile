@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PYTHON ?= python3
 SERVICES := $(PY) -m socialearn.embedded
 
-.PHONY: run test bench lint format install migrate seed services-stop clean
+.PHONY: run test bench faults soak lint format install migrate seed services-stop clean
 
 $(VENV)/.installed: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,17 @@ test: install
 
 bench: install
 	$(SERVICES) bench
+
+# The clock and the outbox under kill -9, Redis down and frozen, a PostgreSQL restart, two
+# beats and an outage, on a PostgreSQL and a Redis of its own (never the machine's). A few
+# minutes; not part of `make test`. Prints one table; fails when anything was lost.
+faults: install
+	$(PY) tests/faults/run.py
+
+# Ten minutes of mixed traffic against gunicorn, a worker and beat on services of its own:
+# errors, anything lost, and each process's memory at the start and the end.
+soak: install
+	$(PY) tests/faults/soak.py
 
 lint: install
 	$(VENV)/bin/ruff check .

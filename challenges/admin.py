@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from socialearn.people.admin_safety import SafeModelAdmin
 
 from . import services
-from .models import Challenge, Completion, Flow, FlowItem, Participant, Step
+from .models import Challenge, Completion, Flow, FlowItem, FlowItemSkip, Participant, Step
 
 
 class StepInline(admin.StackedInline):
@@ -113,3 +113,16 @@ class FlowItemAdmin(SafeModelAdmin):
     list_display = ["title", "flow", "position", "kind", "scheduled_for", "posted_at"]
     list_filter = ["kind", "posted_late"]
     readonly_fields = ["scheduled_for", "posted_at", "posted_late", "thread"]
+
+
+@admin.register(FlowItemSkip)
+class FlowItemSkipAdmin(admin.ModelAdmin):
+    """Relative flow items a newcomer did not get after an outage, and why."""
+
+    list_display = ["item", "user", "recorded_at", "reason"]
+    list_select_related = ["item", "user"]
+    readonly_fields = ["item", "user", "reason", "recorded_at"]
+    search_fields = ["item__title", "user__email"]
+
+    def has_add_permission(self, request):
+        return False

@@ -291,6 +291,8 @@ class FlowItem(models.Model):
     scheduled_for = models.DateTimeField(null=True, blank=True, editable=False)
     posted_at = models.DateTimeField(null=True, blank=True, editable=False)
     posted_late = models.BooleanField(default=False, editable=False)
+    # Relative flows: every member who joined before this was served (or skipped) already.
+    relative_served_before = models.DateTimeField(null=True, blank=True, editable=False)
     thread = models.OneToOneField(
         Thread,
         null=True,
@@ -316,3 +318,22 @@ class FlowItem(models.Model):
     @property
     def is_posted(self) -> bool:
         return self.posted_at is not None
+
+
+class FlowItemSkip(models.Model):
+    """A relative flow item a member was owed and did not get, and why (for the curator)."""
+
+    item = models.ForeignKey(FlowItem, on_delete=models.CASCADE, related_name="skips")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flow_item_skips"
+    )
+    reason = models.CharField(max_length=300)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "user"], name="unique_flow_item_skip"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} skipped for {self.user_id}"

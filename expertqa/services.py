@@ -16,6 +16,7 @@ from socialearn import limits
 from socialearn.insights.services import activity_record, scope_upsert
 from socialearn.markdown import render_markdown
 from socialearn.notifications.services import notify
+from socialearn.outbox.services import task_after_commit
 
 from .models import (
     DEFAULT_DURATION,
@@ -171,10 +172,7 @@ def session_schedule(
         session.invited_at = timezone.now()
         session.save(update_fields=["invited_at"])
     else:
-        from .tasks import send_invitations
-
-        session_id = session.pk
-        transaction.on_commit(lambda: send_invitations.delay(session_id))
+        task_after_commit("expertqa.tasks.send_invitations", session.pk)
     return session
 
 
@@ -392,10 +390,9 @@ def session_cancel(*, session: Session, by, note: str = "", now: datetime | None
 
 
 def _announce_change_on_commit(session: Session, change: str, audience: bool = True) -> None:
-    from .tasks import send_session_change
-
-    session_id, sequence = session.pk, session.sequence
-    transaction.on_commit(lambda: send_session_change.delay(session_id, change, sequence, audience))
+    task_after_commit(
+        "expertqa.tasks.send_session_change", session.pk, change, session.sequence, audience
+    )
 
 
 # --- questions --------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils import timezone
 from socialearn import limits
 from socialearn.insights.services import activity_record, scope_upsert
 from socialearn.notifications.services import notify, notify_audience
+from socialearn.outbox.services import task_after_commit
 from socialearn.people.models import Profile, Topic
 
 from . import matching, permissions, selectors
@@ -305,9 +306,7 @@ def matching_run_start(*, programme: Programme, user) -> MatchingRun:
         run = MatchingRun.objects.create(programme=programme, started_by=user)
         size = Enrolment.objects.filter(programme=programme, status="active").count()
         if size > INLINE_MATCHING_MAX:
-            from .tasks import run_matching
-
-            transaction.on_commit(lambda: run_matching.delay(run.pk))
+            task_after_commit("mentoring.tasks.run_matching", run.pk)
             return run
     return matching_run_execute(run_id=run.pk)
 

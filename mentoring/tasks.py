@@ -3,7 +3,9 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(acks_late=True)
+# The longest task: its limit stays under the broker's 5-minute visibility timeout, so a
+# dead worker's run is redelivered once, never while it still runs.
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=270)
 def run_matching(run_id: int) -> int:
     return services.matching_run_execute(run_id=run_id).matched
 

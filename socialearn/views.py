@@ -1,9 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 
 from .dashboard import dashboard_sections
+from .outbox.selectors import outbox_health
 
 
 @login_required
@@ -12,6 +13,9 @@ def home(request):
 
 
 def healthz(request):
+    """`ok` when the database answers; `?full` adds the outbox relay's backlog as JSON."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
+    if "full" not in request.GET:
+        return HttpResponse("ok", content_type="text/plain")
+    return JsonResponse({"status": "ok", "database": "ok", "outbox": outbox_health()})

@@ -1,7 +1,8 @@
 """The clock: post every due challenge step and flow item exactly once.
 
-Each item row is its own posting record: `posted_at` and a one-to-one `thread`. A run claims
-one due, unstamped row with SELECT ... FOR UPDATE SKIP LOCKED and, in the same transaction,
+Each item row is its own posting record: `posted_at` and a one-to-one `thread`. A run lists
+the due steps and flow items together, in one due-time order, and takes them one by one:
+it locks the row with SELECT ... FOR UPDATE SKIP LOCKED and, in the same transaction,
 creates the thread and stamps the row. So:
 - two runs at once never take the same row (the second skips the locked row, and once the
   first commits the row no longer matches `posted_at IS NULL`, which PostgreSQL re-checks
@@ -9,26 +10,31 @@ creates the thread and stamps the row. So:
 - a run that dies before committing releases its lock and leaves nothing behind, so the next
   run posts the item;
 - after an outage every missed item is still due: the next run posts each once, oldest
-  first, marked late.
-Notifications are fanned out by the worker after commit (notify_audience, with a dedupe key),
-so posting takes the same time for a hundred members as for a hundred thousand.
+  first whatever its kind, and marks it late when it is posted more than five minutes after
+  its time (the moment of posting, not the start of the run).
+Notifications go through the outbox in the posting transaction (notify_audience, with a
+dedupe key), so they happen exactly when the post does, whatever the broker is doing, and
+posting takes the same time for a hundred members as for a hundred thousand.
 """
 
 import logging
 from datetime import datetime, timedelta
 
-from django.db import transaction
-from django.db.models import BooleanField
+from django.db import connection, transaction
+from django.db.models import BooleanField, Exists, F, IntegerField, OuterRef, Value
 from django.db.models.expressions import RawSQL
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from communities.models import Membership, Thread
 from communities.services import thread_create
 from socialearn.insights.services import activity_record
+from socialearn.notifications.models import Notification
 from socialearn.notifications.services import notify_audience, notify_audience_now
+from socialearn.outbox.services import one_wake
 
-from ..models import Challenge, Flow, FlowItem, Step
+from ..models import Challenge, Flow, FlowItem, FlowItemSkip, Step
 from .challenges import org_tz
 
 logger = logging.getLogger(__name__)
@@ -36,7 +42,16 @@ logger = logging.getLogger(__name__)
 # Posted more than this after its slot, an item is marked late ("posted after an outage").
 LATE_AFTER = timedelta(minutes=5)
 MAX_PER_RUN = 500
-CATCH_UP_DAYS = 7
+CANDIDATES_PER_QUERY = 50
+# A newcomer who is owed an item after an outage gets it, unless this many later items of
+# the same flow are already due to them too: then it is recorded as skipped, not sent late.
+RELATIVE_CATCH_UP_ITEMS = 10
+# Every member who joined this long before an item's day is surely due for it, whatever
+# their time zone and the flow's time (a day, a time of day, a daylight-saving hour).
+_RELATIVE_DUE_MARGIN = timedelta(days=2)
+THREAD_TITLE_MAX: int = Thread._meta.get_field("title").max_length or 200
+STEP = 0
+FLOW_ITEM = 1
 
 FLOW_THREAD_KIND: dict[str, str] = {
     FlowItem.Kind.TIP: Thread.Kind.TIP,
@@ -50,6 +65,15 @@ def thread_url(thread: Thread) -> str:
         return thread.get_absolute_url()
     except NoReverseMatch:
         return ""
+
+
+def fit_title(text: str, limit: int = THREAD_TITLE_MAX) -> str:
+    """`text`, shortened with an ellipsis to fit a thread title."""
+    return Truncator(" ".join(text.split())).chars(limit)
+
+
+def step_thread_title(step: Step) -> str:
+    return fit_title(f"{step.challenge.title} · step {step.position}: {step.title}")
 
 
 def _step_body(step: Step) -> str:
@@ -75,7 +99,7 @@ def _post_step(step: Step, now: datetime) -> Thread:
         community=community,
         author=challenge.guide or challenge.designer,
         kind=Thread.Kind.DISCUSSION,
-        title=f"{challenge.title} · step {step.position}: {step.title}",
+        title=step_thread_title(step),
         body=_step_body(step),
         is_system=True,
         posted_late=late,
@@ -104,7 +128,7 @@ def _post_flow_item(item: FlowItem, now: datetime) -> Thread:
         community=flow.community,
         author=flow.curator,
         kind=FLOW_THREAD_KIND.get(item.kind, Thread.Kind.TIP),
-        title=item.title,
+        title=fit_title(item.title),
         body=item.body,
         url=item.url,
         is_system=True,
@@ -145,7 +169,6 @@ def _due_steps(now: datetime):
             challenge__status=Challenge.Status.PUBLISHED,
             challenge__is_template=False,
         )
-        .order_by("release_at", "challenge_id", "position")
     )
 
 
@@ -159,40 +182,123 @@ def _due_flow_items(now: datetime):
             flow__is_paused=False,
             flow__mode=Flow.Mode.SCHEDULED,
         )
-        .order_by("scheduled_for", "flow_id", "position")
     )
 
 
-def _drain(claim, post, now: datetime) -> int:
-    posted = 0
-    failed: list[int] = []
-    while posted < MAX_PER_RUN:
-        item = None
-        try:
-            with transaction.atomic():
-                item = claim(now).exclude(pk__in=failed).first()
-                if item is None:
-                    break
-                post(item, now)
-        except Exception:
+def due_candidates(
+    *, now: datetime, skip_steps=(), skip_items=(), limit: int = CANDIDATES_PER_QUERY
+) -> list[tuple[int, int]]:
+    """The next due steps and flow items, together in one due-time order: (kind, pk) pairs.
+
+    Nothing is locked here; the run locks each candidate when it takes it.
+    """
+    steps = (
+        Step.objects.filter(
+            posted_at__isnull=True,
+            release_at__lte=now,
+            challenge__status=Challenge.Status.PUBLISHED,
+            challenge__is_template=False,
+        )
+        .exclude(pk__in=list(skip_steps))
+        .annotate(
+            due=F("release_at"),
+            source=Value(STEP, output_field=IntegerField()),
+            group=F("challenge_id"),
+            rank=F("position"),
+        )
+        .values_list("due", "source", "group", "rank", "pk")
+    )
+    items = (
+        FlowItem.objects.filter(
+            posted_at__isnull=True,
+            scheduled_for__lte=now,
+            flow__is_paused=False,
+            flow__mode=Flow.Mode.SCHEDULED,
+        )
+        .exclude(pk__in=list(skip_items))
+        .annotate(
+            due=F("scheduled_for"),
+            source=Value(FLOW_ITEM, output_field=IntegerField()),
+            group=F("flow_id"),
+            rank=F("position"),
+        )
+        .values_list("due", "source", "group", "rank", "pk")
+    )
+    rows = steps.union(items, all=True).order_by("due", "source", "group", "rank", "pk")[:limit]
+    return [(kind, pk) for _due, kind, _group, _rank, pk in rows]
+
+
+class _RunClock:
+    """The run's time: `now` at its start, moving on with the real clock as items are posted,
+    so each item is stamped (and judged late) at the moment it is posted."""
+
+    def __init__(self, now: datetime | None):
+        self._real_start = timezone.now()
+        self._start = now or self._real_start
+
+    def __call__(self) -> datetime:
+        return self._start + (timezone.now() - self._real_start)
+
+
+def _post_one(kind: int, pk: int, clock: _RunClock) -> bool | None:
+    """Post one candidate in its own transaction: True when posted, None when another run
+    has it (or has posted it already)."""
+    with transaction.atomic():
+        at = clock()
+        if kind == STEP:
+            step = _due_steps(at).filter(pk=pk).first()
+            if step is None:
+                return None
+            _post_step(step, clock())
+        else:
+            item = _due_flow_items(at).filter(pk=pk).first()
             if item is None:
-                raise
-            # This item rolls back and stays due for the next run; carry on with the others.
-            logger.exception("Posting %s failed", item)
-            failed.append(item.pk)
-            continue
-        posted += 1
-    return posted
+                return None
+            _post_flow_item(item, clock())
+    return True
+
+
+def _drain(clock: _RunClock) -> dict:
+    counts = {"steps": 0, "flow_items": 0, "failed": 0}
+    skip: dict[int, list[int]] = {STEP: [], FLOW_ITEM: []}
+    posted = 0
+    while posted < MAX_PER_RUN:
+        candidates = due_candidates(now=clock(), skip_steps=skip[STEP], skip_items=skip[FLOW_ITEM])
+        if not candidates:
+            break
+        # Each post adds its fan-out to the outbox; wake the relay once per page of posts.
+        with one_wake():
+            for kind, pk in candidates:
+                if posted >= MAX_PER_RUN:
+                    break
+                try:
+                    done = _post_one(kind, pk, clock)
+                except Exception:
+                    # This item rolls back and stays due for the next run; carry on.
+                    logger.exception("Posting %s %s failed", "step" if kind == STEP else "item", pk)
+                    skip[kind].append(pk)
+                    counts["failed"] += 1
+                    continue
+                if done is None:
+                    skip[kind].append(pk)
+                    continue
+                posted += 1
+                counts["steps" if kind == STEP else "flow_items"] += 1
+    return counts
 
 
 def post_due(*, now: datetime | None = None) -> dict:
-    """Post everything due at `now`. Safe to run concurrently and repeatedly."""
-    now = now or timezone.now()
-    return {
-        "steps": _drain(_due_steps, _post_step, now),
-        "flow_items": _drain(_due_flow_items, _post_flow_item, now),
-        "deliveries": flows_deliver_relative(now=now),
-    }
+    """Post everything due at `now`. Safe to run concurrently and repeatedly.
+
+    Returns how many steps and flow items were posted, how many failed (and stay due), and
+    how many relative-flow deliveries were made and skipped.
+    """
+    clock = _RunClock(now)
+    counts = _drain(clock)
+    relative = flows_deliver_relative(now=clock())
+    counts["deliveries"] = relative["delivered"]
+    counts["skipped"] = relative["skipped"]
+    return counts
 
 
 @transaction.atomic
@@ -229,8 +335,29 @@ _MEMBER_DUE_SQL = """
 """
 
 
-def relative_audience(*, item: FlowItem, now: datetime):
-    """Members of the flow's community whose own day for `item` has come."""
+def _members_due(item: FlowItem, now: datetime, day_offset: int) -> RawSQL:
+    return RawSQL(  # noqa: S611 - constant SQL; every value is a parameter
+        _MEMBER_DUE_SQL,
+        (now, day_offset, item.flow.post_time, org_tz().key),
+        output_field=BooleanField(),
+    )
+
+
+def _catch_up_limit_offset(item: FlowItem) -> int | None:
+    """The day of the item RELATIVE_CATCH_UP_ITEMS places after `item` in its flow, if any:
+    a member already due for that one is too far behind to be sent `item` late."""
+    order = list(
+        FlowItem.objects.filter(flow_id=item.flow_id)
+        .order_by("day_offset", "position", "pk")
+        .values_list("pk", "day_offset")
+    )
+    index = next((n for n, (pk, _day) in enumerate(order) if pk == item.pk), None)
+    if index is None or index + RELATIVE_CATCH_UP_ITEMS >= len(order):
+        return None
+    return order[index + RELATIVE_CATCH_UP_ITEMS][1]
+
+
+def _relative_members(item: FlowItem):
     flow = item.flow
     members = Membership.objects.filter(
         community_id=flow.community_id,
@@ -239,29 +366,73 @@ def relative_audience(*, item: FlowItem, now: datetime):
     )
     if flow.active_since:
         members = members.filter(joined_at__gte=flow.active_since)
-    # Only members whose day for this item is recent: earlier ones were served already, so
-    # each minute's run looks at a few rows, while a week-long outage is still caught up.
-    members = members.filter(joined_at__gte=now - timedelta(days=item.day_offset + CATCH_UP_DAYS))
-    due = RawSQL(  # noqa: S611 - constant SQL; every value is a parameter
-        _MEMBER_DUE_SQL,
-        (now, item.day_offset, flow.post_time, org_tz().key),
-        output_field=BooleanField(),
+    # Members who joined before the watermark were all served (or skipped) by earlier runs,
+    # so each minute's run looks at a few rows, however long an outage lasted.
+    if item.relative_served_before:
+        members = members.filter(joined_at__gte=item.relative_served_before)
+    return members
+
+
+def relative_audience(*, item: FlowItem, now: datetime):
+    """Members of the flow's community whose own day for `item` has come, and who are not
+    so far behind that RELATIVE_CATCH_UP_ITEMS later items are due to them as well."""
+    members = _relative_members(item).filter(_members_due(item, now, item.day_offset))
+    limit = _catch_up_limit_offset(item)
+    if limit is not None:
+        members = members.exclude(_members_due(item, now, limit))
+    return members.values("user_id")
+
+
+def relative_skipped(*, item: FlowItem, now: datetime):
+    """Members owed `item` who are too far behind for it: not served, and not to be."""
+    limit = _catch_up_limit_offset(item)
+    if limit is None:
+        return None
+    served = Notification.objects.filter(
+        recipient_id=OuterRef("user_id"), dedupe_key=f"flow-item:{item.pk}"
     )
-    return members.filter(due).values("user_id")
+    return (
+        _relative_members(item)
+        .filter(_members_due(item, now, limit))
+        .filter(~Exists(served))
+        .values("user_id")
+    )
 
 
-def flows_deliver_relative(*, now: datetime | None = None) -> int:
+def _record_skipped(*, item: FlowItem, now: datetime) -> int:
+    audience = relative_skipped(item=item, now=now)
+    if audience is None:
+        return 0
+    sub_sql, sub_params = audience.query.sql_with_params()
+    reason = (
+        f"{RELATIVE_CATCH_UP_ITEMS} later items of the flow were already due when delivery "
+        "caught up after an outage; the newer ones were sent instead"
+    )
+    sql = f"""
+        INSERT INTO {FlowItemSkip._meta.db_table} (item_id, user_id, reason, recorded_at)
+        SELECT DISTINCT %s, a.uid, %s, %s FROM ({sub_sql}) AS a(uid)
+        ON CONFLICT DO NOTHING
+    """  # noqa: S608 - table names are ours; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (item.pk, reason, now, *sub_params))
+        return cursor.rowcount
+
+
+def flows_deliver_relative(*, now: datetime | None = None) -> dict:
     """Deliver onboarding-sequence items to each newcomer's inbox on their own day.
 
     One INSERT ... SELECT per item; the dedupe key makes every run after the first a no-op
-    for members already served, so each member gets each item once.
+    for members already served, so each member gets each item once. After an outage of any
+    length every missed item is delivered, except to members so far behind that
+    RELATIVE_CATCH_UP_ITEMS later items are due too: those are recorded in FlowItemSkip with
+    the reason. Returns {"delivered": n, "skipped": m}.
     """
     now = now or timezone.now()
-    delivered = 0
-    items = FlowItem.objects.select_related("flow__community").filter(
+    totals = {"delivered": 0, "skipped": 0}
+    items = FlowItem.objects.select_related("flow__community", "flow__curator").filter(
         flow__mode=Flow.Mode.RELATIVE, flow__is_paused=False
     )
-    for item in items.order_by("flow_id", "position"):
+    for item in items.order_by("flow_id", "day_offset", "position"):
         with transaction.atomic():
             count = notify_audience_now(
                 audience=relative_audience(item=item, now=now),
@@ -271,6 +442,7 @@ def flows_deliver_relative(*, now: datetime | None = None) -> int:
                 url=item.url or reverse("challenges:flow_item", args=[item.flow_id, item.pk]),
                 dedupe_key=f"flow-item:{item.pk}",
             )
+            skipped = _record_skipped(item=item, now=now)
             if count:
                 activity_record(
                     verb="flow_item_posted",
@@ -280,5 +452,9 @@ def flows_deliver_relative(*, now: datetime | None = None) -> int:
                     object_id=item.pk,
                     extra={"flow_id": item.flow_id, "delivered": count, "relative": True},
                 )
-        delivered += count
-    return delivered
+            served_before = now - timedelta(days=item.day_offset) - _RELATIVE_DUE_MARGIN
+            if item.relative_served_before is None or served_before > item.relative_served_before:
+                FlowItem.objects.filter(pk=item.pk).update(relative_served_before=served_before)
+        totals["delivered"] += count
+        totals["skipped"] += skipped
+    return totals

@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from socialearn.people.admin_safety import SafeModelAdmin
 
 from . import services
-from .models import Activity, Scope, XapiOutbox
+from .models import Activity, Scope, XapiStatement
 
 
 @admin.register(Activity)
@@ -34,29 +34,30 @@ class ScopeAdmin(SafeModelAdmin):
     search_fields = ["name"]
 
 
-@admin.register(XapiOutbox)
-class XapiOutboxAdmin(SafeModelAdmin):
+@admin.register(XapiStatement)
+class XapiStatementAdmin(SafeModelAdmin):
     list_display = [
         "statement_id",
         "status",
         "attempts",
-        "next_attempt_at",
-        "sent_at",
+        "available_at",
+        "done_at",
         "short_error",
     ]
     list_filter = ["status"]
-    search_fields = ["statement_id", "last_error"]
+    search_fields = ["payload__statement_id", "last_error"]
     readonly_fields = [
         "statement_id",
-        "activity",
+        "activity_id",
         "statement",
         "status",
         "attempts",
-        "next_attempt_at",
+        "available_at",
         "last_error",
         "created_at",
-        "sent_at",
+        "done_at",
     ]
+    fields = readonly_fields
     actions = ["retry_now"]
     show_full_result_count = False
 

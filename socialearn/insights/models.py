@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from socialearn.outbox.models import Message
+
 
 class Activity(models.Model):
     """One thing that happened, written by the feature services as it happens.
@@ -154,46 +156,36 @@ class Scope(models.Model):
         return f"{self.get_kind_display()}: {self.name}"
 
 
-class XapiOutbox(models.Model):
-    """One xAPI statement waiting for (or already accepted by) the learning record store.
+class XapiStatementManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=XAPI_STATEMENT)
 
-    The statement id is fixed when the row is written, so a retry sends the very same
-    statement and the LRS can recognise it; a row once marked sent is never sent again.
+
+XAPI_STATEMENT = "insights.xapi_statement"
+
+
+class XapiStatement(Message):
+    """An xAPI statement in the outbox, waiting for (or accepted by) the learning record store.
+
+    The statement and its id are fixed when the message is written, so a retry sends the very
+    same statement and the LRS can recognise it; a message once done is never sent again.
     """
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "waiting to be sent"
-        FAILED = "failed", "failed, will retry"
-        SENT = "sent", "accepted by the LRS"
-        ABANDONED = "abandoned", "gave up after too many attempts"
-
-    statement_id = models.UUIDField(unique=True, editable=False)
-    activity = models.OneToOneField(
-        Activity,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="xapi_statement",
-    )
-    statement = models.JSONField()
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    objects = XapiStatementManager()
 
     class Meta:
+        proxy = True
         verbose_name = "xAPI statement"
         verbose_name_plural = "xAPI outbox"
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at", "id"],
-                name="xapi_outbox_due",
-                condition=models.Q(status__in=["pending", "failed"]),
-            ),
-            models.Index(fields=["status"], name="xapi_outbox_status"),
-        ]
 
-    def __str__(self) -> str:
-        return f"{self.statement_id} ({self.status})"
+    @property
+    def statement(self) -> dict:
+        return self.payload.get("statement", {})
+
+    @property
+    def statement_id(self) -> str:
+        return self.payload.get("statement_id", "")
+
+    @property
+    def activity_id(self) -> int | None:
+        return self.payload.get("activity_id")

@@ -2,11 +2,13 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
+from socialearn.outbox.models import Message
+from socialearn.outbox.services import message_add, messages_retry, outbox_relay
+
 from . import xapi
-from .models import Activity, Scope, XapiOutbox
+from .models import XAPI_STATEMENT, Activity, Scope, XapiStatement
 
 XAPI_BATCH_SIZE = 50
 XAPI_MAX_ATTEMPTS = 12
@@ -59,16 +61,19 @@ def activity_record(
     return activity
 
 
-def xapi_outbox_add(*, activity: Activity) -> XapiOutbox | None:
+def xapi_outbox_add(*, activity: Activity) -> Message | None:
+    """Queue the activity's statement in the outbox, in the caller's transaction."""
     statement_id = uuid.uuid4()
     statement = xapi.statement_for(activity, statement_id=statement_id)
     if statement is None:
         return None
-    return XapiOutbox.objects.create(
-        statement_id=statement_id,
-        activity=activity,
-        statement=statement,
-        next_attempt_at=timezone.now(),
+    return message_add(
+        kind=XAPI_STATEMENT,
+        payload={
+            "statement_id": str(statement_id),
+            "activity_id": activity.pk,
+            "statement": statement,
+        },
     )
 
 
@@ -95,66 +100,42 @@ def xapi_backoff(attempts: int) -> timedelta:
     return min(XAPI_BACKOFF_BASE * (2 ** max(attempts - 1, 0)), XAPI_BACKOFF_CAP)
 
 
-def xapi_outbox_send_batch(
-    *, batch_size: int = XAPI_BATCH_SIZE, now: datetime | None = None
-) -> int:
-    """Send one batch of due statements; return how many the LRS accepted (-1: it failed).
+class XapiSendError(Exception):
+    """The LRS did not take the batch; the message says why."""
 
-    The rows stay locked (FOR UPDATE SKIP LOCKED) until the outcome is written, so two
-    senders never take the same row, and a row marked sent is never picked again. When a
-    sender dies after the LRS stored a batch but before the commit, the retry sends the same
-    statement ids, which an LRS recognises rather than storing twice.
+
+def xapi_statements_send(payloads: list[dict]) -> None:
+    """The outbox handler: POST one batch of statements. The LRS stores all of it or none.
+
+    When a relay dies after the LRS stored a batch but before the messages were marked done,
+    the retry sends the same statement ids, which an LRS recognises rather than storing twice.
     """
-    now = now or timezone.now()
-    with transaction.atomic():
-        rows = list(
-            XapiOutbox.objects.select_for_update(skip_locked=True)
-            .filter(
-                status__in=[XapiOutbox.Status.PENDING, XapiOutbox.Status.FAILED],
-                next_attempt_at__lte=now,
-            )
-            .order_by("next_attempt_at", "id")
-            .only("id", "statement", "attempts")[:batch_size]
-        )
-        if not rows:
-            return 0
-        result = xapi.post_statements([row.statement for row in rows])
-        ids = [row.id for row in rows]
-        if result.ok:
-            XapiOutbox.objects.filter(id__in=ids).update(
-                status=XapiOutbox.Status.SENT, sent_at=timezone.now(), last_error=""
-            )
-            return len(rows)
-        for row in rows:
-            row.attempts += 1
-            row.last_error = result.error[:2000]
-            row.next_attempt_at = now + xapi_backoff(row.attempts)
-            row.status = (
-                XapiOutbox.Status.ABANDONED
-                if row.attempts >= XAPI_MAX_ATTEMPTS
-                else XapiOutbox.Status.FAILED
-            )
-        XapiOutbox.objects.bulk_update(
-            rows, ["attempts", "last_error", "next_attempt_at", "status"]
-        )
-        return -1
+    if not xapi.is_configured():
+        raise XapiSendError("XAPI_ENDPOINT is not set")
+    result = xapi.post_statements([payload["statement"] for payload in payloads])
+    if not result.ok:
+        raise XapiSendError(result.error)
 
 
 def xapi_outbox_send(*, batch_size: int = XAPI_BATCH_SIZE, max_batches: int = 20, now=None) -> int:
-    """Send due statements batch by batch until none are due or a batch fails."""
+    """Send due statements batch by batch until none are due or a batch fails.
+
+    The relay sends them anyway with every other outbox message; this sends only statements.
+    """
     if not settings.XAPI_ENDPOINT:
         return 0
-    sent = 0
-    for _ in range(max_batches):
-        accepted = xapi_outbox_send_batch(batch_size=batch_size, now=now)
-        if accepted <= 0:
-            break
-        sent += accepted
-    return sent
+    totals = outbox_relay(
+        kind=XAPI_STATEMENT,
+        batch_size=batch_size,
+        max_batches=max_batches,
+        now=now,
+        stop_on_failure=True,
+    )
+    return totals["done"]
 
 
 def xapi_outbox_retry(*, ids: list[int]) -> int:
     """Send these failed or abandoned statements again at the next run (from admin)."""
-    return XapiOutbox.objects.filter(
-        id__in=ids, status__in=[XapiOutbox.Status.FAILED, XapiOutbox.Status.ABANDONED]
-    ).update(status=XapiOutbox.Status.FAILED, next_attempt_at=timezone.now())
+    return messages_retry(
+        ids=list(XapiStatement.objects.filter(id__in=ids).values_list("id", flat=True))
+    )

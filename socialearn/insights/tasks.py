@@ -5,5 +5,5 @@ from . import services
 
 @shared_task(ignore_result=True)
 def send_xapi_outbox() -> int:
-    """Every minute: send due xAPI statements to the LRS in batches."""
+    """Send due xAPI statements now (the outbox relay also sends them with everything else)."""
     return services.xapi_outbox_send()

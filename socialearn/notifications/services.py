@@ -4,10 +4,12 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.text import Truncator
 
+from socialearn.outbox.services import message_add
 from socialearn.people.models import Topic
 
-from . import audiences
+from . import audiences, handlers
 from .models import Notification, TopicFollow
 
 User = get_user_model()
@@ -23,6 +25,10 @@ def topic_follow(*, user, topic: Topic) -> TopicFollow:
 @transaction.atomic
 def topic_unfollow(*, user, topic: Topic) -> None:
     TopicFollow.objects.filter(user=user, topic=topic).delete()
+
+
+def _fit(text: str, limit: int) -> str:
+    return Truncator(text).chars(limit)
 
 
 def notify(
@@ -44,7 +50,7 @@ def notify(
         Notification(
             recipient_id=user_id,
             kind=kind,
-            title=title[:255],
+            title=_fit(title, 255),
             body=body,
             url=url,
             dedupe_key=dedupe_key,
@@ -55,9 +61,7 @@ def notify(
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=bool(dedupe_key))
     if send_email and rows:
-        from .tasks import send_notification_emails
-
-        transaction.on_commit(send_notification_emails.delay)
+        message_add(kind=handlers.EMAILS, payload={})
     return len(rows)
 
 
@@ -93,7 +97,7 @@ def notify_audience_now(
     # Placeholders in text order: the SELECT list, then the audience subquery, then WHERE.
     params = (
         kind,
-        title[:255],
+        _fit(title, 255),
         body,
         url,
         dedupe_key,
@@ -106,9 +110,7 @@ def notify_audience_now(
         cursor.execute(sql, params)
         inserted = cursor.rowcount
     if send_email and inserted:
-        from .tasks import send_notification_emails
-
-        transaction.on_commit(send_notification_emails.delay)
+        message_add(kind=handlers.EMAILS, payload={})
     return inserted
 
 
@@ -124,13 +126,13 @@ def notify_audience(
     send_email: bool = False,
     exclude_user_ids: Iterable[int] = (),
 ) -> None:
-    """Fan a notification out to a named audience from a Celery worker, after commit.
+    """Fan a notification out to a named audience after commit, through the outbox.
 
-    Callers return at once whatever the audience size; the worker does one set-based insert.
-    Give a dedupe_key so a redelivered task inserts nothing twice.
+    The outbox row is written in the caller's transaction, so the fan-out happens exactly
+    when the caller's change commits, even if the broker is down or a worker dies; the relay
+    then does one set-based insert, whatever the audience size. Give a dedupe_key so a
+    repeated run inserts nothing twice.
     """
-    from .tasks import fan_out
-
     payload = {
         "audience": audience,
         "audience_kwargs": audience_kwargs,
@@ -142,7 +144,7 @@ def notify_audience(
         "send_email": send_email,
         "exclude_user_ids": list(exclude_user_ids),
     }
-    transaction.on_commit(lambda: fan_out.delay(**payload))
+    message_add(kind=handlers.FAN_OUT, payload=payload)
 
 
 def fan_out_run(

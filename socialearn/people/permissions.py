@@ -15,6 +15,7 @@ GROUP_RIGHTS: dict[str, tuple[list[str], list[str]]] = {
     LD_ADMIN: (
         [
             "people",
+            "outbox",
             "notifications",
             "insights",
             "communities",

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     # core
     "socialearn",
     "socialearn.people",
+    "socialearn.outbox",
     "socialearn.notifications",
     "socialearn.insights",
     # features
@@ -97,11 +98,18 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
+# A frozen or unreachable Redis fails a call within seconds instead of blocking it forever.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=5.0)
+REDIS_SOCKET_CONNECT_TIMEOUT = env.float("REDIS_SOCKET_CONNECT_TIMEOUT", default=3.0)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "socialearn.cache.ForgivingRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="socialearn"),
+        "OPTIONS": {
+            "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            "socket_connect_timeout": REDIS_SOCKET_CONNECT_TIMEOUT,
+        },
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -241,7 +249,31 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A task taken by a worker that dies (kill -9) goes back to the queue after the visibility
+# timeout. It must outlast the longest task (the time limits below), and no more: an hour
+# would leave a dead worker's fan-out an hour late.
+CELERY_TASK_SOFT_TIME_LIMIT = 210
+CELERY_TASK_TIME_LIMIT = 240
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 300,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_connect_timeout": REDIS_SOCKET_CONNECT_TIMEOUT,
+    "socket_keepalive": True,
+    # A publish (a wake, a beat tick) gives up within about a second when the broker is
+    # down: the outbox and the next tick cover for it, a page must not wait on it.
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_CONNECT_TIMEOUT
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_CONNECT_TIMEOUT
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_connect_timeout": REDIS_SOCKET_CONNECT_TIMEOUT,
+}
 CELERY_TASK_ALWAYS_EAGER = False
 # One beat runs these; every task is safe to run twice (database guarantees, not beat's).
 CELERY_BEAT_SCHEDULE = {
@@ -271,9 +303,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentoring.tasks.expire_stale_requests",
         "schedule": crontab(minute=15),
     },
-    "send-xapi-outbox": {
-        "task": "socialearn.insights.tasks.send_xapi_outbox",
-        "schedule": 60.0,
+    # Fan-outs, emails and xAPI statements committed work still owes (also woken on commit).
+    "relay-outbox": {
+        "task": "socialearn.outbox.tasks.relay_outbox",
+        "schedule": 10.0,
+    },
+    "purge-done-outbox-messages": {
+        "task": "socialearn.outbox.tasks.purge_outbox",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from socialearn.insights import services, xapi
-from socialearn.insights.models import Activity, XapiOutbox
+from socialearn.insights.models import Activity, XapiStatement
 from socialearn.insights.services import activity_record, xapi_outbox_send
 from socialearn.insights.tasks import send_xapi_outbox
+from socialearn.outbox.models import Message
 
 from .conftest import person
 from .fake_lrs import FakeLRS
@@ -56,7 +57,7 @@ def test_a_question_becomes_an_asked_statement_with_stable_iris(configured):
         is_question=True,
         extra={"title": "How do I start?"},
     )
-    row = XapiOutbox.objects.get(activity=activity)
+    row = XapiStatement.objects.get(payload__activity_id=activity.pk)
     statement = row.statement
     assert statement["id"] == str(row.statement_id)
     assert uuid.UUID(statement["id"]).version == 4
@@ -90,7 +91,7 @@ def test_a_question_becomes_an_asked_statement_with_stable_iris(configured):
 )
 def test_verbs_come_from_the_xapi_vocabularies(configured, verb, extra, iri):
     activity = activity_record(verb=verb, actor=person("ann"), community_id=1, **extra)
-    statement = XapiOutbox.objects.get(activity=activity).statement
+    statement = XapiStatement.objects.get(payload__activity_id=activity.pk).statement
     assert statement["verb"]["id"] == iri
     assert FakeLRS.problem(statement) == ""
 
@@ -100,7 +101,7 @@ def test_step_objects_are_named_after_their_challenge(configured):
     activity = activity_record(
         verb="step_completed", actor=person("ann"), challenge_id=2, object_id=9
     )
-    statement = XapiOutbox.objects.get(activity=activity).statement
+    statement = XapiStatement.objects.get(payload__activity_id=activity.pk).statement
     assert statement["object"]["id"] == f"{SITE}/xapi/challenge/2/step/9"
     assert statement["result"] == {"completion": True}
 
@@ -108,10 +109,10 @@ def test_step_objects_are_named_after_their_challenge(configured):
 @pytest.mark.django_db
 def test_nothing_is_queued_without_an_lrs_or_without_a_person(settings, configured):
     activity_record(verb="flow_item_posted", actor=None, community_id=1)
-    assert XapiOutbox.objects.count() == 0
+    assert XapiStatement.objects.count() == 0
     settings.XAPI_ENDPOINT = ""
     record_some(2)
-    assert XapiOutbox.objects.count() == 0
+    assert XapiStatement.objects.count() == 0
     assert xapi_outbox_send() == 0
 
 
@@ -123,30 +124,30 @@ def test_each_statement_is_sent_exactly_once_across_a_failed_batch_and_a_retry(c
     now = timezone.now() + timedelta(seconds=1)
 
     assert xapi_outbox_send(batch_size=3, now=now) == 0
-    failed = XapiOutbox.objects.filter(status=XapiOutbox.Status.FAILED)
+    failed = XapiStatement.objects.filter(status=Message.Status.FAILED)
     assert failed.count() == 3
     row = failed.first()
     assert row.attempts == 1
     assert "503" in row.last_error
-    assert row.next_attempt_at == now + timedelta(seconds=30)
+    assert row.available_at == now + timedelta(seconds=30)
     assert lrs.statements == {}
 
     # The failed batch waits for its backoff; the others go now.
     assert xapi_outbox_send(batch_size=3, now=now) == 4
-    assert XapiOutbox.objects.filter(status=XapiOutbox.Status.FAILED).count() == 3
+    assert XapiStatement.objects.filter(status=Message.Status.FAILED).count() == 3
 
     later = now + timedelta(seconds=31)
     assert xapi_outbox_send(batch_size=3, now=later) == 3
     assert xapi_outbox_send(batch_size=3, now=later + timedelta(hours=1)) == 0
 
-    ids = {str(i) for i in XapiOutbox.objects.values_list("statement_id", flat=True)}
+    ids = {str(i) for i in XapiStatement.objects.values_list("payload__statement_id", flat=True)}
     assert set(lrs.statements) == ids
     assert len(ids) == 7
     assert sum(len(batch) for batch in lrs.batches) == 7
     assert lrs.violations == []
-    sent = XapiOutbox.objects.filter(status=XapiOutbox.Status.SENT)
+    sent = XapiStatement.objects.filter(status=Message.Status.DONE)
     assert sent.count() == 7
-    assert not sent.filter(sent_at__isnull=True).exists()
+    assert not sent.filter(done_at__isnull=True).exists()
 
 
 @pytest.mark.django_db
@@ -154,9 +155,9 @@ def test_the_lrs_refuses_wrong_credentials_and_the_error_is_kept(settings, confi
     settings.XAPI_PASSWORD = "wrong"
     record_some(1)
     xapi_outbox_send(now=timezone.now() + timedelta(seconds=1))
-    row = XapiOutbox.objects.get()
-    assert row.status == XapiOutbox.Status.FAILED
-    assert row.last_error.startswith("HTTP 401")
+    row = XapiStatement.objects.get()
+    assert row.status == Message.Status.FAILED
+    assert "HTTP 401" in row.last_error
 
 
 @pytest.mark.django_db
@@ -164,8 +165,8 @@ def test_an_unreachable_lrs_is_a_retryable_failure(settings, configured):
     configured.stop()
     record_some(1)
     xapi_outbox_send(now=timezone.now() + timedelta(seconds=1))
-    row = XapiOutbox.objects.get()
-    assert row.status == XapiOutbox.Status.FAILED
+    row = XapiStatement.objects.get()
+    assert row.status == Message.Status.FAILED
     assert row.last_error
 
 
@@ -181,9 +182,9 @@ def test_after_too_many_attempts_a_statement_is_abandoned_until_retried_from_adm
     when = timezone.now() + timedelta(seconds=1)
     for _ in range(services.XAPI_MAX_ATTEMPTS):
         xapi_outbox_send(now=when)
-        when = XapiOutbox.objects.get().next_attempt_at
-    row = XapiOutbox.objects.get()
-    assert (row.status, row.attempts) == (XapiOutbox.Status.ABANDONED, services.XAPI_MAX_ATTEMPTS)
+        when = XapiStatement.objects.get().available_at
+    row = XapiStatement.objects.get()
+    assert (row.status, row.attempts) == (Message.Status.DEAD, services.XAPI_MAX_ATTEMPTS)
     assert xapi_outbox_send(now=when + timedelta(days=1)) == 0
     assert services.xapi_outbox_retry(ids=[row.pk]) == 1
     assert xapi_outbox_send(now=timezone.now() + timedelta(seconds=1)) == 1
@@ -193,13 +194,13 @@ def test_after_too_many_attempts_a_statement_is_abandoned_until_retried_from_adm
 @pytest.mark.django_db(transaction=True)
 def test_rows_another_sender_holds_are_skipped_not_sent_twice(configured):
     record_some(4)
-    held_ids = list(XapiOutbox.objects.order_by("id").values_list("id", flat=True)[:2])
+    held_ids = list(XapiStatement.objects.order_by("id").values_list("id", flat=True)[:2])
     holding, release = threading.Event(), threading.Event()
 
     def other_sender():
         try:
             with transaction.atomic():
-                list(XapiOutbox.objects.select_for_update().filter(id__in=held_ids))
+                list(XapiStatement.objects.select_for_update().filter(id__in=held_ids))
                 holding.set()
                 release.wait(10)
         finally:
@@ -211,7 +212,7 @@ def test_rows_another_sender_holds_are_skipped_not_sent_twice(configured):
         assert holding.wait(10)
         assert xapi_outbox_send(now=timezone.now() + timedelta(seconds=1)) == 2
         assert set(
-            XapiOutbox.objects.filter(status=XapiOutbox.Status.PENDING).values_list("id", flat=True)
+            XapiStatement.objects.filter(status=Message.Status.PENDING).values_list("id", flat=True)
         ) == set(held_ids)
     finally:
         release.set()
@@ -224,7 +225,7 @@ def test_rows_another_sender_holds_are_skipped_not_sent_twice(configured):
 @pytest.mark.django_db
 def test_the_task_sends_the_outbox(configured):
     record_some(2)
-    XapiOutbox.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    XapiStatement.objects.update(available_at=timezone.now() - timedelta(seconds=1))
     assert send_xapi_outbox() == 2
     assert len(configured.statements) == 2
 
@@ -246,15 +247,15 @@ def lrs_env(monkeypatch, settings, lrs):
 @pytest.mark.worker
 def test_a_real_worker_sends_the_outbox_once(lrs_env, celery_worker_process):
     record_some(3)
-    XapiOutbox.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    XapiStatement.objects.update(available_at=timezone.now() - timedelta(seconds=1))
     send_xapi_outbox.delay()
     send_xapi_outbox.delay()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if XapiOutbox.objects.filter(status=XapiOutbox.Status.SENT).count() == 3:
+        if XapiStatement.objects.filter(status=Message.Status.DONE).count() == 3:
             break
         time.sleep(0.2)
-    assert XapiOutbox.objects.filter(status=XapiOutbox.Status.SENT).count() == 3
+    assert XapiStatement.objects.filter(status=Message.Status.DONE).count() == 3
     assert len(lrs_env.statements) == 3
     assert lrs_env.violations == []
 
@@ -262,8 +263,8 @@ def test_a_real_worker_sends_the_outbox_once(lrs_env, celery_worker_process):
 @pytest.mark.django_db
 def test_admin_shows_failures_and_keeps_the_activity_record_read_only(admin_client, configured):
     record_some(1)
-    XapiOutbox.objects.update(status=XapiOutbox.Status.FAILED, last_error="HTTP 503: busy")
-    changelist = reverse("admin:insights_xapioutbox_changelist")
+    XapiStatement.objects.update(status=Message.Status.FAILED, last_error="HTTP 503: busy")
+    changelist = reverse("admin:insights_xapistatement_changelist")
     response = admin_client.get(changelist + "?status__exact=failed")
     assert response.status_code == 200
     assert b"HTTP 503: busy" in response.content
