@@ -222,3 +222,128 @@ def test_large_programmes_are_chunked_without_losing_pairs():
     expected = sum(1 for m in mentors for p in proteges if m.topic_ids & p.topic_ids)
     assert cands.score.size == expected
     assert len(assign(mentors, proteges).pairs) == 80
+
+
+# Scoring in blocks: every part of score_pair, including awkward inputs.
+
+awkward_years = st.sampled_from(
+    [None, 0.0, 0.1, 0.3, 1.0, 1.1, 1.3, 2.0, 2.2, 1.0000000000000002, 0.9999999999999999, 7.7]
+)
+
+
+@st.composite
+def awkward_programmes(draw):
+    n_topics = draw(st.sampled_from([3, 40, 70]))  # one word of topic bits, or two
+    topics = st.frozensets(st.integers(1, n_topics), min_size=1, max_size=5)
+
+    def draw_person(key, capacity):
+        return Person(
+            key=key,
+            user_id=draw(st.integers(1, 12)),
+            topic_ids=draw(topics),
+            department_id=draw(st.sampled_from([None, 10, 11, 12])),
+            location_id=draw(st.sampled_from([None, 20, 21])),
+            manager_user_id=draw(st.sampled_from([None, 1, 2, 3])),
+            years_in_role=draw(awkward_years),
+            leads_team=draw(st.booleans()),
+            location_preference=draw(st.sampled_from(["any", "same", "different"])),
+            prefer_other_department=draw(st.booleans()),
+            capacity=capacity,
+        )
+
+    mentors = [draw_person(i, draw(st.integers(0, 3))) for i in range(draw(st.integers(1, 8)))]
+    proteges = [draw_person(100 + i, 1) for i in range(draw(st.integers(1, 8)))]
+    excluded = draw(st.sets(st.tuples(st.integers(1, 12), st.integers(1, 12)), max_size=4))
+    return mentors, proteges, excluded
+
+
+@settings(max_examples=200, deadline=None)
+@given(awkward_programmes())
+def test_block_scores_equal_the_explained_scores_for_awkward_inputs(programme):
+    mentors, proteges, excluded = programme
+    cands = candidate_scores(mentors, proteges, excluded=excluded)
+    vectorised = {
+        (int(m), int(p)): int(s)
+        for m, p, s in zip(cands.mentor_idx, cands.protege_idx, cands.score, strict=True)
+    }
+    explained = {
+        (i, j): scored.score
+        for i, mentor in enumerate(mentors)
+        for j, protege in enumerate(proteges)
+        if (scored := score_pair(mentor, protege, excluded=frozenset(excluded))) is not None
+    }
+    assert vectorised == explained
+
+
+# The assignment keeps a few pairs per protégé and proves the rest cannot help.
+
+
+def lsa_total(mentors, proteges, min_score, excluded=()):
+    """scipy's assignment solver over mentor slots, one column per unit of capacity."""
+    from scipy.optimize import linear_sum_assignment
+
+    cands = candidate_scores(mentors, proteges, excluded=excluded)
+    capacity = np.array([max(m.capacity, 0) for m in mentors])
+    first_slot = np.r_[0, np.cumsum(capacity)[:-1]]
+    weights = np.zeros((len(proteges), max(int(capacity.sum()), 1)), dtype=np.int64)
+    ok = cands.score >= min_score
+    for offset in range(int(capacity.max(initial=0))):
+        has = ok & (offset < capacity[cands.mentor_idx])
+        weights[cands.protege_idx[has], first_slot[cands.mentor_idx[has]] + offset] = cands.score[
+            has
+        ]
+    rows, cols = linear_sum_assignment(weights, maximize=True)
+    return int(weights[rows, cols].sum())
+
+
+def generated(seed, n_proteges, n_mentors, n_topics=12):
+    rng = np.random.default_rng(seed)
+
+    def draw(key, n_topics_wanted, capacity):
+        return Person(
+            key=key,
+            user_id=key,
+            topic_ids=frozenset(
+                int(t) + 1 for t in rng.choice(n_topics, size=n_topics_wanted, replace=False)
+            ),
+            department_id=int(rng.integers(1, 5)) if rng.random() < 0.9 else None,
+            location_id=int(rng.integers(1, 4)) if rng.random() < 0.9 else None,
+            manager_user_id=int(rng.integers(0, n_proteges + n_mentors)),
+            years_in_role=float(rng.uniform(0, 6)) if rng.random() < 0.9 else None,
+            leads_team=bool(rng.random() < 0.4),
+            location_preference=str(rng.choice(["any", "same", "different"])),
+            prefer_other_department=bool(rng.random() < 0.3),
+            capacity=capacity,
+        )
+
+    mentors = [draw(i, int(rng.integers(1, 5)), int(rng.integers(0, 5))) for i in range(n_mentors)]
+    proteges = [draw(n_mentors + i, int(rng.integers(1, 4)), 1) for i in range(n_proteges)]
+    return mentors, proteges
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10**6),
+    n_proteges=st.integers(20, 400),
+    n_mentors=st.integers(1, 80),
+    min_score=st.sampled_from([0, 20, 50]),
+    keep=st.sampled_from([1, 2, 8]),
+)
+def test_few_kept_pairs_give_the_optimum_over_all_pairs(
+    seed, n_proteges, n_mentors, min_score, keep
+):
+    mentors, proteges = generated(seed, n_proteges, n_mentors)
+    excluded = {(m.user_id, p.user_id) for m, p in zip(mentors[::3], proteges[::5], strict=False)}
+    result = assign(mentors, proteges, min_score=min_score, excluded=excluded, keep=keep)
+    assert result.total == lsa_total(mentors, proteges, min_score, excluded)
+    load = {}
+    for m_key, _, _ in result.pairs:
+        load[m_key] = load.get(m_key, 0) + 1
+    assert all(load[m.key] <= m.capacity for m in mentors if m.key in load)
+    assert len({p for _, p, _ in result.pairs}) == len(result.pairs)
+    by_key_m = {m.key: m for m in mentors}
+    by_key_p = {p.key: p for p in proteges}
+    for m_key, p_key, score in result.pairs:
+        scored = score_pair(by_key_m[m_key], by_key_p[p_key], excluded=frozenset(excluded))
+        assert scored is not None
+        assert scored.score == score >= min_score
