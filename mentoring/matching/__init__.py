@@ -26,8 +26,17 @@ Nothing is stored per pair: pairs are scored block by block in int16 (see `_Scor
 50,000 protégés x 10,000 mentors (80 million candidate pairs) fit in a few hundred MB.
 """
 
-from .assignment import Assignment, assign, assign_brute_force, suggest
-from .blocks import Candidates, candidate_scores
+from .assignment import (
+    LOCK_NO_ROOM,
+    LOCK_PROTEGE_TWICE,
+    LOCK_REPEATED,
+    LOCK_UNKNOWN,
+    Assignment,
+    assign,
+    assign_brute_force,
+    suggest,
+)
+from .blocks import NO_CANDIDATE, Candidates, candidate_scores
 from .scores import (
     ANY,
     BELOW_MINIMUM,
@@ -49,7 +58,12 @@ __all__ = [
     "BELOW_MINIMUM",
     "CAPACITY_EXHAUSTED",
     "DIFFERENT",
+    "LOCK_NO_ROOM",
+    "LOCK_PROTEGE_TWICE",
+    "LOCK_REPEATED",
+    "LOCK_UNKNOWN",
     "MAX_SCORE",
+    "NO_CANDIDATE",
     "NO_MENTOR_IN_TOPICS",
     "SAME",
     "UNMATCHED_REASONS",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -14,10 +14,12 @@ from .scores import (
     CAPACITY_EXHAUSTED,
     MAX_SCORE,
     NO_MENTOR_IN_TOPICS,
+    NO_SHARED_TOPIC,
     ROLE_LESS_POINTS,
     Names,
     PairScore,
     Person,
+    excluded_reason,
     score_pair,
 )
 
@@ -28,30 +30,86 @@ class Assignment:
     unmatched: dict[int, str]  # protégé key -> one of UNMATCHED_REASONS
     total: int = 0
     candidates: int = 0
+    # Locked pairs not kept, each with why: (mentor key, protégé key) -> reason in words.
+    # A refused lock's protégé is matched like any other.
+    refused: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
-def _unmatched_reason(best: int, min_score: int) -> str:
-    if best < 0:
+# Why a locked pair is not kept.
+LOCK_UNKNOWN = "One of these two is not in the programme's pool"
+LOCK_REPEATED = "This pair is locked twice"
+LOCK_PROTEGE_TWICE = "The protégé is already locked with another mentor"
+LOCK_NO_ROOM = "The mentor has no capacity left for it"
+
+
+def _unmatched_reason(best: int | None, min_score: int) -> str:
+    """Why a protégé is left out, from their best allowed score (None: no allowed pair)."""
+    if best is None:
         return NO_MENTOR_IN_TOPICS
     if best < min_score:
         return BELOW_MINIMUM
     return CAPACITY_EXHAUSTED
 
 
-def _prepare(
+def _check_keys(mentors: Sequence[Person], proteges: Sequence[Person]) -> None:
+    """Keys name enrolments: one key twice would match one enrolment twice."""
+    counts: dict[int, int] = {}
+    for person in itertools.chain(mentors, proteges):
+        counts[person.key] = counts.get(person.key, 0) + 1
+    repeated = sorted(key for key, n in counts.items() if n > 1)
+    if repeated:
+        raise ValueError(f"Keys given more than once: {repeated[:10]}")
+
+
+def _validated_locks(
     mentors: Sequence[Person],
     proteges: Sequence[Person],
     locked: Iterable[tuple[int, int]],
-) -> tuple[list[Person], list[Person], list[tuple[int, int]]]:
-    """Take locked pairs out: their protégés leave the pool, their mentors lose a slot."""
-    locked = list(locked)
+    excluded: set[tuple[int, int]],
+) -> tuple[list[tuple[int, int]], dict[tuple[int, int], str]]:
+    """The locked pairs that can be kept, in order, and the others with their reason."""
+    by_mentor = {m.key: m for m in mentors}
+    by_protege = {p.key: p for p in proteges}
+    kept: list[tuple[int, int]] = []
+    refused: dict[tuple[int, int], str] = {}
+    locked_protege: dict[int, int] = {}
+    used: dict[int, int] = {}
+    for pair in locked:
+        m_key, p_key = pair = (int(pair[0]), int(pair[1]))
+        mentor, protege = by_mentor.get(m_key), by_protege.get(p_key)
+        if mentor is None or protege is None:
+            reason = LOCK_UNKNOWN
+        elif locked_protege.get(p_key) == m_key:
+            reason = LOCK_REPEATED
+        elif p_key in locked_protege:
+            reason = LOCK_PROTEGE_TWICE
+        elif (why := excluded_reason(mentor, protege, excluded)) and why != NO_SHARED_TOPIC:
+            reason = why
+        elif used.get(m_key, 0) >= mentor.capacity:
+            reason = LOCK_NO_ROOM
+        else:
+            kept.append(pair)
+            locked_protege[p_key] = m_key
+            used[m_key] = used.get(m_key, 0) + 1
+            continue
+        refused.setdefault(pair, reason)
+    return kept, refused
+
+
+def _prepare(
+    mentors: Sequence[Person],
+    proteges: Sequence[Person],
+    locked: list[tuple[int, int]],
+) -> tuple[list[Person], list[Person]]:
+    """Take (valid) locked pairs out: their protégés leave the pool, their mentors lose a
+    slot."""
     locked_proteges = {p for _, p in locked}
     used: dict[int, int] = {}
     for m_key, _ in locked:
         used[m_key] = used.get(m_key, 0) + 1
     free_mentors = [replace(m, capacity=max(m.capacity - used.get(m.key, 0), 0)) for m in mentors]
     free_proteges = [p for p in proteges if p.key not in locked_proteges]
-    return free_mentors, free_proteges, locked
+    return free_mentors, free_proteges
 
 
 def _locked_pairs(
@@ -64,12 +122,7 @@ def _locked_pairs(
     by_protege = {p.key: p for p in proteges}
     pairs = []
     for m_key, p_key in locked:
-        mentor, protege = by_mentor.get(m_key), by_protege.get(p_key)
-        scored = (
-            score_pair(mentor, protege, excluded=frozenset(excluded))
-            if mentor is not None and protege is not None
-            else None
-        )
+        scored = score_pair(by_mentor[m_key], by_protege[p_key], excluded=frozenset(excluded))
         pairs.append((m_key, p_key, scored.score if scored else 0))
     return pairs
 
@@ -80,6 +133,7 @@ KEEP_PER_PROTEGE = 8  # pairs per protégé handed to the solver, and added per 
 KEEP_PER_SLOT = 4  # each mentor's best protégés kept at first, per unit of capacity
 _KEEP_PER_MENTOR = (8, 64)  # ... and at least / at most this many
 _LOWEST = np.iinfo(np.int32).min  # below any gain
+_UNBOUNDED = np.iinfo(np.int64).max // 4  # a protégé's left-out pairs are not bounded yet
 
 
 @dataclass(slots=True)
@@ -409,17 +463,6 @@ def _first_pass(scorer: _Scorer, kept: _Kept, min_score: int, keep: int) -> tupl
     return best, candidates
 
 
-def _second_pass(scorer: _Scorer, kept: _Kept, min_score: int, keep: int) -> None:
-    """Keep each protégé's best pairs at the first prices, and bound the others."""
-    parts = []
-    for rows, score in scorer.blocks():
-        chosen = np.zeros(score.shape, dtype=bool)
-        kept.reach[rows] = _top_by_row(kept.gains(score, kept.estimate, min_score), keep, chosen)
-        r, c = np.nonzero(chosen)
-        parts.append((rows[r], c, score[r, c].astype(np.int64)))
-    kept.add(parts, scorer.n_m)
-
-
 def assign(
     mentors: Sequence[Person],
     proteges: Sequence[Person],
@@ -447,17 +490,21 @@ def assign(
     prices also cover every pair left out, no assignment over all pairs earns more than the
     one found, which is therefore optimal over all pairs.
 
-    The pairs kept are each protégé's best at estimated prices (`_estimate`), and each
-    protégé keeps a bound on the pairs left out; most are cleared by that bound, the rest
-    (and the mentors whose price moved most) are scored again and held to the prices
-    exactly (`_plan`). Pairs the prices miss join the kept ones with their protégé's and
-    mentor's next best, and the whole is solved again. Each round proves optimality or
+    The first pairs kept are each protégé's and each mentor's best by score
+    (`_first_pass`). The first prices are then held against every pair, and each protégé
+    keeps its best pairs at those prices and a bound on the ones left out. Later prices
+    are held only where that bound cannot clear the left-out pairs: the protégés, and
+    the mentors whose price moved most, are scored again and held to the prices exactly
+    (`_plan`). Pairs the prices miss join the kept ones, with their protégé's and mentor's
+    best at these prices, and the whole is solved again. Each round proves optimality or
     grows the kept pairs, so it ends, at worst with every pair kept.
     """
     excluded = set(excluded)
+    _check_keys(mentors, proteges)
     min_score = int(np.clip(min_score, ROLE_LESS_POINTS, MAX_SCORE + 1))
     keep = max(keep, 1)
-    free_mentors, free_proteges, locked = _prepare(mentors, proteges, locked)
+    locked, refused = _validated_locks(mentors, proteges, locked, excluded)
+    free_mentors, free_proteges = _prepare(mentors, proteges, locked)
     kept_locked = _locked_pairs(mentors, proteges, locked, excluded)
     with_room = [m for m in free_mentors if m.capacity > 0]
     scorer = _Scorer(with_room, free_proteges, excluded)
@@ -469,13 +516,9 @@ def assign(
         score=np.zeros(0, dtype=np.int64),
         factor=factor,
         estimate=np.zeros(n_m, dtype=np.int64),
-        reach=np.full(n_p, _LOWEST, dtype=np.int64),
+        reach=np.full(n_p, _UNBOUNDED, dtype=np.int64),  # the first prices check everyone
     )
     best, candidates = _first_pass(scorer, kept, min_score, keep)
-    if n_p and n_m:
-        mate, weight = _solve(scorer.capacity, kept, n_p)
-        _, kept.estimate = _prices(scorer.capacity, kept, mate, weight)
-        _second_pass(scorer, kept, min_score, keep)
     full = [m for m in free_mentors if m.capacity <= 0]
     if full:  # they take no one, but tell "capacity exhausted" from "no one fits"
         for rows, score in _Scorer(full, free_proteges, excluded).blocks():
@@ -496,7 +539,7 @@ def assign(
         pairs.append((with_room[m_i].key, free_proteges[p_i].key, int(points)))
     unmatched = {
         free_proteges[i].key: _unmatched_reason(
-            int(best[i]) if best[i] > _ALLOWED else -1, min_score
+            int(best[i]) if best[i] > _ALLOWED else None, min_score
         )
         for i in np.flatnonzero(mate < 0)
     }
@@ -505,6 +548,7 @@ def assign(
         unmatched=unmatched,
         total=sum(s for _, _, s in pairs),
         candidates=candidates,
+        refused=refused,
     )
 
 
@@ -518,7 +562,8 @@ def assign_brute_force(
 ) -> Assignment:
     """Try every assignment (for tests on small programmes): the reference for `assign`."""
     excluded = frozenset(excluded)
-    free_mentors, free_proteges, locked = _prepare(mentors, proteges, locked)
+    locked, refused = _validated_locks(mentors, proteges, locked, set(excluded))
+    free_mentors, free_proteges = _prepare(mentors, proteges, locked)
     kept = _locked_pairs(mentors, proteges, locked, excluded)
     options: list[list[tuple[int | None, int]]] = []
     for protege in free_proteges:
@@ -547,7 +592,9 @@ def assign_brute_force(
             unmatched[protege.key] = ""
         else:
             pairs.append((free_mentors[chosen].key, protege.key, points))
-    return Assignment(pairs=pairs, unmatched=unmatched, total=sum(s for _, _, s in pairs))
+    return Assignment(
+        pairs=pairs, unmatched=unmatched, total=sum(s for _, _, s in pairs), refused=refused
+    )
 
 
 def suggest(

@@ -35,6 +35,8 @@ from .scores import (
 _FLOOR = -16384  # the score of a pair that may not form; real scores lie in -10..115
 _ALLOWED = _FLOOR // 2  # every allowed pair scores more than this
 _BLOCK_CELLS = 1 << 21  # pairs scored at once
+# No allowed pair: far below any score, negative ones included.
+NO_CANDIDATE = np.iinfo(np.int64).min
 
 
 def _codes(values: Iterable[int | None]) -> dict[int, int]:
@@ -277,7 +279,7 @@ class Candidates:
     mentor_idx: np.ndarray
     protege_idx: np.ndarray
     score: np.ndarray
-    best: np.ndarray  # best score per protégé over allowed pairs, -1 when there is none
+    best: np.ndarray  # best score per protégé over allowed pairs, NO_CANDIDATE when none
 
 
 def candidate_scores(
@@ -288,7 +290,7 @@ def candidate_scores(
 ) -> Candidates:
     """Score every allowed pair, the same as score_pair would, vectorised."""
     scorer = _Scorer(mentors, proteges, excluded)
-    best = np.full(len(proteges), -1, dtype=np.int64)
+    best = np.full(len(proteges), NO_CANDIDATE, dtype=np.int64)
     out_m, out_p, out_s = [], [], []
     for rows, score in scorer.blocks():
         r, c = np.nonzero(score > _ALLOWED)
@@ -297,7 +299,7 @@ def candidate_scores(
         out_s.append(score[r, c].astype(np.int64))
         if score.shape[1]:
             row_best = score.max(axis=1)
-            best[rows] = np.where(row_best > _ALLOWED, row_best, -1)
+            best[rows] = np.where(row_best > _ALLOWED, row_best.astype(np.int64), NO_CANDIDATE)
     if not out_m:
         empty = np.zeros(0, dtype=np.int64)
         return Candidates(empty, empty, empty, best)

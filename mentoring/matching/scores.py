@@ -81,6 +81,9 @@ def _topic_points(shared: int, wanted: int) -> int:
     return (2 * TOPIC_POINTS * shared + wanted) // (2 * wanted)
 
 
+NO_SHARED_TOPIC = "They share no topic"
+
+
 def excluded_reason(
     mentor: Person, protege: Person, excluded: Iterable[tuple[int, int]] | None = None
 ) -> str | None:
@@ -92,7 +95,7 @@ def excluded_reason(
     if excluded and (mentor.user_id, protege.user_id) in excluded:
         return "These two were paired before"
     if not mentor.topic_ids & protege.topic_ids:
-        return "They share no topic"
+        return NO_SHARED_TOPIC
     return None
 
 
