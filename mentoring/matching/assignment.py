@@ -130,7 +130,7 @@ def _locked_pairs(
 # The assignment on a few pairs per protégé, proven optimal over all of them.
 
 KEEP_PER_PROTEGE = 8  # pairs per protégé handed to the solver, and added per round
-KEEP_PER_SLOT = 4  # each mentor's best protégés kept at first, per unit of capacity
+KEEP_PER_SLOT = 8  # each mentor's best protégés kept at first, per unit of capacity
 _KEEP_PER_MENTOR = (8, 64)  # ... and at least / at most this many
 _LOWEST = np.iinfo(np.int32).min  # below any gain
 _UNBOUNDED = np.iinfo(np.int64).max // 4  # a protégé's left-out pairs are not bounded yet
