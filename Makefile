@@ -41,7 +41,7 @@ soak: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy socialearn/*/services.py socialearn/*/selectors.py mentoring/matching.py \
+	$(VENV)/bin/mypy socialearn/*/services.py socialearn/*/selectors.py mentoring/matching/ \
 		communities/services.py communities/selectors.py mentoring/services.py \
 		mentoring/selectors.py expertqa/services.py expertqa/selectors.py \
 		challenges/services challenges/selectors.py challenges/clock.py challenges/streaks.py \

@@ -263,6 +263,9 @@ class MatchingRun(models.Model):
     total_score = models.IntegerField(default=0)
     # [{"enrolment_id": int, "name": str, "reason": str}]
     unmatched = models.JSONField(default=list, blank=True)
+    # Locked pairs the engine refused (over capacity, manager, paired before, ...):
+    # [{"mentor_id": int, "protege_id": int, "reason": str}]; their proposals are removed.
+    refused_locks = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:

@@ -331,6 +331,19 @@ def matching_run_execute(*, run_id: int) -> MatchingRun:
             excluded=excluded,
             locked=locked,
         )
+        kept = {(m_key, p_key) for m_key, p_key, _ in result.pairs}
+        dropped = [pair for pair in result.refused if pair not in kept]
+        if dropped:  # a refused lock is not kept: its proposal goes
+            refused = Q()
+            for m_key, p_key in dropped:
+                refused |= Q(mentor_id=m_key, protege_id=p_key)
+            Match.objects.filter(
+                refused, programme=programme, status=Match.Status.PROPOSED, locked=True
+            ).delete()
+        run.refused_locks = [
+            {"mentor_id": m_key, "protege_id": p_key, "reason": reason}
+            for (m_key, p_key), reason in result.refused.items()
+        ]
         names = selectors.engine_names()
         m_by_key = {p.key: p for p in m_people}
         p_by_key = {p.key: p for p in p_people}
@@ -418,6 +431,8 @@ def match_swap(*, match: Match, mentor: Enrolment, user) -> Match:
         raise ValidationError("Choose a mentor enrolled in this programme.")
     locked_mentor = Enrolment.objects.select_for_update().get(pk=mentor.pk)
     _check_pair(locked_mentor, match.protege)
+    if (locked_mentor.user_id, match.protege.user_id) in selectors.excluded_pairs(programme):
+        raise ValidationError("These two were paired before.")
     if mentor.pk != match.mentor_id:
         used = (
             Match.objects.filter(

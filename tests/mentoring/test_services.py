@@ -393,3 +393,47 @@ def test_a_protege_who_only_fits_full_mentors_is_told_capacity_ran_out(
             "reason": "The mentors who fit them have no capacity left",
         }
     ]
+
+
+def test_a_swap_refuses_a_pair_matched_before(
+    make_programme, programme, coordinator, enrol, topics
+):
+    earlier = make_programme(name="Earlier cohort")
+    a_user, p_user = UserFactory(), UserFactory()
+    old_mentor = enrol(earlier, MENTOR, topics[:1], user=a_user)
+    old_protege = enrol(earlier, PROTEGE, topics[:1], user=p_user)
+    Match.objects.create(
+        programme=earlier, mentor=old_mentor, protege=old_protege, status=Match.Status.COMPLETED
+    )
+    again = enrol(programme, MENTOR, topics[:1], user=a_user, capacity=1)
+    other = enrol(programme, MENTOR, topics[:1], capacity=1)
+    protege = enrol(programme, PROTEGE, topics[:1], user=p_user)
+    _run(programme, coordinator)
+    match = Match.objects.get(protege=protege)
+    assert match.mentor_id == other.pk
+    with pytest.raises(ValidationError, match="paired before"):
+        services.match_swap(match=match, mentor=again, user=coordinator)
+
+
+def test_a_lock_the_engine_refuses_is_recorded_and_its_protege_matched_anew(
+    programme, coordinator, enrol, topics
+):
+    boss = UserFactory()
+    report = UserFactory(profile__manager=boss)
+    boss_mentor = enrol(programme, MENTOR, topics[:1], user=boss, capacity=1)
+    other = enrol(programme, MENTOR, topics[:1], capacity=1)
+    protege = enrol(programme, PROTEGE, topics[:1], user=report)
+    Match.objects.create(  # as an older version let a coordinator lock it
+        programme=programme, mentor=boss_mentor, protege=protege, locked=True
+    )
+    run = _run(programme, coordinator)
+    assert run.refused_locks == [
+        {
+            "mentor_id": boss_mentor.pk,
+            "protege_id": protege.pk,
+            "reason": "A person cannot be matched with their own manager",
+        }
+    ]
+    assert [(m.mentor_id, m.locked) for m in Match.objects.filter(protege=protege)] == [
+        (other.pk, False)
+    ]
