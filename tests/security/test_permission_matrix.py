@@ -444,15 +444,16 @@ def _admin_rows(w: World, now) -> None:
     from communities.services import flag_create
     from expertqa.services import answer_create
     from mentoring.models import AdhocVolunteer, MatchingRun, Meeting
-    from socialearn.insights.models import XapiOutbox
+    from socialearn.insights.models import XAPI_STATEMENT
     from socialearn.notifications.services import topic_follow
+    from socialearn.outbox.services import message_add
     from tests.factories import DepartmentFactory, LocationFactory
 
     member = w.users["member"]
     DepartmentFactory(name="Finance")
     LocationFactory(name="Leeds")
     topic_follow(user=member, topic=w.topic)
-    XapiOutbox.objects.create(statement_id=uuid.uuid4(), statement={}, next_attempt_at=now)
+    message_add(kind=XAPI_STATEMENT, payload={"statement_id": str(uuid.uuid4()), "statement": {}})
     ModerationWord.objects.create(word="spoiler")
     ModerationAction.objects.create(
         community=w.private,
