@@ -116,7 +116,7 @@ class FlowItemAdmin(SafeModelAdmin):
 
 
 @admin.register(FlowItemSkip)
-class FlowItemSkipAdmin(admin.ModelAdmin):
+class FlowItemSkipAdmin(SafeModelAdmin):
     """Relative flow items a newcomer did not get after an outage, and why."""
 
     list_display = ["item", "user", "recorded_at", "reason"]

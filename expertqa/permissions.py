@@ -47,6 +47,13 @@ def is_moderator(user, session: Session) -> bool:
     return session.moderator_id == user.pk or is_community_manager(user, session.community)
 
 
+def is_expert(user, session: Session) -> bool:
+    """One of the session's experts: they answer and defer its questions."""
+    if user is None or not user.is_authenticated:
+        return False
+    return session.experts.filter(pk=user.pk).exists()
+
+
 def schedulable_communities(user) -> QuerySet[Community]:
     qs = Community.objects.filter(status=Community.Status.ACTIVE)
     if is_lnd_admin(user):

@@ -18,6 +18,7 @@ from socialearn.markdown import render_markdown
 from socialearn.notifications.services import notify
 from socialearn.outbox.services import task_after_commit
 
+from . import permissions
 from .models import (
     DEFAULT_DURATION,
     DEFERRAL_TOO_LATE,
@@ -538,7 +539,7 @@ def question_merge(*, duplicate: Question, into: Question, by) -> Question:
 
 
 def _require_expert(user, session: Session) -> None:
-    if not session.experts.filter(pk=user.pk).exists():
+    if not permissions.is_expert(user, session):
         raise PermissionDenied("Only the session's experts can answer or defer.")
 
 

@@ -421,6 +421,8 @@ def answer_create(request, pk: int):
 def question_defer(request, pk: int):
     question = _question_or_404(request, pk)
     session = _visible_session_or_404(request, question.session_id)
+    if not permissions.is_expert(request.user, session):
+        raise PermissionDenied("Only the session's experts can defer.")
     form = DeferForm(request.POST)
     sort = _sort(request)
     if form.is_valid():

@@ -273,6 +273,7 @@ ADMIN_MODELS: dict[str, set[str]] = {
     "challenges.completion": COORD,
     "challenges.flow": COORD,
     "challenges.flowitem": COORD,
+    "challenges.flowitemskip": COORD,
 }
 
 # Admin URLs other than changelists and change forms: one row each.
@@ -439,7 +440,7 @@ def _admin_rows(w: World, now) -> None:
     from allauth.account.models import EmailAddress
     from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 
-    from challenges.models import Completion, Participant
+    from challenges.models import Completion, FlowItemSkip, Participant
     from communities.models import ModerationAction, ModerationWord, Reaction
     from communities.services import flag_create
     from expertqa.services import answer_create
@@ -469,6 +470,7 @@ def _admin_rows(w: World, now) -> None:
     AdhocVolunteer.objects.create(user=w.owner, topic=w.topic)
     answer_create(question=w.question, author=w.owner, body="Like this.")
     Participant.objects.create(challenge=w.challenge, user=member, joined_at=now)
+    FlowItemSkip.objects.create(item=w.item, user=member, reason="Behind", recorded_at=now)
     Completion.objects.create(
         step=w.step, user=member, challenge=w.challenge, via="done", completed_at=now
     )
@@ -560,9 +562,13 @@ def expected_admin_row(route: Route) -> str | None:
     if not re.match(r"^admin:\w+_(changelist|change)$", route.name):
         return None
     model = _admin_route_model(route)
-    allowed = ADMIN_MODELS.get(model._meta.label_lower) if model else None
-    if allowed is None:
+    if model is None:
         return None
+    label = model._meta.label_lower
+    assert label in ADMIN_MODELS, (
+        f"{label} is registered in the admin but has no row in ADMIN_MODELS"
+    )
+    allowed = ADMIN_MODELS[label]
     return "".join(
         "l" if role in NOT_STAFF else ("o" if role in allowed else "f") for role in ROLES
     )
