@@ -20,7 +20,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -461,19 +460,29 @@ def my_unanswered_questions(user, limit: int = 5) -> list[Thread]:
 
 
 def suggested_communities(user, limit: int = 4) -> list[Community]:
-    """Public communities on my interests (and expertise) that I have not joined yet."""
-    from socialearn.people.models import Topic
+    """Public communities on my interests (and expertise) that I have not joined yet, those
+    sharing most of my topics first.
 
-    my_topics = Topic.objects.filter(Q(interested__user=user) | Q(experts__user=user)).values("pk")
-    joined = Membership.objects.filter(user=user).values("community_id")
+    My own topics are a handful, so they are read first from the two link tables (a UNION of
+    two index lookups); the communities are then found from the topic index of the community
+    links. Joining topics to everyone's interests and expertise with an OR read every link in
+    the organisation (seconds at 30,000 people).
+    """
+    from socialearn.people.models import Profile
+
+    interests = Profile.interests.through.objects.filter(profile__user=user).values("topic_id")
+    expertise = Profile.expertise.through.objects.filter(profile__user=user).values("topic_id")
+    my_topics = list(interests.union(expertise).values_list("topic_id", flat=True))
+    if not my_topics:
+        return []
+    joined = Membership.objects.filter(community=OuterRef("pk"), user=user)
     return list(
         Community.objects.filter(
             status=Community.Status.ACTIVE,
             visibility=Community.Visibility.PUBLIC,
             topics__in=my_topics,
         )
-        .exclude(pk__in=joined)
-        .annotate(shared=Count("topics", distinct=True))
-        .order_by("-shared", "name")
-        .prefetch_related(Prefetch("topics"))[:limit]
+        .filter(~Exists(joined))
+        .annotate(shared=Count("topics"))
+        .order_by("-shared", "name")[:limit]
     )
