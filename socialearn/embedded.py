@@ -33,7 +33,7 @@ REDIS_PORT = int(os.environ.get("EMBEDDED_REDIS_PORT", "6380"))
 DB_NAME = "socialearn"
 BENCH_DB_NAME = "socialearn_bench"
 BENCH_SMALL_DB_NAME = "socialearn_bench_small"  # the demo organisation, for large/small ratios
-BENCH_SCALE = int(os.environ.get("BENCH_SCALE", "30000"))
+BENCH_SCALE = int(os.environ.get("BENCH_SCALE", "100000"))
 ADDRESS = "127.0.0.1:8000"
 PYTHON = sys.executable
 

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -308,8 +309,10 @@ def main(out: str) -> int:
                 continue
             for suffix in ["", *VARIANTS.get(name, [])]:
                 url = path + suffix
+                began = time.perf_counter()
                 with CaptureQueriesContext(connection) as captured:
                     clients[role].get(url)
+                took = (time.perf_counter() - began) * 1000
                 scans = []
                 for query in captured.captured_queries:
                     scans.extend(explain(query["sql"], sizes))
@@ -319,6 +322,11 @@ def main(out: str) -> int:
                         "path": url,
                         "role": role,
                         "queries": len(captured.captured_queries),
+                        "ms": round(took, 1),
+                        "slowest": sorted(
+                            ((float(q["time"]), q["sql"][:200]) for q in captured.captured_queries),
+                            reverse=True,
+                        )[:2],
                         "seq_scans": scans,
                     }
                 )
