@@ -351,8 +351,6 @@ SEARCH_RESULT_COLUMNS = (
     "community_slug",
     "author_name",
     "rank",
-    "snippet",
-    "title_hl",
     "when",
 )
 
@@ -360,7 +358,9 @@ SEARCH_RESULT_COLUMNS = (
 def search(user, q: str, page_number=1, per_page: int = 20) -> Page | None:
     """Threads and replies the person may see, ranked, with highlighted snippets.
 
-    One query for the count and one for the page, whatever the number of hits.
+    One query for the count, one for the page and one for the page's highlights, whatever
+    the number of hits: highlighting is the expensive part, so only the page's rows get it
+    (a common word matches tens of thousands of posts).
     """
     q = (q or "").strip()
     if not q:
@@ -390,10 +390,9 @@ def search(user, q: str, page_number=1, per_page: int = 20) -> Page | None:
             community_slug=F("community__slug"),
             author_name=_author_name_expr(""),
             rank=SearchRank(F("search_vector"), query),
-            snippet=headline("body"),
-            title_hl=headline("title"),
             when=F("created_at"),
         )
+        .order_by()  # each branch unsorted: the union is sorted once, by rank
         .values(*SEARCH_RESULT_COLUMNS)
     )
     replies = (
@@ -408,27 +407,58 @@ def search(user, q: str, page_number=1, per_page: int = 20) -> Page | None:
             community_slug=F("thread__community__slug"),
             author_name=_author_name_expr(""),
             rank=SearchRank(F("search_vector"), query),
-            snippet=headline("body"),
-            title_hl=F("thread__title"),
             when=F("created_at"),
         )
+        .order_by()  # each branch unsorted: the union is sorted once, by rank
         .values(*SEARCH_RESULT_COLUMNS)
     )
     combined = threads.union(replies, all=True).order_by("-rank", "-when")
     page = Paginator(combined, per_page).get_page(page_number)
-    results = []
-    for row in page.object_list:
-        row = dict(row)
-        row["snippet_html"] = safe_headline(row["snippet"])
+    rows = [dict(row) for row in page.object_list]
+    highlights = _search_highlights(rows, headline)
+    for row in rows:
+        key = ("reply", row["reply_pk"]) if row["reply_pk"] else ("thread", row["thread_pk"])
+        snippet, title_hl = highlights.get(key, ("", ""))
+        row["snippet_html"] = safe_headline(snippet)
         if row["what"] == "thread":
-            row["title_html"] = safe_headline(row["title_hl"])
+            row["title_html"] = safe_headline(title_hl)
         else:
             row["title_html"] = escape(row["thread_title"])
         anchor = f"#reply-{row['reply_pk']}" if row["reply_pk"] else ""
         row["url"] = f"/communities/{row['community_slug']}/t/{row['thread_pk']}/{anchor}"
-        results.append(row)
-    page.object_list = results
+    page.object_list = rows
     return page
+
+
+def _search_highlights(rows: list[dict], headline) -> dict:
+    """(kind, pk) -> (snippet, highlighted title) for one page of results, in one query."""
+    thread_ids = [r["thread_pk"] for r in rows if not r["reply_pk"]]
+    reply_ids = [r["reply_pk"] for r in rows if r["reply_pk"]]
+    if not rows:
+        return {}
+    columns = ("what", "pk", "snippet", "title_hl")
+    threads = (
+        Thread.objects.filter(pk__in=thread_ids)
+        .annotate(
+            what=Value("thread", output_field=CharField()),
+            snippet=headline("body"),
+            title_hl=headline("title"),
+        )
+        .values_list(*columns)
+    )
+    replies = (
+        Reply.objects.filter(pk__in=reply_ids)
+        .annotate(
+            what=Value("reply", output_field=CharField()),
+            snippet=headline("body"),
+            title_hl=Value("", output_field=CharField()),
+        )
+        .values_list(*columns)
+    )
+    return {
+        (what, pk): (snippet, title)
+        for what, pk, snippet, title in threads.union(replies, all=True)
+    }
 
 
 # --- dashboard -----------------------------------------------------------------------------
