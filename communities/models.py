@@ -204,6 +204,9 @@ class Reply(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             GinIndex(fields=["search_vector"], name="reply_search_gin"),
+            # A thread's page of replies in reading order, whatever the visibility filter:
+            # without it the planner walked every reply by date looking for one thread's.
+            models.Index(fields=["thread", "created_at", "id"], name="reply_thread_order"),
             models.Index(fields=["thread", "status", "created_at"]),
             models.Index(
                 fields=["author", "thread"], condition=Q(status="published"), name="reply_author"
