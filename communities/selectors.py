@@ -143,7 +143,12 @@ def community_list(user, *, kind: str = "", topic: str = "", q: str = "") -> Que
     if kind:
         qs = qs.filter(kind=kind)
     if topic:
-        qs = qs.filter(topics__slug=topic)
+        # EXISTS, not a join: no duplicates to remove, so nothing forces DISTINCT, and the
+        # page's member counts are computed for its 12 rows only, not for every community.
+        tagged = Community.topics.through.objects.filter(
+            community_id=OuterRef("pk"), topic__slug=topic
+        )
+        qs = qs.filter(Exists(tagged))
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(purpose__icontains=q))
     member_count = (
@@ -160,7 +165,7 @@ def community_list(user, *, kind: str = "", topic: str = "", q: str = "") -> Que
             else Value(False, output_field=BooleanField())
         ),
     )
-    return qs.prefetch_related("topics").distinct().order_by("name")
+    return qs.prefetch_related("topics").order_by("name")
 
 
 def private_communities_to_ask(user) -> list[dict]:
