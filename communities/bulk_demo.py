@@ -13,6 +13,7 @@ and each community's content is drawn from its own seeded random generator.
 
 import json
 import random
+from collections import Counter
 from datetime import timedelta
 from html import escape
 
@@ -262,6 +263,7 @@ def seed_bulk(*, scale: int, stdout) -> None:
                 topic_ids=[topics[t] for t in SUBJECTS[subject][0] if t in topics][:2],
             )
         made += 1
+    _seed_views()
     if made:
         with connection.cursor() as cursor:
             for table in (
@@ -277,6 +279,41 @@ def seed_bulk(*, scale: int, stdout) -> None:
         f"{Thread.objects.count():,} threads, {Reply.objects.count():,} replies, "
         f"{Membership.objects.count():,} memberships"
     )
+
+
+@transaction.atomic
+def _seed_views() -> None:
+    """Most people read: a thread is opened by a few people more than wrote in it. Set-based,
+    once (when the community everyone is in has no views yet)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM insights_activity a JOIN communities_community c "
+            "ON c.id = a.community_id WHERE c.slug = %s AND a.verb = 'viewed')",
+            [EVERYONE_SLUG],
+        )
+        if cursor.fetchone()[0]:
+            return
+        cursor.execute(
+            """
+            WITH people AS (
+                SELECT id, row_number() OVER (ORDER BY id) AS rn
+                FROM auth_user WHERE is_active AND NOT is_staff
+            ),
+            views AS (
+                SELECT t.id AS thread_id, t.community_id, t.created_at,
+                    1 + floor(random() * (SELECT count(*) FROM people))::bigint AS rn
+                FROM communities_thread t
+                JOIN communities_community c ON c.id = t.community_id AND c.slug LIKE %s
+                CROSS JOIN LATERAL generate_series(1, 2 + t.reply_count / 4) g
+            )
+            INSERT INTO insights_activity (occurred_at, verb, actor_id, community_id,
+                topic_ids, thread_id, object_type, object_id, is_question, extra)
+            SELECT v.created_at + random() * (now() - v.created_at), 'viewed', p.id,
+                v.community_id, '[]', v.thread_id, 'thread', v.thread_id, false, '{}'
+            FROM views v JOIN people p USING (rn)
+            """,
+            [BULK_PREFIX + "%"],
+        )
 
 
 def _plan(rng: random.Random, people: int) -> list[tuple]:
@@ -370,6 +407,18 @@ def _seed_community(
         counts[(n % (threads - 1)) + 1 if threads > 1 else 0] += 1
     thread_id = reserve_ids("communities_thread", threads)
     reply_id = reserve_ids("communities_reply", sum(counts))
+    # Reactions: readers react too, a little; most threads get none.
+    reactions = set()
+    for n in range(threads):
+        for _ in range(int(rng.paretovariate(1.5)) - 1):
+            reactions.add(
+                (
+                    thread_id + n,
+                    members[rng.randrange(len(members))],
+                    rng.choice(["thumbs_up", "idea", "thanks"]),
+                )
+            )
+    reacted = Counter(t for t, _, _ in reactions)
     thread_rows, reply_rows, link_rows = [], [], []
     url = f"/communities/{slug}/t/"
     for n in range(threads):
@@ -427,8 +476,9 @@ def _seed_community(
                 None,
                 last,
                 counts[n],
-                0,
-                None,
+                reacted[tid],
+                # Four questions in five have an accepted answer: their first reply.
+                first_reply if kind == "question" and tid % 5 else None,
                 author,
                 None,
                 0,
@@ -513,17 +563,6 @@ def _seed_community(
         reply_rows,
         computed={"search_vector": "to_tsvector('english', body)"},
     )
-    # Reactions: readers react too, a little; most threads get none.
-    reactions = set()
-    for n in range(threads):
-        for _ in range(int(rng.paretovariate(1.5)) - 1):
-            reactions.add(
-                (
-                    thread_id + n,
-                    members[rng.randrange(len(members))],
-                    rng.choice(["thumbs_up", "idea", "thanks"]),
-                )
-            )
     copy_rows(
         "communities_reaction",
         ["thread_id", "user_id", "kind", "created_at"],
@@ -545,18 +584,4 @@ def _seed_community(
         )
         for t, u, k in sorted(reactions)
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE communities_thread t SET reaction_count = r.n FROM (SELECT thread_id, "
-            "count(*) n FROM communities_reaction WHERE thread_id BETWEEN %s AND %s "
-            "GROUP BY thread_id) r WHERE t.id = r.thread_id",
-            [thread_id, thread_id + threads],
-        )
-        # A share of the questions have an accepted answer: their first reply.
-        cursor.execute(
-            "UPDATE communities_thread t SET accepted_reply_id = (SELECT min(r.id) FROM "
-            "communities_reply r WHERE r.thread_id = t.id) WHERE t.community_id = %s "
-            "AND t.kind = 'question' AND t.reply_count > 0 AND t.id %% 5 <> 0",
-            [community.pk],
-        )
     _activity(activity)

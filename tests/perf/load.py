@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 import time
+import urllib.request
 
 import gevent
 from locust import FastHttpUser, constant, events, task
@@ -58,7 +59,24 @@ def measure(host: str, path: str, headers: dict, seconds: float, users: int) -> 
         "errors": sorted({str(e.error) for e in env.stats.errors.values()})[:3],
     }
     runner.quit()
+    _drain(host)
     return result
+
+
+def _drain(host: str, limit: float = 30.0) -> None:
+    """Wait until the server is idle again: a slow page's requests outlive the clients that
+    sent them and would otherwise be counted against the next page."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        began = time.monotonic()
+        try:
+            with urllib.request.urlopen(f"{host}/healthz", timeout=limit) as response:  # noqa: S310
+                response.read()
+        except OSError:
+            pass
+        if time.monotonic() - began < 0.1:
+            return
+        gevent.sleep(0.2)
 
 
 def main(argv: list[str]) -> int:
