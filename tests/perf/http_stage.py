@@ -210,6 +210,8 @@ def table(plans: dict, loads: dict) -> tuple[list[str], list[dict]]:
 
 
 def main() -> int:
+    # Stopped from outside, still stop the servers it started (the finally blocks).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     OUT.mkdir(parents=True, exist_ok=True)
     only = [p for p in os.environ.get("BENCH_HTTP_ONLY", "").split(",") if p]
     started = time.monotonic()
