@@ -16,6 +16,10 @@ from .models import Community, ModerationWord, Reply, Thread, TipRevision
 
 User = get_user_model()
 
+# From this many people on, the organisation also gets the conversations of a large one
+# (bulk_demo.py: a community everyone is in, 50,000 threads and 500,000 replies at 100,000).
+BULK_SCALE = 10_000
+
 # name, kind, visibility, anonymity, topics, purpose
 COMMUNITIES = [
     (
@@ -210,6 +214,10 @@ def seed_demo(*, scale: int, stdout) -> None:
             )
         created += 1
     stdout.write(f"communities: {created} new of {len(COMMUNITIES)}")
+    if scale >= BULK_SCALE:
+        from .bulk_demo import seed_bulk
+
+        seed_bulk(scale=scale, stdout=stdout)
 
 
 def _seed_one(

@@ -171,6 +171,11 @@ class Thread(models.Model):
     class Meta:
         ordering = ["-is_pinned", "-last_activity_at"]
         indexes = [
+            models.Index(
+                fields=["community", "created_at"],
+                condition=~models.Q(status="published"),
+                name="thread_moderation_queue",
+            ),
             GinIndex(fields=["search_vector"], name="thread_search_gin"),
             models.Index(fields=["community", "status", "-last_activity_at"]),
         ]
@@ -208,6 +213,15 @@ class Reply(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             GinIndex(fields=["search_vector"], name="reply_search_gin"),
+            # A thread's page of replies in reading order, whatever the visibility filter:
+            # without it the planner walked every reply by date looking for one thread's.
+            # The moderation queue: held, pending and hidden replies are few among many.
+            models.Index(
+                fields=["created_at"],
+                condition=~models.Q(status="published"),
+                name="reply_moderation_queue",
+            ),
+            models.Index(fields=["thread", "created_at", "id"], name="reply_thread_order"),
             models.Index(fields=["thread", "status", "created_at"]),
             models.Index(
                 fields=["author", "thread"], condition=Q(status="published"), name="reply_author"

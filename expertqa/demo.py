@@ -294,3 +294,6 @@ def seed_demo(*, scale: int, stdout) -> None:
         f"expertqa: {created} sessions created; "
         f"{Session.objects.count()} sessions, {Question.objects.count()} questions in all"
     )
+    from .bulk_demo import seed_bulk
+
+    seed_bulk(scale=scale, stdout=stdout)

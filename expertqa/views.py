@@ -30,6 +30,7 @@ from .models import Question, Series, Session, Vote
 
 POLL_SALT = "expertqa.board-poll"
 POLL_TOKEN_MAX_AGE = 12 * 3600
+BOARD_SHOWN = 100
 SORTS = ("votes", "new")
 
 
@@ -233,9 +234,14 @@ def _board_context(request, session: Session, *, sort: str, fresh: bool = False,
         q.answer_form = extra.get("answer_forms", {}).get(q.pk)
         q.defer_form = extra.get("defer_forms", {}).get(q.pk)
     allow_anonymous = session.community.anonymity != Community.Anonymity.OFF
+    # A busy board (an all-hands collects a thousand questions) shows its first ones in the
+    # chosen order and links to the rest: rendering every question made the page seconds.
+    shown = board.questions if request.GET.get("all") == "1" else board.questions[:BOARD_SHOWN]
     return {
         "session": session,
         "board": board,
+        "shown": shown,
+        "trimmed": len(shown) < len(board.questions),
         "sort": sort,
         "question_form": extra.get("question_form")
         or QuestionForm(allow_anonymous=allow_anonymous),

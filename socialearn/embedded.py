@@ -32,7 +32,8 @@ REDIS_DIR = VAR / "redis"
 REDIS_PORT = int(os.environ.get("EMBEDDED_REDIS_PORT", "6380"))
 DB_NAME = "socialearn"
 BENCH_DB_NAME = "socialearn_bench"
-BENCH_SCALE = int(os.environ.get("BENCH_SCALE", "30000"))
+BENCH_SMALL_DB_NAME = "socialearn_bench_small"  # the demo organisation, for large/small ratios
+BENCH_SCALE = int(os.environ.get("BENCH_SCALE", "100000"))
 ADDRESS = "127.0.0.1:8000"
 PYTHON = sys.executable
 
@@ -346,6 +347,11 @@ def command_bench(args: argparse.Namespace) -> int:
     try:
         with services(database=BENCH_DB_NAME) as env:
             env["DJANGO_SETTINGS_MODULE"] = "socialearn.settings.dev"
+            small_url = database_with_name(env["DATABASE_URL"], BENCH_SMALL_DB_NAME)
+            database_ensure(small_url)
+            small = {**env, "DATABASE_URL": small_url}
+            manage(small, "migrate", "--noinput", "--verbosity", "0")
+            manage(small, "seed_demo")
             env.setdefault("BENCH_SCALE", str(args.scale))
             manage(env, "migrate", "--noinput", "--verbosity", "0")
             # People first, timed on their own; then each feature's demo data at that scale.
@@ -355,7 +361,12 @@ def command_bench(args: argparse.Namespace) -> int:
             started = time.monotonic()
             manage(env, "seed_demo", "--scale", str(args.scale))
             env["BENCH_FEATURE_SEED_SECONDS"] = f"{time.monotonic() - started:.1f}"
-            return subprocess.run([PYTHON, "tests/perf/runner.py"], cwd=ROOT, env=env).returncode
+            code = subprocess.run([PYTHON, "tests/perf/runner.py"], cwd=ROOT, env=env).returncode
+            # Every page over HTTP, large against small (tests/perf/http_stage.py).
+            env["BENCH_DATABASE_URL"] = env["DATABASE_URL"]
+            env["BENCH_SMALL_DATABASE_URL"] = small_url
+            http = subprocess.run([PYTHON, "tests/perf/http_stage.py"], cwd=ROOT, env=env)
+            return code or http.returncode
     except subprocess.CalledProcessError as error:
         return error.returncode or 1
 

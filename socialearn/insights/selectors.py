@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
 from . import figures as f
 from . import tables as t
 from .charts import bar_chart, line_chart
@@ -79,10 +83,39 @@ def steps_chart(rows: list[dict]) -> dict:
     )
 
 
+# A closed period's figures cannot change while nothing new is recorded: they are kept
+# (a week at most) under a key that also names the newest activity and person, so a late or
+# backdated event, someone new or someone leaving computes them afresh.
+CLOSED_PERIOD_SECONDS = 7 * 24 * 3600
+
+
+def _closed_period_cached(period: Period, what: str, compute: Callable[[], dict]) -> dict:
+    if period.end > timezone.now():
+        return compute()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT max(id) FROM insights_activity), (SELECT max(id) FROM auth_user), "
+            "(SELECT count(*) FROM auth_user WHERE NOT is_active), "
+            "(SELECT max(id) FROM insights_scope)"
+        )
+        version = "-".join(str(v) for v in cursor.fetchone())
+    key = f"insights:{what}:{period.start.isoformat()}:{period.end.isoformat()}:{version}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, CLOSED_PERIOD_SECONDS)
+    return found
+
+
 def overview(period: Period) -> dict:
-    """Everything on the organisation page (a fixed number of queries)."""
-    with f.tuned():
-        return _overview(period)
+    """Everything on the organisation page (a fixed number of queries; one for a closed
+    period already computed)."""
+
+    def compute() -> dict:
+        with f.tuned():
+            return _overview(period)
+
+    return _closed_period_cached(period, "overview", compute)
 
 
 def _overview(period: Period) -> dict:
@@ -175,8 +208,11 @@ def summary_cards(summary: f.Figures, *, health: bool = True) -> list[dict]:
 
 
 def scope_page(period: Period, scope: Scope) -> dict:
-    with f.tuned():
-        return _scope_page(period, scope)
+    def compute() -> dict:
+        with f.tuned():
+            return _scope_page(period, scope)
+
+    return _closed_period_cached(period, f"scope:{scope.kind}:{scope.object_id}", compute)
 
 
 def _scope_page(period: Period, scope: Scope) -> dict:

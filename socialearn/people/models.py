@@ -125,6 +125,8 @@ class Profile(models.Model):
             GinIndex(fields=["search_vector"], name="profile_search_gin"),
             # The directory lists people by name: a page is an index range, not a sort.
             models.Index(fields=["display_name", "id"], name="profile_directory_order"),
+            # The home page's new colleagues: the last month's starters, not everyone.
+            models.Index(fields=["started_company_on"], name="profile_started_company"),
         ]
 
     def __str__(self) -> str:

@@ -127,6 +127,26 @@ def test_the_full_board_runs_a_fixed_number_of_queries_whatever_its_size(
     assert n_few == n_many
 
 
+def test_a_busy_board_shows_its_first_questions_and_links_to_all(
+    client, make_session, manager, monkeypatch
+):
+    monkeypatch.setattr("expertqa.views.BOARD_SHOWN", 3)
+    session = make_session()
+    for i in range(5):
+        services.question_ask(session=session, author=manager, body=f"Busy question {i}?")
+    client.force_login(manager)
+    url = reverse("expertqa:detail", args=[session.pk])
+
+    page = client.get(url).content.decode()
+    assert page.count('class="card eqa-question') == 3
+    assert "5 questions" in page
+    assert "Show all 5 questions" in page
+
+    everything = client.get(url + "?all=1").content.decode()
+    assert everything.count('class="card eqa-question') == 5
+    assert "Show all" not in everything
+
+
 def test_anonymous_asker_hidden_on_every_surface_but_from_moderators(
     client, open_session, asker, member, expert, manager
 ):

@@ -267,3 +267,26 @@ def test_challenge_page_shows_completion_per_step(client, lnd_admin):
     assert "1. First" in html
     rows = read_csv(client.get(reverse("insights:scope_export", args=["challenges", 1, "steps"])))
     assert rows[1][1:] == ["First", "3", "3", "100.0"]
+
+
+def test_a_closed_period_is_computed_once_until_something_new_is_recorded(
+    client, lnd_admin, django_assert_max_num_queries
+):
+    seed(3, 6, 2)
+    client.force_login(lnd_admin)
+    last_week = timezone.localdate() - timedelta(days=7)
+    closed = f"?period=custom&start={last_week - timedelta(days=20)}&end={last_week}"
+    first = client.get(OVERVIEW + closed)
+    # Session, user, profile, inbox count, access check, then the cache key's version.
+    with django_assert_max_num_queries(6):
+        again = client.get(OVERVIEW + closed)
+    assert first.status_code == again.status_code == 200
+    assert "Community 1" in again.content.decode()
+    client.get(community_url(1) + closed)
+    with django_assert_max_num_queries(7):  # and the scope itself
+        assert client.get(community_url(1) + closed).status_code == 200
+
+    activity_record(verb="posted", actor=lnd_admin, community_id=1, occurred_at=timezone.now())
+    with django_assert_max_num_queries(OVERVIEW_QUERIES) as recomputed:
+        client.get(OVERVIEW + closed)
+    assert len(recomputed.captured_queries) > 6
