@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from socialearn.people.models import Department, Location, Topic
+from socialearn.people.models import Department, Location, Topic, person_name
 
 
 class Community(models.Model):
@@ -107,7 +107,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} in {self.community} ({self.role}, {self.status})"
+        return f"{person_name(self.user)} in {self.community} ({self.role}, {self.status})"
 
 
 class Thread(models.Model):

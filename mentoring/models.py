@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from socialearn.people.models import Topic
+from socialearn.people.models import Topic, person_name
 
 COORDINATOR_GROUP = "coordinator"
 
@@ -154,7 +154,7 @@ class Enrolment(models.Model):
         indexes = [models.Index(fields=["programme", "role", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.user} as {self.get_role_display()} in {self.programme}"
+        return f"{person_name(self.user)} as {self.get_role_display()} in {self.programme}"
 
     @property
     def is_available(self) -> bool:
@@ -214,7 +214,7 @@ class Match(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.mentor.user} mentors {self.protege.user}"
+        return f"{person_name(self.mentor.user)} mentors {person_name(self.protege.user)}"
 
     def get_absolute_url(self) -> str:
         return reverse("mentoring:match", args=[self.pk])
@@ -284,7 +284,7 @@ class AdhocRequest(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.user} asks about {self.topic}"
+        return f"{person_name(self.user)} asks about {self.topic}"
 
     def get_absolute_url(self) -> str:
         return reverse("mentoring:adhoc", args=[self.pk])
@@ -305,4 +305,4 @@ class AdhocVolunteer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} mentors {self.topic} ad hoc"
+        return f"{person_name(self.user)} mentors {self.topic} ad hoc"
