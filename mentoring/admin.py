@@ -76,7 +76,6 @@ class MatchAdmin(SafeModelAdmin):
         person_column("protege__user", "protégé"),
         "programme",
         "status",
-        "source",
         "score",
         "locked",
         "offered_at",
