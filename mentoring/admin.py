@@ -95,6 +95,12 @@ class MatchAdmin(SafeModelAdmin):
     # Reasons and meetings belong to the pair; notes are never shown in lists.
     exclude = ["message"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("mentor", "protege", "declined_by"):
+            # Each chosen enrolment is shown by name and programme: fetched with them.
+            kwargs["queryset"] = Enrolment.objects.select_related("user__profile", "programme")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Meeting)
 class MeetingAdmin(SafeModelAdmin):
