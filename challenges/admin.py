@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from socialearn.people.admin_columns import email_column, person_column
 from socialearn.people.admin_safety import SafeModelAdmin
 
 from . import services
@@ -48,10 +49,11 @@ class ChallengeAdmin(SafeModelAdmin):
         "status",
         "is_template",
     ]
-    list_filter = ["status", "is_template", "cadence"]
-    search_fields = ["title"]
-    raw_id_fields = ["designer", "guide", "copied_from"]
-    autocomplete_fields: list[str] = []
+    list_display += [person_column("designer"), person_column("guide")]
+    list_filter = ["status", "is_template", "cadence", "community"]
+    search_fields = ["title", "community__name"]
+    autocomplete_fields = ["community", "designer", "guide", "copied_from"]
+    list_select_related = ["community", "designer__profile", "guide__profile"]
     inlines = [StepInline]
     actions = [copy_challenges]
 
@@ -66,9 +68,11 @@ class ChallengeAdmin(SafeModelAdmin):
 @admin.register(Step)
 class StepAdmin(SafeModelAdmin):
     list_display = ["title", "challenge", "position", "release_at", "posted_at", "posted_late"]
-    list_filter = ["posted_late"]
+    list_filter = ["posted_late", "challenge"]
     search_fields = ["title", "challenge__title"]
     readonly_fields = ["release_at", "posted_at", "posted_late", "thread"]
+    autocomplete_fields = ["challenge"]
+    list_select_related = ["challenge"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -77,16 +81,30 @@ class StepAdmin(SafeModelAdmin):
 
 @admin.register(Participant)
 class ParticipantAdmin(SafeModelAdmin):
-    list_display = ["user", "challenge", "joined_at", "left_at"]
-    raw_id_fields = ["user", "challenge"]
+    list_display = [
+        person_column("user", "person"),
+        email_column("user"),
+        "challenge",
+        "joined_at",
+        "left_at",
+    ]
+    list_filter = [("left_at", admin.EmptyFieldListFilter), "challenge"]
+    search_fields = ["user__profile__display_name", "user__email", "challenge__title"]
+    autocomplete_fields = ["user", "challenge"]
+    list_select_related = ["user__profile", "challenge"]
+    date_hierarchy = "joined_at"
 
 
 @admin.register(Completion)
 class CompletionAdmin(SafeModelAdmin):
     # A step answered by an anonymous reply: the reply's id would name its author.
     private_fields = ("reply_id",)
-    list_display = ["user", "step", "via", "completed_at"]
-    raw_id_fields = ["user", "step", "challenge"]
+    list_display = [person_column("user", "person"), "challenge", "step", "via", "completed_at"]
+    list_filter = ["via", "challenge"]
+    search_fields = ["user__profile__display_name", "user__email", "challenge__title"]
+    autocomplete_fields = ["user", "step", "challenge"]
+    list_select_related = ["user__profile", "challenge", "step"]
+    date_hierarchy = "completed_at"
 
 
 class FlowItemInline(admin.TabularInline):
@@ -98,9 +116,12 @@ class FlowItemInline(admin.TabularInline):
 
 @admin.register(Flow)
 class FlowAdmin(SafeModelAdmin):
-    list_display = ["name", "community", "mode", "post_time", "is_paused"]
-    list_filter = ["mode", "is_paused"]
-    raw_id_fields = ["curator"]
+    list_display = ["name", "community", person_column("curator"), "mode", "post_time"]
+    list_display += ["is_paused"]
+    list_filter = ["mode", "is_paused", "community"]
+    search_fields = ["name", "community__name", "curator__profile__display_name"]
+    autocomplete_fields = ["community", "curator"]
+    list_select_related = ["community", "curator__profile"]
     inlines = [FlowItemInline]
 
     def save_related(self, request, form, formsets, change):
@@ -111,18 +132,21 @@ class FlowAdmin(SafeModelAdmin):
 @admin.register(FlowItem)
 class FlowItemAdmin(SafeModelAdmin):
     list_display = ["title", "flow", "position", "kind", "scheduled_for", "posted_at"]
-    list_filter = ["kind", "posted_late"]
+    list_filter = ["kind", "posted_late", "flow"]
+    search_fields = ["title", "flow__name"]
     readonly_fields = ["scheduled_for", "posted_at", "posted_late", "thread"]
+    autocomplete_fields = ["flow"]
+    list_select_related = ["flow"]
 
 
 @admin.register(FlowItemSkip)
 class FlowItemSkipAdmin(SafeModelAdmin):
     """Relative flow items a newcomer did not get after an outage, and why."""
 
-    list_display = ["item", "user", "recorded_at", "reason"]
-    list_select_related = ["item", "user"]
+    list_display = ["item", person_column("user", "person"), "recorded_at", "reason"]
+    list_select_related = ["item", "user__profile"]
     readonly_fields = ["item", "user", "reason", "recorded_at"]
-    search_fields = ["item__title", "user__email"]
+    search_fields = ["item__title", "user__profile__display_name", "user__email"]
 
     def has_add_permission(self, request):
         return False

@@ -9,6 +9,7 @@ from django.urls import reverse
 from communities.models import Community, Thread
 from socialearn import limits
 from socialearn.limits import bounded_text
+from socialearn.people.models import person_name
 
 
 class Challenge(models.Model):
@@ -199,7 +200,7 @@ class Participant(models.Model):
         indexes = [models.Index(fields=["challenge", "left_at"])]
 
     def __str__(self) -> str:
-        return f"{self.user} in {self.challenge}"
+        return f"{person_name(self.user)} in {self.challenge}"
 
     @property
     def is_active(self) -> bool:
@@ -227,7 +228,7 @@ class Completion(models.Model):
         indexes = [models.Index(fields=["challenge", "user", "completed_at"])]
 
     def __str__(self) -> str:
-        return f"{self.user} completed {self.step}"
+        return f"{person_name(self.user)} completed {self.step}"
 
 
 class Flow(models.Model):

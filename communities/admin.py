@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 
+from socialearn.people.admin_columns import email_column, person_column
 from socialearn.people.admin_safety import SafeModelAdmin
 
 from .models import (
@@ -23,31 +27,57 @@ def _author_column(request, post) -> str:
     return person_name(post.author) + (" (anonymous)" if post.is_anonymous else "")
 
 
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    raw_id_fields = ["user"]
-    fields = ["user", "role", "status", "joined_at"]
-
-
 @admin.register(Community)
 class CommunityAdmin(SafeModelAdmin):
-    list_display = ["name", "kind", "visibility", "anonymity", "status", "created_at"]
+    list_display = ["name", "kind", "visibility", "anonymity", "status", "members", "created_at"]
     list_filter = ["kind", "visibility", "anonymity", "status"]
     search_fields = ["name", "purpose"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["topics"]
-    raw_id_fields = ["created_by"]
-    inlines = [MembershipInline]
+    autocomplete_fields = ["topics", "created_by", "department", "location"]
+    # Members are listed on their own page (searchable, filtered to this community): inline,
+    # a large community made this form thousands of rows long.
+    readonly_fields = ["members_link"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_members=Count("memberships"))
+
+    @admin.display(description="members", ordering="n_members")
+    def members(self, obj):
+        return obj.n_members
+
+    @admin.display(description="members")
+    def members_link(self, obj):
+        if obj.pk is None:
+            return "Add members once the community is saved."
+        url = reverse("admin:communities_membership_changelist")
+        count = getattr(obj, "n_members", None)
+        if count is None:
+            count = obj.memberships.count()
+        return format_html(
+            '<a href="{}?community__id__exact={}">{} membership{} of {}</a>',
+            url,
+            obj.pk,
+            count,
+            "" if count == 1 else "s",
+            obj.name,
+        )
 
 
 @admin.register(Membership)
 class MembershipAdmin(SafeModelAdmin):
-    list_display = ["user", "community", "role", "status", "joined_at"]
-    list_filter = ["role", "status"]
-    search_fields = ["user__email", "community__name"]
-    raw_id_fields = ["user", "community"]
-    list_select_related = ["user", "community"]
+    list_display = [
+        person_column("user", "person"),
+        email_column("user"),
+        "community",
+        "role",
+        "status",
+        "joined_at",
+    ]
+    list_filter = ["community", "role", "status"]
+    search_fields = ["user__profile__display_name", "user__email", "community__name"]
+    autocomplete_fields = ["user", "community"]
+    list_select_related = ["user__profile", "community"]
+    date_hierarchy = "joined_at"
 
 
 class AnonymousAwareAdmin(SafeModelAdmin):
@@ -70,21 +100,28 @@ class AnonymousAwareAdmin(SafeModelAdmin):
 class ThreadAdmin(AnonymousAwareAdmin):
     private_fields = ("author", "edited_by")
     list_display_base = ["title", "community", "kind", "status", "is_pinned", "is_locked"]
-    list_filter = ["kind", "status", "is_pinned", "is_locked", "is_anonymous"]
-    search_fields = ["title", "author__email"]
-    raw_id_fields = ["community", "author", "accepted_reply"]
+    list_filter = ["community", "kind", "status", "is_pinned", "is_locked", "is_anonymous"]
+    search_fields = ["title", "author__email", "community__name"]
+    raw_id_fields = ["author"]
+    autocomplete_fields = ["community", "accepted_reply", "topics"]
     list_select_related = ["community", "author__profile"]
-    filter_horizontal = ["topics"]
     date_hierarchy = "created_at"
 
 
 @admin.register(Reply)
 class ReplyAdmin(AnonymousAwareAdmin):
-    list_display_base = ["__str__", "thread", "status", "created_at"]
-    list_filter = ["status", "is_anonymous"]
-    search_fields = ["body", "author__email"]
-    raw_id_fields = ["thread", "author"]
-    list_select_related = ["thread", "author__profile"]
+    list_display_base = ["__str__", "thread", "community", "status", "created_at"]
+    list_filter = [("thread__community", admin.RelatedOnlyFieldListFilter), "status"]
+    list_filter += ["is_anonymous"]
+    search_fields = ["body", "author__email", "thread__title"]
+    raw_id_fields = ["author"]
+    autocomplete_fields = ["thread"]
+    list_select_related = ["thread__community", "author__profile"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="community", ordering="thread__community__name")
+    def community(self, obj):
+        return obj.thread.community
 
 
 @admin.register(ModerationWord)
@@ -95,10 +132,19 @@ class ModerationWordAdmin(SafeModelAdmin):
 
 @admin.register(ModerationAction)
 class ModerationActionAdmin(SafeModelAdmin):
-    list_display = ["created_at", "community", "actor", "action", "thread", "reply", "reason"]
-    list_filter = ["action"]
-    search_fields = ["reason", "community__name"]
-    list_select_related = ["community", "actor", "thread", "reply"]
+    list_display = [
+        "created_at",
+        "community",
+        person_column("actor", "by"),
+        "action",
+        "thread",
+        "reply",
+        "reason",
+    ]
+    list_filter = ["action", "community"]
+    search_fields = ["reason", "community__name", "thread__title", "actor__profile__display_name"]
+    list_select_related = ["community", "actor__profile", "thread", "reply"]
+    date_hierarchy = "created_at"
     readonly_fields = [f.name for f in ModerationAction._meta.fields]
 
     def has_add_permission(self, request):
@@ -110,16 +156,34 @@ class ModerationActionAdmin(SafeModelAdmin):
 
 @admin.register(Flag)
 class FlagAdmin(SafeModelAdmin):
-    list_display = ["created_at", "community", "flagged_by", "reason", "resolved_at"]
-    list_filter = ["resolved_at"]
-    raw_id_fields = ["thread", "reply", "flagged_by", "community"]
+    list_display = [
+        "created_at",
+        "community",
+        "thread",
+        "reply",
+        person_column("flagged_by"),
+        "reason",
+        "resolved_at",
+    ]
+    list_filter = [("resolved_at", admin.EmptyFieldListFilter), "community"]
+    search_fields = [
+        "reason",
+        "community__name",
+        "thread__title",
+        "flagged_by__profile__display_name",
+    ]
+    autocomplete_fields = ["thread", "reply", "flagged_by", "community"]
+    list_select_related = ["community", "thread", "reply", "flagged_by__profile"]
+    date_hierarchy = "created_at"
 
 
 @admin.register(TipRevision)
 class TipRevisionAdmin(SafeModelAdmin):
     # The first revision of an anonymous tip is its author's: revision authors stay private.
     private_fields = ("author",)
-    raw_id_fields = ["thread", "author"]
+    raw_id_fields = ["author"]
+    autocomplete_fields = ["thread"]
+    search_fields = ["thread__title"]
     list_select_related = ["thread", "author__profile"]
 
     @staticmethod
@@ -139,5 +203,8 @@ class TipRevisionAdmin(SafeModelAdmin):
 
 @admin.register(Reaction)
 class ReactionAdmin(SafeModelAdmin):
-    list_display = ["user", "kind", "thread", "reply", "created_at"]
-    raw_id_fields = ["user", "thread", "reply"]
+    list_display = [person_column("user", "person"), "kind", "thread", "reply", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__profile__display_name", "thread__title"]
+    autocomplete_fields = ["user", "thread", "reply"]
+    list_select_related = ["user__profile", "thread", "reply"]

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from socialearn import limits
 from socialearn.limits import bounded_text
-from socialearn.people.models import Department, Location, Topic
+from socialearn.people.models import Department, Location, Topic, person_name
 
 
 class Community(models.Model):
@@ -111,7 +111,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} in {self.community} ({self.role}, {self.status})"
+        return f"{person_name(self.user)} in {self.community} ({self.role}, {self.status})"
 
 
 class Thread(models.Model):

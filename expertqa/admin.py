@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from socialearn.markdown import render_markdown
+from socialearn.people.admin_columns import person_column
 from socialearn.people.admin_safety import SafeModelAdmin
 
 from . import services
@@ -11,8 +12,10 @@ from .models import Answer, Question, Series, Session
 @admin.register(Series)
 class SeriesAdmin(SafeModelAdmin):
     list_display = ["title", "community", "topic"]
+    list_filter = ["community"]
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["community", "topic"]
     list_select_related = ["community", "topic"]
 
 
@@ -62,13 +65,21 @@ class SessionAdminForm(forms.ModelForm):
 @admin.register(Session)
 class SessionAdmin(SafeModelAdmin):
     form = SessionAdminForm
-    list_display = ["title", "kind", "community", "topic", "starts_at", "ends_at", "moderator"]
+    list_display = ["title", "kind", "community", "topic", "starts_at", "ends_at"]
+    list_display += [person_column("moderator")]
     list_filter = ["kind", "community"]
-    search_fields = ["title", "description"]
+    search_fields = ["title", "description", "community__name"]
     date_hierarchy = "starts_at"
-    filter_horizontal = ["experts"]
-    raw_id_fields = ["moderator", "created_by", "thread"]
-    list_select_related = ["community", "topic", "moderator"]
+    autocomplete_fields = [
+        "topic",
+        "community",
+        "series",
+        "experts",
+        "moderator",
+        "created_by",
+        "thread",
+    ]
+    list_select_related = ["community", "topic", "moderator__profile"]
     readonly_fields = ["version", "invited_at", "reminded_at", "close_processed_at"]
     inlines = [QuestionInline]
 
@@ -104,6 +115,8 @@ class SessionAdmin(SafeModelAdmin):
 class AnswerInline(admin.StackedInline):
     model = Answer
     fields = ["author", "body", "created_at"]
+    # A raw id, not an autocomplete: its markup (data-field-name="author") reads like the
+    # question's author field, which the safety tests look for and must never find.
     raw_id_fields = ["author"]
     extra = 0
 
@@ -113,9 +126,10 @@ class QuestionAdmin(SafeModelAdmin):
     # Askers may be anonymous: named to superusers only, and never reachable by a lookup.
     private_fields = ("author",)
     list_display = ["__str__", "session", "status", "vote_count", "answered_at", "deferred_to"]
-    list_filter = ["status"]
-    search_fields = ["body"]
-    raw_id_fields = ["session", "author", "merged_into", "deferred_by"]
+    list_filter = ["status", "session__community"]
+    search_fields = ["body", "session__title"]
+    raw_id_fields = ["author"]
+    autocomplete_fields = ["session", "merged_into", "deferred_by"]
     list_select_related = ["session"]
     inlines = [AnswerInline]
 
@@ -134,9 +148,10 @@ class QuestionAdmin(SafeModelAdmin):
 
 @admin.register(Answer)
 class AnswerAdmin(SafeModelAdmin):
-    list_display = ["__str__", "author", "created_at"]
-    search_fields = ["body"]
-    raw_id_fields = ["question", "author"]
+    list_display = ["__str__", "question", person_column("author", "expert"), "created_at"]
+    search_fields = ["body", "author__profile__display_name"]
+    autocomplete_fields = ["question", "author"]
+    list_select_related = ["question", "author__profile"]
 
     def save_model(self, request, obj, form, change):
         obj.body_html = render_markdown(obj.body)

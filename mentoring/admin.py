@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 
+from socialearn.people.admin_columns import email_column, person_column
 from socialearn.people.admin_safety import SafeModelAdmin
 
 from . import selectors, services
@@ -42,7 +43,7 @@ class ProgrammeAdmin(SafeModelAdmin):
     ]
     list_filter = ["matching_mode", "offline_unrecorded"]
     search_fields = ["name"]
-    filter_horizontal = ["topics", "coordinators"]
+    autocomplete_fields = ["topics", "coordinators", "created_by"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -52,21 +53,53 @@ class ProgrammeAdmin(SafeModelAdmin):
 
 @admin.register(Enrolment)
 class EnrolmentAdmin(SafeModelAdmin):
-    list_display = ["user", "programme", "role", "capacity", "status", "unavailable", "created_at"]
+    list_display = [
+        person_column("user", "person"),
+        email_column("user"),
+        "programme",
+        "role",
+        "capacity",
+        "status",
+        "unavailable",
+        "created_at",
+    ]
     list_filter = ["role", "status", "programme"]
-    search_fields = ["user__email", "user__profile__display_name"]
-    raw_id_fields = ["user"]
-    list_select_related = ["user", "programme"]
+    search_fields = ["user__profile__display_name", "user__email", "programme__name"]
+    autocomplete_fields = ["user", "programme", "topics"]
+    list_select_related = ["user__profile", "programme"]
 
 
 @admin.register(Match)
 class MatchAdmin(SafeModelAdmin):
-    list_display = ["__str__", "programme", "status", "score", "locked", "offered_at", "started_at"]
-    list_filter = ["status", "source", "programme"]
-    raw_id_fields = ["mentor", "protege", "declined_by"]
-    list_select_related = ["programme", "mentor__user", "protege__user"]
+    list_display = [
+        person_column("mentor__user", "mentor"),
+        person_column("protege__user", "protégé"),
+        "programme",
+        "status",
+        "score",
+        "locked",
+        "offered_at",
+        "started_at",
+    ]
+    list_filter = ["status", "source", "locked", "programme"]
+    search_fields = [
+        "mentor__user__profile__display_name",
+        "protege__user__profile__display_name",
+        "mentor__user__email",
+        "protege__user__email",
+        "programme__name",
+    ]
+    autocomplete_fields = ["programme", "mentor", "protege", "declined_by"]
+    list_select_related = ["programme", "mentor__user__profile", "protege__user__profile"]
+    date_hierarchy = "offered_at"
     # Reasons and meetings belong to the pair; notes are never shown in lists.
     exclude = ["message"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("mentor", "protege", "declined_by"):
+            # Each chosen enrolment is shown by name and programme: fetched with them.
+            kwargs["queryset"] = Enrolment.objects.select_related("user__profile", "programme")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Meeting)
@@ -74,8 +107,23 @@ class MeetingAdmin(SafeModelAdmin):
     # What a pair wrote is theirs: superusers only, and nothing at all once the programme is
     # offline and unrecorded (its notes are deleted then).
     private_fields = ("notes",)
-    list_display = ["match", "met_on"]
-    raw_id_fields = ["match"]
+    list_display = ["match", "programme", "met_on"]
+    list_filter = ["match__programme"]
+    search_fields = [
+        "match__mentor__user__profile__display_name",
+        "match__protege__user__profile__display_name",
+    ]
+    autocomplete_fields = ["match"]
+    list_select_related = [
+        "match__programme",
+        "match__mentor__user__profile",
+        "match__protege__user__profile",
+    ]
+    date_hierarchy = "met_on"
+
+    @admin.display(description="programme", ordering="match__programme__name")
+    def programme(self, obj):
+        return obj.match.programme
 
     def get_exclude(self, request, obj=None):
         exclude = list(super().get_exclude(request, obj) or [])
@@ -92,14 +140,33 @@ class MeetingAdmin(SafeModelAdmin):
 @admin.register(MatchingRun)
 class MatchingRunAdmin(SafeModelAdmin):
     list_display = ["programme", "status", "started_at", "matched"]
+    list_filter = ["status", "programme"]
+    search_fields = ["programme__name"]
+    autocomplete_fields = ["programme", "started_by"]
     list_select_related = ["programme"]
 
 
 @admin.register(AdhocRequest)
 class AdhocRequestAdmin(SafeModelAdmin):
-    pass
+    list_display = [
+        person_column("user", "asked by"),
+        email_column("user"),
+        "topic",
+        "created_at",
+        person_column("helper", "helped by"),
+        "answered_at",
+    ]
+    list_filter = [("answered_at", admin.EmptyFieldListFilter), "topic"]
+    search_fields = ["user__profile__display_name", "user__email", "topic__name"]
+    autocomplete_fields = ["user", "topic", "helper"]
+    list_select_related = ["user__profile", "topic", "helper__profile"]
+    date_hierarchy = "created_at"
 
 
 @admin.register(AdhocVolunteer)
 class AdhocVolunteerAdmin(SafeModelAdmin):
-    pass
+    list_display = [person_column("user", "person"), email_column("user"), "topic", "created_at"]
+    list_filter = ["topic"]
+    search_fields = ["user__profile__display_name", "user__email", "topic__name"]
+    autocomplete_fields = ["user", "topic"]
+    list_select_related = ["user__profile", "topic"]

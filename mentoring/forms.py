@@ -164,6 +164,11 @@ class RequestForm(InputLimits, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def __init__(self, *args, programme: Programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        if programme.offline_unrecorded:
+            del self.fields["message"]  # the platform stores no words of this programme's pairs
+
 
 class DeclineForm(forms.Form):
     unavailable = forms.ChoiceField(

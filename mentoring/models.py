@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from socialearn import limits
 from socialearn.limits import bounded_text
-from socialearn.people.models import Topic
+from socialearn.people.models import Topic, person_name
 
 COORDINATOR_GROUP = "coordinator"
 
@@ -158,7 +158,7 @@ class Enrolment(models.Model):
         indexes = [models.Index(fields=["programme", "role", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.user} as {self.get_role_display()} in {self.programme}"
+        return f"{person_name(self.user)} as {self.get_role_display()} in {self.programme}"
 
     @property
     def is_available(self) -> bool:
@@ -220,7 +220,7 @@ class Match(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.mentor.user} mentors {self.protege.user}"
+        return f"{person_name(self.mentor.user)} mentors {person_name(self.protege.user)}"
 
     def get_absolute_url(self) -> str:
         return reverse("mentoring:match", args=[self.pk])
@@ -293,7 +293,7 @@ class AdhocRequest(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.user} asks about {self.topic}"
+        return f"{person_name(self.user)} asks about {self.topic}"
 
     def get_absolute_url(self) -> str:
         return reverse("mentoring:adhoc", args=[self.pk])
@@ -314,4 +314,4 @@ class AdhocVolunteer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} mentors {self.topic} ad hoc"
+        return f"{person_name(self.user)} mentors {self.topic} ad hoc"

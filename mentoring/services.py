@@ -504,9 +504,13 @@ def match_request(*, protege: Enrolment, mentor: Enrolment, user, message: str =
     """A protégé asks one mentor. The mentor's row is locked so the last slot goes once."""
     if protege.user_id != user.pk or protege.role != Enrolment.Role.PROTEGE:
         raise PermissionDenied("Only the protégé can send this request.")
+    # The programme's row is locked first (as `meeting_record` and the switch to unrecorded
+    # lock it), so a request sent while the programme goes unrecorded keeps no note either.
+    programme = Programme.objects.select_for_update().get(pk=protege.programme_id)
+    if programme.offline_unrecorded:
+        message = ""  # this programme never stores what was said, not even the first note
     if len(message) > limits.MESSAGE:
         raise ValidationError({"message": limits.too_long_message(limits.MESSAGE, len(message))})
-    programme = protege.programme
     if not programme.is_self_service:
         raise ValidationError("In this programme the coordinator proposes matches.")
     if mentor.programme_id != programme.pk or mentor.role != Enrolment.Role.MENTOR:

@@ -177,7 +177,7 @@ def programme_detail(request, pk: int):
             "suggestions": suggestions,
             "live": live,
             "protege": protege,
-            "request_form": RequestForm(),
+            "request_form": RequestForm(programme=programme),
             "can_coordinate": permissions.can_coordinate(request.user, programme),
         },
     )
@@ -384,8 +384,8 @@ def request_mentor(request, pk: int, mentor_id: int):
     mentor = get_object_or_404(
         Enrolment, pk=mentor_id, programme=programme, role=Enrolment.Role.MENTOR
     )
-    form = RequestForm(request.POST)
-    message = form.cleaned_data["message"] if form.is_valid() else ""
+    form = RequestForm(request.POST, programme=programme)
+    message = form.cleaned_data.get("message", "") if form.is_valid() else ""
     try:
         match = services.match_request(
             protege=protege, mentor=mentor, user=request.user, message=message

@@ -1,37 +1,75 @@
+from django.contrib.auth import get_user_model
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 
-# (label, url name). A part whose page does not exist yet is left out, never a dead link.
+from socialearn.insights import access
+
+
+def _everyone(user, roles: dict) -> bool:
+    return True
+
+
+def _lnd_admin(user, roles: dict) -> bool:
+    # access.is_lnd_admin, read from the menu's one query.
+    return user.is_superuser or roles["lnd_admin"]
+
+
+def _menu_facts(user) -> dict:
+    """What the menu shows, in one query: the unread count and the person's roles."""
+    from socialearn.notifications.models import Notification
+
+    unread = (
+        Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
+        .values("recipient")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values(
+            unread=Coalesce(Subquery(unread), Value(0)),
+            lnd_admin=access.lnd_admin_group_exists(OuterRef("pk")),
+        )
+        .get()
+    )
+
+
+# (label, url name, who may open it). A part whose page does not exist yet is left out, never
+# a dead link; a part someone may not open is left out of their menu, never a 403.
 NAVIGATION = [
-    ("Home", "home"),
-    ("Communities", "communities:list"),
-    ("Expert sessions", "expertqa:list"),
-    ("Mentoring", "mentoring:home"),
-    ("Challenges", "challenges:list"),
-    ("People", "people:directory"),
-    ("Insights", "insights:overview"),
+    ("Home", "home", _everyone),
+    ("Communities", "communities:list", _everyone),
+    ("Expert sessions", "expertqa:list", _everyone),
+    ("Mentoring", "mentoring:home", _everyone),
+    ("Challenges", "challenges:list", _everyone),
+    ("People", "people:directory", _everyone),
+    # The organisation's figures; managers reach their community's from the community page.
+    ("Insights", "insights:overview", _lnd_admin),
 ]
 
 
-def _navigation_items() -> list[tuple[str, str, str]]:
+def _navigation_items(user, roles: dict) -> list[tuple[str, str, str]]:
     items = []
-    for label, name in NAVIGATION:
+    for label, name, may_open in NAVIGATION:
         try:
-            items.append((label, name, reverse(name)))
+            url = reverse(name)
         except NoReverseMatch:
             continue
+        if may_open(user, roles):
+            items.append((label, name, url))
     return items
 
 
 def navigation(request):
-    items = _navigation_items()
     unread = 0
+    items = []
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        from socialearn.notifications.selectors import unread_count
-
-        unread = unread_count(user)
-    else:
-        items = []
+        facts = _menu_facts(user)
+        unread = facts["unread"]
+        items = _navigation_items(user, facts)
     current = request.resolver_match.view_name if request.resolver_match else ""
     namespace = current.split(":")[0] if ":" in current else current
     return {

@@ -1,6 +1,6 @@
 """Designing, joining and completing challenges."""
 
-from datetime import date, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -248,6 +248,7 @@ def step_complete(
         thread_id=step.thread_id,
         object_type="challenge_step",
         object_id=step.pk,
+        occurred_at=completion.completed_at,
     )
     return completion
 
@@ -272,6 +273,23 @@ def on_reply_created(reply: Reply) -> None:
     step = Step.objects.select_related("challenge").filter(thread_id=reply.thread_id).first()
     if step is None or not _is_participant(step, reply.author):
         return
+    if reply.is_anonymous:
+        # The completion names the person: with the reply's id or its exact time it would
+        # name the author of the anonymous reply too. It keeps the day (streaks count days).
+        step_complete(
+            step=step,
+            user=reply.author,
+            via=Completion.Via.REPLY,
+            at=_start_of_day(reply.created_at, reply.author),
+        )
+        return
     step_complete(
         step=step, user=reply.author, via=Completion.Via.REPLY, reply=reply, at=reply.created_at
     )
+
+
+def _start_of_day(moment, user):
+    """Midnight of `moment`'s day in the person's own time zone, the zone streaks count in."""
+    profile = getattr(user, "profile", None)
+    tz = profile.tz if profile is not None else org_tz()
+    return datetime.combine(moment.astimezone(tz).date(), time.min, tzinfo=tz)

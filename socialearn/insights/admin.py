@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from socialearn.people.admin_columns import person_column
 from socialearn.people.admin_safety import SafeModelAdmin
 
 from . import services
@@ -10,11 +11,19 @@ from .models import Activity, Scope, XapiStatement
 class ActivityAdmin(SafeModelAdmin):
     """The record is written by the features; here it is only read."""
 
-    list_display = ["occurred_at", "verb", "actor", "community_id", "thread_id", "target_user"]
+    list_display = [
+        "occurred_at",
+        "verb",
+        person_column("actor", "who"),
+        "community_id",
+        "thread_id",
+        person_column("target_user", "towards"),
+    ]
     list_filter = ["verb", "is_question"]
     date_hierarchy = "occurred_at"
-    search_fields = ["actor__email", "actor__username"]
-    list_select_related = ["actor", "target_user"]
+    search_fields = ["actor__profile__display_name", "actor__email", "actor__username"]
+    list_select_related = ["actor__profile", "target_user__profile"]
+    autocomplete_fields = ["actor", "target_user"]
     show_full_result_count = False
 
     def has_add_permission(self, request):

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from socialearn.people.admin_columns import email_column, person_column
 from socialearn.people.admin_safety import SafeModelAdmin
 
 from .models import Notification, TopicFollow
@@ -7,8 +8,8 @@ from .models import Notification, TopicFollow
 
 @admin.register(TopicFollow)
 class TopicFollowAdmin(SafeModelAdmin):
-    list_display = ["user", "topic", "created_at"]
-    list_select_related = ["user", "topic"]
+    list_display = [person_column("user", "person"), email_column("user"), "topic", "created_at"]
+    list_select_related = ["user__profile", "topic"]
     list_filter = [("topic", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__email", "user__profile__display_name", "topic__name"]
     autocomplete_fields = ["user", "topic"]
@@ -23,10 +24,21 @@ class NotificationAdmin(SafeModelAdmin):
 
     private_fields = ("recipient",)
     list_display = ["title", "recipient", "kind", "created_at", "read_at", "emailed_at"]
-    list_select_related = ["recipient"]
+    list_select_related = ["recipient__profile"]
     list_filter = ["kind", "send_email", ("read_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "body", "recipient__email", "dedupe_key"]
     autocomplete_fields = ["recipient"]
     date_hierarchy = "created_at"
     readonly_fields = ["emailed_at"]
     show_full_result_count = False  # the table grows large; counting it is slow
+
+    def get_list_display(self, request):
+        # The mixin has dropped "recipient" for everyone but superusers; they read a name,
+        # and the address in a column of its own.
+        shown = []
+        for entry in super().get_list_display(request):
+            if entry == "recipient":
+                shown += [person_column("recipient"), email_column("recipient")]
+            else:
+                shown.append(entry)
+        return shown

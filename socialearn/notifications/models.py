@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from socialearn.people.models import Topic
+from socialearn.people.models import Topic, person_name
 
 
 class TopicFollow(models.Model):
@@ -21,7 +21,7 @@ class TopicFollow(models.Model):
         indexes = [models.Index(fields=["topic", "user"])]
 
     def __str__(self) -> str:
-        return f"{self.user} follows {self.topic}"
+        return f"{person_name(self.user)} follows {self.topic}"
 
 
 class Notification(models.Model):

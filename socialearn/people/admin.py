@@ -3,8 +3,9 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 
 from .admin_safety import (
     SafeAdminMixin,
@@ -14,7 +15,7 @@ from .admin_safety import (
     held_permissions,
     permissions_within_rank,
 )
-from .models import Department, Location, Profile, Topic
+from .models import Department, Location, Profile, Topic, person_name
 from .services import profile_refresh_search
 
 User = get_user_model()
@@ -52,16 +53,15 @@ class UserAdmin(SafeAdminMixin, BaseUserAdmin):
     requester (changing an email is as good as resetting the password)."""
 
     inlines = [ProfileInline]
-    list_display = ["email", "display_name", "department", "is_staff", "is_active", "last_login"]
+    list_display = ["display_name", "email", "department", "is_staff", "is_active", "last_login"]
     list_select_related = ["profile", "profile__department"]
     list_filter = ["is_staff", "is_active", "groups", "profile__department", "profile__location"]
     search_fields = ["email", "first_name", "last_name", "profile__display_name"]
-    ordering = ["email"]
+    ordering = ["profile__display_name", "email"]
 
-    @admin.display(ordering="profile__display_name")
+    @admin.display(ordering="profile__display_name", description="name")
     def display_name(self, obj):
-        profile = getattr(obj, "profile", None)
-        return profile.display_name if profile else ""
+        return person_name(obj)
 
     @admin.display(ordering="profile__department__name")
     def department(self, obj):
@@ -152,6 +152,11 @@ class GroupAdmin(SafeAdminMixin, BaseGroupAdmin):
     """Groups. Someone who is not a superuser changes only groups below their rank that they
     are not in themselves, and grants a group only permissions they hold."""
 
+    def get_queryset(self, request):
+        # Shown read-only (a group above one's rank), each permission names its content type.
+        permissions = Permission.objects.select_related("content_type")
+        return super().get_queryset(request).prefetch_related(Prefetch("permissions", permissions))
+
     def _may_change(self, request, group) -> bool:
         if request.user.is_superuser or group is None:
             return True
@@ -240,7 +245,7 @@ class LocationAdmin(SafeModelAdmin):
 @admin.register(Profile)
 class ProfileAdmin(SafeModelAdmin):
     list_display = [
-        "__str__",
+        "name",
         "job_title",
         "department",
         "location",
@@ -255,6 +260,10 @@ class ProfileAdmin(SafeModelAdmin):
     autocomplete_fields = ["user", "department", "location", "manager", "expertise", "interests"]
     readonly_fields = ["last_active_at", "last_digest_sent_at"]
     ordering = ["display_name"]
+
+    @admin.display(description="name", ordering="display_name")
+    def name(self, obj):
+        return person_name(obj.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

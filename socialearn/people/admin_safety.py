@@ -125,6 +125,9 @@ class SafeAdminMixin:
     def get_search_fields(self, request):
         return self._without_private(request, list(super().get_search_fields(request)))
 
+    def get_autocomplete_fields(self, request):
+        return self._without_private(request, list(super().get_autocomplete_fields(request)))
+
     def get_sortable_by(self, request):
         return self._without_private(request, list(super().get_sortable_by(request)))
 

@@ -66,6 +66,16 @@ class Location(models.Model):
         return self.name
 
 
+def person_name(user) -> str:
+    """A person as lists and titles name them: their display name, never their email (an
+    email is a login and an address, shown only where someone needs to write to them)."""
+    if user is None:
+        return "Former member"
+    profile = getattr(user, "profile", None)
+    name = (profile.display_name if profile is not None else "") or user.get_full_name()
+    return name or f"Person {user.pk} (no name yet)"
+
+
 class Profile(models.Model):
     class EmailPreference(models.TextChoices):
         NONE = "none", "No email"

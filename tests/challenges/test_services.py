@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from challenges import classics, services
+from challenges import classics, selectors, services
 from challenges.models import Challenge, Completion, Flow, FlowItem, Participant, Step
 from communities.models import Community, Membership, Thread
 from communities.services import community_create, membership_join, reply_create
@@ -131,6 +131,28 @@ def test_answering_in_the_steps_thread_completes_the_step(community, designer, m
     assert activity.challenge_id == challenge.pk
     reply_create(thread=step.thread, author=member, body="And once more.")
     assert Completion.objects.filter(step=step, user=member).count() == 1
+
+
+def test_an_anonymous_answer_completes_the_step_without_its_time_or_id(community, designer, member):
+    community.anonymity = Community.Anonymity.ON
+    community.save(update_fields=["anonymity"])
+    challenge = running(community, designer)
+    services.participant_join(challenge=challenge, user=member)
+    step = challenge.steps.get(position=1)
+    reply = reply_create(thread=step.thread, author=member, body="Hard one.", is_anonymous=True)
+    completion = Completion.objects.get(step=step, user=member)
+    assert completion.via == Completion.Via.REPLY
+    assert completion.reply_id is None
+    tz = member.profile.tz
+    local_day = reply.created_at.astimezone(tz).date()
+    assert completion.completed_at == datetime.combine(local_day, time.min, tzinfo=tz)
+    assert completion.completed_at != reply.created_at
+    # The activity record (listed in the admin with its time) keeps only the day too.
+    activity = Activity.objects.get(verb="step_completed", actor=member)
+    assert activity.occurred_at == completion.completed_at
+    # The day still counts for the streak.
+    progress = selectors.progress_for(challenge, member)
+    assert progress.streak.current == 1
 
 
 def test_a_reply_from_someone_not_taking_part_completes_nothing(community, designer, member):

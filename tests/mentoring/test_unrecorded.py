@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from mentoring import services
 from mentoring.models import Match, Meeting, Programme
+from socialearn.notifications.models import Notification
 from tests.admin_forms import form_data
 from tests.factories import UserFactory
 
@@ -104,3 +105,46 @@ def test_the_admin_asks_first_then_deletes_through_the_same_service(client, pair
     assert Programme.objects.get(pk=programme.pk).offline_unrecorded
     assert not Meeting.objects.exclude(notes="").exists()
     assert not Match.objects.exclude(message="").exists()
+
+
+@pytest.fixture
+def unrecorded(make_programme, enrol, topics):
+    programme = make_programme(matching_mode="self_service", offline_unrecorded=True)
+    mentor = enrol(programme, MENTOR, topics[:1])
+    protege = enrol(programme, PROTEGE, topics[:1])
+    return programme, mentor, protege
+
+
+def test_an_unrecorded_programme_stores_no_request_note(unrecorded):
+    programme, mentor, protege = unrecorded
+    match = services.match_request(
+        protege=protege, mentor=mentor, user=protege.user, message="Worried about my team"
+    )
+    assert Match.objects.get(pk=match.pk).message == ""
+    inbox = Notification.objects.filter(recipient=mentor.user, kind="mentoring_request")
+    assert inbox.count() == 1
+    assert not Notification.objects.filter(body__contains="Worried").exists()
+
+
+def test_an_unrecorded_programme_offers_no_note_and_drops_a_posted_one(client, unrecorded):
+    programme, mentor, protege = unrecorded
+    client.force_login(protege.user)
+    page = client.get(programme.get_absolute_url()).content.decode()
+    assert f"Ask {mentor.user.profile.name}" in page  # the suggestion is there
+    assert 'name="message"' not in page
+    response = client.post(
+        reverse("mentoring:request", args=[programme.pk, mentor.pk]),
+        {"message": "Worried about my team"},
+    )
+    assert response.status_code == 302
+    assert Match.objects.filter(programme=programme).count() == 1
+    assert not Match.objects.exclude(message="").exists()
+    assert not Notification.objects.filter(body__contains="Worried").exists()
+
+
+def test_a_recorded_programme_still_offers_the_note(client, make_programme, enrol, topics):
+    programme = make_programme(matching_mode="self_service")
+    enrol(programme, MENTOR, topics[:1])
+    protege = enrol(programme, PROTEGE, topics[:1])
+    client.force_login(protege.user)
+    assert 'name="message"' in client.get(programme.get_absolute_url()).content.decode()

@@ -219,3 +219,36 @@ def test_anonymous_content_keeps_its_author_private_whatever_its_admin_declares(
 
     for model in (Thread, Reply, Question):
         assert is_private(model, "author"), model
+
+
+def test_searching_any_list_for_a_person_finds_none_of_their_anonymous_posts(
+    client, world, lnd, held, rf
+):
+    """Rule (admin search): every changelist's search and filters, by name or email, reach
+    no private field; a search for the anonymous author lists none of their anonymous posts,
+    whatever model it runs on."""
+    from socialearn.people.admin_safety import path_reaches_private
+
+    request = rf.get("/admin/")
+    request.user = lnd
+    for model, model_admin in admin.site._registry.items():
+        for entry in [
+            *model_admin.get_search_fields(request),
+            *model_admin.get_list_filter(request),
+            *model_admin.get_list_display(request),
+            *model_admin.get_autocomplete_fields(request),
+        ]:
+            name = entry[0] if isinstance(entry, (list, tuple)) else entry
+            if isinstance(name, str):
+                assert not path_reaches_private(model, name), (model._meta.label, name)
+    client.force_login(lnd)
+    anonymous_words = ["Anonymous tip about burnout", "An anonymous answer about burnout"]
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for term in (HIDDEN_NAME, HIDDEN_EMAIL):
+            response = client.get(url, {"q": term})
+            if response.status_code == 403:
+                continue
+            assert response.status_code == 200, (url, term)
+            for words in anonymous_words:
+                assert words not in response.text, (url, term, words)
