@@ -64,6 +64,9 @@ class Community(models.Model):
     class Meta:
         verbose_name_plural = "communities"
         ordering = ["name"]
+        indexes = [
+            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="community_name_trgm"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -168,6 +171,8 @@ class Thread(models.Model):
         ordering = ["-is_pinned", "-last_activity_at"]
         indexes = [
             GinIndex(fields=["search_vector"], name="thread_search_gin"),
+            # The one search and "similar questions" find titles with a typo or a prefix.
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="thread_title_trgm"),
             models.Index(fields=["community", "status", "-last_activity_at"]),
         ]
 

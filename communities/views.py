@@ -686,6 +686,7 @@ def moderation(request, slug: str):
 
 @login_required
 def search(request):
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
-    page = selectors.search(request.user, q, request.GET.get("page", 1))
-    return _render(request, "communities/search.html", {"q": q, "page": page}, "results")
+    """"Search posts" is the one search, filtered to threads and replies."""
+    from socialearn.people.views import search_response
+
+    return search_response(request, default_kind="threads")

@@ -3,6 +3,7 @@
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -121,7 +122,10 @@ class Session(models.Model):
                 condition=Q(ends_at__gt=models.F("starts_at")), name="session_window_positive"
             ),
         ]
-        indexes = [models.Index(fields=["community", "starts_at"])]
+        indexes = [
+            models.Index(fields=["community", "starts_at"]),
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="session_title_trgm"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from socialearn.people import views as people_views
+
 from . import views
 
 urlpatterns = [
@@ -8,6 +10,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("search/", people_views.search_page, name="search"),
+    path("search/suggest/", people_views.search_suggest, name="search_suggest"),
     path("people/", include("socialearn.people.urls")),
     path("inbox/", include("socialearn.notifications.urls")),
     path("insights/", include("socialearn.insights.urls")),

@@ -27,6 +27,10 @@ class Topic(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # The one search finds topics by name with a typo ("negotation").
+            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="topic_name_trgm"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -122,6 +126,10 @@ class Profile(models.Model):
             GinIndex(fields=["search_vector"], name="profile_search_gin"),
             # The directory lists people by name: a page is an index range, not a sort.
             models.Index(fields=["display_name", "id"], name="profile_directory_order"),
+            # The one search finds people by name with a typo.
+            GinIndex(
+                fields=["display_name"], opclasses=["gin_trgm_ops"], name="profile_name_trgm"
+            ),
         ]
 
     def __str__(self) -> str:
