@@ -242,6 +242,8 @@ FORMS = {
 # link in the inbox, harmless to repeat, and only ever about the person's own notification.
 READS = {
     "home",
+    "search",
+    "search_suggest",
     "healthz",
     "communities:list",
     "communities:search",
