@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
-from socialearn.notifications.selectors import followed_topic_ids
+from socialearn.notifications.selectors import followed_topic_ids, followed_topic_levels
 
 from . import search, selectors
 from .forms import DirectoryFilterForm, ProfileForm
@@ -88,7 +88,7 @@ def topic_detail(request, slug: str):
     return TemplateResponse(
         request,
         "people/topic_detail.html",
-        {"topic": topic, "page": page, "followed": followed_topic_ids(request.user)},
+        {"topic": topic, "page": page, "followed": followed_topic_levels(request.user)},
     )
 
 
