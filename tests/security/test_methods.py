@@ -247,6 +247,7 @@ READS = {
     "healthz",
     "communities:list",
     "communities:search",
+    "communities:similar",
     "communities:invitations",
     "communities:cohorts",
     "communities:newcomers",
