@@ -117,7 +117,6 @@ def search_response(request, *, default_kind: str = ""):
     terms, groups = search.search(request.user, q, kind=kind, limit=size, offset=(page - 1) * size)
     context = {
         "q": q.strip(),
-        "search_q": q.strip(),
         "terms": terms,
         "kind": kind,
         "kinds": search.providers(),
