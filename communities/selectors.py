@@ -9,11 +9,9 @@ Visibility, in one place:
 - an anonymous post names its author to the community's managers only.
 """
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
-    Case,
     CharField,
     Count,
     Exists,
@@ -24,17 +22,13 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
 from .models import Community, Flag, Membership, ModerationAction, Reaction, Reply, Thread
 
 ANONYMOUS = "Anonymous"
 REACTION_LABELS = {"thumbs_up": "Thumbs up", "idea": "Good idea", "thanks": "Thank you"}
-HL_START, HL_STOP = "\u27e6", "\u27e7"  # unlikely in text; swapped for <mark> after escaping
 
 
 def _active_member_q(user) -> Q:
@@ -317,119 +311,6 @@ def moderation_queue(community: Community) -> dict:
         "hidden_replies": hidden_replies,
         "log": log,
     }
-
-
-# --- search --------------------------------------------------------------------------------
-
-
-def _author_name_expr(prefix: str):
-    return Case(
-        When(**{f"{prefix}is_anonymous": True}, then=Value(ANONYMOUS)),
-        When(**{f"{prefix}author__isnull": True}, then=Value("Former member")),
-        default=Coalesce(
-            F(f"{prefix}author__profile__display_name"),
-            F(f"{prefix}author__email"),
-            output_field=CharField(),
-        ),
-        output_field=CharField(),
-    )
-
-
-def safe_headline(text: str) -> str:
-    """Escape the snippet, then turn the highlight markers into <mark> tags (and nothing else)."""
-    return mark_safe(  # noqa: S308 - everything but our markers is escaped first
-        escape(text or "").replace(HL_START, "<mark>").replace(HL_STOP, "</mark>")
-    )
-
-
-# Threads and replies are searched as one UNION: both sides select these, in this order.
-SEARCH_RESULT_COLUMNS = (
-    "what",
-    "thread_pk",
-    "reply_pk",
-    "thread_title",
-    "community_name",
-    "community_slug",
-    "author_name",
-    "rank",
-    "snippet",
-    "title_hl",
-    "when",
-)
-
-
-def search(user, q: str, page_number=1, per_page: int = 20) -> Page | None:
-    """Threads and replies the person may see, ranked, with highlighted snippets.
-
-    One query for the count and one for the page, whatever the number of hits.
-    """
-    q = (q or "").strip()
-    if not q:
-        return None
-    query = SearchQuery(q, search_type="websearch", config="english")
-
-    def headline(field: str) -> SearchHeadline:
-        return SearchHeadline(
-            field,
-            query,
-            config="english",
-            start_sel=HL_START,
-            stop_sel=HL_STOP,
-            max_words=30,
-            min_words=12,
-        )
-
-    threads = (
-        threads_visible_to(user)
-        .filter(search_vector=query)
-        .annotate(
-            what=Value("thread", output_field=CharField()),
-            thread_pk=F("pk"),
-            reply_pk=Value(None, output_field=IntegerField()),
-            thread_title=F("title"),
-            community_name=F("community__name"),
-            community_slug=F("community__slug"),
-            author_name=_author_name_expr(""),
-            rank=SearchRank(F("search_vector"), query),
-            snippet=headline("body"),
-            title_hl=headline("title"),
-            when=F("created_at"),
-        )
-        .values(*SEARCH_RESULT_COLUMNS)
-    )
-    replies = (
-        replies_visible_to(user)
-        .filter(search_vector=query)
-        .annotate(
-            what=Value("reply", output_field=CharField()),
-            thread_pk=F("thread_id"),
-            reply_pk=F("pk"),
-            thread_title=F("thread__title"),
-            community_name=F("thread__community__name"),
-            community_slug=F("thread__community__slug"),
-            author_name=_author_name_expr(""),
-            rank=SearchRank(F("search_vector"), query),
-            snippet=headline("body"),
-            title_hl=F("thread__title"),
-            when=F("created_at"),
-        )
-        .values(*SEARCH_RESULT_COLUMNS)
-    )
-    combined = threads.union(replies, all=True).order_by("-rank", "-when")
-    page = Paginator(combined, per_page).get_page(page_number)
-    results = []
-    for row in page.object_list:
-        row = dict(row)
-        row["snippet_html"] = safe_headline(row["snippet"])
-        if row["what"] == "thread":
-            row["title_html"] = safe_headline(row["title_hl"])
-        else:
-            row["title_html"] = escape(row["thread_title"])
-        anchor = f"#reply-{row['reply_pk']}" if row["reply_pk"] else ""
-        row["url"] = f"/communities/{row['community_slug']}/t/{row['thread_pk']}/{anchor}"
-        results.append(row)
-    page.object_list = results
-    return page
 
 
 # --- dashboard -----------------------------------------------------------------------------

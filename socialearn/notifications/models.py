@@ -20,7 +20,10 @@ class TopicFollow(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_follows"
     )
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="follows")
-    level = models.CharField(max_length=8, choices=Level.choices, default=Level.EVERY)
+    # Also the database's default: bulk loads (seed_demo's COPY, imports) leave it out.
+    level = models.CharField(
+        max_length=8, choices=Level.choices, default=Level.EVERY, db_default=Level.EVERY
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
