@@ -33,7 +33,8 @@ lint: install
 	$(VENV)/bin/mypy socialearn/*/services.py socialearn/*/selectors.py mentoring/matching.py \
 		communities/services.py communities/selectors.py mentoring/services.py \
 		mentoring/selectors.py expertqa/services.py expertqa/selectors.py \
-		challenges/services challenges/selectors.py challenges/clock.py challenges/streaks.py
+		challenges/services challenges/selectors.py challenges/clock.py challenges/streaks.py \
+		socialearn/people/search.py communities/search.py expertqa/search.py challenges/search.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -230,7 +230,7 @@ def similar_questions(user, title: str, *, limit: int = 5) -> list[dict]:
         ]
     )
     # The closest matches, the answered ones of them first (sorted() keeps the score order).
-    rows = sorted(rows, key=lambda r: -r["answered"])[:limit]
+    closest = sorted(rows, key=lambda r: -r["answered"])[:limit]
     return [
         {
             "title": r["title"],
@@ -239,5 +239,5 @@ def similar_questions(user, title: str, *, limit: int = 5) -> list[dict]:
             "replies": r["reply_count"],
             "community": r["community__name"],
         }
-        for r in rows
+        for r in closest
     ]

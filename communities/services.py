@@ -588,7 +588,7 @@ def _help_broadcast(thread: Thread) -> None:
     )
 
 
-TOPIC_NEWS = {Thread.Kind.QUESTION: "question", Thread.Kind.TIP: "tip"}
+TOPIC_NEWS: dict[str, str] = {Thread.Kind.QUESTION: "question", Thread.Kind.TIP: "tip"}
 
 
 def _tell_topic_followers(thread: Thread) -> None:

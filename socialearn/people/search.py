@@ -25,7 +25,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db.models import F, FloatField, Func, Q, TextField, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Concat, Greatest
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -94,8 +94,6 @@ def text_of(*fields: str):
         parts.append(Coalesce(F(name), Value(""), output_field=TextField()))
     if len(parts) == 1:
         return parts[0]
-    from django.db.models.functions import Concat
-
     return Concat(*parts, output_field=TextField())
 
 
@@ -108,7 +106,7 @@ def rank(vector_expr, terms: Terms):
 
 
 def similarity(field_name: str, terms: Terms):
-    return TrigramWordSimilarity(Value(terms.text), field_name)
+    return TrigramWordSimilarity(terms.text, field_name)
 
 
 def similar(field_name: str, terms: Terms) -> Q:
@@ -125,7 +123,6 @@ def headline(expr, terms: Terms, *, words: int = 24):
         stop_sel=HL_STOP,
         max_words=words,
         min_words=max(6, words // 2),
-        short_word=2,
     )
 
 
@@ -202,11 +199,9 @@ def search(user, q: str | None, *, kind: str = "", limit: int = 5, offset: int =
     terms = parse(q)
     if terms is None:
         return None, []
-    chosen = [provider(kind)] if provider(kind) else providers()
+    one = provider(kind)
     groups = []
-    for p in chosen:
-        if p is None:  # pragma: no cover - narrowed above
-            continue
+    for p in [one] if one is not None else providers():
         hits = p.find(user, terms, limit=limit + 1, offset=offset)
         groups.append(Group(kind=p.kind, label=p.label, hits=hits[:limit], more=len(hits) > limit))
     return terms, groups
