@@ -212,12 +212,21 @@ def search(user, q: str | None, *, kind: str = "", limit: int = 5, offset: int =
 
 @register("people", label="People", order=10)
 def find_people(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]:
+    from .models import Profile
     from .selectors import _active_profiles
 
-    query = terms.query("english") | terms.query("simple")
+    # Names are in the vector unstemmed; the stemmed prefix ("jone":*) still matches them, and
+    # the trigram test catches the rest. Matching ids come from a UNION of the two index
+    # scans: with an OR the planner reads every profile and computes trigrams for each.
+    query = terms.query()
+    matching = (
+        Profile.objects.filter(search_vector=query)
+        .values("pk")
+        .union(Profile.objects.filter(similar("display_name", terms)).values("pk"))
+    )
     rows = (
         _active_profiles()
-        .filter(Q(search_vector=query) | similar("display_name", terms))
+        .filter(pk__in=matching)
         .annotate(
             score=best(
                 SearchRank(F("search_vector"), query),
