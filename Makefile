@@ -46,7 +46,8 @@ lint: install
 		mentoring/selectors.py expertqa/services.py expertqa/selectors.py \
 		challenges/services challenges/selectors.py challenges/clock.py challenges/streaks.py \
 		socialearn/people/permissions.py communities/permissions.py challenges/permissions.py \
-		mentoring/permissions.py expertqa/permissions.py
+		mentoring/permissions.py expertqa/permissions.py \
+		socialearn/people/search.py communities/search.py expertqa/search.py challenges/search.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -7,7 +7,10 @@ class ChallengesConfig(AppConfig):
     def ready(self) -> None:
         from communities import hooks
 
-        from . import audiences  # noqa: F401  registers "challenge_participants"
+        from . import (
+            audiences,  # noqa: F401  registers "challenge_participants"
+            search,  # noqa: F401  registers challenges with the one search
+        )
         from .services import on_reply_created
 
         if on_reply_created not in hooks.reply_created:

@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -81,7 +82,10 @@ class Challenge(models.Model):
                 name="challenge_has_community_unless_template",
             ),
         ]
-        indexes = [models.Index(fields=["status", "is_template", "start_date"])]
+        indexes = [
+            models.Index(fields=["status", "is_template", "start_date"]),
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="challenge_title_trgm"),
+        ]
 
     def __str__(self) -> str:
         return self.title

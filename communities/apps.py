@@ -7,7 +7,10 @@ class CommunitiesConfig(AppConfig):
     def ready(self) -> None:
         from socialearn.insights import access
 
-        from . import audiences  # noqa: F401  registers the fan-out audiences
+        from . import (
+            audiences,  # noqa: F401  registers the fan-out audiences
+            search,  # noqa: F401  registers communities, threads, tips with search
+        )
         from .permissions import manages_community
 
         # A community's managers may see its figures.

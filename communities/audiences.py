@@ -20,7 +20,9 @@ def help_request_audience(*, thread_id: int) -> QuerySet:
     its members. The caller leaves out the asker; DISTINCT removes people in both groups."""
     thread = Thread.objects.select_related("community").get(pk=thread_id)
     topic_ids = list(thread.topics.values_list("pk", flat=True))
-    followers = TopicFollow.objects.filter(topic_id__in=topic_ids).values("user_id")
+    followers = TopicFollow.objects.filter(
+        topic_id__in=topic_ids, level=TopicFollow.Level.EVERY
+    ).values("user_id")
     experts = Reply.objects.filter(
         status=Thread.Status.PUBLISHED,
         accepted_for__topics__in=topic_ids,
@@ -31,6 +33,26 @@ def help_request_audience(*, thread_id: int) -> QuerySet:
     people = get_user_model().objects.filter(
         Q(pk__in=followers) | Q(pk__in=experts), is_active=True
     )
+    if thread.community.visibility == Community.Visibility.PRIVATE:
+        people = people.filter(
+            memberships__community_id=thread.community_id,
+            memberships__status=Membership.Status.ACTIVE,
+        )
+    return people.values("id").distinct()
+
+
+@audiences.register("thread_topic_followers")
+def thread_topic_followers(*, thread_id: int) -> QuerySet:
+    """Who hears at once of a new question or tip: people following one of its topics at the
+    "every" level who may read it (in a private community, its active members only).
+    DISTINCT, so a person following two of its topics hears of it once."""
+    thread = Thread.objects.select_related("community").get(pk=thread_id)
+    followers = TopicFollow.objects.filter(
+        topic__in=thread.topics.values("pk"), level=TopicFollow.Level.EVERY
+    ).values("user_id")
+    from django.contrib.auth import get_user_model
+
+    people = get_user_model().objects.filter(pk__in=followers, is_active=True)
     if thread.community.visibility == Community.Visibility.PRIVATE:
         people = people.filter(
             memberships__community_id=thread.community_id,

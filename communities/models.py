@@ -68,6 +68,9 @@ class Community(models.Model):
     class Meta:
         verbose_name_plural = "communities"
         ordering = ["name"]
+        indexes = [
+            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="community_name_trgm"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -177,6 +180,8 @@ class Thread(models.Model):
                 name="thread_moderation_queue",
             ),
             GinIndex(fields=["search_vector"], name="thread_search_gin"),
+            # The one search and "similar questions" find titles with a typo or a prefix.
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="thread_title_trgm"),
             models.Index(fields=["community", "status", "-last_activity_at"]),
         ]
 

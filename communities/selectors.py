@@ -9,11 +9,9 @@ The rules themselves are written in communities.permissions; in short:
 - an anonymous post names its author to the community's managers only.
 """
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
-    Case,
     CharField,
     Count,
     Exists,
@@ -23,13 +21,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
-
-from socialearn.limits import search_prefix
 
 from .models import Community, Flag, Membership, ModerationAction, Reaction, Reply, Thread
 from .permissions import (  # noqa: F401 - the rules, also asked through this module
@@ -42,7 +35,6 @@ from .permissions import (  # noqa: F401 - the rules, also asked through this mo
 
 ANONYMOUS = "Anonymous"
 REACTION_LABELS = {"thumbs_up": "Thumbs up", "idea": "Good idea", "thanks": "Thank you"}
-HL_START, HL_STOP = "\u27e6", "\u27e7"  # unlikely in text; swapped for <mark> after escaping
 
 
 def _active_member_q(user) -> Q:
@@ -285,149 +277,6 @@ def moderation_queue(community: Community) -> dict:
         "hidden_threads": hidden_threads,
         "hidden_replies": hidden_replies,
         "log": log,
-    }
-
-
-# --- search --------------------------------------------------------------------------------
-
-
-def _author_name_expr(prefix: str):
-    return Case(
-        When(**{f"{prefix}is_anonymous": True}, then=Value(ANONYMOUS)),
-        When(**{f"{prefix}author__isnull": True}, then=Value("Former member")),
-        default=Coalesce(
-            F(f"{prefix}author__profile__display_name"),
-            F(f"{prefix}author__email"),
-            output_field=CharField(),
-        ),
-        output_field=CharField(),
-    )
-
-
-def safe_headline(text: str) -> str:
-    """Escape the snippet, then turn the highlight markers into <mark> tags (and nothing else)."""
-    return mark_safe(  # noqa: S308 - everything but our markers is escaped first
-        escape(text or "").replace(HL_START, "<mark>").replace(HL_STOP, "</mark>")
-    )
-
-
-# Threads and replies are searched as one UNION: both sides select these, in this order.
-SEARCH_RESULT_COLUMNS = (
-    "what",
-    "thread_pk",
-    "reply_pk",
-    "thread_title",
-    "community_name",
-    "community_slug",
-    "author_name",
-    "rank",
-    "when",
-)
-
-
-def search(user, q: str, page_number=1, per_page: int = 20) -> Page | None:
-    """Threads and replies the person may see, ranked, with highlighted snippets.
-
-    One query for the count, one for the page and one for the page's highlights, whatever
-    the number of hits: highlighting is the expensive part, so only the page's rows get it
-    (a common word matches tens of thousands of posts).
-    """
-    q = (q or "").strip()
-    if not q:
-        return None
-    query = SearchQuery(q, search_type="websearch", config="english")
-
-    def headline(field: str) -> SearchHeadline:
-        return SearchHeadline(
-            search_prefix(field),
-            query,
-            config="english",
-            start_sel=HL_START,
-            stop_sel=HL_STOP,
-            max_words=30,
-            min_words=12,
-        )
-
-    threads = (
-        threads_visible_to(user)
-        .filter(search_vector=query)
-        .annotate(
-            what=Value("thread", output_field=CharField()),
-            thread_pk=F("pk"),
-            reply_pk=Value(None, output_field=IntegerField()),
-            thread_title=F("title"),
-            community_name=F("community__name"),
-            community_slug=F("community__slug"),
-            author_name=_author_name_expr(""),
-            rank=SearchRank(F("search_vector"), query),
-            when=F("created_at"),
-        )
-        .order_by()  # each branch unsorted: the union is sorted once, by rank
-        .values(*SEARCH_RESULT_COLUMNS)
-    )
-    replies = (
-        replies_visible_to(user)
-        .filter(search_vector=query)
-        .annotate(
-            what=Value("reply", output_field=CharField()),
-            thread_pk=F("thread_id"),
-            reply_pk=F("pk"),
-            thread_title=F("thread__title"),
-            community_name=F("thread__community__name"),
-            community_slug=F("thread__community__slug"),
-            author_name=_author_name_expr(""),
-            rank=SearchRank(F("search_vector"), query),
-            when=F("created_at"),
-        )
-        .order_by()  # each branch unsorted: the union is sorted once, by rank
-        .values(*SEARCH_RESULT_COLUMNS)
-    )
-    combined = threads.union(replies, all=True).order_by("-rank", "-when")
-    page = Paginator(combined, per_page).get_page(page_number)
-    rows = [dict(row) for row in page.object_list]
-    highlights = _search_highlights(rows, headline)
-    for row in rows:
-        key = ("reply", row["reply_pk"]) if row["reply_pk"] else ("thread", row["thread_pk"])
-        snippet, title_hl = highlights.get(key, ("", ""))
-        row["snippet_html"] = safe_headline(snippet)
-        if row["what"] == "thread":
-            row["title_html"] = safe_headline(title_hl)
-        else:
-            row["title_html"] = escape(row["thread_title"])
-        anchor = f"#reply-{row['reply_pk']}" if row["reply_pk"] else ""
-        row["url"] = f"/communities/{row['community_slug']}/t/{row['thread_pk']}/{anchor}"
-    page.object_list = rows
-    return page
-
-
-def _search_highlights(rows: list[dict], headline) -> dict:
-    """(kind, pk) -> (snippet, highlighted title) for one page of results, in one query."""
-    thread_ids = [r["thread_pk"] for r in rows if not r["reply_pk"]]
-    reply_ids = [r["reply_pk"] for r in rows if r["reply_pk"]]
-    if not rows:
-        return {}
-    columns = ("what", "pk", "snippet", "title_hl")
-    threads = (
-        Thread.objects.filter(pk__in=thread_ids)
-        .annotate(
-            what=Value("thread", output_field=CharField()),
-            snippet=headline("body"),
-            title_hl=headline("title"),
-        )
-        .values_list(*columns)
-    )
-    replies = (
-        Reply.objects.filter(pk__in=reply_ids)
-        .annotate(
-            what=Value("reply", output_field=CharField()),
-            snippet=headline("body"),
-            title_hl=Value("", output_field=CharField()),
-        )
-        .values_list(*columns)
-    )
-    return {
-        (what, pk): (snippet, title)
-        for what, pk, snippet, title in threads.union(replies, all=True)
     }
 
 

@@ -552,6 +552,31 @@ def _help_broadcast(thread: Thread) -> None:
     )
 
 
+TOPIC_NEWS: dict[str, str] = {Thread.Kind.QUESTION: "question", Thread.Kind.TIP: "tip"}
+
+
+def _tell_topic_followers(thread: Thread) -> None:
+    """A new question or tip reaches the people following one of its topics at the "every"
+    level, once each: the same dedupe key as the members' notice, and those it @mentions are
+    told by their mention. Clock posts (steps, flow items) go to their own audiences."""
+    if thread.is_system or thread.kind not in TOPIC_NEWS:
+        return
+    names = [t.name for t in thread.topics.all()]
+    if not names:
+        return
+    mentioned = [u.pk for u in mentioned_users(thread.body, community=thread.community)]
+    notify_audience(
+        audience="thread_topic_followers",
+        audience_kwargs={"thread_id": thread.pk},
+        kind="topic_thread",
+        title=f"New {TOPIC_NEWS[thread.kind]} on {', '.join(names[:3])}: {thread.title}",
+        body=f"In {thread.community.name}",
+        url=thread.get_absolute_url(),
+        dedupe_key=f"thread:{thread.pk}",
+        exclude_user_ids=[*([thread.author_id] if thread.author_id else []), *mentioned],
+    )
+
+
 def _thread_published(thread: Thread, *, notify_members: bool = False, dedupe_key: str = ""):
     _notify_mentions(post=thread, thread=thread, text=thread.body)
     if thread.kind == Thread.Kind.HELP:
@@ -566,6 +591,7 @@ def _thread_published(thread: Thread, *, notify_members: bool = False, dedupe_ke
             dedupe_key=dedupe_key or f"thread:{thread.pk}",
             exclude_user_ids=[thread.author_id] if thread.author_id else [],
         )
+    _tell_topic_followers(thread)
 
 
 @transaction.atomic

@@ -32,6 +32,7 @@ community_urlpatterns = [
     ),
     path("<slug:slug>/moderation/", views.moderation, name="moderation"),
     path("<slug:slug>/post/", views.thread_create, name="thread_create"),
+    path("<slug:slug>/post/similar/", views.similar_questions, name="similar"),
     path("<slug:slug>/t/<int:thread_id>/", views.thread_detail, name="thread"),
     path("<slug:slug>/t/<int:thread_id>/reply/", views.reply_create, name="reply"),
     path("<slug:slug>/t/<int:thread_id>/edit/", views.thread_edit, name="thread_edit"),

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from socialearn.people.models import Topic
@@ -24,6 +25,7 @@ from .forms import (
     ThreadForm,
 )
 from .models import Community, Membership, ModerationAction, Reply, Thread
+from .search import similar_questions as similar
 
 REPLIES_PER_PAGE = 25
 THREADS_PER_PAGE = 20
@@ -326,6 +328,17 @@ def thread_create(request, slug: str):
         return redirect(community)
     initial = {"kind": request.GET.get("kind", Thread.Kind.DISCUSSION)}
     form = ThreadForm(request.POST or None, community=community, initial=initial)
+    # As the title is typed, questions already asked show under it (htmx, debounced).
+    form.fields["title"].widget.attrs.update(
+        {
+            "hx-get": reverse("communities:similar", args=[community.slug]),
+            "hx-trigger": "input changed delay:300ms",
+            "hx-target": "#similar-questions",
+            "hx-sync": "this:replace",
+            "autocomplete": "off",
+            "aria-describedby": "similar-questions",
+        }
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -685,6 +698,19 @@ def moderation(request, slug: str):
 
 @login_required
 def search(request):
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
-    page = selectors.search(request.user, q, request.GET.get("page", 1))
-    return _render(request, "communities/search.html", {"q": q, "page": page}, "results")
+    """ "Search posts" is the one search, filtered to threads and replies."""
+    from socialearn.people.views import search_response
+
+    return search_response(request, default_kind="threads")
+
+
+@login_required
+def similar_questions(request, slug: str):
+    """Up to five questions like the title being typed, that the asker may read, answered first
+    among the closest. A fragment for the new-thread form."""
+    community, viewer = _community(request, slug)
+    title = request.GET.get("title", "").replace("\x00", "")[:200]
+    questions = similar(request.user, title) if viewer.is_member else []
+    return TemplateResponse(
+        request, "communities/_similar.html", {"questions": questions, "community": community}
+    )

@@ -9,4 +9,5 @@ class ExpertqaConfig(AppConfig):
         from . import (
             access,  # noqa: F401  who sees a session's figures
             audiences,  # noqa: F401  registers the session audience for fan-out
+            search,  # noqa: F401  registers sessions and answers with the one search
         )

@@ -19,6 +19,8 @@ def session_audience(*, session_id: int):
     ).values("user_id")
     who = Q(id__in=members)
     if session.community.visibility == Community.Visibility.PUBLIC:
-        followers = TopicFollow.objects.filter(topic_id=session.topic_id).values("user_id")
+        followers = TopicFollow.objects.filter(
+            topic_id=session.topic_id, level=TopicFollow.Level.EVERY
+        ).values("user_id")
         who |= Q(id__in=followers)
     return get_user_model().objects.filter(who, is_active=True).values("id")

@@ -3,6 +3,7 @@
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -147,7 +148,10 @@ class Session(models.Model):
             # Written without full_clean() by session_cancel.
             limits.length_constraint("session", "cancel_note", limits.CANCEL_NOTE),
         ]
-        indexes = [models.Index(fields=["community", "starts_at"])]
+        indexes = [
+            models.Index(fields=["community", "starts_at"]),
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="session_title_trgm"),
+        ]
 
     def __str__(self) -> str:
         return self.title

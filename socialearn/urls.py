@@ -2,6 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from socialearn.people import views as people_views
+
 from . import views
 
 # The admin signs people in through the site's login, so its throttling covers the admin too.
@@ -12,6 +14,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("search/", people_views.search_page, name="search"),
+    path("search/suggest/", people_views.search_suggest, name="search_suggest"),
     path("people/", include("socialearn.people.urls")),
     path("inbox/", include("socialearn.notifications.urls")),
     path("insights/", include("socialearn.insights.urls")),

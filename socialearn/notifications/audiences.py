@@ -32,9 +32,14 @@ def resolve(name: str, **kwargs) -> QuerySet:
 
 @register("topic_followers")
 def topic_followers(*, topic_ids: list[int]) -> QuerySet:
+    """People who asked to hear at once of what happens on these topics (not digest only)."""
     from .models import TopicFollow
 
-    return TopicFollow.objects.filter(topic_id__in=topic_ids).values("user_id").distinct()
+    return (
+        TopicFollow.objects.filter(topic_id__in=topic_ids, level=TopicFollow.Level.EVERY)
+        .values("user_id")
+        .distinct()
+    )
 
 
 @register("users")

@@ -6,12 +6,24 @@ from socialearn.people.models import Topic, person_name
 
 
 class TopicFollow(models.Model):
-    """A person expressed an interest in a topic: they hear about help requests and sessions."""
+    """A person expressed an interest in a topic.
+
+    At the "every" level they are told at once of each new question, tip, help request and
+    session on it; at "digest" level the topic only feeds their email digest. Not following
+    at all is having no row ("off")."""
+
+    class Level(models.TextChoices):
+        EVERY = "every", "Every new question, tip and session"
+        DIGEST = "digest", "Only in my email digest"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_follows"
     )
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="follows")
+    # Also the database's default: bulk loads (seed_demo's COPY, imports) leave it out.
+    level = models.CharField(
+        max_length=8, choices=Level.choices, default=Level.EVERY, db_default=Level.EVERY
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

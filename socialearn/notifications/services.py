@@ -1,6 +1,7 @@
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -16,9 +17,17 @@ User = get_user_model()
 
 
 @transaction.atomic
-def topic_follow(*, user, topic: Topic) -> TopicFollow:
-    """The person expressed an interest: they hear about help requests and sessions on it."""
-    follow, _ = TopicFollow.objects.get_or_create(user=user, topic=topic)
+def topic_follow(*, user, topic: Topic, level: str | None = None) -> TopicFollow:
+    """The person expressed an interest. A new follow hears of everything on the topic at
+    once unless `level` says digest only; following again without a level keeps the level."""
+    if level is not None and level not in TopicFollow.Level.values:
+        raise ValidationError({"level": "Choose every new post or the digest only."})
+    follow, created = TopicFollow.objects.get_or_create(
+        user=user, topic=topic, defaults={"level": level or TopicFollow.Level.EVERY}
+    )
+    if not created and level is not None and follow.level != level:
+        follow.level = level
+        follow.save(update_fields=["level"])
     return follow
 
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from socialearn.http import safe_next_url
 from socialearn.people.models import Topic
 
-from .models import Notification
+from .models import Notification, TopicFollow
 from .selectors import inbox_page, unread_count
 from .services import notifications_mark_read, topic_follow, topic_unfollow
 
@@ -70,7 +70,7 @@ def open_notification(request, notification_id: int):
     return redirect("notifications:inbox")
 
 
-def _follow_response(request, topic: Topic, following: bool):
+def _follow_response(request, topic: Topic, following: bool, level: str = ""):
     if request.htmx:
         return TemplateResponse(
             request,
@@ -78,21 +78,34 @@ def _follow_response(request, topic: Topic, following: bool):
             {
                 "topic": topic,
                 "following": following,
+                "level": level,
+                "levels": TopicFollow.Level.choices,
                 "next": _safe_next(request, ""),
                 "compact": request.POST.get("compact") == "1",
             },
         )
-    verb = "now follow" if following else "no longer follow"
-    messages.success(request, f"You {verb} {topic.name}.")
+    if not following:
+        messages.success(request, f"You no longer follow {topic.name}.")
+    elif level == TopicFollow.Level.DIGEST:
+        messages.success(request, f"You follow {topic.name} in your email digest only.")
+    else:
+        messages.success(request, f"You now follow {topic.name}: you hear of every new post.")
     return redirect(_safe_next(request, topic.get_absolute_url()))
 
 
 @login_required
 @require_POST
 def follow_topic(request, slug: str):
+    """Follow a topic, or change how: `level` is every, digest or off (unfollow)."""
     topic = get_object_or_404(Topic, slug=slug)
-    topic_follow(user=request.user, topic=topic)
-    return _follow_response(request, topic, following=True)
+    level = request.POST.get("level") or None
+    if level == "off":
+        topic_unfollow(user=request.user, topic=topic)
+        return _follow_response(request, topic, following=False)
+    if level not in TopicFollow.Level.values:
+        level = None
+    follow = topic_follow(user=request.user, topic=topic, level=level)
+    return _follow_response(request, topic, following=True, level=follow.level)
 
 
 @login_required

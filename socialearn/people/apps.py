@@ -7,6 +7,7 @@ class PeopleConfig(AppConfig):
     label = "people"
 
     def ready(self) -> None:
+        from . import search  # noqa: F401  the one search's registry, with people and topics
         from .permissions import staff_groups_sync
 
         # Permissions rows are made after migrate; grant the staff groups theirs then.

@@ -30,6 +30,10 @@ class Topic(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # The one search finds topics by name with a typo ("negotation").
+            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="topic_name_trgm"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -137,6 +141,10 @@ class Profile(models.Model):
             models.Index(fields=["display_name", "id"], name="profile_directory_order"),
             # The home page's new colleagues: the last month's starters, not everyone.
             models.Index(fields=["started_company_on"], name="profile_started_company"),
+            # The one search finds people by name with a typo.
+            GinIndex(
+                fields=["display_name"], opclasses=["gin_trgm_ops"], name="profile_name_trgm"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,9 +6,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
-from socialearn.notifications.selectors import followed_topic_ids
+from socialearn.notifications.selectors import followed_topic_ids, followed_topic_levels
 
-from . import selectors
+from . import search, selectors
 from .forms import DirectoryFilterForm, ProfileForm
 from .models import Topic
 from .services import profile_for, profile_update
@@ -88,5 +88,55 @@ def topic_detail(request, slug: str):
     return TemplateResponse(
         request,
         "people/topic_detail.html",
-        {"topic": topic, "page": page, "followed": followed_topic_ids(request.user)},
+        {"topic": topic, "page": page, "followed": followed_topic_levels(request.user)},
     )
+
+
+# --- the one search ---------------------------------------------------------------------------
+
+SEARCH_PAGE_SIZE = 20
+SEARCH_GROUP_SIZE = 5
+SUGGEST_GROUP_SIZE = 3
+
+
+def _page_number(request) -> int:
+    try:
+        return min(max(int(request.GET.get("page", 1)), 1), 50)
+    except (TypeError, ValueError):
+        return 1
+
+
+def search_response(request, *, default_kind: str = ""):
+    """The results page: every kind's best hits, or one kind's hits page by page."""
+    q = request.GET.get("q", "").replace("\x00", "")[: search.MAX_LENGTH]
+    kind = request.GET.get("kind", default_kind)
+    if search.provider(kind) is None:
+        kind = ""
+    page = _page_number(request) if kind else 1
+    size = SEARCH_PAGE_SIZE if kind else SEARCH_GROUP_SIZE
+    terms, groups = search.search(request.user, q, kind=kind, limit=size, offset=(page - 1) * size)
+    context = {
+        "q": q.strip(),
+        "terms": terms,
+        "kind": kind,
+        "kinds": search.providers(),
+        "groups": [g for g in groups if g.hits] if not kind else groups,
+        "page": page,
+        "found": any(g.hits for g in groups),
+    }
+    template = "people/search.html#results" if request.htmx else "people/search.html"
+    return TemplateResponse(request, template, context)
+
+
+@login_required
+def search_page(request):
+    return search_response(request)
+
+
+@login_required
+def search_suggest(request):
+    """The header box's as-you-type list: a few hits of each kind, links only."""
+    q = request.GET.get("q", "").replace("\x00", "")[: search.MAX_LENGTH]
+    terms, groups = search.search(request.user, q, limit=SUGGEST_GROUP_SIZE)
+    context = {"q": q.strip(), "terms": terms, "groups": [g for g in groups if g.hits]}
+    return TemplateResponse(request, "people/_search_suggest.html", context)

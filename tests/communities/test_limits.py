@@ -4,10 +4,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from communities import selectors, services
+from communities import services
 from communities.mentions import mentioned_users
 from communities.models import Reply, Thread
 from socialearn.people.models import Profile
+from socialearn.people.search import search
 from socialearn.people.services import profile_refresh_search
 from tests.crawl import distinct_words
 from tests.factories import UserFactory
@@ -91,8 +92,8 @@ def test_search_vectors_read_a_bounded_prefix_of_a_long_body_stored_directly(com
     services._refresh_reply_search(reply.pk)
 
     first_word = ONE_MB.split()[0]
-    hits = selectors.search(member, first_word)
-    assert {row["what"] for row in hits.object_list} == {"thread", "reply"}
+    _, groups = search(member, first_word, kind="threads")
+    assert {hit.label for hit in groups[0].hits} == {"", "Reply"}  # the thread and its reply
 
 
 def test_a_profile_bio_stored_directly_past_its_maximum_still_gets_a_search_vector():

@@ -89,6 +89,12 @@ def run() -> list[dict]:
         ("directory, page 200", "/people/?page=200", 300),
         ("profile page", f"/people/{someone.user_id}/", 100),
         ("topic page with its experts", f"/people/topics/{topic.slug}/", 300),
+        ("one search, every kind: 'negotiation'", "/search/?q=negotiation", 300),
+        ("one search, a prefix: 'nego'", "/search/?q=nego", 300),
+        ("one search, a typo: 'negotation'", "/search/?q=negotation", 300),
+        ("one search, a name: 'priya'", "/search/?q=priya", 300),
+        ("one search, as you type 'pri'", "/search/suggest/?q=pri", 200),
+        ("one search, threads only, page 2", "/search/?q=team&kind=threads&page=2", 300),
     ]
     for label, url, target_ms in pages:
         median, p95, queries = _time_page(client, url)

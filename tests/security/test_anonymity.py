@@ -39,6 +39,9 @@ def _pages(w):
         reverse("communities:feed_rss", args=[c.slug]),
         reverse("communities:feed_atom", args=[c.slug]),
         reverse("communities:search") + "?q=burnout",
+        reverse("search") + "?q=burnout",
+        reverse("search") + "?q=anonymous",
+        reverse("search_suggest") + "?q=burnout",
         reverse("home"),
         reverse("notifications:inbox"),
         reverse("people:topic", args=[w.topic.slug]),
@@ -274,3 +277,14 @@ def test_an_anonymous_help_request_reaches_followers_without_a_name(
     )
     assert any("Stuck with a pivot table" in t for t in titles)
     assert all(HIDDEN_NAME not in t for t in titles)
+
+
+@pytest.mark.parametrize("q", ["Zebedee", "Zebedee Hidden", "zebedee.hidden", "Zebede"])
+def test_search_by_the_anonymous_authors_name_finds_the_person_not_the_posts(client, world, q):
+    """Rule (search, search_suggest): searching for the author of anonymous posts finds the
+    person (people are public) but never the posts they wrote anonymously."""
+    client.force_login(world.member)
+    for name in ("search", "search_suggest"):
+        text = client.get(reverse(name), {"q": q}).content.decode()
+        assert world.anon_thread.title not in text, (name, q)
+        assert "burnout" not in text, (name, q)

@@ -261,3 +261,22 @@ def test_a_relative_flow_item_is_read_once_it_reached_the_member(client, world):
     assert client.get(url).status_code == 200
     client.force_login(world.hidden)
     assert client.get(url).status_code == 404
+
+
+def test_search_finds_no_draft_unreleased_step_queued_item_or_unrecorded_mentoring(client, world):
+    """Rule (search, search_suggest): a draft challenge, a step the clock has not released, a
+    flow item not yet posted and anything of mentoring (unrecorded programmes' requests and
+    meetings) are never found, even by a member of the community."""
+    client.force_login(world.member)
+    for q in ("unfinished draft", "step", "item", "worry", "quiet", "pay"):
+        for name in ("search", "search_suggest"):
+            text = client.get(reverse(name), {"q": q}).content.decode()
+            text = text.split("</header>", 1)[-1]
+            assert "Unfinished draft challenge" not in text, (name, q)
+            assert f"{SECRET} step" not in text, (name, q)
+            assert f"{SECRET} item" not in text, (name, q)
+            assert "Private worry about pay" not in text, (name, q)
+            assert "Quiet mentoring" not in text, (name, q)
+    client.force_login(world.manager)  # control: the designer finds their draft
+    text = client.get(reverse("search"), {"q": "Unfinished draft"}).content.decode()
+    assert "Unfinished draft challenge" in text.replace("<mark>", "").replace("</mark>", "")

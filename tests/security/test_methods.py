@@ -242,9 +242,12 @@ FORMS = {
 # inbox's button POSTs to mark it read on the way).
 READS = {
     "home",
+    "search",
+    "search_suggest",
     "healthz",
     "communities:list",
     "communities:search",
+    "communities:similar",
     "communities:invitations",
     "communities:cohorts",
     "communities:newcomers",

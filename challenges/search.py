@@ -1,0 +1,57 @@
+"""What challenges make searchable: the challenges the reader may see.
+
+Registered with the core's one search in ChallengesConfig.ready(). visible_challenges keeps
+drafts to their designer and guide, and private communities' challenges to their members.
+Steps are found once released, as the threads the clock posts; an unreleased step is not a
+thread yet, so it cannot be found. One query.
+"""
+
+from django.db.models import F, Q
+from django.urls import reverse
+
+from socialearn.people import search
+from socialearn.people.search import Hit, Terms
+
+from .models import Challenge
+from .selectors import visible_challenges
+
+FRESH = 0.2
+
+
+@search.register("challenges", label="Challenges", order=60)
+def find_challenges(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]:
+    if not user.is_authenticated:
+        return []
+    v = search.vector("title", "summary", "description")
+    rows = (
+        visible_challenges(user)
+        .annotate(v=v)
+        .filter(Q(v=terms.query()) | search.similar("title", terms))
+        .annotate(
+            score=search.best(search.rank(v, terms), search.similarity("title", terms))
+            + FRESH * search.Freshness(F("created_at")),
+            title_hl=search.headline(F("title"), terms, words=40),
+            excerpt=search.headline(
+                search.StripTags(search.text_of("summary", "description_html")), terms, words=20
+            ),
+        )
+        .order_by("-score", "title")
+        .values("pk", "title_hl", "excerpt", "status", "community__name")[offset : offset + limit]
+    )
+    labels = dict(Challenge.Status.choices)
+    return [
+        Hit(
+            title=search.mark(r["title_hl"]),
+            url=reverse("challenges:detail", args=[r["pk"]]),
+            excerpt=search.mark(r["excerpt"], from_html=True),
+            meta=" · ".join(
+                x
+                for x in (
+                    r["community__name"],
+                    "" if r["status"] == Challenge.Status.PUBLISHED else labels[r["status"]],
+                )
+                if x
+            ),
+        )
+        for r in rows
+    ]

@@ -1,0 +1,243 @@
+"""What communities make searchable, each only where the reader may see it.
+
+Registered with the core's one search (socialearn.people.search) in CommunitiesConfig.ready().
+Visibility comes from the selectors every page uses (communities_visible_to,
+threads_visible_to, replies_visible_to): private communities and their posts only for their
+members, published posts only. Anonymous posts are found by their words, never by their
+author's name (no name is indexed), and say "Anonymous". One query per kind.
+"""
+
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import escape
+
+from socialearn.people import search
+from socialearn.people.search import Hit, Terms
+
+from .models import Community, Membership, Thread
+from .selectors import ANONYMOUS, communities_visible_to, replies_visible_to, threads_visible_to
+
+# Bonuses added to a hit's relevance (0..1): what the reader is most likely after.
+ACCEPTED = 0.3
+FRESH = 0.2
+MINE = 0.2
+
+POST_COLUMNS = (
+    "what",
+    "thread_pk",
+    "reply_pk",
+    "title",
+    "title_hl",
+    "community_name",
+    "community_slug",
+    "author_name",
+    "excerpt",
+    "when",
+    "score",
+)
+
+
+def _author_name(prefix: str = ""):
+    """Anonymous stays anonymous; a name is never an email address."""
+    return Case(
+        When(**{f"{prefix}is_anonymous": True}, then=Value(ANONYMOUS)),
+        When(**{f"{prefix}author__isnull": True}, then=Value("Former member")),
+        default=Coalesce(
+            NullIf(F(f"{prefix}author__profile__display_name"), Value("")),
+            Value("Member"),
+            output_field=CharField(),
+        ),
+        output_field=CharField(),
+    )
+
+
+def _mine(user, community_ref: str):
+    if not user.is_authenticated:
+        return Value(0.0, output_field=FloatField())
+    member = Membership.objects.filter(
+        community=OuterRef(community_ref), user=user, status=Membership.Status.ACTIVE
+    )
+    return Case(
+        When(Exists(member), then=Value(MINE)), default=Value(0.0), output_field=FloatField()
+    )
+
+
+def _bonus(condition: Q, amount: float):
+    return Case(When(condition, then=Value(amount)), default=Value(0.0), output_field=FloatField())
+
+
+def _thread_rows(user, terms: Terms, threads: QuerySet) -> QuerySet:
+    query = terms.query()
+    relevance = search.best(
+        search.rank(F("search_vector"), terms), search.similarity("title", terms)
+    )
+    return (
+        threads.filter(Q(search_vector=query) | search.similar("title", terms))
+        .annotate(
+            what=Value("thread", output_field=CharField()),
+            thread_pk=F("pk"),
+            reply_pk=Value(None, output_field=IntegerField()),
+            title_hl=search.headline(F("title"), terms, words=40),
+            community_name=F("community__name"),
+            community_slug=F("community__slug"),
+            author_name=_author_name(),
+            excerpt=search.headline(search.StripTags(F("body_html")), terms),
+            when=F("last_activity_at"),
+            score=relevance
+            + _bonus(Q(accepted_reply__isnull=False), ACCEPTED)
+            + FRESH * search.Freshness(F("last_activity_at"))
+            + _mine(user, "community_id"),
+        )
+        .values(*POST_COLUMNS)
+    )
+
+
+def _reply_rows(user, terms: Terms) -> QuerySet:
+    query = terms.query()
+    return (
+        replies_visible_to(user)
+        .filter(search_vector=query)
+        .annotate(
+            what=Value("reply", output_field=CharField()),
+            thread_pk=F("thread_id"),
+            reply_pk=F("pk"),
+            title=F("thread__title"),
+            title_hl=F("thread__title"),
+            community_name=F("thread__community__name"),
+            community_slug=F("thread__community__slug"),
+            author_name=_author_name(),
+            excerpt=search.headline(search.StripTags(F("body_html")), terms),
+            when=F("created_at"),
+            score=search.rank(F("search_vector"), terms)
+            + _bonus(Q(accepted_for__isnull=False), ACCEPTED)
+            + FRESH * search.Freshness(F("created_at"))
+            + _mine(user, "thread__community_id"),
+        )
+        .values(*POST_COLUMNS)
+    )
+
+
+def _post_hits(rows) -> list[Hit]:
+    hits = []
+    for r in rows:
+        url = reverse("communities:thread", args=[r["community_slug"], r["thread_pk"]])
+        if r["reply_pk"]:
+            url += f"#reply-{r['reply_pk']}"
+        when = date_format(timezone.localtime(r["when"]), "j M Y")
+        hits.append(
+            Hit(
+                title=search.mark(r["title_hl"]) if r["what"] == "thread" else escape(r["title"]),
+                url=url,
+                excerpt=search.mark(r["excerpt"], from_html=True),
+                meta=" · ".join((r["community_name"], r["author_name"], when)),
+                label="Reply" if r["what"] == "reply" else "",
+            )
+        )
+    return hits
+
+
+@search.register("threads", label="Threads and replies", order=30)
+def find_threads(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]:
+    threads = _thread_rows(user, terms, threads_visible_to(user).exclude(kind=Thread.Kind.TIP))
+    rows = threads.union(_reply_rows(user, terms), all=True).order_by("-score", "-when")
+    return _post_hits(rows[offset : offset + limit])
+
+
+@search.register("tips", label="Tips", order=40)
+def find_tips(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]:
+    rows = _thread_rows(user, terms, threads_visible_to(user).filter(kind=Thread.Kind.TIP))
+    return _post_hits(rows.order_by("-score", "-when")[offset : offset + limit])
+
+
+@search.register("communities", label="Communities", order=20)
+def find_communities(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]:
+    v = search.vector("name", "purpose")
+    kinds = dict(Community.Kind.choices)
+    rows = (
+        communities_visible_to(user)
+        .exclude(status=Community.Status.PROPOSED)
+        .annotate(v=v)
+        .filter(Q(v=terms.query()) | search.similar("name", terms))
+        .annotate(
+            score=search.best(search.rank(v, terms), search.similarity("name", terms))
+            + _mine(user, "pk"),
+            excerpt=search.headline(F("purpose"), terms, words=20),
+        )
+        .order_by("-score", "name")
+        .values("name", "slug", "kind", "status", "excerpt", "score")[offset : offset + limit]
+    )
+    hits = []
+    for r in rows:
+        meta = kinds.get(r["kind"], "")
+        if r["status"] == Community.Status.ARCHIVED:
+            meta += " · archived"
+        hits.append(
+            Hit(
+                title=escape(r["name"]),
+                url=reverse("communities:detail", args=[r["slug"]]),
+                excerpt=search.mark(r["excerpt"]),
+                meta=meta,
+            )
+        )
+    return hits
+
+
+def similar_questions(user, title: str, *, limit: int = 5) -> list[dict]:
+    """Questions the asker may read whose title is like the one being typed, answered first
+    among the closest.
+
+    One query. Matches any of the title's words (a question is rarely asked twice in the same
+    words), or the whole title with a typo."""
+    terms = search.parse(title)
+    if terms is None or len(terms.text) < 4:
+        return []
+    any_word = search.SearchQuery(
+        " | ".join(f"'{w}'" for w in terms.words), search_type="raw", config="english"
+    )
+    rows = (
+        threads_visible_to(user)
+        .filter(kind__in=[Thread.Kind.QUESTION, Thread.Kind.HELP])
+        .filter(Q(search_vector=any_word) | search.similar("title", terms))
+        .annotate(
+            answered=Case(
+                When(accepted_reply__isnull=False, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            score=search.best(
+                search.SearchRank(F("search_vector"), any_word),
+                search.similarity("title", terms),
+            ),
+        )
+        .order_by("-score", "-last_activity_at")
+        .values("pk", "title", "answered", "reply_count", "community__slug", "community__name")[
+            : 2 * limit
+        ]
+    )
+    # The closest matches, the answered ones of them first (sorted() keeps the score order).
+    closest = sorted(rows, key=lambda r: -r["answered"])[:limit]
+    return [
+        {
+            "title": r["title"],
+            "url": reverse("communities:thread", args=[r["community__slug"], r["pk"]]),
+            "answered": bool(r["answered"]),
+            "replies": r["reply_count"],
+            "community": r["community__name"],
+        }
+        for r in closest
+    ]
