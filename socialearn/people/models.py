@@ -142,9 +142,7 @@ class Profile(models.Model):
             # The home page's new colleagues: the last month's starters, not everyone.
             models.Index(fields=["started_company_on"], name="profile_started_company"),
             # The one search finds people by name with a typo.
-            GinIndex(
-                fields=["display_name"], opclasses=["gin_trgm_ops"], name="profile_name_trgm"
-            ),
+            GinIndex(fields=["display_name"], opclasses=["gin_trgm_ops"], name="profile_name_trgm"),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ def _posts(user, q):
     """Threads and replies the one search finds for this reader."""
     return search(user, q, kind="threads", limit=50)[1][0].hits
 
+
 pytestmark = pytest.mark.django_db
 
 
