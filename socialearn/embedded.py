@@ -51,10 +51,30 @@ def say(message: str) -> None:
 # --- PostgreSQL ------------------------------------------------------------------------------
 
 
+def _pg_data_version_check() -> None:
+    """Refuse a data folder made by another major PostgreSQL than the bundled one, with what to
+    do, rather than the server's own start-up failure."""
+    import pgserver
+
+    made_by = PG_DATA / "PG_VERSION"
+    binary = Path(pgserver.__file__).parent / "pginstall" / "bin" / "postgres"
+    if not made_by.exists() or not binary.exists():
+        return
+    version = subprocess.run([str(binary), "--version"], capture_output=True, text=True).stdout
+    bundled = version.split()[-1].split(".")[0] if version else ""
+    existing = made_by.read_text().strip()
+    if bundled and existing != bundled:
+        raise SystemExit(
+            f"var/pg holds a PostgreSQL {existing} database; the embedded server is PostgreSQL "
+            f"{bundled}. Stop it (make services-stop), then move var/pg away to start afresh."
+        )
+
+
 def _pg_server():
     import pgserver
 
     VAR.mkdir(exist_ok=True)
+    _pg_data_version_check()
     # cleanup_mode=None: we stop the server ourselves, so child processes sharing it
     # (web, worker, beat, pytest) never take it down on their own exit.
     return pgserver.get_server(PG_DATA, cleanup_mode=None)
