@@ -318,14 +318,16 @@ class Board:
         return Session.State(self.state).label
 
 
-def board_for(session: Session, user, *, sort: str = "votes") -> Board:
-    """Everything the board shows, in a fixed number of queries whatever its size."""
+def board_for(session: Session, user, *, sort: str = "votes", detailed: int | None = None) -> Board:
+    """Everything the board shows, in a fixed number of queries whatever its size.
+
+    Every question counts toward the record and the owed list, but only the first `detailed`
+    visible ones (all when None) get their answers and duplicate counts: the board shows
+    those in full, and loading answers for a thousand questions made the page slow.
+    """
     now = timezone.now()
     expert_ids = {e.pk for e in session.experts.all()}
     viewer = viewer_for(user, session, expert_ids=expert_ids)
-    answers = Prefetch(
-        "answers", queryset=Answer.objects.select_related("author__profile").order_by("created_at")
-    )
     statuses = [Question.Status.VISIBLE]
     if viewer.is_moderator:
         statuses.append(Question.Status.HIDDEN)
@@ -333,8 +335,6 @@ def board_for(session: Session, user, *, sort: str = "votes") -> Board:
     rows = list(
         Question.objects.filter(session=session, status__in=statuses)
         .select_related("author__profile", "deferred_by__profile")
-        .prefetch_related(answers)
-        .annotate(n_duplicates=Count("duplicates", distinct=True))
         .order_by(*order)
     )
     voted = set()
@@ -352,10 +352,10 @@ def board_for(session: Session, user, *, sort: str = "votes") -> Board:
         q.is_mine = user.is_authenticated and q.author_id == user.pk
         q.voted = q.pk in voted
         q.state = q.commitment(now)
-        q.answer_list = list(q.answers.all())
-        for a in q.answer_list:
-            a.author_name = person_name(a.author)
+        q.answer_list = []
+        q.n_duplicates = 0
         (visible if q.status == Question.Status.VISIBLE else hidden).append(q)
+    _add_answers_and_duplicates(visible if detailed is None else visible[:detailed])
     record = record_of(visible, now)
     session.n_open = record.owed + record.waiting  # type: ignore[attr-defined]
     state = session_state(session, now)
@@ -371,6 +371,29 @@ def board_for(session: Session, user, *, sort: str = "votes") -> Board:
         sort=sort,
         version=session.version,
     )
+
+
+def _add_answers_and_duplicates(questions: list) -> None:
+    """Each question's answers (oldest first) and how many duplicates were merged into it."""
+    if not questions:
+        return
+    by_pk = {q.pk: q for q in questions}
+    answers = (
+        Answer.objects.filter(question_id__in=list(by_pk))
+        .select_related("author__profile")
+        .order_by("created_at", "id")
+    )
+    for a in answers:
+        a.author_name = person_name(a.author)
+        by_pk[a.question_id].answer_list.append(a)
+    duplicates = (
+        Question.objects.filter(merged_into_id__in=list(by_pk))
+        .values("merged_into_id")
+        .annotate(n=Count("id"))
+        .values_list("merged_into_id", "n")
+    )
+    for pk, n in duplicates:
+        by_pk[pk].n_duplicates = n
 
 
 def changes_since(session: Session, since: datetime) -> dict:

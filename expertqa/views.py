@@ -226,7 +226,10 @@ def _board_context(request, session: Session, *, sort: str, fresh: bool = False,
     now = timezone.now()  # before the board is read, so nothing slips between the two
     if fresh:  # an action just bumped the version this object was loaded with
         session.refresh_from_db(fields=["version"])
-    board = selectors.board_for(session, request.user, sort=sort)
+    everything = request.GET.get("all") == "1"
+    board = selectors.board_for(
+        session, request.user, sort=sort, detailed=None if everything else BOARD_SHOWN
+    )
     polls = session.cancelled_at is None and session.starts_at - timedelta(
         days=1
     ) < now < session.ends_at + timedelta(hours=2)
@@ -236,7 +239,7 @@ def _board_context(request, session: Session, *, sort: str, fresh: bool = False,
     allow_anonymous = session.community.anonymity != Community.Anonymity.OFF
     # A busy board (an all-hands collects a thousand questions) shows its first ones in the
     # chosen order and links to the rest: rendering every question made the page seconds.
-    shown = board.questions if request.GET.get("all") == "1" else board.questions[:BOARD_SHOWN]
+    shown = board.questions if everything else board.questions[:BOARD_SHOWN]
     return {
         "session": session,
         "board": board,

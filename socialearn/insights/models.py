@@ -102,6 +102,16 @@ class Activity(models.Model):
                 condition=~models.Q(verb__in=["viewed", "joined", "left"])
                 & models.Q(community_id__isnull=False),
             ),
+            # Who is a member of which community at a date: each person's latest join or
+            # leave per community, in the order DISTINCT ON reads it, so the figures walk
+            # the index instead of sorting every membership event.
+            models.Index(
+                fields=["community_id", "actor", "-occurred_at", "-id"],
+                name="activity_membership_latest",
+                include=["verb"],
+                condition=models.Q(verb__in=["joined", "left"])
+                & models.Q(community_id__isnull=False),
+            ),
             # Everyone who did anything in a period (personas), read from the index alone.
             models.Index(
                 fields=["occurred_at"],

@@ -93,3 +93,43 @@ def test_a_thread_with_500_replies_shows_them_a_page_at_a_time(client, manager, 
     html = client.get(thread.get_absolute_url() + "?page=21").content.decode()
     assert "the very last reply" in html
     assert "Page 21 of 21" in html
+
+
+def _members_page_queries(client, manager, n, django_assert_max_num_queries):
+    people = [UserFactory(profile__display_name=f"Person {i:03d}") for i in range(n)]
+    community = make_community(manager, members=people, name=f"Members {n}")
+    client.force_login(manager)
+    url = reverse("communities:members", args=[community.slug])
+    with django_assert_max_num_queries(12):
+        first = client.get(url)
+    with django_assert_max_num_queries(12):
+        last = client.get(url + "?page=last")
+    return first, last
+
+
+@pytest.mark.parametrize("n", [2, 120])
+def test_the_members_page_runs_a_fixed_number_of_queries(
+    client, manager, n, django_assert_max_num_queries
+):
+    first, last = _members_page_queries(client, manager, n, django_assert_max_num_queries)
+    assert first.status_code == last.status_code == 200
+
+
+def test_members_are_listed_by_name_and_those_without_a_profile_come_last(client, manager):
+    from django.contrib.auth import get_user_model
+
+    named = [
+        UserFactory(profile__display_name=name)
+        for name in ("Zulu Member", "Alpha Member", "Mike Member")
+    ]
+    bare = get_user_model().objects.create_user(
+        username="bare@example.com", email="bare@example.com"
+    )
+    community = make_community(manager, members=[*named, bare], name="By name")
+    client.force_login(manager)
+    page = client.get(reverse("communities:members", args=[community.slug])).content.decode()
+    positions = [
+        page.index(text)
+        for text in ("Alpha Member", "Mike Member", "Zulu Member", "bare@example.com")
+    ]
+    assert positions == sorted(positions)

@@ -147,6 +147,32 @@ def test_a_busy_board_shows_its_first_questions_and_links_to_all(
     assert "Show all" not in everything
 
 
+def test_a_busy_board_shows_answers_and_merged_duplicates_of_the_questions_it_shows(
+    client, make_session, expert, manager, monkeypatch
+):
+    monkeypatch.setattr("expertqa.views.BOARD_SHOWN", 2)
+    session = make_session()
+    asked = [
+        services.question_ask(session=session, author=manager, body=f"Busy question {i}?")
+        for i in range(4)
+    ]
+    for i, q in enumerate(asked):
+        services.answer_create(question=q, author=expert, body=f"Answer number {i}")
+    services.vote_toggle(question=asked[0], user=expert)
+    duplicate = services.question_ask(session=session, author=expert, body="Same as the first?")
+    services.question_merge(duplicate=duplicate, into=asked[0], by=manager)
+    client.force_login(manager)
+    url = reverse("expertqa:detail", args=[session.pk])
+
+    page = client.get(url).content.decode()
+    assert page.count('class="card eqa-question') == 2
+    assert "1 duplicate merged in" in page
+    assert page.count("Answer number") == 2
+
+    everything = client.get(url + "?all=1").content.decode()
+    assert everything.count("Answer number") == 4
+
+
 def test_anonymous_asker_hidden_on_every_surface_but_from_moderators(
     client, open_session, asker, member, expert, manager
 ):

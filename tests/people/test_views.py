@@ -302,3 +302,26 @@ def test_home_shows_new_colleagues(client, me):
     response = client.get("/")
     assert "Nina Newcomer" in response.text
     assert "Olga Oldtimer" not in response.text
+
+
+@pytest.mark.parametrize("n", [1, 60])
+def test_the_profile_form_runs_a_fixed_number_of_queries(
+    client, me, n, django_assert_max_num_queries
+):
+    topics = TopicFactory.create_batch(n)
+    DepartmentFactory.create_batch(n)
+    me.profile.expertise.set(topics[: n // 2 + 1])
+    me.profile.interests.set(topics[n // 2 :])
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("people:profile_edit"))
+    assert response.status_code == 200
+
+
+def test_the_time_zone_list_keeps_my_choice_and_its_attributes(client, me):
+    client.post(reverse("people:profile_edit"), _form_data(time_zone="America/Sao_Paulo"))
+    page = client.get(reverse("people:profile_edit")).text
+    assert '<option value="America/Sao_Paulo" selected>America/Sao Paulo</option>' in page
+    assert 'aria-describedby="id_time_zone_helptext"' in page
+    bad = client.post(reverse("people:profile_edit"), _form_data(time_zone="Mars/<b>"))
+    assert 'aria-invalid="true"' in bad.text
+    assert "Mars/<b>" not in bad.text
