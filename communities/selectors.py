@@ -259,7 +259,7 @@ class _MembersByName:
 
 
 def members_page(community: Community, page_number) -> Page:
-    return Paginator(_MembersByName(community), 50).get_page(page_number)
+    return Paginator(_MembersByName(community), 50).get_page(page_number)  # type: ignore[arg-type]
 
 
 def moderation_queue(community: Community) -> dict:

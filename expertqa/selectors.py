@@ -384,7 +384,7 @@ def _add_answers_and_duplicates(questions: list) -> None:
         .order_by("created_at", "id")
     )
     for a in answers:
-        a.author_name = person_name(a.author)
+        a.author_name = person_name(a.author)  # type: ignore[attr-defined]
         by_pk[a.question_id].answer_list.append(a)
     duplicates = (
         Question.objects.filter(merged_into_id__in=list(by_pk))
