@@ -199,32 +199,33 @@ def copy_rows(table: str, columns: list[str], rows, computed: dict[str, str] | N
         cursor.execute(f"DROP TABLE {scratch}")
 
 
+# The columns of insights_activity that bulk seeds COPY, in the order of their rows.
+ACTIVITY_COLUMNS = [
+    "occurred_at",
+    "verb",
+    "actor_id",
+    "community_id",
+    "topic_ids",
+    "thread_id",
+    "object_type",
+    "object_id",
+    "target_user_id",
+    "is_question",
+    "extra",
+    "programme_id",
+    "session_id",
+    "challenge_id",
+]
+
+
 def _activity(rows: list[tuple]) -> None:
-    copy_rows(
-        "insights_activity",
-        [
-            "occurred_at",
-            "verb",
-            "actor_id",
-            "community_id",
-            "topic_ids",
-            "thread_id",
-            "object_type",
-            "object_id",
-            "target_user_id",
-            "is_question",
-            "extra",
-            "programme_id",
-            "session_id",
-            "challenge_id",
-        ],
-        (r + (None, None, None) for r in rows),
-    )
+    copy_rows("insights_activity", ACTIVITY_COLUMNS, (r + (None, None, None) for r in rows))
 
 
 def seed_bulk(*, scale: int, stdout) -> None:
     people = list(
-        Profile.objects.filter(user__is_active=True, user__is_staff=False)
+        # Ordinary people: not the demo's L&D admins, coordinators or superusers.
+        Profile.objects.filter(user__is_active=True, user__is_superuser=False, user__groups=None)
         .order_by("user_id")
         .values_list("user_id", flat=True)
     )
@@ -297,7 +298,8 @@ def _seed_views() -> None:
             """
             WITH people AS (
                 SELECT id, row_number() OVER (ORDER BY id) AS rn
-                FROM auth_user WHERE is_active AND NOT is_staff
+                FROM auth_user u WHERE is_active AND NOT is_superuser
+                    AND NOT EXISTS (SELECT 1 FROM auth_user_groups g WHERE g.user_id = u.id)
             ),
             views AS (
                 SELECT t.id AS thread_id, t.community_id, t.created_at,

@@ -15,7 +15,7 @@ from html import escape
 from django.db import connection, transaction
 from django.utils import timezone
 
-from communities.bulk_demo import EVERYONE_SLUG, copy_rows, reserve_ids
+from communities.bulk_demo import ACTIVITY_COLUMNS, EVERYONE_SLUG, copy_rows, reserve_ids
 from communities.models import Community, Membership
 
 from . import services
@@ -70,7 +70,7 @@ def seed_bulk(*, scale: int, stdout) -> None:
 
         experts = list(
             get_user_model()
-            .objects.filter(memberships__community=community, is_staff=False)
+            .objects.filter(memberships__community=community, is_superuser=False, groups=None)
             .order_by("id")[1:4]
         )
         session = services.session_schedule(
@@ -165,26 +165,7 @@ def seed_bulk(*, scale: int, stdout) -> None:
         ["question_id", "user_id", "created_at"],
         ((q, u, now) for q, u in sorted(votes)),
     )
-    copy_rows(
-        "insights_activity",
-        [
-            "occurred_at",
-            "verb",
-            "actor_id",
-            "community_id",
-            "topic_ids",
-            "thread_id",
-            "object_type",
-            "object_id",
-            "target_user_id",
-            "is_question",
-            "extra",
-            "programme_id",
-            "session_id",
-            "challenge_id",
-        ],
-        activity,
-    )
+    copy_rows("insights_activity", ACTIVITY_COLUMNS, activity)
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE expertqa_session SET version = version + 1 WHERE id = %s", [session.pk]
