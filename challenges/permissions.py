@@ -63,14 +63,7 @@ def can_design(user, challenge: Challenge) -> bool:
 def designable_communities(user) -> QuerySet[Community]:
     """Active communities the person may start a challenge or a flow in: those they manage,
     and for L&D admins every active one they may read."""
-    qs = Community.objects.filter(status=Community.Status.ACTIVE)
-    if is_lnd_admin(user):
-        return qs.filter(pk__in=communities_visible_to(user).values("pk"))
-    return qs.filter(
-        memberships__user=user,
-        memberships__role=Membership.Role.MANAGER,
-        memberships__status=Membership.Status.ACTIVE,
-    )
+    return community_permissions.communities_to_run_in(user)
 
 
 def can_design_anything(user) -> bool:

@@ -15,6 +15,8 @@
 The set-wise form of the reading rule is `selectors.communities_visible_to`.
 """
 
+from django.db.models import QuerySet
+
 from socialearn.people.permissions import is_lnd_admin
 
 from .models import Community, Membership
@@ -81,6 +83,21 @@ def can_view_post(post, viewer, *, manager: bool) -> bool:
     if post.status == "published" or manager:
         return True
     return bool(viewer.is_authenticated and post.author_id and post.author_id == viewer.pk)
+
+
+def communities_to_run_in(user) -> QuerySet[Community]:
+    """Active communities where the person may start challenges, flows and sessions: those
+    they manage, and for L&D admins every active one they may read."""
+    from .selectors import communities_visible_to  # the selectors ask this module
+
+    qs = Community.objects.filter(status=Community.Status.ACTIVE)
+    if is_lnd_admin(user):
+        return qs.filter(pk__in=communities_visible_to(user).values("pk"))
+    return qs.filter(
+        memberships__user=user,
+        memberships__role=Membership.Role.MANAGER,
+        memberships__status=Membership.Status.ACTIVE,
+    )
 
 
 def can_create_kind(user, kind: str) -> bool:

@@ -15,8 +15,9 @@ from html import escape
 from django.db import connection, transaction
 from django.utils import timezone
 
-from communities.bulk_demo import ACTIVITY_COLUMNS, EVERYONE_SLUG, copy_rows, reserve_ids
+from communities.bulk_demo import ACTIVITY_COLUMNS, EVERYONE_SLUG, reserve_ids
 from communities.models import Community, Membership
+from socialearn.people.bulk import copy_rows
 
 from . import services
 from .models import Question, Session

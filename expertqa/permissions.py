@@ -16,9 +16,7 @@ Views, selectors and services ask these functions; nothing here reads staff stat
 from django.db.models import QuerySet
 
 from communities import permissions as community_permissions
-from communities.models import Community, Membership
-from communities.selectors import communities_visible_to
-from socialearn.people.permissions import is_lnd_admin
+from communities.models import Community
 
 from .models import Session
 
@@ -55,11 +53,4 @@ def is_expert(user, session: Session) -> bool:
 
 
 def schedulable_communities(user) -> QuerySet[Community]:
-    qs = Community.objects.filter(status=Community.Status.ACTIVE)
-    if is_lnd_admin(user):
-        return qs.filter(pk__in=communities_visible_to(user).values("pk"))
-    return qs.filter(
-        memberships__user=user,
-        memberships__status=Membership.Status.ACTIVE,
-        memberships__role=Membership.Role.MANAGER,
-    )
+    return community_permissions.communities_to_run_in(user)

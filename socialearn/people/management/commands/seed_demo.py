@@ -9,17 +9,17 @@ import importlib
 import random
 import time
 import unicodedata
-from collections.abc import Iterable
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from socialearn.notifications.models import Notification, TopicFollow
+from socialearn.people.bulk import copy_rows
 from socialearn.people.models import Department, Location, Profile, Topic
 from socialearn.people.permissions import COORDINATOR, LD_ADMIN, staff_groups_sync
 from socialearn.people.services import profile_refresh_search
@@ -294,26 +294,6 @@ def _ascii(text: str) -> str:
     return plain.lower().replace("'", "")
 
 
-def _copy_insert(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
-    """Insert many rows fast and idempotently: COPY into a scratch table, then one INSERT
-    that skips rows already there (ON CONFLICT DO NOTHING)."""
-    cols = ", ".join(columns)
-    scratch = f"seed_{table}"
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
-        cursor.execute(
-            f"CREATE TEMP TABLE {scratch} AS SELECT {cols} FROM {table} WITH NO DATA"  # noqa: S608
-        )
-        with cursor.cursor.copy(f"COPY {scratch} ({cols}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.execute(
-            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {scratch} "  # noqa: S608
-            "ON CONFLICT DO NOTHING"
-        )
-        cursor.execute(f"DROP TABLE {scratch}")
-
-
 def _weighted_departments(rng: random.Random, names: list[str]) -> list[str]:
     return [name for name in names for _ in range(DEPARTMENTS[name][0])]
 
@@ -389,7 +369,7 @@ class Command(BaseCommand):
             email = _ascii(f"{first}.{last}.{i}@{DEMO_DOMAIN}")
             plan.append((first, last, dept, email))
         now = timezone.now()
-        _copy_insert(
+        copy_rows(
             User._meta.db_table,
             [
                 "password",
@@ -463,7 +443,7 @@ class Command(BaseCommand):
             expertise.extend((user_id, by_name[t].pk) for t in known)
             interests.extend((user_id, by_name[t].pk) for t in wanted)
             follows.update((user_id, by_name[t].pk) for t in wanted + known[:1])
-        _copy_insert(
+        copy_rows(
             Profile._meta.db_table,
             [
                 "user_id",
@@ -488,12 +468,12 @@ class Command(BaseCommand):
             )
         )
         for field, links in (("expertise", expertise), ("interests", interests)):
-            _copy_insert(
+            copy_rows(
                 getattr(Profile, field).through._meta.db_table,
                 ["profile_id", "topic_id"],
                 ((profile_ids[u], t) for u, t in links),
             )
-        _copy_insert(
+        copy_rows(
             TopicFollow._meta.db_table,
             ["user_id", "topic_id", "created_at"],
             ((u, t, now) for u, t in sorted(follows)),
