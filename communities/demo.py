@@ -204,9 +204,9 @@ def _regulars(rng, members: list, voices: set) -> list:
 
 
 def _pick(rng, regulars: list, *, avoid=None):
-    """A regular, chosen with weights 1, 1/2, 1/3...: a few people write most posts."""
+    """A regular, the first ones more often (weights 1, 1/√2, 1/√3...)."""
     choices = [r for r in regulars if r != avoid] or regulars
-    return rng.choices(choices, weights=[1 / (i + 1) for i in range(len(choices))])[0]
+    return rng.choices(choices, weights=[(i + 1) ** -0.5 for i in range(len(choices))])[0]
 
 
 def _seed_one(
