@@ -42,8 +42,8 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy socialearn/*/services.py socialearn/*/selectors.py mentoring/matching/ \
-		communities/services.py communities/selectors.py mentoring/services.py \
-		mentoring/selectors.py expertqa/services.py expertqa/selectors.py \
+		communities/services communities/selectors mentoring/services.py \
+		mentoring/selectors.py expertqa/services expertqa/selectors.py \
 		challenges/services challenges/selectors.py challenges/clock.py challenges/streaks.py \
 		socialearn/people/permissions.py communities/permissions.py challenges/permissions.py \
 		mentoring/permissions.py expertqa/permissions.py \

@@ -13,6 +13,7 @@ from django.utils import timezone
 from communities.models import Community, Membership, Thread
 from communities.services import community_create, reply_create
 from socialearn.insights.models import Activity
+from socialearn.people.models import Topic
 from socialearn.people.permissions import LD_ADMIN
 
 from . import classics, services
@@ -47,20 +48,19 @@ def _designer():
     )
 
 
+FEEDBACK_COMMUNITY = "Feedback practice"
+
+
 def _community(designer) -> Community:
-    community = (
-        Community.objects.filter(
-            status=Community.Status.ACTIVE, visibility=Community.Visibility.PUBLIC
-        )
-        .exclude(kind=Community.Kind.ONBOARDING)
-        .order_by("pk")
-        .first()
-    )
+    """The challenge and the flow are about feedback: they live in a community of their own."""
+    community = Community.objects.filter(name=FEEDBACK_COMMUNITY).first()
     if community is None:
+        topics = Topic.objects.filter(name__in=["Giving feedback", "Coaching"])
         community = community_create(
             created_by=designer,
-            name="Feedback practice",
-            purpose="Practise giving and asking for feedback.",
+            name=FEEDBACK_COMMUNITY,
+            purpose="Practise giving and asking for feedback, ten minutes a day.",
+            topics=list(topics),
         )
     return community
 

@@ -1,5 +1,8 @@
 """Demo communities for `manage.py seed_demo`: idempotent (a community that exists is left as
-it is), built through the services so counts, revisions, activity and notifications are real."""
+it is), built through the services so counts, revisions, activity and notifications are real.
+
+Each community talks about its own subject (demo_threads.py), and like a real one it has a
+long tail: most members only read, a few regulars write most of the posts."""
 
 import random
 from datetime import timedelta
@@ -12,6 +15,7 @@ from socialearn.insights.models import Activity
 from socialearn.people.models import Profile, Topic
 
 from . import services
+from .demo_threads import CONVERSATIONS, HELD_REPLY
 from .models import Community, ModerationWord, Reply, Thread, TipRevision
 
 User = get_user_model()
@@ -59,7 +63,7 @@ COMMUNITIES = [
         "network",
         "public",
         "on",
-        ["Leadership"],
+        ["Wellbeing at work", "Leadership"],
         "Questions about policies, pay and growth, answered by the people team.",
     ),
     (
@@ -67,7 +71,7 @@ COMMUNITIES = [
         "practice",
         "public",
         "off",
-        ["Public speaking", "Giving feedback"],
+        ["Consultative selling", "Negotiation"],
         "Discovery calls, demos and negotiation: what works with our customers.",
     ),
     (
@@ -91,7 +95,7 @@ COMMUNITIES = [
         "team",
         "public",
         "off",
-        ["Kubernetes"],
+        ["Kubernetes", "Cloud architecture"],
         "Day-to-day notes of the platform team, open to everyone who wants to follow.",
     ),
     (
@@ -99,52 +103,19 @@ COMMUNITIES = [
         "cohort",
         "public",
         "off",
-        ["Machine learning"],
+        ["Machine learning", "Python"],
         "A cohort working through one paper a week together.",
     ),
 ]
 
-THREADS = [
-    (
-        "question",
-        "How do you version your SQL queries?",
-        "We keep copying queries between notebooks. How do your teams keep them in one place?",
-    ),
-    (
-        "help",
-        "Need a second pair of eyes on a dashboard before Friday",
-        "Our quarterly dashboard double counts returns. Anyone who knows window functions?",
-    ),
-    (
-        "tip",
-        "Three keyboard shortcuts that save me an hour a week",
-        "1. `Ctrl+Shift+L` filters a range.\n2. `Alt+=` sums a column.\n3. `F4` repeats.",
-    ),
-    (
-        "resource",
-        "A gentle introduction we all liked",
-        "Short, practical and free. Chapters 2 and 5 are the best.",
-    ),
-    (
-        "discussion",
-        "What did you learn this month?",
-        "Share one thing you learnt at work this month, however small.",
-    ),
-    (
-        "question",
-        "Which course helped you most when you started?",
-        "Looking for recommendations for a newcomer on my team.",
-    ),
-]
-
-REPLIES = [
-    "We keep them in a shared repository with a short README per folder.",
-    "Happy to help: send me the link and I will have a look this afternoon.",
-    "Thank you, this is exactly what I needed.",
-    "We tried that last year; the trick is to agree on naming first.",
-    "+1, and pair with someone from another team the first time.",
-    "I wrote a short guide on this, I will add it as a resource.",
-]
+# The demo login (a product designer) belongs where a product designer would.
+DEMO_USER_COMMUNITIES = {
+    "Data analysts guild",
+    "Accessible by default",
+    "Ask HR anything",
+    "Product discovery lab",
+}
+REACTIONS = ["thumbs_up", "idea", "thanks"]
 
 
 def _people(limit: int) -> list:
@@ -195,6 +166,7 @@ def seed_demo(*, scale: int, stdout) -> None:
     ModerationWord.objects.get_or_create(word="idiot")
     demo_user = User.objects.filter(email="demo@socialearn.local").first()
     topics = {t.name: t for t in Topic.objects.all()}
+    voices = {p.pk for p in rng.sample(people, k=max(6, len(people) // 6))}
     created = 0
     for index, (name, kind, visibility, anonymity, topic_names, purpose) in enumerate(COMMUNITIES):
         if Community.objects.filter(name=name).exists():
@@ -203,7 +175,7 @@ def seed_demo(*, scale: int, stdout) -> None:
             _seed_one(
                 rng=rng,
                 people=people,
-                demo_user=demo_user if index % 3 == 0 else None,
+                demo_user=demo_user if name in DEMO_USER_COMMUNITIES else None,
                 name=name,
                 kind=kind,
                 visibility=visibility,
@@ -211,6 +183,8 @@ def seed_demo(*, scale: int, stdout) -> None:
                 topics=[topics[t] for t in topic_names if t in topics],
                 purpose=purpose,
                 per_community=max(8, min(60, scale // 5)),
+                held_reply=index % 2 == 0,
+                voices=voices,
             )
         created += 1
     stdout.write(f"communities: {created} new of {len(COMMUNITIES)}")
@@ -220,8 +194,35 @@ def seed_demo(*, scale: int, stdout) -> None:
         seed_bulk(scale=scale, stdout=stdout)
 
 
+def _regulars(rng, members: list, voices: set) -> list:
+    """A community's few regular writers, the most active first. They come from the
+    organisation's voices, the same few people who write wherever they are (one person in
+    six); everyone else reads."""
+    regulars = [m for m in members if m.pk in voices]
+    rng.shuffle(regulars)
+    return regulars[: max(3, len(members) // 8)] or members[:3]
+
+
+def _pick(rng, regulars: list, *, avoid=None):
+    """A regular, the first ones more often (weights 1, 1/√2, 1/√3...)."""
+    choices = [r for r in regulars if r != avoid] or regulars
+    return rng.choices(choices, weights=[(i + 1) ** -0.5 for i in range(len(choices))])[0]
+
+
 def _seed_one(
-    *, rng, people, demo_user, name, kind, visibility, anonymity, topics, purpose, per_community
+    *,
+    rng,
+    people,
+    demo_user,
+    name,
+    kind,
+    visibility,
+    anonymity,
+    topics,
+    purpose,
+    per_community,
+    held_reply,
+    voices,
 ):
     manager = rng.choice(people)
     community = services.community_create(
@@ -234,21 +235,30 @@ def _seed_one(
         topics=topics,
         rules="Be kind, assume good intent, and share what you learn.",
     )
-    members = rng.sample(people, k=min(len(people), per_community))
+    # The voices join more communities than the rest: a third of a community are voices.
+    voice_list = [p for p in people if p.pk in voices and p != manager]
+    members = rng.sample(voice_list, k=min(len(voice_list), per_community // 3))
+    others = [p for p in people if p not in members and p != manager]
+    members += rng.sample(others, k=min(len(others), per_community - len(members)))
     if demo_user is not None:
         members.append(demo_user)
     for person in members:
         services.membership_join(community=community, user=person)
-    members = [m for m in members if m != manager] or [manager]
-    for kind_, title, body in THREADS:
-        author = rng.choice(members)
+    members = [m for m in members if m != demo_user] or [manager]
+    writers = [manager, *_regulars(rng, members, voices)]
+    # A reader now and then reacts without ever writing.
+    readers = [m for m in members if m not in writers]
+    reactors = writers + rng.sample(readers, k=min(len(readers), len(members) // 12))
+    thread = None
+    for kind_, title, body, replies_text, extra in CONVERSATIONS[name]:
+        author = _pick(rng, writers[1:] or writers)
         thread = services.thread_create(
             community=community,
             author=author,
             kind=kind_,
             title=title,
             body=body,
-            url="https://www.example.com/guide" if kind_ == "resource" else "",
+            url=extra if kind_ == "resource" else "",
             is_anonymous=anonymity != "off" and kind_ == "question",
         )
         if thread.status != Thread.Status.PUBLISHED:
@@ -257,26 +267,23 @@ def _seed_one(
             )
             thread.refresh_from_db()
         replies = []
-        for text in rng.sample(REPLIES, k=rng.randint(2, 4)):
-            responder = rng.choice([m for m in members if m != author] or members)
+        for text in replies_text:
+            responder = _pick(rng, writers, avoid=author)
             replies.append(services.reply_create(thread=thread, author=responder, body=text))
         if kind_ in ("question", "help") and replies:
-            services.answer_accept(thread=thread, reply=replies[0], accepted_by=manager)
-        if kind_ == "tip":
-            editor = rng.choice(members)
+            services.answer_accept(thread=thread, reply=replies[0], accepted_by=author)
+        if kind_ == "tip" and extra:
+            addition, note = extra
             services.thread_edit(
                 thread=thread,
-                editor=editor,
+                editor=_pick(rng, writers, avoid=author),
                 title=title,
-                body=body + "\n4. `Ctrl+;` inserts today's date.",
-                note="Added a fourth shortcut",
+                body=body + addition,
+                note=note,
             )
-        for person in rng.sample(members, k=min(len(members), 4)):
-            services.reaction_toggle(
-                user=person, kind=rng.choice(["thumbs_up", "idea", "thanks"]), thread=thread
-            )
+        for person in rng.sample(reactors, k=min(len(reactors), rng.randint(1, 5))):
+            services.reaction_toggle(user=person, kind=rng.choice(REACTIONS), thread=thread)
         _spread_over_past_weeks(rng=rng, thread=thread, replies=replies)
-    # One held post so the moderation queue has something to show.
-    services.reply_create(
-        thread=thread, author=rng.choice(members), body="Only an idiot would do it that way."
-    )
+    if held_reply and thread is not None:
+        # A post the word list holds, so the moderation queue has something to show.
+        services.reply_create(thread=thread, author=rng.choice(members), body=HELD_REPLY)

@@ -23,8 +23,8 @@ from django.utils.formats import date_format
 from socialearn.notifications.models import TopicFollow
 from socialearn.people.models import Profile
 
-from .extra_selectors import ANONYMOUS, FORMER_MEMBER, thread_url
 from .models import Community, Membership, Thread
+from .selectors import ANONYMOUS, FORMER_MEMBER, thread_url
 
 PERIODS: dict[str, timedelta] = {
     Profile.DigestFrequency.DAILY: timedelta(days=1),

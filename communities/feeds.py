@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from .extra_selectors import author_name, community_url, public_threads, thread_url
 from .models import Community
+from .selectors import author_name, community_url, public_threads, thread_url
 
 FEED_ITEMS = 30
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from .digests import digests_send
-from .onboarding import newcomers_invite
+from .services.onboarding import newcomers_invite
 
 
 @shared_task(acks_late=True)

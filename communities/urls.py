@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .extra_urls import urlpatterns as extra_urlpatterns
+from .feeds import CommunityThreadsAtomFeed, CommunityThreadsFeed
 
 app_name = "communities"
 
@@ -10,10 +10,15 @@ fixed_urlpatterns = [
     path("new/", views.community_create, name="create"),
     path("approvals/", views.approvals, name="approvals"),
     path("search/", views.search, name="search"),
+    path("invitations/", views.invitations, name="invitations"),
+    path("invitations/<slug:slug>/accept/", views.invitation_accept, name="invitation_accept"),
+    path("invitations/<slug:slug>/decline/", views.invitation_decline, name="invitation_decline"),
+    path("cohorts/", views.cohorts, name="cohorts"),
+    path("cohorts/upload/", views.cohort_upload, name="cohort_upload"),
 ]
 
-# Every path below starts with a community's slug, so it comes last: a fixed path of
-# extra_urls.py ("cohorts/...") is never taken for a slug.
+# Every path below starts with a community's slug, so it comes last: a fixed path above
+# ("cohorts/...") is never taken for a slug.
 community_urlpatterns = [
     path("<slug:slug>/", views.community_detail, name="detail"),
     path("<slug:slug>/settings/", views.community_edit, name="edit"),
@@ -45,7 +50,14 @@ community_urlpatterns = [
     path("<slug:slug>/t/<int:thread_id>/accept/", views.answer_accept, name="accept"),
     path("<slug:slug>/t/<int:thread_id>/react/", views.react, name="react"),
     path("<slug:slug>/t/<int:thread_id>/flag/", views.flag, name="flag"),
+    path("<slug:slug>/newcomers/", views.newcomers, name="newcomers"),
+    path(
+        "<slug:slug>/newcomers/<int:user_id>/welcome/",
+        views.newcomer_welcome,
+        name="newcomer_welcome",
+    ),
+    path("<slug:slug>/feed/rss/", CommunityThreadsFeed(), name="feed_rss"),
+    path("<slug:slug>/feed/atom/", CommunityThreadsAtomFeed(), name="feed_atom"),
 ]
 
-# Onboarding, cohorts, digests and feeds live in extra_urls.py / extra_views.py.
-urlpatterns: list = fixed_urlpatterns + extra_urlpatterns + community_urlpatterns
+urlpatterns: list = fixed_urlpatterns + community_urlpatterns

@@ -84,6 +84,29 @@ def _communities(stdout) -> list[Community]:
     ]
 
 
+def _community_for(name: str, fallback: Community) -> Community:
+    """The demo community on the session's subject when it is there and public, else the
+    fallback (an organisation seeded without the communities demo)."""
+    return (
+        Community.objects.filter(
+            name=name, status=Community.Status.ACTIVE, visibility=Community.Visibility.PUBLIC
+        ).first()
+        or fallback
+    )
+
+
+def _experts_for(community: Community, default: list) -> list:
+    """Three of the community's members to answer, or the default experts."""
+    found = list(
+        User.objects.filter(
+            memberships__community=community,
+            memberships__status=Membership.Status.ACTIVE,
+            is_active=True,
+        ).order_by("id")[:3]
+    )
+    return found if len(found) == 3 else default
+
+
 def _topic_for(community: Community) -> Topic:
     return community.topics.order_by("name").first() or Topic.objects.order_by("name").first()
 
@@ -203,10 +226,12 @@ def seed_demo(*, scale: int, stdout) -> None:
         )
 
     # A finished session that kept every promise, for a second record on the list.
+    people_team = _community_for("Ask HR anything", communities[-1])
+    hr_experts = _experts_for(people_team, experts)
     kept, new = _session(
         title="Office hours: onboarding your first team",
-        community=communities[-1],
-        experts=experts[1:3],
+        community=people_team,
+        experts=hr_experts[1:3],
         starts_at=now - timedelta(days=13),
         kind=Session.Kind.ASK,
     )
@@ -215,16 +240,18 @@ def seed_demo(*, scale: int, stdout) -> None:
         for i, question in enumerate(_ask(kept, askers, rng, 4, kept.starts_at)):
             services.answer_create(
                 question=question,
-                author=experts[1 + i % 2],
+                author=hr_experts[1 + i % 2],
                 body=ANSWERS[(i + 2) % len(ANSWERS)],
                 now=kept.starts_at + timedelta(minutes=20 + i),
             )
 
     # One live now.
+    platform = _community_for("Cloud and platform", home)
+    platform_experts = _experts_for(platform, experts)
     live, new = _session(
         title=f"Live: ask the platform engineers ({now:%-d %b})",
-        community=home,
-        experts=experts,
+        community=platform,
+        experts=platform_experts,
         starts_at=now - timedelta(minutes=20),
         description="The platform team answers live for an hour. Upvote what matters to you.",
     )
@@ -233,7 +260,7 @@ def seed_demo(*, scale: int, stdout) -> None:
         questions = _ask(live, askers, rng, 6, live.starts_at - timedelta(minutes=30))
         services.answer_create(
             question=questions[0],
-            author=experts[0],
+            author=platform_experts[0],
             body=ANSWERS[0],
             now=live.starts_at + timedelta(minutes=5),
         )
@@ -273,16 +300,16 @@ def seed_demo(*, scale: int, stdout) -> None:
                     )
 
     # A few upcoming, one with questions asked ahead, and a backchannel for an all-hands.
-    for days, title, kind in (
-        (1, "Ask the security team anything", Session.Kind.ASK),
-        (4, "All-hands backchannel: the year ahead", Session.Kind.BACKCHANNEL),
-        (9, "Ask a hiring manager: interviews that work", Session.Kind.ASK),
+    for days, title, kind, subject in (
+        (1, "Ask the security team anything", Session.Kind.ASK, "Security champions"),
+        (4, "All-hands backchannel: the year ahead", Session.Kind.BACKCHANNEL, "Ask HR anything"),
+        (9, "Ask a hiring manager: interviews that work", Session.Kind.ASK, "Ask HR anything"),
     ):
-        community = communities[days % len(communities)]
+        community = _community_for(subject, communities[days % len(communities)])
         session, new = _session(
             title=title,
             community=community,
-            experts=[experts[days % len(experts)]],
+            experts=[_experts_for(community, experts)[days % len(experts)]],
             starts_at=(now + timedelta(days=days)).replace(hour=15, minute=0),
             kind=kind,
         )

@@ -18,18 +18,42 @@ User = get_user_model()
 
 BATCH_NAME = "New managers' circle"
 SELF_SERVICE_NAME = "Skills exchange"
-FALLBACK_TOPICS = ["Leadership", "Coaching", "Giving feedback", "Finance", "Public speaking"]
+# Each programme's topics, as the people seed names them (made when missing).
+BATCH_TOPICS = ["Leadership", "Giving feedback", "Coaching", "Conflict resolution"]
+SELF_SERVICE_TOPICS = [
+    "Public speaking",
+    "Excel modelling",
+    "Python",
+    "Data analysis",
+    "Writing for the web",
+]
+# From this many people on, enrolment has a long tail: the new managers' circle takes a third
+# of the people managers newest in their role as protégés and the third longest in it as
+# mentors, and about one person in twelve joins the skills exchange; everyone else stays out.
+LONG_TAIL_FROM = 40
 
 
-def _topics(count: int) -> list[Topic]:
-    topics = list(Topic.objects.order_by("id")[:count])
-    for name in FALLBACK_TOPICS:
-        if len(topics) >= count:
-            break
-        topic, _ = Topic.objects.get_or_create(name=name)
-        if topic not in topics:
-            topics.append(topic)
-    return topics
+def _topics(names: list[str]) -> list[Topic]:
+    found = {t.name: t for t in Topic.objects.filter(name__in=names)}
+    return [found.get(name) or Topic.objects.get_or_create(name=name)[0] for name in names]
+
+
+def _split(pool: list[Profile]) -> tuple[list, list, list, list]:
+    """(batch mentors, batch protégés, exchange mentors, exchange protégés)."""
+    managers = sorted(
+        (p for p in pool if p.is_people_manager),
+        key=lambda p: (p.started_role_on or dt.date.min, p.pk),
+    )
+    if len(pool) < LONG_TAIL_FROM or len(managers) < 6:
+        n_mentors = max(2, len(pool) // 4)
+        mentors, proteges = pool[:n_mentors], pool[n_mentors:]
+        cut = len(proteges) * 2 // 3
+        return mentors, proteges[:cut], mentors[: len(mentors) // 2], proteges[cut:]
+    third = len(managers) // 3
+    others = [p for p in pool if not p.is_people_manager]
+    exchange = others[: max(4, len(pool) // 12)]
+    n_mentors = max(1, len(exchange) // 3)
+    return managers[:third], managers[-third:], exchange[:n_mentors], exchange[n_mentors:]
 
 
 def _enrol_many(programme: Programme, profiles: list[Profile], role: str, topics, rng) -> None:
@@ -43,7 +67,11 @@ def _enrol_many(programme: Programme, profiles: list[Profile], role: str, topics
                 capacity=rng.randint(1, 3) if role == Enrolment.Role.MENTOR else 1,
                 location_preference=rng.choice(["any", "any", "same", "different"]),
                 prefer_other_department=rng.random() < 0.3,
-                goals="Learn from someone who has been there.",
+                goals=(
+                    "Pass on what I learnt the hard way."
+                    if role == Enrolment.Role.MENTOR
+                    else "Learn from someone who has been there."
+                ),
             )
         )
     created = Enrolment.objects.bulk_create(rows, ignore_conflicts=True)
@@ -95,11 +123,11 @@ def seed_demo(*, scale: int, stdout) -> None:
     group, _ = Group.objects.get_or_create(name=COORDINATOR_GROUP)
     coordinator.groups.add(group)
     today = timezone.localdate()
-    topics = _topics(5)
+    batch_topics, exchange_topics = _topics(BATCH_TOPICS), _topics(SELF_SERVICE_TOPICS)
     with transaction.atomic():
         batch = services.programme_create(
             created_by=coordinator,
-            topics=topics[:4],
+            topics=batch_topics,
             name=BATCH_NAME,
             goals="Help people who have led a team for under a year find their feet, "
             "with a mentor who has done it for a few years.",
@@ -113,7 +141,7 @@ def seed_demo(*, scale: int, stdout) -> None:
         )
         selfserve = services.programme_create(
             created_by=coordinator,
-            topics=topics[2:],
+            topics=exchange_topics,
             name=SELF_SERVICE_NAME,
             goals="Pick a colleague to learn a skill from, across departments.",
             commitment="Thirty minutes a week",
@@ -125,16 +153,11 @@ def seed_demo(*, scale: int, stdout) -> None:
         )
         pool = [p for p in profiles if p.user_id != coordinator.pk]
         rng.shuffle(pool)
-        n_mentors = max(2, len(pool) // 4)
-        mentors, proteges = pool[:n_mentors], pool[n_mentors:]
-        _enrol_many(batch, mentors, Enrolment.Role.MENTOR, topics[:4], rng)
-        _enrol_many(
-            batch, proteges[: len(proteges) * 2 // 3], Enrolment.Role.PROTEGE, topics[:4], rng
-        )
-        _enrol_many(selfserve, mentors[: len(mentors) // 2], Enrolment.Role.MENTOR, topics[2:], rng)
-        _enrol_many(
-            selfserve, proteges[len(proteges) * 2 // 3 :], Enrolment.Role.PROTEGE, topics[2:], rng
-        )
+        batch_mentors, batch_proteges, exchange_mentors, exchange_proteges = _split(pool)
+        _enrol_many(batch, batch_mentors, Enrolment.Role.MENTOR, batch_topics, rng)
+        _enrol_many(batch, batch_proteges, Enrolment.Role.PROTEGE, batch_topics, rng)
+        _enrol_many(selfserve, exchange_mentors, Enrolment.Role.MENTOR, exchange_topics, rng)
+        _enrol_many(selfserve, exchange_proteges, Enrolment.Role.PROTEGE, exchange_topics, rng)
     run = MatchingRun.objects.create(programme=batch, started_by=coordinator)
     services.matching_run_execute(run_id=run.pk)
     services.programme_publish(programme=batch, user=coordinator)

@@ -69,3 +69,35 @@ def test_the_demo_spreads_posts_over_the_past_weeks():
             verb="posted", object_type="thread", object_id=reply.thread_id
         )
         assert posted.occurred_at == reply.thread.created_at
+
+
+def test_each_demo_community_talks_about_its_own_subject():
+    from communities.demo import COMMUNITIES
+
+    UserFactory.create_batch(8)
+    seed_demo(scale=8, stdout=io.StringIO())
+
+    titles = list(Thread.objects.values_list("title", flat=True))
+    assert len(titles) == len(set(titles)), "no two communities share a thread"
+    assert not Thread.objects.filter(community__name="Sales craft", title__icontains="SQL")
+    for name, *_ in COMMUNITIES:
+        threads = Thread.objects.filter(community__name=name)
+        assert 4 <= threads.count() <= 8, name
+        kinds = set(threads.values_list("kind", flat=True))
+        assert {"help", "tip"} <= kinds, name
+        assert threads.filter(kind="question", accepted_reply__isnull=False).exists(), name
+
+
+def test_in_the_demo_a_few_write_and_most_only_read():
+    from communities.models import Membership, Reply
+
+    UserFactory.create_batch(60)
+    seed_demo(scale=60, stdout=io.StringIO())
+
+    community = Community.objects.get(name="Data analysts guild")
+    members = Membership.objects.filter(community=community, status="active").count()
+    writers = set(
+        Thread.objects.filter(community=community).values_list("author_id", flat=True)
+    ) | set(Reply.objects.filter(thread__community=community).values_list("author_id", flat=True))
+    assert members >= 12
+    assert len(writers) <= members // 2

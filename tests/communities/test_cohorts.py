@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from communities.cohorts import RosterError, cohorts_create, roster_parse
 from communities.models import Community, Membership
+from communities.services.cohorts import RosterError, cohorts_create, roster_parse
 from socialearn.insights.access import LND_ADMIN_GROUP
 from socialearn.notifications.models import Notification
 from tests.factories import TopicFactory, UserFactory

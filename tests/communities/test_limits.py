@@ -7,6 +7,7 @@ from django.urls import reverse
 from communities import services
 from communities.mentions import mentioned_users
 from communities.models import Reply, Thread
+from communities.services import threads
 from socialearn.people.models import Profile
 from socialearn.people.search import search
 from socialearn.people.services import profile_refresh_search
@@ -88,8 +89,8 @@ def test_search_vectors_read_a_bounded_prefix_of_a_long_body_stored_directly(com
     Thread.objects.filter(pk=thread.pk).update(body=ONE_MB)
     Reply.objects.filter(pk=reply.pk).update(body=ONE_MB)
 
-    services._refresh_thread_search(thread.pk)
-    services._refresh_reply_search(reply.pk)
+    threads._refresh_thread_search(thread.pk)
+    threads._refresh_reply_search(reply.pk)
 
     first_word = ONE_MB.split()[0]
     _, groups = search(member, first_word, kind="threads")

@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import Community, Membership
-from communities.onboarding import invitation_accept, invitation_decline
 from communities.services import (
     community_create,
     membership_invite,
@@ -15,6 +14,7 @@ from communities.services import (
     membership_leave,
     membership_self_join,
 )
+from communities.services.onboarding import invitation_accept, invitation_decline
 from communities.tasks import invite_newcomers
 from socialearn.insights.models import Activity
 from socialearn.notifications.models import Notification

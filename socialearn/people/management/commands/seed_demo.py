@@ -30,13 +30,13 @@ DEMO_PASSWORD = "socialearn-demo"  # noqa: S105 - printed for the demo; never a 
 DEMO_DOMAIN = "socialearn.local"
 FEATURE_DEMOS = ["communities", "mentoring", "expertqa", "challenges"]
 
+# The offices, and how many people each holds relative to the others (London is the head
+# office).
 LOCATIONS = [
-    ("London", "Europe/London"),
-    ("Paris", "Europe/Paris"),
-    ("New York", "America/New_York"),
-    ("Austin", "America/Chicago"),
-    ("Singapore", "Asia/Singapore"),
-    ("Sydney", "Australia/Sydney"),
+    ("London", "Europe/London", 4),
+    ("New York", "America/New_York", 3),
+    ("Austin", "America/Chicago", 2),
+    ("Sydney", "Australia/Sydney", 2),
 ]
 
 # department -> (weight, job titles, the topics its people tend to know)
@@ -321,7 +321,7 @@ class Command(BaseCommand):
             }
             locations = [
                 Location.objects.update_or_create(name=n, defaults={"time_zone": tz})[0]
-                for n, tz in LOCATIONS
+                for n, tz, _ in LOCATIONS
             ]
             created = self._people(scale, rng, today, password, topics, departments, locations)
             self._demo_accounts(password, topics, departments, locations, today)
@@ -404,7 +404,7 @@ class Command(BaseCommand):
             manager_id = head if is_manager else rng.choice(managers[dept])
             if is_manager:
                 managers[dept].append(user_id)
-            location = locations[rng.randrange(len(locations))]
+            location = rng.choices(locations, weights=[w for _, _, w in LOCATIONS])[0]
             newcomer = rng.random() < 0.06
             if newcomer:
                 company = today - timedelta(days=rng.randint(1, 29))

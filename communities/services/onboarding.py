@@ -19,9 +19,9 @@ from socialearn.insights.services import activity_record
 from socialearn.notifications.services import notify
 from socialearn.people.models import Profile
 
-from .extra_selectors import can_view_community, community_url, newcomer_window_start
-from .models import Community, Membership
-from .services import membership_join
+from ..models import Community, Membership
+from ..selectors import can_view_community, community_url, newcomer_window_start
+from .membership import membership_join
 
 INVITE_KEY = "onboarding-invite:{community_id}"
 

@@ -19,9 +19,9 @@ from django.urls import reverse
 from socialearn.notifications.services import notify
 from socialearn.people.models import Profile, Topic
 
-from .grouping import split_into_groups
-from .models import Community, Membership
-from .services import community_create
+from ..grouping import split_into_groups
+from ..models import Community, Membership
+from .communities import community_create
 
 User = get_user_model()
 

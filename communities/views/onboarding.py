@@ -1,26 +1,17 @@
-"""Invitations, newcomers to welcome, and course cohort uploads (L&D admins)."""
+"""Invitations waiting for a person, and newcomers to welcome in a community."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
-from . import cohorts as cohort_services
-from . import onboarding, permissions
-from .extra_forms import CohortUploadForm
-from .extra_selectors import (
-    can_view_community,
-    cohorts_list,
-    community_url,
-    invitations_for,
-    newcomers_for_welcome,
-)
-from .models import Community
+from ..models import Community
+from ..selectors import can_view_community, community_url, invitations_for, newcomers_for_welcome
+from ..services import onboarding
 
 User = get_user_model()
 
@@ -105,52 +96,3 @@ def newcomer_welcome(request, slug: str, user_id: int):
         )
     messages.success(request, f"{newcomer.profile.name} will see your welcome.")
     return redirect("communities:newcomers", slug=community.slug)
-
-
-def _require_lnd_admin(request) -> None:
-    if not permissions.can_manage_cohorts(request.user):
-        raise PermissionDenied("Only L&D admins manage course cohorts.")
-
-
-@login_required
-def cohorts(request):
-    _require_lnd_admin(request)
-    page = Paginator(cohorts_list(), 25).get_page(request.GET.get("page"))
-    return TemplateResponse(request, "communities/lnd/cohorts.html", {"page": page})
-
-
-@login_required
-def cohort_upload(request):
-    _require_lnd_admin(request)
-    row_errors = []
-    form = CohortUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = cohort_services.cohorts_create(
-                created_by=request.user,
-                course_name=form.cleaned_data["course_name"],
-                roster_text=form.cleaned_data["roster"],
-                group_size=form.cleaned_data["group_size"],
-            )
-        except cohort_services.RosterError as exc:
-            row_errors = exc.errors
-            form.add_error(
-                None,
-                f"{len(row_errors)} line{'s' if len(row_errors) != 1 else ''} of the roster "
-                "need fixing; nothing was created.",
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            people = sum(len(c.member_ids) for c in created)
-            messages.success(
-                request,
-                f"{people} participants split into {len(created)} "
-                f"cohort{'s' if len(created) != 1 else ''}; they have been invited.",
-            )
-            return redirect("communities:cohorts")
-    return TemplateResponse(
-        request,
-        "communities/lnd/cohort_upload.html",
-        {"form": form, "row_errors": row_errors},
-    )

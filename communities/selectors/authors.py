@@ -1,0 +1,35 @@
+"""The names pages show for people and for the authors of posts: anonymous stays anonymous."""
+
+ANONYMOUS = "Anonymous"
+FORMER_MEMBER = "Former member"
+
+
+def person_name(user) -> str:
+    if user is None:
+        return "Former member"
+    profile = getattr(user, "profile", None)
+    return (profile.display_name if profile else "") or user.get_full_name() or user.email
+
+
+def author_display(post, viewer=None, *, manager: bool = False) -> str:
+    """The name to show for a post's author. Anonymous posts say "Anonymous" to everyone,
+    the author included; managers learn who wrote them from `anonymous_author_for_manager`."""
+    if post.is_anonymous:
+        return ANONYMOUS
+    return person_name(post.author)
+
+
+def anonymous_author_for_manager(post, *, manager: bool) -> str:
+    if post.is_anonymous and manager:
+        return person_name(post.author)
+    return ""
+
+
+def author_name(thread) -> str:
+    """The name to show to everyone who is not a manager: anonymous stays anonymous."""
+    if thread.is_anonymous:
+        return ANONYMOUS
+    if thread.author is None:
+        return FORMER_MEMBER
+    profile = getattr(thread.author, "profile", None)
+    return (profile.display_name if profile else "") or thread.author.get_full_name() or "Member"

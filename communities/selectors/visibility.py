@@ -1,0 +1,48 @@
+"""Who may see which communities, threads and replies, set-wise.
+
+The rules themselves are written in communities.permissions; in short:
+- a community is visible when it is active or archived and public, or the person is an active
+  member; a proposed community only to whoever proposed it (and L&D admins on the approvals
+  page);
+- a thread or reply is visible when its community is and it is published; its author and the
+  community's managers also see it while held, pending or hidden;
+- an anonymous post names its author to the community's managers only.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from ..models import Community, Membership, Reply, Thread
+
+
+def _active_member_q(user) -> Q:
+    return Q(
+        Exists(
+            Membership.objects.filter(
+                community=OuterRef("pk"), user=user, status=Membership.Status.ACTIVE
+            )
+        )
+    )
+
+
+def communities_visible_to(user) -> QuerySet[Community]:
+    live = Q(status__in=[Community.Status.ACTIVE, Community.Status.ARCHIVED])
+    if user is None or not user.is_authenticated:
+        return Community.objects.filter(live, visibility=Community.Visibility.PUBLIC)
+    return Community.objects.filter(
+        (live & (Q(visibility=Community.Visibility.PUBLIC) | _active_member_q(user)))
+        | Q(status=Community.Status.PROPOSED, created_by=user)
+    )
+
+
+def threads_visible_to(user) -> QuerySet[Thread]:
+    """Published threads in communities the person can read."""
+    return Thread.objects.filter(
+        community__in=communities_visible_to(user).values("pk"),
+        status=Thread.Status.PUBLISHED,
+    )
+
+
+def replies_visible_to(user) -> QuerySet[Reply]:
+    return Reply.objects.filter(
+        thread__in=threads_visible_to(user).values("pk"), status=Thread.Status.PUBLISHED
+    )

@@ -1,0 +1,171 @@
+"""What a published post sets off, whether at creation or when a manager approves it:
+counts, notifications, mentions, the help broadcast and news for topic followers.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Value
+from django.utils import timezone
+
+from socialearn.insights.services import activity_record
+from socialearn.notifications.services import notify, notify_audience
+from socialearn.people.models import Profile
+
+from ..audiences import help_request_audience
+from ..mentions import handles, mentioned_users
+from ..models import Reply, Thread
+from .authors import _known, _post_author_name
+
+User = get_user_model()
+
+
+def _tell_author_held(post, thread: Thread) -> None:
+    if post.author_id is None:
+        return
+    what = "thread" if isinstance(post, Thread) else "reply"
+    if post.status == Thread.Status.HELD:
+        title = f"Your {what} in {thread.community.name} is held for a manager's review"
+    else:
+        title = f"Your anonymous {what} in {thread.community.name} waits for a manager"
+    notify(
+        recipients=[post.author_id],
+        kind="post_held",
+        title=title,
+        body=post.hold_reason,
+        url=thread.get_absolute_url(),
+        dedupe_key=f"held:{what}:{post.pk}:{post.status}",
+    )
+
+
+def _notify_mentions(*, post, thread: Thread, text: str, before: str = "") -> None:
+    """Tell the people @mentioned in `text`; after an edit (`before` is the old text), only
+    those the edit newly mentions."""
+    earlier = handles(before)
+    people = [
+        u
+        for u in mentioned_users(text, community=thread.community)
+        if u != post.author and u.email.split("@")[0].lower() not in earlier
+    ]
+    if not people:
+        return
+    what = "thread" if isinstance(post, Thread) else "reply"
+    url = thread.get_absolute_url() if what == "thread" else post.get_absolute_url()
+    notify(
+        recipients=people,
+        kind="mention",
+        title=f"{_post_author_name(post)} mentioned you in {thread.title}",
+        url=url,
+        dedupe_key=f"mention:{what}:{post.pk}",
+        send_email=True,
+    )
+
+
+def help_request_reach(thread: Thread) -> tuple[int, int]:
+    """How many people, in how many departments, a help request reaches."""
+    audience = help_request_audience(thread_id=thread.pk)
+    exclude = [thread.author_id] if thread.author_id else []
+    ids = User.objects.filter(pk__in=audience, is_active=True).exclude(pk__in=exclude)
+    figures = Profile.objects.filter(user__in=ids).aggregate(
+        departments=Count("department", distinct=True)
+    )
+    return ids.count(), figures["departments"]
+
+
+def _help_broadcast(thread: Thread) -> None:
+    if thread.help_sent_at is not None:
+        return
+    reached, departments = help_request_reach(thread)
+    now = timezone.now()
+    Thread.objects.filter(pk=thread.pk).update(
+        help_reached=reached, help_departments=departments, help_sent_at=now
+    )
+    thread.help_reached, thread.help_departments, thread.help_sent_at = (
+        reached,
+        departments,
+        now,
+    )
+    notify_audience(
+        audience="help_request",
+        audience_kwargs={"thread_id": thread.pk},
+        kind="help_request",
+        title=f"{_post_author_name(thread)} asks for help: {thread.title}",
+        body=f"In {thread.community.name}",
+        url=thread.get_absolute_url(),
+        dedupe_key=f"help:{thread.pk}",
+        send_email=True,
+        exclude_user_ids=[thread.author_id] if thread.author_id else [],
+    )
+    activity_record(
+        verb="help_requested",
+        actor=_known(thread),
+        community_id=thread.community_id,
+        topic_ids=list(thread.topics.values_list("pk", flat=True)),
+        thread_id=thread.pk,
+        object_type="thread",
+        object_id=thread.pk,
+        is_question=True,
+        extra={"reached": reached, "departments": departments},
+    )
+
+
+TOPIC_NEWS: dict[str, str] = {Thread.Kind.QUESTION: "question", Thread.Kind.TIP: "tip"}
+
+
+def _tell_topic_followers(thread: Thread) -> None:
+    """A new question or tip reaches the people following one of its topics at the "every"
+    level, once each: the same dedupe key as the members' notice, and those it @mentions are
+    told by their mention. Clock posts (steps, flow items) go to their own audiences."""
+    if thread.is_system or thread.kind not in TOPIC_NEWS:
+        return
+    names = [t.name for t in thread.topics.all()]
+    if not names:
+        return
+    mentioned = [u.pk for u in mentioned_users(thread.body, community=thread.community)]
+    notify_audience(
+        audience="thread_topic_followers",
+        audience_kwargs={"thread_id": thread.pk},
+        kind="topic_thread",
+        title=f"New {TOPIC_NEWS[thread.kind]} on {', '.join(names[:3])}: {thread.title}",
+        body=f"In {thread.community.name}",
+        url=thread.get_absolute_url(),
+        dedupe_key=f"thread:{thread.pk}",
+        exclude_user_ids=[*([thread.author_id] if thread.author_id else []), *mentioned],
+    )
+
+
+def _thread_published(thread: Thread, *, notify_members: bool = False, dedupe_key: str = ""):
+    _notify_mentions(post=thread, thread=thread, text=thread.body)
+    if thread.kind == Thread.Kind.HELP:
+        _help_broadcast(thread)
+    if notify_members:
+        notify_audience(
+            audience="community_members",
+            audience_kwargs={"community_id": thread.community_id},
+            kind="thread_posted",
+            title=f"New in {thread.community.name}: {thread.title}",
+            url=thread.get_absolute_url(),
+            dedupe_key=dedupe_key or f"thread:{thread.pk}",
+            exclude_user_ids=[thread.author_id] if thread.author_id else [],
+        )
+    _tell_topic_followers(thread)
+
+
+def _reply_published(reply: Reply, *, now=None) -> None:
+    thread = reply.thread
+    now = now or timezone.now()
+    Thread.objects.filter(pk=thread.pk).update(
+        reply_count=F("reply_count") + 1, last_activity_at=Value(now)
+    )
+    mentioned = {u.pk for u in mentioned_users(reply.body, community=thread.community)}
+    _notify_mentions(post=reply, thread=thread, text=reply.body)
+    # A clock post (challenge step, flow item, session thread) is answered by many: its
+    # designer is not told of every reply.
+    if thread.author_id and thread.author_id != reply.author_id and not thread.is_system:
+        if thread.author_id not in mentioned:
+            notify(
+                recipients=[thread.author_id],
+                kind="reply",
+                title=f"{_post_author_name(reply)} replied to {thread.title}",
+                url=reply.get_absolute_url(),
+                dedupe_key=f"reply:{reply.pk}",
+                send_email=thread.kind in (Thread.Kind.QUESTION, Thread.Kind.HELP),
+            )

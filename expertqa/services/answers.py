@@ -1,0 +1,142 @@
+"""Experts' answers, and deferrals: the answers an expert owes by a date."""
+
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from socialearn import limits
+from socialearn.markdown import render_markdown
+from socialearn.notifications.services import notify
+
+from .. import permissions
+from ..models import DEFERRAL_TOO_LATE, Answer, Question, Session, latest_deferral, org_today
+from ..selectors import person_name
+from .board import _board_changed
+from .record import session_thread_sync
+from .sessions import _session_activity
+
+
+def _require_expert(user, session: Session) -> None:
+    if not permissions.is_expert(user, session):
+        raise PermissionDenied("Only the session's experts can answer or defer.")
+
+
+@transaction.atomic
+def answer_create(*, question: Question, author, body: str, now: datetime | None = None) -> Answer:
+    now = now or timezone.now()
+    session = question.session
+    _require_expert(author, session)
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write the answer first."})
+    if question.status != Question.Status.VISIBLE:
+        raise ValidationError({"body": "This question is no longer on the board."})
+    answer = Answer(
+        question=question, author=author, body=body, body_html=render_markdown(body), created_at=now
+    )
+    answer.full_clean()
+    answer.save()
+    first = question.answered_at is None
+    if first:
+        question.answered_at = now
+        question.save(update_fields=["answered_at"])
+    _board_changed(session)
+    if session.clock_state(now) == Session.State.CLOSED:
+        # A deferred answer delivered after the close joins the community record.
+        session_thread_sync(session=session, editors=[author], now=now)
+    _session_activity(
+        session,
+        verb="session_answered",
+        actor=author,
+        now=now,
+        # Insights pairs answers with their question by object_id.
+        object_type="session_question",
+        object_id=question.pk,
+        target_user=None if question.is_anonymous else question.author,
+        is_question=True,
+        extra={"answer_id": answer.pk, "deferred": bool(question.deferred_to)},
+    )
+    askers = set(Question.objects.filter(merged_into=question).values_list("author_id", flat=True))
+    askers.add(question.author_id)
+    askers.discard(None)
+    askers.discard(author.pk)
+    if askers:
+        if question.deferred_to:
+            title = f"{person_name(author)} answered the question they promised for "
+            title += f"{question.deferred_to:%-d %b}: {question.body[:80]}"
+        else:
+            title = f"{person_name(author)} answered your question: {question.body[:80]}"
+        notify(
+            recipients=askers,
+            kind="expertqa_answered",
+            title=title,
+            url=f"{session.get_absolute_url()}#question-{question.pk}",
+            dedupe_key=f"expertqa:answer:{answer.pk}",
+            send_email=bool(question.deferred_to),
+        )
+    return answer
+
+
+@transaction.atomic
+def question_defer(
+    *, question: Question, by, to: date | None, note: str, now: datetime | None = None
+) -> Question:
+    now = now or timezone.now()
+    session = question.session
+    _require_expert(by, session)
+    note = (note or "").strip()
+    if to is None:
+        raise ValidationError({"deferred_to": "Name the date you will answer by."})
+    if to <= org_today(now):
+        raise ValidationError({"deferred_to": "Choose a date in the future: tomorrow or later."})
+    if to > latest_deferral(now):
+        latest = latest_deferral(now)
+        raise ValidationError(
+            {"deferred_to": DEFERRAL_TOO_LATE % {"latest": f"{latest:%-d %b %Y}"}}
+        )
+    if not note:
+        raise ValidationError({"note": "Add a short note so the asker knows what to expect."})
+    if len(note) > limits.DEFERRAL_NOTE:
+        raise ValidationError({"note": limits.too_long_message(limits.DEFERRAL_NOTE, len(note))})
+    if question.answered_at is not None:
+        raise ValidationError({"deferred_to": "This question is already answered."})
+    if question.status != Question.Status.VISIBLE:
+        raise ValidationError({"deferred_to": "This question is no longer on the board."})
+    question.deferred_to = to
+    question.deferral_note = note
+    question.deferred_by = by
+    question.deferred_at = now
+    question.deferral_reminded_at = None  # a new date earns a new reminder
+    question.save(
+        update_fields=[
+            "deferred_to",
+            "deferral_note",
+            "deferred_by",
+            "deferred_at",
+            "deferral_reminded_at",
+        ]
+    )
+    _board_changed(session)
+    _session_activity(
+        session,
+        verb="session_deferred",
+        actor=by,
+        now=now,
+        object_type="session_question",
+        object_id=question.pk,
+        target_user=None if question.is_anonymous else question.author,
+        extra={"deferred_to": to.isoformat()},
+    )
+    if question.author_id and question.author_id != by.pk:
+        notify(
+            recipients=[question.author_id],
+            kind="expertqa_deferred",
+            title=f"{person_name(by)} will answer your question by {to:%-d %b}: "
+            f"{question.body[:80]}",
+            body=note,
+            url=f"{session.get_absolute_url()}#question-{question.pk}",
+            dedupe_key=f"expertqa:defer:{question.pk}:{to.isoformat()}",
+        )
+    return question

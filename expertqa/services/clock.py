@@ -1,0 +1,290 @@
+"""What the clock sends: invitations, change notices, reminders before a session opens and
+before a deferred answer is due, and the record once a session has closed.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from socialearn.notifications.services import notify
+
+from ..models import Question, Session, org_today
+from .record import session_thread_sync
+
+REMINDER_LEAD = timedelta(minutes=15)
+DEFERRAL_REMINDER_LEAD = timedelta(days=1)
+INVITE_AUDIENCE = "expertqa_session_audience"
+
+
+def session_send_invitations(*, session_id: int) -> int:
+    """Invite the topic's followers and the community's members, once; email the ICS too."""
+    from socialearn.notifications.services import fan_out_run
+
+    from ..ics import session_calendar
+
+    with transaction.atomic():
+        session = (
+            Session.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=session_id, invited_at__isnull=True)
+            .select_related("community", "topic", "moderator")
+            .first()
+        )
+        if session is None:
+            return 0
+        when = timezone.localtime(session.starts_at)
+        invited = fan_out_run(
+            audience=INVITE_AUDIENCE,
+            audience_kwargs={"session_id": session.pk},
+            kind="expertqa_invited",
+            title=f"{session.get_kind_display()}: {session.title}, {when:%a %-d %b %H:%M}",
+            body=f"In {session.community.name}. Add it to your calendar from the session page.",
+            url=session.get_absolute_url(),
+            dedupe_key=f"expertqa:invite:{session.pk}",
+            exclude_user_ids=[session.created_by_id] if session.created_by_id else [],
+        )
+        session.invited_at = timezone.now()
+        session.save(update_fields=["invited_at"])
+    _email_invitations(session, session_calendar(session))
+    return invited
+
+
+CHANGE_KINDS = {"rescheduled": "expertqa_rescheduled", "cancelled": "expertqa_cancelled"}
+
+
+def session_send_change(
+    *, session_id: int, change: str, sequence: int, audience: bool = True
+) -> int:
+    """Tell the invited (and the panel) that a session moved or was called off, once per
+    change, with a calendar file that replaces (or removes) the event they already have.
+
+    A change overtaken by a later one (a higher sequence) is skipped: the later one speaks.
+    """
+    from socialearn.notifications.services import fan_out_run
+
+    from ..ics import session_calendar
+
+    kind = CHANGE_KINDS[change]
+    session = (
+        Session.objects.select_related("community", "topic", "moderator", "created_by")
+        .filter(pk=session_id, sequence=sequence)
+        .first()
+    )
+    if session is None:
+        return 0
+    when = timezone.localtime(session.starts_at)
+    if change == "cancelled":
+        title = f"Cancelled: {session.title} ({when:%a %-d %b %H:%M})"
+        body = session.cancel_note or "The session will not take place."
+    else:
+        title = f"Moved: {session.title}, now {when:%a %-d %b %H:%M}"
+        body = "Your calendar file is updated on the session page."
+    dedupe_key = f"expertqa:{change}:{session.pk}:{sequence}"
+    url = session.get_absolute_url()
+    told = 0
+    if audience:
+        told = fan_out_run(
+            audience=INVITE_AUDIENCE,
+            audience_kwargs={"session_id": session.pk},
+            dedupe_key=dedupe_key,
+            exclude_user_ids=[session.cancelled_by_id] if session.cancelled_by_id else [],
+            kind=kind,
+            title=title,
+            body=body,
+            url=url,
+        )
+    panel = set(session.experts.values_list("id", flat=True))
+    if session.moderator_id:
+        panel.add(session.moderator_id)
+    if session.cancelled_by_id:
+        panel.discard(session.cancelled_by_id)
+    with transaction.atomic():
+        told += notify(
+            recipients=panel, dedupe_key=dedupe_key, kind=kind, title=title, body=body, url=url
+        )
+    if audience:
+        _email_invitations(session, session_calendar(session), kind=kind, dedupe_key=dedupe_key)
+    return told
+
+
+def _email_invitations(
+    session: Session,
+    calendar: bytes,
+    batch_size: int = 200,
+    kind: str = "expertqa_invited",
+    dedupe_key: str = "",
+) -> int:
+    """Email the invitation (or its change) with its ICS to people who opted in, each once."""
+    from django.conf import settings
+    from django.core.mail import EmailMessage, get_connection
+
+    from socialearn.notifications.models import Notification
+
+    sent = 0
+    link = f"{settings.SITE_URL}{session.get_absolute_url()}"
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(
+                    kind=kind,
+                    dedupe_key=dedupe_key or f"expertqa:invite:{session.pk}",
+                    emailed_at__isnull=True,
+                )
+                .select_related("recipient__profile")
+                .order_by("id")[:batch_size]
+            )
+            if not rows:
+                return sent
+            messages = []
+            for note in rows:
+                profile = getattr(note.recipient, "profile", None)
+                wants = profile is None or profile.email_preference == "immediate"
+                if wants and note.recipient.email:
+                    text = session.description if kind == "expertqa_invited" else note.body
+                    message = EmailMessage(
+                        subject=" ".join(note.title.split()),
+                        body=f"{text}\n\n{link}".strip(),
+                        to=[note.recipient.email],
+                    )
+                    message.attach(f"session-{session.pk}.ics", calendar, "text/calendar")
+                    messages.append(message)
+                note.emailed_at = timezone.now()
+            if messages:
+                sent += get_connection().send_messages(messages) or 0
+            Notification.objects.bulk_update(rows, ["emailed_at"])
+
+
+def _remind_sessions_opening(now: datetime) -> int:
+    from socialearn.notifications.services import fan_out_run
+
+    done = 0
+    with transaction.atomic():
+        due = list(
+            Session.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                reminded_at__isnull=True,
+                cancelled_at__isnull=True,
+                starts_at__lte=now + REMINDER_LEAD,
+            )
+            .order_by("starts_at")[:100]
+        )
+        for session in due:
+            session.reminded_at = now
+            if session.ends_at <= now:
+                continue  # the clock was down: a reminder for a finished session helps nobody
+            when = timezone.localtime(session.starts_at)
+            title = f"Starting at {when:%H:%M}: {session.title}"
+            # A rescheduled session earns a new reminder before its new start.
+            reminder_key = f"expertqa:reminder:{session.pk}"
+            if session.sequence:
+                reminder_key += f":{session.sequence}"
+            fan_out_run(
+                audience=INVITE_AUDIENCE,
+                audience_kwargs={"session_id": session.pk},
+                kind="expertqa_reminder",
+                title=title,
+                url=session.get_absolute_url(),
+                dedupe_key=reminder_key,
+                send_email=True,
+            )
+            panel = set(session.experts.values_list("id", flat=True))
+            if session.moderator_id:
+                panel.add(session.moderator_id)
+            notify(
+                recipients=panel,
+                kind="expertqa_reminder",
+                title=title,
+                url=session.get_absolute_url(),
+                dedupe_key=reminder_key,
+            )
+            done += 1
+        Session.objects.bulk_update(due, ["reminded_at"])
+    return done
+
+
+def _process_closed_sessions(now: datetime) -> int:
+    """At close, write the Q&A into the community thread and tell each expert what the
+    session still owes (in their inbox)."""
+    done = 0
+    with transaction.atomic():
+        closed = list(
+            Session.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(close_processed_at__isnull=True, cancelled_at__isnull=True, ends_at__lte=now)
+            .select_related("thread__community", "moderator", "created_by")
+            .order_by("ends_at")[:100]
+        )
+        for session in closed:
+            session.close_processed_at = now
+            # The finished session stays as a searchable record in its community.
+            session_thread_sync(session=session, editors=[session.moderator], now=now)
+            owed = session.questions.owed().count()
+            if owed:
+                noun = "question" if owed == 1 else "questions"
+                notify(
+                    recipients=session.experts.values_list("id", flat=True),
+                    kind="expertqa_owed",
+                    title=f"{owed} {noun} from “{session.title}” still need an answer or a date",
+                    url=f"{session.get_absolute_url()}#owed",
+                    dedupe_key=f"expertqa:owed:{session.pk}",
+                    send_email=True,
+                )
+            done += 1
+        Session.objects.bulk_update(closed, ["close_processed_at"])
+    return done
+
+
+def _remind_deferrals(now: datetime) -> int:
+    """Remind the expert the day before each deferred date, once per deferral."""
+    today = org_today(now)
+    done = 0
+    with transaction.atomic():
+        due = list(
+            Question.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                status=Question.Status.VISIBLE,
+                deferred_to__isnull=False,
+                answered_at__isnull=True,
+                deferral_reminded_at__isnull=True,
+                deferred_to__lte=today + DEFERRAL_REMINDER_LEAD,
+            )
+            .select_related("session")
+            .order_by("deferred_to", "id")[:500]
+        )
+        for question in due:
+            question.deferral_reminded_at = now
+            recipients = (
+                [question.deferred_by_id]
+                if question.deferred_by_id
+                else list(question.session.experts.values_list("id", flat=True))
+            )
+            notify(
+                recipients=recipients,
+                kind="expertqa_deferral_due",
+                title=f"You promised an answer by {question.deferred_to:%-d %b}: "
+                f"{question.body[:80]}",
+                body=question.deferral_note,
+                url=f"{question.session.get_absolute_url()}#question-{question.pk}",
+                dedupe_key=f"expertqa:deferral:{question.pk}:{question.deferred_to.isoformat()}",
+                send_email=True,
+            )
+            done += 1
+        Question.objects.bulk_update(due, ["deferral_reminded_at"])
+    return done
+
+
+def send_due_reminders(*, now: datetime | None = None) -> dict:
+    """Everything the clock owes right now; safe to run twice or on two beats at once."""
+    now = now or timezone.now()
+    pending_invites = list(
+        Session.objects.filter(
+            invited_at__isnull=True, cancelled_at__isnull=True, ends_at__gt=now
+        ).values_list("pk", flat=True)[:20]
+    )
+    invited = sum(session_send_invitations(session_id=pk) for pk in pending_invites)
+    return {
+        "invited": invited,
+        "reminded": _remind_sessions_opening(now),
+        "closed": _process_closed_sessions(now),
+        "deferrals": _remind_deferrals(now),
+    }
