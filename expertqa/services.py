@@ -19,6 +19,7 @@ from socialearn.notifications.services import notify
 from socialearn.outbox.services import task_after_commit
 
 from . import permissions
+from .channels import session_announce
 from .models import (
     DEFAULT_DURATION,
     DEFERRAL_TOO_LATE,
@@ -169,6 +170,7 @@ def session_schedule(
     session.thread = thread
     session.save(update_fields=["thread"])
     _scope(session)
+    session_announce(session)
     if not invite:
         session.invited_at = timezone.now()
         session.save(update_fields=["invited_at"])
