@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from socialearn.outbox import handlers
@@ -27,6 +28,16 @@ logger = logging.getLogger(__name__)
 
 class ChannelPostError(Exception):
     """A webhook refused or did not answer; the message never contains its address."""
+
+
+class ChannelPaused(ChannelPostError):
+    """The channel failed a moment ago: its cards wait without another attempt."""
+
+
+def _pause() -> timedelta:
+    """After an error, a channel's other cards wait this long without a request, so a dead or
+    hanging webhook costs the relay one timeout, not one per waiting card."""
+    return timedelta(seconds=getattr(settings, "CHANNEL_PAUSE_AFTER_ERROR", 60))
 
 
 def _opener() -> urllib.request.OpenerDirector:
@@ -105,6 +116,8 @@ def channel_post(payloads: list[dict]) -> None:
             continue  # disconnected since, or already delivered
         channel = delivery.channel
         label = channel.get_provider_display()
+        if channel.failing and channel.last_error_at > timezone.now() - _pause():
+            raise ChannelPaused(f"{label} failed a moment ago; trying again shortly")
         try:
             url = crypto.url_decrypt(channel.url_encrypted)
         except crypto.WebhookKeyError:
@@ -125,6 +138,8 @@ def channel_failures_record(payloads: list[dict], error: Exception) -> None:
     """Show the manager the last error on the channel page (in the relay's failure record)."""
     from .models import Channel
 
+    if isinstance(error, ChannelPaused):
+        return  # the error the manager should read is the one that paused the channel
     text = str(error) if isinstance(error, ChannelPostError) else type(error).__name__
     ids = {p.get("channel_id") for p in payloads if p.get("channel_id")}
     Channel.objects.filter(pk__in=ids).update(

@@ -334,6 +334,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 CHANNEL_KEY = env("CHANNEL_KEY", default="")
 # Accept webhook addresses on any host (and http): only for tests and relays of one's own.
 CHANNEL_WEBHOOK_ANY_HOST = env.bool("CHANNEL_WEBHOOK_ANY_HOST", default=False)
+# Seconds a channel's cards wait after one of them failed, before the next request.
+CHANNEL_PAUSE_AFTER_ERROR = env.int("CHANNEL_PAUSE_AFTER_ERROR", default=60)
 
 LOGGING = {
     "version": 1,

@@ -122,8 +122,10 @@ def test_announcing_the_same_item_again_adds_nothing(hooks, connected, community
 
 
 def test_a_failing_then_recovering_webhook_gets_each_item_exactly_once(
-    hooks, connected, community, manager
+    hooks, connected, community, manager, settings
 ):
+    # The relay runs below are seconds apart in real time; the pause is tested on its own.
+    settings.CHANNEL_PAUSE_AFTER_ERROR = 0
     teams, slack = connected
     hooks.fail_next = 3
     first = post_flow_item(community, manager, "First tip")
@@ -178,6 +180,25 @@ def test_a_dead_webhook_never_blocks_the_clock(settings, community, manager):
     assert channel.last_error.startswith("Could not reach Slack")
     keys = set(ChannelDelivery.objects.values_list("key", flat=True))
     assert keys == {f"challenge-step:{pk}" for pk in challenge.steps.values_list("pk", flat=True)}
+
+
+def test_after_an_error_a_channels_other_cards_wait_without_a_request(
+    hooks, connected, community, manager
+):
+    """A dead or hanging webhook costs the relay one attempt per pause, not one per card."""
+    hooks.fail_next = 1
+    make_challenge(community=community, designer=manager, start=date(2026, 1, 5), steps=5)
+    challenge_services.post_due(now=datetime(2026, 1, 9, 9, 0, 30, tzinfo=UTC))  # 5 steps due
+    teams, _ = connected
+    ChannelDelivery.objects.filter(channel=teams).delete()  # one channel, so one request fails
+    assert relay()["failed"] == 5
+    assert len(hooks.received) == 0  # only the first card was tried; the others waited
+    slack = Channel.objects.get(provider="slack")
+    assert slack.last_error.startswith("Slack answered HTTP 500")  # not "failed a moment ago"
+
+    Channel.objects.filter(pk=slack.pk).update(last_error_at=timezone.now() - timedelta(minutes=2))
+    relay(timezone.now() + timedelta(hours=3))
+    assert len(hooks.received) == 5
 
 
 def test_a_scheduled_session_is_announced_to_the_channels(
