@@ -116,7 +116,8 @@ def channel_post(payloads: list[dict]) -> None:
             continue  # disconnected since, or already delivered
         channel = delivery.channel
         label = channel.get_provider_display()
-        if channel.failing and channel.last_error_at > timezone.now() - _pause():
+        failed_at = channel.last_error_at
+        if channel.failing and failed_at is not None and failed_at > timezone.now() - _pause():
             raise ChannelPaused(f"{label} failed a moment ago; trying again shortly")
         try:
             url = crypto.url_decrypt(channel.url_encrypted)
