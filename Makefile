@@ -47,7 +47,10 @@ lint: install
 		challenges/services challenges/selectors.py challenges/clock.py challenges/streaks.py \
 		socialearn/people/permissions.py communities/permissions.py challenges/permissions.py \
 		mentoring/permissions.py expertqa/permissions.py \
-		socialearn/people/search.py communities/search.py expertqa/search.py challenges/search.py
+		socialearn/people/search.py communities/search.py expertqa/search.py challenges/search.py \
+		communities/channels/services.py communities/channels/selectors.py \
+		communities/channels/handlers.py communities/channels/crypto.py \
+		socialearn/notifications/mail.py expertqa/channels.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

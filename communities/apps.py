@@ -11,6 +11,12 @@ class CommunitiesConfig(AppConfig):
             audiences,  # noqa: F401  registers the fan-out audiences
             search,  # noqa: F401  registers communities, threads, tips with search
         )
+        from .channels import (
+            admin as channels_admin,  # noqa: F401  the channels' admin (no URL shown)
+        )
+        from .channels import (
+            handlers as channel_handlers,  # noqa: F401  registers the channel outbox handler
+        )
         from .permissions import manages_community
 
         # A community's managers may see its figures.

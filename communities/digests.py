@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from socialearn.notifications.mail import DIGEST, email_build
 from socialearn.notifications.models import TopicFollow
 from socialearn.people.models import Profile
 
@@ -165,17 +166,16 @@ def _message(profile: Profile, items: list[DigestItem], frequency: str, connecti
         "count": len(items),
         "site_url": settings.SITE_URL,
     }
-    subject = render_to_string("communities/digest/subject.txt", context).strip()
-    message = EmailMultiAlternatives(
+    subject = render_to_string("notifications/email/digest_subject.txt", context).strip()
+    return email_build(
+        to=profile.user.email,
+        user_id=profile.user_id,
+        kind=DIGEST,
         subject=subject,
-        body=render_to_string("communities/digest/digest.txt", context),
-        to=[profile.user.email],
+        template="notifications/email/digest",
+        context=context,
         connection=connection,
     )
-    message.attach_alternative(
-        render_to_string("communities/digest/digest.html", context), "text/html"
-    )
-    return message
 
 
 def _send_batch(*, frequency: str, after_pk: int, now: datetime, connection) -> tuple[int, int]:

@@ -387,3 +387,7 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_id} {self.action} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# Team chat channels live in their own package; Django finds models through this module.
+from .channels.models import Channel, ChannelDelivery  # noqa: E402, F401

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 from .feeds import CommunityThreadsAtomFeed, CommunityThreadsFeed
@@ -36,6 +36,7 @@ community_urlpatterns = [
         name="membership_role",
     ),
     path("<slug:slug>/moderation/", views.moderation, name="moderation"),
+    path("<slug:slug>/channels/", include("communities.channels.urls")),
     path("<slug:slug>/post/", views.thread_create, name="thread_create"),
     path("<slug:slug>/post/similar/", views.similar_questions, name="similar"),
     path("<slug:slug>/t/<int:thread_id>/", views.thread_detail, name="thread"),

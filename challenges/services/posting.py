@@ -27,6 +27,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from communities.channels.services import channels_announce, plain_text
 from communities.models import Membership, Thread
 from communities.services import thread_create
 from socialearn.insights.services import activity_record
@@ -118,6 +119,15 @@ def _post_step(step: Step, now: datetime) -> Thread:
         dedupe_key=f"challenge-step:{step.pk}",
         exclude_user_ids=[author] if author else [],
     )
+    channels_announce(
+        community_id=community.pk,
+        community_name=community.name,
+        key=f"challenge-step:{step.pk}",
+        label=f"{challenge.title} · step {step.position}",
+        title=step.title,
+        text=plain_text(step.prompt),
+        url=reverse("challenges:step", args=[challenge.pk, step.pk]),
+    )
     return thread
 
 
@@ -155,6 +165,15 @@ def _post_flow_item(item: FlowItem, now: datetime) -> Thread:
         url=thread_url(thread) or reverse("challenges:flow_item", args=[flow.pk, item.pk]),
         dedupe_key=f"flow-item:{item.pk}",
         exclude_user_ids=[flow.curator_id] if flow.curator_id else [],
+    )
+    channels_announce(
+        community_id=flow.community_id,
+        community_name=flow.community.name,
+        key=f"flow-item:{item.pk}",
+        label=f"New {item.get_kind_display().lower()}",
+        title=item.title,
+        text=plain_text(item.body),
+        url=thread_url(thread) or reverse("challenges:flow_item", args=[flow.pk, item.pk]),
     )
     return thread
 

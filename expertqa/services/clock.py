@@ -116,8 +116,9 @@ def _email_invitations(
 ) -> int:
     """Email the invitation (or its change) with its ICS to people who opted in, each once."""
     from django.conf import settings
-    from django.core.mail import EmailMessage, get_connection
+    from django.core.mail import get_connection
 
+    from socialearn.notifications.mail import notification_messages
     from socialearn.notifications.models import Notification
 
     sent = 0
@@ -136,22 +137,23 @@ def _email_invitations(
             )
             if not rows:
                 return sent
-            messages = []
+            connection = get_connection()
+            messages = list(
+                notification_messages(
+                    rows,
+                    text=lambda note: (
+                        session.description if kind == "expertqa_invited" else note.body
+                    ),
+                    link=lambda note: link,
+                    connection=connection,
+                ).values()
+            )
+            for message in messages:
+                message.attach(f"session-{session.pk}.ics", calendar, "text/calendar")
             for note in rows:
-                profile = getattr(note.recipient, "profile", None)
-                wants = profile is None or profile.email_preference == "immediate"
-                if wants and note.recipient.email:
-                    text = session.description if kind == "expertqa_invited" else note.body
-                    message = EmailMessage(
-                        subject=" ".join(note.title.split()),
-                        body=f"{text}\n\n{link}".strip(),
-                        to=[note.recipient.email],
-                    )
-                    message.attach(f"session-{session.pk}.ics", calendar, "text/calendar")
-                    messages.append(message)
                 note.emailed_at = timezone.now()
             if messages:
-                sent += get_connection().send_messages(messages) or 0
+                sent += connection.send_messages(messages) or 0
             Notification.objects.bulk_update(rows, ["emailed_at"])
 
 

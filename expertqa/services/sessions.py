@@ -17,6 +17,7 @@ from socialearn.insights.services import activity_record, scope_upsert
 from socialearn.markdown import render_markdown
 from socialearn.outbox.services import task_after_commit
 
+from ..channels import session_announce
 from ..models import DEFAULT_DURATION, SCHEDULE_TOO_LATE, Series, Session, latest_start
 from ..selectors import viewer_for
 from .board import _board_changed
@@ -135,6 +136,7 @@ def session_schedule(
     session.thread = thread
     session.save(update_fields=["thread"])
     _scope(session)
+    session_announce(session)
     if not invite:
         session.invited_at = timezone.now()
         session.save(update_fields=["invited_at"])

@@ -79,3 +79,25 @@ class Notification(models.Model):
         # No recipient: the admin shows this in breadcrumbs and deletion summaries, and a
         # recipient can be the author of an anonymous post.
         return f"{self.kind}: {self.title}"
+
+
+class EmailOptOut(models.Model):
+    """A person asked for no more emails of one kind (one click, from the email itself).
+
+    The inbox line still appears; only the email is left out. The digest is not a kind here:
+    unsubscribing from it turns the digest off on the profile, where the person can see it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_opt_outs"
+    )
+    kind = models.CharField(max_length=40)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="unique_email_opt_out"),
+        ]
+
+    def __str__(self) -> str:
+        return f"no {self.kind} emails"

@@ -175,3 +175,30 @@ def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(id__in=list(ids))
     return qs.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def email_unsubscribe(*, user_id: int, kind: str) -> None:
+    """No more emails of `kind` for this person (the digest: turned off on their profile).
+
+    Idempotent: a mail client may POST the one-click link more than once."""
+    from socialearn.people.models import Profile
+
+    from .mail import DIGEST
+    from .models import EmailOptOut
+
+    if kind == DIGEST:
+        Profile.objects.filter(user_id=user_id).update(
+            digest_frequency=Profile.DigestFrequency.NONE
+        )
+        return
+    EmailOptOut.objects.get_or_create(
+        user_id=user_id, kind=kind, defaults={"created_at": timezone.now()}
+    )
+
+
+@transaction.atomic
+def email_resubscribe(*, user_id: int, kind: str) -> None:
+    from .models import EmailOptOut
+
+    EmailOptOut.objects.filter(user_id=user_id, kind=kind).delete()

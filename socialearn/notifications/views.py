@@ -1,17 +1,27 @@
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from socialearn.http import safe_next_url
 from socialearn.people.models import Topic
 
+from .mail import DIGEST, kind_label, unsubscribe_read
 from .models import Notification, TopicFollow
 from .selectors import inbox_page, unread_count
-from .services import notifications_mark_read, topic_follow, topic_unfollow
+from .services import (
+    email_resubscribe,
+    email_unsubscribe,
+    notifications_mark_read,
+    topic_follow,
+    topic_unfollow,
+)
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -114,3 +124,48 @@ def unfollow_topic(request, slug: str):
     topic = get_object_or_404(Topic, slug=slug)
     topic_unfollow(user=request.user, topic=topic)
     return _follow_response(request, topic, following=False)
+
+
+def _masked(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}…@{domain}" if domain else "your address"
+
+
+# The token in the address is the proof (signed, one person and one kind): mail clients
+# send the one-click POST of RFC 8058 with no cookie and no CSRF token.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    """The link in every email's footer and List-Unsubscribe header; no sign-in needed.
+
+    GET asks to confirm (a link scanner opening it changes nothing); POST unsubscribes, or
+    subscribes again from the page that confirms it.
+    """
+    try:
+        user_id, kind = unsubscribe_read(token)
+    except signing.BadSignature:
+        user_id, kind = None, ""
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    if user is None:
+        return TemplateResponse(
+            request, "notifications/unsubscribe.html", {"state": "invalid"}, status=400
+        )
+    state = "confirm"
+    if request.method == "POST":
+        if request.POST.get("action") == "resubscribe" and kind != DIGEST:
+            email_resubscribe(user_id=user.pk, kind=kind)
+            state = "resubscribed"
+        else:
+            email_unsubscribe(user_id=user.pk, kind=kind)
+            state = "done"
+    return TemplateResponse(
+        request,
+        "notifications/unsubscribe.html",
+        {
+            "state": state,
+            "kind": kind,
+            "is_digest": kind == DIGEST,
+            "kind_label": kind_label(kind),
+            "email": _masked(user.email),
+        },
+    )

@@ -4,6 +4,9 @@ The core cannot import features, so every app registers its handlers under a kin
 its AppConfig.ready() (or at import of its handlers module) and adds messages of that kind.
 A handler takes a list of payloads (one unless `batch_size` > 1) and either returns, and the
 messages are done, or raises, and they are retried with backoff. It must be idempotent.
+A failure rolls the handler's writes back; a kind whose owners need to see failures (a
+community manager, the last error of a channel) registers `on_failure`, which the relay calls
+with the payloads and the error in the transaction that records the failure.
 """
 
 from collections.abc import Callable
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 Handler = Callable[[list[dict]], object]
+FailureHook = Callable[[list[dict], Exception], object]
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,7 @@ class Registration:
     max_attempts: int = 25
     backoff_base: timedelta = timedelta(seconds=5)
     backoff_cap: timedelta = timedelta(hours=1)
+    on_failure: FailureHook | None = None
 
     def backoff(self, attempts: int) -> timedelta:
         """base, 2×base, 4×base… after the 1st, 2nd, 3rd failed attempt, capped."""
@@ -37,6 +42,7 @@ def register(
     max_attempts: int = 25,
     backoff_base: timedelta = timedelta(seconds=5),
     backoff_cap: timedelta = timedelta(hours=1),
+    on_failure: FailureHook | None = None,
 ) -> Callable[[Handler], Handler]:
     def decorator(func: Handler) -> Handler:
         _registry[kind] = Registration(
@@ -46,6 +52,7 @@ def register(
             max_attempts=max_attempts,
             backoff_base=backoff_base,
             backoff_cap=backoff_cap,
+            on_failure=on_failure,
         )
         return func
 

@@ -164,8 +164,10 @@ def _record_failure(registration, ids: list[int], token: str, now, error: Except
         rows = list(
             Message.objects.select_for_update(skip_locked=True)
             .filter(id__in=ids, locked_by=token, status__in=OPEN)
-            .only("id", "attempts")
+            .only("id", "attempts", "payload")
         )
+        if rows and registration.on_failure is not None:
+            _failure_hook(registration, [row.payload for row in rows], error)
         for row in rows:
             row.last_error = message
             row.available_at = when + registration.backoff(row.attempts)
@@ -180,6 +182,15 @@ def _record_failure(registration, ids: list[int], token: str, now, error: Except
             rows, ["last_error", "available_at", "status", "locked_by", "locked_until"]
         )
     return len(rows)
+
+
+def _failure_hook(registration, payloads: list[dict], error: Exception) -> None:
+    """Let the kind record the failure where its owners look; never lose the record for it."""
+    try:
+        with transaction.atomic():
+            registration.on_failure(payloads, error)
+    except Exception as hook_error:
+        logger.warning("Outbox %s failure hook failed: %s", registration.kind, hook_error)
 
 
 def messages_dispatch(claimed: list[tuple[int, str]], *, token: str, now=None) -> tuple:

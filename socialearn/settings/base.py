@@ -330,6 +330,12 @@ XAPI_ENDPOINT = env("XAPI_ENDPOINT", default="")
 XAPI_USERNAME = env("XAPI_USERNAME", default="")
 XAPI_PASSWORD = env("XAPI_PASSWORD", default="")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Key for the Teams/Slack webhook addresses at rest (derived from SECRET_KEY when empty).
+CHANNEL_KEY = env("CHANNEL_KEY", default="")
+# Accept webhook addresses on any host (and http): only for tests and relays of one's own.
+CHANNEL_WEBHOOK_ANY_HOST = env.bool("CHANNEL_WEBHOOK_ANY_HOST", default=False)
+# Seconds a channel's cards wait after one of them failed, before the next request.
+CHANNEL_PAUSE_AFTER_ERROR = env.int("CHANNEL_PAUSE_AFTER_ERROR", default=60)
 
 LOGGING = {
     "version": 1,

@@ -283,3 +283,37 @@ def test_tasks_retry_on_database_connection_errors_and_fit_the_visibility_timeou
     assert run_matching.time_limit < visibility
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"]
     assert settings.CACHES["default"]["OPTIONS"]["socket_connect_timeout"]
+
+
+SEEN_FAILURES: list[tuple[list[dict], str]] = []
+BROKEN = "tests.broken"
+BROKEN_HOOK = "tests.broken_hook"
+
+
+@handlers.register(
+    BROKEN, on_failure=lambda payloads, error: SEEN_FAILURES.append((payloads, str(error)))
+)
+def broken(payloads: list[dict]) -> None:
+    raise Boom("no luck")
+
+
+def _hook_that_fails(payloads, error):
+    raise RuntimeError("the hook itself broke")
+
+
+@handlers.register(BROKEN_HOOK, max_attempts=2, on_failure=_hook_that_fails)
+def broken_with_a_broken_hook(payloads: list[dict]) -> None:
+    raise Boom("no luck")
+
+
+@pytest.mark.django_db
+def test_a_kind_hears_of_its_failures_and_a_failing_hook_never_loses_the_record():
+    SEEN_FAILURES.clear()
+    message_add(kind=BROKEN, payload={"channel": 7})
+    assert outbox_relay(kind=BROKEN) == {"done": 0, "failed": 1}
+    assert SEEN_FAILURES == [([{"channel": 7}], "no luck")]
+
+    message_add(kind=BROKEN_HOOK, payload={})
+    assert outbox_relay(kind=BROKEN_HOOK) == {"done": 0, "failed": 1}
+    message = Message.objects.get(kind=BROKEN_HOOK)
+    assert (message.status, message.last_error) == ("failed", "Boom: no luck")

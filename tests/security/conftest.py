@@ -5,17 +5,20 @@ author is "Zebedee Hidden" (zebedee.hidden@example.com): a page leaks when eithe
 """
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from challenges.models import Challenge, Flow, FlowItem, Step
+from communities.channels.services import channel_connect
 from communities.models import Community, Thread
 from communities.services import community_create, membership_join, reply_create, thread_create
 from expertqa.services import question_ask, session_schedule
 from mentoring.models import AdhocRequest, Enrolment, Match, Meeting, Programme
 from socialearn.insights.access import LND_ADMIN_GROUP
+from socialearn.notifications.mail import unsubscribe_token
 from tests.factories import TopicFactory, UserFactory
 
 SECRET = "Quokka"
@@ -181,6 +184,14 @@ def _build_world():
         user=w.member, topic=TopicFactory(name="Negotiation"), message="Private worry about pay"
     )
     w.Meeting = Meeting
+    w.private_channel = channel_connect(
+        community=w.private,
+        created_by=w.manager,
+        provider="slack",
+        name="#guild",
+        url="https://hooks.slack.com/services/T0/B0/guildsecret",
+    )
+    w.unsubscribe = SimpleNamespace(token=unsubscribe_token(user_id=w.member.pk, kind="mention"))
     return w
 
 

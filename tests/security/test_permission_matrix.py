@@ -48,6 +48,7 @@ from django.test import Client
 from django.utils import timezone
 
 from challenges.models import Challenge, Flow, FlowItem, Step
+from communities.channels.services import channel_connect
 from communities.models import Community, Membership, Thread
 from communities.services import (
     community_create,
@@ -58,6 +59,7 @@ from communities.services import (
 )
 from expertqa.services import question_ask, series_create, session_schedule
 from mentoring.models import COORDINATOR_GROUP, AdhocRequest, Enrolment, Match, Programme
+from socialearn.notifications.mail import unsubscribe_token
 from socialearn.notifications.models import Notification
 from socialearn.people.permissions import LD_ADMIN
 from tests.crawl import Route, routes
@@ -85,6 +87,7 @@ PAGES: dict[str, str] = {
     "notifications:open":                "l n n n n n n n",
     "notifications:topic_follow":        "l r r r r r r r",
     "notifications:topic_unfollow":      "l r r r r r r r",
+    "notifications:unsubscribe":         "o o o o o o o o",
     "insights:overview":                 "l f f f f f o o",
     "insights:export":                   "l f f f f f o o",
     "insights:scope":                    "l n n o n n o o",
@@ -113,6 +116,9 @@ PAGES: dict[str, str] = {
     "communities:membership_decide":     "l n f r n n n n",
     "communities:membership_role":       "l n f r n n n n",
     "communities:moderation":            "l n n o n n n n",
+    "communities:channels":              "l n f o n n n n",
+    "communities:channel_test":          "l n f r n n n n",
+    "communities:channel_disconnect":    "l n f r n n n n",
     "communities:thread_create":         "l n o o n n n n",
     "communities:thread":                "l n o o n n n n",
     "communities:reply":                 "l n r r n n n n",
@@ -259,6 +265,7 @@ ADMIN_MODELS: dict[str, set[str]] = {
     "communities.flag": LND,
     "communities.tiprevision": LND,
     "communities.reaction": LND,
+    "communities.channel": LND,
     "mentoring.programme": COORD,
     "mentoring.enrolment": COORD,
     "mentoring.match": COORD,
@@ -431,6 +438,13 @@ def build_world() -> World:
         reasons=["shares Data analysis"],
     )
     w.adhoc = AdhocRequest.objects.create(user=owner, topic=w.topic, message="Help me start")
+    w.channel = channel_connect(
+        community=w.private,
+        created_by=owner,
+        provider="slack",
+        name="#guild",
+        url="https://hooks.slack.com/services/T0/B0/guildsecret",
+    )
     w.notification = Notification.objects.create(
         recipient=owner, kind="x", title="Yours", url="/people/", created_at=now
     )
@@ -501,6 +515,8 @@ def kwargs_for(route: Route, w: World) -> dict:
         "action": "hide",
         "step_pk": w.step.pk,
         "item_pk": w.item.pk,
+        "channel_id": w.channel.pk,
+        "token": unsubscribe_token(user_id=w.owner.pk, kind="mention"),
     }
     if name == "membership_role":
         values["membership_id"] = w.private.memberships.get(user=w.users["member"]).pk

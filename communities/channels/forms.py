@@ -1,0 +1,31 @@
+from django import forms
+
+from .models import Channel
+from .services import URL_MAX
+
+
+class ChannelForm(forms.Form):
+    provider = forms.ChoiceField(
+        label="Where the channel is",
+        choices=Channel.Provider.choices,
+        widget=forms.RadioSelect,
+        initial=Channel.Provider.TEAMS,
+    )
+    name = forms.CharField(
+        label="Channel name",
+        max_length=80,
+        help_text="How you will recognise it here, e.g. “Data people / General”.",
+    )
+    url = forms.CharField(
+        label="Webhook address",
+        max_length=URL_MAX,
+        # A password input: the address is a secret, and the browser never echoes it back.
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=(
+            "Teams: in the channel, choose ⋯ › Workflows › “Post to a channel when a webhook "
+            "request is received” (or Connectors › Incoming Webhook) and copy the address. "
+            "Slack: add an Incoming Webhook to the channel and copy its address. "
+            "Anyone with the address can post to the channel: it is stored encrypted and "
+            "never shown again."
+        ),
+    )
