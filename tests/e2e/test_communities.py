@@ -40,7 +40,7 @@ def test_a_question_is_asked_answered_and_the_answer_accepted(new_page, people):
 
     page.goto(thread_url)
     page.get_by_role("button", name="Accept this answer").click()
-    page.get_by_text("✓ Accepted answer").wait_for()
+    page.get_by_text("Accepted answer").wait_for()
     thread = Thread.objects.get(title="How do I freeze the top row?")
     assert thread.accepted_reply.author == answerer
 
