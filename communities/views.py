@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from socialearn.people.models import Topic
 
 from . import permissions, selectors, services
+from .flagging import flag_with_reason
 from .forms import (
     CommunityForm,
     FlagForm,
@@ -24,7 +25,7 @@ from .forms import (
     ThreadEditForm,
     ThreadForm,
 )
-from .models import Community, Membership, ModerationAction, Reply, Thread
+from .models import Community, Membership, Reply, Thread
 from .search import similar_questions as similar
 
 REPLIES_PER_PAGE = 25
@@ -406,6 +407,7 @@ def thread_detail(request, slug: str, thread_id: int):
         ),
         "is_asker": is_asker,
         "revision_count": thread.revisions.count() if thread.kind == Thread.Kind.TIP else 0,
+        "flag_form": FlagForm() if viewer.is_member else None,
     }
     return _render(request, "communities/thread.html", context, "replies")
 
@@ -632,14 +634,19 @@ def flag(request, slug: str, thread_id: int):
             raise Http404 from None
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.flag_create(
-            user=request.user,
-            reason=form.cleaned_data["reason"],
-            thread=None if reply else thread,
-            reply=reply,
-        )
-        messages.success(request, "Thank you: the managers will have a look.")
-        return redirect(reply.get_absolute_url() if reply else thread)
+        try:
+            flag_with_reason(
+                user=request.user,
+                category=form.cleaned_data["category"],
+                note=form.cleaned_data["reason"],
+                thread=None if reply else thread,
+                reply=reply,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Thank you: the managers will have a look.")
+            return redirect(reply.get_absolute_url() if reply else thread)
     post = reply or thread
     post.author_name = selectors.author_display(post, request.user)
     context = {"community": community, "thread": thread, "reply": reply, "form": form}
@@ -647,6 +654,27 @@ def flag(request, slug: str, thread_id: int):
 
 
 # --- moderation ----------------------------------------------------------------------------
+
+
+# What a manager reads after acting, in plain words, and the action that takes it back.
+MODERATION_DONE = {
+    "approve": "The {post} is published.",
+    "hide": "The {post} is hidden.",
+    "restore": "The {post} is visible again.",
+    "lock": "The thread is locked: nobody can reply.",
+    "unlock": "The thread is open for replies again.",
+    "pin": "The thread is pinned to the top.",
+    "unpin": "The thread is no longer pinned.",
+    "dismiss": "The flags are dismissed; the {post} stays as it is.",
+}
+UNDO = {
+    "hide": "restore",
+    "restore": "hide",
+    "lock": "unlock",
+    "unlock": "lock",
+    "pin": "unpin",
+    "unpin": "pin",
+}
 
 
 @login_required
@@ -680,8 +708,14 @@ def moderation(request, slug: str):
         except ValidationError as exc:
             messages.error(request, _errors(exc))
         else:
-            label = dict(ModerationAction.Action.choices).get(data["action"], data["action"])
-            messages.success(request, f"Done: {label}.")
+            what = "thread" if thread else "reply"
+            undo = UNDO.get(data["action"])
+            messages.success(
+                request,
+                MODERATION_DONE[data["action"]].format(post="thread" if thread else "reply"),
+                # The toast offers to undo it (templates/_toasts.html reads these tags).
+                extra_tags=f"undo {undo} {what} {(thread or reply).pk} {slug}" if undo else "",
+            )
         next_url = request.POST.get("next", "")
         if next_url.startswith(f"/communities/{slug}/"):
             return redirect(next_url)

@@ -57,3 +57,13 @@ def breadcrumbs(*parts) -> dict:
         url = items.pop(0) if items else ""
         crumbs.append({"label": label, "url": url})
     return {"crumbs": crumbs}
+
+
+@register.filter
+def undo_of(message) -> dict | None:
+    """The action that takes a confirmed moderation step back, from the message's extra tags
+    ("undo <action> <thread|reply> <id> <community slug>"), for the toast's Undo button."""
+    parts = (getattr(message, "extra_tags", "") or "").split()
+    if len(parts) != 5 or parts[0] != "undo" or parts[2] not in ("thread", "reply"):
+        return None
+    return {"action": parts[1], "what": parts[2], "pk": parts[3], "slug": parts[4]}

@@ -70,7 +70,7 @@ def test_a_manager_hides_a_flagged_post(new_page, people):
     item.wait_for()
     item.get_by_label("Why").fill("Not how we talk here")
     item.get_by_role("button", name="Hide").click()
-    mod.get_by_text("Done: hid.").wait_for()
+    mod.get_by_text("The reply is hidden.").wait_for()
     mod.locator(".cm-log").get_by_text("Not how we talk here").wait_for()
     assert ModerationAction.objects.filter(action="hide", actor=manager).exists()
 
