@@ -113,7 +113,7 @@ def calendar_strip(
 
 
 def when_label(moment: datetime, *, now: datetime, tz: ZoneInfo) -> str:
-    """"today at 09:00", "tomorrow at 09:00" or "Monday 7 December at 09:00", in `tz`."""
+    """ "today at 09:00", "tomorrow at 09:00" or "Monday 7 December at 09:00", in `tz`."""
     local = moment.astimezone(tz)
     days = (local.date() - now.astimezone(tz).date()).days
     at = local.strftime("%H:%M")
