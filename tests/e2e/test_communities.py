@@ -59,10 +59,12 @@ def test_a_manager_hides_a_flagged_post(new_page, people):
     page = new_page(asker)
     page.goto(thread.get_absolute_url())
     page.locator(".cm-reply").get_by_role("link", name="Flag").click()
-    page.get_by_label("What is wrong with this post?").fill("Rude to others")
-    page.get_by_role("button", name="Send to the managers").click()
+    dialog = page.get_by_role("dialog", name="Flag this post")
+    dialog.get_by_label("Offensive or unkind").check()
+    dialog.get_by_label("A note for the managers").fill("Rude to others")
+    dialog.get_by_role("button", name="Send to the managers").click()
     page.get_by_text("the managers will have a look").wait_for()
-    assert Flag.objects.count() == 1
+    assert Flag.objects.get().category == "offensive"
 
     mod = new_page(manager)
     mod.goto(reverse("communities:moderation", args=[community.slug]))
