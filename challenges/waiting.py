@@ -1,12 +1,12 @@
 """What waits for a challenge's participants: today's step, while it is not done."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
+from communities.models import Community, Membership
 from socialearn.waiting import WaitingKind
 
 from .models import Challenge, Completion, Step
-from .permissions import readable_challenges_q
 
 
 def todays_steps(user) -> QuerySet:
@@ -18,10 +18,16 @@ def todays_steps(user) -> QuerySet:
         position__gt=OuterRef("position"),
     )
     done = Completion.objects.filter(step_id=OuterRef("pk"), user=user)
+    # Published challenges the person takes, in a community they may still read: a public
+    # one, or one they are an active member of (readable_challenges_q, narrowed to what a
+    # participant can be, is too costly to build on every page's menu).
+    member_of = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
     running = Challenge.objects.filter(
-        readable_challenges_q(user),
+        Q(community__visibility=Community.Visibility.PUBLIC)
+        | Q(community_id__in=member_of.values("community_id")),
         is_template=False,
         status=Challenge.Status.PUBLISHED,
+        community__status__in=[Community.Status.ACTIVE, Community.Status.ARCHIVED],
         participants__user=user,
         participants__left_at__isnull=True,
     )

@@ -5,7 +5,9 @@ import sys
 from pathlib import Path
 
 ICONS = [
+    "arrow-down",
     "arrow-down-right",
+    "arrow-up",
     "arrow-up-right",
     "bell",
     "calendar",
