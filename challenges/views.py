@@ -125,7 +125,7 @@ def challenge_edit(request, pk: int):
         except ValidationError as error:
             form.add_error(None, _errors(error))
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, "The challenge is saved.")
             return redirect("challenges:edit", pk=challenge.pk)
     return TemplateResponse(
         request,
