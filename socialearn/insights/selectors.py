@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
@@ -204,7 +205,7 @@ def summary_cards(
     """The headline figures, each with a one-line explanation and, given the previous
     period's figures, how it moved since."""
     s = summary
-    cards = [
+    cards: list[dict[str, Any]] = [
         {
             "label": "Members",
             "value": t.display(s.members, t.INT),
