@@ -49,7 +49,7 @@ lint: install
 		mentoring/permissions.py expertqa/permissions.py \
 		socialearn/people/search.py communities/search.py expertqa/search.py challenges/search.py \
 		socialearn/waiting.py communities/waiting.py expertqa/waiting.py mentoring/waiting.py \
-		challenges/waiting.py communities/flagging.py
+		challenges/waiting.py communities/flagging.py communities/confirmations.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

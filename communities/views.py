@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from socialearn.people.models import Topic
 
 from . import permissions, selectors, services
+from .confirmations import moderation_done
 from .flagging import flag_with_reason
 from .forms import (
     CommunityForm,
@@ -660,27 +661,6 @@ def flag(request, slug: str, thread_id: int):
 # --- moderation ----------------------------------------------------------------------------
 
 
-# What a manager reads after acting, in plain words, and the action that takes it back.
-MODERATION_DONE = {
-    "approve": "The {post} is published.",
-    "hide": "The {post} is hidden.",
-    "restore": "The {post} is visible again.",
-    "lock": "The thread is locked: nobody can reply.",
-    "unlock": "The thread is open for replies again.",
-    "pin": "The thread is pinned to the top.",
-    "unpin": "The thread is no longer pinned.",
-    "dismiss": "The flags are dismissed; the {post} stays as it is.",
-}
-UNDO = {
-    "hide": "restore",
-    "restore": "hide",
-    "lock": "unlock",
-    "unlock": "lock",
-    "pin": "unpin",
-    "unpin": "pin",
-}
-
-
 @login_required
 def moderation(request, slug: str):
     community, viewer = _community(request, slug)
@@ -712,14 +692,8 @@ def moderation(request, slug: str):
         except ValidationError as exc:
             messages.error(request, _errors(exc))
         else:
-            what = "thread" if thread else "reply"
-            undo = UNDO.get(data["action"])
-            messages.success(
-                request,
-                MODERATION_DONE[data["action"]].format(post="thread" if thread else "reply"),
-                # The toast offers to undo it (templates/_toasts.html reads these tags).
-                extra_tags=f"undo {undo} {what} {(thread or reply).pk} {slug}" if undo else "",
-            )
+            text, tags = moderation_done(data["action"], thread=thread, reply=reply, slug=slug)
+            messages.success(request, text, extra_tags=tags)
         next_url = request.POST.get("next", "")
         if next_url.startswith(f"/communities/{slug}/"):
             return redirect(next_url)
