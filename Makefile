@@ -50,7 +50,9 @@ lint: install
 		socialearn/people/search.py communities/search.py expertqa/search.py challenges/search.py \
 		communities/channels/services.py communities/channels/selectors.py \
 		communities/channels/handlers.py communities/channels/crypto.py \
-		socialearn/notifications/mail.py expertqa/channels.py
+		socialearn/notifications/mail.py expertqa/channels.py \
+		socialearn/waiting.py communities/waiting.py expertqa/waiting.py mentoring/waiting.py \
+		challenges/waiting.py communities/flagging.py communities/confirmations.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

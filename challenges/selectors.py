@@ -75,6 +75,12 @@ class Progress:
     today: Step | None = None
     next_step: Step | None = None
     streak: streaks.Streak = streaks.Streak(0, 0, 0)
+    # What pulls the person back: done and missed periods since they joined, when the next
+    # step comes out in their zone, and the steps released before they joined, not yet done.
+    strip: list[streaks.PeriodMark] = field(default_factory=list)
+    next_label: str = ""
+    joined_day: int = 0
+    catch_up: list[Step] = field(default_factory=list)
 
     @property
     def done(self) -> int:
@@ -107,13 +113,23 @@ def progress_for(challenge: Challenge, user, now: datetime | None = None) -> Pro
         today=posted[-1] if posted else None,
         next_step=min(upcoming, key=lambda s: s.release_at or now) if upcoming else None,
     )
+    tz = _tz(user)
+    actions = [c.completed_at for c in completions.values()]
     result.streak = streaks.streak(
-        [c.completed_at for c in completions.values()],
-        now=now,
-        period=challenge.streak_period,
-        tz=_tz(user),
-        grace=challenge.streak_grace,
+        actions, now=now, period=challenge.streak_period, tz=tz, grace=challenge.streak_grace
     )
+    if result.next_step and result.next_step.release_at:
+        result.next_label = streaks.when_label(result.next_step.release_at, now=now, tz=tz)
+    if participant is not None:
+        joined = participant.joined_at
+        result.strip = streaks.calendar_strip(
+            actions, since=joined, now=now, period=challenge.streak_period, tz=tz
+        )
+        before = [s for s in posted if s.posted_at and s.posted_at < joined]
+        if before:
+            # The day (or week) of the challenge they joined on: one past the steps already out.
+            result.joined_day = len(before) + 1
+            result.catch_up = [s for s in before if s.pk not in completions]
     return result
 
 

@@ -71,3 +71,54 @@ def streak(
         covered = 0
     best = max(current, *(_run_ending_at(active, p, first, grace)[0] for p in active))
     return Streak(current=current, best=best, covered=covered)
+
+
+# --- what pulls a person back: the strip of periods, the next step's time ---------------------
+
+DONE = "done"
+MISSED = "missed"
+OPEN = "open"  # the current period, nothing done yet: still time
+
+
+@dataclass(frozen=True)
+class PeriodMark:
+    start: date  # the period's first local day
+    state: str  # DONE, MISSED or OPEN
+    is_current: bool
+
+
+def period_start(index: int, period: str) -> date:
+    return date.fromordinal(index if period == DAY else index * 7 + 1)
+
+
+def calendar_strip(
+    actions: Iterable[datetime],
+    *,
+    since: datetime,
+    now: datetime,
+    period: str = DAY,
+    tz: ZoneInfo,
+    length: int = 14,
+) -> list[PeriodMark]:
+    """The last `length` periods from `since` (when the person joined) to now, each done or
+    missed; the current one is open until something is done in it."""
+    active = {period_index(a, period, tz) for a in actions if a <= now}
+    today = period_index(now, period, tz)
+    first = max(period_index(since, period, tz), today - length + 1)
+    marks = []
+    for p in range(first, today + 1):
+        state = DONE if p in active else (OPEN if p == today else MISSED)
+        marks.append(PeriodMark(start=period_start(p, period), state=state, is_current=p == today))
+    return marks
+
+
+def when_label(moment: datetime, *, now: datetime, tz: ZoneInfo) -> str:
+    """ "today at 09:00", "tomorrow at 09:00" or "Monday 7 December at 09:00", in `tz`."""
+    local = moment.astimezone(tz)
+    days = (local.date() - now.astimezone(tz).date()).days
+    at = local.strftime("%H:%M")
+    if days == 0:
+        return f"today at {at}"
+    if days == 1:
+        return f"tomorrow at {at}"
+    return f"{local.strftime('%A')} {local.day} {local.strftime('%B')} at {at}"

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -123,7 +125,7 @@ def challenge_edit(request, pk: int):
         except ValidationError as error:
             form.add_error(None, _errors(error))
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, "The challenge is saved.")
             return redirect("challenges:edit", pk=challenge.pk)
     return TemplateResponse(
         request,
@@ -185,15 +187,22 @@ def challenge_leave(request, pk: int):
     return redirect(challenge)
 
 
+JUST_DONE = timedelta(minutes=10)
+
+
 def _participant_context(request, challenge: Challenge, step: Step | None = None, form=None):
     progress = selectors.progress_for(challenge, request.user)
     step = step or progress.today
+    completion = progress.completed.get(step.pk) if step else None
     return {
+        # Completed a moment ago: the page celebrates (quietly) instead of stating it.
+        "just_done": completion is not None
+        and timezone.now() - completion.completed_at < JUST_DONE,
         "challenge": challenge,
         "progress": progress,
         "step": step,
         "answers": selectors.step_answers(step) if step else [],
-        "completion": progress.completed.get(step.pk) if step else None,
+        "completion": completion,
         "form": form or AnswerForm(),
         "is_participant": bool(progress.participant and progress.participant.is_active),
     }

@@ -143,11 +143,32 @@ class ReactionForm(forms.Form):
 
 
 class FlagForm(InputLimits, forms.ModelForm):
+    category = forms.ChoiceField(
+        label="What is wrong with this post?",
+        choices=Flag.Category.choices,
+        widget=forms.RadioSelect,
+        initial=Flag.Category.OTHER,
+        required=False,
+    )
+
     class Meta:
         model = Flag
-        fields = ["reason"]
-        labels = {"reason": "What is wrong with this post?"}
-        error_messages = {"reason": {"required": "Tell the managers what is wrong."}}
+        fields = ["category", "reason"]
+        labels = {"reason": "A note for the managers"}
+        help_texts = {"reason": "Needed for “Something else”; optional otherwise."}
+        widgets = {"reason": forms.TextInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = False
+
+    def clean(self):
+        data = super().clean()
+        # A note alone (an older form, a script) counts as "something else".
+        data["category"] = data.get("category") or Flag.Category.OTHER
+        if data["category"] == Flag.Category.OTHER and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Tell the managers what is wrong with this post.")
+        return data
 
 
 class InviteForm(InputLimits, forms.Form):

@@ -326,7 +326,14 @@ class ModerationWord(models.Model):
 
 
 class Flag(models.Model):
-    """A member's report that a post needs a manager's look."""
+    """A member's report that a post needs a manager's look: a category and, for "other"
+    (optional for the rest), the member's note in `reason`."""
+
+    class Category(models.TextChoices):
+        SPAM = "spam", "Spam or advertising"
+        OFF_TOPIC = "off_topic", "Off-topic for this community"
+        OFFENSIVE = "offensive", "Offensive or unkind"
+        OTHER = "other", "Something else"
 
     thread = models.ForeignKey(
         Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
@@ -338,6 +345,7 @@ class Flag(models.Model):
     flagged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
+    category = models.CharField(max_length=16, choices=Category.choices, default=Category.OTHER)
     reason = models.CharField(max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)

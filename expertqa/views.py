@@ -160,7 +160,7 @@ def session_edit(request, pk: int):
                     "calendar file.",
                 )
             else:
-                messages.success(request, "Saved.")
+                messages.success(request, "The session is saved.")
             return redirect(session)
     context = {
         "session": session,

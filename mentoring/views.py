@@ -72,7 +72,9 @@ def programme_create(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Programme created.")
+            messages.success(
+                request, "The programme is created; people can enrol within the dates you set."
+            )
             return redirect(programme)
     return TemplateResponse(request, "mentoring/programme_form.html", {"form": form})
 
@@ -482,7 +484,7 @@ def match_accept(request, pk: int):
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, "Accepted.")
+        messages.success(request, "You accepted. The match starts once you have both said yes.")
     return redirect(match)
 
 
@@ -530,7 +532,7 @@ def meeting_add(request, pk: int):
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
-            messages.success(request, "Meeting recorded.")
+            messages.success(request, "The meeting is recorded.")
     elif "met_on" in form.errors and request.POST.get("met_on"):
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     else:

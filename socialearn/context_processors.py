@@ -4,6 +4,7 @@ from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 
 from socialearn.insights import access
+from socialearn.waiting import section_counts, waiting_count_expressions
 
 
 def _everyone(user, roles: dict) -> bool:
@@ -15,8 +16,17 @@ def _lnd_admin(user, roles: dict) -> bool:
     return user.is_superuser or roles["lnd_admin"]
 
 
+def menu_facts(request) -> dict:
+    """What the menu shows, in one query: the unread count, the person's roles and how many
+    items wait for them in each part (socialearn.waiting). Kept on the request, so a page that
+    shows the same counts (home) does not ask again."""
+    facts = getattr(request, "_menu_facts", None)
+    if facts is None:
+        facts = request._menu_facts = _menu_facts(request.user)
+    return facts
+
+
 def _menu_facts(user) -> dict:
-    """What the menu shows, in one query: the unread count and the person's roles."""
     from socialearn.notifications.models import Notification
 
     unread = (
@@ -31,6 +41,7 @@ def _menu_facts(user) -> dict:
         .values(
             unread=Coalesce(Subquery(unread), Value(0)),
             lnd_admin=access.lnd_admin_group_exists(OuterRef("pk")),
+            **waiting_count_expressions(user),
         )
         .get()
     )
@@ -65,16 +76,23 @@ def _navigation_items(user, roles: dict) -> list[tuple[str, str, str]]:
 def navigation(request):
     unread = 0
     items = []
+    counts: dict[str, int] = {}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        facts = _menu_facts(user)
+        facts = menu_facts(request)
         unread = facts["unread"]
         items = _navigation_items(user, facts)
+        counts = section_counts(facts)
     current = request.resolver_match.view_name if request.resolver_match else ""
     namespace = current.split(":")[0] if ":" in current else current
     return {
         "nav_items": [
-            {"label": label, "url": url, "active": name.split(":")[0] == namespace}
+            {
+                "label": label,
+                "url": url,
+                "active": name.split(":")[0] == namespace,
+                "waiting": counts.get(name, 0),
+            }
             for label, name, url in items
         ],
         "unread_notifications": unread,

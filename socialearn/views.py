@@ -3,13 +3,21 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 
+from .context_processors import menu_facts
 from .dashboard import dashboard_sections
 from .outbox.selectors import outbox_health
+from .waiting import waiting_for
 
 
 @login_required
 def home(request):
-    return TemplateResponse(request, "home.html", {"sections": dashboard_sections(request)})
+    facts = menu_facts(request)
+    counts = {key.removeprefix("waiting_"): n for key, n in facts.items()}
+    context = {
+        "sections": dashboard_sections(request),
+        "waiting": waiting_for(request.user, counts=counts),
+    }
+    return TemplateResponse(request, "home.html", context)
 
 
 def healthz(request):

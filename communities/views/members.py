@@ -25,7 +25,11 @@ def members(request, slug: str):
             count = services.membership_invite(
                 community=community, invited_by=request.user, users=form.cleaned_data["emails"]
             )
-            messages.success(request, f"{count} invitation(s) sent.")
+            messages.success(
+                request,
+                f"{count} invitation{'' if count == 1 else 's'} sent: "
+                "each person finds it in their inbox.",
+            )
             return redirect("communities:members", slug=slug)
     page = selectors.members_page(community, request.GET.get("page"))
     waiting = []

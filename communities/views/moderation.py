@@ -8,8 +8,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
 from .. import selectors, services
+from ..confirmations import moderation_done
+from ..flagging import flag_with_reason
 from ..forms import FlagForm, ModerationForm
-from ..models import ModerationAction, Reply, Thread
+from ..models import Reply, Thread
 from .access import _community, _errors, _render, _reply, _thread
 
 
@@ -26,14 +28,19 @@ def flag(request, slug: str, thread_id: int):
             raise Http404 from None
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.flag_create(
-            user=request.user,
-            reason=form.cleaned_data["reason"],
-            thread=None if reply else thread,
-            reply=reply,
-        )
-        messages.success(request, "Thank you: the managers will have a look.")
-        return redirect(reply.get_absolute_url() if reply else thread)
+        try:
+            flag_with_reason(
+                user=request.user,
+                category=form.cleaned_data["category"],
+                note=form.cleaned_data["reason"],
+                thread=None if reply else thread,
+                reply=reply,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Thank you: the managers will have a look.")
+            return redirect(reply.get_absolute_url() if reply else thread)
     post = reply or thread
     post.author_name = selectors.author_display(post, request.user)
     context = {"community": community, "thread": thread, "reply": reply, "form": form}
@@ -71,8 +78,8 @@ def moderation(request, slug: str):
         except ValidationError as exc:
             messages.error(request, _errors(exc))
         else:
-            label = dict(ModerationAction.Action.choices).get(data["action"], data["action"])
-            messages.success(request, f"Done: {label}.")
+            text, tags = moderation_done(data["action"], thread=thread, reply=reply, slug=slug)
+            messages.success(request, text, extra_tags=tags)
         next_url = request.POST.get("next", "")
         if next_url.startswith(f"/communities/{slug}/"):
             return redirect(next_url)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from .. import selectors, services
-from ..forms import ReactionForm, ReplyEditForm, ReplyForm, ThreadEditForm, ThreadForm
+from ..forms import FlagForm, ReactionForm, ReplyEditForm, ReplyForm, ThreadEditForm, ThreadForm
 from ..models import Thread
 from .access import _community, _errors, _render, _reply, _thread
 
@@ -106,6 +106,7 @@ def thread_detail(request, slug: str, thread_id: int):
         ),
         "is_asker": is_asker,
         "revision_count": thread.revisions.count() if thread.kind == Thread.Kind.TIP else 0,
+        "flag_form": FlagForm() if viewer.is_member else None,
     }
     return _render(request, "communities/thread.html", context, "replies")
 

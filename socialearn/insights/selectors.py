@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
@@ -118,8 +119,16 @@ def overview(period: Period) -> dict:
     return _closed_period_cached(period, "overview", compute)
 
 
+def _previous_summary(period: Period, kind=None, object_id=None) -> tuple[f.Figures | None, str]:
+    previous = previous_period(period)
+    if previous is None:
+        return None, ""
+    return f.scope_figures(previous, kind, object_id), previous.label
+
+
 def _overview(period: Period) -> dict:
     summary, tables = f.overview_figures(period)
+    previous, previous_label = _previous_summary(period)
     kind_tables = []
     for kind, plural in KIND_PLURALS.items():
         rows = tables[kind]
@@ -140,7 +149,7 @@ def _overview(period: Period) -> dict:
     personas = f.persona_distribution(period)
     return {
         "summary": summary,
-        "summary_cards": summary_cards(summary),
+        "summary_cards": summary_cards(summary, previous=previous, previous_label=previous_label),
         "kind_tables": kind_tables,
         "weekly": weekly,
         "weekly_chart": weekly_chart(weekly),
@@ -151,10 +160,52 @@ def _overview(period: Period) -> dict:
     }
 
 
-def summary_cards(summary: f.Figures, *, health: bool = True) -> list[dict]:
-    """The headline figures, each with a one-line explanation."""
+def previous_period(period: Period) -> Period | None:
+    """The same number of days just before `period`: what each figure is compared with."""
+    if period.first_day is None or period.last_day is None:
+        return None
+    days = (period.last_day - period.first_day).days + 1
+    return Period.for_days(
+        first=period.first_day - timedelta(days=days),
+        last=period.first_day - timedelta(days=1),
+        tz=period.tz,
+        key="previous",
+        label=f"the previous {days} days",
+    )
+
+
+COUNT, RATE, LOWER_IS_BETTER = "count", "rate", "lower"
+
+
+def change(now, before, how: str = COUNT) -> dict | None:
+    """How a figure moved since the previous period: {"direction": "up"|"down"|"same",
+    "text": "+12%"|"−3 pts", "better": bool|None}; None when there is nothing to compare."""
+    if now is None or before is None:
+        return None
+    if how == RATE:
+        delta = round((now - before) * 100)
+        text = f"{'+' if delta > 0 else '−' if delta < 0 else '±'}{abs(delta)} pts"
+    else:
+        if not before:
+            return None
+        delta = round((now - before) / before * 100)
+        text = f"{'+' if delta > 0 else '−' if delta < 0 else '±'}{abs(delta)}%"
+    direction = "up" if delta > 0 else "down" if delta < 0 else "same"
+    better = None if direction == "same" else (direction == "up") != (how == LOWER_IS_BETTER)
+    return {"direction": direction, "text": text, "better": better}
+
+
+def summary_cards(
+    summary: f.Figures,
+    *,
+    health: bool = True,
+    previous: f.Figures | None = None,
+    previous_label: str = "",
+) -> list[dict]:
+    """The headline figures, each with a one-line explanation and, given the previous
+    period's figures, how it moved since."""
     s = summary
-    cards = [
+    cards: list[dict[str, Any]] = [
         {
             "label": "Members",
             "value": t.display(s.members, t.INT),
@@ -204,6 +255,23 @@ def summary_cards(summary: f.Figures, *, health: bool = True) -> list[dict]:
                 "note": f"{s.active_month:,} active this month of {s.active_year:,} in 12 months",
             }
         )
+    if previous is not None:
+        p = previous
+        moves = [
+            change(s.members, p.members),
+            change(s.engagement_rate, p.engagement_rate, RATE),
+            change(s.posts + s.replies, p.posts + p.replies),
+            change(s.answered_share, p.answered_share, RATE),
+            change(s.median_first_answer, p.median_first_answer, LOWER_IS_BETTER),
+            change(s.crossed_share, p.crossed_share, RATE),
+            change(s.help_reached, p.help_reached),
+            change(s.welcomed, p.welcomed),
+            change(s.health_index, p.health_index, RATE),
+        ]
+        for card, move in zip(cards, moves, strict=False):
+            if move:
+                move["since"] = previous_label
+            card["change"] = move
     return cards
 
 
@@ -218,11 +286,17 @@ def scope_page(period: Period, scope: Scope) -> dict:
 def _scope_page(period: Period, scope: Scope) -> dict:
     kind, oid = scope.kind, scope.object_id
     summary = f.scope_figures(period, kind, oid)
+    previous, previous_label = _previous_summary(period, kind, oid)
     weekly = _weekly(period, kind, oid)
     personas = f.persona_distribution(period, kind, oid)
     context = {
         "summary": summary,
-        "summary_cards": summary_cards(summary, health=kind in f.HEALTH_KINDS),
+        "summary_cards": summary_cards(
+            summary,
+            health=kind in f.HEALTH_KINDS,
+            previous=previous,
+            previous_label=previous_label,
+        ),
         "weekly": weekly,
         "weekly_chart": weekly_chart(weekly),
         "personas": personas,

@@ -86,7 +86,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "socialearn.context_processors.navigation",
             ],
-            "builtins": ["template_partials.templatetags.partials"],
+            "builtins": [
+                "template_partials.templatetags.partials",
+                "socialearn.templatetags.ui",
+            ],
         },
     }
 ]

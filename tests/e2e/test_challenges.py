@@ -42,7 +42,7 @@ def test_join_answer_today_and_see_the_progress_bar_move(new_page):
     page.get_by_label("Your answer").fill("I asked two colleagues for feedback on my demo.")
     page.get_by_role("button", name="Answer").click()
 
-    page.get_by_text("✓ Done").wait_for()
+    page.get_by_text("Step done.").wait_for()
     assert page.locator("#today progress").get_attribute("value") == "1"
     assert page.get_by_text("1 of 4 steps done").is_visible()
     assert page.get_by_text("I asked two colleagues for feedback on my demo.").is_visible()

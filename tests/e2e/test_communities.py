@@ -40,7 +40,7 @@ def test_a_question_is_asked_answered_and_the_answer_accepted(new_page, people):
 
     page.goto(thread_url)
     page.get_by_role("button", name="Accept this answer").click()
-    page.get_by_text("✓ Accepted answer").wait_for()
+    page.get_by_text("Accepted answer").wait_for()
     thread = Thread.objects.get(title="How do I freeze the top row?")
     assert thread.accepted_reply.author == answerer
 
@@ -59,10 +59,12 @@ def test_a_manager_hides_a_flagged_post(new_page, people):
     page = new_page(asker)
     page.goto(thread.get_absolute_url())
     page.locator(".cm-reply").get_by_role("link", name="Flag").click()
-    page.get_by_label("What is wrong with this post?").fill("Rude to others")
-    page.get_by_role("button", name="Send to the managers").click()
+    dialog = page.get_by_role("dialog", name="Flag this post")
+    dialog.get_by_label("Offensive or unkind").check()
+    dialog.get_by_label("A note for the managers").fill("Rude to others")
+    dialog.get_by_role("button", name="Send to the managers").click()
     page.get_by_text("the managers will have a look").wait_for()
-    assert Flag.objects.count() == 1
+    assert Flag.objects.get().category == "offensive"
 
     mod = new_page(manager)
     mod.goto(reverse("communities:moderation", args=[community.slug]))
@@ -70,7 +72,7 @@ def test_a_manager_hides_a_flagged_post(new_page, people):
     item.wait_for()
     item.get_by_label("Why").fill("Not how we talk here")
     item.get_by_role("button", name="Hide").click()
-    mod.get_by_text("Done: hid.").wait_for()
+    mod.get_by_text("The reply is hidden.").wait_for()
     mod.locator(".cm-log").get_by_text("Not how we talk here").wait_for()
     assert ModerationAction.objects.filter(action="hide", actor=manager).exists()
 

@@ -1,0 +1,50 @@
+"""What waits for a programme's coordinators: proposed matches to review and publish, and
+offers nobody has answered for a week."""
+
+from datetime import timedelta
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from socialearn.waiting import WaitingKind
+
+from .models import Match
+
+STALLED_AFTER = timedelta(days=7)
+
+
+def proposals_to_publish(user) -> QuerySet:
+    return Match.objects.filter(programme__coordinators=user, status=Match.Status.PROPOSED)
+
+
+def stalled_matches(user) -> QuerySet:
+    return Match.objects.filter(
+        programme__coordinators=user,
+        status=Match.Status.OFFERED,
+        offered_at__lt=timezone.now() - STALLED_AFTER,
+    )
+
+
+def _coordinate(pk) -> str:
+    return reverse("mentoring:coordinate", args=[pk])
+
+
+WAITING = [
+    WaitingKind(
+        key="proposals_to_publish",
+        section="mentoring:home",
+        items=proposals_to_publish,
+        group=("programme_id", "programme__name"),
+        label=lambda n: f"{n} proposed match{'' if n == 1 else 'es'} to review and publish",
+        url=_coordinate,
+    ),
+    WaitingKind(
+        key="stalled_matches",
+        section="mentoring:home",
+        items=stalled_matches,
+        group=("programme_id", "programme__name"),
+        label=lambda n: f"{n} offer{'' if n == 1 else 's'} unanswered for a week",
+        url=_coordinate,
+    ),
+]

@@ -1,0 +1,281 @@
+"""What waits for me: each count in the menu and on the home page is the number of items
+waiting, for the person they wait for only, and each links to the place to act; the home
+page asks a fixed number of queries however much waits."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from challenges.models import Challenge, Completion, Participant, Step
+from communities.models import Flag, Membership, Reply, Thread
+from communities.services import community_create, membership_join
+from expertqa.models import Question, Session
+from mentoring.models import Enrolment, Match, Programme
+from socialearn.waiting import waiting_for
+from tests.factories import TopicFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NAV = re.compile(r'<nav[^>]*aria-label="Main"[^>]*>(.*?)</nav>', re.DOTALL)
+
+
+def menu_badges(html: str) -> dict[str, int]:
+    """{menu label: waiting count} from the wide menu of a page."""
+    nav = NAV.search(html).group(1)
+    wide = nav.split('class="nav-links nav-wide"', 1)[1].split("</ul>", 1)[0]
+    found = re.findall(r'<a href="[^"]*"[^>]*>([^<]+?) <span class="badge nav-count">(\d+)', wide)
+    return {label: int(n) for label, n in found}
+
+
+def by_key(rows) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for row in rows:
+        out.setdefault(row.key, []).append(row)
+    return out
+
+
+def _thread(community, author, status="published", title="A thread"):
+    now = timezone.now()
+    return Thread.objects.create(
+        community=community,
+        author=author,
+        title=title,
+        body="Body",
+        status=status,
+        created_at=now,
+        last_activity_at=now,
+    )
+
+
+def _reply(thread, author, status="published"):
+    return Reply.objects.create(
+        thread=thread, author=author, body="Body", status=status, created_at=timezone.now()
+    )
+
+
+@pytest.fixture
+def manager():
+    return UserFactory(profile__display_name="Maria Manager")
+
+
+def test_nothing_waits_for_a_plain_employee(client):
+    employee = UserFactory()
+    client.force_login(employee)
+    html = client.get(reverse("home")).content.decode()
+    assert 'id="waiting"' not in html
+    assert menu_badges(html) == {}
+    assert waiting_for(employee) == []
+
+
+def test_a_manager_sees_held_posts_and_open_flags_of_the_communities_they_manage(client, manager):
+    member = UserFactory()
+    guild = community_create(created_by=manager, name="Data guild", purpose="Data")
+    sales = community_create(created_by=manager, name="Sales craft", purpose="Sales")
+    others = community_create(created_by=UserFactory(), name="Not mine", purpose="Other")
+    for c in (guild, sales, others):
+        membership_join(community=c, user=member)
+    _thread(guild, member, status=Thread.Status.HELD)
+    _thread(guild, member, status=Thread.Status.PENDING)
+    _thread(guild, member, status=Thread.Status.HIDDEN)  # already dealt with
+    published = _thread(sales, member)
+    _reply(published, member, status="held")
+    _reply(published, member)
+    Flag.objects.create(thread=published, community=sales, flagged_by=member, reason="Spam")
+    Flag.objects.create(
+        thread=published,
+        community=sales,
+        flagged_by=member,
+        reason="Old",
+        resolved_at=timezone.now(),
+    )
+    _thread(others, member, status=Thread.Status.HELD)  # someone else's to review
+    Flag.objects.create(thread=_thread(others, member), community=others, flagged_by=member)
+
+    rows = by_key(waiting_for(manager))
+    assert [(r.place, r.count, r.url) for r in rows["held_threads"]] == [
+        ("Data guild", 2, reverse("communities:moderation", args=[guild.slug]))
+    ]
+    assert [(r.place, r.count) for r in rows["held_replies"]] == [("Sales craft", 1)]
+    assert [(r.place, r.count, r.label) for r in rows["open_flags"]] == [
+        ("Sales craft", 1, "1 open flag")
+    ]
+
+    client.force_login(manager)
+    html = client.get(reverse("home")).content.decode()
+    assert menu_badges(html) == {"Communities": 4}
+    assert "2 threads held for review" in html
+    assert reverse("communities:moderation", args=[sales.slug]) in html
+
+    # A manager who steps down is no longer asked.
+    Membership.objects.filter(user=manager, community=guild).update(role=Membership.Role.MEMBER)
+    assert "held_threads" not in by_key(waiting_for(manager))
+
+
+def test_an_expert_sees_answers_owed_and_answers_due_this_week(client, manager):
+    expert = UserFactory()
+    community = community_create(created_by=manager, name="Data practice", purpose="Data")
+    now = timezone.now()
+    today = timezone.localdate()
+
+    def session(title, *, ends_ago=timedelta(hours=1), cancelled=False, experts=(expert,)):
+        s = Session.objects.create(
+            community=community,
+            topic=TopicFactory(),
+            title=title,
+            starts_at=now - ends_ago - timedelta(hours=1),
+            ends_at=now - ends_ago,
+            created_by=manager,
+            cancelled_at=now if cancelled else None,
+        )
+        s.experts.set(experts)
+        return s
+
+    def ask(s, **fields):
+        return Question.objects.create(
+            session=s, author=manager, body="Why?", created_at=now, **fields
+        )
+
+    closed = session("Closed session")
+    ask(closed)  # owed: the window closed unanswered
+    ask(closed, answered_at=now)
+    ask(closed, status=Question.Status.HIDDEN)
+    ask(closed, deferred_to=today - timedelta(days=1))  # owed: the promised date passed
+    ask(closed, deferred_to=today + timedelta(days=3))  # due this week
+    ask(closed, deferred_to=today + timedelta(days=30))  # not yet
+    ask(session("Still open", ends_ago=-timedelta(minutes=30)))  # waiting, not owed
+    ask(session("Cancelled", cancelled=True))
+    ask(session("Someone else's", experts=[manager]))
+
+    rows = by_key(waiting_for(expert))
+    assert [(r.place, r.count, r.label) for r in rows["owed_answers"]] == [
+        ("Closed session", 2, "You owe 2 answers")
+    ]
+    assert [(r.place, r.count) for r in rows["due_answers"]] == [("Closed session", 1)]
+    assert rows["owed_answers"][0].url == reverse("expertqa:detail", args=[closed.pk])
+    # The commitment the session page shows agrees with the count.
+    owed = [
+        q
+        for q in Question.objects.on_board().filter(session=closed)
+        if q.commitment() in ("owed", "overdue")
+    ]
+    assert len(owed) == 2
+
+    client.force_login(expert)
+    assert menu_badges(client.get(reverse("home")).content.decode()) == {"Expert sessions": 3}
+
+
+def test_a_coordinator_sees_proposals_to_publish_and_stalled_offers(client):
+    coordinator = UserFactory()
+    today = timezone.localdate()
+    programme = Programme.objects.create(
+        name="New managers",
+        goals="Find your feet",
+        commitment="An hour",
+        enrolment_opens_on=today,
+        enrolment_closes_on=today + timedelta(days=30),
+    )
+    programme.coordinators.add(coordinator)
+    elsewhere = Programme.objects.create(
+        name="Elsewhere",
+        goals="x",
+        commitment="x",
+        enrolment_opens_on=today,
+        enrolment_closes_on=today + timedelta(days=30),
+    )
+
+    def match(prog, **fields):
+        mentor = Enrolment.objects.create(programme=prog, user=UserFactory(), role="mentor")
+        protege = Enrolment.objects.create(programme=prog, user=UserFactory(), role="protege")
+        return Match.objects.create(programme=prog, mentor=mentor, protege=protege, **fields)
+
+    match(programme)
+    match(programme)
+    match(programme, status="offered", offered_at=timezone.now() - timedelta(days=10))
+    match(programme, status="offered", offered_at=timezone.now() - timedelta(days=1))
+    match(programme, status="active")
+    match(elsewhere)
+
+    rows = by_key(waiting_for(coordinator))
+    assert [(r.place, r.count) for r in rows["proposals_to_publish"]] == [("New managers", 2)]
+    assert [(r.place, r.count) for r in rows["stalled_matches"]] == [("New managers", 1)]
+    assert rows["stalled_matches"][0].url == reverse("mentoring:coordinate", args=[programme.pk])
+    client.force_login(coordinator)
+    assert menu_badges(client.get(reverse("home")).content.decode()) == {"Mentoring": 3}
+
+
+def test_a_participant_sees_todays_step_until_it_is_done(client, manager):
+    person = UserFactory()
+    community = community_create(created_by=manager, name="Feedback", purpose="Practise")
+    membership_join(community=community, user=person)
+    challenge = Challenge.objects.create(
+        title="Thirty days of feedback",
+        community=community,
+        cadence=Challenge.Cadence.DAILY,
+        length_value=30,
+        length_unit=Challenge.LengthUnit.DAYS,
+        start_date=timezone.localdate() - timedelta(days=1),
+        status=Challenge.Status.PUBLISHED,
+    )
+    now = timezone.now()
+    steps = [
+        Step.objects.create(
+            challenge=challenge,
+            position=n,
+            title=f"Step {n}",
+            prompt="p",
+            day_offset=n - 1,
+            posted_at=now if n < 3 else None,
+        )
+        for n in (1, 2, 3)
+    ]
+    Participant.objects.create(challenge=challenge, user=person, joined_at=now)
+
+    rows = waiting_for(person)
+    assert [(r.key, r.place, r.url) for r in rows] == [
+        ("todays_step", challenge.title, reverse("challenges:participant", args=[challenge.pk]))
+    ]
+    client.force_login(person)
+    assert menu_badges(client.get(reverse("home")).content.decode()) == {"Challenges": 1}
+
+    Completion.objects.create(
+        step=steps[1], user=person, challenge=challenge, via="done", completed_at=now
+    )
+    assert waiting_for(person) == []
+    # Someone who left the challenge is not asked either.
+    Completion.objects.all().delete()
+    Participant.objects.filter(user=person).update(left_at=now)
+    assert waiting_for(person) == []
+
+
+def test_home_asks_the_same_number_of_queries_however_much_waits(client, manager):
+    member = UserFactory()
+    client.force_login(manager)
+
+    def add_guilds(n: int, posts: int) -> None:
+        for _ in range(n):
+            c = community_create(
+                created_by=manager, name=f"Guild {Thread.objects.count()}", purpose="p"
+            )
+            membership_join(community=c, user=member)
+            for _ in range(posts):
+                t = _thread(c, member, status=Thread.Status.HELD)
+                Flag.objects.create(thread=t, community=c, flagged_by=member, reason="x")
+
+    def home_queries() -> tuple[int, str]:
+        client.get(reverse("home"))  # warm the session and caches
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(reverse("home")).content.decode()
+        return len(queries), html
+
+    add_guilds(1, 1)
+    few, html = home_queries()
+    assert html.count('class="list-row waiting-') == 2
+    add_guilds(6, 5)
+    many, html = home_queries()
+    assert html.count('class="list-row waiting-') == 14
+    assert many == few
