@@ -218,6 +218,32 @@ if SAML_ENABLED:
         ]
     }
 
+# --- people data from outside ---------------------------------------------------------------
+# Which claim of the identity provider (an OIDC claim or a SAML attribute name) holds which
+# profile field, over socialearn.people.identity.claims.DEFAULT_CLAIM_MAP, e.g.
+# PEOPLE_CLAIM_MAP="department=dept,external_id=employeeid". An empty name ignores the field.
+PEOPLE_CLAIM_MAP = env.dict("PEOPLE_CLAIM_MAP", default={})
+
+# SCIM 2.0 provisioning at /scim/v2/ (Entra ID, Okta): bearer tokens made in the admin.
+SCIM_SERVICE_PROVIDER = {
+    "NETLOC": env("SCIM_NETLOC", default="localhost"),
+    "SCHEME": env("SCIM_SCHEME", default="https"),
+    "AUTHENTICATION_SCHEMES": [
+        {
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "A provisioning token an L&D admin creates in the admin.",
+            "primary": True,
+        }
+    ],
+    "USER_ADAPTER": "socialearn.people.identity.scim.PersonAdapter",
+    "GROUP_ADAPTER": "socialearn.people.identity.scim.TeamAdapter",
+    "USER_FILTER_PARSER": "socialearn.people.identity.scim_filters.PersonFilterQuery",
+    "GROUP_FILTER_PARSER": "socialearn.people.identity.scim_filters.TeamFilterQuery",
+    "AUTH_CHECK_MIDDLEWARE": "socialearn.people.identity.scim_auth.BearerTokenCheck",
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="socialearn SCIM"',
+}
+
 # --- email ---------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
