@@ -245,3 +245,13 @@ def test_the_token_is_stored_only_as_a_hash(token):
     stored = ProvisioningToken.objects.get()
     assert token not in (stored.token_hash, stored.hint, stored.name)
     assert stored.hint == token[-4:]
+
+
+def test_an_identity_provider_needs_no_csrf_token_but_a_browser_gets_nothing(token):
+    provider = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {token}")
+    status, _ = send(provider, "post", "Users", NEW_PERSON)
+    assert status == 201
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(UserFactory(is_superuser=True, is_staff=True))
+    status, _ = send(browser, "post", "Users", {**NEW_PERSON, "userName": "x@example.com"})
+    assert status == 401
