@@ -133,7 +133,9 @@ class Profile(models.Model):
     last_active_at = models.DateTimeField(null=True, blank=True)
     # The person's id in the identity provider or HR system (SCIM externalId, HR file
     # "employee_id"): it finds them again when their email changes.
-    external_id = models.CharField(max_length=255, blank=True, default="", editable=False)
+    external_id = models.CharField(
+        max_length=255, blank=True, default="", db_default="", editable=False
+    )
     # Kept up to date by people.services.profile_refresh_search (name, title, bio, topics).
     search_vector = SearchVectorField(null=True, editable=False)
 

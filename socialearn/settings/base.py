@@ -191,7 +191,12 @@ if env("OIDC_SERVER_URL", default=""):
                 "name": env("OIDC_NAME", default="Company sign-in"),
                 "client_id": env("OIDC_CLIENT_ID"),
                 "secret": env("OIDC_CLIENT_SECRET"),
-                "settings": {"server_url": env("OIDC_SERVER_URL")},
+                "settings": {
+                    "server_url": env("OIDC_SERVER_URL"),
+                    # Directory attributes (department, manager...) often come with a scope
+                    # of their own; name it here, e.g. "openid,profile,email,organisation".
+                    "scope": env.list("OIDC_SCOPES", default=["openid", "profile", "email"]),
+                },
             }
         ]
     }
@@ -257,6 +262,22 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+
+def sign_in_form_targets(providers: dict, extra: list[str]) -> list[str]:
+    """Origins a sign-in form may lead to: "Continue to Company sign-in" posts a form that
+    the site answers with a redirect to the identity provider, and browsers hold that
+    redirect to CSP's form-action. The OIDC server's origin, plus CSP_FORM_ACTION_EXTRA
+    (a SAML IdP's single sign-on URL, an authorize endpoint on another host)."""
+    from urllib.parse import urlparse
+
+    origins = []
+    for app in providers.get("openid_connect", {}).get("APPS", []):
+        url = urlparse(app.get("settings", {}).get("server_url", ""))
+        if url.scheme and url.netloc:
+            origins.append(f"{url.scheme}://{url.netloc}")
+    return ["'self'", *dict.fromkeys([*origins, *extra])]
+
+
 # Content Security Policy: no inline scripts anywhere; htmx and our own JS are files.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -267,7 +288,9 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
+        "form-action": sign_in_form_targets(
+            SOCIALACCOUNT_PROVIDERS, env.list("CSP_FORM_ACTION_EXTRA", default=[])
+        ),
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     }
