@@ -127,3 +127,54 @@ def celery_worker_process(transactional_db):
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="module")
+def oidc_provider(live_server, tmp_path_factory):
+    """A real OpenID Connect provider on loopback (tests/identity/idp), with a client whose
+    redirect URI is this live server's callback."""
+    from django.conf import settings
+
+    from tests.identity.idp.server import start
+
+    db = settings.DATABASES["default"]
+    provider, stop = start(
+        _database_url(db),
+        f"{live_server.url}/accounts/oidc/intranet/login/callback/",
+        tmp_path_factory.mktemp("idp"),
+    )
+    yield provider
+    stop()
+
+
+@pytest.fixture
+def oidc_sign_in(oidc_provider, settings):
+    """The site configured to sign in through the test provider."""
+    from socialearn.settings.base import sign_in_form_targets
+    from tests.identity.idp.server import CLIENT_ID, CLIENT_SECRET
+
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "APPS": [
+                {
+                    "provider_id": "intranet",
+                    "name": "Company sign-in",
+                    "client_id": CLIENT_ID,
+                    "secret": CLIENT_SECRET,
+                    "settings": {
+                        "server_url": oidc_provider.url,
+                        "scope": ["openid", "profile", "email", "organisation"],
+                    },
+                }
+            ]
+        }
+    }
+    policy = settings.CONTENT_SECURITY_POLICY
+    settings.CONTENT_SECURITY_POLICY = {
+        **policy,
+        "DIRECTIVES": {
+            **policy["DIRECTIVES"],
+            "form-action": sign_in_form_targets(settings.SOCIALACCOUNT_PROVIDERS, []),
+        },
+    }
+    return oidc_provider

@@ -38,9 +38,16 @@ def programmes_with_counts() -> QuerySet[Programme]:
 
 
 def mentors_with_load(programme: Programme) -> QuerySet[Enrolment]:
-    """Active mentor enrolments with `holding` (offered + active) and `proposed` counts."""
+    """Active mentor enrolments with `holding` (offered + active) and `proposed` counts.
+
+    A deactivated account (left the organisation) is out of every pool."""
     return (
-        Enrolment.objects.filter(programme=programme, role=Enrolment.Role.MENTOR, status="active")
+        Enrolment.objects.filter(
+            programme=programme,
+            role=Enrolment.Role.MENTOR,
+            status="active",
+            user__is_active=True,
+        )
         .select_related("user__profile")
         .annotate(
             holding=Count("as_mentor", filter=Q(as_mentor__status__in=Match.HOLDING_SLOT)),
@@ -123,7 +130,12 @@ def matching_pool(programme: Programme):
         status__in=[Match.Status.OFFERED, Match.Status.ACTIVE, Match.Status.COMPLETED],
     )
     proteges = list(
-        Enrolment.objects.filter(programme=programme, role=Enrolment.Role.PROTEGE, status="active")
+        Enrolment.objects.filter(
+            programme=programme,
+            role=Enrolment.Role.PROTEGE,
+            status="active",
+            user__is_active=True,
+        )
         .exclude(Exists(taken))
         .select_related("user__profile")
     )

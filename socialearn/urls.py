@@ -17,6 +17,7 @@ urlpatterns = [
     path("search/", people_views.search_page, name="search"),
     path("search/suggest/", people_views.search_suggest, name="search_suggest"),
     path("people/", include("socialearn.people.urls")),
+    path("scim/v2/", include("socialearn.people.identity.scim_urls")),
     path("inbox/", include("socialearn.notifications.urls")),
     path("insights/", include("socialearn.insights.urls")),
     path("communities/", include("communities.urls")),

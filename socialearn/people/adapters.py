@@ -1,6 +1,15 @@
+import logging
+from dataclasses import replace
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from .identity.claims import record_from_claims
+from .identity.records import person_apply
+
+logger = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -8,6 +17,42 @@ class AccountAdapter(DefaultAccountAdapter):
         return settings.ACCOUNT_ALLOW_SIGNUP
 
 
+def _claims(sociallogin) -> dict:
+    data = sociallogin.account.extra_data or {}
+    # OpenID Connect keeps the userinfo answer and the ID token side by side; userinfo
+    # usually carries more (directory attributes), the ID token fills in what it lacks.
+    if "userinfo" in data or "id_token" in data:
+        return {**(data.get("id_token") or {}), **(data.get("userinfo") or {})}
+    return data
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Single sign-on keeps the profile in step with the identity provider's claims: the
+    first sign-in creates the person with every mapped field, each later one updates them."""
+
     def is_open_for_signup(self, request, sociallogin) -> bool:
         return settings.SOCIALACCOUNT_ALLOW_SIGNUP
+
+    def save_user(self, request, sociallogin, form=None):
+        user = super().save_user(request, sociallogin, form)
+        self._apply_claims(user, sociallogin)
+        return user
+
+    def pre_social_login(self, request, sociallogin) -> None:
+        super().pre_social_login(request, sociallogin)
+        if sociallogin.is_existing and sociallogin.user.is_active:
+            self._apply_claims(sociallogin.user, sociallogin)
+
+    @staticmethod
+    def _apply_claims(user, sociallogin) -> None:
+        record = record_from_claims(_claims(sociallogin))
+        record = replace(record, email=record.email or user.email)
+        try:
+            person_apply(record, user=user)
+        except ValidationError as error:
+            # Claims we cannot use (a manager not provisioned yet, a role that started
+            # before the company) must not stop the person signing in: their profile stays
+            # as it was, and the next sign-in tries again.
+            logger.warning(
+                "Claims of person %s not applied: %s", user.pk, "; ".join(error.messages)
+            )

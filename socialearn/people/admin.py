@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
@@ -15,7 +15,8 @@ from .admin_safety import (
     held_permissions,
     permissions_within_rank,
 )
-from .models import Department, Location, Profile, Topic, person_name
+from .identity.scim_auth import provisioning_token_create, provisioning_token_revoke
+from .models import Department, Location, Profile, ProvisioningToken, Topic, person_name
 from .services import profile_refresh_search
 
 User = get_user_model()
@@ -268,3 +269,54 @@ class ProfileAdmin(SafeModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         profile_refresh_search(profile_ids=[form.instance.pk])
+
+
+@admin.register(ProvisioningToken)
+class ProvisioningTokenAdmin(SafeModelAdmin):
+    """Tokens for the SCIM endpoint (/scim/v2/). The token is shown once, on creation; only
+    its hash is kept, so a lost token is revoked and replaced, never looked up."""
+
+    list_display = [
+        "name",
+        "token_ending",
+        "created_by_name",
+        "created_at",
+        "last_used_at",
+        "state",
+    ]
+    list_select_related = ["created_by__profile"]
+    fields = ["name"]
+    search_fields = ["name"]
+    actions = ["revoke"]
+
+    @admin.display(description="token")
+    def token_ending(self, obj):
+        return f"…{obj.hint}"
+
+    @admin.display(description="created by", ordering="created_by__profile__display_name")
+    def created_by_name(self, obj):
+        return person_name(obj.created_by) if obj.created_by_id else "—"
+
+    @admin.display(description="state")
+    def state(self, obj):
+        return f"revoked {obj.revoked_at:%d %b %Y}" if obj.revoked_at else "live"
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        created, token = provisioning_token_create(name=obj.name, created_by=request.user)
+        obj.pk = created.pk
+        self.message_user(
+            request,
+            f"Copy this token into the identity provider now; it is not shown again: {token}",
+            level=messages.WARNING,
+        )
+
+    @admin.action(description="Revoke the selected tokens (the provider can no longer sync)")
+    def revoke(self, request, queryset):
+        for token in queryset.filter(revoked_at__isnull=True):
+            provisioning_token_revoke(token)
+        self.message_user(request, "Revoked.")

@@ -160,3 +160,36 @@ class ProfileForm(InputLimits, forms.ModelForm):
             )
         self.fields["display_name"].required = True
         self.fields["display_name"].error_messages["required"] = "Tell colleagues what to call you."
+
+
+MAX_PEOPLE_FILE_BYTES = 20 * 1024 * 1024
+
+
+class PeopleImportForm(forms.Form):
+    people_file = forms.FileField(
+        label="People (CSV file)",
+        help_text=(
+            "One person per line with a header row: email, given_name, family_name, job_title, "
+            "department, location, manager_email, started_company_on, started_role_on, "
+            "team_lead, employee_id. Dates as 2024-03-31."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    deactivate_missing = forms.BooleanField(
+        label="The file lists everyone: deactivate people who are not in it",
+        required=False,
+    )
+
+    def clean_people_file(self):
+        upload = self.cleaned_data["people_file"]
+        if upload.size > MAX_PEOPLE_FILE_BYTES:
+            raise forms.ValidationError("The file is larger than 20 MB; split it by department.")
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError(
+                "The file is not UTF-8 text; save it as “CSV UTF-8” and upload it again."
+            ) from exc
+        if "\x00" in text:
+            raise forms.ValidationError("This is not a CSV file.")
+        return text

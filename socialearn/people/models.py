@@ -131,6 +131,11 @@ class Profile(models.Model):
     )
     last_digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_active_at = models.DateTimeField(null=True, blank=True)
+    # The person's id in the identity provider or HR system (SCIM externalId, HR file
+    # "employee_id"): it finds them again when their email changes.
+    external_id = models.CharField(
+        max_length=255, blank=True, default="", db_default="", editable=False
+    )
     # Kept up to date by people.services.profile_refresh_search (name, title, bio, topics).
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -143,6 +148,13 @@ class Profile(models.Model):
             models.Index(fields=["started_company_on"], name="profile_started_company"),
             # The one search finds people by name with a typo.
             GinIndex(fields=["display_name"], opclasses=["gin_trgm_ops"], name="profile_name_trgm"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="profile_external_id_unique",
+            )
         ]
 
     def __str__(self) -> str:
@@ -191,3 +203,50 @@ class Profile(models.Model):
             return None
         today = today or timezone.localdate()
         return (today - self.started_company_on).days / 365.25
+
+
+class ProvisioningToken(models.Model):
+    """A bearer token an identity provider (Entra ID, Okta) uses to call the SCIM endpoint.
+
+    Only a hash is kept: the token is shown once, when L&D creates it in the admin.
+    """
+
+    name = models.CharField(max_length=100, help_text="Which system uses it, e.g. “Entra ID”.")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(max_length=12, editable=False, help_text="The token's last characters.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (…{self.hint})"
+
+
+class PeopleImport(models.Model):
+    """An HR file uploaded by L&D: checked first (dry run), applied only when asked."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=255)
+    content = models.TextField()
+    deactivate_missing = models.BooleanField(
+        "the file lists everyone",
+        default=False,
+        help_text="People not in the file are leaving: deactivate them.",
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.filename

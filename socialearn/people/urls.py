@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .identity import views as identity_views
 
 app_name = "people"
 
@@ -11,4 +12,11 @@ urlpatterns = [
     path("topics/", views.topic_list, name="topics"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("<int:user_id>/", views.profile, name="profile"),
+    path("import/", identity_views.people_import, name="import"),
+    path("import/<int:import_id>/", identity_views.people_import_review, name="import_review"),
+    path(
+        "import/<int:import_id>/apply/",
+        identity_views.people_import_apply_view,
+        name="import_apply",
+    ),
 ]

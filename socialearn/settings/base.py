@@ -194,7 +194,12 @@ if env("OIDC_SERVER_URL", default=""):
                 "name": env("OIDC_NAME", default="Company sign-in"),
                 "client_id": env("OIDC_CLIENT_ID"),
                 "secret": env("OIDC_CLIENT_SECRET"),
-                "settings": {"server_url": env("OIDC_SERVER_URL")},
+                "settings": {
+                    "server_url": env("OIDC_SERVER_URL"),
+                    # Directory attributes (department, manager...) often come with a scope
+                    # of their own; name it here, e.g. "openid,profile,email,organisation".
+                    "scope": env.list("OIDC_SCOPES", default=["openid", "profile", "email"]),
+                },
             }
         ]
     }
@@ -221,6 +226,32 @@ if SAML_ENABLED:
         ]
     }
 
+# --- people data from outside ---------------------------------------------------------------
+# Which claim of the identity provider (an OIDC claim or a SAML attribute name) holds which
+# profile field, over socialearn.people.identity.claims.DEFAULT_CLAIM_MAP, e.g.
+# PEOPLE_CLAIM_MAP="department=dept,external_id=employeeid". An empty name ignores the field.
+PEOPLE_CLAIM_MAP = env.dict("PEOPLE_CLAIM_MAP", default={})
+
+# SCIM 2.0 provisioning at /scim/v2/ (Entra ID, Okta): bearer tokens made in the admin.
+SCIM_SERVICE_PROVIDER = {
+    "NETLOC": env("SCIM_NETLOC", default="localhost"),
+    "SCHEME": env("SCIM_SCHEME", default="https"),
+    "AUTHENTICATION_SCHEMES": [
+        {
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "A provisioning token an L&D admin creates in the admin.",
+            "primary": True,
+        }
+    ],
+    "USER_ADAPTER": "socialearn.people.identity.scim.PersonAdapter",
+    "GROUP_ADAPTER": "socialearn.people.identity.scim.TeamAdapter",
+    "USER_FILTER_PARSER": "socialearn.people.identity.scim_filters.PersonFilterQuery",
+    "GROUP_FILTER_PARSER": "socialearn.people.identity.scim_filters.TeamFilterQuery",
+    "AUTH_CHECK_MIDDLEWARE": "socialearn.people.identity.scim_auth.BearerTokenCheck",
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="socialearn SCIM"',
+}
+
 # --- email ---------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -234,6 +265,22 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+
+def sign_in_form_targets(providers: dict, extra: list[str]) -> list[str]:
+    """Origins a sign-in form may lead to: "Continue to Company sign-in" posts a form that
+    the site answers with a redirect to the identity provider, and browsers hold that
+    redirect to CSP's form-action. The OIDC server's origin, plus CSP_FORM_ACTION_EXTRA
+    (a SAML IdP's single sign-on URL, an authorize endpoint on another host)."""
+    from urllib.parse import urlparse
+
+    origins = []
+    for app in providers.get("openid_connect", {}).get("APPS", []):
+        url = urlparse(app.get("settings", {}).get("server_url", ""))
+        if url.scheme and url.netloc:
+            origins.append(f"{url.scheme}://{url.netloc}")
+    return ["'self'", *dict.fromkeys([*origins, *extra])]
+
+
 # Content Security Policy: no inline scripts anywhere; htmx and our own JS are files.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -244,7 +291,9 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
+        "form-action": sign_in_form_targets(
+            SOCIALACCOUNT_PROVIDERS, env.list("CSP_FORM_ACTION_EXTRA", default=[])
+        ),
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     }

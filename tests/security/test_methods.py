@@ -26,11 +26,17 @@ CSRF_EXEMPT = {"unsubscribe/<str:token>/"}
 
 
 def test_no_view_is_csrf_exempt():
-    """Rule (every URL): no view opts out of CSRF protection, but the one-click unsubscribe."""
+    """Rule (every URL): no view opts out of CSRF protection, but the one-click unsubscribe
+    and the SCIM API: identity providers call it with a bearer token and no cookie, and a
+    browser's session opens nothing there (tests/identity/test_scim.py), so a forged request
+    carries no rights."""
+    from socialearn.people.identity.scim_urls import urlpatterns as scim_patterns
+
+    scim = {p.callback for p in scim_patterns}
     exempt = {
         str(p.pattern)
         for p in _walk(get_resolver().url_patterns)
-        if getattr(p.callback, "csrf_exempt", False)
+        if getattr(p.callback, "csrf_exempt", False) and p.callback not in scim
     }
     assert exempt == CSRF_EXEMPT
 
@@ -100,7 +106,14 @@ def _post_only_urls(w):
         ("notifications:topic_unfollow", [w.topic.slug]),
         ("communities:channel_test", [w.private.slug, w.private_channel.pk]),
         ("communities:channel_disconnect", [w.private.slug, w.private_channel.pk]),
+        ("people:import_apply", [_people_file().pk]),
     ]
+
+
+def _people_file():
+    from socialearn.people.models import PeopleImport
+
+    return PeopleImport.objects.create(filename="hr.csv", content="email\nnew@example.com\n")
 
 
 @pytest.mark.parametrize("who", ["member", "manager", "lnd"])
@@ -217,6 +230,7 @@ POST_ONLY = {
     "notifications:topic_unfollow",
     "communities:channel_test",
     "communities:channel_disconnect",
+    "people:import_apply",
 }
 # GET shows a form; only a POST (with its CSRF token) writes.
 FORMS = {
@@ -233,6 +247,7 @@ FORMS = {
     "communities:reply_edit": ["public.slug", "public_thread.pk", "anon_reply.pk"],
     "communities:flag": ["public.slug", "public_thread.pk"],
     "people:profile_edit": [],
+    "people:import": [],
     "mentoring:programme_create": [],
     "mentoring:programme_edit": ["programme.pk"],
     "mentoring:enrol": ["programme.pk", "mentor"],
@@ -299,6 +314,7 @@ READS = {
     "people:profile",
     "people:topics",
     "people:topic",
+    "people:import_review",
 }
 
 
@@ -308,7 +324,7 @@ def _product_url_names():
     def walk(patterns, namespace):
         for p in patterns:
             if isinstance(p, URLResolver):
-                if str(p.pattern).startswith(("admin/", "accounts/")):
+                if str(p.pattern).startswith(("admin/", "accounts/", "scim/")):
                     continue
                 walk(p.url_patterns, p.namespace or namespace)
             elif p.name:

@@ -81,6 +81,9 @@ PAGES: dict[str, str] = {
     "people:topics":                     "l o o o o o o o",
     "people:topic":                      "l o o o o o o o",
     "people:profile":                    "l o o o o o o o",
+    "people:import":                     "l f f f f f o o",
+    "people:import_review":              "l f f f f f n n",
+    "people:import_apply":               "l f f f f f n n",
     "notifications:inbox":               "l o o o o o o o",
     "notifications:mark_all_read":       "l r r r r r r r",
     "notifications:mark_read":           "l n n n n n n n",
@@ -250,6 +253,7 @@ ADMIN_MODELS: dict[str, set[str]] = {
     "people.department": COORD,
     "people.location": COORD,
     "people.profile": COORD,
+    "people.provisioningtoken": LND,
     "notifications.topicfollow": LND,
     "notifications.notification": LND,
     "insights.activity": LND,
@@ -313,6 +317,9 @@ NOT_IN_MATRIX = {
     # django-allauth's sign-in, sign-up and password pages: the same for everyone, tested in
     # tests/people.
     "accounts/": "sign-in pages",
+    # SCIM provisioning: a bearer-token API for identity providers; no session opens it, as
+    # tests/identity/test_scim.py asks of every role.
+    "scim/v2/": "provisioning API",
 }
 # The admin's add, delete and history pages follow the same model rights as the change form.
 ADMIN_SKIPPED = re.compile(r"^admin:\w+_\w+_(add|delete|history)$")
@@ -449,6 +456,9 @@ def build_world() -> World:
         recipient=owner, kind="x", title="Yours", url="/people/", created_at=now
     )
     _admin_rows(w, now)
+    from socialearn.people.identity.scim_auth import provisioning_token_create
+
+    provisioning_token_create(name="Okta", created_by=None)
     return w
 
 
@@ -517,6 +527,7 @@ def kwargs_for(route: Route, w: World) -> dict:
         "item_pk": w.item.pk,
         "channel_id": w.channel.pk,
         "token": unsubscribe_token(user_id=w.owner.pk, kind="mention"),
+        "import_id": 999999,  # HR files: only L&D admins learn whether one exists
     }
     if name == "membership_role":
         values["membership_id"] = w.private.memberships.get(user=w.users["member"]).pk
