@@ -21,6 +21,7 @@ class ProgrammeForm(InputLimits, forms.ModelForm):
             "goals",
             "commitment",
             "commitment_weeks",
+            "stalled_after_weeks",
             "rhythm",
             "topics",
             "enrolment_opens_on",

@@ -726,6 +726,13 @@ def meeting_record(*, match: Match, user, met_on: date, notes: str = "") -> Meet
     meeting = Meeting(match=match, met_on=met_on, notes=notes)
     meeting.full_clean(exclude=["match"])
     meeting.save()
+    activity_record(
+        verb="meeting_logged",
+        actor=user,
+        programme_id=match.programme_id,
+        object_type="match",
+        object_id=match.pk,
+    )
     touch_last_active(user)
     return meeting
 
