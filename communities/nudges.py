@@ -97,6 +97,7 @@ def cohort_silent(now: datetime):
     rows = (
         Membership.objects.filter(
             status=Membership.Status.ACTIVE,
+            role=Membership.Role.MEMBER,  # the group's managers run it; they are not nudged
             user__is_active=True,
             community__kind=Community.Kind.COHORT,
             community__status=Community.Status.ACTIVE,
