@@ -18,6 +18,7 @@ urlpatterns = [
     path("search/suggest/", people_views.search_suggest, name="search_suggest"),
     path("people/", include("socialearn.people.urls")),
     path("inbox/", include("socialearn.notifications.urls")),
+    path("nudges/", include("socialearn.nudges.urls")),
     path("insights/", include("socialearn.insights.urls")),
     path("communities/", include("communities.urls")),
     path("mentoring/", include("mentoring.urls")),
