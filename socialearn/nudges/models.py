@@ -21,6 +21,9 @@ class Nudge(models.Model):
     body = models.TextField(blank=True)
     url = models.CharField(max_length=500)
     kind = models.CharField(max_length=40)
+    # The ids of what the nudge is about (challenge_id, thread_id...), for conversion figures.
+    subject = models.JSONField(default=dict, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

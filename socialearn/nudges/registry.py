@@ -8,21 +8,22 @@ action link. The engine does the rest: preferences, quiet hours, the daily cap, 
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time
+from typing import NamedTuple
 
 # Nobody is nudged outside these local hours unless a rule narrows them.
 DAY_STARTS = time(8, 0)
 DAY_ENDS = time(20, 0)
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """One person a rule would nudge now, and why.
 
     `subject` holds the ids the asked action will carry in the activity record
     (community_id, programme_id, session_id, challenge_id, thread_id, object_id): the
-    conversion figures match the follow-up on them.
+    conversion figures match the follow-up on them. A tuple, not a dataclass: a run makes
+    one per person per rule, tens of thousands of them.
     """
 
     person_id: int
@@ -30,7 +31,7 @@ class Candidate:
     title: str
     url: str
     body: str = ""
-    subject: dict = field(default_factory=dict)
+    subject: dict | None = None
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
 A run costs a fixed number of queries whatever the number of people: one per rule (the
 rule's own), one for everyone's time zone, switched-off rules and recent nudge days, one for
-the causes already nudged, and one statement that records the nudges and their activity
-rows. Delivery (the inbox line and the email) is an outbox message written in the same
-transaction, so a nudge is delivered exactly when it was recorded.
+the causes already nudged, and one statement that records the nudges. Delivery (the inbox
+line, the email and the `nudged` activity row conversion figures start from) is an outbox
+message written in the same transaction, so a nudge is delivered exactly when it was
+recorded, and once.
 
 Guarantees, in order: a rule the person switched off never nudges them; nothing is sent
 outside the rule's local hours (it waits for the next run inside them); the same cause never
@@ -16,17 +17,17 @@ break them either.
 import json
 import zoneinfo
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.text import Truncator
 
 from socialearn.insights.models import Activity
+from socialearn.notifications.services import NotificationItem, notify_each
 from socialearn.outbox.services import message_add
 
 from . import handlers, registry
@@ -44,8 +45,7 @@ SUBJECT_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(NamedTuple):
     tz: zoneinfo.ZoneInfo
     switched_off: frozenset[str]
     nudged_days: frozenset
@@ -71,11 +71,11 @@ def _people(person_ids: list[int], now: datetime) -> dict[int, Person]:
         FROM {User._meta.db_table} u
         LEFT JOIN people_profile p ON p.user_id = u.id
         LEFT JOIN people_location l ON l.id = p.location_id
-        WHERE u.id = ANY(%s) AND u.is_active
+        WHERE u.id = ANY(%s::int[]) AND u.is_active
     """  # noqa: S608 - table names are ours; values are parameters
     since = (now - timedelta(days=2)).date()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [settings.TIME_ZONE, since, person_ids])
+        cursor.execute(sql, [settings.TIME_ZONE, since, _int_array(person_ids)])
         return {
             row[0]: Person(
                 tz=_zone(row[1]), switched_off=frozenset(row[2]), nudged_days=frozenset(row[3])
@@ -84,98 +84,113 @@ def _people(person_ids: list[int], now: datetime) -> dict[int, Person]:
         }
 
 
+def _int_array(values: Iterable[int]) -> str:
+    """A PostgreSQL array literal: tens of thousands of ids bind as one short string, where
+    binding a list adapts each element in Python."""
+    return "{" + ",".join(str(int(v)) for v in values) + "}"
+
+
 def _already_nudged(pairs: list[tuple[str, int, str]]) -> set[tuple[str, int, str]]:
     """Which (rule, person, cause) were nudged before, in one index-backed query."""
     if not pairs:
         return set()
-    rules, people, causes = (list(column) for column in zip(*pairs, strict=True))
     sql = f"""
         SELECT n.rule, n.person_id, n.cause FROM {Nudge._meta.db_table} n
-        JOIN unnest(%s::text[], %s::int[], %s::text[]) AS c(rule, person_id, cause)
+        JOIN jsonb_to_recordset(%s::jsonb) AS c(rule text, person_id int, cause text)
           ON n.rule = c.rule AND n.person_id = c.person_id AND n.cause = c.cause
     """  # noqa: S608 - the table name is ours; values are parameters
+    rows = json.dumps([{"rule": r, "person_id": p, "cause": c} for r, p, c in pairs])
     with connection.cursor() as cursor:
-        cursor.execute(sql, [rules, people, causes])
+        cursor.execute(sql, [rows])
         return {tuple(row) for row in cursor.fetchall()}
 
 
+def _fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _record(chosen: list[tuple[registry.Rule, registry.Candidate, object]], now) -> list[tuple]:
-    """Insert the nudges and their `nudged` activity rows in one statement; return the new
-    (id, rule) pairs.
+    """Insert the nudges in one statement; return the new (id, rule) pairs.
 
     ON CONFLICT DO NOTHING: a nudge a concurrent run already sent (same cause, or the
-    person's nudge of the day) is skipped, and so is its activity row.
+    person's nudge of the day) is skipped. The rows travel as one JSON document: binding
+    tens of thousands of values one by one costs more than the insert itself.
     """
-    columns: dict[str, list] = {
-        "person": [],
-        "rule": [],
-        "cause": [],
-        "day": [],
-        "title": [],
-        "body": [],
-        "url": [],
-        "kind": [],
-        "extra": [],
-        **{name: [] for name in SUBJECT_FIELDS},
-    }
-    for rule, candidate, day in chosen:
-        columns["person"].append(candidate.person_id)
-        columns["rule"].append(rule.name)
-        columns["cause"].append(candidate.cause[:120])
-        columns["day"].append(day)
-        columns["title"].append(Truncator(candidate.title).chars(255))
-        columns["body"].append(candidate.body)
-        columns["url"].append(candidate.url[:500])
-        columns["kind"].append(rule.kind)
-        columns["extra"].append(json.dumps({"rule": rule.name, "follow": list(rule.follow_verbs)}))
-        for name in SUBJECT_FIELDS:
-            columns[name].append(candidate.subject.get(name))
-    nudges, activities = Nudge._meta.db_table, Activity._meta.db_table
+    rows = [
+        {
+            "person_id": candidate.person_id,
+            "rule": rule.name,
+            "cause": candidate.cause[:120],
+            "local_day": day.isoformat(),
+            "title": _fit(candidate.title, 255),
+            "body": candidate.body,
+            "url": candidate.url[:500],
+            "kind": rule.kind,
+            "subject": candidate.subject or {},
+        }
+        for rule, candidate, day in chosen
+    ]
     sql = f"""
-        WITH c AS (
-            SELECT * FROM unnest(
-                %s::int[], %s::text[], %s::text[], %s::date[], %s::text[], %s::text[],
-                %s::text[], %s::text[], %s::jsonb[],
-                %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[]
-            ) AS c(person_id, rule, cause, local_day, title, body, url, kind, extra,
-                   community_id, programme_id, session_id, challenge_id, thread_id, object_id)
-        ),
-        ins AS (
-            INSERT INTO {nudges}
-                (person_id, rule, cause, local_day, sent_at, title, body, url, kind)
-            SELECT person_id, rule, cause, local_day, %s, title, body, url, kind FROM c
-            ON CONFLICT DO NOTHING
-            RETURNING id, person_id, rule, cause
+        INSERT INTO {Nudge._meta.db_table}
+            (person_id, rule, cause, local_day, sent_at, title, body, url, kind, subject)
+        SELECT person_id, rule, cause, local_day, %s, title, body, url, kind,
+               COALESCE(subject, '{{}}'::jsonb)
+        FROM jsonb_to_recordset(%s::jsonb) AS c(
+            person_id int, rule text, cause text, local_day date, title text, body text,
+            url text, kind text, subject jsonb)
+        ON CONFLICT DO NOTHING
+        RETURNING id, rule
+    """  # noqa: S608 - the table name is ours; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, json.dumps(rows)])
+        return sorted((row[0], row[1]) for row in cursor.fetchall())
+
+
+def nudges_deliver(*, ids: list[int], now: datetime | None = None) -> int:
+    """Deliver recorded nudges: an inbox line and an email each, and the `nudged` activity
+    row that conversion figures start from. Run by the outbox relay; idempotent (a nudge
+    delivered once is stamped and skipped after)."""
+    now = now or timezone.now()
+    follow = {rule.name: list(rule.follow_verbs) for rule in registry.rules()}
+    subject = ", ".join(f"(d.subject->>'{name}')::bigint" for name in SUBJECT_FIELDS)
+    sql = f"""
+        WITH d AS (
+            UPDATE {Nudge._meta.db_table} SET delivered_at = %s
+            WHERE id = ANY(%s::int[]) AND delivered_at IS NULL
+            RETURNING id, person_id, rule, cause, kind, title, body, url, subject, sent_at
         ),
         act AS (
-            INSERT INTO {activities}
-                (occurred_at, verb, actor_id, community_id, topic_ids, programme_id,
-                 session_id, challenge_id, thread_id, object_type, object_id, is_question,
-                 extra)
-            SELECT %s, 'nudged', c.person_id, c.community_id, '[]'::jsonb, c.programme_id,
-                   c.session_id, c.challenge_id, c.thread_id, 'nudge', c.object_id, false,
-                   c.extra || jsonb_build_object('nudge', ins.id)
-            FROM ins JOIN c USING (person_id, rule, cause)
+            INSERT INTO {Activity._meta.db_table}
+                (occurred_at, verb, actor_id, topic_ids, object_type, is_question, extra,
+                 {", ".join(SUBJECT_FIELDS)})
+            SELECT d.sent_at, 'nudged', d.person_id, '[]'::jsonb, 'nudge', false,
+                   jsonb_build_object(
+                       'rule', d.rule, 'nudge', d.id,
+                       'follow', COALESCE(%s::jsonb -> d.rule, '[]'::jsonb)
+                   ),
+                   {subject}
+            FROM d
         )
-        SELECT id, rule FROM ins ORDER BY id
-    """  # noqa: S608 - table names are ours; values are parameters
-    params = [
-        columns["person"],
-        columns["rule"],
-        columns["cause"],
-        columns["day"],
-        columns["title"],
-        columns["body"],
-        columns["url"],
-        columns["kind"],
-        columns["extra"],
-        *(columns[name] for name in SUBJECT_FIELDS),
-        now,
-        now,
-    ]
+        SELECT person_id, kind, title, body, url, cause FROM d
+    """  # noqa: S608 - table and column names are ours; values are parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(row[0], row[1]) for row in cursor.fetchall()]
+        cursor.execute(sql, [now, _int_array(ids), json.dumps(follow)])
+        delivered = cursor.fetchall()
+    notify_each(
+        items=(
+            NotificationItem(
+                recipient_id=person_id,
+                kind=kind,
+                title=title,
+                body=body,
+                url=url,
+                dedupe_key=cause,
+            )
+            for person_id, kind, title, body, url, cause in delivered
+        ),
+        send_email=True,
+    )
+    return len(delivered)
 
 
 def nudges_run(*, now: datetime | None = None, rules: Iterable[str] | None = None) -> dict:

@@ -165,3 +165,20 @@ def test_a_run_costs_the_same_queries_for_10_and_10000_people(people):
     assert len(rule_queries) == 2
     statements = [q for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
     assert len(statements) == 5  # rule, people, causes sent, record, outbox message
+
+
+def test_delivering_a_nudge_twice_writes_its_inbox_line_and_activity_once(make_rule):
+    from socialearn.nudges.services import nudges_deliver
+
+    person = UserFactory()
+    rule, targets = make_rule("ping")
+    targets.append(person.pk)
+    nudges_run(now=NOON_UTC, rules=[rule.name])
+    ids = list(Nudge.objects.values_list("id", flat=True))
+
+    assert nudges_deliver(ids=ids) == 1
+    assert nudges_deliver(ids=ids) == 0  # a retried outbox message
+    assert Notification.objects.filter(recipient=person).count() == 1
+    nudged = Activity.objects.get(verb="nudged", actor=person)
+    assert nudged.occurred_at == NOON_UTC  # conversion counts from the sending
+    assert nudged.extra == {"rule": "test.ping", "nudge": ids[0], "follow": ["posted"]}
