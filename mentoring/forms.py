@@ -56,6 +56,23 @@ class ProgrammeForm(InputLimits, forms.ModelForm):
             "topics": forms.SelectMultiple(attrs={"size": 6}),
         }
 
+    stalled_after_weeks = forms.IntegerField(
+        label="Stalled after (weeks without a meeting)",
+        min_value=1,
+        max_value=26,
+        required=False,
+        help_text="Both sides are nudged, and you see the match as stalled, after this long "
+        "(3 weeks when left empty).",
+        error_messages={
+            "min_value": "Choose at least one week.",
+            "max_value": "Choose at most 26 weeks.",
+            "invalid": "Enter a number of weeks, e.g. 3.",
+        },
+    )
+
+    def clean_stalled_after_weeks(self) -> int:
+        return self.cleaned_data.get("stalled_after_weeks") or 3
+
     coordinators = forms.CharField(
         label="Coordinators",
         required=False,

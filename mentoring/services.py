@@ -70,6 +70,7 @@ PROGRAMME_FIELDS = {
     "mentor_max_years_in_role",
     "mentor_manages_people",
     "mentor_min_years_in_company",
+    "stalled_after_weeks",
 }
 
 

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.urls import reverse
 from django.utils import timezone
 
 from challenges import services as challenge_services
@@ -179,6 +180,40 @@ def test_the_coordinator_sees_stalled_matches(active_match):
     started = active_match.started_at.date()
     assert not stalled_matches(started + timedelta(days=20)).exists()
     assert list(stalled_matches(started + timedelta(days=21))) == [active_match]
+
+
+def test_the_coordinator_page_lists_stalled_matches_in_fixed_queries(
+    client, active_match, django_assert_max_num_queries
+):
+    Match.objects.filter(pk=active_match.pk).update(started_at=timezone.now() - timedelta(weeks=4))
+    coordinator = active_match.programme.coordinators.first()
+    client.force_login(coordinator)
+    url = reverse("mentoring:coordinate", args=[active_match.programme_id])
+    with django_assert_max_num_queries(20) as one:
+        page = client.get(url).content.decode()
+    assert 'id="stalled"' in page
+    assert active_match.mentor.user.profile.name in page.split('id="stalled"')[1]
+    # More stalled pairs, the same queries.
+    for _ in range(5):
+        mentor = mentoring_services.enrolment_create(
+            programme=active_match.programme,
+            user=UserFactory(),
+            role=Enrolment.Role.MENTOR,
+            topics=list(active_match.programme.topics.all()),
+        )
+        protege = mentoring_services.enrolment_create(
+            programme=active_match.programme,
+            user=UserFactory(),
+            role=Enrolment.Role.PROTEGE,
+            topics=list(active_match.programme.topics.all()),
+        )
+        match = mentoring_services.match_request(protege=protege, mentor=mentor, user=protege.user)
+        mentoring_services.match_accept(match=match, user=mentor.user)
+    Match.objects.update(started_at=timezone.now() - timedelta(weeks=4))
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(url).content.decode()
+    stalled_table = page.split('id="stalled"')[1].split("</table>")[0]
+    assert stalled_table.count("<tr>") == 1 + 6
 
 
 # --- communities: an unanswered question, routed by evidence ---------------------------
