@@ -47,7 +47,9 @@ lint: install
 		challenges/services challenges/selectors.py challenges/clock.py challenges/streaks.py \
 		socialearn/people/permissions.py communities/permissions.py challenges/permissions.py \
 		mentoring/permissions.py expertqa/permissions.py \
-		socialearn/people/search.py communities/search.py expertqa/search.py challenges/search.py
+		socialearn/people/search.py communities/search.py expertqa/search.py challenges/search.py \
+		socialearn/nudges/registry.py socialearn/insights/nudges.py socialearn/people/nudges.py \
+		communities/nudges.py mentoring/nudges.py expertqa/nudges.py challenges/nudges.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -6,7 +6,7 @@ rule and the verbs that count as following it, and whose id columns say what it 
 those verbs on the same thing within 48 hours. One query for the whole period.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import connection
 
@@ -38,7 +38,7 @@ def _sql() -> str:
                    SELECT 1 FROM {table} a
                    WHERE a.actor_id = n.actor_id
                      AND a.occurred_at > n.occurred_at
-                     AND a.occurred_at <= n.occurred_at + %(window)s
+                     AND a.occurred_at <= n.occurred_at + %(window)s::interval
                      AND a.verb IN (SELECT jsonb_array_elements_text(n.extra->'follow'))
                      {same_subject}
                )) AS followed
@@ -51,7 +51,12 @@ def _sql() -> str:
 
 def conversion_rows(period: Period) -> list[dict]:
     """One row per rule and week: {"rule", "week", "sent", "followed"}."""
-    params = {"tz": period.tz, "window": FOLLOW_WINDOW, "start": period.start, "end": period.end}
+    params: dict[str, str | datetime] = {
+        "tz": period.tz,
+        "window": f"{int(FOLLOW_WINDOW.total_seconds())} seconds",
+        "start": period.start,
+        "end": period.end,
+    }
     with connection.cursor() as cursor:
         cursor.execute(_sql(), params)
         return [

@@ -17,7 +17,7 @@ break them either.
 import json
 import zoneinfo
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -109,7 +109,7 @@ def _fit(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _record(chosen: list[tuple[registry.Rule, registry.Candidate, object]], now) -> list[tuple]:
+def _record(chosen: list[tuple[registry.Rule, registry.Candidate, date]], now) -> list[tuple]:
     """Insert the nudges in one statement; return the new (id, rule) pairs.
 
     ON CONFLICT DO NOTHING: a nudge a concurrent run already sent (same cause, or the
@@ -211,7 +211,7 @@ def nudges_run(*, now: datetime | None = None, rules: Iterable[str] | None = Non
     with transaction.atomic():
         people = _people(sorted({c.person_id for _, c in found}), now)
         done = _already_nudged([(r.name, c.person_id, c.cause[:120]) for r, c in found])
-        chosen: list[tuple[registry.Rule, registry.Candidate, object]] = []
+        chosen: list[tuple[registry.Rule, registry.Candidate, date]] = []
         served: set[int] = set()
         for rule, candidate in found:
             person = people.get(candidate.person_id)
