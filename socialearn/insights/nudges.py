@@ -122,6 +122,6 @@ def conversion(period: Period) -> dict:
             items=[(r["label"], r["share"]) for r in rules if r["share"] is not None],
             slug="nudges-share",
             unit="%",
-            label_width=220,
+            label_width=250,
         ),
     }
