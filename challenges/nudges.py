@@ -2,7 +2,7 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from socialearn.nudges.registry import Candidate, Rule, register
@@ -53,10 +53,9 @@ def missed_step(now: datetime):
             f"{step}__estimated_minutes",
             "streak",
         )
-        .annotate(position=F(f"{step}__position"))
     )
     links: dict[int, str] = {}
-    for user_id, challenge_id, challenge, step_id, title, minutes, streak, _ in rows:
+    for user_id, challenge_id, challenge, step_id, title, minutes, streak in rows:
         if step_id not in links:
             links[step_id] = reverse("challenges:step", args=[challenge_id, step_id])
         body = f"{challenge}: about {minutes} minutes."
