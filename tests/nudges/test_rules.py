@@ -296,16 +296,16 @@ def test_a_silent_cohort_member_is_nudged_a_week_after_the_cohort_started():
     quiet, talker = UserFactory(), UserFactory()
     for person in (quiet, talker):
         membership_join(community=cohort, user=person)
-    started = timezone.now()
+    started = timezone.now().replace(hour=10, minute=0)
     Community.objects.filter(pk=cohort.pk).update(created_at=started)
     Thread.objects.create(
         community=cohort, title="Hello", author=talker, created_at=started, last_activity_at=started
     )
     rule = "communities.cohort_silent"
-    day6 = (started + timedelta(days=6)).replace(hour=12)
+    day6 = started + timedelta(days=6, hours=2)  # 12:00
     nudges_run(now=day6, rules=[rule])
     assert sent(rule) == []
-    nudges_run(now=day6 + timedelta(days=1, hours=1), rules=[rule])
+    nudges_run(now=day6 + timedelta(days=1), rules=[rule])  # a week and two hours
     assert {p for p, _ in sent(rule)} == {quiet.pk}
 
 
