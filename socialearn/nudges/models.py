@@ -32,7 +32,6 @@ class Nudge(models.Model):
             ),
             models.UniqueConstraint(fields=["person", "local_day"], name="one_nudge_a_day"),
         ]
-        indexes = [models.Index(fields=["rule", "sent_at"], name="nudge_rule_sent")]
 
     def __str__(self) -> str:
         # No person: the admin and logs show this, and a nudge says what someone has not done.

@@ -46,9 +46,14 @@ SUBJECT_FIELDS = (
 
 
 class Person(NamedTuple):
-    tz: zoneinfo.ZoneInfo
+    """A person as the run sees them: their wall clock now, rules off, days nudged."""
+
+    local: datetime
     switched_off: frozenset[str]
     nudged_days: frozenset
+
+
+NOTHING: frozenset = frozenset()
 
 
 @lru_cache(maxsize=512)
@@ -78,7 +83,9 @@ def _people(person_ids: list[int], now: datetime) -> dict[int, Person]:
         cursor.execute(sql, [settings.TIME_ZONE, since, _int_array(person_ids)])
         return {
             row[0]: Person(
-                tz=_zone(row[1]), switched_off=frozenset(row[2]), nudged_days=frozenset(row[3])
+                local=now.astimezone(_zone(row[1])),
+                switched_off=frozenset(row[2]) if row[2] else NOTHING,
+                nudged_days=frozenset(row[3]) if row[3] else NOTHING,
             )
             for row in cursor.fetchall()
         }
@@ -221,7 +228,7 @@ def nudges_run(*, now: datetime | None = None, rules: Iterable[str] | None = Non
                 continue
             if (rule.name, candidate.person_id, candidate.cause[:120]) in done:
                 continue
-            local = now.astimezone(person.tz)
+            local = person.local
             if not rule.in_hours(local) or local.date() in person.nudged_days:
                 continue
             served.add(candidate.person_id)
