@@ -54,7 +54,9 @@ lint: install
 		socialearn/waiting.py communities/waiting.py expertqa/waiting.py mentoring/waiting.py \
 		challenges/waiting.py communities/flagging.py communities/confirmations.py \
 		socialearn/people/identity/records.py socialearn/people/identity/hr_import.py \
-		socialearn/people/identity/claims.py socialearn/people/identity/scim_auth.py
+		socialearn/people/identity/claims.py socialearn/people/identity/scim_auth.py \
+		socialearn/nudges/registry.py socialearn/insights/nudges.py socialearn/people/nudges.py \
+		communities/nudges.py mentoring/nudges.py expertqa/nudges.py challenges/nudges.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

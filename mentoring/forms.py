@@ -21,6 +21,7 @@ class ProgrammeForm(InputLimits, forms.ModelForm):
             "goals",
             "commitment",
             "commitment_weeks",
+            "stalled_after_weeks",
             "rhythm",
             "topics",
             "enrolment_opens_on",
@@ -54,6 +55,23 @@ class ProgrammeForm(InputLimits, forms.ModelForm):
             "enrolment_closes_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "topics": forms.SelectMultiple(attrs={"size": 6}),
         }
+
+    stalled_after_weeks = forms.IntegerField(
+        label="Stalled after (weeks without a meeting)",
+        min_value=1,
+        max_value=26,
+        required=False,
+        help_text="Both sides are nudged, and you see the match as stalled, after this long "
+        "(3 weeks when left empty).",
+        error_messages={
+            "min_value": "Choose at least one week.",
+            "max_value": "Choose at most 26 weeks.",
+            "invalid": "Enter a number of weeks, e.g. 3.",
+        },
+    )
+
+    def clean_stalled_after_weeks(self) -> int:
+        return self.cleaned_data.get("stalled_after_weeks") or 3
 
     coordinators = forms.CharField(
         label="Coordinators",

@@ -35,6 +35,12 @@ class Programme(models.Model):
         "duration in weeks", default=12, validators=[MinValueValidator(1), MaxValueValidator(260)]
     )
     rhythm = models.CharField(max_length=100, blank=True, help_text="e.g. “every two weeks”.")
+    stalled_after_weeks = models.PositiveSmallIntegerField(
+        "stalled after (weeks without a meeting)",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(26)],
+        help_text="Both sides are nudged, and the match is listed as stalled, after this long.",
+    )
     topics = models.ManyToManyField(Topic, related_name="mentoring_programmes")
     enrolment_opens_on = models.DateField()
     enrolment_closes_on = models.DateField()

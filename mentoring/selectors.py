@@ -11,6 +11,7 @@ from socialearn.people.models import Department, Location, Profile, Topic
 
 from . import matching
 from .models import AdhocVolunteer, Enrolment, Match, MatchingRun, Meeting, Programme
+from .nudges import stalled_matches
 from .permissions import (  # noqa: F401 - who may do what, also asked through this module
     can_coordinate,
     can_create_programmes,
@@ -185,6 +186,13 @@ def coordinator_view(programme: Programme) -> dict:
     by_status: dict[str, list[Match]] = defaultdict(list)
     for match in matches:
         by_status[match.status].append(match)
+    # Same rule as the nudge both sides get: no meeting for the programme's weeks.
+    stalled = list(
+        stalled_matches(timezone.localdate())
+        .filter(programme=programme)
+        .select_related("mentor__user__profile", "protege__user__profile")
+        .order_by("quiet_since", "id")
+    )
     counts = Enrolment.objects.filter(programme=programme, status="active").aggregate(
         mentors=Count("id", filter=Q(role=Enrolment.Role.MENTOR)),
         proteges=Count("id", filter=Q(role=Enrolment.Role.PROTEGE)),
@@ -196,6 +204,7 @@ def coordinator_view(programme: Programme) -> dict:
         "completed": by_status[Match.Status.COMPLETED],
         "declined": by_status[Match.Status.DECLINED] + by_status[Match.Status.EXPIRED],
         "run": run,
+        "stalled": stalled,
         "mentors": mentors,
         "counts": counts,
     }

@@ -70,6 +70,7 @@ PROGRAMME_FIELDS = {
     "mentor_max_years_in_role",
     "mentor_manages_people",
     "mentor_min_years_in_company",
+    "stalled_after_weeks",
 }
 
 
@@ -726,6 +727,13 @@ def meeting_record(*, match: Match, user, met_on: date, notes: str = "") -> Meet
     meeting = Meeting(match=match, met_on=met_on, notes=notes)
     meeting.full_clean(exclude=["match"])
     meeting.save()
+    activity_record(
+        verb="meeting_logged",
+        actor=user,
+        programme_id=match.programme_id,
+        object_type="match",
+        object_id=match.pk,
+    )
     touch_last_active(user)
     return meeting
 

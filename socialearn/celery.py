@@ -29,6 +29,7 @@ app.autodiscover_tasks(
         "socialearn.people",
         "socialearn.outbox",
         "socialearn.notifications",
+        "socialearn.nudges",
         "socialearn.insights",
     ]
 )

@@ -19,6 +19,7 @@ urlpatterns = [
     path("people/", include("socialearn.people.urls")),
     path("scim/v2/", include("socialearn.people.identity.scim_urls")),
     path("inbox/", include("socialearn.notifications.urls")),
+    path("nudges/", include("socialearn.nudges.urls")),
     path("insights/", include("socialearn.insights.urls")),
     path("communities/", include("communities.urls")),
     path("mentoring/", include("mentoring.urls")),

@@ -5,7 +5,7 @@ from .answers import answer_create, question_defer
 from .board import VERSION_CACHE_TTL, board_version, version_cache_key
 from .clock import (
     CHANGE_KINDS,
-    DEFERRAL_REMINDER_LEAD,
+    DEFERRAL_RULE,
     INVITE_AUDIENCE,
     REMINDER_LEAD,
     send_due_reminders,
@@ -24,7 +24,7 @@ from .sessions import (
 
 __all__ = [
     "CHANGE_KINDS",
-    "DEFERRAL_REMINDER_LEAD",
+    "DEFERRAL_RULE",
     "INVITE_AUDIENCE",
     "REMINDER_LEAD",
     "VERSION_CACHE_TTL",

@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from socialearn.notifications.services import notify
 
-from ..models import Question, Session, org_today
+from ..models import Session
 from .record import session_thread_sync
 
 REMINDER_LEAD = timedelta(minutes=15)
-DEFERRAL_REMINDER_LEAD = timedelta(days=1)
+DEFERRAL_RULE = "expertqa.deferral_due"
 INVITE_AUDIENCE = "expertqa_session_audience"
 
 
@@ -237,42 +237,11 @@ def _process_closed_sessions(now: datetime) -> int:
 
 
 def _remind_deferrals(now: datetime) -> int:
-    """Remind the expert the day before each deferred date, once per deferral."""
-    today = org_today(now)
-    done = 0
-    with transaction.atomic():
-        due = list(
-            Question.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                status=Question.Status.VISIBLE,
-                deferred_to__isnull=False,
-                answered_at__isnull=True,
-                deferral_reminded_at__isnull=True,
-                deferred_to__lte=today + DEFERRAL_REMINDER_LEAD,
-            )
-            .select_related("session")
-            .order_by("deferred_to", "id")[:500]
-        )
-        for question in due:
-            question.deferral_reminded_at = now
-            recipients = (
-                [question.deferred_by_id]
-                if question.deferred_by_id
-                else list(question.session.experts.values_list("id", flat=True))
-            )
-            notify(
-                recipients=recipients,
-                kind="expertqa_deferral_due",
-                title=f"You promised an answer by {question.deferred_to:%-d %b}: "
-                f"{question.body[:80]}",
-                body=question.deferral_note,
-                url=f"{question.session.get_absolute_url()}#question-{question.pk}",
-                dedupe_key=f"expertqa:deferral:{question.pk}:{question.deferred_to.isoformat()}",
-                send_email=True,
-            )
-            done += 1
-        Question.objects.bulk_update(due, ["deferral_reminded_at"])
-    return done
+    """Remind experts of deferred answers falling due: a nudge rule (expertqa/nudges.py), so
+    quiet hours, preferences and the daily cap apply to it like to every other nudge."""
+    from socialearn.nudges.services import nudges_run
+
+    return nudges_run(now=now, rules=[DEFERRAL_RULE])["sent"]
 
 
 def send_due_reminders(*, now: datetime | None = None) -> dict:

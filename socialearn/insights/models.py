@@ -32,6 +32,10 @@ class Activity(models.Model):
         STEP_COMPLETED = "step_completed", "completed a challenge step"
         CHALLENGE_JOINED = "challenge_joined", "joined a challenge"
         FLOW_ITEM_POSTED = "flow_item_posted", "flow item posted"
+        MEETING_LOGGED = "meeting_logged", "logged a mentoring meeting"
+        PROFILE_UPDATED = "profile_updated", "updated their profile"
+        # A nudge sent; extra holds its rule and the verbs that count as following it.
+        NUDGED = "nudged", "was nudged"
 
     occurred_at = models.DateTimeField(db_index=True)
     verb = models.CharField(max_length=32, choices=Verb.choices)

@@ -6,6 +6,7 @@ app_name = "insights"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("nudges/", views.nudges, name="nudges"),
     path("export/<slug:table>.csv", views.overview_export, name="export"),
     path("<slug:kind>/<int:object_id>/", views.scope, name="scope"),
     path(

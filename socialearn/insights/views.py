@@ -29,6 +29,18 @@ def overview(request):
     return _render(request, "insights/overview.html", context)
 
 
+@login_required
+def nudges(request):
+    """Per nudge rule: how many went out and how many were followed, for L&D admins."""
+    from .nudges import conversion
+
+    if not access.is_lnd_admin(request.user):
+        return TemplateResponse(request, "insights/no_access.html", status=403)
+    context = _period_context(request)
+    context.update(conversion(context["period"]))
+    return _render(request, "insights/nudges.html", context)
+
+
 def _scope_or_404(request, kind: str, object_id: int) -> Scope:
     """The scope, if this person may see its figures (404 either way, so private scopes'
     existence is not revealed)."""

@@ -1,4 +1,5 @@
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -202,3 +203,42 @@ def email_resubscribe(*, user_id: int, kind: str) -> None:
     from .models import EmailOptOut
 
     EmailOptOut.objects.filter(user_id=user_id, kind=kind).delete()
+
+
+@dataclass(frozen=True)
+class NotificationItem:
+    """One notification of a batch where each person's text differs (nudges)."""
+
+    recipient_id: int
+    kind: str
+    title: str
+    url: str = ""
+    body: str = ""
+    dedupe_key: str = ""
+
+
+def notify_each(*, items: Iterable[NotificationItem], send_email: bool = False) -> int:
+    """Insert notifications that each have their own text, in the caller's transaction.
+
+    Rows with a dedupe key already delivered to that person are skipped, so a retried batch
+    writes nothing twice; one email wake covers the whole batch. Returns how many rows were
+    offered (the conflicts are not counted apart).
+    """
+    now = timezone.now()
+    rows = [
+        Notification(
+            recipient_id=item.recipient_id,
+            kind=item.kind,
+            title=_fit(item.title, 255),
+            body=item.body,
+            url=item.url,
+            dedupe_key=item.dedupe_key,
+            send_email=send_email,
+            created_at=now,
+        )
+        for item in items
+    ]
+    Notification.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    if send_email and rows:
+        message_add(kind=handlers.EMAILS, payload={})
+    return len(rows)

@@ -6,6 +6,7 @@ from django.contrib.postgres.search import SearchVector
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
+from socialearn.insights.services import activity_record
 from socialearn.limits import search_prefix
 
 from .models import Profile, Topic
@@ -75,6 +76,7 @@ def profile_update(
     if interests is not None:
         profile.interests.set(interests)
     profile_refresh_search(profile_ids=[profile.pk])
+    activity_record(verb="profile_updated", actor=profile.user)
     return profile
 
 

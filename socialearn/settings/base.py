@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "socialearn.people",
     "socialearn.outbox",
     "socialearn.notifications",
+    "socialearn.nudges",
     "socialearn.insights",
     # features
     "communities",
@@ -362,6 +363,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentoring.tasks.expire_stale_requests",
         "schedule": crontab(minute=15),
     },
+    # Nudges: every rule, set-based; quiet hours and the daily cap are local, so it runs
+    # all day and each person is reached inside their own hours.
+    "run-nudges": {
+        "task": "socialearn.nudges.tasks.run_nudges",
+        "schedule": 300.0,
+    },
     # Fan-outs, emails and xAPI statements committed work still owes (also woken on commit).
     "relay-outbox": {
         "task": "socialearn.outbox.tasks.relay_outbox",
@@ -378,6 +385,8 @@ CELERY_BEAT_SCHEDULE = {
 COMMUNITY_APPROVAL_REQUIRED = env.bool("COMMUNITY_APPROVAL_REQUIRED", default=False)
 ONBOARDING_NEWCOMER_DAYS = env.int("ONBOARDING_NEWCOMER_DAYS", default=30)
 MENTORING_REQUEST_EXPIRY_DAYS = env.int("MENTORING_REQUEST_EXPIRY_DAYS", default=7)
+# A question nobody answered for this long is sent to a few likely answerers.
+NUDGE_UNANSWERED_HOURS = env.int("NUDGE_UNANSWERED_HOURS", default=24)
 XAPI_ENDPOINT = env("XAPI_ENDPOINT", default="")
 XAPI_USERNAME = env("XAPI_USERNAME", default="")
 XAPI_PASSWORD = env("XAPI_PASSWORD", default="")

@@ -1,10 +1,13 @@
-from datetime import timedelta
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from challenges.clock import local_instant
 from communities.models import Community
 from communities.services import community_create
 from expertqa import services
@@ -12,6 +15,7 @@ from expertqa.models import Question, Session, Vote, org_today
 from expertqa.selectors import board_for, expert_commitments, session_state
 from socialearn.insights.models import Activity, Scope
 from socialearn.notifications.models import Notification
+from socialearn.outbox.services import outbox_relay
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,19 +154,38 @@ def test_reminder_task_sends_once_per_deferral(open_session, asker, expert):
     question = services.question_ask(session=open_session, author=asker, body="Later?")
     tomorrow = org_today() + timedelta(days=1)
     services.question_defer(question=question, by=expert, to=tomorrow, note="Need numbers")
-    services.send_due_reminders()
-    services.send_due_reminders()
+    # A nudge: sent inside the expert's waking hours, delivered by the outbox.
+    midday = local_instant(org_today(), time(12, 0), ZoneInfo(settings.TIME_ZONE))
+    services.send_due_reminders(now=midday)
+    services.send_due_reminders(now=midday)
+    outbox_relay()
     reminders = Notification.objects.filter(recipient=expert, kind="expertqa_deferral_due")
     assert reminders.count() == 1
     # A new date is a new promise, with its own reminder.
     services.question_defer(
         question=question, by=expert, to=tomorrow + timedelta(days=10), note="Still checking"
     )
-    services.send_due_reminders()
+    services.send_due_reminders(now=midday)
+    outbox_relay()
     assert reminders.count() == 1  # not due yet
-    services.send_due_reminders(now=timezone.now() + timedelta(days=10))
-    services.send_due_reminders(now=timezone.now() + timedelta(days=10))
+    services.send_due_reminders(now=midday + timedelta(days=10))
+    services.send_due_reminders(now=midday + timedelta(days=10))
+    outbox_relay()
     assert reminders.count() == 2
+
+
+def test_a_deferral_reminder_waits_for_the_experts_morning(open_session, asker, expert):
+    expert.profile.time_zone = "Asia/Tokyo"
+    expert.profile.save(update_fields=["time_zone"])
+    question = services.question_ask(session=open_session, author=asker, body="Later?")
+    due = org_today() + timedelta(days=2)
+    services.question_defer(question=question, by=expert, to=due, note="Need numbers")
+    tokyo = ZoneInfo("Asia/Tokyo")
+    night = local_instant(org_today() + timedelta(days=1), time(2, 0), tokyo)
+    morning = local_instant(org_today() + timedelta(days=1), time(8, 0), tokyo)
+
+    assert services.send_due_reminders(now=night)["deferrals"] == 0
+    assert services.send_due_reminders(now=morning)["deferrals"] == 1
 
 
 def test_a_deferred_answer_posted_later_notifies_the_asker(make_session, asker, expert):

@@ -93,6 +93,8 @@ PAGES: dict[str, str] = {
     "notifications:unsubscribe":         "o o o o o o o o",
     "insights:overview":                 "l f f f f f o o",
     "insights:export":                   "l f f f f f o o",
+    "insights:nudges":                   "l f f f f f o o",
+    "nudges:preferences":                "l o o o o o o o",
     "insights:scope":                    "l n n o n n o o",
     "insights:scope_export":             "l n n o n n o o",
     "communities:list":                  "l o o o o o o o",

@@ -1,0 +1,53 @@
+"""The expert's nudge: a deferred answer falls due in two days."""
+
+from datetime import datetime, timedelta
+
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from socialearn.nudges.registry import Candidate, Rule, register
+
+from .models import Question, org_today
+
+# Two days ahead: the reminder still arrives in time when quiet hours or the daily cap hold
+# it back a day.
+DEFERRAL_REMINDER_LEAD = timedelta(days=2)
+
+
+def deferral_due(now: datetime):
+    rows = (
+        Question.objects.filter(
+            status=Question.Status.VISIBLE,
+            deferred_to__isnull=False,
+            answered_at__isnull=True,
+            session__cancelled_at__isnull=True,
+            deferred_to__lte=org_today(now) + DEFERRAL_REMINDER_LEAD,
+        )
+        .annotate(expert_id=Coalesce("deferred_by_id", "session__experts__id"))
+        .filter(expert_id__isnull=False)
+        .values_list("expert_id", "pk", "session_id", "deferred_to", "body", "deferral_note")
+        .distinct()
+    )
+    for expert_id, question_id, session_id, deferred_to, body, note in rows:
+        yield Candidate(
+            person_id=expert_id,
+            cause=f"expertqa:deferral:{question_id}:{deferred_to.isoformat()}",
+            title=f"You promised an answer by {deferred_to:%-d %b}: {body[:80]}",
+            body=note,
+            url=reverse("expertqa:detail", args=[session_id]) + f"#question-{question_id}",
+            subject={"session_id": session_id},
+        )
+
+
+register(
+    Rule(
+        name="expertqa.deferral_due",
+        label="A deferred answer I promised falls due",
+        description="Two days before the date I gave when I deferred a session question.",
+        find=deferral_due,
+        kind="expertqa_deferral_due",
+        action="Answer now",
+        follow_verbs=("session_answered",),
+        priority=90,
+    )
+)
