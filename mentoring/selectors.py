@@ -152,6 +152,7 @@ def suggestions_for(enrolment: Enrolment, *, limit: int = 5) -> list[dict]:
         excluded=excluded_pairs(programme),
         limit=limit,
         names=engine_names(),
+        min_score=programme.minimum_score,
     )
     return [
         {"enrolment": by_key[person.key], "score": scored.score, "reasons": scored.reasons}
