@@ -52,7 +52,9 @@ class MeetingScheduleForm(InputLimits, forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="In your time zone.",
     )
-    duration_minutes = forms.IntegerField(label="Minutes", min_value=10, max_value=480, initial=60)
+    duration_minutes = forms.IntegerField(
+        label="Length in minutes", min_value=10, max_value=480, initial=60
+    )
     agenda = forms.CharField(
         label="Agenda (optional)",
         required=False,
