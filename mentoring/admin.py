@@ -34,10 +34,16 @@ class ProgrammeAdminForm(forms.ModelForm):
         if switching and self.instance.pk and not data.get("forget_conversations"):
             stored = selectors.programme_stored_conversations(self.instance)
             if any(stored.values()):
+                others = (
+                    f", and {stored['words']} other text(s) pairs wrote (goals, agendas, "
+                    "their notes, survey comments)"
+                    if stored["words"]
+                    else ""
+                )
                 self.add_error(
                     "forget_conversations",
                     f"Going offline and unrecorded deletes {stored['notes']} meeting note(s) "
-                    f"and {stored['messages']} request note(s) of this programme. "
+                    f"and {stored['messages']} request note(s){others} of this programme. "
                     "Tick this box to delete them.",
                 )
         return data

@@ -19,10 +19,13 @@ from . import matching, permissions, selectors
 from .models import (
     AdhocRequest,
     AdhocVolunteer,
+    CheckIn,
     Enrolment,
+    Goal,
     ManagesPeople,
     Match,
     MatchingRun,
+    MatchNote,
     Meeting,
     Programme,
 )
@@ -119,8 +122,10 @@ def programme_update(*, programme: Programme, user, topics=None, coordinators=No
 
 @transaction.atomic
 def programme_conversations_forget(*, programme: Programme) -> dict[str, int]:
-    """Delete what pairs wrote, as a programme becomes offline and unrecorded: meeting notes
-    and the notes sent with mentoring requests. Meeting dates stay (the platform still tracks).
+    """Delete what pairs wrote, as a programme becomes offline and unrecorded: meeting notes,
+    the notes sent with mentoring requests, goal wordings, agendas, the pairs' private and
+    shared notes and survey comments. Dates, statuses and scores stay (the platform still
+    tracks).
 
     The programme's row is locked first, as `meeting_record` locks it, so a note recorded
     while the programme switches is either deleted here or refused there.
@@ -128,9 +133,17 @@ def programme_conversations_forget(*, programme: Programme) -> dict[str, int]:
     locked = Programme.objects.select_for_update().get(pk=programme.pk)
     if not locked.offline_unrecorded:
         raise ValidationError("Only an offline and unrecorded programme forgets its notes.")
+    of = {"match__programme": locked}
+    words = (
+        Goal.objects.filter(**of).exclude(title="").update(title="")
+        + Meeting.objects.filter(**of).exclude(agenda="").update(agenda="")
+        + MatchNote.objects.filter(**of).delete()[0]
+        + CheckIn.objects.filter(**of).exclude(comment="").update(comment="")
+    )
     return {
         "notes": Meeting.objects.filter(match__programme=locked).exclude(notes="").update(notes=""),
         "messages": Match.objects.filter(programme=locked).exclude(message="").update(message=""),
+        "words": words,
     }
 
 

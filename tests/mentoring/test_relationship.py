@@ -435,3 +435,38 @@ def test_only_the_protege_is_offered_to_become_a_mentor(pair):
     services.match_complete(match=pair, user=pair.mentor.user)
     with pytest.raises(PermissionDenied):
         rel.protege_become_mentor(match=pair, user=pair.mentor.user)
+
+
+def test_going_unrecorded_forgets_every_word_the_pair_wrote_and_keeps_dates_and_scores(
+    pair, coordinator
+):
+    mentor, protege = _sides(pair)
+    rel.goal_add(match=pair, user=protege, title="Talk to my boss", target_on=_in_days(20))
+    rel.meeting_schedule(
+        match=pair,
+        user=mentor,
+        starts_at=timezone.now() + dt.timedelta(days=1),
+        duration_minutes=30,
+        agenda="The reorg",
+    )
+    rel.note_add(match=pair, user=mentor, body="Private thought", shared=False)
+    checkin = CheckIn.objects.create(match=pair, user=protege, side=PROTEGE, stage="midpoint")
+    rel.checkin_answer(
+        checkin=checkin,
+        user=protege,
+        satisfaction=3,
+        goal_progress="some",
+        would_recommend=True,
+        comment="My boss is the problem",
+    )
+    from mentoring.selectors import programme_stored_conversations
+
+    assert programme_stored_conversations(pair.programme)["words"] == 4
+    services.programme_update(programme=pair.programme, user=coordinator, offline_unrecorded=True)
+    for model in (Agreement, Goal, Meeting, MatchNote, CheckIn):
+        for column in _text_columns(model):
+            values = set(model.objects.filter(**_of(model, pair)).values_list(column, flat=True))
+            assert values <= {""}, f"{model.__name__}.{column} holds {values}"
+    assert MatchNote.objects.count() == 0
+    assert CheckIn.objects.get().satisfaction == 3
+    assert Goal.objects.get().target_on == _in_days(20)
