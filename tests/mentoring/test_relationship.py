@@ -470,3 +470,17 @@ def test_going_unrecorded_forgets_every_word_the_pair_wrote_and_keeps_dates_and_
     assert MatchNote.objects.count() == 0
     assert CheckIn.objects.get().satisfaction == 3
     assert Goal.objects.get().target_on == _in_days(20)
+
+
+@pytest.mark.parametrize(
+    ("rhythm", "frequency"),
+    [
+        ("every two weeks", "fortnightly"),
+        ("Fortnightly, over lunch", "fortnightly"),
+        ("once a week", "weekly"),
+        ("monthly", "monthly"),
+        ("", "fortnightly"),
+    ],
+)
+def test_the_programmes_rhythm_prefills_how_often(rhythm, frequency):
+    assert rel.frequency_from_rhythm(rhythm) == frequency
