@@ -5,7 +5,19 @@ from socialearn.people.admin_columns import email_column, person_column
 from socialearn.people.admin_safety import SafeModelAdmin
 
 from . import selectors, services
-from .models import AdhocRequest, AdhocVolunteer, Enrolment, Match, MatchingRun, Meeting, Programme
+from .models import (
+    AdhocRequest,
+    AdhocVolunteer,
+    Agreement,
+    CheckIn,
+    Enrolment,
+    Goal,
+    Match,
+    MatchingRun,
+    MatchNote,
+    Meeting,
+    Programme,
+)
 
 
 class ProgrammeAdminForm(forms.ModelForm):
@@ -22,10 +34,16 @@ class ProgrammeAdminForm(forms.ModelForm):
         if switching and self.instance.pk and not data.get("forget_conversations"):
             stored = selectors.programme_stored_conversations(self.instance)
             if any(stored.values()):
+                others = (
+                    f", and {stored['words']} other text(s) pairs wrote (goals, agendas, "
+                    "their notes, survey comments)"
+                    if stored["words"]
+                    else ""
+                )
                 self.add_error(
                     "forget_conversations",
                     f"Going offline and unrecorded deletes {stored['notes']} meeting note(s) "
-                    f"and {stored['messages']} request note(s) of this programme. "
+                    f"and {stored['messages']} request note(s){others} of this programme. "
                     "Tick this box to delete them.",
                 )
         return data
@@ -106,8 +124,8 @@ class MatchAdmin(SafeModelAdmin):
 class MeetingAdmin(SafeModelAdmin):
     # What a pair wrote is theirs: superusers only, and nothing at all once the programme is
     # offline and unrecorded (its notes are deleted then).
-    private_fields = ("notes",)
-    list_display = ["match", "programme", "met_on"]
+    private_fields = ("notes", "agenda")
+    list_display = ["match", "programme", "met_on", "starts_at"]
     list_filter = ["match__programme"]
     search_fields = [
         "match__mentor__user__profile__display_name",
@@ -127,13 +145,13 @@ class MeetingAdmin(SafeModelAdmin):
 
     def get_exclude(self, request, obj=None):
         exclude = list(super().get_exclude(request, obj) or [])
-        if obj is not None and obj.match.programme.offline_unrecorded and "notes" not in exclude:
-            exclude.append("notes")
+        if obj is not None and obj.match.programme.offline_unrecorded:
+            exclude += [name for name in ("notes", "agenda") if name not in exclude]
         return exclude
 
     def save_model(self, request, obj, form, change):
         if obj.match.programme.offline_unrecorded:
-            obj.notes = ""  # this programme never stores what was said
+            obj.notes = obj.agenda = ""  # this programme never stores what was said
         super().save_model(request, obj, form, change)
 
 
@@ -170,3 +188,62 @@ class AdhocVolunteerAdmin(SafeModelAdmin):
     search_fields = ["user__profile__display_name", "user__email", "topic__name"]
     autocomplete_fields = ["user", "topic"]
     list_select_related = ["user__profile", "topic"]
+
+
+class _PairWordsAdmin(SafeModelAdmin):
+    """A model of the pair's relationship: what they wrote is private (superusers only), and
+    in an offline and unrecorded programme it is never shown nor saved, even to them."""
+
+    words: tuple[str, ...] = ()
+    list_filter = ["match__programme"]
+    search_fields = [
+        "match__mentor__user__profile__display_name",
+        "match__protege__user__profile__display_name",
+    ]
+    autocomplete_fields = ["match"]
+    list_select_related = [
+        "match__programme",
+        "match__mentor__user__profile",
+        "match__protege__user__profile",
+    ]
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if obj is not None and obj.match.programme.offline_unrecorded:
+            exclude += [name for name in self.words if name not in exclude]
+        return exclude
+
+    def save_model(self, request, obj, form, change):
+        if obj.match.programme.offline_unrecorded:
+            for name in self.words:
+                setattr(obj, name, "")
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Agreement)
+class AgreementAdmin(_PairWordsAdmin):
+    list_display = ["match", "frequency", "mode", "weeks", "ends_on", "extensions"]
+    date_hierarchy = "ends_on"
+
+
+@admin.register(Goal)
+class GoalAdmin(_PairWordsAdmin):
+    private_fields = words = ("title",)
+    list_display = ["match", "source", "target_on", "status"]
+    list_filter = ["status", "source", "match__programme"]
+    autocomplete_fields = ["match", "created_by"]
+
+
+@admin.register(MatchNote)
+class MatchNoteAdmin(_PairWordsAdmin):
+    private_fields = words = ("body",)
+    list_display = ["match", "shared", "created_at"]
+    autocomplete_fields = ["match", "meeting", "author"]
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(_PairWordsAdmin):
+    private_fields = words = ("comment",)
+    list_display = ["match", "side", "stage", "sent_at", "answered_at", "satisfaction"]
+    list_filter = ["stage", "side", "match__programme"]
+    autocomplete_fields = ["match", "user"]

@@ -8,6 +8,7 @@ class MentoringConfig(AppConfig):
         from socialearn.insights import access
 
         from . import audiences  # noqa: F401 - registers the named audiences
+        from .relationship import handlers  # noqa: F401 - registers the outbox handlers
 
         @access.register("programme")
         def programme_coordinator(user, object_id: int) -> bool:

@@ -236,12 +236,26 @@ class Match(models.Model):
 
 
 class Meeting(models.Model):
-    """A date the pair met. Notes only where the programme records conversations."""
+    """A date the pair met or will meet. Notes only where the programme records conversations.
+
+    A meeting scheduled ahead has `starts_at` (and `met_on` is its local date); one logged
+    afterwards has only `met_on`.
+    """
 
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="meetings")
     met_on = models.DateField()
     notes = bounded_text(limits.MEETING_NOTES, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(10), MaxValueValidator(480)]
+    )
+    agenda = bounded_text(limits.MESSAGE, blank=True)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # When the invitation (with its ICS) went to both people: the relay sends it once.
+    invited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-met_on", "-id"]
@@ -272,6 +286,9 @@ class MatchingRun(models.Model):
     # Locked pairs the engine refused (over capacity, manager, paired before, ...):
     # [{"mentor_id": int, "protege_id": int, "reason": str}]; their proposals are removed.
     refused_locks = models.JSONField(default=list, blank=True)
+    # Enrolments left out because they no longer meet the programme's rules (a profile
+    # changed, a rule was tightened): [{"enrolment_id", "name", "role", "reason"}].
+    ineligible = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:
@@ -321,3 +338,151 @@ class AdhocVolunteer(models.Model):
 
     def __str__(self) -> str:
         return f"{person_name(self.user)} mentors {self.topic} ad hoc"
+
+
+# The relationship after the match: agreement, goals, notes, check-ins.
+
+
+class Agreement(models.Model):
+    """How a pair means to work together, prefilled from the programme when the match starts.
+
+    The match ends on `ends_on` unless both people ask to extend it.
+    """
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", "Every week"
+        FORTNIGHTLY = "fortnightly", "Every two weeks"
+        MONTHLY = "monthly", "Every month"
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        VIDEO = "video", "Video call"
+        PHONE = "phone", "Phone"
+        MIXED = "mixed", "A mix"
+
+    EXTENSION_WEEKS = 4
+
+    match = models.OneToOneField(Match, on_delete=models.CASCADE, related_name="agreement")
+    frequency = models.CharField(
+        "how often", max_length=12, choices=Frequency.choices, default=Frequency.FORTNIGHTLY
+    )
+    mode = models.CharField("how", max_length=10, choices=Mode.choices, default=Mode.VIDEO)
+    meeting_minutes = models.PositiveSmallIntegerField(
+        "minutes per meeting",
+        default=60,
+        validators=[MinValueValidator(10), MaxValueValidator(480)],
+    )
+    weeks = models.PositiveSmallIntegerField(
+        "for how many weeks", validators=[MinValueValidator(1), MaxValueValidator(260)]
+    )
+    ends_on = models.DateField()
+    mentor_agreed_at = models.DateTimeField(null=True, blank=True)
+    protege_agreed_at = models.DateTimeField(null=True, blank=True)
+    mentor_extend_at = models.DateTimeField(null=True, blank=True)
+    protege_extend_at = models.DateTimeField(null=True, blank=True)
+    extensions = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Agreement of match {self.match_id}"
+
+    @property
+    def is_agreed(self) -> bool:
+        return bool(self.mentor_agreed_at and self.protege_agreed_at)
+
+
+class Goal(models.Model):
+    """A goal the pair set. In an offline and unrecorded programme it keeps no wording."""
+
+    class Source(models.TextChoices):
+        PROGRAMME = "programme", "From the programme"
+        PROTEGE = "protege", "The protégé's own"
+
+    class Status(models.TextChoices):
+        PROGRESSING = "progressing", "Progressing"
+        ACHIEVED = "achieved", "Achieved"
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="goals")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PROTEGE)
+    title = models.CharField(max_length=200, blank=True)
+    target_on = models.DateField("target date")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROGRESSING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    achieved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["target_on", "id"]
+        indexes = [models.Index(fields=["match", "status"])]
+
+    def __str__(self) -> str:
+        return f"Goal {self.pk} of match {self.match_id}"
+
+
+class MatchNote(models.Model):
+    """A note one side wrote: private to its author, or shared with the other person.
+
+    Never written in an offline and unrecorded programme.
+    """
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="notes")
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="match_notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentoring_notes"
+    )
+    shared = models.BooleanField(default=False)
+    body = bounded_text(limits.MEETING_NOTES)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["match", "author"])]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} on match {self.match_id}"
+
+
+class CheckIn(models.Model):
+    """A short survey each side answers at the programme's mid-point and at the end."""
+
+    class Stage(models.TextChoices):
+        MIDPOINT = "midpoint", "Mid-point"
+        END = "end", "End"
+
+    class Progress(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started yet"
+        SOME = "some", "Some progress"
+        MOST = "most", "Most of the way"
+        DONE = "done", "Achieved"
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="checkins")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentoring_checkins"
+    )
+    side = models.CharField(max_length=8, choices=Enrolment.Role.choices)
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    goal_progress = models.CharField(max_length=12, choices=Progress.choices, blank=True)
+    would_recommend = models.BooleanField(null=True, blank=True)
+    comment = bounded_text(limits.MESSAGE, blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["match", "user", "stage"], name="one_checkin_per_person_and_stage"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} check-in of match {self.match_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("mentoring:checkin", args=[self.pk])

@@ -165,6 +165,7 @@ def suggestions_for(enrolment: Enrolment, *, limit: int = 5) -> list[dict]:
         excluded=excluded_pairs(programme),
         limit=limit,
         names=engine_names(),
+        min_score=programme.minimum_score,
     )
     return [
         {"enrolment": by_key[person.key], "score": scored.score, "reasons": scored.reasons}
@@ -451,4 +452,18 @@ def programme_stored_conversations(programme: Programme) -> dict[str, int]:
     return {
         "notes": Meeting.objects.filter(match__programme=programme).exclude(notes="").count(),
         "messages": Match.objects.filter(programme=programme).exclude(message="").count(),
+        "words": _relationship_words(programme),
     }
+
+
+def _relationship_words(programme: Programme) -> int:
+    """Goal wordings, agendas, the pairs' own notes and survey comments."""
+    from .models import CheckIn, Goal, MatchNote
+
+    of = {"match__programme": programme}
+    return (
+        Goal.objects.filter(**of).exclude(title="").count()
+        + Meeting.objects.filter(**of).exclude(agenda="").count()
+        + MatchNote.objects.filter(**of).count()
+        + CheckIn.objects.filter(**of).exclude(comment="").count()
+    )

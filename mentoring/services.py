@@ -19,13 +19,17 @@ from . import matching, permissions, selectors
 from .models import (
     AdhocRequest,
     AdhocVolunteer,
+    CheckIn,
     Enrolment,
+    Goal,
     ManagesPeople,
     Match,
     MatchingRun,
+    MatchNote,
     Meeting,
     Programme,
 )
+from .relationship.services import relationship_start
 
 INLINE_MATCHING_MAX = 600  # enrolments; bigger programmes are matched in a Celery worker
 
@@ -119,8 +123,10 @@ def programme_update(*, programme: Programme, user, topics=None, coordinators=No
 
 @transaction.atomic
 def programme_conversations_forget(*, programme: Programme) -> dict[str, int]:
-    """Delete what pairs wrote, as a programme becomes offline and unrecorded: meeting notes
-    and the notes sent with mentoring requests. Meeting dates stay (the platform still tracks).
+    """Delete what pairs wrote, as a programme becomes offline and unrecorded: meeting notes,
+    the notes sent with mentoring requests, goal wordings, agendas, the pairs' private and
+    shared notes and survey comments. Dates, statuses and scores stay (the platform still
+    tracks).
 
     The programme's row is locked first, as `meeting_record` locks it, so a note recorded
     while the programme switches is either deleted here or refused there.
@@ -128,9 +134,17 @@ def programme_conversations_forget(*, programme: Programme) -> dict[str, int]:
     locked = Programme.objects.select_for_update().get(pk=programme.pk)
     if not locked.offline_unrecorded:
         raise ValidationError("Only an offline and unrecorded programme forgets its notes.")
+    of = {"match__programme": locked}
+    words = (
+        Goal.objects.filter(**of).exclude(title="").update(title="")
+        + Meeting.objects.filter(**of).exclude(agenda="").update(agenda="")
+        + MatchNote.objects.filter(**of).delete()[0]
+        + CheckIn.objects.filter(**of).exclude(comment="").update(comment="")
+    )
     return {
         "notes": Meeting.objects.filter(match__programme=locked).exclude(notes="").update(notes=""),
         "messages": Match.objects.filter(programme=locked).exclude(message="").update(message=""),
+        "words": words,
     }
 
 
@@ -144,10 +158,16 @@ def years_words(value: float) -> str:
     return f"{rounded} year" + ("" if rounded == 1 else "s")
 
 
-def eligibility_problems(*, programme: Programme, profile: Profile | None, role: str) -> list[str]:
-    """Why this person may not enrol in this role, in words; empty when they may."""
+def eligibility_problems(
+    *, programme: Programme, profile: Profile | None, role: str, third_person: bool = False
+) -> list[str]:
+    """Why this person may not enrol in this role, in words; empty when they may.
+
+    Said to the person themselves, or, with `third_person`, to a coordinator about them.
+    """
     side = "protege" if role == Enrolment.Role.PROTEGE else "mentor"
     who = "protégés" if side == "protege" else "mentors"
+    whose, they = ("their", "they") if third_person else ("your", "you")
     low = getattr(programme, f"{side}_min_years_in_role")
     high = getattr(programme, f"{side}_max_years_in_role")
     manages = getattr(programme, f"{side}_manages_people")
@@ -158,40 +178,40 @@ def eligibility_problems(*, programme: Programme, profile: Profile | None, role:
     if (low is not None or high is not None) and in_role is None:
         problems.append(
             f"This programme asks how long {who} have been in their current role; "
-            "your profile has no start date for your role."
+            f"{whose} profile has no start date for {whose} role."
         )
     elif in_role is not None:
         role_words = "led a team" if manages == ManagesPeople.MUST else "been in their role"
         if high is not None and in_role >= high:
             problems.append(
                 f"This programme is for {who} who have {role_words} for under "
-                f"{years_words(high)}; your profile says {years_words(in_role)}."
+                f"{years_words(high)}; {whose} profile says {years_words(in_role)}."
             )
         if low is not None and in_role < low:
             problems.append(
                 f"This programme is for {who} who have {role_words} for at least "
-                f"{years_words(low)}; your profile says {years_words(in_role)}."
+                f"{years_words(low)}; {whose} profile says {years_words(in_role)}."
             )
     leads = bool(profile and profile.is_people_manager)
     if manages == ManagesPeople.MUST and not leads:
         problems.append(
-            f"This programme is for {who} who lead a team; your profile says you do not."
+            f"This programme is for {who} who lead a team; {whose} profile says {they} do not."
         )
     if manages == ManagesPeople.MUST_NOT and leads:
         problems.append(
-            f"This programme is for {who} who do not lead a team; your profile says you do."
+            f"This programme is for {who} who do not lead a team; {whose} profile says {they} do."
         )
     if company is not None:
         in_company = profile.years_in_company(today) if profile else None
         if in_company is None:
             problems.append(
-                "This programme asks how long you have been with the company; "
-                "your profile has no start date."
+                f"This programme asks how long {they} have been with the company; "
+                f"{whose} profile has no start date."
             )
         elif in_company < company:
             problems.append(
                 f"This programme is for {who} with at least {years_words(company)} in the "
-                f"company; your profile says {years_words(in_company)}."
+                f"company; {whose} profile says {years_words(in_company)}."
             )
     return problems
 
@@ -322,6 +342,20 @@ def matching_run_execute(*, run_id: int) -> MatchingRun:
             programme=programme, status=Match.Status.PROPOSED, locked=False
         ).delete()
         mentors, proteges, locked, topics = selectors.matching_pool(programme)
+        names_by_key = {e.pk: _name(e) for e in (*mentors, *proteges)}
+        mentor_keys = {e.pk for e in mentors}
+        # Rules are checked at enrolment, but a profile changes and a coordinator may tighten
+        # a rule: whoever no longer fits leaves this run's pool, and the coordinator is told.
+        ineligible = _ineligible(programme, [*mentors, *proteges])
+        mentors = [e for e in mentors if e.pk not in ineligible]
+        proteges = [e for e in proteges if e.pk not in ineligible]
+        refused_early = {
+            pair: f"{names_by_key[key]} is no longer eligible: {ineligible[key].rstrip('.')}"
+            for pair in locked
+            for key in pair
+            if key in ineligible
+        }
+        locked = [pair for pair in locked if pair not in refused_early]
         m_people = selectors.engine_people(mentors, topics)
         p_people = selectors.engine_people(proteges, topics)
         excluded = selectors.excluded_pairs(programme)
@@ -333,7 +367,8 @@ def matching_run_execute(*, run_id: int) -> MatchingRun:
             locked=locked,
         )
         kept = {(m_key, p_key) for m_key, p_key, _ in result.pairs}
-        dropped = [pair for pair in result.refused if pair not in kept]
+        all_refused = {**refused_early, **result.refused}
+        dropped = [pair for pair in all_refused if pair not in kept]
         if dropped:  # a refused lock is not kept: its proposal goes
             refused = Q()
             for m_key, p_key in dropped:
@@ -342,8 +377,23 @@ def matching_run_execute(*, run_id: int) -> MatchingRun:
                 refused, programme=programme, status=Match.Status.PROPOSED, locked=True
             ).delete()
         run.refused_locks = [
-            {"mentor_id": m_key, "protege_id": p_key, "reason": reason}
-            for (m_key, p_key), reason in result.refused.items()
+            {
+                "mentor_id": m_key,
+                "protege_id": p_key,
+                "mentor": names_by_key.get(m_key, ""),
+                "protege": names_by_key.get(p_key, ""),
+                "reason": reason,
+            }
+            for (m_key, p_key), reason in all_refused.items()
+        ]
+        run.ineligible = [
+            {
+                "enrolment_id": key,
+                "name": names_by_key[key],
+                "role": "mentor" if key in mentor_keys else "protégé",
+                "reason": reason,
+            }
+            for key, reason in sorted(ineligible.items())
         ]
         names = selectors.engine_names()
         m_by_key = {p.key: p for p in m_people}
@@ -387,6 +437,21 @@ def matching_run_execute(*, run_id: int) -> MatchingRun:
     run.finished_at = timezone.now()
     run.save()
     return run
+
+
+def _ineligible(programme: Programme, enrolments: list[Enrolment]) -> dict[int, str]:
+    """Enrolment id -> why it no longer meets the programme's rules (profiles loaded)."""
+    found = {}
+    for enrolment in enrolments:
+        problems = eligibility_problems(
+            programme=programme,
+            profile=getattr(enrolment.user, "profile", None),
+            role=enrolment.role,
+            third_person=True,
+        )
+        if problems:
+            found[enrolment.pk] = " ".join(problems)
+    return found
 
 
 def _name(enrolment: Enrolment) -> str:
@@ -627,6 +692,8 @@ def match_accept(*, match: Match, user) -> Match:
             url=match.get_absolute_url(),
         )
     match.save(update_fields=fields)
+    if match.status == Match.Status.ACTIVE:
+        relationship_start(match=match)
     touch_last_active(user)
     return match
 
@@ -690,8 +757,16 @@ def match_complete(*, match: Match, user) -> Match:
     match = Match.objects.select_for_update().get(pk=match.pk)
     if match.status != Match.Status.ACTIVE:
         raise ValidationError("Only an active match can be completed.")
+    match_end(match=match)
+    touch_last_active(user)
+    return match
+
+
+def match_end(*, match: Match, now=None) -> Match:
+    """Complete an active match (locked by the caller): by its two people, or by the clock at
+    the end of the commitment. The final surveys follow from the clock."""
     match.status = Match.Status.COMPLETED
-    match.ended_at = timezone.now()
+    match.ended_at = now or timezone.now()
     match.save(update_fields=["status", "ended_at"])
     for actor, target in (
         (match.mentor.user, match.protege.user),
@@ -705,7 +780,6 @@ def match_complete(*, match: Match, user) -> Match:
             object_type="match",
             object_id=match.pk,
         )
-    touch_last_active(user)
     return match
 
 

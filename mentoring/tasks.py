@@ -13,3 +13,17 @@ def run_matching(run_id: int) -> int:
 @shared_task(acks_late=True)
 def expire_stale_requests() -> int:
     return services.expire_stale_requests()
+
+
+@shared_task(acks_late=True)
+def send_checkins() -> int:
+    from .relationship.services import checkins_send
+
+    return checkins_send()
+
+
+@shared_task(acks_late=True)
+def end_due_matches() -> int:
+    from .relationship.services import matches_end_due
+
+    return matches_end_due()

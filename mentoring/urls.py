@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .relationship import views as relationship
 
 app_name = "mentoring"
 
@@ -24,6 +25,16 @@ urlpatterns = [
     path("matches/<int:pk>/decline/", views.match_decline, name="decline"),
     path("matches/<int:pk>/complete/", views.match_complete, name="complete"),
     path("matches/<int:pk>/meetings/", views.meeting_add, name="meeting_add"),
+    path("matches/<int:pk>/agreement/", relationship.agreement, name="agreement"),
+    path("matches/<int:pk>/goals/", relationship.goal_add, name="goal_add"),
+    path("goals/<int:pk>/status/", relationship.goal_status, name="goal_status"),
+    path("matches/<int:pk>/schedule/", relationship.meeting_schedule, name="meeting_schedule"),
+    path("meetings/<int:pk>/invite.ics", relationship.meeting_ics, name="meeting_ics"),
+    path("matches/<int:pk>/notes/", relationship.note_add, name="note_add"),
+    path("matches/<int:pk>/extend/", relationship.extend, name="extend"),
+    path("matches/<int:pk>/become-mentor/", relationship.become_mentor, name="become_mentor"),
+    path("checkins/<int:pk>/", relationship.checkin, name="checkin"),
+    path("programmes/<int:pk>/outcomes.csv", relationship.outcomes_csv, name="outcomes"),
     path("enrolments/<int:pk>/availability/", views.availability, name="availability"),
     path("enrolments/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("ask/", views.adhoc_new, name="adhoc_new"),

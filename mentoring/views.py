@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from socialearn.http import safe_next_url
@@ -29,6 +30,8 @@ from .forms import (
     VolunteerCallForm,
 )
 from .models import AdhocRequest, AdhocVolunteer, Enrolment, Match, MatchingRun, Programme
+from .relationship import selectors as relationship_selectors
+from .relationship.forms import AgreementForm, GoalForm, MeetingScheduleForm, NoteForm
 
 
 def _error_text(error: ValidationError) -> str:
@@ -234,6 +237,9 @@ def coordinate(request, pk: int):
         **selectors.coordinator_view(programme),
     }
     context["swap_choices"] = [m for m in context["mentors"] if m.free > 0]
+    context["has_locks"] = any(m.locked for m in context["proposed"])
+    if not request.htmx:
+        context["outcomes"] = relationship_selectors.programme_outcomes(programme)
     # A long list of published matches folds away so the proposals stay in reach.
     context["published_count"] = sum(
         len(context[key]) for key in ("offered", "active", "completed", "declined")
@@ -261,7 +267,13 @@ def run_matching(request, pk: int):
             messages.info(request, "Matching is running; this page updates when it is done.")
         else:
             messages.success(
-                request, f"Matching done: {run.matched} pairs, {len(run.unmatched)} unmatched."
+                request,
+                ngettext(
+                    "Matching done: %(pairs)d pair, %(unmatched)d unmatched.",
+                    "Matching done: %(pairs)d pairs, %(unmatched)d unmatched.",
+                    run.matched,
+                )
+                % {"pairs": run.matched, "unmatched": len(run.unmatched)},
             )
     return redirect("mentoring:coordinate", pk=programme.pk)
 
@@ -271,7 +283,15 @@ def run_matching(request, pk: int):
 def publish(request, pk: int):
     programme = _coordinated(request, pk)
     count = services.programme_publish(programme=programme, user=request.user)
-    messages.success(request, f"{count} matches published; both people have been told.")
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d match published; both people have been told.",
+            "%(count)d matches published; both people have been told.",
+            count,
+        )
+        % {"count": count},
+    )
     return redirect("mentoring:coordinate", pk=programme.pk)
 
 
@@ -460,11 +480,19 @@ def _visible_match(request, pk: int) -> Match:
 def match_detail(request, pk: int):
     match = _visible_match(request, pk)
     meetings = list(match.meetings.all())
+    unrecorded = match.programme.offline_unrecorded
+    relationship = relationship_selectors.match_relationship(match, request.user, meetings)
+    agreement = relationship["relationship"] and relationship["relationship"]["agreement"]
     return TemplateResponse(
         request,
         "mentoring/match.html",
         {
             **_match_view(match, request.user),
+            **relationship,
+            "agreement_form": AgreementForm(instance=agreement) if agreement else None,
+            "goal_form": GoalForm(unrecorded=unrecorded),
+            "schedule_form": MeetingScheduleForm(unrecorded=unrecorded),
+            "note_form": NoteForm(),
             "meetings": meetings,
             "decline_form": DeclineForm(),
             "meeting_form": MeetingForm(match=match, initial={"met_on": timezone.localdate()}),

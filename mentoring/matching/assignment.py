@@ -604,15 +604,17 @@ def suggest(
     excluded: Iterable[tuple[int, int]] = (),
     limit: int = 5,
     names: Names | None = None,
+    min_score: int | None = None,
 ) -> list[tuple[Person, PairScore]]:
-    """The best mentors for one protégé, best first (mentors without capacity left out)."""
+    """The best mentors for one protégé, best first: mentors without capacity and, when
+    `min_score` is given, pairs scoring below it are left out, as `assign` leaves them."""
     excluded = frozenset(excluded)
     scored = []
     for mentor in mentors:
         if mentor.capacity <= 0:
             continue
         result = score_pair(mentor, protege, excluded=excluded, names=names)
-        if result is not None:
+        if result is not None and (min_score is None or result.score >= min_score):
             scored.append((mentor, result))
     scored.sort(key=lambda pair: (-pair[1].score, pair[0].key))
     return scored[:limit]

@@ -139,6 +139,10 @@ class Figures:
     steps_completed: int = 0
     matches_accepted: int = 0
     matches_completed: int = 0
+    goals_set: int = 0
+    goals_achieved: int = 0
+    meetings_scheduled: int = 0
+    checkins_answered: int = 0
     deferred: int = 0
     active_month: int | None = 0
     active_year: int | None = 0
@@ -292,11 +296,17 @@ def _figures_sql(scope: ScopeRef | None) -> str:
             count(*) FILTER (WHERE a.verb = 'step_completed') AS steps_completed,
             count(*) FILTER (WHERE a.verb = 'match_accepted') AS matches_accepted,
             count(*) FILTER (WHERE a.verb = 'match_completed') AS matches_completed,
+            count(*) FILTER (WHERE a.verb = 'mentoring_goal_set') AS goals_set,
+            count(*) FILTER (WHERE a.verb = 'mentoring_goal_achieved') AS goals_achieved,
+            count(*) FILTER (WHERE a.verb = 'mentoring_meeting_scheduled') AS meetings_scheduled,
+            count(*) FILTER (WHERE a.verb = 'mentoring_checkin_answered') AS checkins_answered,
             count(*) FILTER (WHERE a.verb = 'session_deferred') AS deferred
         FROM {ACTIVITY} a
         WHERE {a_where} AND a.occurred_at >= %(start)s AND a.occurred_at < %(end)s
           AND a.verb IN ('posted', 'replied', 'help_requested', 'welcomed', 'step_completed',
-                         'match_accepted', 'match_completed', 'session_deferred')
+                         'match_accepted', 'match_completed', 'session_deferred',
+                         'mentoring_goal_set', 'mentoring_goal_achieved',
+                         'mentoring_meeting_scheduled', 'mentoring_checkin_answered')
         GROUP BY {a_group}
     ),
     welcomed AS MATERIALIZED (
@@ -379,6 +389,10 @@ def _figures_sql(scope: ScopeRef | None) -> str:
         coalesce(counts.steps_completed, 0) AS steps_completed,
         coalesce(counts.matches_accepted, 0) AS matches_accepted,
         coalesce(counts.matches_completed, 0) AS matches_completed,
+        coalesce(counts.goals_set, 0) AS goals_set,
+        coalesce(counts.goals_achieved, 0) AS goals_achieved,
+        coalesce(counts.meetings_scheduled, 0) AS meetings_scheduled,
+        coalesce(counts.checkins_answered, 0) AS checkins_answered,
         coalesce(counts.deferred, 0) AS deferred,
         coalesce(questions.questions, 0) AS questions,
         coalesce(questions.answered, 0) AS answered,

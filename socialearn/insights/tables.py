@@ -34,6 +34,10 @@ SCOPE_COLUMNS: dict[str, list[tuple[str, str, str]]] = {
         ("Engagement", "engagement_rate", PCT),
         ("Matches accepted", "matches_accepted", INT),
         ("Matches completed", "matches_completed", INT),
+        ("Goals set", "goals_set", INT),
+        ("Goals achieved", "goals_achieved", INT),
+        ("Meetings planned", "meetings_scheduled", INT),
+        ("Surveys answered", "checkins_answered", INT),
     ],
     "session": [
         ("Participants", "members", INT),

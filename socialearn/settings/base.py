@@ -369,6 +369,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "socialearn.nudges.tasks.run_nudges",
         "schedule": 300.0,
     },
+    # Every quarter hour, so each person's survey reaches them early in their working day.
+    "send-mentoring-checkins": {
+        "task": "mentoring.tasks.send_checkins",
+        "schedule": crontab(minute="5,20,35,50"),
+    },
+    "end-due-mentoring-matches": {
+        "task": "mentoring.tasks.end_due_matches",
+        "schedule": crontab(minute=25),
+    },
     # Fan-outs, emails and xAPI statements committed work still owes (also woken on commit).
     "relay-outbox": {
         "task": "socialearn.outbox.tasks.relay_outbox",

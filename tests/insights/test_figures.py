@@ -360,6 +360,11 @@ def test_the_overview_reads_every_scope_s_figures_in_one_query(
     record("mentor_enrolled", p["dan"], "2026-02-10 09:00", programme_id=7)
     record("protege_enrolled", p["eve"], "2026-03-04 09:00", programme_id=7)
     record("match_accepted", p["dan"], "2026-03-05 09:00", programme_id=7, target_user=p["eve"])
+    record("mentoring_goal_set", p["eve"], "2026-03-06 09:00", programme_id=7, object_id=1)
+    record("mentoring_goal_set", p["eve"], "2026-03-06 09:05", programme_id=7, object_id=2)
+    record("mentoring_goal_achieved", p["dan"], "2026-03-12 09:00", programme_id=7, object_id=1)
+    record("mentoring_meeting_scheduled", p["dan"], "2026-03-07 09:00", programme_id=7)
+    record("mentoring_checkin_answered", p["eve"], "2026-03-13 09:00", programme_id=7)
     record("challenge_joined", p["fay"], "2026-03-01 09:00", challenge_id=3)
     record("step_completed", p["fay"], "2026-03-09 09:00", challenge_id=3, object_id=1)
     record("welcomed", p["cat"], "2026-03-04 10:00", challenge_id=3, target_user=p["fay"])
@@ -373,3 +378,6 @@ def test_the_overview_reads_every_scope_s_figures_in_one_query(
     assert [row.name for row in tables["challenge"]] == ["30 days of SQL", "Nobody yet"]
     assert (tables["session"][0].questions, tables["session"][0].answered) == (2, 1)
     assert tables["programme"][0].matches_accepted == 1
+    mentoring = tables["programme"][0]
+    assert (mentoring.goals_set, mentoring.goals_achieved) == (2, 1)
+    assert (mentoring.meetings_scheduled, mentoring.checkins_answered) == (1, 1)

@@ -431,6 +431,8 @@ def test_a_lock_the_engine_refuses_is_recorded_and_its_protege_matched_anew(
         {
             "mentor_id": boss_mentor.pk,
             "protege_id": protege.pk,
+            "mentor": boss.profile.name,
+            "protege": report.profile.name,
             "reason": "A person cannot be matched with their own manager",
         }
     ]

@@ -16,7 +16,7 @@ from communities.channels.services import channel_connect
 from communities.models import Community, Thread
 from communities.services import community_create, membership_join, reply_create, thread_create
 from expertqa.services import question_ask, session_schedule
-from mentoring.models import AdhocRequest, Enrolment, Match, Meeting, Programme
+from mentoring.models import AdhocRequest, CheckIn, Enrolment, Goal, Match, Meeting, Programme
 from socialearn.insights.access import LND_ADMIN_GROUP
 from socialearn.notifications.mail import unsubscribe_token
 from tests.factories import TopicFactory, UserFactory
@@ -179,6 +179,10 @@ def _build_world():
         status=Match.Status.ACTIVE,
         started_at=timezone.now(),
         reasons=["shares Data analysis"],
+    )
+    w.goal = Goal.objects.create(match=w.match, target_on=today + timedelta(days=30))
+    w.checkin = CheckIn.objects.create(
+        match=w.match, user=w.member, side="protege", stage="midpoint"
     )
     w.adhoc = AdhocRequest.objects.create(
         user=w.member, topic=TopicFactory(name="Negotiation"), message="Private worry about pay"

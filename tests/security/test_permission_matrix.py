@@ -58,7 +58,16 @@ from communities.services import (
     thread_create,
 )
 from expertqa.services import question_ask, series_create, session_schedule
-from mentoring.models import COORDINATOR_GROUP, AdhocRequest, Enrolment, Match, Programme
+from mentoring.models import (
+    COORDINATOR_GROUP,
+    AdhocRequest,
+    CheckIn,
+    Enrolment,
+    Goal,
+    Match,
+    Meeting,
+    Programme,
+)
 from socialearn.notifications.mail import unsubscribe_token
 from socialearn.notifications.models import Notification
 from socialearn.people.permissions import LD_ADMIN
@@ -152,6 +161,16 @@ PAGES: dict[str, str] = {
     "mentoring:decline":                 "l n n n n n n n",
     "mentoring:complete":                "l n n n n n n n",
     "mentoring:meeting_add":             "l n n n n n n n",
+    "mentoring:agreement":               "l n n n n n n n",
+    "mentoring:goal_add":                "l n n n n n n n",
+    "mentoring:goal_status":             "l n n n n n n n",
+    "mentoring:meeting_schedule":        "l n n n n n n n",
+    "mentoring:meeting_ics":             "l n n n n n n n",
+    "mentoring:note_add":                "l n n n n n n n",
+    "mentoring:extend":                  "l n n n n n n n",
+    "mentoring:become_mentor":           "l n n n n n n n",
+    "mentoring:checkin":                 "l n n n n n n n",
+    "mentoring:outcomes":                "l f f f f f o o",
     "mentoring:availability":            "l n n n n n n n",
     "mentoring:withdraw":                "l n n n n n n n",
     "mentoring:adhoc_new":               "l o o o o o o o",
@@ -276,6 +295,10 @@ ADMIN_MODELS: dict[str, set[str]] = {
     "mentoring.enrolment": COORD,
     "mentoring.match": COORD,
     "mentoring.meeting": COORD,
+    "mentoring.agreement": COORD,
+    "mentoring.goal": COORD,
+    "mentoring.matchnote": COORD,
+    "mentoring.checkin": COORD,
     "mentoring.matchingrun": COORD,
     "mentoring.adhocrequest": COORD,
     "mentoring.adhocvolunteer": COORD,
@@ -446,6 +469,13 @@ def build_world() -> World:
         started_at=now,
         reasons=["shares Data analysis"],
     )
+    w.goal = Goal.objects.create(match=w.match, title="Lead", target_on=today + timedelta(days=30))
+    w.meeting = Meeting.objects.create(
+        match=w.match, met_on=today, starts_at=now + timedelta(days=1), duration_minutes=30
+    )
+    w.checkin = CheckIn.objects.create(
+        match=w.match, user=protege.user, side="protege", stage="midpoint"
+    )
     w.adhoc = AdhocRequest.objects.create(user=owner, topic=w.topic, message="Help me start")
     w.channel = channel_connect(
         community=w.private,
@@ -473,7 +503,7 @@ def _admin_rows(w: World, now) -> None:
     from communities.models import ModerationAction, ModerationWord, Reaction
     from communities.services import flag_create
     from expertqa.services import answer_create
-    from mentoring.models import AdhocVolunteer, MatchingRun, Meeting
+    from mentoring.models import AdhocVolunteer, Agreement, MatchingRun, MatchNote, Meeting
     from socialearn.insights.models import XAPI_STATEMENT
     from socialearn.notifications.services import topic_follow
     from socialearn.outbox.services import message_add
@@ -495,6 +525,8 @@ def _admin_rows(w: World, now) -> None:
     flag_create(user=member, reason="Off topic", thread=w.thread)
     Reaction.objects.create(user=member, thread=w.thread, kind=Reaction.Kind.THUMBS_UP)
     Meeting.objects.create(match=w.match, met_on=now.date())
+    Agreement.objects.create(match=w.match, weeks=12, ends_on=now.date() + timedelta(weeks=12))
+    MatchNote.objects.create(match=w.match, author=w.match.mentor.user, body="Ours")
     MatchingRun.objects.create(programme=w.programme, started_by=w.owner)
     AdhocVolunteer.objects.create(user=w.owner, topic=w.topic)
     answer_create(question=w.question, author=w.owner, body="Like this.")
@@ -543,8 +575,25 @@ def kwargs_for(route: Route, w: World) -> dict:
     elif ns == "challenges":
         values["pk"] = w.flow.pk if name.startswith("flow") else w.challenge.pk
     elif ns == "mentoring":
-        if name in ("match", "lock", "accept", "decline", "complete", "meeting_add"):
+        if name in (
+            "match",
+            "lock",
+            "accept",
+            "decline",
+            "complete",
+            "meeting_add",
+            "agreement",
+            "goal_add",
+            "meeting_schedule",
+            "note_add",
+            "extend",
+            "become_mentor",
+        ):
             values["pk"] = w.match.pk
+        elif name in ("goal_status", "meeting_ics", "checkin"):
+            values["pk"] = {"goal_status": w.goal, "meeting_ics": w.meeting, "checkin": w.checkin}[
+                name
+            ].pk
         elif name in ("availability", "withdraw"):
             values["pk"] = w.mentor.pk
         elif name.startswith("adhoc"):

@@ -1,0 +1,175 @@
+"""Reads of a pair's relationship and of a programme's outcomes, in fixed query counts."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from ..models import Agreement, CheckIn, Enrolment, Goal, Match, MatchNote, Meeting, Programme
+from .services import goal_suggestions
+
+# An active match with no meeting for this long (and started at least this long ago) stalls.
+
+
+def match_relationship(match: Match, user, meetings: list[Meeting]) -> dict:
+    """What the match page shows of the relationship to one of its two people."""
+    as_mentor = match.mentor.user_id == user.pk
+    side = Enrolment.Role.MENTOR if as_mentor else Enrolment.Role.PROTEGE
+    started = match.status in (Match.Status.ACTIVE, Match.Status.COMPLETED)
+    if not started:
+        return {"relationship": None}
+    agreement = Agreement.objects.filter(match=match).first()
+    unrecorded = match.programme.offline_unrecorded
+    notes = (
+        []
+        if unrecorded
+        else list(
+            MatchNote.objects.filter(match=match)
+            .filter(Q(shared=True) | Q(author=user))
+            .select_related("author__profile")
+        )
+    )
+    checkins = list(CheckIn.objects.filter(match=match, user=user))
+    pending = [c for c in checkins if c.answered_at is None]
+    already_mentor = (
+        not as_mentor
+        and match.status == Match.Status.COMPLETED
+        and Enrolment.objects.filter(
+            programme_id=match.programme_id, user=user, role=Enrolment.Role.MENTOR
+        ).exists()
+    )
+    now = timezone.now()
+    return {
+        "relationship": {
+            "agreement": agreement,
+            "agreed_by_me": bool(agreement and getattr(agreement, f"{side}_agreed_at")),
+            "extend_asked_by_me": bool(agreement and getattr(agreement, f"{side}_extend_at")),
+            "extend_asked_by_other": bool(
+                agreement
+                and getattr(
+                    agreement,
+                    "protege_extend_at" if as_mentor else "mentor_extend_at",
+                )
+            ),
+            "goals": list(Goal.objects.filter(match=match)),
+            "goal_suggestions": [] if unrecorded else goal_suggestions(match),
+            "notes": notes,
+            "pending_checkins": pending,
+            "can_become_mentor": (
+                not as_mentor and match.status == Match.Status.COMPLETED and not already_mentor
+            ),
+            "already_mentor": already_mentor,
+            "upcoming": [m for m in meetings if m.starts_at is not None and m.starts_at > now],
+        }
+    }
+
+
+def _matches_with_outcomes(programme: Programme) -> QuerySet[Match]:
+    today = timezone.localdate()
+    goals = Goal.objects.filter(match=OuterRef("pk"))
+    became_mentor = Enrolment.objects.filter(
+        user=OuterRef("protege__user"),
+        role=Enrolment.Role.MENTOR,
+        created_at__gt=OuterRef("protege__created_at"),
+        topics__mentoring_enrolments=OuterRef("protege"),
+    )
+    return (
+        Match.objects.filter(
+            programme=programme, status__in=[Match.Status.ACTIVE, Match.Status.COMPLETED]
+        )
+        .select_related("mentor__user__profile", "protege__user__profile", "agreement")
+        .annotate(
+            goals_set=_count(goals),
+            goals_achieved=_count(goals.filter(status=Goal.Status.ACHIEVED)),
+            meetings_held=_count(Meeting.objects.filter(match=OuterRef("pk"), met_on__lte=today)),
+            last_met=Max("meetings__met_on", filter=Q(meetings__met_on__lte=today)),
+            became_mentor=Exists(became_mentor),
+        )
+        .order_by("started_at", "id")
+    )
+
+
+def _count(queryset: QuerySet):
+    from django.db.models import IntegerField, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    counted = queryset.order_by().values("match").annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def programme_outcomes(programme: Programme) -> dict:
+    """Per programme: goals set and achieved, meetings per match, satisfaction, completion,
+    protégé→mentor conversion and stalled matches, with one row per started match.
+
+    Three queries whatever the number of matches.
+    """
+    now = timezone.now()
+    today = timezone.localdate()
+    matches = list(_matches_with_outcomes(programme))
+    scores = {
+        row["match_id"]: row
+        for row in CheckIn.objects.filter(match__programme=programme, answered_at__isnull=False)
+        .values("match_id")
+        .annotate(satisfaction=Avg("satisfaction"), answers=Count("id"))
+        .order_by()
+    }
+    overall = CheckIn.objects.filter(
+        match__programme=programme, answered_at__isnull=False
+    ).aggregate(
+        satisfaction=Avg("satisfaction"),
+        answers=Count("id"),
+        recommend=Count("id", filter=Q(would_recommend=True)),
+    )
+    # The same rule as the stalled nudge and the coordinator's list (mentoring/nudges.py):
+    # no meeting for the programme's `stalled_after_weeks`.
+    stalled_after = timedelta(weeks=programme.stalled_after_weeks)
+    stalled_before = today - stalled_after
+    rows = []
+    for match in matches:  # annotated by _matches_with_outcomes
+        annotated: Any = match
+        stalled = (
+            match.status == Match.Status.ACTIVE
+            and match.started_at is not None
+            and match.started_at < now - stalled_after
+            and (annotated.last_met is None or annotated.last_met < stalled_before)
+        )
+        score = scores.get(match.pk, {})
+        rows.append(
+            {
+                "match": match,
+                "mentor": match.mentor.user.profile.name,
+                "protege": match.protege.user.profile.name,
+                "status": match.get_status_display(),
+                "started_on": timezone.localdate(match.started_at) if match.started_at else None,
+                "ends_on": getattr(getattr(match, "agreement", None), "ends_on", None),
+                "goals_set": annotated.goals_set,
+                "goals_achieved": annotated.goals_achieved,
+                "meetings": annotated.meetings_held,
+                "satisfaction": score.get("satisfaction"),
+                "stalled": stalled,
+                "became_mentor": annotated.became_mentor,
+            }
+        )
+    started = len(rows)
+    completed = sum(1 for m in matches if m.status == Match.Status.COMPLETED)
+    answers = overall["answers"]
+    return {
+        "rows": rows,
+        "started": started,
+        "completed": completed,
+        "completion_rate": round(100 * completed / started) if started else None,
+        "goals_set": sum(r["goals_set"] for r in rows),
+        "goals_achieved": sum(r["goals_achieved"] for r in rows),
+        "meetings_per_match": round(sum(r["meetings"] for r in rows) / started, 1)
+        if started
+        else None,
+        "satisfaction": round(overall["satisfaction"], 1) if answers else None,
+        "answers": answers,
+        "recommend_rate": round(100 * overall["recommend"] / answers) if answers else None,
+        "became_mentor": sum(1 for r in rows if r["became_mentor"]),
+        "conversion_rate": round(100 * sum(1 for r in rows if r["became_mentor"]) / started)
+        if started
+        else None,
+        "stalled": sum(1 for r in rows if r["stalled"]),
+    }
