@@ -29,6 +29,7 @@ class ProgrammeForm(InputLimits, forms.ModelForm):
             "default_mentor_capacity",
             "matching_mode",
             "offline_unrecorded",
+            "onboarding_buddies",
             "minimum_score",
             "protege_min_years_in_role",
             "protege_max_years_in_role",

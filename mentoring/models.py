@@ -61,6 +61,14 @@ class Programme(models.Model):
     minimum_score = models.PositiveSmallIntegerField(
         default=20, help_text="Pairs scoring less are never proposed."
     )
+    onboarding_buddies = models.BooleanField(
+        "onboarding buddies",
+        default=False,
+        help_text=(
+            "Newcomers are enrolled as protégés by their start date and offered a buddy: a "
+            "volunteer mentor from their location or department."
+        ),
+    )
     # Eligibility, per side, from profile fields.
     protege_min_years_in_role = models.FloatField(null=True, blank=True)
     protege_max_years_in_role = models.FloatField(null=True, blank=True)

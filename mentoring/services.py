@@ -75,6 +75,7 @@ PROGRAMME_FIELDS = {
     "mentor_manages_people",
     "mentor_min_years_in_company",
     "stalled_after_weeks",
+    "onboarding_buddies",
 }
 
 

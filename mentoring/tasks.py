@@ -27,3 +27,10 @@ def end_due_matches() -> int:
     from .relationship.services import matches_end_due
 
     return matches_end_due()
+
+
+@shared_task(acks_late=True)
+def offer_buddies() -> int:
+    from .buddies import buddies_offer
+
+    return buddies_offer()

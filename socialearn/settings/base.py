@@ -374,6 +374,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentoring.tasks.send_checkins",
         "schedule": crontab(minute="5,20,35,50"),
     },
+    # Newcomers are offered an onboarding buddy within the hour their start date is known.
+    "offer-onboarding-buddies": {
+        "task": "mentoring.tasks.offer_buddies",
+        "schedule": crontab(minute=40),
+    },
     "end-due-mentoring-matches": {
         "task": "mentoring.tasks.end_due_matches",
         "schedule": crontab(minute=25),
