@@ -1,6 +1,7 @@
 """Admin changelists of big tables page without counting the whole table: an unfiltered list
 takes its count from PostgreSQL's estimate, a filtered one (or a small table) is counted."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -76,3 +77,47 @@ def test_only_a_whole_table_is_estimated(big_record):
     assert admin_paging.is_unfiltered(Activity.objects.all())
     assert not admin_paging.is_unfiltered(Activity.objects.filter(verb="posted"))
     assert not admin_paging.is_unfiltered(Activity.objects.all()[:10])
+
+
+def _plan_nodes(node):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
+
+
+def test_the_thread_list_reads_its_default_order_from_an_index(admin_client):
+    """20,000 threads: the admin's first page is an index range, not a sort of every thread."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO communities_community (name, slug, kind, purpose, rules, visibility, "
+            "anonymity, status, created_at) VALUES ('Seeded', 'seeded', 'practice', '', '', "
+            "'public', 'off', 'active', now())"
+        )
+        cursor.execute(
+            "INSERT INTO communities_thread (community_id, kind, title, body, body_html, url, "
+            "is_anonymous, status, is_locked, is_pinned, is_system, posted_late, created_at, "
+            "last_activity_at, reply_count, reaction_count, help_departments, help_reached, "
+            "hold_reason) "
+            "SELECT c.id, 'discussion', 'Thread ' || g, '', '', '', false, 'published', false, "
+            "g % 500 = 0, false, false, now(), now() - g * interval '1 minute', 0, 0, 0, 0, '' "
+            "FROM communities_community c CROSS JOIN generate_series(1, 20000) g "
+            "WHERE c.slug = 'seeded'"
+        )
+        cursor.execute("ANALYZE communities_thread")
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_client.get(reverse("admin:communities_thread_changelist"))
+    assert response.status_code == 200
+    listing = [q["sql"] for q in captured.captured_queries if "ORDER BY" in q["sql"]]
+    listing = [sql for sql in listing if 'FROM "communities_thread"' in sql]
+    assert listing
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + listing[0])
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    nodes = list(_plan_nodes(plan[0]["Plan"]))
+    assert "thread_default_order" in {n.get("Index Name") for n in nodes}
+    assert not [
+        n
+        for n in nodes
+        if n["Node Type"] == "Seq Scan" and n.get("Relation Name") == "communities_thread"
+    ]
