@@ -47,7 +47,8 @@ lint: install
 		challenges/services challenges/selectors.py challenges/clock.py challenges/streaks.py \
 		socialearn/people/permissions.py communities/permissions.py challenges/permissions.py \
 		mentoring/permissions.py expertqa/permissions.py \
-		socialearn/people/search.py communities/search.py expertqa/search.py challenges/search.py
+		socialearn/people/search.py communities/search.py expertqa/search.py challenges/search.py \
+		socialearn/admin_paging.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .
