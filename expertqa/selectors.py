@@ -356,7 +356,7 @@ def board_for(session: Session, user, *, sort: str = "votes", detailed: int | No
     shown = visible if detailed is None else visible[:detailed]
     _add_people([*shown, *hidden])
     for q in [*shown, *hidden]:
-        q.asker = asker_label(q, viewer)
+        q.asker = asker_label(q, viewer)  # type: ignore[attr-defined]
     _add_answers_and_duplicates(shown)
     record = record_of(visible, now)
     session.n_open = record.owed + record.waiting  # type: ignore[attr-defined]
