@@ -88,21 +88,26 @@ def steps_chart(rows: list[dict]) -> dict:
 # backdated event, someone new or someone leaving computes them afresh.
 CLOSED_PERIOD_SECONDS = 7 * 24 * 3600
 # A period still running changes with every event (every page view is one): its figures are
-# computed at most this often, over a year of a large organisation's activity each time, and
-# the page says when ("as of 14:05").
+# worked out at most this often, over a year of a large organisation's activity each time,
+# and the page says when ("as of 14:05"). Once they are older, the next request works them
+# out again while everyone else is shown the last ones, so that a busy page never has every
+# request computing the same figures at once.
 CURRENT_PERIOD_SECONDS = 5 * 60
+CURRENT_PERIOD_KEPT_SECONDS = 24 * 3600
 
 
 def _current_period_cached(period: Period, what: str, compute: Callable[[], dict]) -> dict:
     key = f"insights:{what}:current:{period.start.isoformat()}:{period.end.isoformat()}"
     found = cache.get(key)
-    if found is None:
-        found = {
-            **compute(),
-            "as_of": timezone.now(),
-            "refresh_minutes": CURRENT_PERIOD_SECONDS // 60,
-        }
-        cache.set(key, found, CURRENT_PERIOD_SECONDS)
+    now = timezone.now()
+    if found is not None and (now - found["as_of"]).total_seconds() < CURRENT_PERIOD_SECONDS:
+        return found
+    busy = f"{key}:busy"
+    if found is not None and not cache.add(busy, True, CURRENT_PERIOD_SECONDS):
+        return found  # someone is working them out already
+    found = {**compute(), "as_of": now, "refresh_minutes": CURRENT_PERIOD_SECONDS // 60}
+    cache.set(key, found, CURRENT_PERIOD_KEPT_SECONDS)
+    cache.delete(busy)
     return found
 
 
