@@ -60,7 +60,8 @@ lint: install
 		socialearn/people/identity/records.py socialearn/people/identity/hr_import.py \
 		socialearn/people/identity/claims.py socialearn/people/identity/scim_auth.py \
 		socialearn/nudges/registry.py socialearn/insights/nudges.py socialearn/people/nudges.py \
-		communities/nudges.py mentoring/nudges.py expertqa/nudges.py challenges/nudges.py
+		communities/nudges.py mentoring/nudges.py expertqa/nudges.py challenges/nudges.py \
+		socialearn/admin_paging.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -89,10 +89,10 @@ class ParticipantAdmin(SafeModelAdmin):
         "left_at",
     ]
     list_filter = [("left_at", admin.EmptyFieldListFilter), "challenge"]
+    list_filter += [("joined_at", admin.DateFieldListFilter)]
     search_fields = ["user__profile__display_name", "user__email", "challenge__title"]
     autocomplete_fields = ["user", "challenge"]
     list_select_related = ["user__profile", "challenge"]
-    date_hierarchy = "joined_at"
 
 
 @admin.register(Completion)
@@ -100,11 +100,10 @@ class CompletionAdmin(SafeModelAdmin):
     # A step answered by an anonymous reply: the reply's id would name its author.
     private_fields = ("reply_id",)
     list_display = [person_column("user", "person"), "challenge", "step", "via", "completed_at"]
-    list_filter = ["via", "challenge"]
+    list_filter = ["via", "challenge", ("completed_at", admin.DateFieldListFilter)]
     search_fields = ["user__profile__display_name", "user__email", "challenge__title"]
     autocomplete_fields = ["user", "step", "challenge"]
     list_select_related = ["user__profile", "challenge", "step"]
-    date_hierarchy = "completed_at"
 
 
 class FlowItemInline(admin.TabularInline):

@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
+from socialearn.admin_paging import count_per_row
 from socialearn.people.admin_columns import email_column, person_column
 from socialearn.people.admin_safety import SafeModelAdmin
 
@@ -39,7 +39,8 @@ class CommunityAdmin(SafeModelAdmin):
     readonly_fields = ["members_link"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_members=Count("memberships"))
+        members = count_per_row(Membership.objects.all(), "community")
+        return super().get_queryset(request).annotate(n_members=members)
 
     @admin.display(description="members", ordering="n_members")
     def members(self, obj):
@@ -73,11 +74,10 @@ class MembershipAdmin(SafeModelAdmin):
         "status",
         "joined_at",
     ]
-    list_filter = ["community", "role", "status"]
+    list_filter = ["community", "role", "status", ("joined_at", admin.DateFieldListFilter)]
     search_fields = ["user__profile__display_name", "user__email", "community__name"]
     autocomplete_fields = ["user", "community"]
     list_select_related = ["user__profile", "community"]
-    date_hierarchy = "joined_at"
 
 
 class AnonymousAwareAdmin(SafeModelAdmin):
@@ -101,23 +101,23 @@ class ThreadAdmin(AnonymousAwareAdmin):
     private_fields = ("author", "edited_by")
     list_display_base = ["title", "community", "kind", "status", "is_pinned", "is_locked"]
     list_filter = ["community", "kind", "status", "is_pinned", "is_locked", "is_anonymous"]
+    list_filter += [("created_at", admin.DateFieldListFilter)]
     search_fields = ["title", "author__email", "community__name"]
     raw_id_fields = ["author"]
     autocomplete_fields = ["community", "accepted_reply", "topics"]
     list_select_related = ["community", "author__profile"]
-    date_hierarchy = "created_at"
 
 
 @admin.register(Reply)
 class ReplyAdmin(AnonymousAwareAdmin):
     list_display_base = ["__str__", "thread", "community", "status", "created_at"]
-    list_filter = [("thread__community", admin.RelatedOnlyFieldListFilter), "status"]
-    list_filter += ["is_anonymous"]
+    # Every community (a few hundred), not "communities with a reply", which reads every reply.
+    list_filter = ["thread__community", "status", "is_anonymous"]
+    list_filter += [("created_at", admin.DateFieldListFilter)]
     search_fields = ["body", "author__email", "thread__title"]
     raw_id_fields = ["author"]
     autocomplete_fields = ["thread"]
     list_select_related = ["thread__community", "author__profile"]
-    date_hierarchy = "created_at"
 
     @admin.display(description="community", ordering="thread__community__name")
     def community(self, obj):

@@ -183,6 +183,10 @@ class Thread(models.Model):
             # The one search and "similar questions" find titles with a typo or a prefix.
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="thread_title_trgm"),
             models.Index(fields=["community", "status", "-last_activity_at"]),
+            # Every thread in the default order (the admin's list): a page is an index range.
+            models.Index(
+                fields=["-is_pinned", "-last_activity_at", "-id"], name="thread_default_order"
+            ),
         ]
 
     def __str__(self) -> str:

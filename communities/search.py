@@ -29,13 +29,15 @@ from django.utils.html import escape
 from socialearn.people import search
 from socialearn.people.search import Hit, Terms
 
-from .models import Community, Membership, Thread
+from .models import Community, Membership, Reply, Thread
 from .selectors import ANONYMOUS, communities_visible_to, replies_visible_to, threads_visible_to
 
 # Bonuses added to a hit's relevance (0..1): what the reader is most likely after.
 ACCEPTED = 0.3
 FRESH = 0.2
 MINE = 0.2
+# Of the posts a common word matches, the most recently active are ranked.
+CANDIDATES = search.CANDIDATES
 
 POST_COLUMNS = (
     "what",
@@ -86,8 +88,10 @@ def _thread_rows(user, terms: Terms, threads: QuerySet) -> QuerySet:
     relevance = search.best(
         search.rank(F("search_vector"), terms), search.similarity("title", terms)
     )
+    matching = threads.filter(Q(search_vector=query) | search.similar("title", terms))
+    candidates = matching.order_by("-last_activity_at", "-pk").values("pk")[:CANDIDATES]
     return (
-        threads.filter(Q(search_vector=query) | search.similar("title", terms))
+        Thread.objects.filter(pk__in=candidates)
         .annotate(
             what=Value("thread", output_field=CharField()),
             thread_pk=F("pk"),
@@ -109,9 +113,10 @@ def _thread_rows(user, terms: Terms, threads: QuerySet) -> QuerySet:
 
 def _reply_rows(user, terms: Terms) -> QuerySet:
     query = terms.query()
+    matching = replies_visible_to(user).filter(search_vector=query)
+    candidates = matching.order_by("-created_at", "-pk").values("pk")[:CANDIDATES]
     return (
-        replies_visible_to(user)
-        .filter(search_vector=query)
+        Reply.objects.filter(pk__in=candidates)
         .annotate(
             what=Value("reply", output_field=CharField()),
             thread_pk=F("thread_id"),
@@ -154,7 +159,13 @@ def _post_hits(rows) -> list[Hit]:
 @search.register("threads", label="Threads and replies", order=30)
 def find_threads(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]:
     threads = _thread_rows(user, terms, threads_visible_to(user).exclude(kind=Thread.Kind.TIP))
-    rows = threads.union(_reply_rows(user, terms), all=True).order_by("-score", "-when")
+    # Each kind's best first, cut to the page, so that excerpts are made for those rows only.
+    best = ("-score", "-when")
+    rows = (
+        threads.order_by(*best)[: offset + limit]
+        .union(_reply_rows(user, terms).order_by(*best)[: offset + limit], all=True)
+        .order_by(*best)
+    )
     return _post_hits(rows[offset : offset + limit])
 
 

@@ -332,11 +332,9 @@ def board_for(session: Session, user, *, sort: str = "votes", detailed: int | No
     if viewer.is_moderator:
         statuses.append(Question.Status.HIDDEN)
     order = ["-created_at", "-id"] if sort == "new" else ["-vote_count", "created_at", "id"]
-    rows = list(
-        Question.objects.filter(session=session, status__in=statuses)
-        .select_related("author__profile", "deferred_by__profile")
-        .order_by(*order)
-    )
+    # Every question, but no people: a thousand askers' accounts and profiles cost more to
+    # build than the rest of the page. Those of the questions shown in full follow below.
+    rows = list(Question.objects.filter(session=session, status__in=statuses).order_by(*order))
     voted = set()
     if user.is_authenticated and rows:
         voted = set(
@@ -348,14 +346,18 @@ def board_for(session: Session, user, *, sort: str = "votes", detailed: int | No
     hidden: list[Question] = []
     for q in rows:
         q.session = session  # commitment() reads the window without a query
-        q.asker = asker_label(q, viewer)
+        q.asker = ""  # named below for the questions shown in full
         q.is_mine = user.is_authenticated and q.author_id == user.pk
         q.voted = q.pk in voted
         q.state = q.commitment(now)
         q.answer_list = []
         q.n_duplicates = 0
         (visible if q.status == Question.Status.VISIBLE else hidden).append(q)
-    _add_answers_and_duplicates(visible if detailed is None else visible[:detailed])
+    shown = visible if detailed is None else visible[:detailed]
+    _add_people([*shown, *hidden])
+    for q in [*shown, *hidden]:
+        q.asker = asker_label(q, viewer)  # type: ignore[attr-defined]
+    _add_answers_and_duplicates(shown)
     record = record_of(visible, now)
     session.n_open = record.owed + record.waiting  # type: ignore[attr-defined]
     state = session_state(session, now)
@@ -371,6 +373,23 @@ def board_for(session: Session, user, *, sort: str = "votes", detailed: int | No
         sort=sort,
         version=session.version,
     )
+
+
+def _add_people(questions: list) -> None:
+    """Each question's asker and deferring expert, with their profiles, in one query."""
+    from django.contrib.auth import get_user_model
+
+    ids = {q.author_id for q in questions} | {q.deferred_by_id for q in questions}
+    ids.discard(None)
+    if not ids:
+        return
+    users = get_user_model().objects.filter(pk__in=ids).select_related("profile")
+    people = {u.pk: u for u in users}
+    for q in questions:
+        if q.author_id in people:
+            q.author = people[q.author_id]
+        if q.deferred_by_id in people:
+            q.deferred_by = people[q.deferred_by_id]
 
 
 def _add_answers_and_duplicates(questions: list) -> None:

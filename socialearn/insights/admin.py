@@ -19,12 +19,12 @@ class ActivityAdmin(SafeModelAdmin):
         "thread_id",
         person_column("target_user", "towards"),
     ]
-    list_filter = ["verb", "is_question"]
-    date_hierarchy = "occurred_at"
+    # A date filter, not a date hierarchy: the hierarchy lists the years, months and days
+    # present by reading every row of the record.
+    list_filter = ["verb", "is_question", ("occurred_at", admin.DateFieldListFilter)]
     search_fields = ["actor__profile__display_name", "actor__email", "actor__username"]
     list_select_related = ["actor__profile", "target_user__profile"]
     autocomplete_fields = ["actor", "target_user"]
-    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False

@@ -88,11 +88,33 @@ def steps_chart(rows: list[dict]) -> dict:
 # (a week at most) under a key that also names the newest activity and person, so a late or
 # backdated event, someone new or someone leaving computes them afresh.
 CLOSED_PERIOD_SECONDS = 7 * 24 * 3600
+# A period still running changes with every event (every page view is one): its figures are
+# worked out at most this often, over a year of a large organisation's activity each time,
+# and the page says when ("as of 14:05"). Once they are older, the next request works them
+# out again while everyone else is shown the last ones, so that a busy page never has every
+# request computing the same figures at once.
+CURRENT_PERIOD_SECONDS = 5 * 60
+CURRENT_PERIOD_KEPT_SECONDS = 24 * 3600
 
 
-def _closed_period_cached(period: Period, what: str, compute: Callable[[], dict]) -> dict:
+def _current_period_cached(period: Period, what: str, compute: Callable[[], dict]) -> dict:
+    key = f"insights:{what}:current:{period.start.isoformat()}:{period.end.isoformat()}"
+    found = cache.get(key)
+    now = timezone.now()
+    if found is not None and (now - found["as_of"]).total_seconds() < CURRENT_PERIOD_SECONDS:
+        return found
+    busy = f"{key}:busy"
+    if found is not None and not cache.add(busy, True, CURRENT_PERIOD_SECONDS):
+        return found  # someone is working them out already
+    found = {**compute(), "as_of": now, "refresh_minutes": CURRENT_PERIOD_SECONDS // 60}
+    cache.set(key, found, CURRENT_PERIOD_KEPT_SECONDS)
+    cache.delete(busy)
+    return found
+
+
+def _period_cached(period: Period, what: str, compute: Callable[[], dict]) -> dict:
     if period.end > timezone.now():
-        return compute()
+        return _current_period_cached(period, what, compute)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT max(id) FROM insights_activity), (SELECT max(id) FROM auth_user), "
@@ -116,7 +138,7 @@ def overview(period: Period) -> dict:
         with f.tuned():
             return _overview(period)
 
-    return _closed_period_cached(period, "overview", compute)
+    return _period_cached(period, "overview", compute)
 
 
 def _previous_summary(period: Period, kind=None, object_id=None) -> tuple[f.Figures | None, str]:
@@ -280,7 +302,7 @@ def scope_page(period: Period, scope: Scope) -> dict:
         with f.tuned():
             return _scope_page(period, scope)
 
-    return _closed_period_cached(period, f"scope:{scope.kind}:{scope.object_id}", compute)
+    return _period_cached(period, f"scope:{scope.kind}:{scope.object_id}", compute)
 
 
 def _scope_page(period: Period, scope: Scope) -> dict:
@@ -385,6 +407,12 @@ def export_table(period: Period, table: str, scope: Scope | None) -> str | None:
     where = scope.kind if scope else "org"
     if entry is None or where not in entry[1]:
         return None
-    with f.tuned():
-        rows, columns = entry[0](period, scope)
-    return t.to_csv(rows, columns)
+
+    def compute() -> dict:
+        with f.tuned():
+            rows, columns = entry[0](period, scope)
+        return {"text": t.to_csv(rows, columns)}
+
+    # The same figures as the page's, kept as long (a period still running: 5 minutes).
+    what = f"export:{table}:" + (f"{scope.kind}:{scope.object_id}" if scope else "org")
+    return _period_cached(period, what, compute)["text"]

@@ -7,6 +7,8 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 
+from socialearn.admin_paging import count_per_row
+
 from .admin_safety import (
     SafeAdminMixin,
     SafeModelAdmin,
@@ -209,14 +211,8 @@ class TopicAdmin(SafeModelAdmin):
     inlines = [ChildTopicInline]
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("parent")
-            .annotate(n_experts=Count("experts", distinct=True))
-        )
+        experts = count_per_row(Profile.expertise.through.objects.all(), "topic")
+        return super().get_queryset(request).select_related("parent").annotate(n_experts=experts)
 
     @admin.display(ordering="n_experts", description="experts")
     def expert_count(self, obj):
@@ -256,8 +252,8 @@ class ProfileAdmin(SafeModelAdmin):
     ]
     list_select_related = ["user", "department", "location"]
     list_filter = ["department", "location", "is_people_manager", "email_preference"]
+    list_filter += [("started_company_on", admin.DateFieldListFilter)]
     search_fields = ["display_name", "user__email", "job_title", "expertise__name"]
-    date_hierarchy = "started_company_on"
     autocomplete_fields = ["user", "department", "location", "manager", "expertise", "interests"]
     readonly_fields = ["last_active_at", "last_digest_sent_at"]
     ordering = ["display_name"]

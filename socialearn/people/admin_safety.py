@@ -29,6 +29,8 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db.models import ForeignObjectRel, Model, Q, QuerySet
 from django.db.models.constants import LOOKUP_SEP
 
+from socialearn.admin_paging import CheapCountAdminMixin
+
 # (model label in lower case, field name) of every private field, filled in as the admin
 # registers its ModelAdmins and read on each request, so a core admin (the user admin) also
 # refuses lookups that reach a feature's private field through a reverse relation.
@@ -79,9 +81,10 @@ def _names_private(model: type[Model], entry) -> bool:
     return isinstance(entry, str) and path_reaches_private(model, entry)
 
 
-class SafeAdminMixin:
+class SafeAdminMixin(CheapCountAdminMixin):
     """Keeps `private_fields` (and every field in `exclude`) from staff who are not
-    superusers: no column, filter, search field, form field or URL lookup reaches them."""
+    superusers: no column, filter, search field, form field or URL lookup reaches them.
+    (And, every ModelAdmin deriving from it, pages without counting big tables in full.)"""
 
     private_fields: tuple[str, ...] | list[str] = ()
 

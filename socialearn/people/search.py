@@ -33,6 +33,11 @@ from django.utils.safestring import SafeString, mark_safe
 from socialearn.limits import search_prefix
 
 HL_START, HL_STOP = "\u27e6", "\u27e7"  # unlikely in text; swapped for <mark> after escaping
+# A common word matches a fifth of a large organisation's people and tens of thousands of
+# posts: a provider ranks at most this many candidates of a kind (ts_rank reads each one's
+# whole vector, ts_headline its text), chosen by an index order, so that a search costs the
+# same whatever the word.
+CANDIDATES = 200
 MAX_WORDS = 8
 MAX_LENGTH = 200
 WORD_RE = re.compile(r"\w+")
@@ -221,11 +226,11 @@ def find_people(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]
     # Names are in the vector unstemmed; the stemmed prefix ("jone":*) still matches them, and
     # the trigram test catches the rest. Matching ids come from a UNION of the two index
     # scans: with an OR the planner reads every profile and computes trigrams for each.
+    # Words (in job titles, bios, topics) match many: the first candidates in directory order.
     query = terms.query()
-    matching = (
-        Profile.objects.filter(search_vector=query)
-        .values("pk")
-        .union(Profile.objects.filter(similar("display_name", terms)).values("pk"))
+    by_words = Profile.objects.filter(search_vector=query).order_by("display_name", "id")
+    matching = by_words.values("pk")[:CANDIDATES].union(
+        Profile.objects.filter(similar("display_name", terms)).values("pk")
     )
     rows = (
         _active_profiles()

@@ -92,8 +92,31 @@ def topics_with_counts() -> QuerySet:
     ).order_by("name")
 
 
-def topic_experts(*, topic: Topic) -> QuerySet:
-    return _listing(_active_profiles().filter(expertise=topic).order_by("display_name", "id"))
+class TopicExperts:
+    """A topic's experts by name, for a Paginator.
+
+    A page walks the directory's (display_name, id) index; the total counts the topic's
+    expertise links, leaving out the few departed people by id, instead of joining every
+    profile (a topic with 17,000 experts read all 100,000 profiles to count them)."""
+
+    def __init__(self, topic: Topic):
+        self._listing = _listing(
+            _active_profiles().filter(expertise=topic).order_by("display_name", "id")
+        )
+        departed = Profile.objects.filter(user__is_active=False).values("id")
+        self._links = Profile.expertise.through.objects.filter(topic=topic).exclude(
+            profile_id__in=departed
+        )
+
+    def count(self) -> int:
+        return self._links.count()
+
+    def __getitem__(self, bounds: slice) -> list[Profile]:
+        return list(self._listing[bounds])
+
+
+def topic_experts(*, topic: Topic) -> TopicExperts:
+    return TopicExperts(topic)
 
 
 def newcomers(*, days: int = 30, near: Profile | None = None, limit: int = 5) -> list[Profile]:

@@ -290,3 +290,40 @@ def test_a_closed_period_is_computed_once_until_something_new_is_recorded(
     with django_assert_max_num_queries(OVERVIEW_QUERIES) as recomputed:
         client.get(OVERVIEW + closed)
     assert len(recomputed.captured_queries) > 6
+
+
+def test_a_running_period_is_computed_at_most_every_five_minutes_and_says_when(
+    client, lnd_admin, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    from socialearn.insights import selectors
+
+    seed(3, 6, 2)
+    profile = lnd_admin.profile
+    profile.time_zone = "Asia/Tokyo"
+    profile.save(update_fields=["time_zone"])
+    client.force_login(lnd_admin)
+    first = client.get(OVERVIEW).context
+    posts = first["summary"].posts
+    as_of = timezone.localtime(first["as_of"], timezone=timezone.get_fixed_timezone(9 * 60))
+
+    activity_record(verb="posted", actor=lnd_admin, community_id=1, occurred_at=timezone.now())
+    # Session, user, profile, inbox count, access check: no figure is computed again.
+    with django_assert_max_num_queries(5):
+        again = client.get(OVERVIEW)
+    assert again.context["summary"].posts == posts
+    assert f"As of {as_of:%H:%M}" in again.content.decode()  # in the viewer's time zone
+
+    # Five minutes later, while another request is working them out: the last figures.
+    period = first["period"]
+    key = f"insights:overview:current:{period.start.isoformat()}:{period.end.isoformat()}"
+    stale = {**cache.get(key), "as_of": timezone.now() - timedelta(seconds=301)}
+    cache.set(key, stale)
+    assert selectors.CURRENT_PERIOD_SECONDS == 300
+    cache.add(f"{key}:busy", True)
+    with django_assert_max_num_queries(5):
+        assert client.get(OVERVIEW).context["summary"].posts == posts
+    # Nobody working them out: this request does.
+    cache.delete(f"{key}:busy")
+    assert client.get(OVERVIEW).context["summary"].posts == posts + 1

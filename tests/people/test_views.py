@@ -271,6 +271,21 @@ def test_topic_page_lists_its_experts_and_a_follow_button(client, me):
     assert reverse("notifications:topic_follow", args=[topic.slug]) in response.text
 
 
+def test_a_topic_counts_and_pages_its_experts_who_can_still_sign_in(client, me):
+    topic = TopicFactory(name="Facilitation")
+    for i in range(30):
+        UserFactory(profile__display_name=f"Expert {i:02}", profile__expertise=[topic])
+    UserFactory(
+        profile__display_name="Expert Departed", profile__expertise=[topic], is_active=False
+    )
+    response = client.get(reverse("people:topic", args=[topic.slug]))
+    page = response.context["page"]
+    assert page.paginator.count == 30
+    assert [p.display_name for p in page] == [f"Expert {i:02}" for i in range(24)]
+    second = client.get(reverse("people:topic", args=[topic.slug]) + "?page=2").context["page"]
+    assert [p.display_name for p in second] == [f"Expert {i:02}" for i in range(24, 30)]
+
+
 def test_unknown_topic_is_404(client, me):
     assert client.get(reverse("people:topic", args=["nope"])).status_code == 404
 
