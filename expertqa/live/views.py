@@ -223,13 +223,17 @@ def live_changes(request, pk: int):
     The page's signed token says who follows which session; it was issued after checking
     they may read it, so the answer needs only the session's user id, not the user row.
     """
+    signed_in = request.session.get(SESSION_KEY)
+    if not signed_in:
+        # Not a redirect: the page would follow it into the sign-in form.
+        return JsonResponse({"error": "Sign in again to follow this event."}, status=401)
     try:
         data = signing.loads(request.GET.get("t", ""), salt=POLL_SALT, max_age=POLL_MAX_AGE)
     except signing.BadSignature:
         return JsonResponse({"error": "Reload the page to follow this event."}, status=400)
     if data.get("s") != pk:
         return JsonResponse({"error": "Reload the page to follow this event."}, status=400)
-    if str(request.session.get(SESSION_KEY)) != str(data.get("u")):
+    if str(signed_in) != str(data.get("u")):
         return JsonResponse({"error": "Sign in again to follow this event."}, status=401)
     try:
         since = int(request.GET.get("v", ""))
