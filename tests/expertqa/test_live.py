@@ -512,3 +512,62 @@ def test_scheduling_a_live_event_from_the_form(client, manager, community, topic
     event_page = client.get(response["Location"]).content.decode()
     assert "Town hall" in event_page
     assert "Add to calendar (.ics)" in event_page
+
+
+def _wsgi_get(path: str, cookie: str) -> tuple[str, bytes]:
+    from io import BytesIO
+
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from socialearn.wsgi import application
+
+    path, _, query = path.partition("?")
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "HTTP_COOKIE": cookie,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "wsgi.input": BytesIO(),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": BytesIO(),
+    }
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer["status"] = status
+
+    # As Django's test client does: the test's transaction outlives the request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        body = b"".join(application(environ, start_response))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    return answer["status"], body
+
+
+def test_the_server_answers_an_unchanged_poll_before_django_with_no_query(
+    client, event, member, asker, django_capture_on_commit_callbacks
+):
+    from django.conf import settings
+
+    client.force_login(member)
+    url, version = _poll_url(client, event)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    with CaptureQueriesContext(connection) as queries:
+        status, _ = _wsgi_get(f"{url}&v={version}", cookie)
+    assert status.startswith("204")
+    assert len(queries) == 0
+    # Anything else is Django's to answer, with every check: a stranger's cookie, a change.
+    status, _ = _wsgi_get(f"{url}&v={version}", f"{settings.SESSION_COOKIE_NAME}=nope")
+    assert status.startswith("401")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.live_message_post(event=event, author=asker, body="News")
+    status, body = _wsgi_get(f"{url}&v={version}", cookie)
+    assert status.startswith("200")
+    assert "News" in body.decode()
