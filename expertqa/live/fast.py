@@ -1,8 +1,9 @@
-"""The live poll's unchanged answer, before Django's request cycle (socialearn.fastpaths).
+"""The live poll, answered before Django's request cycle (socialearn.fastpaths).
 
-Answers 204 only when everything checks out exactly as `views.live_changes` would check it
-(the signed token, the same person signed in, the same version); anything else returns None
-and the view answers.
+Answers only when everything checks out exactly as `views.live_changes` checks it (the
+signed token, the same person signed in): 204 when nothing changed, else the same JSON the
+view sends, which is the same for every viewer. Every refusal, and Redis being unavailable,
+returns None: the view answers those, with its messages.
 """
 
 from http.cookies import CookieError, SimpleCookie
@@ -15,11 +16,7 @@ from django.core import signing
 
 from . import channel
 
-HEADERS = [
-    ("Cache-Control", "no-store"),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Content-Length", "0"),
-]
+HEADERS = [("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff")]
 
 
 def unchanged(environ: dict, match) -> tuple[str, list] | None:
@@ -47,9 +44,11 @@ def unchanged(environ: dict, match) -> tuple[str, list] | None:
     if str(store.get(SESSION_KEY)) != str(data.get("u")):
         return None
     try:
-        version, ops = channel.changes_since(session_id, int(since))
+        version, raw = channel.changes_raw(session_id, int(since))
     except channel.Unavailable:
         return None
-    if ops == [] and version == int(since):
-        return "204 No Content", list(HEADERS)
-    return None
+    if raw == "":
+        return "204 No Content", [*HEADERS, ("Content-Length", "0")], b""
+    body = channel.answer_body(version, raw)
+    headers = [*HEADERS, ("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    return "200 OK", headers, body

@@ -240,16 +240,14 @@ def live_changes(request, pk: int):
     except ValueError:
         return JsonResponse({"error": "Reload the page to follow this event."}, status=400)
     try:
-        version, ops = channel.changes_since(pk, since)
+        version, raw = channel.changes_raw(pk, since)
     except channel.Unavailable:
         response = HttpResponse(status=503)
         response["Retry-After"] = "5"
         return response
-    if ops is None:
-        return JsonResponse({"v": version, "reset": True})
-    if not ops:
+    if raw == "":
         return HttpResponse(status=204)
-    return JsonResponse({"v": version, "ops": ops})
+    return HttpResponse(channel.answer_body(version, raw), content_type="application/json")
 
 
 # --- the backchannel --------------------------------------------------------------------------
