@@ -31,6 +31,7 @@ VIEWERS = int(os.environ.get("BENCH_LIVE_VIEWERS", "1000"))
 SECONDS = float(os.environ.get("BENCH_LIVE_SECONDS", "60"))
 POSTERS = 20
 VIEWER_ACCOUNTS = 50
+LOADERS = int(os.environ.get("BENCH_LIVE_LOADERS", "2"))  # load processes (one per core)
 OUT = ROOT / "var" / "bench"
 
 
@@ -131,8 +132,7 @@ def run() -> list[dict]:
         ],
     }
     OUT.mkdir(parents=True, exist_ok=True)
-    plan_path, out_path = OUT / "live-plan.json", OUT / "live-load.json"
-    plan_path.write_text(json.dumps(plan))
+    plan_path = OUT / "live-plan.json"
     env = os.environ.copy()
     env.update(
         {
@@ -171,14 +171,30 @@ def run() -> list[dict]:
                 raise SystemExit("gunicorn for the live bench did not start")
             time.sleep(0.3)
         process = psutil.Process(server.pid)
+        plan["start"] = time.time() + 3  # every load process starts together
+        plan_path.write_text(json.dumps(plan))
         cpu_before, started = _cpu(process), time.monotonic()
-        subprocess.run(  # noqa: S603
-            [sys.executable, "tests/perf/live_load.py", str(plan_path), str(out_path)],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
-        cpu = (_cpu(process) - cpu_before) / (time.monotonic() - started)
+        share = -(-VIEWERS // LOADERS)
+        loaders = [
+            subprocess.Popen(  # noqa: S603
+                [
+                    sys.executable,
+                    "tests/perf/live_load.py",
+                    str(plan_path),
+                    str(OUT / f"live-load-{i}.json"),
+                    str(i * share),
+                    str(min(VIEWERS, (i + 1) * share)),
+                    "1" if i == 0 else "0",
+                ],
+                cwd=ROOT,
+                env=env,
+            )
+            for i in range(LOADERS)
+        ]
+        for loader in loaders:
+            if loader.wait() != 0:
+                raise SystemExit("a live load process failed")
+        cpu = (_cpu(process) - cpu_before) / (time.monotonic() - started - 3)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -186,13 +202,21 @@ def run() -> list[dict]:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
-    result = json.loads(out_path.read_text())
-    say(json.dumps({k: v for k, v in result.items() if k != "errors"}))
-    for line in result["errors"][:5]:
+    parts = [json.loads((OUT / f"live-load-{i}.json").read_text()) for i in range(LOADERS)]
+    result = {k: sum(p[k] for p in parts) for k in ("polls", "poll_errors", "posts", "post_errors")}
+    delays = sorted(d for p in parts for d in p["delays"])
+    expected = parts[0]["posted"] * VIEWERS
+
+    def pct(q: float) -> float | None:
+        return round(delays[min(len(delays) - 1, int(q * len(delays)))], 2) if delays else None
+
+    result.update(p50=pct(0.5), p95=pct(0.95), max=pct(1.0), arrivals=len(delays))
+    say(json.dumps(result))
+    for line in [e for p in parts for e in p["errors"]][:5]:
         say(f"error: {line}")
     p95 = result["p95"]
     errors = result["poll_errors"] + result["post_errors"]
-    missing = result["expected_arrivals"] - result["arrivals"]
+    missing = expected - len(delays)
     part = f"live ({VIEWERS} viewers, {POSTERS} posters, {SECONDS:g} s)"
     return [
         {
