@@ -31,6 +31,8 @@ VIEWERS = int(os.environ.get("BENCH_LIVE_VIEWERS", "1000"))
 SECONDS = float(os.environ.get("BENCH_LIVE_SECONDS", "60"))
 POSTERS = 20
 VIEWER_ACCOUNTS = 50
+# How gunicorn runs: the production default (2 sync workers), or e.g. "--workers 2 --threads 8".
+WORKERS = os.environ.get("BENCH_LIVE_WORKERS", "--workers 2")
 LOADERS = int(os.environ.get("BENCH_LIVE_LOADERS", "2"))  # load processes (one per core)
 OUT = ROOT / "var" / "bench"
 
@@ -146,6 +148,8 @@ def run() -> list[dict]:
             "LOG_LEVEL": "ERROR",
         }
     )
+    if _answers():
+        raise SystemExit(f"something already answers on 127.0.0.1:{PORT}; stop it first")
     say(f"gunicorn on 127.0.0.1:{PORT}; {VIEWERS} viewers and {POSTERS} posters, {SECONDS:g} s")
     server = subprocess.Popen(  # noqa: S603
         [
@@ -155,8 +159,7 @@ def run() -> list[dict]:
             "socialearn.wsgi",
             "--bind",
             f"127.0.0.1:{PORT}",
-            "--workers",
-            "2",
+            *WORKERS.split(),
             "--log-level",
             "warning",
         ],
@@ -217,7 +220,7 @@ def run() -> list[dict]:
     p95 = result["p95"]
     errors = result["poll_errors"] + result["post_errors"]
     missing = expected - len(delays)
-    part = f"live ({VIEWERS} viewers, {POSTERS} posters, {SECONDS:g} s)"
+    part = f"live ({VIEWERS} viewers, {POSTERS} posters, {SECONDS:g} s, gunicorn {WORKERS})"
     return [
         {
             "part": part,

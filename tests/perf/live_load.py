@@ -28,6 +28,7 @@ from geventhttpclient import URL, HTTPClient  # noqa: E402
 
 POLL_SECONDS = 1.0
 POST_SECONDS = 3.0
+DRAIN = 30.0
 MARKER = re.compile(r"bench m[0-9a-f]{12}_([0-9]+\.[0-9]+)")
 VERSION = re.compile(r'\{"v":([0-9]+)')
 
@@ -61,12 +62,16 @@ def main() -> int:
         headers = {"Cookie": account["cookie"], "Accept": "application/json"}
         version = plan["version"]
         gevent.sleep(random.random() * POLL_SECONDS)  # noqa: S311 (spread, not security)
-        while time.time() < deadline:
+        caught_up = False
+        # After the end, a viewer behind keeps polling until it has everything (or DRAIN s):
+        # a message that arrives late is late, not lost.
+        while time.time() < deadline or (not caught_up and time.time() < deadline + DRAIN):
             started = time.time()
             try:
                 response = http.get(f"{plan['changes']}?t={account['token']}&v={version}", headers)
                 body = response.read()
                 stats["polls"] += 1
+                caught_up = response.status_code == 204
                 if response.status_code == 200:
                     # No JSON decoding: the version leads the answer; markers are plain text.
                     now = time.time()
