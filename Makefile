@@ -47,7 +47,9 @@ lint: install
 		challenges/services challenges/selectors.py challenges/clock.py challenges/streaks.py \
 		socialearn/people/permissions.py communities/permissions.py challenges/permissions.py \
 		mentoring/permissions.py expertqa/permissions.py \
-		socialearn/people/search.py communities/search.py expertqa/search.py challenges/search.py
+		socialearn/people/search.py communities/search.py expertqa/search.py challenges/search.py \
+		expertqa/live/services.py expertqa/live/selectors.py expertqa/live/channel.py \
+		expertqa/live/permissions.py socialearn/fastpaths.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -111,7 +111,8 @@ def prompt_groups(event: LiveEvent, messages: list[LiveMessage]) -> tuple[list, 
 def split_questions(questions: list[Question]) -> tuple[list, list]:
     """Open questions (most votes first) and answered ones, in their own section."""
     open_ = [q for q in questions if not q.answered_at]
-    answered = sorted((q for q in questions if q.answered_at), key=lambda q: q.answered_at)
+    answered = [q for q in questions if q.answered_at]
+    answered.sort(key=lambda q: q.answered_at.timestamp() if q.answered_at else 0.0)
     return open_, answered
 
 

@@ -489,7 +489,7 @@ def _record_blocks(event: LiveEvent) -> tuple[list[str], list[str]]:
         groups, _ = selectors.prompt_groups(event, messages)
         for g in groups:
             lines = [f"## Q{g.prompt.number}. {_quiet(g.prompt.body)}"]
-            lines += [f"- **{m.author_name}**: {_quiet(m.body)}" for m in g.messages]
+            lines += [f"- **{person_name(m.author)}**: {_quiet(m.body)}" for m in g.messages]
             if not g.messages:
                 lines.append("_No answers._")
             summary.append("\n".join(lines))
@@ -521,21 +521,23 @@ def _record_blocks(event: LiveEvent) -> tuple[list[str], list[str]]:
         )
     )
     for p in polls:
-        lines = [f"## Poll: {_quiet(p.question)}", f"{p.tally.total} answered."]
-        if p.tally.rows:
-            lines += [f"- {_quiet(r.label)}: {r.votes} ({r.percent}%)" for r in p.tally.rows]
-        if p.tally.average is not None:
-            lines.append(f"Average rating: {p.tally.average}")
-        if p.tally.words:
-            lines.append(", ".join(f"{_quiet(w)} ({n})" for w, n, _ in p.tally.words))
+        tally: selectors.Tally = p.tally  # type: ignore[attr-defined]
+        lines = [f"## Poll: {_quiet(p.question)}", f"{tally.total} answered."]
+        if tally.rows:
+            lines += [f"- {_quiet(r.label)}: {r.votes} ({r.percent}%)" for r in tally.rows]
+        if tally.average is not None:
+            lines.append(f"Average rating: {tally.average}")
+        if tally.words:
+            lines.append(", ".join(f"{_quiet(w)} ({n})" for w, n, _ in tally.words))
         summary.append("\n".join(lines))
     backchannel = []
     for m in messages:
         if event.is_chat and m.prompt_id:
             continue  # kept under its prompt
-        reply = f" (replying to {m.parent_name})" if m.parent_id else ""
+        reply = f" (replying to {m.parent_name})" if m.parent_id else ""  # type: ignore[attr-defined]
         stamp = timezone.localtime(m.created_at)
-        backchannel.append(f"**{m.author_name}**{reply} · {stamp:%H:%M}\n{_quote(m.body)}")
+        name = m.author_name  # type: ignore[attr-defined]
+        backchannel.append(f"**{name}**{reply} · {stamp:%H:%M}\n{_quote(m.body)}")
     return summary, backchannel
 
 
