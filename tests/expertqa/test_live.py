@@ -477,6 +477,8 @@ def test_the_live_page_runs_a_fixed_number_of_queries(
 
 def test_scheduling_a_live_event_from_the_form(client, manager, community, topic, expert):
     client.force_login(manager)
+    listing = client.get(reverse("expertqa:list")).content.decode()
+    assert reverse("expertqa:live_create") in listing
     assert client.get(reverse("expertqa:live_create")).status_code == 200
     starts = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(
