@@ -37,7 +37,9 @@ from .forms import (
 )
 
 POLL_SALT = "expertqa.live-poll"
-POLL_MAX_AGE = 12 * 3600
+# A token is good for a quarter of an hour: then the page fetches itself again, which checks
+# again that the person may still read the event (a member removed stops getting news).
+POLL_MAX_AGE = 15 * 60
 POLL_MS = 1000
 
 
@@ -229,6 +231,9 @@ def live_changes(request, pk: int):
         return JsonResponse({"error": "Sign in again to follow this event."}, status=401)
     try:
         data = signing.loads(request.GET.get("t", ""), salt=POLL_SALT, max_age=POLL_MAX_AGE)
+    except signing.SignatureExpired:
+        # Not an error: the page fetches itself again, which renews the token.
+        return JsonResponse({"renew": True})
     except signing.BadSignature:
         return JsonResponse({"error": "Reload the page to follow this event."}, status=400)
     if data.get("s") != pk:

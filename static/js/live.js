@@ -228,7 +228,10 @@
             mine.replaceWith(copy);
           }
         });
-        if (fresh) version = parseInt(fresh.dataset.version, 10) || version;
+        if (fresh) {
+          version = parseInt(fresh.dataset.version, 10) || version;
+          root.dataset.token = fresh.dataset.token || root.dataset.token;
+        }
       });
   }
 
@@ -254,7 +257,13 @@
         return r.json();
       })
       .then(function (data) {
-        if (data && data.reset) return resync();
+        // A page far behind, or holding an expired token: fetching the page again brings
+        // its parts and a new token (and checks again that the reader may see the event).
+        if (data && (data.reset || data.renew)) {
+          return resync().catch(function () {
+            stop("This page stopped updating — reload it to follow the event.");
+          });
+        }
         if (data && data.ops) { apply(data.ops); version = data.v; }
         return data;
       })

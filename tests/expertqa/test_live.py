@@ -573,3 +573,19 @@ def test_the_server_answers_an_unchanged_poll_before_django_with_no_query(
     status, body = _wsgi_get(f"{url}&v={version}", cookie)
     assert status.startswith("200")
     assert "News" in body.decode()
+
+
+def test_an_expired_poll_token_asks_the_page_to_renew_it(client, event, member):
+    import time
+    from unittest import mock
+
+    from django.core import signing
+
+    from expertqa.live.views import POLL_MAX_AGE, POLL_SALT
+
+    client.force_login(member)
+    issued = time.time() - POLL_MAX_AGE - 5
+    with mock.patch("django.core.signing.time.time", return_value=issued):
+        token = signing.dumps({"s": event.pk, "u": member.pk}, salt=POLL_SALT, compress=False)
+    url = reverse("expertqa:live_changes", args=[event.pk])
+    assert client.get(f"{url}?t={token}&v=0").json() == {"renew": True}
