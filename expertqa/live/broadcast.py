@@ -122,6 +122,7 @@ def poll_changed(session_id: int, poll_id: int) -> None:
                 "op": "poll",
                 "id": poll.pk,
                 "state": poll.state,
+                "revealed": "1" if poll.revealed_at else "0",
                 "card": card,
                 "host_card": host_card,
                 "html": results,

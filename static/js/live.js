@@ -170,7 +170,8 @@
         if (list && fresh) { dropEmpty(list); list.querySelectorAll(":scope > .empty-state").forEach(function (e) { e.remove(); }); list.prepend(fresh); }
         return;
       }
-      if (card.dataset.state !== op.state) {
+      // A new state (or, for hosts, revealed or hidden results) changes the card's tools.
+      if (card.dataset.state !== op.state || (runner && card.dataset.revealed !== op.revealed)) {
         var next = fragment(pick(op, "card", "host_card"));
         if (!next) return;
         var done = card.querySelector(".live-poll-done");

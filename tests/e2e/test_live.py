@@ -110,6 +110,7 @@ def test_a_message_a_vote_a_poll_and_an_answer_reach_every_page_without_reloads(
     expect(host_page.locator(".live-poll")).to_contain_text("1 · 100%", timeout=ARRIVES_MS)
     host_page.get_by_role("button", name="Reveal results").click()
     expect(ben_poll).to_contain_text("1 · 100%", timeout=ARRIVES_MS)
+    expect(host_page.get_by_role("button", name="Hide results")).to_be_visible(timeout=ARRIVES_MS)
 
     # 4. The host answers: the question moves to the answered section everywhere.
     host_q = host_page.locator(".live-q", has_text="Will the platform team grow")
