@@ -10,6 +10,7 @@ as usual: every doubt goes to Django.
 
 import logging
 import re
+import threading
 from collections.abc import Callable
 
 logger = logging.getLogger(__name__)
@@ -17,6 +18,7 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[dict, re.Match], tuple[str, list[tuple[str, str]], bytes] | None]
 _routes: list[tuple[re.Pattern, Handler]] = []
 _pending: list[tuple[str, Handler]] = []
+_lock = threading.Lock()  # threaded workers: the first requests may arrive together
 PLACEHOLDER = 987654321
 
 
@@ -29,11 +31,14 @@ def _compile() -> None:
     """Patterns from the URL configuration, once it can be read (the first request)."""
     from django.urls import reverse
 
-    while _pending:
-        name, handler = _pending.pop()
-        path = reverse(name, args=[PLACEHOLDER])
-        pattern = re.escape(path).replace(str(PLACEHOLDER), "(?P<pk>[0-9]+)")
-        _routes.append((re.compile(pattern), handler))
+    with _lock:
+        routes = list(_routes)
+        while _pending:
+            name, handler = _pending.pop()
+            path = reverse(name, args=[PLACEHOLDER])
+            pattern = re.escape(path).replace(str(PLACEHOLDER), "(?P<pk>[0-9]+)")
+            routes.append((re.compile(pattern), handler))
+        _routes[:] = routes
 
 
 def wrap(application):
