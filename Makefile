@@ -61,7 +61,9 @@ lint: install
 		socialearn/people/identity/claims.py socialearn/people/identity/scim_auth.py \
 		socialearn/nudges/registry.py socialearn/insights/nudges.py socialearn/people/nudges.py \
 		communities/nudges.py mentoring/nudges.py expertqa/nudges.py challenges/nudges.py \
-		socialearn/admin_paging.py
+		socialearn/admin_paging.py \
+		expertqa/live/services.py expertqa/live/selectors.py expertqa/live/channel.py \
+		expertqa/live/permissions.py socialearn/fastpaths.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

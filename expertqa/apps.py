@@ -6,8 +6,14 @@ class ExpertqaConfig(AppConfig):
     verbose_name = "Expert sessions"
 
     def ready(self) -> None:
+        from socialearn import fastpaths
+
         from . import (
             access,  # noqa: F401  who sees a session's figures
             audiences,  # noqa: F401  registers the session audience for fan-out
             search,  # noqa: F401  registers sessions and answers with the one search
         )
+        from .live import fast
+
+        # The live poll's "nothing changed", answered before the middleware.
+        fastpaths.register("expertqa:live_changes", fast.unchanged)

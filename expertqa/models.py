@@ -298,3 +298,212 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"Answer {self.pk} to {self.question_id}"
+
+
+# --- live events, live chats and polls ---------------------------------------------------------
+# A live event is a session (its window, hosts as experts, community, calendar file, questions
+# and their upvotes) plus a backchannel where the audience talks to each other. A live chat is
+# the same with numbered prompts the clock releases. Polls belong to any session.
+
+LIVE_MESSAGE = 500
+LIVE_AGENDA = 5_000
+LIVE_PROMPT = 1_000
+POLL_QUESTION = 300
+POLL_OPTION = 120
+POLL_WORDS = 40
+
+
+class LiveEvent(models.Model):
+    class Format(models.TextChoices):
+        EVENT = "event", "Live event (backchannel, questions, polls)"
+        CHAT = "chat", "Live chat (numbered prompts on a timer)"
+
+    session = models.OneToOneField(
+        Session, primary_key=True, on_delete=models.CASCADE, related_name="live"
+    )
+    format = models.CharField(max_length=8, choices=Format.choices, default=Format.EVENT)
+    agenda = bounded_text(LIVE_AGENDA, blank=True)
+    agenda_html = models.TextField(blank=True, editable=False)
+    moderators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="moderated_live_events"
+    )
+    # Seconds a person waits between two messages; 0 is off. Enforced by live_message_post.
+    slow_mode_seconds = models.PositiveSmallIntegerField(default=0)
+    pinned = models.ForeignKey(
+        "LiveMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The community thread that keeps the backchannel, the questions and the polls afterwards.
+    kept_thread = models.OneToOneField(
+        "communities.Thread",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="kept_live_event",
+        editable=False,
+    )
+
+    def __str__(self) -> str:
+        return self.session.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("expertqa:live_detail", args=[self.pk])
+
+    @property
+    def is_chat(self) -> bool:
+        return self.format == self.Format.CHAT
+
+    def is_live(self, now: datetime | None = None) -> bool:
+        """Takes messages: inside the window (or before it, for the early birds), not closed."""
+        if self.closed_at is not None:
+            return False
+        return self.session.takes_questions(now)
+
+
+class LivePrompt(models.Model):
+    """Q1, Q2…: a live chat's numbered prompt, released by the clock at its time, once."""
+
+    event = models.ForeignKey(LiveEvent, on_delete=models.CASCADE, related_name="prompts")
+    number = models.PositiveSmallIntegerField()
+    body = bounded_text(LIVE_PROMPT)
+    release_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "number"], name="one_prompt_per_number"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["release_at"],
+                condition=Q(released_at__isnull=True),
+                name="live_prompt_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Q{self.number}"
+
+
+class LiveMessage(models.Model):
+    event = models.ForeignKey(LiveEvent, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = bounded_text(LIVE_MESSAGE)
+    body_html = models.TextField(blank=True, editable=False)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    prompt = models.ForeignKey(
+        LivePrompt, null=True, blank=True, on_delete=models.SET_NULL, related_name="answers"
+    )
+    created_at = models.DateTimeField()
+    hidden_at = models.DateTimeField(null=True, blank=True, editable=False)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["event", "author", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class LiveReaction(models.Model):
+    class Kind(models.TextChoices):
+        THUMBS_UP = "thumbs_up", "👍"
+        CLAP = "clap", "👏"
+        IDEA = "idea", "💡"
+        HEART = "heart", "❤️"
+
+    message = models.ForeignKey(LiveMessage, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "user", "kind"], name="one_live_reaction_per_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.message_id}"
+
+
+class Poll(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", "Single choice"
+        MULTIPLE = "multiple", "Multiple choice"
+        RATING = "rating", "Rating scale (1–5)"
+        WORDS = "words", "Word cloud"
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Not open yet"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="polls")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    question = models.CharField(max_length=POLL_QUESTION)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.DRAFT)
+    # Hidden from everyone but the hosts until revealed.
+    revealed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    ballot_count = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.question
+
+    RATING_SCALE = (1, 2, 3, 4, 5)
+
+
+class PollOption(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
+    label = models.CharField(max_length=POLL_OPTION)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class PollBallot(models.Model):
+    """One person's answer to one poll: the database refuses a second one."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    options = models.ManyToManyField(PollOption, blank=True, related_name="ballots")
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A word-cloud answer, lower case and trimmed, so equal words count together.
+    words = models.CharField(max_length=POLL_WORDS, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "user"], name="one_ballot_per_person"),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="ballot_rating_in_scale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on poll {self.poll_id}"

@@ -18,3 +18,7 @@ def send_session_change(session_id: int, change: str, sequence: int, audience: b
     return services.session_send_change(
         session_id=session_id, change=change, sequence=sequence, audience=audience
     )
+
+
+# Celery finds tasks in each app's tasks module; the live ones live in their own package.
+from .live.tasks import release_chat_prompts  # noqa: E402, F401

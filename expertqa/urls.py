@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -24,4 +24,5 @@ urlpatterns = [
     ),
     path("series/<slug:slug>/", views.series_detail, name="series"),
     path("experts/<int:user_id>/", views.expert_record, name="expert"),
+    path("live/", include("expertqa.live.urls")),
 ]

@@ -3,6 +3,13 @@ import zoneinfo
 from django.utils import timezone
 
 
+def without_viewer_timezone(view):
+    """Mark a view that shows no times and must not cost a query (a live poll): the
+    middleware then leaves the user and their profile unread."""
+    view.viewer_timezone = False
+    return view
+
+
 class ViewerTimezoneMiddleware:
     """Show every time in the viewer's own time zone."""
 
@@ -10,6 +17,12 @@ class ViewerTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        timezone.deactivate()
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "viewer_timezone", True):
+            return None
         user = getattr(request, "user", None)
         tz = None
         if user is not None and user.is_authenticated:
@@ -27,6 +40,4 @@ class ViewerTimezoneMiddleware:
                     tz = None
         if tz is not None:
             timezone.activate(tz)
-        else:
-            timezone.deactivate()
-        return self.get_response(request)
+        return None

@@ -355,6 +355,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
         "kwargs": {"frequency": "weekly"},
     },
+    # Live chats' numbered prompts go out on time: every 5 s, each exactly once.
+    "release-live-chat-prompts": {
+        "task": "expertqa.live.tasks.release_chat_prompts",
+        "schedule": 5.0,
+    },
     "expert-session-reminders": {
         "task": "expertqa.tasks.send_due_reminders",
         "schedule": 60.0,

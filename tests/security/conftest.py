@@ -15,6 +15,7 @@ from challenges.models import Challenge, Flow, FlowItem, Step
 from communities.channels.services import channel_connect
 from communities.models import Community, Thread
 from communities.services import community_create, membership_join, reply_create, thread_create
+from expertqa.live.services import live_event_schedule, live_message_post, poll_create
 from expertqa.services import question_ask, session_schedule
 from mentoring.models import AdhocRequest, CheckIn, Enrolment, Goal, Match, Meeting, Programme
 from socialearn.insights.access import LND_ADMIN_GROUP
@@ -85,6 +86,27 @@ def _build_world():
         invite=False,
     )
     question_ask(session=w.private_session, author=w.member, body=f"{SECRET} question?")
+    w.private_live = live_event_schedule(
+        created_by=w.manager,
+        community=w.private,
+        title=f"{SECRET} live event",
+        topic=w.topic,
+        hosts=[w.manager],
+        starts_at=now - timedelta(minutes=10),
+        ends_at=now + timedelta(minutes=50),
+        agenda=f"{SECRET} live agenda",
+        invite=False,
+    )
+    w.private_message = live_message_post(
+        event=w.private_live, author=w.member, body=f"{SECRET} live message"
+    )
+    w.private_poll = poll_create(
+        session=w.private_live.session,
+        by=w.manager,
+        kind="single",
+        question=f"{SECRET} poll?",
+        options=["Yes", "No"],
+    )
     w.private_challenge = Challenge.objects.create(
         title=f"{SECRET} challenge",
         description=f"{SECRET} description",

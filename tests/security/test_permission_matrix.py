@@ -57,6 +57,7 @@ from communities.services import (
     reply_create,
     thread_create,
 )
+from expertqa.live.services import live_event_schedule, live_message_post, poll_create
 from expertqa.services import question_ask, series_create, session_schedule
 from mentoring.models import (
     COORDINATOR_GROUP,
@@ -192,6 +193,25 @@ PAGES: dict[str, str] = {
     "expertqa:moderate":                 "l n f r n n n n",
     "expertqa:series":                   "l n o o n n n n",
     "expertqa:expert":                   "l o o o o o o o",
+    "expertqa:live_create":              "l f f o f f f f",
+    "expertqa:live_detail":              "l n o o n n n n",
+    "expertqa:live_present":             "l n o o n n n n",
+    "expertqa:live_changes":             "l b b b b b b b",
+    "expertqa:live_post":                "l n r r n n n n",
+    "expertqa:live_ask":                 "l n r r n n n n",
+    "expertqa:live_unpin":               "l n f r n n n n",
+    "expertqa:live_slow":                "l n f r n n n n",
+    "expertqa:live_prompt_add":          "l n f r n n n n",
+    "expertqa:poll_list":                "l n o o n n n n",
+    "expertqa:poll_create":              "l n f r n n n n",
+    "expertqa:live_react":               "l n r r n n n n",
+    "expertqa:live_hide":                "l n f r n n n n",
+    "expertqa:live_pin":                 "l n f r n n n n",
+    "expertqa:live_vote":                "l n r r n n n n",
+    "expertqa:live_answer":              "l n f f n n n n",
+    "expertqa:poll_vote":                "l n r r n n n n",
+    "expertqa:poll_action":              "l n f r n n n n",
+    "expertqa:live_close":               "l n f r n n n n",
     "challenges:list":                   "l o o o o o o o",
     "challenges:copy":                   "l n n o n n n n",
     "challenges:detail":                 "l n o o n n n n",
@@ -252,6 +272,7 @@ HTMX: dict[str, str] = {
     "expertqa:detail":                   "l n o o n n n n",
     "expertqa:board":                    "l n o o n n n n",
     "expertqa:changes":                  "l b b b b b b b",
+    "expertqa:poll_list":                "l n o o n n n n",
 }
 # fmt: on
 
@@ -415,6 +436,20 @@ def build_world() -> World:
         invite=False,
     )
     w.question = question_ask(session=w.session, author=u["member"], body="How?")
+    w.live = live_event_schedule(
+        created_by=owner,
+        community=w.private,
+        title="Guild all-hands",
+        topic=w.topic,
+        hosts=[owner],
+        starts_at=now - timedelta(minutes=10),
+        ends_at=now + timedelta(minutes=50),
+        invite=False,
+    )
+    w.live_message = live_message_post(event=w.live, author=u["member"], body="Hello")
+    w.poll = poll_create(
+        session=w.live.session, by=owner, kind="single", question="Ready?", options=["Y", "N"]
+    )
     w.challenge = Challenge.objects.create(
         title="Guild challenge",
         description="Daily",
@@ -572,6 +607,12 @@ def kwargs_for(route: Route, w: World) -> dict:
         values["pk"] = (
             w.question.pk if name in ("vote", "answer", "defer", "moderate") else (w.session.pk)
         )
+        if name.startswith(("live_", "poll_")):
+            values["pk"] = w.live.pk
+            values["action"] = "reveal"
+            values["message_pk"] = w.live_message.pk
+            values["question_pk"] = w.question.pk
+            values["poll_pk"] = w.poll.pk
     elif ns == "challenges":
         values["pk"] = w.flow.pk if name.startswith("flow") else w.challenge.pk
     elif ns == "mentoring":

@@ -1,0 +1,578 @@
+"""Every write of live events, live chats and polls: one function per use case.
+
+Questions, upvotes and answers are the session's own (expertqa.services); these functions
+call them and publish the change to the live pages once the transaction commits.
+"""
+
+import zlib
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from communities.mentions import mentioned_users, too_many_mentions
+from communities.models import Thread
+from communities.services import render_post, reply_create, thread_create
+from expertqa import services as session_services
+from expertqa.models import (
+    LIVE_MESSAGE,
+    POLL_WORDS,
+    Answer,
+    LiveEvent,
+    LiveMessage,
+    LivePrompt,
+    LiveReaction,
+    Poll,
+    PollBallot,
+    PollOption,
+    Question,
+    Session,
+)
+from expertqa.selectors import person_name
+from socialearn import limits
+from socialearn.insights.services import activity_record
+from socialearn.markdown import render_markdown
+from socialearn.notifications.services import notify
+
+from . import broadcast, permissions, selectors
+
+SLOW_MODE_CHOICES = (0, 10, 30, 60, 120)
+POLL_OPTIONS_MAX = 10
+
+
+def _require_runner(user, event: LiveEvent) -> None:
+    if not permissions.can_run(user, event.session, event):
+        raise PermissionDenied("Only the hosts and moderators of this event can do that.")
+
+
+def _require_live(event: LiveEvent, now: datetime | None = None) -> None:
+    if event.closed_at is not None:
+        raise ValidationError("This event has closed: its record is kept in the community.")
+    if not event.session.takes_questions(now):
+        raise ValidationError("This event is over; it no longer takes messages.")
+
+
+# --- scheduling -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def live_event_schedule(
+    *,
+    created_by,
+    community,
+    title: str,
+    topic,
+    hosts: Iterable,
+    starts_at: datetime,
+    ends_at: datetime,
+    agenda: str = "",
+    format: str = LiveEvent.Format.EVENT,
+    moderators: Iterable = (),
+    slow_mode_seconds: int = 0,
+    invite: bool = True,
+) -> LiveEvent:
+    """A live event or chat: a backchannel session (hosts answer its questions) plus the live
+    room. The session brings the community thread, the calendar file and the invitations."""
+    hosts = list(hosts)
+    if not hosts:
+        raise ValidationError({"hosts": "Name at least one host."})
+    if slow_mode_seconds not in SLOW_MODE_CHOICES:
+        raise ValidationError({"slow_mode_seconds": "Choose one of the slow mode settings."})
+    session = session_services.session_schedule(
+        created_by=created_by,
+        title=title,
+        topic=topic,
+        community=community,
+        experts=hosts,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        description=agenda,
+        kind=Session.Kind.BACKCHANNEL,
+        invite=invite,
+    )
+    event = LiveEvent(
+        session=session,
+        format=format,
+        agenda=agenda,
+        agenda_html=render_markdown(agenda),
+        slow_mode_seconds=slow_mode_seconds,
+    )
+    event.full_clean(exclude=["session", "pinned", "kept_thread"])
+    event.save()
+    event.moderators.set(list(moderators))
+    return event
+
+
+@transaction.atomic
+def live_prompt_add(*, event: LiveEvent, by, body: str, release_at: datetime) -> LivePrompt:
+    """The next numbered prompt of a chat, released by the clock at `release_at`."""
+    _require_runner(by, event)
+    if event.closed_at is not None:
+        raise ValidationError("This chat has closed.")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write the prompt first."})
+    if not event.session.starts_at <= release_at < event.session.ends_at:
+        raise ValidationError({"release_at": "Release prompts during the chat's window."})
+    LiveEvent.objects.select_for_update().filter(pk=event.pk).first()  # numbers in order
+    number = (event.prompts.aggregate(n=Max("number"))["n"] or 0) + 1
+    prompt = LivePrompt(event=event, number=number, body=body, release_at=release_at)
+    prompt.full_clean()
+    prompt.save()
+    return prompt
+
+
+def release_due_prompts(*, now: datetime | None = None) -> int:
+    """The clock (every few seconds from beat): release every due prompt, each exactly once.
+
+    Each prompt is taken under a row lock that a concurrent run skips, and stamped in the
+    same transaction: a second beat, or a retry after a worker died, finds it released.
+    """
+    released = 0
+    while True:
+        with transaction.atomic():
+            moment = now or timezone.now()
+            prompt = (
+                LivePrompt.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("event__session")
+                .filter(
+                    released_at__isnull=True,
+                    release_at__lte=moment,
+                    event__closed_at__isnull=True,
+                )
+                .order_by("release_at", "number")
+                .first()
+            )
+            if prompt is None:
+                return released
+            prompt.released_at = moment
+            prompt.save(update_fields=["released_at"])
+            broadcast.prompt_released(prompt.event, prompt.pk)
+            released += 1
+
+
+# --- the backchannel --------------------------------------------------------------------------
+
+
+def _slow_mode_lock(event: LiveEvent, user) -> None:
+    """Serialise one person's posts to one event, so slow mode holds under double clicks."""
+    key = zlib.crc32(f"live:{event.pk}:{user.pk}".encode()) - 2**31
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+@transaction.atomic
+def live_message_post(
+    *,
+    event: LiveEvent,
+    author,
+    body: str,
+    parent: LiveMessage | None = None,
+    prompt: LivePrompt | None = None,
+    now: datetime | None = None,
+) -> LiveMessage:
+    session = event.session
+    if not permissions.can_view_session(author, session):
+        raise PermissionDenied("Only members of this community can post here.")
+    _require_live(event, now)
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write your message first."})
+    if len(body) > LIVE_MESSAGE:
+        raise ValidationError({"body": limits.too_long_message(LIVE_MESSAGE, len(body))})
+    message = too_many_mentions(body)
+    if message:
+        raise ValidationError({"body": message})
+    if parent is not None and (parent.event_id != event.pk or parent.hidden_at is not None):
+        raise ValidationError({"parent": "That message is no longer in this event."})
+    if prompt is not None and (prompt.event_id != event.pk or prompt.released_at is None):
+        raise ValidationError({"prompt": "Answer a prompt that has been released."})
+    _slow_mode_lock(event, author)
+    now = now or timezone.now()
+    if event.slow_mode_seconds and not permissions.can_run(author, session, event):
+        last = (
+            LiveMessage.objects.filter(event=event, author=author)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        if last is not None:
+            wait = event.slow_mode_seconds - int((now - last).total_seconds())
+            if wait > 0:
+                raise ValidationError(
+                    {
+                        "body": f"Slow mode is on: one message every {event.slow_mode_seconds} "
+                        f"seconds. You can post again in {wait} second{'s' if wait != 1 else ''};"
+                        " your message is still in the box."
+                    }
+                )
+    community = session.community
+    msg = LiveMessage(
+        event=event,
+        author=author,
+        body=body,
+        body_html=render_post(body, community=community),
+        parent=parent,
+        prompt=prompt,
+        created_at=now,
+    )
+    msg.full_clean()
+    msg.save()
+    people = [u for u in mentioned_users(body, community=community) if u.pk != author.pk]
+    if people:
+        notify(
+            recipients=people,
+            kind="mention",
+            title=f"{person_name(author)} mentioned you in {session.title}",
+            url=event.get_absolute_url(),
+            dedupe_key=f"mention:live:{msg.pk}",
+        )
+    activity_record(
+        verb="live_message_posted",
+        actor=author,
+        occurred_at=now,
+        community_id=session.community_id,
+        topic_ids=[session.topic_id],
+        session_id=session.pk,
+        object_type="live_message",
+        object_id=msg.pk,
+    )
+    broadcast.message_added(event, msg.pk)
+    return msg
+
+
+@transaction.atomic
+def live_message_hide(*, message: LiveMessage, by) -> LiveMessage:
+    event = message.event
+    _require_runner(by, event)
+    if message.hidden_at is None:
+        message.hidden_at = timezone.now()
+        message.hidden_by = by
+        message.save(update_fields=["hidden_at", "hidden_by"])
+        broadcast.message_removed(event, message.pk)
+        if event.pinned_id == message.pk:
+            LiveEvent.objects.filter(pk=event.pk).update(pinned=None)
+            broadcast.pinned_changed(event)
+    return message
+
+
+@transaction.atomic
+def live_message_pin(*, event: LiveEvent, message: LiveMessage | None, by) -> LiveEvent:
+    """Pin a message above the backchannel (None unpins)."""
+    _require_runner(by, event)
+    if message is not None and (message.event_id != event.pk or message.hidden_at is not None):
+        raise ValidationError("That message is no longer in this event.")
+    event.pinned = message
+    event.save(update_fields=["pinned"])
+    broadcast.pinned_changed(event)
+    return event
+
+
+@transaction.atomic
+def live_reaction_toggle(*, message: LiveMessage, user, kind: str) -> bool:
+    event = message.event
+    if not permissions.can_view_session(user, event.session):
+        raise PermissionDenied
+    if kind not in LiveReaction.Kind.values:
+        raise ValidationError("Choose one of the reactions.")
+    _require_live(event)
+    deleted, _ = LiveReaction.objects.filter(message=message, user=user, kind=kind).delete()
+    if not deleted:
+        LiveReaction.objects.get_or_create(message=message, user=user, kind=kind)
+    broadcast.reactions_changed(event, message.pk)
+    return not deleted
+
+
+@transaction.atomic
+def live_slow_mode_set(*, event: LiveEvent, by, seconds: int) -> LiveEvent:
+    _require_runner(by, event)
+    if seconds not in SLOW_MODE_CHOICES:
+        raise ValidationError({"seconds": "Choose one of the slow mode settings."})
+    event.slow_mode_seconds = seconds
+    event.save(update_fields=["slow_mode_seconds"])
+    text = (
+        f"Slow mode is on: one message every {seconds} seconds each."
+        if seconds
+        else "Slow mode is off."
+    )
+    broadcast.event_state_changed(event, text)
+    return event
+
+
+# --- questions (the session's own), published live ---------------------------------------------
+
+
+@transaction.atomic
+def live_question_ask(*, event: LiveEvent, author, body: str, is_anonymous: bool = False):
+    _require_live(event)
+    question = session_services.question_ask(
+        session=event.session, author=author, body=body, is_anonymous=is_anonymous
+    )
+    broadcast.question_changed(event.pk, question.pk)
+    return question
+
+
+@transaction.atomic
+def live_vote_toggle(*, question: Question, user) -> bool:
+    voted = session_services.vote_toggle(question=question, user=user)
+    broadcast.votes_changed(question.session_id, question.pk)
+    return voted
+
+
+@transaction.atomic
+def live_answer(*, question: Question, author, body: str) -> Answer:
+    answer = session_services.answer_create(question=question, author=author, body=body)
+    broadcast.question_changed(question.session_id, question.pk)
+    return answer
+
+
+@transaction.atomic
+def live_question_hide(*, question: Question, by) -> Question:
+    session_services.question_hide(question=question, by=by)
+    broadcast.question_removed(question.session_id, question.pk)
+    return question
+
+
+# --- polls ------------------------------------------------------------------------------------
+
+
+def _require_poll_runner(user, session: Session) -> None:
+    event = LiveEvent.objects.filter(pk=session.pk).prefetch_related("moderators").first()
+    if not permissions.can_run(user, session, event):
+        raise PermissionDenied("Only the hosts and moderators can run polls here.")
+
+
+@transaction.atomic
+def poll_create(
+    *, session: Session, by, kind: str, question: str, options: Sequence[str] = ()
+) -> Poll:
+    _require_poll_runner(by, session)
+    question = (question or "").strip()
+    if not question:
+        raise ValidationError({"question": "Write the poll's question."})
+    labels = [o.strip() for o in options if o and o.strip()]
+    if kind in (Poll.Kind.SINGLE, Poll.Kind.MULTIPLE):
+        if len(labels) < 2:
+            raise ValidationError({"options": "Give at least two choices, one a line."})
+        if len(labels) > POLL_OPTIONS_MAX:
+            raise ValidationError({"options": f"Give at most {POLL_OPTIONS_MAX} choices."})
+        if len(set(map(str.lower, labels))) != len(labels):
+            raise ValidationError({"options": "Each choice once: two lines say the same."})
+    else:
+        labels = []
+    poll = Poll(
+        session=session, kind=kind, question=question, created_by=by, created_at=timezone.now()
+    )
+    poll.full_clean()
+    poll.save()
+    for position, label in enumerate(labels):
+        option = PollOption(poll=poll, label=label, position=position)
+        option.full_clean()
+        option.save()
+    return poll
+
+
+@transaction.atomic
+def poll_set_state(*, poll: Poll, by, action: str) -> Poll:
+    """open, close, reveal or hide the results."""
+    _require_poll_runner(by, poll.session)
+    if action == "open":
+        if poll.state != Poll.State.DRAFT:
+            raise ValidationError("This poll is already open or closed.")
+        poll.state = Poll.State.OPEN
+    elif action == "close":
+        poll.state = Poll.State.CLOSED
+    elif action == "reveal":
+        poll.revealed_at = timezone.now()
+    elif action == "conceal":
+        poll.revealed_at = None
+    else:
+        raise ValidationError("Unknown poll action.")
+    poll.save(update_fields=["state", "revealed_at"])
+    broadcast.poll_changed(poll.session_id, poll.pk)
+    return poll
+
+
+@transaction.atomic
+def poll_vote(
+    *,
+    poll: Poll,
+    user,
+    option_ids: Iterable[int] = (),
+    rating: int | None = None,
+    words: str = "",
+) -> PollBallot:
+    """One answer per person and poll (a unique constraint says so in the database too)."""
+    if not permissions.can_view_session(user, poll.session):
+        raise PermissionDenied
+    if poll.state != Poll.State.OPEN:
+        raise ValidationError("This poll is not open.")
+    chosen: list[PollOption] = []
+    if poll.kind in (Poll.Kind.SINGLE, Poll.Kind.MULTIPLE):
+        wanted = {int(i) for i in option_ids}
+        chosen = [o for o in poll.options.all() if o.pk in wanted]
+        if not chosen or len(chosen) != len(wanted):
+            raise ValidationError("Choose an answer first.")
+        if poll.kind == Poll.Kind.SINGLE and len(chosen) > 1:
+            raise ValidationError("Choose one answer.")
+    elif poll.kind == Poll.Kind.RATING:
+        if rating not in Poll.RATING_SCALE:
+            raise ValidationError("Choose a rating from 1 to 5.")
+    else:
+        words = " ".join((words or "").split()).lower()
+        if not words:
+            raise ValidationError("Write a word or two first.")
+        if len(words) > POLL_WORDS:
+            raise ValidationError(f"Keep it to {POLL_WORDS} characters (you wrote {len(words)}).")
+    ballot = PollBallot(
+        poll=poll,
+        user=user,
+        rating=rating if poll.kind == Poll.Kind.RATING else None,
+        words=words if poll.kind == Poll.Kind.WORDS else "",
+        created_at=timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            ballot.save()
+    except IntegrityError:
+        raise ValidationError("You already answered this poll.") from None
+    if chosen:
+        ballot.options.set(chosen)
+    Poll.objects.filter(pk=poll.pk).update(ballot_count=F("ballot_count") + 1)
+    broadcast.poll_changed(poll.session_id, poll.pk)
+    return ballot
+
+
+# --- closing: the record kept in the community --------------------------------------------------
+
+
+def _quiet(text: str) -> str:
+    """Text for the record: @mentions are not sent again, and not linked to anyone."""
+    return (text or "").replace("@", "@\u200b")
+
+
+def _quote(text: str) -> str:
+    return "\n".join(f"> {line}" for line in _quiet(text).splitlines() or [""])
+
+
+def _pack(blocks: list[str], room: int) -> list[str]:
+    """Blocks of Markdown in posts of at most `room` characters, in order."""
+    posts: list[str] = []
+    current = ""
+    for block in blocks:
+        block = block[: room - 2]
+        if current and len(current) + len(block) + 2 > room:
+            posts.append(current)
+            current = ""
+        current = f"{current}\n\n{block}" if current else block
+    if current:
+        posts.append(current)
+    return posts
+
+
+def _record_blocks(event: LiveEvent) -> tuple[list[str], list[str]]:
+    """The summary (prompts, questions and answers, poll results) and the backchannel."""
+    session = event.session
+    messages = selectors.all_messages(event)
+    summary: list[str] = []
+    when = timezone.localtime(session.starts_at)
+    summary.append(
+        f"Record of the live {'chat' if event.is_chat else 'event'} **{_quiet(session.title)}**, "
+        f"{when:%-d %B %Y, %H:%M}. Everything said in it is kept here."
+    )
+    if event.agenda.strip():
+        summary.append(f"## Agenda\n\n{_quiet(event.agenda)}")
+    if event.is_chat:
+        groups, _ = selectors.prompt_groups(event, messages)
+        for g in groups:
+            lines = [f"## Q{g.prompt.number}. {_quiet(g.prompt.body)}"]
+            lines += [f"- **{person_name(m.author)}**: {_quiet(m.body)}" for m in g.messages]
+            if not g.messages:
+                lines.append("_No answers._")
+            summary.append("\n".join(lines))
+    questions = list(
+        Question.objects.on_board()
+        .filter(session=session)
+        .select_related("author__profile")
+        .order_by("-vote_count", "created_at", "id")
+    )
+    answers: dict[int, list[Answer]] = {}
+    for a in Answer.objects.filter(question__in=questions).select_related("author__profile"):
+        answers.setdefault(a.question_id, []).append(a)
+    if questions:
+        summary.append(f"## Questions ({len(questions)})")
+    for q in questions:
+        asker = "Anonymous" if q.is_anonymous else person_name(q.author)
+        votes = f"{q.vote_count} vote{'s' if q.vote_count != 1 else ''}"
+        lines = [f"**{asker}** asked ({votes}):", _quote(q.body)]
+        for a in answers.get(q.pk, []):
+            lines.append(f"\n**{person_name(a.author)}** answered:\n\n{_quiet(a.body)}")
+        if q.pk not in answers:
+            lines.append("\n_Not answered during the event._")
+        summary.append("\n".join(lines))
+    polls = selectors.polls_with_results(
+        list(
+            Poll.objects.filter(session=session)
+            .exclude(state=Poll.State.DRAFT)
+            .prefetch_related("options")
+        )
+    )
+    for p in polls:
+        tally: selectors.Tally = p.tally  # type: ignore[attr-defined]
+        lines = [f"## Poll: {_quiet(p.question)}", f"{tally.total} answered."]
+        if tally.rows:
+            lines += [f"- {_quiet(r.label)}: {r.votes} ({r.percent}%)" for r in tally.rows]
+        if tally.average is not None:
+            lines.append(f"Average rating: {tally.average}")
+        if tally.words:
+            lines.append(", ".join(f"{_quiet(w)} ({n})" for w, n, _ in tally.words))
+        summary.append("\n".join(lines))
+    backchannel = []
+    for m in messages:
+        if event.is_chat and m.prompt_id:
+            continue  # kept under its prompt
+        reply = f" (replying to {m.parent_name})" if m.parent_id else ""  # type: ignore[attr-defined]
+        stamp = timezone.localtime(m.created_at)
+        name = m.author_name  # type: ignore[attr-defined]
+        backchannel.append(f"**{name}**{reply} · {stamp:%H:%M}\n{_quote(m.body)}")
+    return summary, backchannel
+
+
+@transaction.atomic
+def live_event_close(*, event: LiveEvent, by, now: datetime | None = None) -> Thread:
+    """Close the event and keep everything as one community thread that search finds."""
+    _require_runner(by, event)
+    locked = LiveEvent.objects.select_for_update().get(pk=event.pk)
+    if locked.closed_at is not None:
+        raise ValidationError("This event is already closed.")
+    event.closed_at = now or timezone.now()
+    event.save(update_fields=["closed_at"])
+    session = event.session
+    summary, backchannel = _record_blocks(event)
+    room = limits.POST_BODY - 200
+    posts = _pack(summary, room)
+    kind = "chat" if event.is_chat else "event"
+    thread = thread_create(
+        community=session.community,
+        author=by,
+        kind=Thread.Kind.DISCUSSION,
+        title=f"Record of the live {kind}: {session.title}"[:200],
+        body=posts[0],
+        topics=[session.topic],
+        is_system=True,
+    )
+    rest = posts[1:]
+    if backchannel:
+        chunks = _pack(backchannel, room)
+        rest += [
+            f"## Backchannel, part {i} of {len(chunks)}\n\n{c}" for i, c in enumerate(chunks, 1)
+        ]
+    for body in rest:
+        reply_create(thread=thread, author=by, body=body)
+    event.kept_thread = thread
+    event.save(update_fields=["kept_thread"])
+    broadcast.event_state_changed(event, "The host closed this event. Its record is kept.")
+    return thread

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def release_chat_prompts() -> int:
+    """Every few seconds (CELERY_BEAT_SCHEDULE): release due live-chat prompts, each once."""
+    return services.release_due_prompts()
