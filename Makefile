@@ -43,11 +43,9 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy socialearn/*/services.py socialearn/*/selectors.py mentoring/matching/ \
 		communities/services communities/selectors mentoring/services.py \
-		mentoring/selectors.py expertqa/services expertqa/selectors.py \ \
-		communities/services.py communities/selectors.py mentoring/services.py \
-		mentoring/selectors.py mentoring/relationship/services.py \
-		mentoring/relationship/selectors.py mentoring/relationship/ics.py \
-		expertqa/services.py expertqa/selectors.py \
+		mentoring/selectors.py expertqa/services expertqa/selectors.py \
+		mentoring/relationship/services.py mentoring/relationship/selectors.py \
+		mentoring/relationship/ics.py mentoring/buddies.py \
 		challenges/services challenges/selectors.py challenges/clock.py challenges/streaks.py \
 		socialearn/people/permissions.py communities/permissions.py challenges/permissions.py \
 		mentoring/permissions.py expertqa/permissions.py \
