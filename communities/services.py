@@ -34,6 +34,7 @@ from socialearn.people.permissions import is_lnd_admin
 
 from . import hooks, permissions
 from .audiences import help_request_audience
+from .author_follows import tell_author_followers
 from .mentions import (  # noqa: F401 - MENTION_RE and link_mentions are part of the contract
     MENTION_RE,
     handles,
@@ -592,6 +593,7 @@ def _thread_published(thread: Thread, *, notify_members: bool = False, dedupe_ke
             exclude_user_ids=[thread.author_id] if thread.author_id else [],
         )
     _tell_topic_followers(thread)
+    tell_author_followers(thread)
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import ask_person, views
 from .extra_urls import urlpatterns as extra_urlpatterns
 
 app_name = "communities"
@@ -10,6 +10,7 @@ fixed_urlpatterns = [
     path("new/", views.community_create, name="create"),
     path("approvals/", views.approvals, name="approvals"),
     path("search/", views.search, name="search"),
+    path("ask/<int:user_id>/", ask_person.ask_person, name="ask_person"),
 ]
 
 # Every path below starts with a community's slug, so it comes last: a fixed path of

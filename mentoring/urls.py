@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import mentor_requests, views
 
 app_name = "mentoring"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("matches/<int:pk>/meetings/", views.meeting_add, name="meeting_add"),
     path("enrolments/<int:pk>/availability/", views.availability, name="availability"),
     path("enrolments/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("people/<int:user_id>/", mentor_requests.request_person, name="request_person"),
     path("ask/", views.adhoc_new, name="adhoc_new"),
     path("ask/<int:pk>/", views.adhoc_detail, name="adhoc"),
     path("ask/<int:pk>/help/", views.adhoc_help, name="adhoc_help"),

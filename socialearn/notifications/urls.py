@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:notification_id>/open/", views.open_notification, name="open"),
     path("topics/<slug:slug>/follow/", views.follow_topic, name="topic_follow"),
     path("topics/<slug:slug>/unfollow/", views.unfollow_topic, name="topic_unfollow"),
+    path("people/<int:user_id>/follow/", views.follow_person, name="person_follow"),
 ]

@@ -84,6 +84,15 @@ class DirectoryFilterForm(forms.Form):
 
 
 class ProfileForm(InputLimits, forms.ModelForm):
+    photo = forms.FileField(
+        label="Profile picture",
+        required=False,
+        help_text="A JPEG, PNG, GIF or WebP image up to 5 MB. We crop it to a square and "
+        "remove its hidden details (camera, place, date).",
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+        error_messages={"invalid": "That upload did not arrive whole; try again."},
+    )
+    remove_photo = forms.BooleanField(label="Remove my picture (show my initials)", required=False)
     time_zone = forms.ChoiceField(
         label="Time zone",
         choices=TIME_ZONE_CHOICES,

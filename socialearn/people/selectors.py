@@ -36,16 +36,33 @@ def _listing(qs: QuerySet) -> QuerySet:
 
 
 def people_search(
-    *, q: str = "", topic: Topic | None = None, department=None, location=None
+    *,
+    q: str = "",
+    topic: Topic | None = None,
+    department=None,
+    location=None,
+    viewer=None,
 ) -> QuerySet:
     """People matching a free-text query and filters, best match first.
 
     Names are indexed without stemming, titles, topics and bios in English; the query is
     matched against both, so "Priya", "engineers" and "python" all find who they should.
+
+    With a topic ("find an expert") it finds those who declared it and those whose record
+    shows it (accepted answers, session answers, tips, mentoring), the most evidence first
+    -- counted as the viewer may see it.
     """
+    from . import evidence
+
     qs = _active_profiles()
+    ranked_by_evidence = topic is not None
     if topic is not None:
-        qs = qs.filter(expertise=topic)
+        declared = Profile.expertise.through.objects.filter(topic=topic).values("profile_id")
+        qs = qs.filter(
+            Q(pk__in=declared) | evidence.evidence_user_q("user_id", topic_ids=[topic.pk])
+        ).annotate(
+            evidence=evidence.evidence_score(OuterRef("user_id"), topic_id=topic.pk, viewer=viewer)
+        )
     if department is not None:
         qs = qs.filter(department=department)
     if location is not None:
@@ -55,14 +72,13 @@ def people_search(
         query = SearchQuery(q, config="simple", search_type="websearch") | SearchQuery(
             q, config="english", search_type="websearch"
         )
-        qs = (
-            qs.filter(search_vector=query)
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", "display_name", "id")
-        )
+        qs = qs.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+        order = ["-rank", "display_name", "id"]
     else:
-        qs = qs.order_by("display_name", "id")
-    return _listing(qs)
+        order = ["display_name", "id"]
+    if ranked_by_evidence:
+        order.insert(0, "-evidence")
+    return _listing(qs.order_by(*order))
 
 
 def profile_detail(*, user_id: int) -> QuerySet:
@@ -123,3 +139,24 @@ def newcomers(*, days: int = 30, near: Profile | None = None, limit: int = 5) ->
     if len(found) < limit:
         found += list(qs.exclude(close)[: limit - len(found)])
     return found
+
+
+def profile_evidence(*, viewer, user_id: int) -> list:
+    """The person's expertise from evidence, per topic, as this viewer may see it."""
+    from . import evidence
+
+    return evidence.person_evidence(viewer=viewer, user_id=user_id)
+
+
+EVIDENCE_ITEMS = 20
+
+
+def evidence_items(*, viewer, user_id: int, topic: Topic) -> list[tuple]:
+    """(source, hits) for one person and topic: one bounded query per source."""
+    from . import evidence
+
+    return [
+        (s, s.items(viewer, user_id, topic.pk, EVIDENCE_ITEMS))
+        for s in evidence.sources()
+        if s.items is not None
+    ]

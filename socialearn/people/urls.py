@@ -11,4 +11,6 @@ urlpatterns = [
     path("topics/", views.topic_list, name="topics"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("<int:user_id>/", views.profile, name="profile"),
+    path("<int:user_id>/photo/", views.photo, name="photo"),
+    path("<int:user_id>/topics/<slug:slug>/", views.evidence, name="evidence"),
 ]
