@@ -24,6 +24,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from socialearn.people.models import person_name as people_person_name
+
 from .models import Community, Flag, Membership, ModerationAction, Reaction, Reply, Thread
 from .permissions import (  # noqa: F401 - the rules, also asked through this module
     can_view_community,
@@ -72,10 +74,8 @@ def replies_visible_to(user) -> QuerySet[Reply]:
 
 
 def person_name(user) -> str:
-    if user is None:
-        return "Former member"
-    profile = getattr(user, "profile", None)
-    return (profile.display_name if profile else "") or user.get_full_name() or user.email
+    """Never the email: see people.models.person_name."""
+    return people_person_name(user)
 
 
 def author_display(post, viewer=None, *, manager: bool = False) -> str:

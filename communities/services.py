@@ -29,7 +29,7 @@ from socialearn import limits
 from socialearn.insights.services import activity_record, scope_upsert
 from socialearn.markdown import render_markdown
 from socialearn.notifications.services import notify, notify_audience
-from socialearn.people.models import Profile
+from socialearn.people.models import Profile, person_name
 from socialearn.people.permissions import is_lnd_admin
 
 from . import hooks, permissions
@@ -71,10 +71,7 @@ def _unique_slug(name: str) -> str:
 
 
 def _person_name(user) -> str:
-    if user is None:
-        return "Someone"
-    profile = getattr(user, "profile", None)
-    return (profile.display_name if profile else "") or user.get_full_name() or user.email
+    return "Someone" if user is None else person_name(user)
 
 
 def _post_author_name(post) -> str:
