@@ -92,6 +92,7 @@ def _post_only_urls(w):
         ("notifications:mark_read", [note.pk if note else 1]),
         ("notifications:topic_follow", [w.topic.slug]),
         ("notifications:topic_unfollow", [w.topic.slug]),
+        ("notifications:person_follow", [w.manager.pk]),
     ]
 
 
@@ -164,6 +165,7 @@ def test_next_parameters_never_leave_the_site(client, world):
 # Every URL of the product, by how it may change data. A new URL fails
 # test_every_url_is_reviewed until it is placed here (and its rule tested).
 POST_ONLY = {
+    "notifications:person_follow",
     "communities:join",
     "communities:leave",
     "communities:membership_decide",
@@ -227,6 +229,7 @@ FORMS = {
     "mentoring:call": ["programme.pk"],
     "mentoring:coordinate": ["programme.pk"],
     "mentoring:adhoc_new": [],
+    "communities:ask_person": ["manager.pk"],
     "expertqa:create": [],
     "expertqa:edit": ["private_session.pk"],
     "challenges:copy": ["private_challenge.pk"],
@@ -242,6 +245,9 @@ FORMS = {
 # inbox's button POSTs to mark it read on the way).
 READS = {
     "home",
+    "people:photo",
+    "people:evidence",
+    "mentoring:request_person",
     "search",
     "search_suggest",
     "healthz",
