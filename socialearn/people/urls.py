@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "people"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("me/edit/", views.profile_edit, name="profile_edit"),
     path("topics/", views.topic_list, name="topics"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
+    path("topics/<slug:slug>/feed.rss", feeds.TopicFeed(), name="topic_feed_rss"),
+    path("topics/<slug:slug>/feed.atom", feeds.TopicAtomFeed(), name="topic_feed_atom"),
     path("<int:user_id>/", views.profile, name="profile"),
     path("<int:user_id>/photo/", views.photo, name="photo"),
     path("<int:user_id>/topics/<slug:slug>/", views.evidence, name="evidence"),

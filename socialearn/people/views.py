@@ -14,7 +14,7 @@ from socialearn.notifications.selectors import (
     follows_person,
 )
 
-from . import search, selectors
+from . import hubs, search, selectors
 from .forms import DirectoryFilterForm, ProfileForm
 from .models import ProfilePhoto, Topic
 from .services import profile_for, profile_photo_remove, profile_photo_set, profile_update
@@ -137,15 +137,25 @@ def topic_list(request):
     )
 
 
+TOPIC_SECTION_SIZE = 6
+TOPIC_EXPERTS_PAGE_SIZE = 12
+
+
 @login_required
 def topic_detail(request, slug: str):
+    """The topic's hub: what is asked, shared and planned on it, and who knows it."""
     topic = get_object_or_404(Topic.objects.select_related("parent"), slug=slug)
-    experts = selectors.topic_experts(topic=topic)
-    page = Paginator(experts, selectors.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    experts = selectors.people_search(topic=topic, viewer=request.user)
+    page = Paginator(experts, TOPIC_EXPERTS_PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "people/topic_detail.html",
-        {"topic": topic, "page": page, "followed": followed_topic_levels(request.user)},
+        {
+            "topic": topic,
+            "page": page,
+            "followed": followed_topic_levels(request.user),
+            "sections": hubs.topic_hub(request.user, topic, limit=TOPIC_SECTION_SIZE),
+        },
     )
 
 

@@ -247,6 +247,8 @@ READS = {
     "home",
     "people:photo",
     "people:evidence",
+    "people:topic_feed_rss",
+    "people:topic_feed_atom",
     "mentoring:request_person",
     "search",
     "search_suggest",

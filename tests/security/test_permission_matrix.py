@@ -81,6 +81,8 @@ PAGES: dict[str, str] = {
     "people:profile":                    "l o o o o o o o",
     "people:photo":                      "l n n n n n n n",
     "people:evidence":                   "l o o o o o o o",
+    "people:topic_feed_rss":             "o o o o o o o o",
+    "people:topic_feed_atom":            "o o o o o o o o",
     "notifications:inbox":               "l o o o o o o o",
     "notifications:mark_all_read":       "l r r r r r r r",
     "notifications:mark_read":           "l n n n n n n n",
