@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import ask_person, views
+from . import ask_person, first_run, views
 from .extra_urls import urlpatterns as extra_urlpatterns
 
 app_name = "communities"
@@ -11,6 +11,7 @@ fixed_urlpatterns = [
     path("approvals/", views.approvals, name="approvals"),
     path("search/", views.search, name="search"),
     path("ask/<int:user_id>/", ask_person.ask_person, name="ask_person"),
+    path("welcome/", first_run.welcome_communities, name="welcome"),
 ]
 
 # Every path below starts with a community's slug, so it comes last: a fixed path of

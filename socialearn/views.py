@@ -9,7 +9,19 @@ from .outbox.selectors import outbox_health
 
 @login_required
 def home(request):
-    return TemplateResponse(request, "home.html", {"sections": dashboard_sections(request)})
+    profile = getattr(request.user, "profile", None)
+    # "Welcome" on the first visit after the first-run setup, "Welcome back" from the next
+    # sign-in on (signing in stamps last_login after onboarded_at).
+    first_visit = bool(
+        profile is not None
+        and profile.onboarded_at is not None
+        and (request.user.last_login is None or request.user.last_login < profile.onboarded_at)
+    )
+    return TemplateResponse(
+        request,
+        "home.html",
+        {"sections": dashboard_sections(request), "first_visit": first_visit},
+    )
 
 
 def healthz(request):

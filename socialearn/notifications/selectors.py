@@ -21,5 +21,13 @@ def followed_topic_levels(user) -> dict[int, str]:
     return dict(TopicFollow.objects.filter(user=user).values_list("topic_id", "level"))
 
 
+def followed_people_ids(user, person_ids) -> set[int]:
+    return set(
+        PersonFollow.objects.filter(user=user, person_id__in=list(person_ids)).values_list(
+            "person_id", flat=True
+        )
+    )
+
+
 def follows_person(user, person_id: int) -> bool:
     return PersonFollow.objects.filter(user=user, person_id=person_id).exists()

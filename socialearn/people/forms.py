@@ -169,3 +169,37 @@ class ProfileForm(InputLimits, forms.ModelForm):
             )
         self.fields["display_name"].required = True
         self.fields["display_name"].error_messages["required"] = "Tell colleagues what to call you."
+
+
+class WelcomeForm(InputLimits, forms.ModelForm):
+    """The first-run setup's first step: what colleagues see first and what to suggest."""
+
+    time_zone = ProfileForm.base_fields["time_zone"]
+
+    class Meta:
+        model = Profile
+        fields = ["display_name", "job_title", "location", "time_zone", "expertise", "interests"]
+        labels = {
+            "display_name": "Your name, as colleagues know you",
+            "job_title": "Job title",
+            "location": "Where you work",
+            "expertise": "Topics you can help others with",
+            "interests": "Topics you want to learn",
+        }
+        help_texts = {
+            "interests": "We suggest communities and people from these.",
+        }
+        widgets = {
+            "expertise": forms.CheckboxSelectMultiple,
+            "interests": forms.CheckboxSelectMultiple,
+        }
+        error_messages = ProfileForm.Meta.error_messages
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["expertise"].queryset = Topic.objects.order_by("name")
+        self.fields["interests"].queryset = Topic.objects.order_by("name")
+        self.fields["location"].empty_label = "Choose your site"
+        self.fields["display_name"].required = True
+        self.fields["display_name"].error_messages["required"] = "Tell colleagues what to call you."

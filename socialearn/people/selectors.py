@@ -160,3 +160,30 @@ def evidence_items(*, viewer, user_id: int, topic: Topic) -> list[tuple]:
         for s in evidence.sources()
         if s.items is not None
     ]
+
+
+def experts_to_follow(*, profile: Profile, limit: int = 8) -> list[Profile]:
+    """People who know what this person wants to learn (declared, or shown by their record),
+    most evidence first: the first-run setup's suggestions. Three queries."""
+    from . import evidence
+
+    topic_ids = list(profile.interests.values_list("pk", flat=True)) or list(
+        profile.expertise.values_list("pk", flat=True)
+    )
+    if not topic_ids:
+        return []
+    declared = Profile.expertise.through.objects.filter(topic_id__in=topic_ids).values("profile_id")
+    qs = (
+        _active_profiles()
+        .filter(Q(pk__in=declared) | evidence.evidence_user_q("user_id", topic_ids=topic_ids))
+        .exclude(pk=profile.pk)
+        .order_by("display_name", "id")
+    )
+    found = list(_listing(qs)[: limit * 3])
+    totals = evidence.totals_by_user(
+        evidence.evidence_counts(
+            viewer=profile.user, user_ids=[p.user_id for p in found], topic_ids=topic_ids
+        )
+    )
+    found.sort(key=lambda p: -totals.get(p.user_id, 0))
+    return found[:limit]

@@ -125,3 +125,11 @@ def profile_photo_remove(*, profile: Profile) -> Profile:
     profile.photo_updated_at = None
     profile.save(update_fields=["photo_updated_at"])
     return profile
+
+
+def profile_onboarded(*, profile: Profile) -> Profile:
+    """The person finished (or skipped) the first-run setup: never sent there again."""
+    if profile.onboarded_at is None:
+        profile.onboarded_at = timezone.now()
+        profile.save(update_fields=["onboarded_at"])
+    return profile

@@ -7,17 +7,25 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.http import http_date
+from django.views.decorators.http import require_POST
 
 from socialearn.notifications.selectors import (
+    followed_people_ids,
     followed_topic_ids,
     followed_topic_levels,
     follows_person,
 )
 
-from . import hubs, search, selectors
-from .forms import DirectoryFilterForm, ProfileForm
+from . import first_run, hubs, search, selectors
+from .forms import DirectoryFilterForm, ProfileForm, WelcomeForm
 from .models import ProfilePhoto, Topic
-from .services import profile_for, profile_photo_remove, profile_photo_set, profile_update
+from .services import (
+    profile_for,
+    profile_onboarded,
+    profile_photo_remove,
+    profile_photo_set,
+    profile_update,
+)
 
 
 @login_required
@@ -207,3 +215,50 @@ def search_suggest(request):
     terms, groups = search.search(request.user, q, limit=SUGGEST_GROUP_SIZE)
     context = {"q": q.strip(), "terms": terms, "groups": [g for g in groups if g.hits]}
     return TemplateResponse(request, "people/_search_suggest.html", context)
+
+
+# --- first-run setup ------------------------------------------------------------------------
+
+
+@login_required
+def welcome(request):
+    """First step: name, title, site and time zone, what the person knows and wants to learn."""
+    person = profile_for(request.user)
+    form = WelcomeForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        expertise, interests = data.pop("expertise"), data.pop("interests")
+        try:
+            profile_update(profile=person, expertise=expertise, interests=interests, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(first_run.next_url("profile"))
+    return TemplateResponse(
+        request,
+        "people/welcome.html",
+        {"form": form, "steps": first_run.navigation("profile"), "profile": person},
+    )
+
+
+@login_required
+def welcome_experts(request):
+    """Last step: people who know what the person wants to learn, to follow in one click."""
+    person = profile_for(request.user)
+    experts = selectors.experts_to_follow(profile=person)
+    return TemplateResponse(
+        request,
+        "people/welcome_experts.html",
+        {
+            "steps": first_run.navigation("experts"),
+            "experts": experts,
+            "following": followed_people_ids(request.user, [p.user_id for p in experts]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def welcome_finish(request):
+    profile_onboarded(profile=profile_for(request.user))
+    return redirect("home")

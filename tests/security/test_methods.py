@@ -93,6 +93,7 @@ def _post_only_urls(w):
         ("notifications:topic_follow", [w.topic.slug]),
         ("notifications:topic_unfollow", [w.topic.slug]),
         ("notifications:person_follow", [w.manager.pk]),
+        ("people:welcome_finish", []),
     ]
 
 
@@ -165,6 +166,7 @@ def test_next_parameters_never_leave_the_site(client, world):
 # Every URL of the product, by how it may change data. A new URL fails
 # test_every_url_is_reviewed until it is placed here (and its rule tested).
 POST_ONLY = {
+    "people:welcome_finish",
     "notifications:person_follow",
     "communities:join",
     "communities:leave",
@@ -230,6 +232,7 @@ FORMS = {
     "mentoring:coordinate": ["programme.pk"],
     "mentoring:adhoc_new": [],
     "communities:ask_person": ["manager.pk"],
+    "people:welcome": [],
     "expertqa:create": [],
     "expertqa:edit": ["private_session.pk"],
     "challenges:copy": ["private_challenge.pk"],
@@ -247,6 +250,8 @@ READS = {
     "home",
     "people:photo",
     "people:evidence",
+    "people:welcome_experts",
+    "communities:welcome",
     "people:topic_feed_rss",
     "people:topic_feed_atom",
     "mentoring:request_person",
