@@ -14,6 +14,11 @@ TIME_ZONE_CHOICES = [("", "Same as my location")] + [
 ]
 
 
+# Marks a topic field for the searchable tag picker (static/js/pickers.js); the plain field
+# works without it.
+TAG_PICKER = {"data-picker": "tags"}
+
+
 class LongSelect(forms.Select):
     """A select of hundreds of fixed options (the time zones), written out in one pass.
 
@@ -139,8 +144,8 @@ class ProfileForm(InputLimits, forms.ModelForm):
             "started_company_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "started_role_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "bio": forms.Textarea(attrs={"rows": 4}),
-            "expertise": forms.CheckboxSelectMultiple,
-            "interests": forms.CheckboxSelectMultiple,
+            "expertise": forms.CheckboxSelectMultiple(attrs=TAG_PICKER),
+            "interests": forms.CheckboxSelectMultiple(attrs=TAG_PICKER),
         }
         error_messages = {
             "started_company_on": {"invalid": "Enter a date like 2021-09-01."},
@@ -190,8 +195,8 @@ class WelcomeForm(InputLimits, forms.ModelForm):
             "interests": "We suggest communities and people from these.",
         }
         widgets = {
-            "expertise": forms.CheckboxSelectMultiple,
-            "interests": forms.CheckboxSelectMultiple,
+            "expertise": forms.CheckboxSelectMultiple(attrs=TAG_PICKER),
+            "interests": forms.CheckboxSelectMultiple(attrs=TAG_PICKER),
         }
         error_messages = ProfileForm.Meta.error_messages
 

@@ -187,3 +187,40 @@ def experts_to_follow(*, profile: Profile, limit: int = 8) -> list[Profile]:
     )
     found.sort(key=lambda p: -totals.get(p.user_id, 0))
     return found[:limit]
+
+
+MENTION_SUGGESTIONS = 8
+
+
+def mention_suggestions(*, prefix: str, exclude_user_id: int | None = None) -> list[dict]:
+    """People whose name or @handle (the part of the email before the @) starts with the
+    prefix, for @mention autocomplete: name and handle only, one query."""
+    from django.db.models import Value
+    from django.db.models.functions import Left, Lower, StrIndex
+
+    prefix = prefix.strip().lstrip("@").lower()[:64]
+    if not prefix:
+        return []
+    handle = Lower(Left("user__email", StrIndex("user__email", Value("@")) - 1))
+    qs = (
+        _active_profiles()
+        .annotate(handle=handle)
+        .filter(
+            Q(handle__startswith=prefix)
+            | Q(display_name__istartswith=prefix)
+            | Q(display_name__icontains=f" {prefix}")
+        )
+        .exclude(user_id=exclude_user_id)
+        .order_by("display_name", "id")
+        .values("display_name", "handle", "user__first_name", "user__last_name")
+    )[:MENTION_SUGGESTIONS]
+    return [
+        {
+            "handle": r["handle"],
+            "name": r["display_name"]
+            or f"{r['user__first_name']} {r['user__last_name']}".strip()
+            or "New member",
+        }
+        for r in qs
+        if r["handle"]
+    ]

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.http import http_date
@@ -262,3 +262,15 @@ def welcome_experts(request):
 def welcome_finish(request):
     profile_onboarded(profile=profile_for(request.user))
     return redirect("home")
+
+
+# --- pickers ----------------------------------------------------------------------------------
+
+
+@login_required
+def mention_suggest(request):
+    """@mention autocomplete: people by name or handle, as JSON for the textarea's script."""
+    people = selectors.mention_suggestions(
+        prefix=request.GET.get("q", "").replace("\x00", ""), exclude_user_id=request.user.pk
+    )
+    return JsonResponse({"people": people})

@@ -251,6 +251,7 @@ READS = {
     "people:photo",
     "people:evidence",
     "people:welcome_experts",
+    "people:mention_suggest",
     "communities:welcome",
     "people:topic_feed_rss",
     "people:topic_feed_atom",
