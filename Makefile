@@ -47,7 +47,10 @@ lint: install
 		challenges/services challenges/selectors.py challenges/clock.py challenges/streaks.py \
 		socialearn/people/permissions.py communities/permissions.py challenges/permissions.py \
 		mentoring/permissions.py expertqa/permissions.py \
-		socialearn/people/search.py communities/search.py expertqa/search.py challenges/search.py
+		socialearn/people/search.py communities/search.py expertqa/search.py challenges/search.py \
+		socialearn/people/evidence.py socialearn/people/hubs.py socialearn/people/photos.py \
+		socialearn/people/first_run.py communities/evidence.py expertqa/evidence.py \
+		mentoring/evidence.py communities/hubs.py expertqa/hubs.py challenges/hubs.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -34,7 +34,7 @@ def challenges(viewer, topic, *, limit: int) -> list[Hit]:
             meta=" · ".join(
                 x
                 for x in (
-                    c.community.name if c.community_id else "",
+                    c.community.name if c.community is not None else "",
                     f"from {c.start_date:%-d %b %Y}" if c.start_date else "",
                 )
                 if x

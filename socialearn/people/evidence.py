@@ -140,7 +140,7 @@ def evidence_score(user_ref, *, topic_id: int, viewer=None):
     from django.db.models import OuterRef, Subquery
 
     assert isinstance(user_ref, OuterRef)
-    total = Value(0, output_field=IntegerField())
+    total: Any = Value(0, output_field=IntegerField())
     for s in sources():
         counted = (
             s.rows(viewer)

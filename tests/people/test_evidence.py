@@ -232,3 +232,19 @@ def test_a_help_request_reaches_people_whose_record_shows_expertise(
     )
     assert tipster.pk in told
     assert bystander.pk not in told
+
+
+def test_profile_and_evidence_pages_run_a_fixed_number_of_queries(
+    world, client, django_assert_max_num_queries
+):
+    """With a record on several topics and kinds, or none at all, the same bound."""
+    w = world
+    nobody = UserFactory(profile__display_name="No Record")
+    client.force_login(w.reader)
+    for person in (nobody, w.expert):
+        with django_assert_max_num_queries(12):
+            response = client.get(reverse("people:profile", args=[person.pk]))
+        assert response.status_code == 200
+        with django_assert_max_num_queries(12):
+            response = client.get(reverse("people:evidence", args=[person.pk, w.kube.slug]))
+        assert response.status_code == 200
