@@ -174,6 +174,8 @@ class ProfileForm(InputLimits, forms.ModelForm):
             )
         self.fields["display_name"].required = True
         self.fields["display_name"].error_messages["required"] = "Tell colleagues what to call you."
+        if self.instance.photo_updated_at is None:
+            del self.fields["remove_photo"]  # nothing to remove: the initials show already
 
 
 class WelcomeForm(InputLimits, forms.ModelForm):

@@ -80,7 +80,7 @@ def profile_edit(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         expertise, interests = data.pop("expertise"), data.pop("interests")
-        photo, remove_photo = data.pop("photo"), data.pop("remove_photo")
+        photo, remove_photo = data.pop("photo"), data.pop("remove_photo", False)
         try:
             with transaction.atomic():
                 if photo:
