@@ -61,7 +61,10 @@ lint: install
 		communities/nudges.py mentoring/nudges.py expertqa/nudges.py challenges/nudges.py \
 		socialearn/admin_paging.py \
 		expertqa/live/services.py expertqa/live/selectors.py expertqa/live/channel.py \
-		expertqa/live/permissions.py socialearn/fastpaths.py
+		expertqa/live/permissions.py socialearn/fastpaths.py \
+		socialearn/people/evidence.py socialearn/people/hubs.py socialearn/people/photos.py \
+		socialearn/people/first_run.py communities/evidence.py expertqa/evidence.py \
+		mentoring/evidence.py communities/hubs.py expertqa/hubs.py challenges/hubs.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

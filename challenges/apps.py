@@ -9,6 +9,7 @@ class ChallengesConfig(AppConfig):
 
         from . import (
             audiences,  # noqa: F401  registers "challenge_participants"
+            hubs,  # noqa: F401  registers challenges on topic hubs
             search,  # noqa: F401  registers challenges with the one search
         )
         from .services import on_reply_created

@@ -9,6 +9,9 @@ class CommunitiesConfig(AppConfig):
 
         from . import (
             audiences,  # noqa: F401  registers the fan-out audiences
+            evidence,  # noqa: F401  registers answers and tips as evidence of expertise
+            first_run,  # noqa: F401  registers the communities step of the first-run setup
+            hubs,  # noqa: F401  registers questions, tips, communities on topic hubs
             search,  # noqa: F401  registers communities, threads, tips with search
         )
         from .channels import (

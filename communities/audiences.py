@@ -1,9 +1,10 @@
 from django.db.models import Q, QuerySet
 
 from socialearn.notifications import audiences
-from socialearn.notifications.models import TopicFollow
+from socialearn.notifications.models import PersonFollow, TopicFollow
+from socialearn.people import evidence
 
-from .models import Community, Membership, Reply, Thread
+from .models import Community, Membership, Thread
 
 
 @audiences.register("community_members")
@@ -15,23 +16,20 @@ def community_members(*, community_id: int):
 
 @audiences.register("help_request")
 def help_request_audience(*, thread_id: int) -> QuerySet:
-    """Who a help request reaches: followers of its topics, and people whose accepted answers
-    on those topics show expertise, whatever their department. In a private community only
-    its members. The caller leaves out the asker; DISTINCT removes people in both groups."""
+    """Who a help request reaches: followers of its topics, and people whose record shows
+    expertise on them (accepted answers, expert-session answers, tips, mentoring: the
+    evidence every feature registers), whatever their department. In a private community
+    only its members. The caller leaves out the asker; DISTINCT removes people in both."""
     thread = Thread.objects.select_related("community").get(pk=thread_id)
     topic_ids = list(thread.topics.values_list("pk", flat=True))
     followers = TopicFollow.objects.filter(
         topic_id__in=topic_ids, level=TopicFollow.Level.EVERY
     ).values("user_id")
-    experts = Reply.objects.filter(
-        status=Thread.Status.PUBLISHED,
-        accepted_for__topics__in=topic_ids,
-        author__isnull=False,
-    ).values("author_id")
     from django.contrib.auth import get_user_model
 
     people = get_user_model().objects.filter(
-        Q(pk__in=followers) | Q(pk__in=experts), is_active=True
+        Q(pk__in=followers) | evidence.evidence_user_q("pk", topic_ids=topic_ids),
+        is_active=True,
     )
     if thread.community.visibility == Community.Visibility.PRIVATE:
         people = people.filter(
@@ -52,6 +50,25 @@ def thread_topic_followers(*, thread_id: int) -> QuerySet:
     ).values("user_id")
     from django.contrib.auth import get_user_model
 
+    people = get_user_model().objects.filter(pk__in=followers, is_active=True)
+    if thread.community.visibility == Community.Visibility.PRIVATE:
+        people = people.filter(
+            memberships__community_id=thread.community_id,
+            memberships__status=Membership.Status.ACTIVE,
+        )
+    return people.values("id").distinct()
+
+
+@audiences.register("thread_author_followers")
+def thread_author_followers(*, thread_id: int) -> QuerySet:
+    """Who hears of a new thread because they follow its author: nobody for an anonymous or
+    clock post; in a private community only its active members."""
+    thread = Thread.objects.select_related("community").get(pk=thread_id)
+    from django.contrib.auth import get_user_model
+
+    if thread.is_anonymous or thread.is_system or thread.author_id is None:
+        return get_user_model().objects.none().values("id")
+    followers = PersonFollow.objects.filter(person_id=thread.author_id).values("user_id")
     people = get_user_model().objects.filter(pk__in=followers, is_active=True)
     if thread.community.visibility == Community.Visibility.PRIVATE:
         people = people.filter(

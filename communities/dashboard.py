@@ -1,4 +1,7 @@
 from . import selectors
+from .first_run import joined_communities
+
+MY_COMMUNITIES = 8
 
 
 def dashboard_section(request) -> dict | None:
@@ -13,5 +16,6 @@ def dashboard_section(request) -> dict | None:
             "latest": selectors.latest_from_my_communities(user),
             "unanswered": selectors.my_unanswered_questions(user),
             "suggested": selectors.suggested_communities(user),
+            "mine": joined_communities(user, limit=MY_COMMUNITIES, requested=False),
         },
     }

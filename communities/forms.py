@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.urls import reverse_lazy
 
 from socialearn import limits
 from socialearn.forms import InputLimits
+from socialearn.people.forms import TAG_PICKER
 from socialearn.people.models import Topic
 
 from . import permissions
@@ -18,16 +20,19 @@ MARKDOWN_HELP = (
 
 
 def post_body(**kwargs) -> forms.CharField:
-    """The text of a thread or a reply: Markdown, a maximum length, a cap on @mentions."""
+    """The text of a thread or a reply: Markdown, a maximum length, a cap on @mentions, and
+    name autocomplete as "@" is typed (static/js/pickers.js; plain text without it)."""
     kwargs.setdefault("help_text", MARKDOWN_HELP)
-    return forms.CharField(max_length=limits.POST_BODY, validators=[validate_mentions], **kwargs)
+    field = forms.CharField(max_length=limits.POST_BODY, validators=[validate_mentions], **kwargs)
+    field.widget.attrs["data-mentions"] = reverse_lazy("people:mention_suggest")
+    return field
 
 
 class CommunityForm(InputLimits, forms.ModelForm):
     topics = forms.ModelMultipleChoiceField(
         queryset=Topic.objects.all(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.SelectMultiple(attrs={"size": 6, **TAG_PICKER}),
         help_text="Threads get these topics unless the author picks others.",
     )
 
@@ -78,7 +83,7 @@ class ThreadForm(InputLimits, forms.Form):
     topics = forms.ModelMultipleChoiceField(
         queryset=Topic.objects.all(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
+        widget=forms.SelectMultiple(attrs={"size": 5, **TAG_PICKER}),
         help_text="Help requests reach everyone following these topics and people who "
         "answered well on them. Leave empty to use the community's topics.",
     )

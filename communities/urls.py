@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import ask_person, first_run, views
 from .feeds import CommunityThreadsAtomFeed, CommunityThreadsFeed
 
 app_name = "communities"
@@ -15,6 +15,8 @@ fixed_urlpatterns = [
     path("invitations/<slug:slug>/decline/", views.invitation_decline, name="invitation_decline"),
     path("cohorts/", views.cohorts, name="cohorts"),
     path("cohorts/upload/", views.cohort_upload, name="cohort_upload"),
+    path("ask/<int:user_id>/", ask_person.ask_person, name="ask_person"),
+    path("welcome/", first_run.welcome_communities, name="welcome"),
 ]
 
 # Every path below starts with a community's slug, so it comes last: a fixed path above

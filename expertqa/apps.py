@@ -11,6 +11,8 @@ class ExpertqaConfig(AppConfig):
         from . import (
             access,  # noqa: F401  who sees a session's figures
             audiences,  # noqa: F401  registers the session audience for fan-out
+            evidence,  # noqa: F401  registers session answers as evidence of expertise
+            hubs,  # noqa: F401  registers sessions on topic hubs
             search,  # noqa: F401  registers sessions and answers with the one search
         )
         from .live import fast

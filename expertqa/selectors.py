@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from communities.models import Community
 from communities.selectors import communities_visible_to
+from socialearn.people.models import person_name as people_person_name
 
 from . import permissions
 from .models import Answer, Question, Series, Session, Vote, org_today
@@ -65,10 +66,10 @@ def can_moderate(user, session: Session) -> bool:
 
 
 def person_name(user) -> str:
+    """Never the email: see people.models.person_name."""
     if user is None:
         return "Someone who left"
-    profile = getattr(user, "profile", None)
-    return profile.name if profile is not None else (user.get_full_name() or user.email)
+    return people_person_name(user)
 
 
 def asker_label(question: Question, viewer: Viewer | None) -> str:

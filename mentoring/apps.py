@@ -7,7 +7,10 @@ class MentoringConfig(AppConfig):
     def ready(self) -> None:
         from socialearn.insights import access
 
-        from . import audiences  # noqa: F401 - registers the named audiences
+        from . import (
+            audiences,  # noqa: F401 - registers the named audiences
+            evidence,  # noqa: F401 - registers mentoring given as evidence of expertise
+        )
         from .relationship import handlers  # noqa: F401 - registers the outbox handlers
 
         @access.register("programme")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import mentor_requests, views
 from .relationship import views as relationship
 
 app_name = "mentoring"
@@ -37,6 +37,7 @@ urlpatterns = [
     path("programmes/<int:pk>/outcomes.csv", relationship.outcomes_csv, name="outcomes"),
     path("enrolments/<int:pk>/availability/", views.availability, name="availability"),
     path("enrolments/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("people/<int:user_id>/", mentor_requests.request_person, name="request_person"),
     path("ask/", views.adhoc_new, name="adhoc_new"),
     path("ask/<int:pk>/", views.adhoc_detail, name="adhoc"),
     path("ask/<int:pk>/help/", views.adhoc_help, name="adhoc_help"),

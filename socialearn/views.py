@@ -13,9 +13,18 @@ from .waiting import waiting_for
 def home(request):
     facts = menu_facts(request)
     counts = {key.removeprefix("waiting_"): n for key, n in facts.items()}
+    profile = getattr(request.user, "profile", None)
+    # "Welcome" on the first visit after the first-run setup, "Welcome back" from the next
+    # sign-in on (signing in stamps last_login after onboarded_at).
+    first_visit = bool(
+        profile is not None
+        and profile.onboarded_at is not None
+        and (request.user.last_login is None or request.user.last_login < profile.onboarded_at)
+    )
     context = {
         "sections": dashboard_sections(request),
         "waiting": waiting_for(request.user, counts=counts),
+        "first_visit": first_visit,
     }
     return TemplateResponse(request, "home.html", context)
 

@@ -2,6 +2,7 @@
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from socialearn.people.models import Department, Location, Profile, Topic
 
@@ -53,6 +54,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         expertise = kwargs.pop("expertise", ())
         interests = kwargs.pop("interests", ())
         kwargs.setdefault("display_name", f"{obj.first_name} {obj.last_name}")
+        # People of the organisation have been through the first-run setup; the sign-up tests
+        # create their new accounts through the product.
+        kwargs.setdefault("onboarded_at", timezone.now())
         profile = Profile.objects.create(user=obj, **kwargs)
         if expertise:
             profile.expertise.set(expertise)

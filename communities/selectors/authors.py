@@ -1,14 +1,14 @@
 """The names pages show for people and for the authors of posts: anonymous stays anonymous."""
 
+from socialearn.people.models import person_name as people_person_name
+
 ANONYMOUS = "Anonymous"
 FORMER_MEMBER = "Former member"
 
 
 def person_name(user) -> str:
-    if user is None:
-        return "Former member"
-    profile = getattr(user, "profile", None)
-    return (profile.display_name if profile else "") or user.get_full_name() or user.email
+    """Never the email: see people.models.person_name."""
+    return people_person_name(user)
 
 
 def author_display(post, viewer=None, *, manager: bool = False) -> str:

@@ -2,14 +2,13 @@
 names nobody, in either.
 """
 
+from socialearn.people.models import person_name
+
 ANONYMOUS = "Anonymous"
 
 
 def _person_name(user) -> str:
-    if user is None:
-        return "Someone"
-    profile = getattr(user, "profile", None)
-    return (profile.display_name if profile else "") or user.get_full_name() or user.email
+    return "Someone" if user is None else person_name(user)
 
 
 def _post_author_name(post) -> str:

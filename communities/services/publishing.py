@@ -11,6 +11,7 @@ from socialearn.notifications.services import notify, notify_audience
 from socialearn.people.models import Profile
 
 from ..audiences import help_request_audience
+from ..author_follows import tell_author_followers
 from ..mentions import handles, mentioned_users
 from ..models import Reply, Thread
 from .authors import _known, _post_author_name
@@ -147,6 +148,7 @@ def _thread_published(thread: Thread, *, notify_members: bool = False, dedupe_ke
             exclude_user_ids=[thread.author_id] if thread.author_id else [],
         )
     _tell_topic_followers(thread)
+    tell_author_followers(thread)
 
 
 def _reply_published(reply: Reply, *, now=None) -> None:

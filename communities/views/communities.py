@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
+from socialearn.http import safe_next_url
 from socialearn.people.models import Topic
 
 from .. import permissions, selectors, services
@@ -159,7 +160,9 @@ def community_join(request, slug: str):
         messages.info(request, "Your request was sent to the managers.")
         return redirect("communities:list")
     messages.success(request, f"Welcome to {community.name}.")
-    return redirect(community)
+    return redirect(
+        safe_next_url(request, request.POST.get("next", ""), community.get_absolute_url())
+    )
 
 
 @login_required

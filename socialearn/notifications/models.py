@@ -36,6 +36,31 @@ class TopicFollow(models.Model):
         return f"{person_name(self.user)} follows {self.topic}"
 
 
+class PersonFollow(models.Model):
+    """A person follows another's posts: each new thread they start (never an anonymous
+    one) reaches the follower through the fan-out, where the follower may read it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person_follows"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followers"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "person"], name="unique_person_follow"),
+            models.CheckConstraint(
+                condition=~Q(user=models.F("person")), name="person_follow_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "user"])]
+
+    def __str__(self) -> str:
+        return f"{person_name(self.user)} follows {person_name(self.person)}"
+
+
 class Notification(models.Model):
     """One line in a person's inbox.
 

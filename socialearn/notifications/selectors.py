@@ -1,6 +1,6 @@
 from django.core.paginator import Page, Paginator
 
-from .models import Notification, TopicFollow
+from .models import Notification, PersonFollow, TopicFollow
 
 
 def unread_count(user) -> int:
@@ -19,3 +19,15 @@ def followed_topic_ids(user) -> set[int]:
 def followed_topic_levels(user) -> dict[int, str]:
     """{topic id: level} of the person's follows (`id in` works as with followed_topic_ids)."""
     return dict(TopicFollow.objects.filter(user=user).values_list("topic_id", "level"))
+
+
+def followed_people_ids(user, person_ids) -> set[int]:
+    return set(
+        PersonFollow.objects.filter(user=user, person_id__in=list(person_ids)).values_list(
+            "person_id", flat=True
+        )
+    )
+
+
+def follows_person(user, person_id: int) -> bool:
+    return PersonFollow.objects.filter(user=user, person_id=person_id).exists()

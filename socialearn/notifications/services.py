@@ -12,7 +12,7 @@ from socialearn.outbox.services import message_add
 from socialearn.people.models import Topic
 
 from . import audiences, handlers
-from .models import Notification, TopicFollow
+from .models import Notification, PersonFollow, TopicFollow
 
 User = get_user_model()
 
@@ -35,6 +35,20 @@ def topic_follow(*, user, topic: Topic, level: str | None = None) -> TopicFollow
 @transaction.atomic
 def topic_unfollow(*, user, topic: Topic) -> None:
     TopicFollow.objects.filter(user=user, topic=topic).delete()
+
+
+@transaction.atomic
+def person_follow(*, user, person) -> PersonFollow:
+    """Follow someone's posts (idempotent). Nobody follows themselves."""
+    if user.pk == person.pk:
+        raise ValidationError("You cannot follow yourself.")
+    follow, _ = PersonFollow.objects.get_or_create(user=user, person=person)
+    return follow
+
+
+@transaction.atomic
+def person_unfollow(*, user, person) -> None:
+    PersonFollow.objects.filter(user=user, person=person).delete()
 
 
 def _fit(text: str, limit: int) -> str:

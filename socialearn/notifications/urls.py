@@ -12,4 +12,5 @@ urlpatterns = [
     path("topics/<slug:slug>/follow/", views.follow_topic, name="topic_follow"),
     path("topics/<slug:slug>/unfollow/", views.unfollow_topic, name="topic_unfollow"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("people/<int:user_id>/follow/", views.follow_person, name="person_follow"),
 ]

@@ -2,15 +2,17 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from socialearn.http import safe_next_url
-from socialearn.people.models import Topic
+from socialearn.people.models import Topic, person_name
 
 from .mail import DIGEST, kind_label, unsubscribe_read
 from .models import Notification, TopicFollow
@@ -19,6 +21,8 @@ from .services import (
     email_resubscribe,
     email_unsubscribe,
     notifications_mark_read,
+    person_follow,
+    person_unfollow,
     topic_follow,
     topic_unfollow,
 )
@@ -169,3 +173,24 @@ def unsubscribe(request, token: str):
             "email": _masked(user.email),
         },
     )
+
+
+@login_required
+@require_POST
+def follow_person(request, user_id: int):
+    """Follow or (with `follow=off`) stop following a person's posts."""
+    person = get_object_or_404(get_user_model(), pk=user_id, is_active=True)
+    fallback = reverse("people:profile", args=[person.pk])
+    if request.POST.get("follow") == "off":
+        person_unfollow(user=request.user, person=person)
+        messages.success(request, f"You no longer follow {person_name(person)}.")
+    else:
+        try:
+            person_follow(user=request.user, person=person)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"You now follow {person_name(person)}: you hear of each new post."
+            )
+    return redirect(_safe_next(request, fallback))

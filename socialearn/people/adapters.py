@@ -5,6 +5,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from .identity.claims import record_from_claims
 from .identity.records import person_apply
@@ -15,6 +16,17 @@ logger = logging.getLogger(__name__)
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return settings.ACCOUNT_ALLOW_SIGNUP
+
+    def get_login_redirect_url(self, request) -> str:
+        """After the first sign-in (and after sign-up), the first-run setup; then home."""
+        from .services import profile_for
+
+        if request.user.is_authenticated and profile_for(request.user).onboarded_at is None:
+            return reverse("people:welcome")
+        return super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request) -> str:
+        return self.get_login_redirect_url(request)
 
 
 def _claims(sociallogin) -> dict:

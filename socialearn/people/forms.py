@@ -14,6 +14,11 @@ TIME_ZONE_CHOICES = [("", "Same as my location")] + [
 ]
 
 
+# Marks a topic field for the searchable tag picker (static/js/pickers.js); the plain field
+# works without it.
+TAG_PICKER = {"data-picker": "tags"}
+
+
 class LongSelect(forms.Select):
     """A select of hundreds of fixed options (the time zones), written out in one pass.
 
@@ -84,6 +89,15 @@ class DirectoryFilterForm(forms.Form):
 
 
 class ProfileForm(InputLimits, forms.ModelForm):
+    photo = forms.FileField(
+        label="Profile picture",
+        required=False,
+        help_text="A JPEG, PNG, GIF or WebP image up to 5 MB. We crop it to a square and "
+        "remove its hidden details (camera, place, date).",
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+        error_messages={"invalid": "That upload did not arrive whole; try again."},
+    )
+    remove_photo = forms.BooleanField(label="Remove my picture (show my initials)", required=False)
     time_zone = forms.ChoiceField(
         label="Time zone",
         choices=TIME_ZONE_CHOICES,
@@ -130,8 +144,8 @@ class ProfileForm(InputLimits, forms.ModelForm):
             "started_company_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "started_role_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "bio": forms.Textarea(attrs={"rows": 4}),
-            "expertise": forms.CheckboxSelectMultiple,
-            "interests": forms.CheckboxSelectMultiple,
+            "expertise": forms.CheckboxSelectMultiple(attrs=TAG_PICKER),
+            "interests": forms.CheckboxSelectMultiple(attrs=TAG_PICKER),
         }
         error_messages = {
             "started_company_on": {"invalid": "Enter a date like 2021-09-01."},
@@ -158,6 +172,42 @@ class ProfileForm(InputLimits, forms.ModelForm):
                 too_early="Choose a date from %(earliest)s on.",
                 too_late="The date cannot be in the future.",
             )
+        self.fields["display_name"].required = True
+        self.fields["display_name"].error_messages["required"] = "Tell colleagues what to call you."
+        if self.instance.photo_updated_at is None:
+            del self.fields["remove_photo"]  # nothing to remove: the initials show already
+
+
+class WelcomeForm(InputLimits, forms.ModelForm):
+    """The first-run setup's first step: what colleagues see first and what to suggest."""
+
+    time_zone = ProfileForm.base_fields["time_zone"]
+
+    class Meta:
+        model = Profile
+        fields = ["display_name", "job_title", "location", "time_zone", "expertise", "interests"]
+        labels = {
+            "display_name": "Your name, as colleagues know you",
+            "job_title": "Job title",
+            "location": "Where you work",
+            "expertise": "Topics you can help others with",
+            "interests": "Topics you want to learn",
+        }
+        help_texts = {
+            "interests": "We suggest communities and people from these.",
+        }
+        widgets = {
+            "expertise": forms.CheckboxSelectMultiple(attrs=TAG_PICKER),
+            "interests": forms.CheckboxSelectMultiple(attrs=TAG_PICKER),
+        }
+        error_messages = ProfileForm.Meta.error_messages
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["expertise"].queryset = Topic.objects.order_by("name")
+        self.fields["interests"].queryset = Topic.objects.order_by("name")
+        self.fields["location"].empty_label = "Choose your site"
         self.fields["display_name"].required = True
         self.fields["display_name"].error_messages["required"] = "Tell colleagues what to call you."
 

@@ -70,14 +70,18 @@ class Location(models.Model):
         return self.name
 
 
+NEW_MEMBER = "New member"
+
+
 def person_name(user) -> str:
-    """A person as lists and titles name them: their display name, never their email (an
-    email is a login and an address, shown only where someone needs to write to them)."""
+    """A person as lists and titles name them: their display name, else their full name, else
+    "New member" -- never their email (a login and an address, shown only where someone needs
+    to write to them), nor the part before its @, which is often the whole name."""
     if user is None:
         return "Former member"
     profile = getattr(user, "profile", None)
     name = (profile.display_name if profile is not None else "") or user.get_full_name()
-    return name or f"Person {user.pk} (no name yet)"
+    return name or NEW_MEMBER
 
 
 class Profile(models.Model):
@@ -136,6 +140,11 @@ class Profile(models.Model):
     external_id = models.CharField(
         max_length=255, blank=True, default="", db_default="", editable=False
     )
+    # When the picture last changed (None: no picture, the initials avatar is shown). Lists
+    # read this stamp only; the image itself is in ProfilePhoto, fetched by its own URL.
+    photo_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the person finished (or skipped) the first-run setup; None sends them to it.
+    onboarded_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Kept up to date by people.services.profile_refresh_search (name, title, bio, topics).
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -165,7 +174,7 @@ class Profile(models.Model):
 
     @property
     def name(self) -> str:
-        return self.display_name or self.user.get_full_name() or self.user.email or str(self.user)
+        return self.display_name or self.user.get_full_name() or NEW_MEMBER
 
     def clean(self) -> None:
         today = timezone.localdate()
@@ -250,3 +259,21 @@ class PeopleImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class ProfilePhoto(models.Model):
+    """A profile picture, already resized and stripped of its metadata (EXIF, GPS, ICC).
+
+    Kept in the database beside the profile rather than on a file system, so every web server
+    of a self-hosted site serves the same pictures without a shared volume; a 256 px JPEG is a
+    few kilobytes."""
+
+    profile = models.OneToOneField(
+        Profile, on_delete=models.CASCADE, primary_key=True, related_name="photo"
+    )
+    image = models.BinaryField()
+    content_type = models.CharField(max_length=32, default="image/jpeg")
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Picture of {self.profile_id}"

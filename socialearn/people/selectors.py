@@ -36,16 +36,33 @@ def _listing(qs: QuerySet) -> QuerySet:
 
 
 def people_search(
-    *, q: str = "", topic: Topic | None = None, department=None, location=None
+    *,
+    q: str = "",
+    topic: Topic | None = None,
+    department=None,
+    location=None,
+    viewer=None,
 ) -> QuerySet:
     """People matching a free-text query and filters, best match first.
 
     Names are indexed without stemming, titles, topics and bios in English; the query is
     matched against both, so "Priya", "engineers" and "python" all find who they should.
+
+    With a topic ("find an expert") it finds those who declared it and those whose record
+    shows it (accepted answers, session answers, tips, mentoring), the most evidence first
+    -- counted as the viewer may see it.
     """
+    from . import evidence
+
     qs = _active_profiles()
+    ranked_by_evidence = topic is not None
     if topic is not None:
-        qs = qs.filter(expertise=topic)
+        declared = Profile.expertise.through.objects.filter(topic=topic).values("profile_id")
+        qs = qs.filter(
+            Q(pk__in=declared) | evidence.evidence_user_q("user_id", topic_ids=[topic.pk])
+        ).annotate(
+            evidence=evidence.evidence_score(OuterRef("user_id"), topic_id=topic.pk, viewer=viewer)
+        )
     if department is not None:
         qs = qs.filter(department=department)
     if location is not None:
@@ -55,14 +72,13 @@ def people_search(
         query = SearchQuery(q, config="simple", search_type="websearch") | SearchQuery(
             q, config="english", search_type="websearch"
         )
-        qs = (
-            qs.filter(search_vector=query)
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", "display_name", "id")
-        )
+        qs = qs.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+        order = ["-rank", "display_name", "id"]
     else:
-        qs = qs.order_by("display_name", "id")
-    return _listing(qs)
+        order = ["display_name", "id"]
+    if ranked_by_evidence:
+        order.insert(0, "-evidence")
+    return _listing(qs.order_by(*order))
 
 
 def profile_detail(*, user_id: int) -> QuerySet:
@@ -146,3 +162,88 @@ def newcomers(*, days: int = 30, near: Profile | None = None, limit: int = 5) ->
     if len(found) < limit:
         found += list(qs.exclude(close)[: limit - len(found)])
     return found
+
+
+def profile_evidence(*, viewer, user_id: int) -> list:
+    """The person's expertise from evidence, per topic, as this viewer may see it."""
+    from . import evidence
+
+    return evidence.person_evidence(viewer=viewer, user_id=user_id)
+
+
+EVIDENCE_ITEMS = 20
+
+
+def evidence_items(*, viewer, user_id: int, topic: Topic) -> list[tuple]:
+    """(source, hits) for one person and topic: one bounded query per source."""
+    from . import evidence
+
+    return [
+        (s, s.items(viewer, user_id, topic.pk, EVIDENCE_ITEMS))
+        for s in evidence.sources()
+        if s.items is not None
+    ]
+
+
+def experts_to_follow(*, profile: Profile, limit: int = 8) -> list[Profile]:
+    """People who know what this person wants to learn (declared, or shown by their record),
+    most evidence first: the first-run setup's suggestions. Three queries."""
+    from . import evidence
+
+    topic_ids = list(profile.interests.values_list("pk", flat=True)) or list(
+        profile.expertise.values_list("pk", flat=True)
+    )
+    if not topic_ids:
+        return []
+    declared = Profile.expertise.through.objects.filter(topic_id__in=topic_ids).values("profile_id")
+    qs = (
+        _active_profiles()
+        .filter(Q(pk__in=declared) | evidence.evidence_user_q("user_id", topic_ids=topic_ids))
+        .exclude(pk=profile.pk)
+        .order_by("display_name", "id")
+    )
+    found = list(_listing(qs)[: limit * 3])
+    totals = evidence.totals_by_user(
+        evidence.evidence_counts(
+            viewer=profile.user, user_ids=[p.user_id for p in found], topic_ids=topic_ids
+        )
+    )
+    found.sort(key=lambda p: -totals.get(p.user_id, 0))
+    return found[:limit]
+
+
+MENTION_SUGGESTIONS = 8
+
+
+def mention_suggestions(*, prefix: str, exclude_user_id: int | None = None) -> list[dict]:
+    """People whose name or @handle (the part of the email before the @) starts with the
+    prefix, for @mention autocomplete: name and handle only, one query."""
+    from django.db.models import Value
+    from django.db.models.functions import Left, Lower, StrIndex
+
+    prefix = prefix.strip().lstrip("@").lower()[:64]
+    if not prefix:
+        return []
+    handle = Lower(Left("user__email", StrIndex("user__email", Value("@")) - 1))
+    qs = (
+        _active_profiles()
+        .annotate(handle=handle)
+        .filter(
+            Q(handle__startswith=prefix)
+            | Q(display_name__istartswith=prefix)
+            | Q(display_name__icontains=f" {prefix}")
+        )
+        .exclude(user_id=exclude_user_id)
+        .order_by("display_name", "id")
+        .values("display_name", "handle", "user__first_name", "user__last_name")
+    )[:MENTION_SUGGESTIONS]
+    return [
+        {
+            "handle": r["handle"],
+            "name": r["display_name"]
+            or f"{r['user__first_name']} {r['user__last_name']}".strip()
+            or "New member",
+        }
+        for r in qs
+        if r["handle"]
+    ]

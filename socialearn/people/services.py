@@ -5,11 +5,13 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchVector
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 from socialearn.insights.services import activity_record
 from socialearn.limits import search_prefix
 
-from .models import Profile, Topic
+from .models import Profile, ProfilePhoto, Topic
+from .photos import photo_normalise
 
 User = get_user_model()
 
@@ -100,3 +102,36 @@ def user_create(
         profile.interests.set(interests)
     profile_refresh_search(profile_ids=[profile.pk])
     return user
+
+
+@transaction.atomic
+def profile_photo_set(*, profile: Profile, upload) -> Profile:
+    """Replace the person's picture with the upload, resized and stripped of metadata.
+
+    Raises ValidationError (for the form) when the upload is not a readable picture or is too
+    big; the old picture then stays."""
+    image = photo_normalise(upload)
+    now = timezone.now()
+    ProfilePhoto.objects.update_or_create(
+        profile=profile, defaults={"image": image, "content_type": "image/jpeg", "updated_at": now}
+    )
+    profile.photo_updated_at = now
+    profile.save(update_fields=["photo_updated_at"])
+    return profile
+
+
+@transaction.atomic
+def profile_photo_remove(*, profile: Profile) -> Profile:
+    """Back to the initials avatar."""
+    ProfilePhoto.objects.filter(profile=profile).delete()
+    profile.photo_updated_at = None
+    profile.save(update_fields=["photo_updated_at"])
+    return profile
+
+
+def profile_onboarded(*, profile: Profile) -> Profile:
+    """The person finished (or skipped) the first-run setup: never sent there again."""
+    if profile.onboarded_at is None:
+        profile.onboarded_at = timezone.now()
+        profile.save(update_fields=["onboarded_at"])
+    return profile

@@ -2,16 +2,30 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db import transaction
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.http import http_date
+from django.views.decorators.http import require_POST
 
-from socialearn.notifications.selectors import followed_topic_ids, followed_topic_levels
+from socialearn.notifications.selectors import (
+    followed_people_ids,
+    followed_topic_ids,
+    followed_topic_levels,
+    follows_person,
+)
 
-from . import search, selectors
-from .forms import DirectoryFilterForm, ProfileForm
-from .models import Topic
-from .services import profile_for, profile_update
+from . import first_run, hubs, search, selectors
+from .forms import DirectoryFilterForm, ProfileForm, WelcomeForm
+from .models import ProfilePhoto, Topic
+from .services import (
+    profile_for,
+    profile_onboarded,
+    profile_photo_remove,
+    profile_photo_set,
+    profile_update,
+)
 
 
 @login_required
@@ -32,6 +46,29 @@ def profile(request, user_id: int):
             "profile": person,
             "is_me": person.user_id == request.user.pk,
             "followed": followed_topic_ids(request.user),
+            "follows_person": follows_person(request.user, person.user_id),
+            "evidence": selectors.profile_evidence(viewer=request.user, user_id=person.user_id),
+        },
+    )
+
+
+@login_required
+def evidence(request, user_id: int, slug: str):
+    """What a person did on one topic, kind by kind: the links behind the profile's counts."""
+    person = selectors.profile_detail(user_id=user_id).first()
+    if person is None:
+        raise Http404("No such person")
+    topic = get_object_or_404(Topic, slug=slug)
+    return TemplateResponse(
+        request,
+        "people/evidence.html",
+        {
+            "profile": person,
+            "topic": topic,
+            "groups": selectors.evidence_items(
+                viewer=request.user, user_id=person.user_id, topic=topic
+            ),
+            "limit": selectors.EVIDENCE_ITEMS,
         },
     )
 
@@ -39,25 +76,53 @@ def profile(request, user_id: int):
 @login_required
 def profile_edit(request):
     person = profile_for(request.user)
-    form = ProfileForm(request.POST or None, instance=person)
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=person)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         expertise, interests = data.pop("expertise"), data.pop("interests")
+        photo, remove_photo = data.pop("photo"), data.pop("remove_photo", False)
         try:
-            profile_update(profile=person, expertise=expertise, interests=interests, **data)
+            with transaction.atomic():
+                if photo:
+                    try:
+                        profile_photo_set(profile=person, upload=photo)
+                    except ValidationError as error:
+                        raise ValidationError({"photo": error.messages}) from None
+                elif remove_photo:
+                    profile_photo_remove(profile=person)
+                profile_update(profile=person, expertise=expertise, interests=interests, **data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, "Your profile is saved.")
             return redirect("people:profile", user_id=request.user.pk)
-    return TemplateResponse(request, "people/profile_edit.html", {"form": form})
+    return TemplateResponse(request, "people/profile_edit.html", {"form": form, "profile": person})
+
+
+@login_required
+def photo(request, user_id: int):
+    """A person's picture, for signed-in colleagues. Its URL carries the picture's stamp, so
+    browsers may keep it until the person changes it."""
+    found = (
+        ProfilePhoto.objects.filter(profile__user_id=user_id, profile__user__is_active=True)
+        .values_list("image", "content_type", "updated_at")
+        .first()
+    )
+    if found is None:
+        raise Http404("No picture")
+    image, content_type, updated_at = found
+    response = HttpResponse(bytes(image), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    response["Last-Modified"] = http_date(updated_at.timestamp())
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required
 def directory(request):
     form = DirectoryFilterForm(request.GET or None)
     filters = form.filters() if form.is_bound else {}
-    people = selectors.people_search(**filters)
+    people = selectors.people_search(viewer=request.user, **filters)
     page = Paginator(people, selectors.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -80,15 +145,25 @@ def topic_list(request):
     )
 
 
+TOPIC_SECTION_SIZE = 6
+TOPIC_EXPERTS_PAGE_SIZE = 12
+
+
 @login_required
 def topic_detail(request, slug: str):
+    """The topic's hub: what is asked, shared and planned on it, and who knows it."""
     topic = get_object_or_404(Topic.objects.select_related("parent"), slug=slug)
-    experts = selectors.topic_experts(topic=topic)
-    page = Paginator(experts, selectors.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    experts = selectors.people_search(topic=topic, viewer=request.user)
+    page = Paginator(experts, TOPIC_EXPERTS_PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "people/topic_detail.html",
-        {"topic": topic, "page": page, "followed": followed_topic_levels(request.user)},
+        {
+            "topic": topic,
+            "page": page,
+            "followed": followed_topic_levels(request.user),
+            "sections": hubs.topic_hub(request.user, topic, limit=TOPIC_SECTION_SIZE),
+        },
     )
 
 
@@ -140,3 +215,62 @@ def search_suggest(request):
     terms, groups = search.search(request.user, q, limit=SUGGEST_GROUP_SIZE)
     context = {"q": q.strip(), "terms": terms, "groups": [g for g in groups if g.hits]}
     return TemplateResponse(request, "people/_search_suggest.html", context)
+
+
+# --- first-run setup ------------------------------------------------------------------------
+
+
+@login_required
+def welcome(request):
+    """First step: name, title, site and time zone, what the person knows and wants to learn."""
+    person = profile_for(request.user)
+    form = WelcomeForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        expertise, interests = data.pop("expertise"), data.pop("interests")
+        try:
+            profile_update(profile=person, expertise=expertise, interests=interests, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(first_run.next_url("profile"))
+    return TemplateResponse(
+        request,
+        "people/welcome.html",
+        {"form": form, "steps": first_run.navigation("profile"), "profile": person},
+    )
+
+
+@login_required
+def welcome_experts(request):
+    """Last step: people who know what the person wants to learn, to follow in one click."""
+    person = profile_for(request.user)
+    experts = selectors.experts_to_follow(profile=person)
+    return TemplateResponse(
+        request,
+        "people/welcome_experts.html",
+        {
+            "steps": first_run.navigation("experts"),
+            "experts": experts,
+            "following": followed_people_ids(request.user, [p.user_id for p in experts]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def welcome_finish(request):
+    profile_onboarded(profile=profile_for(request.user))
+    return redirect("home")
+
+
+# --- pickers ----------------------------------------------------------------------------------
+
+
+@login_required
+def mention_suggest(request):
+    """@mention autocomplete: people by name or handle, as JSON for the textarea's script."""
+    people = selectors.mention_suggestions(
+        prefix=request.GET.get("q", "").replace("\x00", ""), exclude_user_id=request.user.pk
+    )
+    return JsonResponse({"people": people})

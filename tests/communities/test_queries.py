@@ -128,8 +128,11 @@ def test_members_are_listed_by_name_and_those_without_a_profile_come_last(client
     community = make_community(manager, members=[*named, bare], name="By name")
     client.force_login(manager)
     page = client.get(reverse("communities:members", args=[community.slug])).content.decode()
+    bare_link = f'href="{reverse("people:profile", args=[bare.pk])}"'
     positions = [
-        page.index(text)
-        for text in ("Alpha Member", "Mike Member", "Zulu Member", "bare@example.com")
+        page.index(text) for text in ("Alpha Member", "Mike Member", "Zulu Member", bare_link)
     ]
     assert positions == sorted(positions)
+    # Someone without a name yet is a "New member", never their email address.
+    assert "bare@example.com" not in page
+    assert "New member" in page

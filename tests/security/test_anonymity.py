@@ -245,13 +245,17 @@ def test_the_authors_profile_does_not_list_their_anonymous_posts(client, world):
         reverse("people:profile", args=[world.hidden.pk]),
         reverse("expertqa:expert", args=[world.hidden.pk]),
         reverse("people:directory") + "?q=Zebedee",
-        reverse("people:topic", args=[world.topic.slug]),
     ):
         response = client.get(url)
         assert response.status_code == 200, url
         text = response.content.decode()
         assert world.anon_thread.title not in text, url
         assert "An anonymous answer" not in text, url
+    # The topic's hub lists the topic's tips, the anonymous one too, with no author at all:
+    # nothing on it names the author.
+    hub = client.get(reverse("people:topic", args=[world.topic.slug]))
+    assert world.anon_thread.title in hub.content.decode()
+    assert not leaks(hub)
 
 
 def test_an_anonymous_help_request_reaches_followers_without_a_name(

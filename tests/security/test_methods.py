@@ -129,6 +129,8 @@ def _post_only_urls(w):
         ("communities:channel_test", [w.private.slug, w.private_channel.pk]),
         ("communities:channel_disconnect", [w.private.slug, w.private_channel.pk]),
         ("people:import_apply", [_people_file().pk]),
+        ("notifications:person_follow", [w.manager.pk]),
+        ("people:welcome_finish", []),
     ]
 
 
@@ -207,6 +209,8 @@ def test_next_parameters_never_leave_the_site(client, world):
 # Every URL of the product, by how it may change data. A new URL fails
 # test_every_url_is_reviewed until it is placed here (and its rule tested).
 POST_ONLY = {
+    "people:welcome_finish",
+    "notifications:person_follow",
     "communities:join",
     "communities:leave",
     "communities:membership_decide",
@@ -299,6 +303,8 @@ FORMS = {
     "mentoring:coordinate": ["programme.pk"],
     "mentoring:adhoc_new": [],
     "mentoring:checkin": ["checkin.pk"],
+    "communities:ask_person": ["manager.pk"],
+    "people:welcome": [],
     "expertqa:create": [],
     "expertqa:live_create": [],
     "expertqa:edit": ["private_session.pk"],
@@ -315,6 +321,14 @@ FORMS = {
 # inbox's button POSTs to mark it read on the way).
 READS = {
     "home",
+    "people:photo",
+    "people:evidence",
+    "people:welcome_experts",
+    "people:mention_suggest",
+    "communities:welcome",
+    "people:topic_feed_rss",
+    "people:topic_feed_atom",
+    "mentoring:request_person",
     "search",
     "search_suggest",
     "healthz",

@@ -325,6 +325,9 @@ class Command(BaseCommand):
             ]
             created = self._people(scale, rng, today, password, topics, departments, locations)
             self._demo_accounts(password, topics, departments, locations, today)
+            # The demo organisation's people are set up: signing in goes home, not to the
+            # first-run setup (that is for accounts created on the site).
+            Profile.objects.filter(onboarded_at__isnull=True).update(onboarded_at=timezone.now())
         self.stdout.write(
             f"People: {Profile.objects.count()} profiles ({created} new), "
             f"{Topic.objects.count()} topics, {TopicFollow.objects.count()} topic follows "

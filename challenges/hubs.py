@@ -1,0 +1,44 @@
+"""Challenges on a topic's hub: published challenges running in communities about the topic
+(challenges have no topics of their own), as the reader may see them. One query."""
+
+from socialearn.people import hubs
+from socialearn.people.search import Hit
+
+from .models import Challenge
+from .selectors import visible_challenges
+
+
+@hubs.register(
+    "challenges",
+    label="Challenges",
+    order=50,
+    empty="No challenge on this topic yet.",
+)
+def challenges(viewer, topic, *, limit: int) -> list[Hit]:
+    ids = (
+        visible_challenges(viewer)
+        .filter(status=Challenge.Status.PUBLISHED, community__topics=topic)
+        .values("pk")
+    )
+    rows = (
+        Challenge.objects.filter(pk__in=ids)
+        .select_related("community")
+        .order_by("-start_date", "-id")
+        .only("title", "summary", "start_date", "community__name", "community__slug")[:limit]
+    )
+    return [
+        Hit(
+            title=c.title,
+            url=c.get_absolute_url(),
+            excerpt=c.summary,
+            meta=" · ".join(
+                x
+                for x in (
+                    c.community.name if c.community is not None else "",
+                    f"from {c.start_date:%-d %b %Y}" if c.start_date else "",
+                )
+                if x
+            ),
+        )
+        for c in rows
+    ]

@@ -1,0 +1,26 @@
+"""Telling the people who follow an author of each new thread they start."""
+
+from socialearn.notifications.services import notify_audience
+from socialearn.people.models import person_name
+
+from .models import Thread
+
+
+def tell_author_followers(thread: Thread) -> None:
+    """Fan a new thread out to its author's followers, after commit, through the outbox.
+
+    Anonymous and clock posts reach nobody this way (the audience is empty for them, and
+    they are skipped here first). The dedupe key is the members' and topic followers' one, so
+    a person who hears of the thread for several reasons is told once."""
+    if thread.is_anonymous or thread.is_system or thread.author_id is None:
+        return
+    notify_audience(
+        audience="thread_author_followers",
+        audience_kwargs={"thread_id": thread.pk},
+        kind="followed_person_posted",
+        title=f"{person_name(thread.author)} posted: {thread.title}",
+        body=f"In {thread.community.name}",
+        url=thread.get_absolute_url(),
+        dedupe_key=f"thread:{thread.pk}",
+        exclude_user_ids=[thread.author_id],
+    )

@@ -1,0 +1,142 @@
+"""What communities count as evidence of expertise: accepted answers, tips written and tips
+improved (a later revision by someone else). Published, non-anonymous posts only; for a
+viewer, in communities that viewer can read."""
+
+from django.db.models import F, OuterRef, QuerySet, Subquery
+
+from socialearn.people import evidence
+from socialearn.people.search import Hit
+
+from .models import Thread, TipRevision
+from .selectors import communities_visible_to, replies_visible_to
+
+
+def _accepted_answers(viewer) -> QuerySet:
+    threads = Thread.objects.filter(status=Thread.Status.PUBLISHED, accepted_reply__isnull=False)
+    if viewer is not None:
+        threads = threads.filter(community__in=communities_visible_to(viewer).values("pk"))
+    return threads.filter(
+        accepted_reply__status=Thread.Status.PUBLISHED,
+        accepted_reply__is_anonymous=False,
+    ).annotate(
+        ev_user=F("accepted_reply__author_id"),
+        ev_topic=F("topics__id"),
+        ev_object=F("accepted_reply_id"),
+    )
+
+
+def _accepted_items(viewer, user_id: int, topic_id: int, limit: int) -> list[Hit]:
+    replies = (
+        replies_visible_to(viewer)
+        .filter(
+            author_id=user_id,
+            is_anonymous=False,
+            accepted_for__isnull=False,
+            accepted_for__topics=topic_id,
+        )
+        .select_related("thread__community")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [
+        Hit(
+            title=r.thread.title,
+            url=r.get_absolute_url(),
+            meta=f"{r.thread.community.name} · {r.created_at:%-d %b %Y}",
+        )
+        for r in replies
+    ]
+
+
+def _tips(viewer) -> QuerySet:
+    threads = Thread.objects.filter(
+        status=Thread.Status.PUBLISHED, kind=Thread.Kind.TIP, is_anonymous=False
+    )
+    if viewer is not None:
+        threads = threads.filter(community__in=communities_visible_to(viewer).values("pk"))
+    return threads.annotate(ev_user=F("author_id"), ev_topic=F("topics__id"), ev_object=F("pk"))
+
+
+def _tip_items(viewer, user_id: int, topic_id: int, limit: int) -> list[Hit]:
+    threads = (
+        _tips(viewer)
+        .filter(author_id=user_id, topics=topic_id)
+        .select_related("community")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [
+        Hit(
+            title=t.title,
+            url=t.get_absolute_url(),
+            meta=f"{t.community.name} · {t.created_at:%-d %b %Y}",
+        )
+        for t in threads
+    ]
+
+
+def _improvements(viewer) -> QuerySet:
+    """Revisions after the first, by someone other than the tip's author: one per tip counts
+    (improving the same tip five times is one tip improved)."""
+    tips = Thread.objects.filter(
+        status=Thread.Status.PUBLISHED, kind=Thread.Kind.TIP, is_anonymous=False
+    )
+    if viewer is not None:
+        tips = tips.filter(community__in=communities_visible_to(viewer).values("pk"))
+    return (
+        TipRevision.objects.filter(number__gt=1, thread__in=tips.values("pk"))
+        .exclude(author_id=F("thread__author_id"))
+        .annotate(
+            ev_user=F("author_id"), ev_topic=F("thread__topics__id"), ev_object=F("thread_id")
+        )
+    )
+
+
+def _improvement_items(viewer, user_id: int, topic_id: int, limit: int) -> list[Hit]:
+    last = (
+        _improvements(viewer)
+        .filter(author_id=user_id, thread_id=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    threads = (
+        Thread.objects.filter(
+            pk__in=_improvements(viewer).filter(author_id=user_id).values("thread_id"),
+            topics=topic_id,
+        )
+        .annotate(improved_at=Subquery(last))
+        .select_related("community")
+        .order_by("-improved_at", "-id")[:limit]
+    )
+    return [
+        Hit(
+            title=t.title,
+            url=t.get_absolute_url(),
+            meta=f"{t.community.name} · improved {t.improved_at:%-d %b %Y}",
+        )
+        for t in threads
+    ]
+
+
+evidence.register(
+    "accepted_answers",
+    singular="accepted answer",
+    plural="accepted answers",
+    order=10,
+    weight=3,
+    items=_accepted_items,
+)(_accepted_answers)
+evidence.register(
+    "tips_written",
+    singular="tip written",
+    plural="tips written",
+    order=30,
+    weight=2,
+    items=_tip_items,
+)(_tips)
+evidence.register(
+    "tips_improved",
+    singular="tip improved",
+    plural="tips improved",
+    order=40,
+    weight=1,
+    items=_improvement_items,
+)(_improvements)

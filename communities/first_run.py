@@ -1,0 +1,42 @@
+"""The first-run setup's communities step: public communities about what the person wants to
+learn or knows (the home page's suggestions), to join in one click."""
+
+from django.contrib.auth.decorators import login_required
+from django.template.response import TemplateResponse
+
+from socialearn.people import first_run
+from socialearn.people.services import profile_for
+
+from . import selectors
+from .models import Community, Membership
+
+SUGGESTIONS = 8
+
+
+def joined_communities(user, *, limit: int = 20, requested: bool = True) -> list[Community]:
+    """Communities the person belongs to (and, with `requested`, asked to join), by name."""
+    statuses = [Membership.Status.ACTIVE]
+    if requested:
+        statuses.append(Membership.Status.REQUESTED)
+    mine = Membership.objects.filter(user=user, status__in=statuses).values("community_id")
+    return list(Community.objects.filter(pk__in=mine).order_by("name", "pk")[:limit])
+
+
+@login_required
+def welcome_communities(request):
+    profile_for(request.user)
+    suggested = selectors.suggested_communities(request.user, limit=SUGGESTIONS)
+    joined = joined_communities(request.user)
+    return TemplateResponse(
+        request,
+        "communities/welcome.html",
+        {
+            "steps": first_run.navigation("communities"),
+            "suggested": suggested,
+            "joined": joined,
+            "next_step": first_run.next_url("communities"),
+        },
+    )
+
+
+first_run.register("communities", label="Communities", url_name="communities:welcome", order=50)

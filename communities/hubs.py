@@ -1,0 +1,115 @@
+"""What communities show on a topic's hub: its questions (unanswered first), its tips and
+the communities about it; and the topic feed's public questions and tips. One query each,
+only what the reader may read (threads_visible_to / communities_visible_to), anonymous
+authors never named."""
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from socialearn.people import hubs
+from socialearn.people.models import person_name
+from socialearn.people.search import Hit
+
+from .models import Community, Thread
+from .selectors import ANONYMOUS, communities_visible_to, threads_visible_to
+
+QUESTION_KINDS = (Thread.Kind.QUESTION, Thread.Kind.HELP)
+
+
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment), "j M Y")
+
+
+@hubs.register(
+    "questions",
+    label="Questions",
+    order=10,
+    empty="No questions on this topic yet. Ask one in a community about it.",
+)
+def questions(viewer, topic, *, limit: int) -> list[Hit]:
+    rows = (
+        threads_visible_to(viewer)
+        .filter(kind__in=QUESTION_KINDS, topics=topic)
+        .select_related("community")
+        .order_by(F("accepted_reply_id").asc(nulls_first=True), "-created_at", "-id")
+        .only(
+            "title", "kind", "accepted_reply_id", "created_at", "community__name", "community__slug"
+        )[:limit]
+    )
+    return [
+        Hit(
+            title=t.title,
+            url=t.get_absolute_url(),
+            label="Answered" if t.accepted_reply_id else "Unanswered",
+            meta=f"{t.community.name} · {_when(t.created_at)}",
+        )
+        for t in rows
+    ]
+
+
+@hubs.register(
+    "tips", label="Tips", order=20, empty="No tips yet. Share what you learned on this topic."
+)
+def tips(viewer, topic, *, limit: int) -> list[Hit]:
+    rows = (
+        threads_visible_to(viewer)
+        .filter(kind=Thread.Kind.TIP, topics=topic)
+        .select_related("community")
+        .order_by("-created_at", "-id")
+        .only("title", "created_at", "community__name", "community__slug")[:limit]
+    )
+    return [
+        Hit(
+            title=t.title,
+            url=t.get_absolute_url(),
+            meta=f"{t.community.name} · {_when(t.created_at)}",
+        )
+        for t in rows
+    ]
+
+
+@hubs.register(
+    "communities",
+    label="Communities",
+    order=60,
+    empty="No community is about this topic yet. Propose one.",
+)
+def communities(viewer, topic, *, limit: int) -> list[Hit]:
+    rows = (
+        communities_visible_to(viewer)
+        .filter(status=Community.Status.ACTIVE, topics=topic)
+        .order_by("name", "id")
+        .only("name", "slug", "kind", "visibility", "purpose")[:limit]
+    )
+    return [
+        Hit(
+            title=c.name,
+            url=c.get_absolute_url(),
+            excerpt=c.purpose[:140],
+            meta=f"{c.get_kind_display()} · {c.get_visibility_display()}",
+        )
+        for c in rows
+    ]
+
+
+@hubs.register_feed("threads")
+def feed_threads(topic, *, limit: int) -> list[hubs.FeedItem]:
+    """Public questions, help requests and tips on the topic (feed readers are not signed in)."""
+    rows = (
+        threads_visible_to(None)
+        .filter(kind__in=(*QUESTION_KINDS, Thread.Kind.TIP), topics=topic)
+        .select_related("community", "author__profile")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [
+        hubs.FeedItem(
+            title=t.title,
+            url=t.get_absolute_url(),
+            description=t.body_html,
+            published=t.created_at,
+            author=ANONYMOUS if t.is_anonymous else person_name(t.author),
+            category=t.get_kind_display(),
+        )
+        for t in rows
+    ]

@@ -1,0 +1,82 @@
+"""Expert sessions on a topic's hub (upcoming and past, never cancelled ones) and in its
+public feed. One query per section, sessions of communities the reader may read."""
+
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from communities.models import Community
+from socialearn.people import hubs
+from socialearn.people.search import Hit
+
+from .models import Session
+from .selectors import visible_sessions
+
+
+def _when(moment) -> str:
+    """In the reader's zone (the middleware activates it)."""
+    return date_format(timezone.localtime(moment), "D j M Y, H:i")
+
+
+def _hits(rows) -> list[Hit]:
+    return [
+        Hit(
+            title=s.title,
+            url=s.get_absolute_url(),
+            meta=f"{_when(s.starts_at)} · {s.community.name}",
+        )
+        for s in rows
+    ]
+
+
+def _sessions(viewer, topic):
+    return (
+        visible_sessions(viewer)
+        .filter(topic=topic, cancelled_at__isnull=True)
+        .select_related("community")
+        .only("title", "starts_at", "ends_at", "community__name", "community__slug")
+    )
+
+
+@hubs.register(
+    "upcoming_sessions",
+    label="Upcoming expert sessions",
+    order=30,
+    empty="No session planned. Community managers can schedule one with an expert.",
+)
+def upcoming(viewer, topic, *, limit: int) -> list[Hit]:
+    now = timezone.now()
+    return _hits(
+        _sessions(viewer, topic).filter(ends_at__gte=now).order_by("starts_at", "id")[:limit]
+    )
+
+
+@hubs.register("past_sessions", label="Past expert sessions", order=40, empty="None yet.")
+def past(viewer, topic, *, limit: int) -> list[Hit]:
+    now = timezone.now()
+    return _hits(
+        _sessions(viewer, topic).filter(ends_at__lt=now).order_by("-starts_at", "-id")[:limit]
+    )
+
+
+@hubs.register_feed("sessions")
+def feed_sessions(topic, *, limit: int) -> list[hubs.FeedItem]:
+    rows = (
+        Session.objects.filter(
+            topic=topic,
+            cancelled_at__isnull=True,
+            community__visibility=Community.Visibility.PUBLIC,
+            community__status__in=[Community.Status.ACTIVE, Community.Status.ARCHIVED],
+        )
+        .select_related("community")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [
+        hubs.FeedItem(
+            title=f"Expert session: {s.title}",
+            url=s.get_absolute_url(),
+            description=s.description_html,
+            published=s.created_at,
+            category="Expert session",
+        )
+        for s in rows
+    ]

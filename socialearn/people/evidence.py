@@ -1,0 +1,192 @@
+"""Expertise from evidence: what people did on a topic, counted beside what they declared.
+
+The core cannot import features, so each feature registers a source in its
+AppConfig.ready(): a kind ("accepted_answers"), how to name a count of it, and a function
+returning, for a viewer, a QuerySet of its objects annotated with three columns:
+
+    ev_user    the person the object is evidence for
+    ev_topic   one topic it is on (an object on two topics appears twice)
+    ev_object  the object's id (counted DISTINCT)
+
+With a viewer a source keeps only what that viewer may see (threads of private communities
+stay out); with viewer=None it counts everything for ranking and reach. Anonymous posts
+are never evidence: counting them would tell who wrote them.
+
+Counting is set-based: one grouped query per source, combined with UNION ALL into a single
+query, whatever the number of people or topics.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+SourceRows = Callable[[object], QuerySet]
+# items(viewer, user_id, topic_id, limit) -> [search.Hit]: the objects themselves, newest first
+SourceItems = Callable[..., list]
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str
+    singular: str
+    plural: str
+    order: int
+    rows: SourceRows  # rows(viewer or None) -> QuerySet annotated ev_user, ev_topic, ev_object
+    items: SourceItems | None = None
+    # How much one object of this kind weighs in "find an expert" (an accepted answer is
+    # stronger evidence than a tip edit).
+    weight: int = 1
+
+
+_registry: dict[str, Source] = {}
+
+
+def register(
+    kind: str,
+    *,
+    singular: str,
+    plural: str,
+    order: int = 50,
+    weight: int = 1,
+    items: SourceItems | None = None,
+) -> Callable[[SourceRows], SourceRows]:
+    def decorator(func: SourceRows) -> SourceRows:
+        _registry[kind] = Source(
+            kind=kind,
+            singular=singular,
+            plural=plural,
+            order=order,
+            rows=func,
+            items=items,
+            weight=weight,
+        )
+        return func
+
+    return decorator
+
+
+def sources() -> list[Source]:
+    return sorted(_registry.values(), key=lambda s: (s.order, s.kind))
+
+
+@dataclass
+class Count_:
+    kind: str
+    n: int
+    label: str
+    url: str = ""
+
+
+@dataclass
+class TopicEvidence:
+    topic_id: int
+    topic: Any = None
+    counts: list[Count_] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(c.n for c in self.counts)
+
+
+def _grouped(source: Source, viewer, *, user_ids, topic_ids) -> QuerySet:
+    qs = source.rows(viewer)
+    if user_ids is not None:
+        qs = qs.filter(ev_user__in=list(user_ids))
+    if topic_ids is not None:
+        qs = qs.filter(ev_topic__in=list(topic_ids))
+    return (
+        qs.filter(ev_user__isnull=False, ev_topic__isnull=False)
+        .annotate(ev_kind=Value(source.kind))
+        .values("ev_kind", "ev_user", "ev_topic")
+        .annotate(n=Count("ev_object", distinct=True))
+        .values_list("ev_kind", "ev_user", "ev_topic", "n")
+        .order_by()
+    )
+
+
+def evidence_counts(
+    *,
+    viewer,
+    user_ids: Iterable[int] | None = None,
+    topic_ids: Iterable[int] | None = None,
+) -> list[tuple[str, int, int, int]]:
+    """(kind, user id, topic id, count) rows, one query for every source together."""
+    parts = [_grouped(s, viewer, user_ids=user_ids, topic_ids=topic_ids) for s in sources()]
+    if not parts:
+        return []
+    first, *rest = parts
+    return list(first.union(*rest, all=True)) if rest else list(first)
+
+
+def evidence_user_q(field_name: str, *, topic_ids: Iterable[int]) -> Q:
+    """A filter for people with any evidence on these topics, as uncorrelated subqueries
+    (one per source) the planner runs once: for audiences and rankings over many people."""
+    ids = list(topic_ids)
+    q = Q(pk__in=[])
+    for s in sources():
+        q |= Q(**{f"{field_name}__in": s.rows(None).filter(ev_topic__in=ids).values("ev_user")})
+    return q
+
+
+def evidence_score(user_ref, *, topic_id: int, viewer=None):
+    """An expression: the weighted count of a person's evidence on one topic (0 without).
+
+    `user_ref` is an OuterRef to the user id column of the outer query."""
+    from django.db.models import OuterRef, Subquery
+
+    assert isinstance(user_ref, OuterRef)
+    total: Any = Value(0, output_field=IntegerField())
+    for s in sources():
+        counted = (
+            s.rows(viewer)
+            .filter(ev_user=user_ref, ev_topic=topic_id)
+            .order_by()
+            .values("ev_user")
+            .annotate(n=Count("ev_object", distinct=True))
+            .values("n")
+        )
+        total = total + Coalesce(Subquery(counted, output_field=IntegerField()), 0) * s.weight
+    return total
+
+
+def person_evidence(*, viewer, user_id: int) -> list[TopicEvidence]:
+    """A person's evidence per topic, most first, each count linking to its objects.
+
+    Two queries: every source's counts together, then the topics they are on."""
+    from .models import Topic
+
+    rows = evidence_counts(viewer=viewer, user_ids=[user_id])
+    topics = Topic.objects.only("id", "name", "slug").in_bulk({r[2] for r in rows})
+    by_topic: dict[int, TopicEvidence] = {}
+    for kind, _user, topic_id, n in rows:
+        topic = topics.get(topic_id)
+        if topic is None:
+            continue
+        item = by_topic.setdefault(topic_id, TopicEvidence(topic_id=topic_id, topic=topic))
+        source = _registry[kind]
+        item.counts.append(
+            Count_(
+                kind=kind,
+                n=n,
+                label=source.singular if n == 1 else source.plural,
+                url=reverse("people:evidence", args=[user_id, topic.slug]) + f"#{kind}",
+            )
+        )
+    order = {s.kind: s.order for s in sources()}
+    for item in by_topic.values():
+        item.counts.sort(key=lambda c: order.get(c.kind, 99))
+    return sorted(by_topic.values(), key=lambda e: (-e.total, e.topic.name))
+
+
+def totals_by_user(rows: Iterable[tuple[str, int, int, int]]) -> dict[int, int]:
+    """Weighted totals per person from evidence_counts rows."""
+    totals: dict[int, int] = defaultdict(int)
+    for kind, user_id, _topic, n in rows:
+        source = _registry.get(kind)
+        totals[user_id] += n * (source.weight if source else 1)
+    return dict(totals)

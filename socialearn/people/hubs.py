@@ -1,0 +1,90 @@
+"""Topic hubs: everything on one topic, each list bounded, each only what the reader may see.
+
+The core cannot import features, so each feature registers its sections in its
+AppConfig.ready() (as it registers search providers): a kind ("questions"), a heading, what
+to say when it is empty, and a function that runs ONE query for the reader and returns at most
+`limit` hits. A hub page therefore costs one query per section, whatever the topic holds.
+
+Features also register feed items: the topic's RSS/Atom feed is read by feed readers that
+are not signed in, so it holds only what anyone may read (public communities, published,
+anonymous authors as "Anonymous").
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from .search import Hit
+
+SectionFind = Callable[..., list[Hit]]  # find(viewer, topic, *, limit) -> hits
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: str
+    label: str
+    order: int
+    find: SectionFind
+    empty: str = ""
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    title: str
+    url: str
+    description: str
+    published: datetime
+    author: str = ""
+    category: str = ""
+
+
+FeedFind = Callable[..., list[FeedItem]]  # find(topic, *, limit) -> items (public only)
+
+_sections: dict[str, Section] = {}
+_feeds: dict[str, FeedFind] = {}
+
+
+def register(
+    kind: str, *, label: str, order: int = 50, empty: str = ""
+) -> Callable[[SectionFind], SectionFind]:
+    def decorator(func: SectionFind) -> SectionFind:
+        _sections[kind] = Section(kind=kind, label=label, order=order, find=func, empty=empty)
+        return func
+
+    return decorator
+
+
+def register_feed(kind: str) -> Callable[[FeedFind], FeedFind]:
+    def decorator(func: FeedFind) -> FeedFind:
+        _feeds[kind] = func
+        return func
+
+    return decorator
+
+
+def sections() -> list[Section]:
+    return sorted(_sections.values(), key=lambda s: (s.order, s.kind))
+
+
+@dataclass
+class Filled:
+    section: Section
+    hits: list[Hit]
+    more: bool
+
+
+def topic_hub(viewer, topic, *, limit: int = 6) -> list[Filled]:
+    """Every section for the reader: one query each, one hit beyond `limit` to tell "more"."""
+    filled = []
+    for s in sections():
+        hits = s.find(viewer, topic, limit=limit + 1)
+        filled.append(Filled(section=s, hits=hits[:limit], more=len(hits) > limit))
+    return filled
+
+
+def topic_feed(topic, *, limit: int = 30) -> list[FeedItem]:
+    items: list[FeedItem] = []
+    for find in _feeds.values():
+        items.extend(find(topic, limit=limit))
+    items.sort(key=lambda i: i.published, reverse=True)
+    return items[:limit]

@@ -1,0 +1,162 @@
+"""A topic's hub: its questions (unanswered first), tips, upcoming and past sessions,
+challenges, communities and experts, and a public feed; each list bounded, the page a fixed
+number of queries, and only what the reader may see."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from communities.models import Community, Thread
+from communities.services import answer_accept, reply_create, thread_create
+from expertqa.services import session_schedule
+from tests.challenges.conftest import make_challenge
+from tests.communities.conftest import make_community
+from tests.factories import TopicFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hub(db):
+    class H:
+        pass
+
+    h = H()
+    h.topic = TopicFactory(name="Negotiation")
+    h.manager = UserFactory(profile__display_name="Nia Manager")
+    h.member = UserFactory(profile__display_name="Mel Member")
+    h.reader = UserFactory(profile__display_name="Rob Reader")
+    h.public = make_community(
+        h.manager,
+        name="Deal makers",
+        members=[h.member],
+        topics=[h.topic],
+        anonymity=Community.Anonymity.ON,
+    )
+    h.private = make_community(
+        h.manager,
+        name="Board room",
+        members=[h.member],
+        topics=[h.topic],
+        visibility=Community.Visibility.PRIVATE,
+    )
+    return h
+
+
+def _post(h, community, kind, title, **kwargs):
+    return thread_create(
+        community=community,
+        author=h.member,
+        kind=kind,
+        title=title,
+        body="Text",
+        topics=[h.topic],
+        **kwargs,
+    )
+
+
+def _fill(h, n: int) -> None:
+    now = timezone.now()
+    for i in range(n):
+        _post(h, h.public, Thread.Kind.QUESTION, f"Question {i}")
+        _post(h, h.public, Thread.Kind.TIP, f"Tip {i}")
+        session_schedule(
+            created_by=h.manager,
+            title=f"Session {i}",
+            topic=h.topic,
+            community=h.public,
+            experts=[h.manager],
+            starts_at=now + timedelta(days=i + 1, hours=1) * (1 if i % 2 else -1),
+            invite=False,
+        )
+        make_challenge(
+            community=h.public, start=timezone.localdate(), title=f"Challenge {i}", steps=1
+        )
+        UserFactory(profile__expertise=[h.topic])
+
+
+def test_the_hub_shows_every_kind_and_unanswered_questions_first(hub, client):
+    h = hub
+    answered = _post(h, h.public, Thread.Kind.QUESTION, "Answered: BATNA?")
+    reply = reply_create(thread=answered, author=h.manager, body="Best alternative.")
+    answer_accept(thread=answered, reply=reply, accepted_by=h.member)
+    _post(h, h.public, Thread.Kind.QUESTION, "Open: anchoring?")
+    _post(h, h.public, Thread.Kind.TIP, "Tip: listen first")
+    now = timezone.now()
+    session_schedule(
+        created_by=h.manager,
+        title="Ask a negotiator",
+        topic=h.topic,
+        community=h.public,
+        experts=[h.manager],
+        starts_at=now + timedelta(days=2),
+        invite=False,
+    )
+    session_schedule(
+        created_by=h.manager,
+        title="Last month's session",
+        topic=h.topic,
+        community=h.public,
+        experts=[h.manager],
+        starts_at=now - timedelta(days=30),
+        invite=False,
+    )
+    make_challenge(community=h.public, start=timezone.localdate(), title="Ten days of asks")
+    client.force_login(h.reader)
+    page = client.get(reverse("people:topic", args=[h.topic.slug])).content.decode()
+    assert page.index("Open: anchoring?") < page.index("Answered: BATNA?")
+    for text in (
+        "Tip: listen first",
+        "Ask a negotiator",
+        "Last month&#x27;s session",
+        "Ten days of asks",
+        "Deal makers",
+    ):
+        assert text in page
+    upcoming = page.index('id="h-upcoming_sessions"')
+    assert upcoming < page.index("Ask a negotiator") < page.index('id="h-past_sessions"')
+
+
+def test_the_hub_and_its_feed_hide_private_communities_and_anonymous_authors(hub, client):
+    h = hub
+    _post(h, h.private, Thread.Kind.QUESTION, "Secret question")
+    _post(h, h.public, Thread.Kind.QUESTION, "Anonymous question", is_anonymous=True)
+    client.force_login(h.reader)
+    page = client.get(reverse("people:topic", args=[h.topic.slug])).content.decode()
+    assert "Secret question" not in page
+    assert "Board room" not in page
+    client.force_login(h.member)
+    page = client.get(reverse("people:topic", args=[h.topic.slug])).content.decode()
+    assert "Secret question" in page
+    client.logout()
+    for name in ("people:topic_feed_rss", "people:topic_feed_atom"):
+        feed = client.get(reverse(name, args=[h.topic.slug])).content.decode()
+        assert "Anonymous question" in feed
+        assert "Secret question" not in feed
+        assert "Mel Member" not in feed
+
+
+@pytest.mark.parametrize("n", [1, 12])
+def test_the_hub_runs_a_fixed_number_of_queries(hub, client, n, django_assert_max_num_queries):
+    h = hub
+    _fill(h, n)
+    client.force_login(h.reader)
+    url = reverse("people:topic", args=[h.topic.slug])
+    with django_assert_max_num_queries(15):
+        response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    if n == 12:
+        # Each list is bounded: six of each kind, and a way to more.
+        assert page.count("Question ") <= 7
+        assert "More on Negotiation in search" in page
+
+
+@pytest.mark.parametrize("n", [1, 12])
+def test_the_feed_runs_a_fixed_number_of_queries(hub, client, n, django_assert_max_num_queries):
+    _fill(hub, n)
+    with django_assert_max_num_queries(4):
+        response = client.get(reverse("people:topic_feed_atom", args=[hub.topic.slug]))
+    assert response.status_code == 200
