@@ -333,6 +333,8 @@ class LiveEvent(models.Model):
         "LiveMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the start was announced to the community's Teams/Slack channels (once).
+    start_announced_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The community thread that keeps the backchannel, the questions and the polls afterwards.
     kept_thread = models.OneToOneField(
         "communities.Thread",

@@ -6,13 +6,15 @@ call them and publish the change to the live pages once the transaction commits.
 
 import zlib
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
+from django.urls import reverse
 from django.utils import timezone
 
+from communities.channels.services import channels_announce, plain_text
 from communities.mentions import mentioned_users, too_many_mentions
 from communities.models import Thread
 from communities.services import render_post, reply_create, thread_create
@@ -152,6 +154,50 @@ def release_due_prompts(*, now: datetime | None = None) -> int:
             prompt.save(update_fields=["released_at"])
             broadcast.prompt_released(prompt.event, prompt.pk)
             released += 1
+
+
+# Starts older than this are not announced any more (a clock that was down for a day does not
+# tell a channel that yesterday's event "starts now").
+START_ANNOUNCE_WINDOW = timedelta(minutes=30)
+
+
+def announce_started_events(*, now: datetime | None = None) -> int:
+    """The clock: tell the community's Teams/Slack channels that a live event starts, once.
+
+    Each event is taken under a row lock a concurrent run skips and stamped in the same
+    transaction as its channel cards (which the outbox delivers after commit).
+    """
+    announced = 0
+    while True:
+        with transaction.atomic():
+            moment = now or timezone.now()
+            event = (
+                LiveEvent.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("session__community")
+                .filter(
+                    start_announced_at__isnull=True,
+                    closed_at__isnull=True,
+                    session__starts_at__lte=moment,
+                    session__starts_at__gt=moment - START_ANNOUNCE_WINDOW,
+                )
+                .order_by("session__starts_at", "pk")
+                .first()
+            )
+            if event is None:
+                return announced
+            session = event.session
+            channels_announce(
+                community_id=session.community_id,
+                community_name=session.community.name,
+                key=f"live-start:{event.pk}",
+                label=f"{event.get_format_display().split(' (')[0]} starting now",
+                title=session.title,
+                text=plain_text(session.description),
+                url=reverse("expertqa:live_detail", args=[event.pk]),
+            )
+            event.start_announced_at = moment
+            event.save(update_fields=["start_announced_at"])
+            announced += 1
 
 
 # --- the backchannel --------------------------------------------------------------------------

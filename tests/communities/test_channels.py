@@ -1,6 +1,7 @@
 """Team channels: cards to Microsoft Teams and Slack through the outbox, each item once per
 channel, and the webhook address kept secret (a fake webhook server on loopback)."""
 
+import json
 import logging
 from datetime import UTC, date, datetime, timedelta
 
@@ -342,3 +343,54 @@ def test_the_empty_page_says_what_to_do(client, community, manager):
     client.force_login(manager)
     text = client.get(reverse("communities:channels", args=[community.slug])).content.decode()
     assert "No channel is connected yet" in text
+
+
+def test_a_live_event_start_is_announced_once_when_it_starts(
+    hooks, connected, community, manager, topic
+):
+    from expertqa.live import services as live
+
+    starts_at = timezone.now() + timedelta(minutes=10)
+    event = live.live_event_schedule(
+        created_by=manager,
+        community=community,
+        topic=topic,
+        title="All-hands backchannel",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=1),
+        hosts=[manager],
+        invite=False,
+    )
+    relay()
+    hooks.received.clear()
+
+    assert live.announce_started_events(now=starts_at - timedelta(minutes=1)) == 0
+    assert live.announce_started_events(now=starts_at + timedelta(minutes=1)) == 1
+    assert live.announce_started_events(now=starts_at + timedelta(minutes=2)) == 0
+    relay()
+    relay()
+
+    slack = [body for path, body in hooks.received if path.startswith("/slack/")]
+    assert len(slack) == 1
+    assert "All-hands backchannel" in slack[0]["text"]
+    assert "Live event starting now" in json.dumps(slack[0])
+    assert slack[0]["blocks"][-1]["elements"][0]["url"].endswith(
+        reverse("expertqa:live_detail", args=[event.pk])
+    )
+
+
+def test_a_start_long_past_is_not_announced(hooks, connected, community, manager, topic):
+    from expertqa.live import services as live
+
+    starts_at = timezone.now() - timedelta(days=1)
+    live.live_event_schedule(
+        created_by=manager,
+        community=community,
+        topic=topic,
+        title="Yesterday's chat",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=1),
+        hosts=[manager],
+        invite=False,
+    )
+    assert live.announce_started_events() == 0
