@@ -17,8 +17,13 @@ class ViewerTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # The zone is the request's only: none is inherited from the thread's last request,
+        # and none is left behind for whatever the thread runs next (a task, a test).
         timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not getattr(view_func, "viewer_timezone", True):

@@ -50,9 +50,11 @@
     var status = document.createElement("p");
     status.className = "visually-hidden";
     status.setAttribute("role", "status");
-    var chips = document.createElement("p");
+    // A labelled group: aria-label is not allowed on a plain paragraph.
+    var chips = document.createElement("div");
     chips.className = "tags picker-chips";
-    chips.setAttribute("aria-label", "Chosen");
+    chips.setAttribute("role", "group");
+    chips.setAttribute("aria-label", "Chosen " + name);
     container.parentNode.insertBefore(chips, container);
     container.parentNode.insertBefore(filter, container);
     container.parentNode.insertBefore(status, container);
