@@ -422,10 +422,12 @@ class LiveMessage(models.Model):
 
 class LiveReaction(models.Model):
     class Kind(models.TextChoices):
-        THUMBS_UP = "thumbs_up", "👍"
-        CLAP = "clap", "👏"
-        IDEA = "idea", "💡"
-        HEART = "heart", "❤️"
+        # Words, not emoji: the buttons show icons (an emoji is an empty box where the
+        # machine has no emoji font), and the words are what screen readers say.
+        THUMBS_UP = "thumbs_up", "Thumbs up"
+        CLAP = "clap", "Applause"
+        IDEA = "idea", "Good idea"
+        HEART = "heart", "Love it"
 
     message = models.ForeignKey(LiveMessage, on_delete=models.CASCADE, related_name="reactions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
