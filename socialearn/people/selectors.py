@@ -1,6 +1,5 @@
 """Reads the people pages share: the directory search, profiles, topics and their experts."""
 
-from collections.abc import Sequence
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -43,7 +42,7 @@ def people_search(
     department=None,
     location=None,
     viewer=None,
-) -> QuerySet:
+) -> "QuerySet | RankedPeople":
     """People matching a free-text query and filters, best match first.
 
     Names are indexed without stemming, titles, topics and bios in English; the query is
@@ -72,7 +71,7 @@ def people_search(
     return _listing(qs.order_by(*order))
 
 
-class RankedPeople(Sequence):
+class RankedPeople:
     """People on a topic, the most evidence first, then by search rank and name.
 
     Ranking by evidence inside SQL meant a correlated count per candidate: minutes at 100,000
