@@ -11,18 +11,18 @@ from socialearn.waiting import WaitingKind
 
 from .models import Match
 
-STALLED_AFTER = timedelta(days=7)
+UNANSWERED_AFTER = timedelta(days=7)
 
 
 def proposals_to_publish(user) -> QuerySet:
     return Match.objects.filter(programme__coordinators=user, status=Match.Status.PROPOSED)
 
 
-def stalled_matches(user) -> QuerySet:
+def unanswered_offers(user) -> QuerySet:
     return Match.objects.filter(
         programme__coordinators=user,
         status=Match.Status.OFFERED,
-        offered_at__lt=timezone.now() - STALLED_AFTER,
+        offered_at__lt=timezone.now() - UNANSWERED_AFTER,
     )
 
 
@@ -40,9 +40,9 @@ WAITING = [
         url=_coordinate,
     ),
     WaitingKind(
-        key="stalled_matches",
+        key="unanswered_offers",
         section="mentoring:home",
-        items=stalled_matches,
+        items=unanswered_offers,
         group=("programme_id", "programme__name"),
         label=lambda n: f"{n} offer{'' if n == 1 else 's'} unanswered for a week",
         url=_coordinate,

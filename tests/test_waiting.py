@@ -202,8 +202,8 @@ def test_a_coordinator_sees_proposals_to_publish_and_stalled_offers(client):
 
     rows = by_key(waiting_for(coordinator))
     assert [(r.place, r.count) for r in rows["proposals_to_publish"]] == [("New managers", 2)]
-    assert [(r.place, r.count) for r in rows["stalled_matches"]] == [("New managers", 1)]
-    assert rows["stalled_matches"][0].url == reverse("mentoring:coordinate", args=[programme.pk])
+    assert [(r.place, r.count) for r in rows["unanswered_offers"]] == [("New managers", 1)]
+    assert rows["unanswered_offers"][0].url == reverse("mentoring:coordinate", args=[programme.pk])
     client.force_login(coordinator)
     assert menu_badges(client.get(reverse("home")).content.decode()) == {"Mentoring": 3}
 
