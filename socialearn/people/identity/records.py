@@ -100,7 +100,7 @@ def record_differences(user, record: PersonRecord) -> dict[str, tuple]:
         now = current[name]
         if name in ("email", "manager_email"):
             value = (value or "").lower()
-        if (now or "") != (value or "") if isinstance(value, str) else now != value:
+        if now != value:  # person_current gives "" (never None) for an empty text
             changes[name] = (now, value)
     return changes
 
