@@ -13,6 +13,7 @@ register = template.Library()
 def chip(person, anonymous=False) -> SafeString:
     """The person chip as a value, for a sentence translated as a whole:
 
-    {% chip c.created_by as author %}{% blocktranslate %}proposed by {{ author }}{% endblocktranslate %}
+    {% chip c.created_by as author %}
+    {% blocktranslate %}proposed by {{ author }}{% endblocktranslate %}
     """
     return render_to_string("people/_person_chip.html", person_chip(person, anonymous=anonymous))
