@@ -1,6 +1,7 @@
 """The challenge nudge: a participant who has not done today's step, at their local morning."""
 
 from datetime import datetime, time, timedelta
+from typing import cast
 
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -59,9 +60,9 @@ def missed_step(now: datetime):
         )
     )
     links: dict[int, str] = {}
-    rows = list(rows)
-    languages = languages_of(row[0] for row in rows)
-    for user_id, challenge_id, challenge, step_id, title, minutes, streak in rows:
+    found = list(rows)
+    languages = languages_of(row[0] for row in found)
+    for user_id, challenge_id, challenge, step_id, title, minutes, streak in found:
         if step_id not in links:
             links[step_id] = reverse("challenges:step", args=[challenge_id, step_id])
         with translation.override(languages[user_id]):
@@ -90,11 +91,13 @@ def missed_step(now: datetime):
 register(
     Rule(
         name="challenges.missed_step",
-        label=_("A challenge step I have not done yet"),
-        description=_("In my morning, the step of a challenge I take that I have not done."),
+        label=cast(str, _("A challenge step I have not done yet")),
+        description=cast(
+            str, _("In my morning, the step of a challenge I take that I have not done.")
+        ),
         find=missed_step,
         kind="nudge_challenge_step",
-        action=_("Do it now"),
+        action=cast(str, _("Do it now")),
         follow_verbs=("step_completed",),
         priority=80,
         starts=time(8, 0),

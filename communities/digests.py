@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -44,7 +45,7 @@ class DigestItem:
     title: str
     kind: str
     community_name: str
-    author: str  # or a lazy "Anonymous", written in the recipient's language
+    author: str | Promise  # a lazy "Anonymous" is written in the recipient's language
     created_at: datetime
     url: str
     reason: str  # "member" or the followed topic's name
@@ -97,7 +98,7 @@ def _candidate_threads(*, since, now, community_ids, topic_ids) -> list[dict]:
 MEMBER = _("Member")
 
 
-def _author(row: dict) -> str:
+def _author(row: dict) -> str | Promise:
     if row["is_anonymous"]:
         return ANONYMOUS
     if row["author_id"] is None:

@@ -1,53 +1,45 @@
 """Notifications in the language of the person who reads them, whoever's request wrote them.
 
-A person's language is Profile.language; blank (the browser's choice, unknown away from a
-request) and unset read in the site's language. Texts are built once per language among the
-recipients, so a manager team of English and German readers gets two rows, not one.
+A person's language is their profile's; blank (the browser's choice, unknown away from a
+request) reads in the site's language. Texts are built once per language among the
+recipients, so managers who read English and German get two rows, not one text for all.
+A text one row carries to a whole audience (a fan-out, a clock post, a channel card) is
+written in the site's language, never in that of whoever happened to cause it.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
 from django.utils import translation
 
 from socialearn.notifications.services import notify
-from socialearn.people.models import Profile
 
+try:
+    from socialearn.people.languages import in_language_of, languages_of
+except ImportError:  # profiles without a language yet: everyone reads the site's language
+    from socialearn.people.models import Profile
 
-def _has_language() -> bool:
-    return any(f.name == "language" for f in Profile._meta.get_fields())
+    def _chosen(profile) -> str:
+        return getattr(profile, "language", "") or settings.LANGUAGE_CODE
 
+    def languages_of(user_ids: Iterable[int]) -> dict[int, str]:  # type: ignore[no-redef]
+        ids = list(user_ids)
+        known = any(f.name == "language" for f in Profile._meta.get_fields())
+        rows = Profile.objects.filter(user_id__in=ids) if known and ids else []
+        chosen = {p.user_id: _chosen(p) for p in rows}
+        return {uid: chosen.get(uid, settings.LANGUAGE_CODE) for uid in ids}
 
-def languages_of(user_ids: Iterable[int]) -> dict[int, str]:
-    """Each person's language (one query; none while profiles have no language)."""
-    ids = set(user_ids)
-    chosen: dict[int, str] = {}
-    if ids and _has_language():
-        # Spelled as names, not keywords: the field arrives with the languages' settings.
-        language = "language"
-        chosen = dict(
-            Profile.objects.filter(user_id__in=ids)
-            .exclude(**{language: ""})
-            .values_list("user_id", language)
-        )
-    return {uid: chosen.get(uid) or settings.LANGUAGE_CODE for uid in ids}
-
-
-@contextmanager
-def in_language_of(user):
-    """Texts built inside read in `user`'s language."""
-    profile = getattr(user, "profile", None)
-    language = getattr(profile, "language", "") or settings.LANGUAGE_CODE
-    with translation.override(language):
-        yield
+    @contextmanager  # type: ignore[no-redef]
+    def in_language_of(person) -> Iterator[str]:
+        code = _chosen(getattr(person, "profile", person))
+        with translation.override(code):
+            yield code
 
 
 @contextmanager
-def in_site_language():
-    """For texts one row carries to many readers (an audience fan-out): the site's language,
-    never the language of whoever happened to cause them."""
+def in_site_language() -> Iterator[None]:
     with translation.override(settings.LANGUAGE_CODE):
         yield
 
@@ -63,3 +55,6 @@ def notify_in_their_language(*, recipients: Iterable, texts: Callable[[], dict],
         with translation.override(language):
             sent += notify(recipients=user_ids, **texts(), **kwargs)
     return sent
+
+
+__all__ = ["in_language_of", "in_site_language", "languages_of", "notify_in_their_language"]

@@ -1,6 +1,7 @@
 """Community nudges: a question nobody answered, and a cohort member who never posted."""
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import connection
@@ -119,9 +120,9 @@ def cohort_silent(now: datetime):
         .filter(~Exists(posted), ~Exists(replied))
         .values_list("user_id", "community_id", "community__slug", "community__name")
     )
-    rows = list(rows)
-    languages = languages_of(row[0] for row in rows)
-    for person_id, community_id, slug, name in rows:
+    found = list(rows)
+    languages = languages_of(row[0] for row in found)
+    for person_id, community_id, slug, name in found:
         with translation.override(languages[person_id]):
             texts = {
                 "title": gettext("Say hello to your cohort in %(community)s") % {"community": name},
@@ -142,11 +143,13 @@ def cohort_silent(now: datetime):
 register(
     Rule(
         name="communities.unanswered_question",
-        label=_("A question on my topics nobody has answered"),
-        description=_("Sent to a few people whose answers on its topics were accepted before."),
+        label=cast(str, _("A question on my topics nobody has answered")),
+        description=cast(
+            str, _("Sent to a few people whose answers on its topics were accepted before.")
+        ),
         find=unanswered_question,
         kind="nudge_unanswered_question",
-        action=_("Answer it"),
+        action=cast(str, _("Answer it")),
         follow_verbs=("replied",),
         priority=60,
     )
@@ -154,11 +157,11 @@ register(
 register(
     Rule(
         name="communities.cohort_silent",
-        label=_("My course cohort, when I have not posted yet"),
-        description=_("A week after my cohort started, if I have not written in it."),
+        label=cast(str, _("My course cohort, when I have not posted yet")),
+        description=cast(str, _("A week after my cohort started, if I have not written in it.")),
         find=cohort_silent,
         kind="nudge_cohort_silent",
-        action=_("Write a first post"),
+        action=cast(str, _("Write a first post")),
         follow_verbs=("posted", "replied"),
         priority=40,
     )
