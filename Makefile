@@ -53,7 +53,8 @@ lint: install
 		communities/channels/services.py communities/channels/selectors.py \
 		communities/channels/handlers.py communities/channels/crypto.py \
 		socialearn/notifications/mail.py expertqa/channels.py \
-		socialearn/waiting.py communities/waiting.py expertqa/waiting.py mentoring/waiting.py \
+		socialearn/waiting.py communities/waiting.py communities/language.py expertqa/waiting.py \
+		mentoring/waiting.py \
 		challenges/waiting.py communities/flagging.py communities/confirmations.py \
 		socialearn/people/identity/records.py socialearn/people/identity/hr_import.py \
 		socialearn/people/identity/claims.py socialearn/people/identity/scim_auth.py \

@@ -9,7 +9,6 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 WEEKDAYS = [1, 2, 3, 4, 5]
 EVERY_DAY = [1, 2, 3, 4, 5, 6, 7]
 
@@ -39,14 +38,15 @@ def release_at(start: date, day_offset: int, at: time, tz: ZoneInfo) -> datetime
     return local_instant(start + timedelta(days=day_offset), at, tz)
 
 
-def _normalise_weekdays(weekdays: Iterable[int]) -> list[int]:
+def normalise_weekdays(weekdays: Iterable[int]) -> list[int]:
+    """The ISO weekdays given, sorted and without repeats; none given means every day."""
     days = sorted({int(d) for d in weekdays if 1 <= int(d) <= 7})
     return days or list(EVERY_DAY)
 
 
 def slots(after: datetime, weekdays: Iterable[int], at: time, tz: ZoneInfo) -> Iterator[datetime]:
     """Every slot strictly after `after`: the days in `weekdays` (ISO, Monday = 1) at `at`."""
-    days = _normalise_weekdays(weekdays)
+    days = normalise_weekdays(weekdays)
     day = after.astimezone(tz).date()
     while True:
         if day.isoweekday() in days:
@@ -58,14 +58,3 @@ def slots(after: datetime, weekdays: Iterable[int], at: time, tz: ZoneInfo) -> I
 
 def next_slot(after: datetime, weekdays: Iterable[int], at: time, tz: ZoneInfo) -> datetime:
     return next(slots(after, weekdays, at, tz))
-
-
-def weekdays_label(weekdays: Iterable[int]) -> str:
-    days = _normalise_weekdays(weekdays)
-    if days == EVERY_DAY:
-        return "Every day"
-    if days == WEEKDAYS:
-        return "Weekdays"
-    if len(days) == 1:
-        return f"Every {WEEKDAY_NAMES[days[0] - 1]}"
-    return ", ".join(WEEKDAY_NAMES[d - 1] for d in days)

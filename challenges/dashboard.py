@@ -1,3 +1,5 @@
+from django.utils.translation import gettext
+
 from . import selectors
 
 
@@ -9,14 +11,14 @@ def dashboard_section(request) -> dict | None:
     if not challenges:
         # Last on the page: an invitation, not news.
         return {
-            "title": "Challenges",
+            "title": gettext("Challenges"),
             "template": "challenges/_dashboard.html",
             "context": {"rows": []},
             "order": 90,
         }
     today = selectors.today_steps(challenges, user)
     return {
-        "title": "Your challenges",
+        "title": gettext("Your challenges"),
         "template": "challenges/_dashboard.html",
         "context": {"rows": [(c, today.get(c.pk)) for c in challenges]},
         # Today's step is the first thing to do.

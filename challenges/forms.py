@@ -2,21 +2,23 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from communities.mentions import validate_mentions
 from communities.models import Community
 from socialearn import limits
 from socialearn.forms import InputLimits, limit_dates, today, years_from
 
-from . import clock
 from .models import Challenge, Flow, FlowItem, Step
 
 User = get_user_model()
 
 # A challenge starts within a year back (a copy may catch up on steps already due) and two
 # years ahead; a start stored earlier stays acceptable when the challenge is edited.
-START_TOO_EARLY = "Choose a start date from %(earliest)s on."
-START_TOO_LATE = "Choose a start date within the next two years, by %(latest)s."
+START_TOO_EARLY = _("Choose a start date from %(earliest)s on.")
+START_TOO_LATE = _("Choose a start date within the next two years, by %(latest)s.")
 
 
 def limit_start_date(field: forms.Field, stored=None) -> None:
@@ -34,17 +36,17 @@ def limit_start_date(field: forms.Field, stored=None) -> None:
 
 
 class CopyForm(InputLimits, forms.Form):
-    title = forms.CharField(max_length=160, label="Title")
+    title = forms.CharField(max_length=160, label=_("Title"))
     community = forms.ModelChoiceField(
         queryset=Community.objects.none(),
-        label="Community",
-        help_text="The steps are posted there as threads.",
-        error_messages={"required": "Choose the community the steps go into."},
+        label=_("Community"),
+        help_text=_("The steps are posted there as threads."),
+        error_messages={"required": _("Choose the community the steps go into.")},
     )
     start_date = forms.DateField(
-        label="Start date",
+        label=_("Start date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"required": "Choose the day the first step comes out."},
+        error_messages={"required": _("Choose the day the first step comes out.")},
     )
 
     def __init__(self, *args, communities, **kwargs):
@@ -55,9 +57,9 @@ class CopyForm(InputLimits, forms.Form):
 
 class ChallengeForm(InputLimits, forms.ModelForm):
     guide_email = forms.EmailField(
-        label="Learning guide (email)",
+        label=_("Learning guide (email)"),
         required=False,
-        help_text="The person who posts the steps and encourages participants.",
+        help_text=_("The person who posts the steps and encourages participants."),
     )
 
     class Meta:
@@ -78,7 +80,17 @@ class ChallengeForm(InputLimits, forms.ModelForm):
             "release_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "description": forms.Textarea(attrs={"rows": 5}),
         }
-        labels = {"streak_grace": "Missed periods a streak survives"}
+        labels = {
+            "title": _("Title"),
+            "summary": _("Summary"),
+            "description": _("Description"),
+            "cadence": _("Cadence"),
+            "length_value": _("Length"),
+            "length_unit": _("Length unit"),
+            "start_date": _("Start date"),
+            "release_time": _("Release time"),
+            "streak_grace": _("Missed periods a streak survives"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,7 +105,7 @@ class ChallengeForm(InputLimits, forms.ModelForm):
             return email
         guide = User.objects.filter(email__iexact=email, is_active=True).first()
         if guide is None:
-            raise forms.ValidationError("Nobody here has that email address.")
+            raise forms.ValidationError(gettext("Nobody here has that email address."))
         self.instance.guide = guide
         return email
 
@@ -113,6 +125,14 @@ class StepForm(InputLimits, forms.ModelForm):
             "prompt": forms.Textarea(attrs={"rows": 5}),
             "resources": forms.Textarea(attrs={"rows": 3}),
         }
+        labels = {
+            "title": _("Title"),
+            "prompt": _("Prompt"),
+            "resources": _("Resources"),
+            "estimated_minutes": _("Estimated minutes"),
+            "day_offset": _("Day offset"),
+            "allow_mark_done": _("Can be marked done"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,15 +143,15 @@ class StepForm(InputLimits, forms.ModelForm):
 
 class AnswerForm(InputLimits, forms.Form):
     body = forms.CharField(
-        label="Your answer",
+        label=_("Your answer"),
         max_length=limits.POST_BODY,
         validators=[validate_mentions],
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Write your answer first."},
+        error_messages={"required": _("Write your answer first.")},
     )
 
 
-WEEKDAY_CHOICES = [(i + 1, name) for i, name in enumerate(clock.WEEKDAY_NAMES)]
+WEEKDAY_CHOICES = [(day + 1, WEEKDAYS_ABBR[day]) for day in range(7)]
 
 
 class FlowForm(InputLimits, forms.ModelForm):
@@ -139,15 +159,21 @@ class FlowForm(InputLimits, forms.ModelForm):
         choices=WEEKDAY_CHOICES,
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        label="Post on",
+        label=_("Post on"),
         required=False,
-        help_text="Scheduled flows only. None ticked means every day.",
+        help_text=_("Scheduled flows only. None ticked means every day."),
     )
 
     class Meta:
         model = Flow
         fields = ["name", "community", "mode", "weekdays", "post_time"]
         widgets = {"post_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        labels = {
+            "name": _("Name"),
+            "community": _("Community"),
+            "mode": _("Mode"),
+            "post_time": _("Post time"),
+        }
 
     def __init__(self, *args, communities=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -162,11 +188,17 @@ class FlowItemForm(InputLimits, forms.ModelForm):
         model = FlowItem
         fields = ["kind", "title", "body", "url", "day_offset"]
         widgets = {"body": forms.Textarea(attrs={"rows": 3})}
-        labels = {"url": "Link", "day_offset": "Day"}
+        labels = {
+            "kind": _("Kind"),
+            "title": _("Title"),
+            "body": _("Body"),
+            "url": _("Link"),
+            "day_offset": _("Day"),
+        }
         help_texts = {
-            "body": "Markdown: **bold**, *italic*, lists and links.",
-            "url": "For a resource link: the page to read.",
-            "day_offset": "Relative flows only: how many days after joining the member gets it.",
+            "body": _("Markdown: **bold**, *italic*, lists and links."),
+            "url": _("For a resource link: the page to read."),
+            "day_offset": _("Relative flows only: how many days after joining the member gets it."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -176,5 +208,5 @@ class FlowItemForm(InputLimits, forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("kind") == FlowItem.Kind.RESOURCE and not data.get("url"):
-            self.add_error("url", "A resource needs its link.")
+            self.add_error("url", gettext("A resource needs its link."))
         return data

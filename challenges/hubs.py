@@ -1,6 +1,10 @@
 """Challenges on a topic's hub: published challenges running in communities about the topic
 (challenges have no topics of their own), as the reader may see them. One query."""
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from socialearn.people import hubs
 from socialearn.people.search import Hit
 
@@ -10,9 +14,9 @@ from .selectors import visible_challenges
 
 @hubs.register(
     "challenges",
-    label="Challenges",
+    label=_("Challenges"),
     order=50,
-    empty="No challenge on this topic yet.",
+    empty=_("No challenge on this topic yet."),
 )
 def challenges(viewer, topic, *, limit: int) -> list[Hit]:
     ids = (
@@ -35,7 +39,9 @@ def challenges(viewer, topic, *, limit: int) -> list[Hit]:
                 x
                 for x in (
                     c.community.name if c.community is not None else "",
-                    f"from {c.start_date:%-d %b %Y}" if c.start_date else "",
+                    gettext("from %(day)s") % {"day": date_format(c.start_date, "DATE_FORMAT")}
+                    if c.start_date
+                    else "",
                 )
                 if x
             ),

@@ -6,34 +6,51 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community, Thread
 from socialearn import limits
 from socialearn.limits import bounded_text
 from socialearn.people.models import person_name
 
+from . import clock
+
+
+def weekdays_label(weekdays) -> str:
+    """A flow's posting days in words: "Every day", "Weekdays", "Every Mon", "Mon, Wed"."""
+    days = clock.normalise_weekdays(weekdays)
+    if days == clock.EVERY_DAY:
+        return gettext("Every day")
+    if days == clock.WEEKDAYS:
+        return gettext("Weekdays")
+    if len(days) == 1:
+        return gettext("Every %(day)s") % {"day": WEEKDAYS_ABBR[days[0] - 1]}
+    return ", ".join(str(WEEKDAYS_ABBR[d - 1]) for d in days)
+
 
 class Challenge(models.Model):
     """A sequence of bite-sized steps released on a cadence into a community."""
 
     class Cadence(models.TextChoices):
-        DAILY = "daily", "Daily"
-        WEEKLY = "weekly", "Weekly"
-        CUSTOM = "custom", "Custom (each step has its own day offset)"
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
+        CUSTOM = "custom", _("Custom (each step has its own day offset)")
 
     class LengthUnit(models.TextChoices):
-        DAYS = "days", "days"
-        WEEKS = "weeks", "weeks"
-        MONTHS = "months", "months"
+        DAYS = "days", _("days")
+        WEEKS = "weeks", _("weeks")
+        MONTHS = "months", _("months")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        ARCHIVED = "archived", "Archived"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
 
     title = models.CharField(max_length=160)
     summary = models.CharField(max_length=255, blank=True)
-    description = bounded_text(limits.DESCRIPTION, blank=True, help_text="Markdown.")
+    description = bounded_text(limits.DESCRIPTION, blank=True, help_text=_("Markdown."))
     description_html = models.TextField(blank=True, editable=False)
     designer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -48,7 +65,7 @@ class Challenge(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="guided_challenges",
-        verbose_name="learning guide",
+        verbose_name=_("learning guide"),
     )
     community = models.ForeignKey(
         Community,
@@ -56,15 +73,17 @@ class Challenge(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="challenges",
-        help_text="Where the steps are posted. Templates have none.",
+        help_text=_("Where the steps are posted. Templates have none."),
     )
     cadence = models.CharField(max_length=8, choices=Cadence.choices, default=Cadence.DAILY)
-    length_value = models.PositiveSmallIntegerField("length", default=30)
+    length_value = models.PositiveSmallIntegerField(_("length"), default=30)
     length_unit = models.CharField(
         max_length=8, choices=LengthUnit.choices, default=LengthUnit.DAYS
     )
     start_date = models.DateField(null=True, blank=True)
-    release_time = models.TimeField(default="09:00", help_text="In the organisation's time zone.")
+    release_time = models.TimeField(
+        default="09:00", help_text=_("In the organisation's time zone.")
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     is_template = models.BooleanField(default=False)
     copied_from = models.ForeignKey(
@@ -95,13 +114,20 @@ class Challenge(models.Model):
 
     def clean(self) -> None:
         if not self.is_template and self.community_id is None:
-            raise ValidationError({"community": "Choose the community the steps go into."})
+            raise ValidationError({"community": gettext("Choose the community the steps go into.")})
         if self.status == self.Status.PUBLISHED and not self.start_date:
-            raise ValidationError({"start_date": "A published challenge needs a start date."})
+            raise ValidationError(
+                {"start_date": gettext("A published challenge needs a start date.")}
+            )
 
     @property
     def length_label(self) -> str:
-        return f"{self.length_value} {self.get_length_unit_display()}"
+        n = self.length_value
+        if self.length_unit == self.LengthUnit.WEEKS:
+            return ngettext("%(n)s week", "%(n)s weeks", n) % {"n": n}
+        if self.length_unit == self.LengthUnit.MONTHS:
+            return ngettext("%(n)s month", "%(n)s months", n) % {"n": n}
+        return ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
 
     @property
     def end_date(self) -> date | None:
@@ -136,22 +162,22 @@ class Step(models.Model):
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=160)
-    prompt = bounded_text(limits.DESCRIPTION, help_text="A bite-sized activity, in Markdown.")
+    prompt = bounded_text(limits.DESCRIPTION, help_text=_("A bite-sized activity, in Markdown."))
     prompt_html = models.TextField(blank=True, editable=False)
     resources = bounded_text(
         limits.SHORT_DESCRIPTION,
         blank=True,
-        help_text="Links or references, one per line (Markdown allowed).",
+        help_text=_("Links or references, one per line (Markdown allowed)."),
     )
     resources_html = models.TextField(blank=True, editable=False)
     estimated_minutes = models.PositiveSmallIntegerField(default=10)
     day_offset = models.PositiveSmallIntegerField(
-        default=0, help_text="Days after the start date (used by custom cadences)."
+        default=0, help_text=_("Days after the start date (used by custom cadences).")
     )
     allow_mark_done = models.BooleanField(
-        "can be marked done",
+        _("can be marked done"),
         default=False,
-        help_text="Otherwise the step is completed by answering in its thread.",
+        help_text=_("Otherwise the step is completed by answering in its thread."),
     )
     release_at = models.DateTimeField(null=True, blank=True, editable=False)
     posted_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -213,8 +239,8 @@ class Participant(models.Model):
 
 class Completion(models.Model):
     class Via(models.TextChoices):
-        REPLY = "reply", "Answered in the thread"
-        MARK_DONE = "done", "Marked done"
+        REPLY = "reply", _("Answered in the thread")
+        MARK_DONE = "done", _("Marked done")
 
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="completions")
     user = models.ForeignKey(
@@ -239,8 +265,8 @@ class Flow(models.Model):
     """A curator's queue of micro-items the clock posts into a community."""
 
     class Mode(models.TextChoices):
-        SCHEDULED = "scheduled", "On a schedule, into the community"
-        RELATIVE = "relative", "Relative to each member's join date, to their inbox"
+        SCHEDULED = "scheduled", _("On a schedule, into the community")
+        RELATIVE = "relative", _("Relative to each member's join date, to their inbox")
 
     name = models.CharField(max_length=160)
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="flows")
@@ -254,7 +280,7 @@ class Flow(models.Model):
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.SCHEDULED)
     # ISO weekdays, Monday = 1 ... Sunday = 7.
     weekdays = models.JSONField(default=list, blank=True)
-    post_time = models.TimeField(default="09:00", help_text="In the organisation's time zone.")
+    post_time = models.TimeField(default="09:00", help_text=_("In the organisation's time zone."))
     is_paused = models.BooleanField(default=False)
     # Relative flows serve only members who joined after this moment.
     active_since = models.DateTimeField(null=True, blank=True)
@@ -271,27 +297,26 @@ class Flow(models.Model):
 
     @property
     def schedule_label(self) -> str:
-        from .clock import weekdays_label
-
+        at = f"{self.post_time:%H:%M}"
         if self.mode == self.Mode.RELATIVE:
-            return f"Day by day after each member joins, at {self.post_time:%H:%M}"
-        return f"{weekdays_label(self.weekdays)} at {self.post_time:%H:%M}"
+            return gettext("Day by day after each member joins, at %(time)s") % {"time": at}
+        return gettext("%(days)s at %(time)s") % {"days": weekdays_label(self.weekdays), "time": at}
 
 
 class FlowItem(models.Model):
     class Kind(models.TextChoices):
-        TIP = "tip", "Tip"
-        RESOURCE = "resource", "Resource link"
-        QUESTION = "question", "Question"
+        TIP = "tip", _("Tip")
+        RESOURCE = "resource", _("Resource link")
+        QUESTION = "question", _("Question")
 
     flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField()
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TIP)
     title = models.CharField(max_length=160)
-    body = bounded_text(limits.DESCRIPTION, blank=True, help_text="Markdown.")
+    body = bounded_text(limits.DESCRIPTION, blank=True, help_text=_("Markdown."))
     url = models.URLField(blank=True, max_length=500)
     day_offset = models.PositiveSmallIntegerField(
-        default=0, help_text="Relative flows: days after the member joined."
+        default=0, help_text=_("Relative flows: days after the member joined.")
     )
     scheduled_for = models.DateTimeField(null=True, blank=True, editable=False)
     posted_at = models.DateTimeField(null=True, blank=True, editable=False)

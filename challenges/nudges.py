@@ -1,10 +1,15 @@
 """The challenge nudge: a participant who has not done today's step, at their local morning."""
 
 from datetime import datetime, time, timedelta
+from typing import cast
 
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from communities.language import languages_of
 from socialearn.nudges.registry import Candidate, Rule, register
 
 from .models import Challenge, Completion, Participant
@@ -55,16 +60,28 @@ def missed_step(now: datetime):
         )
     )
     links: dict[int, str] = {}
-    for user_id, challenge_id, challenge, step_id, title, minutes, streak in rows:
+    found = list(rows)
+    languages = languages_of(row[0] for row in found)
+    for user_id, challenge_id, challenge, step_id, title, minutes, streak in found:
         if step_id not in links:
             links[step_id] = reverse("challenges:step", args=[challenge_id, step_id])
-        body = f"{challenge}: about {minutes} minutes."
-        if streak:
-            body = f"Your streak breaks unless you do it today. {body}"
+        with translation.override(languages[user_id]):
+            names = {"challenge": challenge, "minutes": minutes}
+            if streak:
+                body = (
+                    gettext(
+                        "Your streak breaks unless you do it today. "
+                        "%(challenge)s: about %(minutes)s minutes."
+                    )
+                    % names
+                )
+            else:
+                body = gettext("%(challenge)s: about %(minutes)s minutes.") % names
+            heading = gettext("Today's step is waiting: %(step)s") % {"step": title}
         yield Candidate(
             person_id=user_id,
             cause=f"challenges:step:{step_id}",
-            title=f"Today's step is waiting: {title}",
+            title=heading,
             body=body,
             url=links[step_id],
             subject={"challenge_id": challenge_id},
@@ -74,11 +91,13 @@ def missed_step(now: datetime):
 register(
     Rule(
         name="challenges.missed_step",
-        label="A challenge step I have not done yet",
-        description="In my morning, the step of a challenge I take that I have not done.",
+        label=cast(str, _("A challenge step I have not done yet")),
+        description=cast(
+            str, _("In my morning, the step of a challenge I take that I have not done.")
+        ),
         find=missed_step,
         kind="nudge_challenge_step",
-        action="Do it now",
+        action=cast(str, _("Do it now")),
         follow_verbs=("step_completed",),
         priority=80,
         starts=time(8, 0),

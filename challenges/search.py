@@ -6,8 +6,11 @@ Steps are found once released, as the threads the clock posts; an unreleased ste
 thread yet, so it cannot be found. One query.
 """
 
+from typing import cast
+
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from socialearn.people import search
 from socialearn.people.search import Hit, Terms
@@ -18,7 +21,7 @@ from .selectors import visible_challenges
 FRESH = 0.2
 
 
-@search.register("challenges", label="Challenges", order=60)
+@search.register("challenges", label=cast(str, _("Challenges")), order=60)
 def find_challenges(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]:
     if not user.is_authenticated:
         return []
@@ -48,7 +51,7 @@ def find_challenges(user, terms: Terms, *, limit: int, offset: int = 0) -> list[
                 x
                 for x in (
                     r["community__name"],
-                    "" if r["status"] == Challenge.Status.PUBLISHED else labels[r["status"]],
+                    "" if r["status"] == Challenge.Status.PUBLISHED else str(labels[r["status"]]),
                 )
                 if x
             ),

@@ -5,16 +5,32 @@ Who may see and do what is written in challenges.permissions."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from communities.models import Reply
 
 from . import permissions, streaks
 from .models import Challenge, Completion, Flow, FlowItem, Participant, Step
+
+
+def when_label(moment: datetime, *, now: datetime, tz: ZoneInfo) -> str:
+    """ "today at 09:00", "tomorrow at 09:00" or "Monday 7 December at 09:00", in `tz`."""
+    local = moment.astimezone(tz)
+    days = (local.date() - now.astimezone(tz).date()).days
+    at = {"time": local.strftime("%H:%M")}
+    if days == 0:
+        return gettext("today at %(time)s") % at
+    if days == 1:
+        return gettext("tomorrow at %(time)s") % at
+    return gettext("%(day)s at %(time)s") % {"day": date_format(local, gettext("l j F")), **at}
+
 
 SCOREBOARD_PAGE = 50
 
@@ -119,7 +135,7 @@ def progress_for(challenge: Challenge, user, now: datetime | None = None) -> Pro
         actions, now=now, period=challenge.streak_period, tz=tz, grace=challenge.streak_grace
     )
     if result.next_step and result.next_step.release_at:
-        result.next_label = streaks.when_label(result.next_step.release_at, now=now, tz=tz)
+        result.next_label = when_label(result.next_step.release_at, now=now, tz=tz)
     if participant is not None:
         joined = participant.joined_at
         result.strip = streaks.calendar_strip(

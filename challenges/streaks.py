@@ -110,15 +110,3 @@ def calendar_strip(
         state = DONE if p in active else (OPEN if p == today else MISSED)
         marks.append(PeriodMark(start=period_start(p, period), state=state, is_current=p == today))
     return marks
-
-
-def when_label(moment: datetime, *, now: datetime, tz: ZoneInfo) -> str:
-    """ "today at 09:00", "tomorrow at 09:00" or "Monday 7 December at 09:00", in `tz`."""
-    local = moment.astimezone(tz)
-    days = (local.date() - now.astimezone(tz).date()).days
-    at = local.strftime("%H:%M")
-    if days == 0:
-        return f"today at {at}"
-    if days == 1:
-        return f"tomorrow at {at}"
-    return f"{local.strftime('%A')} {local.day} {local.strftime('%B')} at {at}"

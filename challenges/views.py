@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from . import charts, permissions, selectors, services
@@ -93,7 +95,7 @@ def challenge_copy(request, pk: int):
         except ValidationError as error:
             form.add_error(None, _errors(error))
         else:
-            messages.success(request, "Copied. Edit the steps, then publish.")
+            messages.success(request, gettext("Copied. Edit the steps, then publish."))
             return redirect("challenges:edit", pk=copy.pk)
     return TemplateResponse(request, "challenges/copy.html", {"source": source, "form": form})
 
@@ -125,7 +127,7 @@ def challenge_edit(request, pk: int):
         except ValidationError as error:
             form.add_error(None, _errors(error))
         else:
-            messages.success(request, "The challenge is saved.")
+            messages.success(request, gettext("The challenge is saved."))
             return redirect("challenges:edit", pk=challenge.pk)
     return TemplateResponse(
         request,
@@ -143,7 +145,7 @@ def challenge_publish(request, pk: int):
     except ValidationError as error:
         messages.error(request, _errors(error))
         return redirect("challenges:edit", pk=pk)
-    messages.success(request, "Published: people can join, and steps go out on time.")
+    messages.success(request, gettext("Published: people can join, and steps go out on time."))
     return redirect(challenge)
 
 
@@ -158,7 +160,7 @@ def step_edit(request, pk: int, step_pk: int | None = None):
         except ValidationError as error:
             form.add_error(None, _errors(error))
         else:
-            messages.success(request, "Step saved.")
+            messages.success(request, gettext("Step saved."))
             return redirect("challenges:edit", pk=pk)
     return TemplateResponse(
         request, "challenges/step_edit.html", {"challenge": challenge, "step": step, "form": form}
@@ -174,7 +176,7 @@ def challenge_join(request, pk: int):
     except ValidationError as error:
         messages.error(request, _errors(error))
         return redirect(challenge)
-    messages.success(request, f"You joined {challenge.title}.")
+    messages.success(request, gettext("You joined %(challenge)s.") % {"challenge": challenge.title})
     return redirect("challenges:participant", pk=pk)
 
 
@@ -183,7 +185,9 @@ def challenge_join(request, pk: int):
 def challenge_leave(request, pk: int):
     challenge = _challenge_or_404(request, pk)
     services.participant_leave(challenge=challenge, user=request.user)
-    messages.success(request, "You left the challenge. Your answers stay in the community.")
+    messages.success(
+        request, gettext("You left the challenge. Your answers stay in the community.")
+    )
     return redirect(challenge)
 
 
@@ -247,7 +251,7 @@ def step_answer(request, pk: int, step_pk: int):
             form.add_error(None, _errors(error))
         else:
             if not request.htmx:
-                messages.success(request, "Thanks for your answer.")
+                messages.success(request, gettext("Thanks for your answer."))
                 return redirect("challenges:step", pk=pk, step_pk=step.pk)
             form = None
     return _step_response(request, challenge, step, form)
@@ -272,7 +276,7 @@ def scoreboard(request, pk: int):
     challenge = _challenge_or_404(request, pk)
     board = selectors.scoreboard(challenge, page=request.GET.get("page") or 1)
     figures = selectors.figures(challenge)
-    week_labels = [w.strftime("%d %b") for w, _, _ in figures["weeks"]]
+    week_labels = [date_format(w, gettext("d M")) for w, _, _ in figures["weeks"]]
     weekly_chart = charts.bar_chart(
         week_labels,
         [[j for _, j, _ in figures["weeks"]], [a for _, _, a in figures["weeks"]]],
@@ -358,7 +362,7 @@ def flow_detail(request, pk: int):
         except ValidationError as error:
             settings_form.add_error(None, _errors(error))
         else:
-            messages.success(request, "Schedule saved.")
+            messages.success(request, gettext("Schedule saved."))
             return redirect(flow)
     return TemplateResponse(
         request,
@@ -378,7 +382,7 @@ def flow_item_new(request, pk: int):
         except ValidationError as error:
             form.add_error(None, _errors(error))
         else:
-            messages.success(request, "Added to the queue.")
+            messages.success(request, gettext("Added to the queue."))
             return redirect(flow)
     return TemplateResponse(
         request,
@@ -411,11 +415,17 @@ def flow_item_post(request, pk: int, item_pk: int):
     flow = _flow_or_404(request, pk)
     item = get_object_or_404(flow.items, pk=item_pk)
     if flow.mode != Flow.Mode.SCHEDULED:
-        messages.error(request, "Items of a relative flow go to each newcomer on their own day.")
+        messages.error(
+            request, gettext("Items of a relative flow go to each newcomer on their own day.")
+        )
     elif services.flow_item_post_now(item=item):
-        messages.success(request, f"Posted “{item.title}” to {flow.community.name}.")
+        messages.success(
+            request,
+            gettext("Posted “%(item)s” to %(community)s.")
+            % {"item": item.title, "community": flow.community.name},
+        )
     else:
-        messages.error(request, "That item is already posted.")
+        messages.error(request, gettext("That item is already posted."))
     return redirect(flow)
 
 
@@ -455,7 +465,7 @@ def flow_item_detail(request, pk: int, item_pk: int):
 def flow_pause(request, pk: int):
     flow = _flow_or_404(request, pk)
     services.flow_pause(flow=flow)
-    messages.success(request, "Paused: nothing is posted until you resume.")
+    messages.success(request, gettext("Paused: nothing is posted until you resume."))
     return redirect(flow)
 
 
@@ -464,5 +474,5 @@ def flow_pause(request, pk: int):
 def flow_resume(request, pk: int):
     flow = _flow_or_404(request, pk)
     services.flow_resume(flow=flow)
-    messages.success(request, "Resumed: the queue carries on from the next slot.")
+    messages.success(request, gettext("Resumed: the queue carries on from the next slot."))
     return redirect(reverse("challenges:flow", args=[flow.pk]))

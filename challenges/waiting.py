@@ -2,6 +2,7 @@
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from communities.models import Community, Membership
 from socialearn.waiting import WaitingKind
@@ -46,7 +47,7 @@ WAITING = [
         section="challenges:list",
         items=todays_steps,
         group=("challenge_id", "challenge__title"),
-        label=lambda n: "Today's step waits for your answer",
+        label=lambda n: gettext("Today's step waits for your answer"),
         url=_participant,
     ),
 ]

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from socialearn.forms import InputLimits
 from socialearn.people.models import person_name
@@ -49,13 +51,13 @@ def mention_handle(person) -> str:
 class AskPersonForm(InputLimits, forms.Form):
     community = forms.ModelChoiceField(
         queryset=Community.objects.none(),
-        label="Community to ask in",
+        label=_("Community to ask in"),
         empty_label=None,
-        help_text="Others there can learn from the answer too.",
-        error_messages={"invalid_choice": "Choose one of the communities offered."},
+        help_text=_("Others there can learn from the answer too."),
+        error_messages={"invalid_choice": _("Choose one of the communities offered.")},
     )
-    title = forms.CharField(label="Your question", max_length=200)
-    body = post_body(label="Details", widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    title = forms.CharField(label=_("Your question"), max_length=200)
+    body = post_body(label=_("Details"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
 
     def __init__(self, *args, communities: QuerySet, **kwargs):
         kwargs.setdefault("label_suffix", "")
@@ -70,7 +72,9 @@ def ask_person(request, user_id: int):
     )
     name = person_name(person)
     if person.pk == request.user.pk:
-        messages.info(request, "That is you: ask a question in one of your communities instead.")
+        messages.info(
+            request, gettext("That is you: ask a question in one of your communities instead.")
+        )
         return redirect("people:profile", user_id=person.pk)
     communities = communities_to_ask_in(request.user, person)
     form = AskPersonForm(request.POST or None, communities=communities)
@@ -93,10 +97,14 @@ def ask_person(request, user_id: int):
             form.add_error(None, error)
         else:
             if thread.status == Thread.Status.PUBLISHED:
-                messages.success(request, f"Question posted: {name} is notified.")
+                messages.success(
+                    request, gettext("Question posted: %(name)s is notified.") % {"name": name}
+                )
             else:
                 messages.warning(
-                    request, "Your question is held for a manager's review: " + thread.hold_reason
+                    request,
+                    gettext("Your question is held for a manager's review: %(reason)s")
+                    % {"reason": thread.hold_reason},
                 )
             return redirect(thread)
     return TemplateResponse(

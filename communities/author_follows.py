@@ -1,8 +1,11 @@
 """Telling the people who follow an author of each new thread they start."""
 
+from django.utils.translation import gettext as _
+
 from socialearn.notifications.services import notify_audience
 from socialearn.people.models import person_name
 
+from .language import in_site_language
 from .models import Thread
 
 
@@ -14,12 +17,18 @@ def tell_author_followers(thread: Thread) -> None:
     a person who hears of the thread for several reasons is told once."""
     if thread.is_anonymous or thread.is_system or thread.author_id is None:
         return
+    with in_site_language():
+        title = _("%(person)s posted: %(thread)s") % {
+            "person": person_name(thread.author),
+            "thread": thread.title,
+        }
+        body = _("In %(community)s") % {"community": thread.community.name}
     notify_audience(
         audience="thread_author_followers",
         audience_kwargs={"thread_id": thread.pk},
         kind="followed_person_posted",
-        title=f"{person_name(thread.author)} posted: {thread.title}",
-        body=f"In {thread.community.name}",
+        title=title,
+        body=body,
         url=thread.get_absolute_url(),
         dedupe_key=f"thread:{thread.pk}",
         exclude_user_ids=[thread.author_id],

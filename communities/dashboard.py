@@ -1,3 +1,5 @@
+from django.utils.translation import gettext
+
 from . import selectors
 from .first_run import joined_communities
 
@@ -9,7 +11,7 @@ def dashboard_section(request) -> dict | None:
     if not user.is_authenticated:
         return None
     return {
-        "title": "Your communities",
+        "title": gettext("Your communities"),
         "template": "communities/dashboard.html",
         "order": 20,
         "context": {

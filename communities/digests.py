@@ -19,11 +19,15 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 
 from socialearn.notifications.mail import DIGEST, email_build
 from socialearn.notifications.models import TopicFollow
 from socialearn.people.models import Profile
 
+from .language import in_language_of
 from .models import Community, Membership, Thread
 from .selectors import ANONYMOUS, FORMER_MEMBER, thread_url
 
@@ -41,7 +45,7 @@ class DigestItem:
     title: str
     kind: str
     community_name: str
-    author: str
+    author: str | Promise  # a lazy "Anonymous" is written in the recipient's language
     created_at: datetime
     url: str
     reason: str  # "member" or the followed topic's name
@@ -91,13 +95,16 @@ def _candidate_threads(*, since, now, community_ids, topic_ids) -> list[dict]:
     )
 
 
-def _author(row: dict) -> str:
+MEMBER = _("Member")
+
+
+def _author(row: dict) -> str | Promise:
     if row["is_anonymous"]:
         return ANONYMOUS
     if row["author_id"] is None:
         return FORMER_MEMBER
     full = f"{row['author__first_name']} {row['author__last_name']}".strip()
-    return row["author__profile__display_name"] or full or "Member"
+    return row["author__profile__display_name"] or full or MEMBER
 
 
 def _thread_link(row: dict, urls: dict[int, str]) -> str:
@@ -150,13 +157,21 @@ def digest_items_for(
 
 
 def _message(profile: Profile, items: list[DigestItem], frequency: str, connection, labels: dict):
+    """The person's email, in their language."""
+    with in_language_of(profile.user):
+        return _message_in_language(profile, items, frequency, connection, labels)
+
+
+def _message_in_language(profile, items, frequency, connection, labels):
     shown = items[:MAX_ITEMS]
     tz = profile.tz
     for item in shown:
         # Dates are formatted once per thread and time zone, not once per email.
-        key = (tz.key, item.thread_id)
+        key = (get_language(), tz.key, item.thread_id)
         if key not in labels:
-            labels[key] = date_format(timezone.localtime(item.created_at, tz), "D j M, H:i")
+            labels[key] = date_format(
+                timezone.localtime(item.created_at, tz), gettext("D j M, H:i")
+            )
         item.when = labels[key]
     context = {
         "name": profile.name,
@@ -217,7 +232,7 @@ def _send_batch(*, frequency: str, after_pk: int, now: datetime, connection) -> 
         )
         messages, sent_ids = [], []
         urls: dict[int, str] = {}
-        labels: dict[tuple[str, int], str] = {}
+        labels: dict[tuple[str, str, int], str] = {}
         for profile in profiles:
             items = digest_items_for(
                 user_id=profile.user_id,

@@ -3,12 +3,19 @@ improved (a later revision by someone else). Published, non-anonymous posts only
 viewer, in communities that viewer can read."""
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from socialearn.people import evidence
 from socialearn.people.search import Hit
 
 from .models import Thread, TipRevision
 from .selectors import communities_visible_to, replies_visible_to
+
+
+def _day(moment) -> str:
+    return date_format(moment, "DATE_FORMAT")
 
 
 def _accepted_answers(viewer) -> QuerySet:
@@ -41,7 +48,7 @@ def _accepted_items(viewer, user_id: int, topic_id: int, limit: int) -> list[Hit
         Hit(
             title=r.thread.title,
             url=r.get_absolute_url(),
-            meta=f"{r.thread.community.name} · {r.created_at:%-d %b %Y}",
+            meta=f"{r.thread.community.name} · {_day(r.created_at)}",
         )
         for r in replies
     ]
@@ -67,7 +74,7 @@ def _tip_items(viewer, user_id: int, topic_id: int, limit: int) -> list[Hit]:
         Hit(
             title=t.title,
             url=t.get_absolute_url(),
-            meta=f"{t.community.name} · {t.created_at:%-d %b %Y}",
+            meta=f"{t.community.name} · {_day(t.created_at)}",
         )
         for t in threads
     ]
@@ -110,7 +117,8 @@ def _improvement_items(viewer, user_id: int, topic_id: int, limit: int) -> list[
         Hit(
             title=t.title,
             url=t.get_absolute_url(),
-            meta=f"{t.community.name} · improved {t.improved_at:%-d %b %Y}",
+            meta=f"{t.community.name} · "
+            + gettext("improved %(day)s") % {"day": _day(t.improved_at)},
         )
         for t in threads
     ]
@@ -118,24 +126,24 @@ def _improvement_items(viewer, user_id: int, topic_id: int, limit: int) -> list[
 
 evidence.register(
     "accepted_answers",
-    singular="accepted answer",
-    plural="accepted answers",
+    singular=_("accepted answer"),
+    plural=_("accepted answers"),
     order=10,
     weight=3,
     items=_accepted_items,
 )(_accepted_answers)
 evidence.register(
     "tips_written",
-    singular="tip written",
-    plural="tips written",
+    singular=_("tip written"),
+    plural=_("tips written"),
     order=30,
     weight=2,
     items=_tip_items,
 )(_tips)
 evidence.register(
     "tips_improved",
-    singular="tip improved",
-    plural="tips improved",
+    singular=_("tip improved"),
+    plural=_("tips improved"),
     order=40,
     weight=1,
     items=_improvement_items,

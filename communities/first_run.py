@@ -3,6 +3,7 @@ learn or knows (the home page's suggestions), to join in one click."""
 
 from django.contrib.auth.decorators import login_required
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from socialearn.people import first_run
 from socialearn.people.services import profile_for
@@ -39,4 +40,4 @@ def welcome_communities(request):
     )
 
 
-first_run.register("communities", label="Communities", url_name="communities:welcome", order=50)
+first_run.register("communities", label=_("Communities"), url_name="communities:welcome", order=50)

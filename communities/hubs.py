@@ -6,6 +6,8 @@ authors never named."""
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from socialearn.people import hubs
 from socialearn.people.models import person_name
@@ -18,14 +20,14 @@ QUESTION_KINDS = (Thread.Kind.QUESTION, Thread.Kind.HELP)
 
 
 def _when(moment) -> str:
-    return date_format(timezone.localtime(moment), "j M Y")
+    return date_format(timezone.localtime(moment), "DATE_FORMAT")
 
 
 @hubs.register(
     "questions",
-    label="Questions",
+    label=_("Questions"),
     order=10,
-    empty="No questions on this topic yet. Ask one in a community about it.",
+    empty=_("No questions on this topic yet. Ask one in a community about it."),
 )
 def questions(viewer, topic, *, limit: int) -> list[Hit]:
     rows = (
@@ -41,7 +43,7 @@ def questions(viewer, topic, *, limit: int) -> list[Hit]:
         Hit(
             title=t.title,
             url=t.get_absolute_url(),
-            label="Answered" if t.accepted_reply_id else "Unanswered",
+            label=gettext("Answered") if t.accepted_reply_id else gettext("Unanswered"),
             meta=f"{t.community.name} · {_when(t.created_at)}",
         )
         for t in rows
@@ -49,7 +51,7 @@ def questions(viewer, topic, *, limit: int) -> list[Hit]:
 
 
 @hubs.register(
-    "tips", label="Tips", order=20, empty="No tips yet. Share what you learned on this topic."
+    "tips", label=_("Tips"), order=20, empty=_("No tips yet. Share what you learned on this topic.")
 )
 def tips(viewer, topic, *, limit: int) -> list[Hit]:
     rows = (
@@ -71,9 +73,9 @@ def tips(viewer, topic, *, limit: int) -> list[Hit]:
 
 @hubs.register(
     "communities",
-    label="Communities",
+    label=_("Communities"),
     order=60,
-    empty="No community is about this topic yet. Propose one.",
+    empty=_("No community is about this topic yet. Propose one."),
 )
 def communities(viewer, topic, *, limit: int) -> list[Hit]:
     rows = (
@@ -108,7 +110,7 @@ def feed_threads(topic, *, limit: int) -> list[hubs.FeedItem]:
             url=t.get_absolute_url(),
             description=t.body_html,
             published=t.created_at,
-            author=ANONYMOUS if t.is_anonymous else person_name(t.author),
+            author=str(ANONYMOUS) if t.is_anonymous else person_name(t.author),
             category=t.get_kind_display(),
         )
         for t in rows

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Value
 from django.db.models.functions import Left, Lower, StrIndex
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from socialearn.limits import MENTIONS_PER_POST
 from socialearn.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
@@ -33,7 +35,9 @@ def too_many_mentions(text: str) -> str:
     count = len(handles(text))
     if count <= MENTIONS_PER_POST:
         return ""
-    return f"Mention at most {MENTIONS_PER_POST} people in one post (this one mentions {count:,})."
+    return gettext(
+        "Mention at most %(limit)s people in one post (this one mentions %(count)s)."
+    ) % {"limit": MENTIONS_PER_POST, "count": number_format(count, force_grouping=True)}
 
 
 def validate_mentions(text: str) -> None:

@@ -4,6 +4,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from socialearn import limits
 from socialearn.limits import bounded_text
@@ -12,31 +13,31 @@ from socialearn.people.models import Department, Location, Topic, person_name
 
 class Community(models.Model):
     class Kind(models.TextChoices):
-        PRACTICE = "practice", "Community of practice"
-        ONBOARDING = "onboarding", "Onboarding community"
-        TEAM = "team", "Team space"
-        COHORT = "cohort", "Course cohort"
-        NETWORK = "network", "Learning network"
+        PRACTICE = "practice", _("Community of practice")
+        ONBOARDING = "onboarding", _("Onboarding community")
+        TEAM = "team", _("Team space")
+        COHORT = "cohort", _("Course cohort")
+        NETWORK = "network", _("Learning network")
 
     class Visibility(models.TextChoices):
-        PUBLIC = "public", "Public: anyone in the organisation can read and join"
-        PRIVATE = "private", "Private: members only, by invitation or approved request"
+        PUBLIC = "public", _("Public: anyone in the organisation can read and join")
+        PRIVATE = "private", _("Private: members only, by invitation or approved request")
 
     class Anonymity(models.TextChoices):
-        OFF = "off", "Off"
-        ON = "on", "On"
-        REVIEW = "review", "On, reviewed by a manager before it appears"
+        OFF = "off", _("Off")
+        ON = "on", _("On")
+        REVIEW = "review", _("On, reviewed by a manager before it appears")
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed, waiting for approval"
-        ACTIVE = "active", "Active"
-        ARCHIVED = "archived", "Archived"
+        PROPOSED = "proposed", _("Proposed, waiting for approval")
+        ACTIVE = "active", _("Active")
+        ARCHIVED = "archived", _("Archived")
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PRACTICE)
     purpose = bounded_text(
-        limits.PURPOSE, help_text="What the community is for, in a sentence or two."
+        limits.PURPOSE, help_text=_("What the community is for, in a sentence or two.")
     )
     rules = bounded_text(limits.SHORT_DESCRIPTION, blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="communities")
@@ -66,7 +67,7 @@ class Community(models.Model):
     )
 
     class Meta:
-        verbose_name_plural = "communities"
+        verbose_name_plural = _("communities")
         ordering = ["name"]
         indexes = [
             GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="community_name_trgm"),
@@ -85,15 +86,15 @@ class Community(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        MEMBER = "member", "Member"
-        MANAGER = "manager", "Manager"
+        MEMBER = "member", _("Member")
+        MANAGER = "manager", _("Manager")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Member"
-        INVITED = "invited", "Invited"
-        REQUESTED = "requested", "Asked to join"
+        ACTIVE = "active", _("Member")
+        INVITED = "invited", _("Invited")
+        REQUESTED = "requested", _("Asked to join")
         # Kept, not deleted, so nobody is invited again by the clock (onboarding).
-        DECLINED = "declined", "Declined"
+        DECLINED = "declined", _("Declined")
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
@@ -119,24 +120,24 @@ class Membership(models.Model):
 
 class Thread(models.Model):
     class Kind(models.TextChoices):
-        DISCUSSION = "discussion", "Discussion"
-        QUESTION = "question", "Question"
-        HELP = "help", "Help request"
-        TIP = "tip", "How-to tip"
-        RESOURCE = "resource", "Resource"
+        DISCUSSION = "discussion", _("Discussion")
+        QUESTION = "question", _("Question")
+        HELP = "help", _("Help request")
+        TIP = "tip", _("How-to tip")
+        RESOURCE = "resource", _("Resource")
 
     class Status(models.TextChoices):
-        PUBLISHED = "published", "Published"
-        HELD = "held", "Held for review (word list)"
-        PENDING = "pending", "Waiting for a manager (anonymous)"
-        HIDDEN = "hidden", "Hidden by a manager"
+        PUBLISHED = "published", _("Published")
+        HELD = "held", _("Held for review (word list)")
+        PENDING = "pending", _("Waiting for a manager (anonymous)")
+        HIDDEN = "hidden", _("Hidden by a manager")
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="threads")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.DISCUSSION)
     title = models.CharField(max_length=200)
     body = bounded_text(limits.POST_BODY, blank=True)
     body_html = models.TextField(blank=True, editable=False)
-    url = models.URLField(blank=True, max_length=500, help_text="For resources: the link.")
+    url = models.URLField(blank=True, max_length=500, help_text=_("For resources: the link."))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="threads"
     )
@@ -218,7 +219,7 @@ class Reply(models.Model):
     hold_reason = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
-        verbose_name_plural = "replies"
+        verbose_name_plural = _("replies")
         ordering = ["created_at", "id"]
         indexes = [
             GinIndex(fields=["search_vector"], name="reply_search_gin"),
@@ -301,7 +302,7 @@ class TipRevision(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    note = models.CharField("what changed", max_length=200, blank=True)
+    note = models.CharField(_("what changed"), max_length=200, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -334,10 +335,10 @@ class Flag(models.Model):
     (optional for the rest), the member's note in `reason`."""
 
     class Category(models.TextChoices):
-        SPAM = "spam", "Spam or advertising"
-        OFF_TOPIC = "off_topic", "Off-topic for this community"
-        OFFENSIVE = "offensive", "Offensive or unkind"
-        OTHER = "other", "Something else"
+        SPAM = "spam", _("Spam or advertising")
+        OFF_TOPIC = "off_topic", _("Off-topic for this community")
+        OFFENSIVE = "offensive", _("Offensive or unkind")
+        OTHER = "other", _("Something else")
 
     thread = models.ForeignKey(
         Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
@@ -366,16 +367,16 @@ class ModerationAction(models.Model):
     """The moderation log: who did what to which post, why and when."""
 
     class Action(models.TextChoices):
-        HELD = "held", "held by the word list"
-        APPROVE = "approve", "approved"
-        HIDE = "hide", "hid"
-        RESTORE = "restore", "restored"
-        LOCK = "lock", "locked"
-        UNLOCK = "unlock", "unlocked"
-        PIN = "pin", "pinned"
-        UNPIN = "unpin", "unpinned"
-        DISMISS = "dismiss", "dismissed the flags on"
-        FLAG = "flag", "flagged"
+        HELD = "held", _("held by the word list")
+        APPROVE = "approve", _("approved")
+        HIDE = "hide", _("hid")
+        RESTORE = "restore", _("restored")
+        LOCK = "lock", _("locked")
+        UNLOCK = "unlock", _("unlocked")
+        PIN = "pin", _("pinned")
+        UNPIN = "unpin", _("unpinned")
+        DISMISS = "dismiss", _("dismissed the flags on")
+        FLAG = "flag", _("flagged")
 
     community = models.ForeignKey(
         Community, on_delete=models.CASCADE, related_name="moderation_actions"

@@ -1,15 +1,20 @@
 """Community nudges: a question nobody answered, and a cohort member who never posted."""
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from socialearn.insights.models import Activity
 from socialearn.nudges.registry import Candidate, Rule, register
 
+from .language import languages_of
 from .models import Community, Membership, Reply, Thread
 
 ANSWERERS = 5
@@ -75,13 +80,21 @@ def unanswered_question(now: datetime):
     with connection.cursor() as cursor:
         cursor.execute(_routing_sql(), params)
         rows = cursor.fetchall()
+    languages = languages_of(row[0] for row in rows)
     for person_id, thread_id, title, slug, name, community_id in rows:
+        with translation.override(languages[person_id]):
+            texts = {
+                "title": gettext("Can you answer? %(thread)s") % {"thread": title},
+                "body": gettext(
+                    "Nobody has answered this question in %(community)s yet, and you have "
+                    "answered questions on its topics before."
+                )
+                % {"community": name},
+            }
         yield Candidate(
             person_id=person_id,
             cause=f"communities:question:{thread_id}",
-            title=f"Can you answer? {title}",
-            body=f"Nobody has answered this question in {name} yet, and you have answered "
-            "questions on its topics before.",
+            **texts,
             url=reverse("communities:thread", args=[slug, thread_id]),
             subject={"thread_id": thread_id, "community_id": community_id},
         )
@@ -107,13 +120,21 @@ def cohort_silent(now: datetime):
         .filter(~Exists(posted), ~Exists(replied))
         .values_list("user_id", "community_id", "community__slug", "community__name")
     )
-    for person_id, community_id, slug, name in rows:
+    found = list(rows)
+    languages = languages_of(row[0] for row in found)
+    for person_id, community_id, slug, name in found:
+        with translation.override(languages[person_id]):
+            texts = {
+                "title": gettext("Say hello to your cohort in %(community)s") % {"community": name},
+                "body": gettext(
+                    "Your group started a week ago. A first post (what you hope to learn, a "
+                    "question) is the easiest way in."
+                ),
+            }
         yield Candidate(
             person_id=person_id,
             cause=f"communities:cohort:{community_id}",
-            title=f"Say hello to your cohort in {name}",
-            body="Your group started a week ago. A first post (what you hope to learn, a "
-            "question) is the easiest way in.",
+            **texts,
             url=reverse("communities:thread_create", args=[slug]),
             subject={"community_id": community_id},
         )
@@ -122,11 +143,13 @@ def cohort_silent(now: datetime):
 register(
     Rule(
         name="communities.unanswered_question",
-        label="A question on my topics nobody has answered",
-        description="Sent to a few people whose answers on its topics were accepted before.",
+        label=cast(str, _("A question on my topics nobody has answered")),
+        description=cast(
+            str, _("Sent to a few people whose answers on its topics were accepted before.")
+        ),
         find=unanswered_question,
         kind="nudge_unanswered_question",
-        action="Answer it",
+        action=cast(str, _("Answer it")),
         follow_verbs=("replied",),
         priority=60,
     )
@@ -134,11 +157,11 @@ register(
 register(
     Rule(
         name="communities.cohort_silent",
-        label="My course cohort, when I have not posted yet",
-        description="A week after my cohort started, if I have not written in it.",
+        label=cast(str, _("My course cohort, when I have not posted yet")),
+        description=cast(str, _("A week after my cohort started, if I have not written in it.")),
         find=cohort_silent,
         kind="nudge_cohort_silent",
-        action="Write a first post",
+        action=cast(str, _("Write a first post")),
         follow_verbs=("posted", "replied"),
         priority=40,
     )

@@ -107,7 +107,7 @@ def can_create_kind(user, kind: str) -> bool:
 def kind_choices_for(user, current: str = "") -> list[tuple[str, str]]:
     """The kinds a person may choose (a community keeps the kind it already has)."""
     return [
-        (value, label)
+        (value, str(label))
         for value, label in Community.Kind.choices
         if value == current or can_create_kind(user, value)
     ]

@@ -7,6 +7,8 @@ members, published posts only. Anonymous posts are found by their words, never b
 author's name (no name is indexed), and say "Anonymous". One query per kind.
 """
 
+from typing import cast
+
 from django.db.models import (
     Case,
     CharField,
@@ -25,6 +27,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from socialearn.people import search
 from socialearn.people.search import Hit, Terms
@@ -57,11 +61,11 @@ POST_COLUMNS = (
 def _author_name(prefix: str = ""):
     """Anonymous stays anonymous; a name is never an email address."""
     return Case(
-        When(**{f"{prefix}is_anonymous": True}, then=Value(ANONYMOUS)),
-        When(**{f"{prefix}author__isnull": True}, then=Value("Former member")),
+        When(**{f"{prefix}is_anonymous": True}, then=Value(str(ANONYMOUS))),
+        When(**{f"{prefix}author__isnull": True}, then=Value(gettext("Former member"))),
         default=Coalesce(
             NullIf(F(f"{prefix}author__profile__display_name"), Value("")),
-            Value("Member"),
+            Value(gettext("Member")),
             output_field=CharField(),
         ),
         output_field=CharField(),
@@ -143,20 +147,20 @@ def _post_hits(rows) -> list[Hit]:
         url = reverse("communities:thread", args=[r["community_slug"], r["thread_pk"]])
         if r["reply_pk"]:
             url += f"#reply-{r['reply_pk']}"
-        when = date_format(timezone.localtime(r["when"]), "j M Y")
+        when = date_format(timezone.localtime(r["when"]), "DATE_FORMAT")
         hits.append(
             Hit(
                 title=search.mark(r["title_hl"]) if r["what"] == "thread" else escape(r["title"]),
                 url=url,
                 excerpt=search.mark(r["excerpt"], from_html=True),
                 meta=" · ".join((r["community_name"], r["author_name"], when)),
-                label="Reply" if r["what"] == "reply" else "",
+                label=gettext("Reply") if r["what"] == "reply" else "",
             )
         )
     return hits
 
 
-@search.register("threads", label="Threads and replies", order=30)
+@search.register("threads", label=cast(str, _("Threads and replies")), order=30)
 def find_threads(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]:
     threads = _thread_rows(user, terms, threads_visible_to(user).exclude(kind=Thread.Kind.TIP))
     # Each kind's best first, cut to the page, so that excerpts are made for those rows only.
@@ -169,13 +173,13 @@ def find_threads(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit
     return _post_hits(rows[offset : offset + limit])
 
 
-@search.register("tips", label="Tips", order=40)
+@search.register("tips", label=cast(str, _("Tips")), order=40)
 def find_tips(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]:
     rows = _thread_rows(user, terms, threads_visible_to(user).filter(kind=Thread.Kind.TIP))
     return _post_hits(rows.order_by("-score", "-when")[offset : offset + limit])
 
 
-@search.register("communities", label="Communities", order=20)
+@search.register("communities", label=cast(str, _("Communities")), order=20)
 def find_communities(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]:
     v = search.vector("name", "purpose")
     kinds = dict(Community.Kind.choices)
@@ -194,9 +198,9 @@ def find_communities(user, terms: Terms, *, limit: int, offset: int = 0) -> list
     )
     hits = []
     for r in rows:
-        meta = kinds.get(r["kind"], "")
+        meta = str(kinds.get(r["kind"], ""))
         if r["status"] == Community.Status.ARCHIVED:
-            meta += " · archived"
+            meta += " · " + gettext("archived")
         hits.append(
             Hit(
                 title=escape(r["name"]),

@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from socialearn.waiting import WaitingKind
 
@@ -32,17 +33,16 @@ def _moderation(slug) -> str:
     return reverse("communities:moderation", args=[slug])
 
 
-def _n(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 WAITING = [
     WaitingKind(
         key="held_threads",
         section="communities:list",
         items=held_threads,
         group=("community__slug", "community__name"),
-        label=lambda n: _n(n, "thread held for review", "threads held for review"),
+        label=lambda n: (
+            ngettext("%(count)s thread held for review", "%(count)s threads held for review", n)
+            % {"count": n}
+        ),
         url=_moderation,
     ),
     WaitingKind(
@@ -50,7 +50,10 @@ WAITING = [
         section="communities:list",
         items=held_replies,
         group=("thread__community__slug", "thread__community__name"),
-        label=lambda n: _n(n, "reply held for review", "replies held for review"),
+        label=lambda n: (
+            ngettext("%(count)s reply held for review", "%(count)s replies held for review", n)
+            % {"count": n}
+        ),
         url=_moderation,
     ),
     WaitingKind(
@@ -58,7 +61,7 @@ WAITING = [
         section="communities:list",
         items=open_flags,
         group=("community__slug", "community__name"),
-        label=lambda n: _n(n, "open flag", "open flags"),
+        label=lambda n: ngettext("%(count)s open flag", "%(count)s open flags", n) % {"count": n},
         url=_moderation,
     ),
 ]

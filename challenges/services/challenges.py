@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from communities.models import Community, Membership, Reply
 from communities.services import membership_join, reply_create
@@ -97,9 +98,12 @@ def challenge_copy(
 ) -> Challenge:
     """Copy a challenge (usually a template) with its steps into a new draft."""
     if not as_template and community is None:
-        raise ValidationError({"community": "Choose the community the steps go into."})
+        raise ValidationError({"community": _("Choose the community the steps go into.")})
     copy = Challenge(
-        title=title or (source.title if source.is_template else f"{source.title} (copy)"),
+        title=title
+        or (
+            source.title if source.is_template else _("%(title)s (copy)") % {"title": source.title}
+        ),
         summary=source.summary,
         description=source.description,
         designer=designer,
@@ -141,7 +145,7 @@ def challenge_copy(
 @transaction.atomic
 def challenge_publish(*, challenge: Challenge) -> Challenge:
     if not challenge.steps.exists():
-        raise ValidationError("Add at least one step before publishing.")
+        raise ValidationError(_("Add at least one step before publishing."))
     challenge.status = Challenge.Status.PUBLISHED
     challenge.full_clean()
     challenge.save(update_fields=["status"])
@@ -155,7 +159,7 @@ def step_save(*, step: Step) -> Step:
     if step.is_posted and step.pk:
         previous = Step.objects.get(pk=step.pk)
         if (previous.title, previous.prompt) != (step.title, step.prompt):
-            raise ValidationError("This step is already posted; its thread keeps its text.")
+            raise ValidationError(_("This step is already posted; its thread keeps its text."))
     if step.position is None:
         last = step.challenge.steps.order_by("-position").values_list("position", flat=True)
         step.position = (last.first() or 0) + 1
@@ -169,19 +173,19 @@ def step_save(*, step: Step) -> Step:
 @transaction.atomic
 def participant_join(*, challenge: Challenge, user) -> Participant:
     if not challenge.is_published:
-        raise ValidationError("This challenge is not open for joining.")
+        raise ValidationError(_("This challenge is not open for joining."))
     end = challenge.end_date
     if end and end < timezone.localdate(timezone=org_tz()):
-        raise ValidationError("This challenge has finished.")
+        raise ValidationError(_("This challenge has finished."))
     community = challenge.community
     if community is None:
-        raise ValidationError("This challenge has no community.")
+        raise ValidationError(_("This challenge has no community."))
     is_member = Membership.objects.filter(
         community=community, user=user, status=Membership.Status.ACTIVE
     ).exists()
     if not is_member:
         if community.is_private:
-            raise PermissionDenied("Join the community first.")
+            raise PermissionDenied(_("Join the community first."))
         membership_join(community=community, user=user)
     participant, created = Participant.objects.get_or_create(
         challenge=challenge, user=user, defaults={"joined_at": timezone.now()}
@@ -221,11 +225,11 @@ def step_complete(
 ) -> Completion | None:
     """Record that `user` completed `step`; a second completion changes nothing."""
     if via == Completion.Via.MARK_DONE and not step.allow_mark_done:
-        raise ValidationError("This step is completed by answering in its thread.")
+        raise ValidationError(_("This step is completed by answering in its thread."))
     if not step.is_posted:
-        raise ValidationError("This step has not been released yet.")
+        raise ValidationError(_("This step has not been released yet."))
     if not _is_participant(step, user):
-        raise ValidationError("Join the challenge to complete its steps.")
+        raise ValidationError(_("Join the challenge to complete its steps."))
     if Completion.objects.filter(step=step, user=user).exists():
         return None
     try:
@@ -257,12 +261,12 @@ def step_complete(
 def step_answer(*, step: Step, user, body: str) -> Reply:
     """Answer a step in its thread; the reply hook completes the step."""
     if not body.strip():
-        raise ValidationError({"body": "Write your answer first."})
+        raise ValidationError({"body": _("Write your answer first.")})
     thread = step.thread
     if thread is None:
-        raise ValidationError("This step has not been released yet.")
+        raise ValidationError(_("This step has not been released yet."))
     if thread.is_locked:
-        raise ValidationError("This thread is locked.")
+        raise ValidationError(_("This thread is locked."))
     return reply_create(thread=thread, author=user, body=body)
 
 

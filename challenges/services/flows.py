@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from communities.models import Community
 from socialearn.markdown import render_markdown
@@ -18,7 +19,7 @@ from .challenges import org_tz
 def _validate_weekdays(weekdays) -> list[int]:
     days = sorted({int(d) for d in weekdays})
     if any(d < 1 or d > 7 for d in days):
-        raise ValidationError({"weekdays": "Weekdays run from 1 (Monday) to 7 (Sunday)."})
+        raise ValidationError({"weekdays": _("Weekdays run from 1 (Monday) to 7 (Sunday).")})
     return days
 
 
@@ -101,7 +102,7 @@ def flow_item_add(
         position=last + 1,
     )
     if kind == FlowItem.Kind.RESOURCE and not url:
-        raise ValidationError({"url": "A resource needs its link."})
+        raise ValidationError({"url": _("A resource needs its link.")})
     item.full_clean()
     item.save()
     flow_reschedule(flow=flow)
@@ -111,7 +112,7 @@ def flow_item_add(
 @transaction.atomic
 def flow_item_update(*, item: FlowItem) -> FlowItem:
     if item.is_posted:
-        raise ValidationError("This item is already posted.")
+        raise ValidationError(_("This item is already posted."))
     item.full_clean()
     item.save()
     flow_reschedule(flow=item.flow)
@@ -122,7 +123,7 @@ def flow_item_update(*, item: FlowItem) -> FlowItem:
 def flow_item_move(*, item: FlowItem, direction: str) -> None:
     """Swap an unposted item with its neighbour above ("up") or below ("down")."""
     if direction not in ("up", "down"):
-        raise ValidationError("Move up or down.")
+        raise ValidationError(_("Move up or down."))
     queue = list(
         FlowItem.objects.select_for_update()
         .filter(flow_id=item.flow_id, posted_at__isnull=True)
@@ -130,7 +131,7 @@ def flow_item_move(*, item: FlowItem, direction: str) -> None:
     )
     ids = [i.pk for i in queue]
     if item.pk not in ids:
-        raise ValidationError("Posted items stay where they are.")
+        raise ValidationError(_("Posted items stay where they are."))
     index = ids.index(item.pk)
     other = index - 1 if direction == "up" else index + 1
     if other < 0 or other >= len(queue):
@@ -146,7 +147,7 @@ def flow_item_move(*, item: FlowItem, direction: str) -> None:
 @transaction.atomic
 def flow_item_delete(*, item: FlowItem) -> None:
     if item.is_posted:
-        raise ValidationError("A posted item stays; its thread is in the community.")
+        raise ValidationError(_("A posted item stays; its thread is in the community."))
     flow = item.flow
     item.delete()
     flow_reschedule(flow=flow)

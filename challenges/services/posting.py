@@ -26,8 +26,11 @@ from django.db.models.expressions import RawSQL
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from communities.channels.services import channels_announce, plain_text
+from communities.language import in_site_language
 from communities.models import Membership, Thread
 from communities.services import thread_create
 from socialearn.insights.services import activity_record
@@ -74,23 +77,42 @@ def fit_title(text: str, limit: int = THREAD_TITLE_MAX) -> str:
 
 
 def step_thread_title(step: Step) -> str:
-    return fit_title(f"{step.challenge.title} · step {step.position}: {step.title}")
+    return fit_title(
+        _("%(challenge)s · step %(position)s: %(step)s")
+        % {"challenge": step.challenge.title, "position": step.position, "step": step.title}
+    )
 
 
 def _step_body(step: Step) -> str:
     parts = [step.prompt]
     if step.resources.strip():
-        parts.append("**Resources**\n\n" + step.resources)
-    parts.append(
-        f"About {step.estimated_minutes} minutes. Answer in this thread to complete the step"
-        + (", or mark it done on the challenge page." if step.allow_mark_done else ".")
-    )
+        parts.append("**" + _("Resources") + "**\n\n" + step.resources)
+    minutes = {"minutes": step.estimated_minutes}
+    if step.allow_mark_done:
+        parts.append(
+            _(
+                "About %(minutes)s minutes. Answer in this thread to complete the step, "
+                "or mark it done on the challenge page."
+            )
+            % minutes
+        )
+    else:
+        parts.append(
+            _("About %(minutes)s minutes. Answer in this thread to complete the step.") % minutes
+        )
     page = reverse("challenges:step", args=[step.challenge_id, step.pk])
-    parts.append(f"[Open the step and see your progress]({page})")
+    parts.append("[" + _("Open the step and see your progress") + f"]({page})")
     return "\n\n".join(parts)
 
 
 def _post_step(step: Step, now: datetime) -> Thread:
+    # A post for a whole community, by the clock or by a curator's "post now": the site's
+    # language, whoever's request it is.
+    with in_site_language():
+        return _post_step_texts(step, now)
+
+
+def _post_step_texts(step: Step, now: datetime) -> Thread:
     challenge = step.challenge
     community = challenge.community
     if community is None:
@@ -114,7 +136,8 @@ def _post_step(step: Step, now: datetime) -> Thread:
         audience="challenge_participants",
         audience_kwargs={"challenge_id": challenge.pk},
         kind="challenge_step",
-        title=f"{challenge.title}: step {step.position} is out, {step.title}",
+        title=_("%(challenge)s: step %(position)s is out, %(step)s")
+        % {"challenge": challenge.title, "position": step.position, "step": step.title},
         url=reverse("challenges:step", args=[challenge.pk, step.pk]),
         dedupe_key=f"challenge-step:{step.pk}",
         exclude_user_ids=[author] if author else [],
@@ -123,7 +146,8 @@ def _post_step(step: Step, now: datetime) -> Thread:
         community_id=community.pk,
         community_name=community.name,
         key=f"challenge-step:{step.pk}",
-        label=f"{challenge.title} · step {step.position}",
+        label=_("%(challenge)s · step %(position)s")
+        % {"challenge": challenge.title, "position": step.position},
         title=step.title,
         text=plain_text(step.prompt),
         url=reverse("challenges:step", args=[challenge.pk, step.pk]),
@@ -131,7 +155,19 @@ def _post_step(step: Step, now: datetime) -> Thread:
     return thread
 
 
+NEW_ITEM = {
+    FlowItem.Kind.TIP.value: gettext_lazy("New tip"),
+    FlowItem.Kind.RESOURCE.value: gettext_lazy("New resource link"),
+    FlowItem.Kind.QUESTION.value: gettext_lazy("New question"),
+}
+
+
 def _post_flow_item(item: FlowItem, now: datetime) -> Thread:
+    with in_site_language():
+        return _post_flow_item_texts(item, now)
+
+
+def _post_flow_item_texts(item: FlowItem, now: datetime) -> Thread:
     flow = item.flow
     late = item.scheduled_for is not None and now - item.scheduled_for > LATE_AFTER
     thread = thread_create(
@@ -170,7 +206,7 @@ def _post_flow_item(item: FlowItem, now: datetime) -> Thread:
         community_id=flow.community_id,
         community_name=flow.community.name,
         key=f"flow-item:{item.pk}",
-        label=f"New {item.get_kind_display().lower()}",
+        label=str(NEW_ITEM.get(item.kind, NEW_ITEM["tip"])),
         title=item.title,
         text=plain_text(item.body),
         url=thread_url(thread) or reverse("challenges:flow_item", args=[flow.pk, item.pk]),

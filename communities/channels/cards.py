@@ -1,7 +1,8 @@
 """The message each provider expects for one card: pure functions, no Django.
 
 A card is a dict with `label` (what kind of item: "New tip", "Challenge step"), `title`,
-`text` (plain text, already short), `url` (absolute link back) and `community`.
+`text` (plain text, already short), `url` (absolute link back) and `community`; `open`, the
+button's words in the site's language, is added when the card is sent.
 Teams gets an Adaptive Card inside a message (what both incoming webhooks and Workflows'
 "post card in a chat or channel" accept); Slack gets Block Kit blocks with a plain-text
 fallback for notifications.
@@ -49,7 +50,7 @@ def teams_payload(card: dict) -> dict:
                     "actions": [
                         {
                             "type": "Action.OpenUrl",
-                            "title": "Open in socialearn",
+                            "title": card.get("open", "Open in socialearn"),
                             "url": card["url"],
                         }
                     ],
@@ -91,7 +92,7 @@ def slack_payload(card: dict) -> dict:
             "elements": [
                 {
                     "type": "button",
-                    "text": {"type": "plain_text", "text": "Open in socialearn"},
+                    "text": {"type": "plain_text", "text": card.get("open", "Open in socialearn")},
                     "url": card["url"],
                 }
             ],

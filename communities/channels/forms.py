@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import Channel
 from .services import URL_MAX
@@ -6,22 +7,22 @@ from .services import URL_MAX
 
 class ChannelForm(forms.Form):
     provider = forms.ChoiceField(
-        label="Where the channel is",
+        label=_("Where the channel is"),
         choices=Channel.Provider.choices,
         widget=forms.RadioSelect,
         initial=Channel.Provider.TEAMS,
     )
     name = forms.CharField(
-        label="Channel name",
+        label=_("Channel name"),
         max_length=80,
-        help_text="How you will recognise it here, e.g. “Data people / General”.",
+        help_text=_("How you will recognise it here, e.g. “Data people / General”."),
     )
     url = forms.CharField(
-        label="Webhook address",
+        label=_("Webhook address"),
         max_length=URL_MAX,
         # A password input: the address is a secret, and the browser never echoes it back.
         widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        help_text=(
+        help_text=_(
             "Teams: in the channel, choose ⋯ › Workflows › “Post to a channel when a webhook "
             "request is received” (or Connectors › Incoming Webhook) and copy the address. "
             "Slack: add an Incoming Webhook to the channel and copy its address. "

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from socialearn.outbox import handlers
 
@@ -77,20 +78,29 @@ def webhook_post(*, url: str, payload: dict, provider_label: str) -> None:
             response.read(1000)
     except urllib.error.HTTPError as error:
         raise ChannelPostError(
-            f"{provider_label} answered HTTP {error.code}{_answer_excerpt(error, url)}"
+            _("%(provider)s answered HTTP %(code)s")
+            % {"provider": provider_label, "code": error.code}
+            + _answer_excerpt(error, url)
         ) from None
     except TimeoutError:
         raise ChannelPostError(
-            f"{provider_label} did not answer within {TIMEOUT_SECONDS} s"
+            _("%(provider)s did not answer within %(seconds)s s")
+            % {"provider": provider_label, "seconds": TIMEOUT_SECONDS}
         ) from None
     except urllib.error.URLError as error:
         reason = error.reason
-        detail = reason.strerror if isinstance(reason, OSError) and reason.strerror else "no answer"
-        raise ChannelPostError(f"Could not reach {provider_label} ({detail})") from None
+        detail = (
+            reason.strerror if isinstance(reason, OSError) and reason.strerror else _("no answer")
+        )
+        raise ChannelPostError(
+            _("Could not reach %(provider)s (%(detail)s)")
+            % {"provider": provider_label, "detail": detail}
+        ) from None
     except Exception as error:
         # Anything else may quote the address (urllib's "unknown url type: ..."): say only what.
         raise ChannelPostError(
-            f"Could not post to {provider_label} ({type(error).__name__})"
+            _("Could not post to %(provider)s (%(error)s)")
+            % {"provider": provider_label, "error": type(error).__name__}
         ) from None
 
 
@@ -118,17 +128,21 @@ def channel_post(payloads: list[dict]) -> None:
         label = channel.get_provider_display()
         failed_at = channel.last_error_at
         if channel.failing and failed_at is not None and failed_at > timezone.now() - _pause():
-            raise ChannelPaused(f"{label} failed a moment ago; trying again shortly")
+            raise ChannelPaused(
+                _("%(provider)s failed a moment ago; trying again shortly") % {"provider": label}
+            )
         try:
             url = crypto.url_decrypt(channel.url_encrypted)
         except crypto.WebhookKeyError:
             raise ChannelPostError(
-                f"The {label} address cannot be read with this server's key; connect the "
-                "channel again"
+                _(
+                    "The %(provider)s address cannot be read with this server's key; connect "
+                    "the channel again"
+                )
+                % {"provider": label}
             ) from None
-        webhook_post(
-            url=url, payload=cards.PAYLOADS[channel.provider](delivery.card), provider_label=label
-        )
+        card = {**delivery.card, "open": _("Open in socialearn")}
+        webhook_post(url=url, payload=cards.PAYLOADS[channel.provider](card), provider_label=label)
         now = timezone.now()
         delivery.delivered_at = now
         delivery.save(update_fields=["delivered_at"])

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Channel(models.Model):
@@ -13,7 +14,7 @@ class Channel(models.Model):
         "communities.Community", on_delete=models.CASCADE, related_name="channels"
     )
     provider = models.CharField(max_length=8, choices=Provider.choices)
-    name = models.CharField("channel name", max_length=80)
+    name = models.CharField(_("channel name"), max_length=80)
     # Fernet token of the webhook URL (communities.channels.crypto); never the URL itself.
     url_encrypted = models.TextField()
     # What may be shown of the URL: its host and last four characters.

@@ -10,7 +10,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from socialearn.markdown import render_markdown
 from socialearn.outbox.services import message_add
@@ -30,7 +33,7 @@ WEBHOOK_HOSTS: dict[str, tuple[str, ...]] = {
     Channel.Provider.SLACK: ("hooks.slack.com",),
 }
 URL_MAX = 2000
-BAD_URL = "Paste the webhook address the channel gave you; it starts with https://."
+BAD_URL = gettext_lazy("Paste the webhook address the channel gave you; it starts with https://.")
 
 
 def _host_allowed(provider: str, host: str) -> bool:
@@ -51,7 +54,10 @@ def webhook_url_check(*, provider: str, url: str) -> str:
     if not host or (not any_host and not _host_allowed(provider, host)):
         names = " or ".join(WEBHOOK_HOSTS.get(provider, ()))
         raise ValidationError(
-            {"url": f"This is not a {Channel.Provider(provider).label} webhook address ({names})."}
+            {
+                "url": _("This is not a %(provider)s webhook address (%(hosts)s).")
+                % {"provider": Channel.Provider(provider).label, "hosts": names}
+            }
         )
     return url
 
@@ -59,7 +65,7 @@ def webhook_url_check(*, provider: str, url: str) -> str:
 @transaction.atomic
 def channel_connect(*, community, created_by, provider: str, name: str, url: str) -> Channel:
     if provider not in Channel.Provider.values:
-        raise ValidationError({"provider": "Choose Microsoft Teams or Slack."})
+        raise ValidationError({"provider": _("Choose Microsoft Teams or Slack.")})
     url = webhook_url_check(provider=provider, url=url)
     channel = Channel(
         community=community,
@@ -150,12 +156,13 @@ def channel_test(*, channel: Channel, now: datetime | None = None) -> None:
     """Send a test card now, to check the address works."""
     when = timezone.localtime(now or timezone.now())
     card = {
-        "label": "Test",
-        "title": f"{channel.community.name} is connected",
-        "text": (
+        "label": _("Test"),
+        "title": _("%(community)s is connected") % {"community": channel.community.name},
+        "text": _(
             "New flow items, challenge steps, sessions and live events of this community "
-            f"will be posted here. Test sent {when:%-d %b %Y, %H:%M %Z}."
-        ),
+            "will be posted here. Test sent %(when)s."
+        )
+        % {"when": date_format(when, _("j M Y, H:i T"))},
         "url": settings.SITE_URL.rstrip("/") + channel.community.get_absolute_url(),
         "community": channel.community.name,
     }

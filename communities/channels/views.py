@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from communities.views.access import _community
@@ -39,7 +40,9 @@ def channels(request, slug: str):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(
-                request, f"{channel.name} is connected. Send a test card to check it works."
+                request,
+                _("%(channel)s is connected. Send a test card to check it works.")
+                % {"channel": channel.name},
             )
             return redirect("communities:channels", slug=community.slug)
     return TemplateResponse(
@@ -64,18 +67,23 @@ def _channel(community, channel_id: int) -> Channel:
 @login_required
 @require_POST
 def channel_test(request, slug: str, channel_id: int):
-    community, _ = _managed(request, slug)
+    community, _viewer = _managed(request, slug)
     channel = _channel(community, channel_id)
     services.channel_test(channel=channel)
-    messages.success(request, f"A test card is on its way to {channel.name}.")
+    messages.success(
+        request, _("A test card is on its way to %(channel)s.") % {"channel": channel.name}
+    )
     return redirect("communities:channels", slug=community.slug)
 
 
 @login_required
 @require_POST
 def channel_disconnect(request, slug: str, channel_id: int):
-    community, _ = _managed(request, slug)
+    community, _viewer = _managed(request, slug)
     channel = _channel(community, channel_id)
     services.channel_disconnect(channel=channel)
-    messages.success(request, f"{channel.name} is disconnected; nothing more is posted there.")
+    messages.success(
+        request,
+        _("%(channel)s is disconnected; nothing more is posted there.") % {"channel": channel.name},
+    )
     return redirect("communities:channels", slug=community.slug)

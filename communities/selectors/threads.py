@@ -1,16 +1,17 @@
 """A community's threads, a thread's replies, and the reactions on them."""
 
 from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Community, Reaction, Reply, Thread
 
-REACTION_LABELS = {"thumbs_up": "Thumbs up", "idea": "Good idea", "thanks": "Thank you"}
+REACTION_LABELS = {"thumbs_up": _("Thumbs up"), "idea": _("Good idea"), "thanks": _("Thank you")}
 
 
 SORTS = {
-    "latest": ("Latest activity", ["-is_pinned", "-last_activity_at", "-pk"]),
-    "unanswered": ("Unanswered", ["-is_pinned", "reply_count", "-created_at", "-pk"]),
-    "top": ("Top", ["-is_pinned", "-score", "-last_activity_at", "-pk"]),
+    "latest": (_("Latest activity"), ["-is_pinned", "-last_activity_at", "-pk"]),
+    "unanswered": (_("Unanswered"), ["-is_pinned", "reply_count", "-created_at", "-pk"]),
+    "top": (_("Top"), ["-is_pinned", "-score", "-last_activity_at", "-pk"]),
 }
 
 

@@ -2,10 +2,11 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from socialearn.insights.services import activity_record
-from socialearn.notifications.services import notify
 
+from ..language import notify_in_their_language
 from ..models import Reply, Thread
 from .authors import _known
 from .roles import _is_manager
@@ -15,12 +16,12 @@ from .roles import _is_manager
 def answer_accept(*, thread: Thread, reply: Reply, accepted_by) -> Thread:
     """The asker or a manager marks one reply as the answer; choosing another switches it."""
     if thread.kind not in (Thread.Kind.QUESTION, Thread.Kind.HELP):
-        raise ValidationError("Only questions and help requests have an accepted answer.")
+        raise ValidationError(_("Only questions and help requests have an accepted answer."))
     if reply.thread_id != thread.pk or not reply.is_published:
-        raise ValidationError("That reply is not an answer in this thread.")
+        raise ValidationError(_("That reply is not an answer in this thread."))
     is_asker = thread.author_id is not None and thread.author_id == accepted_by.pk
     if not (is_asker or _is_manager(thread.community, accepted_by)):
-        raise PermissionDenied("Only the asker or a manager can accept an answer.")
+        raise PermissionDenied(_("Only the asker or a manager can accept an answer."))
     if thread.accepted_reply_id == reply.pk:
         return thread
     thread.accepted_reply = reply
@@ -37,10 +38,12 @@ def answer_accept(*, thread: Thread, reply: Reply, accepted_by) -> Thread:
         is_question=True,
     )
     if reply.author_id and reply.author_id != accepted_by.pk:
-        notify(
+        notify_in_their_language(
             recipients=[reply.author_id],
             kind="answer_accepted",
-            title=f"Your answer to {thread.title} was accepted",
+            texts=lambda: {
+                "title": _("Your answer to %(thread)s was accepted") % {"thread": thread.title}
+            },
             url=reply.get_absolute_url(),
             dedupe_key=f"accepted:{reply.pk}",
         )
@@ -51,7 +54,7 @@ def answer_accept(*, thread: Thread, reply: Reply, accepted_by) -> Thread:
 def answer_unaccept(*, thread: Thread, changed_by) -> Thread:
     is_asker = thread.author_id is not None and thread.author_id == changed_by.pk
     if not (is_asker or _is_manager(thread.community, changed_by)):
-        raise PermissionDenied("Only the asker or a manager can change the accepted answer.")
+        raise PermissionDenied(_("Only the asker or a manager can change the accepted answer."))
     thread.accepted_reply = None
     thread.save(update_fields=["accepted_reply"])
     return thread

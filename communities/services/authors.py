@@ -2,18 +2,21 @@
 names nobody, in either.
 """
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from socialearn.people.models import person_name
 
-ANONYMOUS = "Anonymous"
+ANONYMOUS = _("Anonymous")
 
 
 def _person_name(user) -> str:
-    return "Someone" if user is None else person_name(user)
+    return gettext("Someone") if user is None else person_name(user)
 
 
 def _post_author_name(post) -> str:
     """The name notifications show: never the author of an anonymous post."""
-    return ANONYMOUS if post.is_anonymous else _person_name(post.author)
+    return str(ANONYMOUS) if post.is_anonymous else _person_name(post.author)
 
 
 def _known(post):

@@ -15,11 +15,12 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from socialearn.notifications.services import notify
 from socialearn.people.models import Profile, Topic
 
 from ..grouping import split_into_groups
+from ..language import notify_in_their_language
 from ..models import Community, Membership
 from .communities import community_create
 
@@ -36,7 +37,7 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"Line {self.line}: {self.message}"
+        return _("Line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
 
 
 @dataclass
@@ -86,24 +87,35 @@ def roster_parse(text: str) -> Roster:
                 continue
         value = cells[column] if column < len(cells) else ""
         if not value:
-            roster.errors.append(RowError(line, "", "The email is missing."))
+            roster.errors.append(RowError(line, "", _("The email is missing.")))
             continue
         try:
             validate_email(value)
         except ValidationError:
-            roster.errors.append(RowError(line, value, f"“{value}” is not an email address."))
+            roster.errors.append(
+                RowError(line, value, _("“%(value)s” is not an email address.") % {"value": value})
+            )
             continue
         key = value.lower()
         if key in seen:
             roster.errors.append(
-                RowError(line, value, f"Duplicate: {value} is already on line {seen[key]}.")
+                RowError(
+                    line,
+                    value,
+                    _("Duplicate: %(value)s is already on line %(line)s.")
+                    % {"value": value, "line": seen[key]},
+                )
             )
             continue
         seen[key] = line
         roster.rows.append((line, value))
         if len(roster.rows) > MAX_ROSTER_ROWS:
             roster.errors.append(
-                RowError(line, value, f"A roster holds at most {MAX_ROSTER_ROWS} people.")
+                RowError(
+                    line,
+                    value,
+                    _("A roster holds at most %(count)s people.") % {"count": MAX_ROSTER_ROWS},
+                )
             )
             break
     return roster
@@ -112,7 +124,7 @@ def roster_parse(text: str) -> Roster:
 def roster_validate(text: str) -> Roster:
     """Parse the roster and find each person (one query). Fills `errors` for bad rows."""
     roster = roster_parse(text)
-    emails = [email.lower() for _, email in roster.rows]
+    emails = [email.lower() for _line, email in roster.rows]
     found: dict[str, list] = defaultdict(list)
     for user in (
         User.objects.annotate(email_lower=Lower("email"))
@@ -123,15 +135,21 @@ def roster_validate(text: str) -> Roster:
     for line, email in roster.rows:
         matches = found.get(email.lower(), [])
         if not matches:
-            roster.errors.append(RowError(line, email, f"Nobody here has the email {email}."))
+            roster.errors.append(
+                RowError(line, email, _("Nobody here has the email %(email)s.") % {"email": email})
+            )
         elif len(matches) > 1:
             roster.errors.append(
-                RowError(line, email, f"Several people have the email {email}; ask an admin.")
+                RowError(
+                    line,
+                    email,
+                    _("Several people have the email %(email)s; ask an admin.") % {"email": email},
+                )
             )
         else:
             roster.users.append(matches[0])
     if not roster.rows and not roster.errors:
-        roster.errors.append(RowError(1, "", "The roster lists nobody."))
+        roster.errors.append(RowError(1, "", _("The roster lists nobody.")))
     roster.errors.sort(key=lambda e: e.line)
     return roster
 
@@ -151,9 +169,9 @@ def cohorts_create(
     """
     course_name = course_name.strip()
     if not course_name:
-        raise ValidationError("Give the course a name.")
+        raise ValidationError(_("Give the course a name."))
     if group_size < 2:
-        raise ValidationError("Groups need at least 2 people.")
+        raise ValidationError(_("Groups need at least 2 people."))
     roster = roster_validate(roster_text)
     if roster.errors:
         raise RosterError(roster.errors)
@@ -172,16 +190,25 @@ def cohorts_create(
     for number, group in enumerate(groups, start=1):
         member_ids = [int(uid) for uid in group.members]  # type: ignore[call-overload]
         topic = topics.get(group.main_topic)
-        base = f"{course_name} · {topic.name}" if topic else f"{course_name} · group {number}"
+        group_name = topic.name if topic else _("group %(number)s") % {"number": number}
+        base = f"{course_name} · {group_name}"
         names_used[base] += 1
         name = base if names_used[base] == 1 else f"{base} ({names_used[base]})"
         if topic:
-            purpose = (
-                f"Course cohort of {course_name}: {len(group.members)} participants, "
-                f"{group.main_topic_count} of whom are interested in {topic.name}."
-            )
+            purpose = _(
+                "Course cohort of %(course)s: %(count)s participants, "
+                "%(interested)s of whom are interested in %(topic)s."
+            ) % {
+                "course": course_name,
+                "count": len(group.members),
+                "interested": group.main_topic_count,
+                "topic": topic.name,
+            }
         else:
-            purpose = f"Course cohort of {course_name}: {len(group.members)} participants."
+            purpose = _("Course cohort of %(course)s: %(count)s participants.") % {
+                "course": course_name,
+                "count": len(group.members),
+            }
         community = community_create(
             created_by=created_by,
             name=name[:120],
@@ -198,11 +225,18 @@ def cohorts_create(
             ],
             ignore_conflicts=True,
         )
-        notify(
+
+        def texts(name: str = name, purpose: str = purpose) -> dict:
+            return {
+                "title": _("You are in a cohort of %(course)s: %(name)s")
+                % {"course": course_name, "name": name},
+                "body": purpose,
+            }
+
+        notify_in_their_language(
             recipients=member_ids,
             kind="community_invitation",
-            title=f"You are in a cohort of {course_name}: {name}",
-            body=purpose,
+            texts=texts,
             url=reverse("communities:invitations"),
             dedupe_key=f"cohort-invite:{community.pk}",
             exclude_user_ids=[created_by.pk] if created_by else [],

@@ -6,12 +6,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from socialearn.insights.services import scope_upsert
-from socialearn.notifications.services import notify
 from socialearn.people.permissions import is_lnd_admin
 
 from .. import permissions
+from ..language import notify_in_their_language
 from ..models import Community, Membership
 from .membership import membership_join
 from .roles import _require_manager
@@ -73,7 +75,7 @@ def community_create(
     return community
 
 
-_LND_ONLY_KIND_MESSAGE = (
+_LND_ONLY_KIND_MESSAGE = gettext_lazy(
     "Onboarding communities and course cohorts are set up by L&D admins. "
     "Choose another kind, or ask L&D."
 )
@@ -94,7 +96,7 @@ def community_propose(
     """Anyone may propose a community; it waits for an L&D admin when approval is required.
     Onboarding communities and course cohorts are L&D's alone."""
     if not (purpose or "").strip():
-        raise ValidationError({"purpose": "Say what the community is for."})
+        raise ValidationError({"purpose": _("Say what the community is for.")})
     if not permissions.can_create_kind(created_by, kind):
         raise ValidationError({"kind": _LND_ONLY_KIND_MESSAGE})
     needs_approval = settings.COMMUNITY_APPROVAL_REQUIRED and not is_lnd_admin(created_by)
@@ -114,16 +116,18 @@ def community_propose(
 @transaction.atomic
 def community_approve(*, community: Community, approved_by) -> Community:
     if not permissions.can_approve_communities(approved_by):
-        raise PermissionDenied("Only L&D admins approve communities.")
+        raise PermissionDenied(_("Only L&D admins approve communities."))
     if community.status != Community.Status.PROPOSED:
-        raise ValidationError("This community is not waiting for approval.")
+        raise ValidationError(_("This community is not waiting for approval."))
     community.status = Community.Status.ACTIVE
     community.save(update_fields=["status"])
     if community.created_by_id:
-        notify(
+        notify_in_their_language(
             recipients=[community.created_by_id],
             kind="community_approved",
-            title=f"Your community {community.name} is open",
+            texts=lambda: {
+                "title": _("Your community %(name)s is open") % {"name": community.name}
+            },
             url=community.get_absolute_url(),
             dedupe_key=f"community-approved:{community.pk}",
         )

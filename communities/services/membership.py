@@ -5,10 +5,11 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from socialearn.insights.services import activity_record
-from socialearn.notifications.services import notify
 
+from ..language import notify_in_their_language
 from ..models import Community, Membership
 from .authors import _person_name
 from .roles import _require_manager
@@ -50,7 +51,7 @@ def membership_self_join(*, community: Community, user) -> Membership:
     if existing and existing.status == Membership.Status.ACTIVE:
         return existing
     if community.status != Community.Status.ACTIVE:
-        raise ValidationError("This community is not open yet.")
+        raise ValidationError(_("This community is not open yet."))
     was_invited = existing is not None and existing.status in (
         Membership.Status.INVITED,
         Membership.Status.DECLINED,
@@ -65,10 +66,13 @@ def membership_self_join(*, community: Community, user) -> Membership:
     managers = community.memberships.filter(
         role=Membership.Role.MANAGER, status=Membership.Status.ACTIVE
     ).values_list("user_id", flat=True)
-    notify(
+    notify_in_their_language(
         recipients=list(managers),
         kind="membership_requested",
-        title=f"{_person_name(user)} asks to join {community.name}",
+        texts=lambda: {
+            "title": _("%(person)s asks to join %(community)s")
+            % {"person": _person_name(user), "community": community.name}
+        },
         url=f"{community.get_absolute_url()}members/",
         dedupe_key=f"membership-request:{membership.pk}",
     )
@@ -85,7 +89,7 @@ def membership_leave(*, community: Community, user) -> None:
             role=Membership.Role.MANAGER, status=Membership.Status.ACTIVE
         ).exclude(user=user)
         if not others.exists():
-            raise ValidationError("Name another manager before you leave: you are the last one.")
+            raise ValidationError(_("Name another manager before you leave: you are the last one."))
     was_active = membership.status == Membership.Status.ACTIVE
     if community.kind == Community.Kind.ONBOARDING:
         # Leaving is declining: the row stays so the daily invitation skips them.
@@ -124,10 +128,13 @@ def membership_invite(*, community: Community, invited_by, users: Iterable) -> i
         elif not created:
             continue
         count += 1
-        notify(
+        notify_in_their_language(
             recipients=[user],
             kind="community_invitation",
-            title=f"{_person_name(invited_by)} invites you to {community.name}",
+            texts=lambda: {
+                "title": _("%(person)s invites you to %(community)s")
+                % {"person": _person_name(invited_by), "community": community.name}
+            },
             url=community.get_absolute_url(),
             dedupe_key=f"community-invite:{membership.pk}"
             + (f":{timezone.now().timestamp()}" if again else ""),
@@ -139,18 +146,25 @@ def membership_invite(*, community: Community, invited_by, users: Iterable) -> i
 def membership_decide(*, membership: Membership, decided_by, approve: bool) -> None:
     _require_manager(membership.community, decided_by)
     if membership.status != Membership.Status.REQUESTED:
-        raise ValidationError("This request was already decided.")
+        raise ValidationError(_("This request was already decided."))
     community = membership.community
     if approve:
         membership_join(community=community, user=membership.user)
-        title = f"Welcome to {community.name}"
     else:
         membership.delete()
-        title = f"Your request to join {community.name} was declined"
-    notify(
+
+    def texts() -> dict:
+        if approve:
+            return {"title": _("Welcome to %(community)s") % {"community": community.name}}
+        return {
+            "title": _("Your request to join %(community)s was declined")
+            % {"community": community.name}
+        }
+
+    notify_in_their_language(
         recipients=[membership.user_id],
         kind="membership_decided",
-        title=title,
+        texts=texts,
         url=community.get_absolute_url() if approve else "",
     )
 
@@ -163,7 +177,7 @@ def membership_set_role(*, membership: Membership, changed_by, role: str) -> Mem
             role=Membership.Role.MANAGER, status=Membership.Status.ACTIVE
         ).exclude(pk=membership.pk)
         if not others.exists():
-            raise ValidationError("A community needs at least one manager.")
+            raise ValidationError(_("A community needs at least one manager."))
     membership.role = role
     membership.save(update_fields=["role"])
     return membership

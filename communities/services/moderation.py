@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from socialearn.notifications.services import notify
-
+from ..language import notify_in_their_language
 from ..models import Community, Flag, Membership, ModerationAction, ModerationWord, Thread
 from .publishing import _reply_published, _thread_published
 from .roles import _require_manager
@@ -36,9 +36,11 @@ def _initial_status(*, community: Community, is_anonymous: bool, texts: Iterable
         return Thread.Status.PUBLISHED, ""
     words = moderation_words_matching(*texts)
     if words:
-        return Thread.Status.HELD, "Contains a word on the moderation list: " + ", ".join(words)
+        return Thread.Status.HELD, _("Contains a word on the moderation list: %(words)s") % {
+            "words": ", ".join(words)
+        }
     if is_anonymous and community.anonymity == Community.Anonymity.REVIEW:
-        return Thread.Status.PENDING, "Anonymous posts are reviewed by a manager."
+        return Thread.Status.PENDING, _("Anonymous posts are reviewed by a manager.")
     return Thread.Status.PUBLISHED, ""
 
 
@@ -58,7 +60,7 @@ def _log(*, community, actor, action, thread=None, reply=None, reason="") -> Mod
 def flag_create(*, user, reason: str, thread: Thread | None = None, reply=None) -> Flag:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Tell the managers what is wrong with this post."})
+        raise ValidationError({"reason": _("Tell the managers what is wrong with this post.")})
     post_thread = thread or reply.thread
     community = post_thread.community
     flag = Flag.objects.create(
@@ -68,16 +70,29 @@ def flag_create(*, user, reason: str, thread: Thread | None = None, reply=None) 
     managers = community.memberships.filter(
         role=Membership.Role.MANAGER, status=Membership.Status.ACTIVE
     ).values_list("user_id", flat=True)
-    notify(
+    notify_in_their_language(
         recipients=list(managers),
         kind="post_flagged",
-        title=f"A post in {community.name} was flagged",
-        body=reason,
+        texts=lambda: {
+            "title": _("A post in %(community)s was flagged") % {"community": community.name},
+            "body": reason,
+        },
         url=f"{community.get_absolute_url()}moderation/",
         dedupe_key=f"flag:{flag.pk}",
         exclude_user_ids=[user.pk],
     )
     return flag
+
+
+def _moderated_title(action: str, what: str, community: str) -> str:
+    names = {"community": community}
+    if action == "approve":
+        if what == "thread":
+            return _("Your thread in %(community)s is published") % names
+        return _("Your reply in %(community)s is published") % names
+    if what == "thread":
+        return _("A manager hid your thread in %(community)s") % names
+    return _("A manager hid your reply in %(community)s") % names
 
 
 THREAD_ACTIONS = {"approve", "hide", "restore", "lock", "unlock", "pin", "unpin", "dismiss"}
@@ -90,18 +105,20 @@ def moderation_act(
 ) -> ModerationAction:
     """A manager's decision on a post, logged with who, what, why and when."""
     if (thread is None) == (reply is None):
-        raise ValidationError("Act on a thread or a reply.")
+        raise ValidationError(_("Act on a thread or a reply."))
     post = thread if thread is not None else reply
     the_thread = thread if thread is not None else reply.thread
     community = the_thread.community
     _require_manager(community, actor)
     allowed = THREAD_ACTIONS if thread is not None else REPLY_ACTIONS
     if action not in allowed:
-        raise ValidationError(f"“{action}” is not something you can do to this post.")
+        raise ValidationError(
+            _("“%(action)s” is not something you can do to this post.") % {"action": action}
+        )
     S = Thread.Status
     if action == "approve":
         if post.status not in (S.HELD, S.PENDING):
-            raise ValidationError("Only held or pending posts wait for approval.")
+            raise ValidationError(_("Only held or pending posts wait for approval."))
         post.status, post.hold_reason = S.PUBLISHED, ""
         post.save(update_fields=["status", "hold_reason"])
         if thread is not None:
@@ -110,7 +127,7 @@ def moderation_act(
             _reply_published(reply)
     elif action == "hide":
         if post.status == S.HIDDEN:
-            raise ValidationError("This post is already hidden.")
+            raise ValidationError(_("This post is already hidden."))
         was_published = post.status == S.PUBLISHED
         post.status = S.HIDDEN
         post.save(update_fields=["status"])
@@ -122,7 +139,7 @@ def moderation_act(
                 Thread.objects.filter(pk=the_thread.pk).update(accepted_reply=None)
     elif action == "restore":
         if post.status != S.HIDDEN:
-            raise ValidationError("Only hidden posts can be restored.")
+            raise ValidationError(_("Only hidden posts can be restored."))
         post.status = S.PUBLISHED
         post.save(update_fields=["status"])
         if reply is not None:
@@ -138,15 +155,10 @@ def moderation_act(
         Flag.objects.filter(resolved_at__isnull=True, **target).update(resolved_at=timezone.now())
     if action in ("hide", "approve") and post.author_id and post.author_id != actor.pk:
         what = "thread" if thread is not None else "reply"
-        notify(
+        notify_in_their_language(
             recipients=[post.author_id],
             kind=f"post_{action}",
-            title=(
-                f"Your {what} in {community.name} is published"
-                if action == "approve"
-                else f"A manager hid your {what} in {community.name}"
-            ),
-            body=reason,
+            texts=lambda: {"title": _moderated_title(action, what, community.name), "body": reason},
             url=the_thread.get_absolute_url(),
             dedupe_key=f"moderation:{what}:{post.pk}:{action}:{timezone.now().timestamp()}",
         )

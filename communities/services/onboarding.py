@@ -13,12 +13,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from socialearn.insights.models import Activity
 from socialearn.insights.services import activity_record
-from socialearn.notifications.services import notify
 from socialearn.people.models import Profile
 
+from ..language import notify_in_their_language
 from ..models import Community, Membership
 from ..selectors import can_view_community, community_url, newcomer_window_start
 from .membership import membership_join
@@ -101,11 +102,18 @@ def newcomers_invite(*, today=None) -> InviteResult:
     names = {c.pk: c for c in communities}
     for cid, ids in by_community.items():
         community = names[cid]
-        notify(
+
+        def texts(community=community) -> dict:
+            return {
+                "title": _("Welcome aboard! You are invited to %(community)s")
+                % {"community": community.name},
+                "body": community.purpose,
+            }
+
+        notify_in_their_language(
             recipients=ids,
             kind="community_invitation",
-            title=f"Welcome aboard! You are invited to {community.name}",
-            body=community.purpose,
+            texts=texts,
             url=reverse("communities:invitations")
             if community.is_private
             else community_url(community),
@@ -119,7 +127,7 @@ def _invitation(*, community: Community, user) -> Membership:
         community=community, user=user, status=Membership.Status.INVITED
     ).first()
     if membership is None:
-        raise ValidationError("There is no open invitation to this community for you.")
+        raise ValidationError(_("There is no open invitation to this community for you."))
     return membership
 
 
@@ -143,9 +151,9 @@ def invitation_decline(*, community: Community, user) -> Membership:
 def newcomer_welcome(*, community: Community, welcomer, newcomer) -> bool:
     """A member welcomes a newcomer: the newcomer hears about it. Returns False if done before."""
     if welcomer.pk == newcomer.pk:
-        raise ValidationError("You cannot welcome yourself.")
+        raise ValidationError(_("You cannot welcome yourself."))
     if not can_view_community(welcomer, community):
-        raise ValidationError("You cannot see this community.")
+        raise ValidationError(_("You cannot see this community."))
     is_newcomer = Membership.objects.filter(
         community=community,
         user=newcomer,
@@ -153,7 +161,7 @@ def newcomer_welcome(*, community: Community, welcomer, newcomer) -> bool:
         user__profile__started_company_on__gte=newcomer_window_start(),
     ).exists()
     if not is_newcomer:
-        raise ValidationError("This person is not a newcomer of this community.")
+        raise ValidationError(_("This person is not a newcomer of this community."))
     already = Activity.objects.filter(
         verb=Activity.Verb.WELCOMED,
         actor=welcomer,
@@ -172,10 +180,13 @@ def newcomer_welcome(*, community: Community, welcomer, newcomer) -> bool:
     )
     profile = getattr(welcomer, "profile", None)
     name = profile.name if profile else welcomer.get_username()
-    notify(
+    notify_in_their_language(
         recipients=[newcomer],
         kind="newcomer_welcomed",
-        title=f"{name} welcomes you to {community.name}",
+        texts=lambda: {
+            "title": _("%(person)s welcomes you to %(community)s")
+            % {"person": name, "community": community.name}
+        },
         url=community_url(community),
         dedupe_key=f"welcome:{community.pk}:{welcomer.pk}",
     )

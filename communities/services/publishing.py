@@ -5,13 +5,16 @@ counts, notifications, mentions, the help broadcast and news for topic followers
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Value
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from socialearn.insights.services import activity_record
-from socialearn.notifications.services import notify, notify_audience
+from socialearn.notifications.services import notify_audience
 from socialearn.people.models import Profile
 
 from ..audiences import help_request_audience
 from ..author_follows import tell_author_followers
+from ..language import in_site_language, notify_in_their_language
 from ..mentions import handles, mentioned_users
 from ..models import Reply, Thread
 from .authors import _known, _post_author_name
@@ -23,15 +26,24 @@ def _tell_author_held(post, thread: Thread) -> None:
     if post.author_id is None:
         return
     what = "thread" if isinstance(post, Thread) else "reply"
-    if post.status == Thread.Status.HELD:
-        title = f"Your {what} in {thread.community.name} is held for a manager's review"
-    else:
-        title = f"Your anonymous {what} in {thread.community.name} waits for a manager"
-    notify(
+    names = {"community": thread.community.name}
+
+    def texts() -> dict:
+        if post.status == Thread.Status.HELD:
+            if what == "thread":
+                title = _("Your thread in %(community)s is held for a manager's review")
+            else:
+                title = _("Your reply in %(community)s is held for a manager's review")
+        elif what == "thread":
+            title = _("Your anonymous thread in %(community)s waits for a manager")
+        else:
+            title = _("Your anonymous reply in %(community)s waits for a manager")
+        return {"title": title % names, "body": post.hold_reason}
+
+    notify_in_their_language(
         recipients=[post.author_id],
         kind="post_held",
-        title=title,
-        body=post.hold_reason,
+        texts=texts,
         url=thread.get_absolute_url(),
         dedupe_key=f"held:{what}:{post.pk}:{post.status}",
     )
@@ -50,10 +62,13 @@ def _notify_mentions(*, post, thread: Thread, text: str, before: str = "") -> No
         return
     what = "thread" if isinstance(post, Thread) else "reply"
     url = thread.get_absolute_url() if what == "thread" else post.get_absolute_url()
-    notify(
+    notify_in_their_language(
         recipients=people,
         kind="mention",
-        title=f"{_post_author_name(post)} mentioned you in {thread.title}",
+        texts=lambda: {
+            "title": _("%(person)s mentioned you in %(thread)s")
+            % {"person": _post_author_name(post), "thread": thread.title}
+        },
         url=url,
         dedupe_key=f"mention:{what}:{post.pk}",
         send_email=True,
@@ -84,12 +99,19 @@ def _help_broadcast(thread: Thread) -> None:
         departments,
         now,
     )
+    # One row for the whole audience: written in the site's language.
+    with in_site_language():
+        title = _("%(person)s asks for help: %(thread)s") % {
+            "person": _post_author_name(thread),
+            "thread": thread.title,
+        }
+        body = _("In %(community)s") % {"community": thread.community.name}
     notify_audience(
         audience="help_request",
         audience_kwargs={"thread_id": thread.pk},
         kind="help_request",
-        title=f"{_post_author_name(thread)} asks for help: {thread.title}",
-        body=f"In {thread.community.name}",
+        title=title,
+        body=body,
         url=thread.get_absolute_url(),
         dedupe_key=f"help:{thread.pk}",
         send_email=True,
@@ -108,7 +130,10 @@ def _help_broadcast(thread: Thread) -> None:
     )
 
 
-TOPIC_NEWS: dict[str, str] = {Thread.Kind.QUESTION: "question", Thread.Kind.TIP: "tip"}
+TOPIC_NEWS = {
+    Thread.Kind.QUESTION.value: gettext_lazy("New question on %(topics)s: %(thread)s"),
+    Thread.Kind.TIP.value: gettext_lazy("New tip on %(topics)s: %(thread)s"),
+}
 
 
 def _tell_topic_followers(thread: Thread) -> None:
@@ -121,12 +146,15 @@ def _tell_topic_followers(thread: Thread) -> None:
     if not names:
         return
     mentioned = [u.pk for u in mentioned_users(thread.body, community=thread.community)]
+    with in_site_language():
+        title = TOPIC_NEWS[thread.kind] % {"topics": ", ".join(names[:3]), "thread": thread.title}
+        body = _("In %(community)s") % {"community": thread.community.name}
     notify_audience(
         audience="thread_topic_followers",
         audience_kwargs={"thread_id": thread.pk},
         kind="topic_thread",
-        title=f"New {TOPIC_NEWS[thread.kind]} on {', '.join(names[:3])}: {thread.title}",
-        body=f"In {thread.community.name}",
+        title=title,
+        body=body,
         url=thread.get_absolute_url(),
         dedupe_key=f"thread:{thread.pk}",
         exclude_user_ids=[*([thread.author_id] if thread.author_id else []), *mentioned],
@@ -138,11 +166,16 @@ def _thread_published(thread: Thread, *, notify_members: bool = False, dedupe_ke
     if thread.kind == Thread.Kind.HELP:
         _help_broadcast(thread)
     if notify_members:
+        with in_site_language():
+            title = _("New in %(community)s: %(thread)s") % {
+                "community": thread.community.name,
+                "thread": thread.title,
+            }
         notify_audience(
             audience="community_members",
             audience_kwargs={"community_id": thread.community_id},
             kind="thread_posted",
-            title=f"New in {thread.community.name}: {thread.title}",
+            title=title,
             url=thread.get_absolute_url(),
             dedupe_key=dedupe_key or f"thread:{thread.pk}",
             exclude_user_ids=[thread.author_id] if thread.author_id else [],
@@ -163,10 +196,13 @@ def _reply_published(reply: Reply, *, now=None) -> None:
     # designer is not told of every reply.
     if thread.author_id and thread.author_id != reply.author_id and not thread.is_system:
         if thread.author_id not in mentioned:
-            notify(
+            notify_in_their_language(
                 recipients=[thread.author_id],
                 kind="reply",
-                title=f"{_post_author_name(reply)} replied to {thread.title}",
+                texts=lambda: {
+                    "title": _("%(person)s replied to %(thread)s")
+                    % {"person": _post_author_name(reply), "thread": thread.title}
+                },
                 url=reply.get_absolute_url(),
                 dedupe_key=f"reply:{reply.pk}",
                 send_email=thread.kind in (Thread.Kind.QUESTION, Thread.Kind.HELP),

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from socialearn.insights.services import activity_record
 
@@ -14,12 +15,12 @@ from .authors import _known
 def reaction_toggle(*, user, kind: str, thread: Thread | None = None, reply=None) -> bool:
     """Add the person's reaction of this kind, or take it back. Returns True when added."""
     if kind not in Reaction.Kind.values:
-        raise ValidationError("Unknown reaction.")
+        raise ValidationError(_("Unknown reaction."))
     if (thread is None) == (reply is None):
-        raise ValidationError("React to a thread or a reply.")
+        raise ValidationError(_("React to a thread or a reply."))
     post = thread or reply
     target = {"thread": thread} if thread is not None else {"reply": reply}
-    deleted, _ = Reaction.objects.filter(user=user, kind=kind, **target).delete()
+    deleted, _by_model = Reaction.objects.filter(user=user, kind=kind, **target).delete()
     model = Thread if thread is not None else Reply
     if deleted:
         model.objects.filter(pk=post.pk, reaction_count__gt=0).update(

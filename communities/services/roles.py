@@ -1,6 +1,7 @@
 """Who manages a community: the check every manager-only write makes first."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from ..models import Community, Membership
 
@@ -20,4 +21,4 @@ def _is_manager(community: Community, user) -> bool:
 
 def _require_manager(community: Community, user) -> None:
     if not _is_manager(community, user):
-        raise PermissionDenied("Only the community's managers can do that.")
+        raise PermissionDenied(_("Only the community's managers can do that."))

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from socialearn import limits
 from socialearn.insights.services import activity_record
@@ -69,7 +70,7 @@ def thread_create(
     notification_dedupe_key: str = "",
 ) -> Thread:
     if is_anonymous and community.anonymity == Community.Anonymity.OFF:
-        raise ValidationError({"is_anonymous": "This community does not allow anonymous posts."})
+        raise ValidationError({"is_anonymous": _("This community does not allow anonymous posts.")})
     _check_post_body(body, mentions=not is_system)
     now = timezone.now()
     status, reason = _initial_status(
@@ -134,9 +135,9 @@ def thread_create(
 def reply_create(*, thread: Thread, author, body: str, is_anonymous: bool = False) -> Reply:
     community = thread.community
     if is_anonymous and community.anonymity == Community.Anonymity.OFF:
-        raise ValidationError({"is_anonymous": "This community does not allow anonymous posts."})
+        raise ValidationError({"is_anonymous": _("This community does not allow anonymous posts.")})
     if thread.is_locked:
-        raise ValidationError("This thread is locked: no new replies.")
+        raise ValidationError(_("This thread is locked: no new replies."))
     _check_post_body(body)
     now = timezone.now()
     status, reason = _initial_status(
@@ -194,7 +195,7 @@ def thread_edit(
     membership = _active_membership(community, editor)
     is_manager = membership is not None and membership.role == Membership.Role.MANAGER
     if not can_edit_thread(thread, editor, is_manager=is_manager, is_member=membership is not None):
-        raise PermissionDenied("You cannot edit this thread.")
+        raise PermissionDenied(_("You cannot edit this thread."))
     _check_post_body(body, mentions=not thread.is_system)
     now = timezone.now()
     old_body = thread.body
@@ -236,9 +237,9 @@ def reply_edit(*, reply: Reply, editor, body: str) -> Reply:
     thread = reply.thread
     is_manager = _is_manager(thread.community, editor)
     if not (is_manager or (reply.author_id and reply.author_id == editor.pk)):
-        raise PermissionDenied("You cannot edit this reply.")
+        raise PermissionDenied(_("You cannot edit this reply."))
     if thread.is_locked and not is_manager:
-        raise PermissionDenied("This thread is locked.")
+        raise PermissionDenied(_("This thread is locked."))
     _check_post_body(body)
     old_body = reply.body
     reply.body, reply.edited_at = body, timezone.now()

@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import permissions
 from ..forms import CohortUploadForm
@@ -15,7 +17,7 @@ from ..services import cohorts as cohort_services
 
 def _require_lnd_admin(request) -> None:
     if not permissions.can_manage_cohorts(request.user):
-        raise PermissionDenied("Only L&D admins manage course cohorts.")
+        raise PermissionDenied(_("Only L&D admins manage course cohorts."))
 
 
 @login_required
@@ -42,8 +44,12 @@ def cohort_upload(request):
             row_errors = exc.errors
             form.add_error(
                 None,
-                f"{len(row_errors)} line{'s' if len(row_errors) != 1 else ''} of the roster "
-                "need fixing; nothing was created.",
+                ngettext(
+                    "%(count)s line of the roster need fixing; nothing was created.",
+                    "%(count)s lines of the roster need fixing; nothing was created.",
+                    len(row_errors),
+                )
+                % {"count": len(row_errors)},
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -51,8 +57,12 @@ def cohort_upload(request):
             people = sum(len(c.member_ids) for c in created)
             messages.success(
                 request,
-                f"{people} participants split into {len(created)} "
-                f"cohort{'s' if len(created) != 1 else ''}; they have been invited.",
+                ngettext(
+                    "%(people)s participants split into %(count)s cohort; they have been invited.",
+                    "%(people)s participants split into %(count)s cohorts; they have been invited.",
+                    len(created),
+                )
+                % {"people": people, "count": len(created)},
             )
             return redirect("communities:cohorts")
     return TemplateResponse(

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from socialearn.http import safe_next_url
@@ -63,7 +64,7 @@ def community_create(request):
             form.add_error(None, _errors(exc))
         else:
             if community.status == Community.Status.PROPOSED:
-                messages.info(request, "Thank you: an L&D admin will review your proposal.")
+                messages.info(request, _("Thank you: an L&D admin will review your proposal."))
             return redirect(community)
     return TemplateResponse(request, "communities/form.html", {"form": form, "creating": True})
 
@@ -80,7 +81,7 @@ def approvals(request):
             Community, pk=int(community_id), status=Community.Status.PROPOSED
         )
         services.community_approve(community=community, approved_by=request.user)
-        messages.success(request, f"{community.name} is open.")
+        messages.success(request, _("%(community)s is open.") % {"community": community.name})
         return redirect("communities:approvals")
     proposed = Community.objects.filter(status=Community.Status.PROPOSED).select_related(
         "created_by__profile"
@@ -106,7 +107,7 @@ def community_detail(request, slug: str):
         "viewer": viewer,
         "page": page,
         "sort": sort,
-        "sorts": [(key, label) for key, (label, _) in selectors.SORTS.items()],
+        "sorts": [(key, label) for key, (label, _order) in selectors.SORTS.items()],
         "kind": kind,
         "kinds": Thread.Kind.choices,
         "topics": list(community.topics.all()),
@@ -140,7 +141,7 @@ def community_edit(request, slug: str):
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
-            messages.success(request, "Settings saved.")
+            messages.success(request, _("Settings saved."))
             return redirect(community)
     return TemplateResponse(
         request, "communities/form.html", {"form": form, "community": community, "viewer": viewer}
@@ -157,9 +158,9 @@ def community_join(request, slug: str):
         messages.error(request, _errors(exc))
         return redirect("communities:list")
     if membership.status == Membership.Status.REQUESTED:
-        messages.info(request, "Your request was sent to the managers.")
+        messages.info(request, _("Your request was sent to the managers."))
         return redirect("communities:list")
-    messages.success(request, f"Welcome to {community.name}.")
+    messages.success(request, _("Welcome to %(community)s.") % {"community": community.name})
     return redirect(
         safe_next_url(request, request.POST.get("next", ""), community.get_absolute_url())
     )
@@ -174,5 +175,5 @@ def community_leave(request, slug: str):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
         return redirect(community)
-    messages.info(request, f"You left {community.name}.")
+    messages.info(request, _("You left %(community)s.") % {"community": community.name})
     return redirect("communities:list")

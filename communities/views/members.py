@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from .. import selectors, services
@@ -27,8 +28,12 @@ def members(request, slug: str):
             )
             messages.success(
                 request,
-                f"{count} invitation{'' if count == 1 else 's'} sent: "
-                "each person finds it in their inbox.",
+                ngettext(
+                    "%(count)s invitation sent: each person finds it in their inbox.",
+                    "%(count)s invitations sent: each person finds it in their inbox.",
+                    count,
+                )
+                % {"count": count},
             )
             return redirect("communities:members", slug=slug)
     page = selectors.members_page(community, request.GET.get("page"))

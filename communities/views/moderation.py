@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 from .. import selectors, services
 from ..confirmations import moderation_done
@@ -39,7 +40,7 @@ def flag(request, slug: str, thread_id: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Thank you: the managers will have a look.")
+            messages.success(request, _("Thank you: the managers will have a look."))
             return redirect(reply.get_absolute_url() if reply else thread)
     post = reply or thread
     post.author_name = selectors.author_display(post, request.user)
@@ -55,7 +56,7 @@ def moderation(request, slug: str):
     if request.method == "POST":
         form = ModerationForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Choose a post and an action.")
+            messages.error(request, _("Choose a post and an action."))
             return redirect("communities:moderation", slug=slug)
         data = form.cleaned_data
         thread = reply = None

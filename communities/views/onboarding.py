@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..models import Community
@@ -31,7 +32,7 @@ def invitation_accept(request, slug: str):
         onboarding.invitation_accept(community=community, user=request.user)
     except ValidationError as exc:
         raise Http404(exc.messages[0]) from exc
-    messages.success(request, f"Welcome to {community.name}.")
+    messages.success(request, _("Welcome to %(community)s.") % {"community": community.name})
     return redirect(community_url(community))
 
 
@@ -43,7 +44,10 @@ def invitation_decline(request, slug: str):
         onboarding.invitation_decline(community=community, user=request.user)
     except ValidationError as exc:
         raise Http404(exc.messages[0]) from exc
-    messages.info(request, f"You declined the invitation to {community.name}.")
+    messages.info(
+        request,
+        _("You declined the invitation to %(community)s.") % {"community": community.name},
+    )
     return redirect("communities:invitations")
 
 
@@ -94,5 +98,7 @@ def newcomer_welcome(request, slug: str, user_id: int):
             "communities/lnd/newcomers.html#newcomer-row",
             {"community": community, "membership": membership},
         )
-    messages.success(request, f"{newcomer.profile.name} will see your welcome.")
+    messages.success(
+        request, _("%(person)s will see your welcome.") % {"person": newcomer.profile.name}
+    )
     return redirect("communities:newcomers", slug=community.slug)

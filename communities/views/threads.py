@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import selectors, services
@@ -24,7 +25,7 @@ REPLIES_PER_PAGE = 25
 def thread_create(request, slug: str):
     community, viewer = _community(request, slug)
     if not viewer.is_member:
-        messages.info(request, "Join the community to post.")
+        messages.info(request, _("Join the community to post."))
         return redirect(community)
     initial = {"kind": request.GET.get("kind", Thread.Kind.DISCUSSION)}
     form = ThreadForm(request.POST or None, community=community, initial=initial)
@@ -57,10 +58,12 @@ def thread_create(request, slug: str):
         else:
             if thread.status == Thread.Status.HELD:
                 messages.warning(
-                    request, "Your thread is held for a manager's review: " + thread.hold_reason
+                    request,
+                    _("Your thread is held for a manager's review: %(reason)s")
+                    % {"reason": thread.hold_reason},
                 )
             elif thread.status == Thread.Status.PENDING:
-                messages.info(request, "Your anonymous thread waits for a manager's review.")
+                messages.info(request, _("Your anonymous thread waits for a manager's review."))
             return redirect(thread)
     return TemplateResponse(
         request,
@@ -132,10 +135,12 @@ def reply_create(request, slug: str, thread_id: int):
             return redirect(thread)
         if reply.status == Thread.Status.HELD:
             messages.warning(
-                request, "Your reply is held for a manager's review: " + reply.hold_reason
+                request,
+                _("Your reply is held for a manager's review: %(reason)s")
+                % {"reason": reply.hold_reason},
             )
         elif reply.status == Thread.Status.PENDING:
-            messages.info(request, "Your anonymous reply waits for a manager's review.")
+            messages.info(request, _("Your anonymous reply waits for a manager's review."))
         count = thread.replies.filter(created_at__lte=reply.created_at).count()
         page = (count - 1) // REPLIES_PER_PAGE + 1
         return redirect(f"{thread.get_absolute_url()}?page={page}#reply-{reply.pk}")
@@ -168,7 +173,7 @@ def thread_edit(request, slug: str, thread_id: int):
             form.add_error(None, _errors(exc))
         else:
             if thread.status == Thread.Status.HELD:
-                messages.warning(request, "Your edit is held for a manager's review.")
+                messages.warning(request, _("Your edit is held for a manager's review."))
             return redirect(thread)
     return TemplateResponse(
         request,
@@ -233,8 +238,8 @@ def revisions(request, slug: str, thread_id: int):
         lines = difflib.unified_diff(
             f"# {old.title}\n{old.body}".splitlines(),
             f"# {new.title}\n{new.body}".splitlines(),
-            fromfile=f"revision {a}",
-            tofile=f"revision {b}",
+            fromfile=_("revision %(number)s") % {"number": a},
+            tofile=_("revision %(number)s") % {"number": b},
             lineterm="",
         )
         for line in lines:
@@ -269,7 +274,7 @@ def answer_accept(request, slug: str, thread_id: int):
     try:
         if request.POST.get("reply") == "none":
             services.answer_unaccept(thread=thread, changed_by=request.user)
-            messages.info(request, "The answer is no longer marked as accepted.")
+            messages.info(request, _("The answer is no longer marked as accepted."))
         else:
             try:
                 reply_id = int(request.POST.get("reply", ""))
@@ -277,7 +282,7 @@ def answer_accept(request, slug: str, thread_id: int):
                 raise Http404 from None
             reply = _reply(thread, viewer, reply_id)
             services.answer_accept(thread=thread, reply=reply, accepted_by=request.user)
-            messages.success(request, "Answer accepted. Thank you for closing the loop.")
+            messages.success(request, _("Answer accepted. Thank you for closing the loop."))
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     return redirect(thread)

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from challenges import clock
+from challenges.models import weekdays_label
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -79,9 +80,9 @@ def test_next_slot_at_exactly_the_slot_moves_to_the_next_one():
 
 
 def test_every_monday_label_and_weekdays_label():
-    assert clock.weekdays_label([1]) == "Every Mon"
-    assert clock.weekdays_label([1, 2, 3, 4, 5]) == "Weekdays"
-    assert clock.weekdays_label([]) == "Every day"
+    assert weekdays_label([1]) == "Every Mon"
+    assert weekdays_label([1, 2, 3, 4, 5]) == "Weekdays"
+    assert weekdays_label([]) == "Every day"
 
 
 @given(

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from challenges import services
 from challenges.models import Completion, Participant
-from challenges.streaks import DAY, DONE, MISSED, OPEN, WEEK, calendar_strip, when_label
+from challenges.selectors import when_label
+from challenges.streaks import DAY, DONE, MISSED, OPEN, WEEK, calendar_strip
 from tests.factories import UserFactory
 
 from .conftest import make_challenge

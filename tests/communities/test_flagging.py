@@ -55,7 +55,7 @@ def test_the_thread_page_holds_the_flag_dialog_and_a_link_that_works_without_it(
     )
     for value, label in Flag.Category.choices:
         assert f'value="{value}"' in html
-        assert label in html
+        assert str(label) in html
 
 
 def test_the_manager_reads_the_reason_in_the_queue(client, community, member, manager, thread):
