@@ -28,7 +28,7 @@ class Candidate(NamedTuple):
 
     person_id: int
     cause: str
-    title: str
+    title: str  # or a translated_later text (socialearn.people.languages): in their language
     url: str
     body: str = ""
     subject: dict | None = None

@@ -1,9 +1,11 @@
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from socialearn.forms import InputLimits, limit_dates, today, years_from
 
@@ -12,6 +14,19 @@ from .models import Department, Location, Profile, Topic
 TIME_ZONE_CHOICES = [("", "Same as my location")] + [
     (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
 ]
+
+
+# Language names stay in their own language, so a reader finds theirs whatever is shown.
+LANGUAGE_CHOICES = [("", _("Same as my browser")), *settings.LANGUAGES]
+
+
+def language_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Language"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        help_text=_("Pages, emails and notifications are written in this language."),
+    )
 
 
 # Marks a topic field for the searchable tag picker (static/js/pickers.js); the plain field
@@ -108,6 +123,7 @@ class ProfileForm(InputLimits, forms.ModelForm):
             "invalid_choice": "“%(value)s” is not a time zone we know; choose one from the list."
         },
     )
+    language = language_field()
 
     class Meta:
         model = Profile
@@ -122,6 +138,7 @@ class ProfileForm(InputLimits, forms.ModelForm):
             "expertise",
             "interests",
             "time_zone",
+            "language",
             "email_preference",
             "digest_frequency",
         ]
@@ -182,10 +199,19 @@ class WelcomeForm(InputLimits, forms.ModelForm):
     """The first-run setup's first step: what colleagues see first and what to suggest."""
 
     time_zone = ProfileForm.base_fields["time_zone"]
+    language = language_field()
 
     class Meta:
         model = Profile
-        fields = ["display_name", "job_title", "location", "time_zone", "expertise", "interests"]
+        fields = [
+            "display_name",
+            "job_title",
+            "location",
+            "time_zone",
+            "language",
+            "expertise",
+            "interests",
+        ]
         labels = {
             "display_name": "Your name, as colleagues know you",
             "job_title": "Job title",

@@ -121,6 +121,11 @@ class Profile(models.Model):
     email_preference = models.CharField(
         max_length=16, choices=EmailPreference.choices, default=EmailPreference.IMMEDIATE
     )
+    # The language pages, emails and notifications speak to this person; blank follows the
+    # browser (Accept-Language, or the language switch of the signed-out pages).
+    language = models.CharField(
+        max_length=10, choices=settings.LANGUAGES, blank=True, default="", db_default=""
+    )
 
     class DigestFrequency(models.TextChoices):
         NONE = "none", "No digest"

@@ -1,5 +1,6 @@
 from allauth.account.adapter import get_adapter
 from django import template
+from django.conf import settings
 from django.urls import reverse
 
 from socialearn.people.models import NEW_MEMBER, person_name
@@ -15,6 +16,13 @@ def signup_open(context) -> bool:
     """Whether people may create an account here (off on SSO-only sites)."""
     request = context.get("request")
     return bool(request is not None and get_adapter(request).is_open_for_signup(request))
+
+
+@register.simple_tag
+def language_choices() -> list[tuple[str, str]]:
+    """The site's languages, each named in itself ("Deutsch" on an English page too), unlike
+    Django's get_available_languages, which names them in the current language."""
+    return list(settings.LANGUAGES)
 
 
 def _initials(name: str) -> str:
