@@ -2,13 +2,14 @@ from allauth.account.adapter import get_adapter
 from django import template
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from socialearn.people.models import NEW_MEMBER, person_name
 
 register = template.Library()
 
 AVATAR_HUES = 12
-ANONYMOUS = "Anonymous"
+ANONYMOUS = gettext_lazy("Anonymous")
 
 
 @register.simple_tag(takes_context=True)
@@ -41,7 +42,7 @@ def avatar_for(person, *, anonymous: bool = False) -> dict:
     An anonymous post shows the anonymous avatar whoever wrote it: nothing of the author
     (name, picture, colour, link) reaches the page."""
     if anonymous:
-        return {"anonymous": True, "name": ANONYMOUS, "initials": "", "url": "", "photo": ""}
+        return {"anonymous": True, "name": str(ANONYMOUS), "initials": "", "url": "", "photo": ""}
     user = getattr(person, "user", person) if person is not None else None
     if user is None:
         return {
