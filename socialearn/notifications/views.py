@@ -7,6 +7,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -14,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from socialearn.http import safe_next_url
+from socialearn.people.languages import language_of
 from socialearn.people.models import Topic, person_name
 
 from .mail import DIGEST, kind_label, unsubscribe_read
@@ -169,6 +171,12 @@ def unsubscribe(request, token: str):
         return TemplateResponse(
             request, "notifications/unsubscribe.html", {"state": "invalid"}, status=400
         )
+    # The page answers a link from an email, without signing in: it speaks the language the
+    # email was written in (the middleware deactivates it after the response).
+    chosen = getattr(getattr(user, "profile", None), "language", "")
+    if chosen:
+        translation.activate(language_of(user))
+        request.LANGUAGE_CODE = translation.get_language()
     state = "confirm"
     if request.method == "POST":
         if request.POST.get("action") == "resubscribe" and kind != DIGEST:

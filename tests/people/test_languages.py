@@ -141,3 +141,29 @@ def test_mail_and_notifications_are_written_in_the_recipients_language():
         german.pk: "de",
         english.pk: settings.LANGUAGE_CODE,
     }
+
+
+def test_the_unsubscribe_page_speaks_the_language_of_its_email(client):
+    from socialearn.notifications.mail import unsubscribe_token
+
+    german = UserFactory(profile__language="de")
+    token = unsubscribe_token(user_id=german.pk, kind="mention")
+
+    page = client.get(reverse("notifications:unsubscribe", args=[token]))
+
+    assert "E-Mails über Erwähnungen von Ihnen abbestellen?" in page.content.decode()
+    assert translation.get_language() == settings.LANGUAGE_CODE
+
+
+def test_dates_and_numbers_follow_the_language():
+    from datetime import date
+
+    from socialearn.forms import show_date
+    from socialearn.insights.tables import display
+
+    day = date(2026, 12, 2)
+    assert show_date(day) == "2 Dec 2026"
+    assert display(12345, "int") == "12,345"
+    with translation.override("de"):
+        assert show_date(day) == "2. Dez. 2026"
+        assert display(12345, "int") == "12.345"
