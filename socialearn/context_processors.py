@@ -3,6 +3,7 @@ from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from socialearn.insights import access
 from socialearn.waiting import section_counts, waiting_count_expressions
@@ -53,7 +54,7 @@ def _menu_facts(user) -> dict:
 NAVIGATION = [
     (_("Home"), "home", _everyone),
     (_("Communities"), "communities:list", _everyone),
-    (_("Expert sessions"), "expertqa:list", _everyone),
+    (pgettext_lazy("menu", "Expert sessions"), "expertqa:list", _everyone),
     (_("Mentoring"), "mentoring:home", _everyone),
     (_("Challenges"), "challenges:list", _everyone),
     (_("People"), "people:directory", _everyone),

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone, translation
@@ -146,8 +147,11 @@ def _current_period_cached(period: Period, what: str, compute: Callable[[], dict
 
 
 def _period_cached(period: Period, what: str, compute: Callable[[], dict]) -> dict:
-    # The figures come with their words (labels, notes, chart titles): kept per language.
-    what = f"{what}:{translation.get_language()}"
+    # The figures come with their words (labels, notes, chart titles): kept per language,
+    # under the keys they always had for the site's own language.
+    language = translation.get_language()
+    if language != settings.LANGUAGE_CODE:
+        what = f"{what}:{language}"
     if period.end > timezone.now():
         return _current_period_cached(period, what, compute)
     with connection.cursor() as cursor:

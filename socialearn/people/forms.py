@@ -151,6 +151,8 @@ class ProfileForm(InputLimits, forms.ModelForm):
         labels = {
             "display_name": _("Name shown to colleagues"),
             "job_title": _("Job title"),
+            "department": _("Department"),
+            "location": _("Location"),
             "started_company_on": _("Date you joined the company"),
             "started_role_on": _("Date you started your current role"),
             "bio": _("About you"),
