@@ -236,9 +236,13 @@ class ProvisioningToken(models.Model):
     Only a hash is kept: the token is shown once, when L&D creates it in the admin.
     """
 
-    name = models.CharField(max_length=100, help_text="Which system uses it, e.g. “Entra ID”.")
+    name = models.CharField(
+        max_length=100, help_text=gettext_lazy("Which system uses it, e.g. “Entra ID”.")
+    )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    hint = models.CharField(max_length=12, editable=False, help_text="The token's last characters.")
+    hint = models.CharField(
+        max_length=12, editable=False, help_text=gettext_lazy("The token's last characters.")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, editable=False
     )
@@ -265,7 +269,7 @@ class PeopleImport(models.Model):
     deactivate_missing = models.BooleanField(
         "the file lists everyone",
         default=False,
-        help_text="People not in the file are leaving: deactivate them.",
+        help_text=gettext_lazy("People not in the file are leaving: deactivate them."),
     )
     applied_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True)

@@ -220,6 +220,9 @@ def search(user, q: str | None, *, kind: str = "", limit: int = 5, offset: int =
 # --- the core's own kinds: people and topics --------------------------------------------------
 
 
+MEMBER = _("Member")
+
+
 @register("people", label=_("People"), order=10)
 def find_people(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]:
     from .models import Profile
@@ -258,7 +261,7 @@ def find_people(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]
     for r in rows:
         name = (
             r["display_name"] or f"{r['user__first_name']} {r['user__last_name']}".strip()
-        ) or "Member"
+        ) or str(MEMBER)
         meta = " · ".join(
             x for x in (r["job_title"], r["department__name"], r["location__name"]) if x
         )
