@@ -25,7 +25,7 @@ RUN mkdir -p socialearn communities mentoring expertqa challenges \
     && rm -rf socialearn communities mentoring expertqa challenges build *.egg-info
 
 COPY . .
-RUN for po in locale/*/LC_MESSAGES/*.po; do msgfmt --check -o "${po%.po}.mo" "$po"; done
+RUN for po in locale/*/LC_MESSAGES/*.po; do msgfmt --check -o "${po%.po}.mo" "$po" || exit 1; done
 # Static files are collected into the image; `web` collects again on start (cheap, idempotent).
 RUN SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build \
     REDIS_URL=redis://localhost:6379/0 python manage.py collectstatic --noinput --verbosity 0 \
