@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -22,9 +22,10 @@ def _nice_max(value: float) -> float:
 
 
 def _fmt(value: float) -> str:
+    """A number as the reader's language writes it: 1.5 or 1,5; 12,000 or 12.000."""
     if value >= 1000:
         return number_format(value, decimal_pos=0, force_grouping=True)
-    return f"{value:g}" if value < 1000 else f"{value:,.0f}"
+    return f"{value:g}".replace(".", str(get_format("DECIMAL_SEPARATOR")))
 
 
 def line_chart(
