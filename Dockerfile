@@ -7,6 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=socialearn.settings.production
 
+# gettext compiles the translations (locale/*/LC_MESSAGES/*.po) into the image.
+RUN apt-get update -q \
+    && apt-get install -y -q --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system app && useradd --system --gid app --home-dir /app app
 WORKDIR /app
 
@@ -20,6 +25,7 @@ RUN mkdir -p socialearn communities mentoring expertqa challenges \
     && rm -rf socialearn communities mentoring expertqa challenges build *.egg-info
 
 COPY . .
+RUN for po in locale/*/LC_MESSAGES/*.po; do msgfmt --check -o "${po%.po}.mo" "$po" || exit 1; done
 # Static files are collected into the image; `web` collects again on start (cheap, idempotent).
 RUN SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build \
     REDIS_URL=redis://localhost:6379/0 python manage.py collectstatic --noinput --verbosity 0 \

@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PYTHON ?= python3
 SERVICES := $(PY) -m socialearn.embedded
 
-.PHONY: run test bench faults soak lint format install migrate seed services-stop clean
+.PHONY: run test bench faults soak lint format install messages migrate seed services-stop clean
 
 $(VENV)/.installed: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,17 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install -q -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed messages
+
+# The compiled catalogues (locale/*/LC_MESSAGES/*.mo) are built from the .po files, never
+# committed: three people can change a .po in one week, nobody can merge a .mo. msgfmt is
+# GNU gettext's (apt-get install gettext); --check refuses a translation whose placeholders
+# differ from its English.
+messages:
+	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: apt-get install gettext"; exit 1; }
+	@for po in locale/*/LC_MESSAGES/*.po; do \
+		msgfmt --check -o "$${po%.po}.mo" "$$po" || exit 1; \
+	done
 
 # Serve the site with a Celery worker and beat, on embedded PostgreSQL/Redis unless
 # DATABASE_URL / REDIS_URL are set.

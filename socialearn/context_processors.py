@@ -2,6 +2,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from socialearn.insights import access
 from socialearn.waiting import section_counts, waiting_count_expressions
@@ -50,14 +52,14 @@ def _menu_facts(user) -> dict:
 # (label, url name, who may open it). A part whose page does not exist yet is left out, never
 # a dead link; a part someone may not open is left out of their menu, never a 403.
 NAVIGATION = [
-    ("Home", "home", _everyone),
-    ("Communities", "communities:list", _everyone),
-    ("Expert sessions", "expertqa:list", _everyone),
-    ("Mentoring", "mentoring:home", _everyone),
-    ("Challenges", "challenges:list", _everyone),
-    ("People", "people:directory", _everyone),
+    (_("Home"), "home", _everyone),
+    (_("Communities"), "communities:list", _everyone),
+    (pgettext_lazy("menu", "Expert sessions"), "expertqa:list", _everyone),
+    (_("Mentoring"), "mentoring:home", _everyone),
+    (_("Challenges"), "challenges:list", _everyone),
+    (_("People"), "people:directory", _everyone),
     # The organisation's figures; managers reach their community's from the community page.
-    ("Insights", "insights:overview", _lnd_admin),
+    (_("Insights"), "insights:overview", _lnd_admin),
 ]
 
 

@@ -14,12 +14,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from .limits import EARLIEST_DATE, LATEST_DATE, MaxCharsValidator
 
 
 def show_date(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
+    """A day as the reader's language writes it ("2 Dec 2026", "2. Dez. 2026")."""
+    return date_format(day, "DATE_FORMAT")
 
 
 def years_from(day: date, years: int) -> date:
@@ -61,7 +64,7 @@ class DateWithin:
         day = value.date() if isinstance(value, datetime) else value
         earliest, latest = self.bounds()
         if not earliest <= day <= latest:
-            message = (self.too_early if day < earliest else self.too_late) or (
+            message = (self.too_early if day < earliest else self.too_late) or gettext(
                 "Choose a date between %(earliest)s and %(latest)s."
             )
             raise ValidationError(

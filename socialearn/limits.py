@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models.functions import Coalesce, Left, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.deconstruct import deconstructible
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 # Posts people write in communities: threads, replies, tip revisions.
 POST_BODY = 20_000
@@ -50,7 +52,10 @@ SEARCH_PREFIX = 100_000
 
 
 def too_long_message(limit: int, length: int) -> str:
-    return f"Keep it under {limit:,} characters (you wrote {length:,})."
+    return gettext("Keep it under %(limit)s characters (you wrote %(length)s).") % {
+        "limit": number_format(limit, force_grouping=True),
+        "length": number_format(length, force_grouping=True),
+    }
 
 
 @deconstructible

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy
 
 from socialearn.people.admin_columns import person_column
 from socialearn.people.admin_safety import SafeModelAdmin
@@ -70,14 +71,14 @@ class XapiStatementAdmin(SafeModelAdmin):
     actions = ["retry_now"]
     show_full_result_count = False
 
-    @admin.display(description="last error")
+    @admin.display(description=gettext_lazy("last error"))
     def short_error(self, obj):
         return obj.last_error[:120]
 
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Send again at the next run")
+    @admin.action(description=gettext_lazy("Send again at the next run"))
     def retry_now(self, request, queryset):
         count = services.xapi_outbox_retry(ids=list(queryset.values_list("id", flat=True)))
         self.message_user(

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import math
 
+from django.utils.formats import get_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 SERIES_CLASSES = ["series-a", "series-b", "series-c"]
 
 
@@ -18,7 +22,10 @@ def _nice_max(value: float) -> float:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:g}" if value < 1000 else f"{value:,.0f}"
+    """A number as the reader's language writes it: 1.5 or 1,5; 12,000 or 12.000."""
+    if value >= 1000:
+        return number_format(value, decimal_pos=0, force_grouping=True)
+    return f"{value:g}".replace(".", str(get_format("DECIMAL_SEPARATOR")))
 
 
 def line_chart(
@@ -55,13 +62,21 @@ def line_chart(
         for i, label in enumerate(labels)
         if i % every == 0 or i == n - 1
     ]
-    totals = ", ".join(f"{name}: {_fmt(sum(values))} in all" for name, values in series)
+    totals = ", ".join(
+        _("%(name)s: %(total)s in all") % {"name": name, "total": _fmt(sum(values))}
+        for name, values in series
+    )
     return {
         "slug": slug,
         "title": title,
-        "description": f"{title}, {n} weeks from {labels[0]} to {labels[-1]}. {totals}."
+        "description": ngettext(
+            "%(title)s, %(n)d week from %(first)s to %(last)s. %(totals)s.",
+            "%(title)s, %(n)d weeks from %(first)s to %(last)s. %(totals)s.",
+            n,
+        )
+        % {"title": title, "n": n, "first": labels[0], "last": labels[-1], "totals": totals}
         if labels
-        else f"{title}: no data.",
+        else _("%(title)s: no data.") % {"title": title},
         "width": width,
         "height": height,
         "left": left,
@@ -111,7 +126,9 @@ def bar_chart(
     return {
         "slug": slug,
         "title": title,
-        "description": f"{title}. {summary}." if items else f"{title}: no data.",
+        "description": f"{title}. {summary}."
+        if items
+        else _("%(title)s: no data.") % {"title": title},
         "width": width,
         "height": max(height, 40),
         "label_w": label_w,

@@ -34,6 +34,9 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
 
 from socialearn.people.models import Department, Profile, Topic
 
@@ -59,11 +62,18 @@ ACTIVE_VERBS = [v.value for v in V if v not in PASSIVE_VERBS]
 PASSIVE_SQL = "(" + ", ".join(f"'{v.value}'" for v in PASSIVE_VERBS) + ")"
 TRENDING_VERBS = [V.POSTED, V.REPLIED, V.REACTED, V.ANSWER_ACCEPTED, V.HELP_REQUESTED]
 PERSONAS = [
-    ("catalyst", "Catalysts", "start threads that others answer"),
-    ("responder", "Responders", "answer other people's questions"),
-    ("engager", "Engagers", "react, reply and take part"),
-    ("observer", "Observers", "only read or join"),
+    ("catalyst", _("Catalysts"), _("start threads that others answer")),
+    ("responder", _("Responders"), _("answer other people's questions")),
+    ("engager", _("Engagers"), _("react, reply and take part")),
+    ("observer", _("Observers"), _("only read or join")),
 ]
+# A person's persona in a table cell, in the reader's language.
+PERSONA_NAMES = {
+    "catalyst": pgettext_lazy("persona", "catalyst"),
+    "responder": pgettext_lazy("persona", "responder"),
+    "engager": pgettext_lazy("persona", "engager"),
+    "observer": pgettext_lazy("persona", "observer"),
+}
 HEALTH_KINDS = {None, Scope.Kind.COMMUNITY}
 HEALTH_MONTH = timedelta(days=30)
 HEALTH_YEAR = timedelta(days=365)
@@ -88,7 +98,7 @@ class Period:
         zone = zoneinfo.ZoneInfo(tz)
         start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
         end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
-        label = label or f"{first:%-d %b %Y} – {last:%-d %b %Y}"
+        label = label or f"{date_format(first, 'DATE_FORMAT')} – {date_format(last, 'DATE_FORMAT')}"
         return cls(start, end, tz, label, key, first, last)
 
     @classmethod
@@ -99,7 +109,8 @@ class Period:
             last=today,
             tz=tz,
             key=str(days),
-            label=f"the last {days} days",
+            label=ngettext("the last %(days)d day", "the last %(days)d days", days)
+            % {"days": days},
         )
 
 
@@ -691,8 +702,8 @@ def persona_distribution(period: Period, kind=None, object_id=None) -> list[dict
     return [
         {
             "persona": key,
-            "label": label,
-            "description": description,
+            "label": str(label),
+            "description": str(description),
             "people": counts.get(key, 0),
             "share": counts.get(key, 0) / total if total else None,
         }
@@ -719,7 +730,10 @@ def persona_people(
     ORDER BY CASE x.persona {rank} END, x.posts + x.replies + x.reactions DESC, name, x.uid
     {"LIMIT %(limit)s" if limit else ""}
     """
-    return _rows(sql, _persona_params(period, scope, limit=limit))
+    rows = _rows(sql, _persona_params(period, scope, limit=limit))
+    for row in rows:
+        row["persona"] = str(PERSONA_NAMES.get(row["persona"], row["persona"]))
+    return rows
 
 
 def _persona_params(period: Period, scope: ScopeRef, **more) -> dict:

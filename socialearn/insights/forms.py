@@ -4,6 +4,7 @@ from datetime import timedelta
 from django import forms
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from socialearn.forms import show_date
 
@@ -26,17 +27,17 @@ class PeriodForm(forms.Form):
     """Which period the figures cover: the last 7/30/90 days or chosen days, both included."""
 
     PERIODS = [
-        ("7", "Last 7 days"),
-        ("30", "Last 30 days"),
-        ("90", "Last 90 days"),
-        ("custom", "Chosen days"),
+        ("7", _("Last 7 days")),
+        ("30", _("Last 30 days")),
+        ("90", _("Last 90 days")),
+        ("custom", _("Chosen days")),
     ]
-    period = forms.ChoiceField(label="Period", choices=PERIODS, initial="30", required=False)
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, initial="30", required=False)
     start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     end = forms.DateField(
-        label="To (included)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To (included)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args, tz: str = "", **kwargs):
@@ -49,19 +50,28 @@ class PeriodForm(forms.Form):
         if data["period"] == "custom":
             start, end = data.get("start"), data.get("end")
             if not start or not end:
-                raise forms.ValidationError("Choose both the first and the last day.")
+                raise forms.ValidationError(_("Choose both the first and the last day."))
             if start > end:
-                raise forms.ValidationError("The first day must come before the last day.")
+                raise forms.ValidationError(_("The first day must come before the last day."))
             today = timezone.localdate(timezone=zoneinfo.ZoneInfo(self.tz))
             if end > today:
-                raise forms.ValidationError("Choose days up to today: there are no figures yet.")
+                raise forms.ValidationError(_("Choose days up to today: there are no figures yet."))
             first = first_day_with_figures(self.tz)
             earliest = min(first or today, today) - MARGIN_BEFORE_DATA
             if start < earliest:
-                since = f"Figures start on {show_date(first)}: c" if first else "C"
-                raise forms.ValidationError(f"{since}hoose days from {show_date(earliest)} on.")
+                if first:
+                    message = _("Figures start on %(first)s: choose days from %(earliest)s on.")
+                else:
+                    message = _("Choose days from %(earliest)s on.")
+                raise forms.ValidationError(
+                    message
+                    % {
+                        "first": show_date(first) if first else "",
+                        "earliest": show_date(earliest),
+                    }
+                )
             if (end - start).days > MAX_CUSTOM_DAYS:
-                raise forms.ValidationError("Choose at most three years.")
+                raise forms.ValidationError(_("Choose at most three years."))
         return data
 
     def problem(self) -> str:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from socialearn.outbox.models import Message
 
@@ -13,29 +14,29 @@ class Activity(models.Model):
     """
 
     class Verb(models.TextChoices):
-        JOINED = "joined", "joined"
-        LEFT = "left", "left"
-        POSTED = "posted", "started a thread"
-        REPLIED = "replied", "replied"
-        REACTED = "reacted", "reacted"
-        ANSWER_ACCEPTED = "answer_accepted", "had an answer accepted"
-        HELP_REQUESTED = "help_requested", "asked for help"
-        WELCOMED = "welcomed", "welcomed a newcomer"
-        VIEWED = "viewed", "viewed"
-        SESSION_QUESTION_ASKED = "session_question_asked", "asked an expert"
-        SESSION_ANSWERED = "session_answered", "answered in a session"
-        SESSION_DEFERRED = "session_deferred", "deferred a session question"
-        MENTOR_ENROLLED = "mentor_enrolled", "enrolled as mentor"
-        PROTEGE_ENROLLED = "protege_enrolled", "enrolled as protégé"
-        MATCH_ACCEPTED = "match_accepted", "accepted a mentoring match"
-        MATCH_COMPLETED = "match_completed", "completed a mentoring match"
-        STEP_COMPLETED = "step_completed", "completed a challenge step"
-        CHALLENGE_JOINED = "challenge_joined", "joined a challenge"
-        FLOW_ITEM_POSTED = "flow_item_posted", "flow item posted"
-        MEETING_LOGGED = "meeting_logged", "logged a mentoring meeting"
-        PROFILE_UPDATED = "profile_updated", "updated their profile"
+        JOINED = "joined", _("joined")
+        LEFT = "left", _("left")
+        POSTED = "posted", _("started a thread")
+        REPLIED = "replied", _("replied")
+        REACTED = "reacted", _("reacted")
+        ANSWER_ACCEPTED = "answer_accepted", _("had an answer accepted")
+        HELP_REQUESTED = "help_requested", _("asked for help")
+        WELCOMED = "welcomed", _("welcomed a newcomer")
+        VIEWED = "viewed", _("viewed")
+        SESSION_QUESTION_ASKED = "session_question_asked", _("asked an expert")
+        SESSION_ANSWERED = "session_answered", _("answered in a session")
+        SESSION_DEFERRED = "session_deferred", _("deferred a session question")
+        MENTOR_ENROLLED = "mentor_enrolled", _("enrolled as mentor")
+        PROTEGE_ENROLLED = "protege_enrolled", _("enrolled as protégé")
+        MATCH_ACCEPTED = "match_accepted", _("accepted a mentoring match")
+        MATCH_COMPLETED = "match_completed", _("completed a mentoring match")
+        STEP_COMPLETED = "step_completed", _("completed a challenge step")
+        CHALLENGE_JOINED = "challenge_joined", _("joined a challenge")
+        FLOW_ITEM_POSTED = "flow_item_posted", _("flow item posted")
+        MEETING_LOGGED = "meeting_logged", _("logged a mentoring meeting")
+        PROFILE_UPDATED = "profile_updated", _("updated their profile")
         # A nudge sent; extra holds its rule and the verbs that count as following it.
-        NUDGED = "nudged", "was nudged"
+        NUDGED = "nudged", _("was nudged")
 
     occurred_at = models.DateTimeField(db_index=True)
     verb = models.CharField(max_length=32, choices=Verb.choices)
@@ -62,7 +63,7 @@ class Activity(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The person answered, welcomed or matched with, where there is one.",
+        help_text=_("The person answered, welcomed or matched with, where there is one."),
     )
     is_question = models.BooleanField(default=False)
     extra = models.JSONField(default=dict, blank=True)
@@ -149,10 +150,10 @@ class Scope(models.Model):
     """
 
     class Kind(models.TextChoices):
-        COMMUNITY = "community", "Community"
-        PROGRAMME = "programme", "Mentoring programme"
-        SESSION = "session", "Expert session"
-        CHALLENGE = "challenge", "Challenge"
+        COMMUNITY = "community", _("Community")
+        PROGRAMME = "programme", _("Mentoring programme")
+        SESSION = "session", _("Expert session")
+        CHALLENGE = "challenge", _("Challenge")
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     object_id = models.BigIntegerField()

@@ -9,6 +9,8 @@ those verbs on the same thing within 48 hours. One query for the whole period.
 from datetime import date, datetime, timedelta
 
 from django.db import connection
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from socialearn.nudges import registry
 
@@ -85,7 +87,7 @@ def conversion(period: Period) -> dict:
             row["rule"],
             {
                 "rule": row["rule"],
-                "label": labels.get(row["rule"], row["rule"]),
+                "label": str(labels.get(row["rule"], row["rule"])),
                 "sent": 0,
                 "followed": 0,
             },
@@ -93,7 +95,7 @@ def conversion(period: Period) -> dict:
         total["sent"] += row["sent"]
         total["followed"] += row["followed"]
     for name, label in labels.items():
-        per_rule.setdefault(name, {"rule": name, "label": label, "sent": 0, "followed": 0})
+        per_rule.setdefault(name, {"rule": name, "label": str(label), "sent": 0, "followed": 0})
     rules = sorted(per_rule.values(), key=lambda r: (-r["sent"], r["label"]))
     for rule in rules:
         rule["share"] = round(100 * rule["followed"] / rule["sent"]) if rule["sent"] else None
@@ -109,16 +111,16 @@ def conversion(period: Period) -> dict:
         "total_sent": sum(r["sent"] for r in rules),
         "total_followed": sum(r["followed"] for r in rules),
         "weekly_chart": line_chart(
-            title="Nudges sent and followed within 48 hours, per week",
-            labels=[week.strftime("%-d %b") for week in weeks],
+            title=_("Nudges sent and followed within 48 hours, per week"),
+            labels=[date_format(week, "MONTH_DAY_FORMAT") for week in weeks],
             series=[
-                ("Sent", [sent[w] for w in weeks]),
-                ("Followed", [followed[w] for w in weeks]),
+                (_("Sent"), [sent[w] for w in weeks]),
+                (_("Followed"), [followed[w] for w in weeks]),
             ],
             slug="nudges-weekly",
         ),
         "share_chart": bar_chart(
-            title="Share followed within 48 hours (%)",
+            title=_("Share followed within 48 hours (%)"),
             items=[(r["label"], r["share"]) for r in rules if r["share"] is not None],
             slug="nudges-share",
             unit="%",

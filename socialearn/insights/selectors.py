@@ -6,9 +6,13 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from . import figures as f
 from . import tables as t
@@ -24,16 +28,43 @@ KIND_PLURALS = {
 }
 PLURAL_KINDS = {plural: kind for kind, plural in KIND_PLURALS.items()}
 KIND_HEADINGS = {
-    Scope.Kind.COMMUNITY: "Communities",
-    Scope.Kind.PROGRAMME: "Mentoring programmes",
-    Scope.Kind.SESSION: "Expert sessions",
-    Scope.Kind.CHALLENGE: "Challenges",
+    Scope.Kind.COMMUNITY: gettext_lazy("Communities"),
+    Scope.Kind.PROGRAMME: gettext_lazy("Mentoring programmes"),
+    Scope.Kind.SESSION: gettext_lazy("Expert sessions"),
+    Scope.Kind.CHALLENGE: gettext_lazy("Challenges"),
 }
+# Under a table with nothing in it, and on the row that opens the rest of a long one.
+KIND_EMPTY = {
+    Scope.Kind.COMMUNITY: gettext_lazy("No communities yet."),
+    Scope.Kind.PROGRAMME: gettext_lazy("No mentoring programmes yet."),
+    Scope.Kind.SESSION: gettext_lazy("No expert sessions yet."),
+    Scope.Kind.CHALLENGE: gettext_lazy("No challenges yet."),
+}
+
+
+def _the_others(kind: str, count: int) -> str:
+    texts: dict[str, str] = {
+        Scope.Kind.COMMUNITY: ngettext(
+            "The other %(count)d community", "The other %(count)d communities", count
+        ),
+        Scope.Kind.PROGRAMME: ngettext(
+            "The other %(count)d mentoring programme",
+            "The other %(count)d mentoring programmes",
+            count,
+        ),
+        Scope.Kind.SESSION: ngettext(
+            "The other %(count)d expert session", "The other %(count)d expert sessions", count
+        ),
+        Scope.Kind.CHALLENGE: ngettext(
+            "The other %(count)d challenge", "The other %(count)d challenges", count
+        ),
+    }
+    return texts[kind] % {"count": count}
 
 
 def _thread_rows(rows: list[dict]) -> list[dict]:
     for row in rows:
-        row["title"] = row.get("title") or f"Thread {row['thread_id']}"
+        row["title"] = row.get("title") or _("Thread %(id)s") % {"id": row["thread_id"]}
         row["community_name"] = row.get("community_name") or ""
     return rows
 
@@ -51,16 +82,19 @@ def _weekly(period: Period, kind=None, object_id=None) -> list[dict]:
 
 def weekly_chart(rows: list[dict], *, slug: str = "weekly") -> dict:
     return line_chart(
-        title="Threads and replies per week",
-        labels=[date.fromisoformat(r["week"]).strftime("%-d %b") for r in rows],
-        series=[("Threads", [r["posts"] for r in rows]), ("Replies", [r["replies"] for r in rows])],
+        title=_("Threads and replies per week"),
+        labels=[date_format(date.fromisoformat(r["week"]), "MONTH_DAY_FORMAT") for r in rows],
+        series=[
+            (_("Threads"), [r["posts"] for r in rows]),
+            (_("Replies"), [r["replies"] for r in rows]),
+        ],
         slug=slug,
     )
 
 
 def persona_chart(rows: list[dict], *, slug: str = "personas") -> dict:
     return bar_chart(
-        title="Participation personas (people)",
+        title=_("Participation personas (people)"),
         items=[(r["label"], r["people"]) for r in rows],
         slug=slug,
         width=420,
@@ -70,11 +104,11 @@ def persona_chart(rows: list[dict], *, slug: str = "personas") -> dict:
 
 def steps_chart(rows: list[dict]) -> dict:
     return bar_chart(
-        title="Completion per step (% of participants)",
+        title=_("Completion per step (% of participants)"),
         items=[
             (
                 f"{r['step_index'] if r['step_index'] is not None else '?'}. "
-                f"{r['title'] or 'Step ' + str(r['step_id'])}",
+                f"{r['title'] or _('Step %(id)s') % {'id': r['step_id']}}",
                 round((r["share"] or 0) * 100),
             )
             for r in rows
@@ -113,6 +147,11 @@ def _current_period_cached(period: Period, what: str, compute: Callable[[], dict
 
 
 def _period_cached(period: Period, what: str, compute: Callable[[], dict]) -> dict:
+    # The figures come with their words (labels, notes, chart titles): kept per language,
+    # under the keys they always had for the site's own language.
+    language = translation.get_language()
+    if language != settings.LANGUAGE_CODE:
+        what = f"{what}:{language}"
     if period.end > timezone.now():
         return _current_period_cached(period, what, compute)
     with connection.cursor() as cursor:
@@ -159,8 +198,10 @@ def _overview(period: Period) -> dict:
             {
                 "kind": kind,
                 "slug": plural,
-                "heading": KIND_HEADINGS[kind],
-                "headings": [h for h, _, _ in columns],
+                "heading": str(KIND_HEADINGS[kind]),
+                "empty": str(KIND_EMPTY[kind]),
+                "others": _the_others(kind, len(rows) - 15) if len(rows) > 15 else "",
+                "headings": [str(h) for h, _f, _k in columns],
                 "rows": [
                     {"scope": row, "cells": c}
                     for row, c in zip(rows, t.cells(rows, columns), strict=True)
@@ -192,7 +233,8 @@ def previous_period(period: Period) -> Period | None:
         last=period.first_day - timedelta(days=1),
         tz=period.tz,
         key="previous",
-        label=f"the previous {days} days",
+        label=ngettext("the previous %(days)d day", "the previous %(days)d days", days)
+        % {"days": days},
     )
 
 
@@ -206,12 +248,14 @@ def change(now, before, how: str = COUNT) -> dict | None:
         return None
     if how == RATE:
         delta = round((now - before) * 100)
-        text = f"{'+' if delta > 0 else '−' if delta < 0 else '±'}{abs(delta)} pts"
+        sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+        text = _("%(sign)s%(delta)d pts") % {"sign": sign, "delta": abs(delta)}
     else:
         if not before:
             return None
         delta = round((now - before) / before * 100)
-        text = f"{'+' if delta > 0 else '−' if delta < 0 else '±'}{abs(delta)}%"
+        sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+        text = _("%(sign)s%(delta)d%%") % {"sign": sign, "delta": abs(delta)}
     direction = "up" if delta > 0 else "down" if delta < 0 else "same"
     better = None if direction == "same" else (direction == "up") != (how == LOWER_IS_BETTER)
     return {"direction": direction, "text": text, "better": better}
@@ -227,54 +271,62 @@ def summary_cards(
     """The headline figures, each with a one-line explanation and, given the previous
     period's figures, how it moved since."""
     s = summary
+
+    def n(value) -> str:
+        return t.display(value, t.INT)
+
     cards: list[dict[str, Any]] = [
         {
-            "label": "Members",
+            "label": _("Members"),
             "value": t.display(s.members, t.INT),
-            "note": "at the end of the period",
+            "note": _("at the end of the period"),
         },
         {
-            "label": "Engagement rate",
+            "label": _("Engagement rate"),
             "value": t.display(s.engagement_rate, t.PCT),
-            "note": f"{s.active_members:,} members acted; {s.active:,} people in all",
+            "note": _("%(members)s members acted; %(people)s people in all")
+            % {"members": n(s.active_members), "people": n(s.active)},
         },
         {
-            "label": "Threads and replies",
-            "value": f"{s.posts:,} · {s.replies:,}",
-            "note": "threads started · replies",
+            "label": _("Threads and replies"),
+            "value": f"{n(s.posts)} · {n(s.replies)}",
+            "note": _("threads started · replies"),
         },
         {
-            "label": "Questions answered",
+            "label": _("Questions answered"),
             "value": t.display(s.answered_share, t.PCT),
-            "note": f"{s.answered:,} of {s.questions:,} questions",
+            "note": _("%(answered)s of %(questions)s questions")
+            % {"answered": n(s.answered), "questions": n(s.questions)},
         },
         {
-            "label": "Median time to first answer",
+            "label": _("Median time to first answer"),
             "value": t.display(s.median_first_answer, t.DURATION),
-            "note": "for questions asked in the period",
+            "note": _("for questions asked in the period"),
         },
         {
-            "label": "Answers across departments",
+            "label": _("Answers across departments"),
             "value": t.display(s.crossed_share, t.PCT),
-            "note": f"{s.answers_crossed:,} of {s.answers_known_departments:,} answers",
+            "note": _("%(crossed)s of %(answers)s answers")
+            % {"crossed": n(s.answers_crossed), "answers": n(s.answers_known_departments)},
         },
         {
-            "label": "People reached by help requests",
+            "label": _("People reached by help requests"),
             "value": t.display(s.help_reached, t.INT),
-            "note": f"by {s.help_requests:,} requests",
+            "note": _("by %(requests)s requests") % {"requests": n(s.help_requests)},
         },
         {
-            "label": "Newcomers welcomed",
+            "label": _("Newcomers welcomed"),
             "value": t.display(s.welcomed, t.INT),
-            "note": "in onboarding",
+            "note": _("in onboarding"),
         },
     ]
     if health:
         cards.append(
             {
-                "label": "Health index",
+                "label": _("Health index"),
                 "value": t.display(s.health_index, t.PCT),
-                "note": f"{s.active_month:,} active this month of {s.active_year:,} in 12 months",
+                "note": _("%(month)s active this month of %(year)s in 12 months")
+                % {"month": n(s.active_month), "year": n(s.active_year)},
             }
         )
     if previous is not None:
@@ -326,7 +378,7 @@ def _scope_page(period: Period, scope: Scope) -> dict:
         "people": t.cells(
             f.persona_people(period, kind, oid, limit=20, contributors=True), t.PEOPLE_COLUMNS
         ),
-        "people_headings": [h for h, _, _ in t.PEOPLE_COLUMNS],
+        "people_headings": [str(h) for h, _f, _k in t.PEOPLE_COLUMNS],
     }
     if kind == Scope.Kind.COMMUNITY:
         context["topics"] = f.trending_topics(period, kind, oid)
@@ -354,7 +406,8 @@ def _summary(period, scope):
 
 def _scope_table(kind: str) -> Export:
     def export(period, scope):
-        return f.scope_table(period, kind), [("Name", "name", t.TEXT), *t.SCOPE_COLUMNS[kind]]
+        name = (gettext_lazy("Name"), "name", t.TEXT)
+        return f.scope_table(period, kind), [name, *t.SCOPE_COLUMNS[kind]]
 
     return export
 

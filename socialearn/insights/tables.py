@@ -10,116 +10,124 @@ import csv
 import io
 from collections.abc import Iterable
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from .figures import Figures
 
 INT, PCT, DURATION, TEXT, NUM = "int", "pct", "duration", "text", "num"
 
 SCOPE_COLUMNS: dict[str, list[tuple[str, str, str]]] = {
     "community": [
-        ("Members", "members", INT),
-        ("Active people", "active", INT),
-        ("Engagement", "engagement_rate", PCT),
-        ("Threads", "posts", INT),
-        ("Replies", "replies", INT),
-        ("Questions", "questions", INT),
-        ("Answered", "answered_share", PCT),
-        ("Median first answer", "median_first_answer", DURATION),
-        ("Cross-department answers", "crossed_share", PCT),
-        ("Newcomers welcomed", "welcomed", INT),
-        ("Health", "health_index", PCT),
+        (gettext_lazy("Members"), "members", INT),
+        (gettext_lazy("Active people"), "active", INT),
+        (gettext_lazy("Engagement"), "engagement_rate", PCT),
+        (gettext_lazy("Threads"), "posts", INT),
+        (gettext_lazy("Replies"), "replies", INT),
+        (gettext_lazy("Questions"), "questions", INT),
+        (gettext_lazy("Answered"), "answered_share", PCT),
+        (gettext_lazy("Median first answer"), "median_first_answer", DURATION),
+        (gettext_lazy("Cross-department answers"), "crossed_share", PCT),
+        (gettext_lazy("Newcomers welcomed"), "welcomed", INT),
+        (gettext_lazy("Health"), "health_index", PCT),
     ],
     "programme": [
-        ("Enrolled", "members", INT),
-        ("Active", "active", INT),
-        ("Engagement", "engagement_rate", PCT),
-        ("Matches accepted", "matches_accepted", INT),
-        ("Matches completed", "matches_completed", INT),
-        ("Goals set", "goals_set", INT),
-        ("Goals achieved", "goals_achieved", INT),
-        ("Meetings planned", "meetings_scheduled", INT),
-        ("Surveys answered", "checkins_answered", INT),
+        (gettext_lazy("Enrolled"), "members", INT),
+        (gettext_lazy("Active"), "active", INT),
+        (gettext_lazy("Engagement"), "engagement_rate", PCT),
+        (gettext_lazy("Matches accepted"), "matches_accepted", INT),
+        (gettext_lazy("Matches completed"), "matches_completed", INT),
+        (gettext_lazy("Goals set"), "goals_set", INT),
+        (gettext_lazy("Goals achieved"), "goals_achieved", INT),
+        (gettext_lazy("Meetings planned"), "meetings_scheduled", INT),
+        (gettext_lazy("Surveys answered"), "checkins_answered", INT),
     ],
     "session": [
-        ("Participants", "members", INT),
-        ("Questions", "questions", INT),
-        ("Answered", "answered_share", PCT),
-        ("Median first answer", "median_first_answer", DURATION),
-        ("Deferred", "deferred", INT),
-        ("Cross-department answers", "crossed_share", PCT),
+        (gettext_lazy("Participants"), "members", INT),
+        (gettext_lazy("Questions"), "questions", INT),
+        (gettext_lazy("Answered"), "answered_share", PCT),
+        (gettext_lazy("Median first answer"), "median_first_answer", DURATION),
+        (gettext_lazy("Deferred"), "deferred", INT),
+        (gettext_lazy("Cross-department answers"), "crossed_share", PCT),
     ],
     "challenge": [
-        ("Participants", "members", INT),
-        ("Active", "active", INT),
-        ("Engagement", "engagement_rate", PCT),
-        ("Steps completed", "steps_completed", INT),
-        ("Replies", "replies", INT),
+        (gettext_lazy("Participants"), "members", INT),
+        (gettext_lazy("Active"), "active", INT),
+        (gettext_lazy("Engagement"), "engagement_rate", PCT),
+        (gettext_lazy("Steps completed"), "steps_completed", INT),
+        (gettext_lazy("Replies"), "replies", INT),
     ],
 }
 
 SUMMARY_COLUMNS = [
-    ("Members", "members", INT),
-    ("Active people", "active", INT),
-    ("Active members", "active_members", INT),
-    ("Engagement rate", "engagement_rate", PCT),
-    ("Threads started", "posts", INT),
-    ("Replies", "replies", INT),
-    ("Questions", "questions", INT),
-    ("Questions answered", "answered", INT),
-    ("Share answered", "answered_share", PCT),
-    ("Median time to first answer", "median_first_answer", DURATION),
-    ("Answers", "answers", INT),
-    ("Answers across departments", "answers_crossed", INT),
-    ("Share across departments", "crossed_share", PCT),
-    ("Help requests", "help_requests", INT),
-    ("People reached by help requests", "help_reached", INT),
-    ("Newcomers welcomed", "welcomed", INT),
-    ("Challenge steps completed", "steps_completed", INT),
-    ("Mentoring matches accepted", "matches_accepted", INT),
-    ("Active this month", "active_month", INT),
-    ("Active in the last 12 months", "active_year", INT),
-    ("Health index", "health_index", PCT),
+    (gettext_lazy("Members"), "members", INT),
+    (gettext_lazy("Active people"), "active", INT),
+    (gettext_lazy("Active members"), "active_members", INT),
+    (gettext_lazy("Engagement rate"), "engagement_rate", PCT),
+    (gettext_lazy("Threads started"), "posts", INT),
+    (gettext_lazy("Replies"), "replies", INT),
+    (gettext_lazy("Questions"), "questions", INT),
+    (gettext_lazy("Questions answered"), "answered", INT),
+    (gettext_lazy("Share answered"), "answered_share", PCT),
+    (gettext_lazy("Median time to first answer"), "median_first_answer", DURATION),
+    (gettext_lazy("Answers"), "answers", INT),
+    (gettext_lazy("Answers across departments"), "answers_crossed", INT),
+    (gettext_lazy("Share across departments"), "crossed_share", PCT),
+    (gettext_lazy("Help requests"), "help_requests", INT),
+    (gettext_lazy("People reached by help requests"), "help_reached", INT),
+    (gettext_lazy("Newcomers welcomed"), "welcomed", INT),
+    (gettext_lazy("Challenge steps completed"), "steps_completed", INT),
+    (gettext_lazy("Mentoring matches accepted"), "matches_accepted", INT),
+    (gettext_lazy("Active this month"), "active_month", INT),
+    (gettext_lazy("Active in the last 12 months"), "active_year", INT),
+    (gettext_lazy("Health index"), "health_index", PCT),
 ]
 
-WEEKLY_COLUMNS = [("Week of", "week", TEXT), ("Threads", "posts", INT), ("Replies", "replies", INT)]
+WEEKLY_COLUMNS = [
+    (gettext_lazy("Week of"), "week", TEXT),
+    (gettext_lazy("Threads"), "posts", INT),
+    (gettext_lazy("Replies"), "replies", INT),
+]
 TOPIC_COLUMNS = [
-    ("Topic", "name", TEXT),
-    ("This week", "this_week", INT),
-    ("Weekly average before", "before_avg", NUM),
-    ("Rise", "rise", NUM),
+    (gettext_lazy("Topic"), "name", TEXT),
+    (gettext_lazy("This week"), "this_week", INT),
+    (gettext_lazy("Weekly average before"), "before_avg", NUM),
+    (gettext_lazy("Rise"), "rise", NUM),
 ]
 THREAD_COLUMNS = [
-    ("Thread", "title", TEXT),
-    ("Community", "community_name", TEXT),
-    ("This week", "this_week", INT),
-    ("Weekly average before", "before_avg", NUM),
-    ("Rise", "rise", NUM),
+    (gettext_lazy("Thread"), "title", TEXT),
+    (gettext_lazy("Community"), "community_name", TEXT),
+    (gettext_lazy("This week"), "this_week", INT),
+    (gettext_lazy("Weekly average before"), "before_avg", NUM),
+    (gettext_lazy("Rise"), "rise", NUM),
 ]
 PERSONA_COLUMNS = [
-    ("Persona", "label", TEXT),
-    ("What they do", "description", TEXT),
-    ("People", "people", INT),
-    ("Share", "share", PCT),
+    (gettext_lazy("Persona"), "label", TEXT),
+    (gettext_lazy("What they do"), "description", TEXT),
+    (gettext_lazy("People"), "people", INT),
+    (gettext_lazy("Share"), "share", PCT),
 ]
 PEOPLE_COLUMNS = [
-    ("Person", "name", TEXT),
-    ("Department", "department", TEXT),
-    ("Persona", "persona", TEXT),
-    ("Threads", "posts", INT),
-    ("Replies", "replies", INT),
-    ("Reactions", "reactions", INT),
+    (gettext_lazy("Person"), "name", TEXT),
+    (gettext_lazy("Department"), "department", TEXT),
+    (gettext_lazy("Persona"), "persona", TEXT),
+    (gettext_lazy("Threads"), "posts", INT),
+    (gettext_lazy("Replies"), "replies", INT),
+    (gettext_lazy("Reactions"), "reactions", INT),
 ]
 MENTORING_COLUMNS = [
-    ("Topic", "name", TEXT),
-    ("Protégés (demand)", "demand", INT),
-    ("Mentors (supply)", "supply", INT),
-    ("Gap", "gap", INT),
+    (gettext_lazy("Topic"), "name", TEXT),
+    (gettext_lazy("Protégés (demand)"), "demand", INT),
+    (gettext_lazy("Mentors (supply)"), "supply", INT),
+    (gettext_lazy("Gap"), "gap", INT),
 ]
 STEP_COLUMNS = [
-    ("Step", "step_index", TEXT),
-    ("Title", "title", TEXT),
-    ("Completed", "completed", INT),
-    ("Participants", "participants", INT),
-    ("Completion", "share", PCT),
+    (gettext_lazy("Step"), "step_index", TEXT),
+    (gettext_lazy("Title"), "title", TEXT),
+    (gettext_lazy("Completed"), "completed", INT),
+    (gettext_lazy("Participants"), "participants", INT),
+    (gettext_lazy("Completion"), "share", PCT),
 ]
 
 
@@ -128,31 +136,36 @@ def value_of(row, key: str):
 
 
 def display(value, fmt: str) -> str:
+    """A value as the page shows it, in the reader's language ("1,234" or "1.234")."""
     if value is None or value == "":
         return "–"
     if fmt == PCT:
-        return f"{value * 100:.0f}%"
+        return _("%(percent)s%%") % {"percent": f"{value * 100:.0f}"}
     if fmt == DURATION:
         return duration(value)
     if fmt == INT:
-        return f"{value:,}"
+        return number_format(value, force_grouping=True)
     if fmt == NUM:
-        return f"{value:g}" if isinstance(value, float) else str(value)
+        return number_format(value) if isinstance(value, float) else str(value)
     return str(value)
 
 
 def duration(seconds: float) -> str:
     seconds = int(round(seconds))
     if seconds < 60:
-        return f"{seconds} s"
+        return _("%(s)d s") % {"s": seconds}
     minutes = seconds // 60
     if minutes < 60:
-        return f"{minutes} min"
+        return _("%(min)d min") % {"min": minutes}
     hours, minutes = divmod(minutes, 60)
     if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        if minutes:
+            return _("%(h)d h %(min)d min") % {"h": hours, "min": minutes}
+        return _("%(h)d h") % {"h": hours}
     days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+    return _("%(d)d d") % {"d": days}
 
 
 def csv_value(value, fmt: str):
@@ -168,7 +181,11 @@ def csv_value(value, fmt: str):
 
 
 def csv_heading(heading: str, fmt: str) -> str:
-    return {PCT: f"{heading} (%)", DURATION: f"{heading} (hours)"}.get(fmt, heading)
+    if fmt == PCT:
+        return f"{heading} (%)"
+    if fmt == DURATION:
+        return _("%(heading)s (hours)") % {"heading": heading}
+    return str(heading)
 
 
 def cells(rows: Iterable, columns) -> list[list[str]]:

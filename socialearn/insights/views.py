@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 from . import access, selectors
 from .forms import period_from_request
@@ -69,7 +70,9 @@ def scope(request, kind: str, object_id: int):
 def _bad_period(form) -> HttpResponse:
     """An export of a period that cannot be: the reason, never figures for another period."""
     return HttpResponse(
-        f"No export: {form.problem()}\n", status=400, content_type="text/plain; charset=utf-8"
+        _("No export: %(problem)s") % {"problem": form.problem()} + "\n",
+        status=400,
+        content_type="text/plain; charset=utf-8",
     )
 
 

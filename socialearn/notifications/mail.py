@@ -9,12 +9,16 @@ expires: an unsubscribe link in an old email must still work.
 """
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from socialearn.people.languages import in_language_of
 
 from .models import EmailOptOut, Notification
 
@@ -22,28 +26,31 @@ SALT = "socialearn.notifications.unsubscribe"
 DIGEST = "digest"
 
 # What a person unsubscribes from, in words ("You will no longer get emails about ...").
-KIND_LABELS: dict[str, str] = {
-    DIGEST: "your email digest",
-    "mention": "mentions of you",
-    "reply": "replies to your threads",
-    "answer_accepted": "accepted answers",
-    "help_request": "help requests on your topics",
-    "topic_thread": "new posts on the topics you follow",
-    "thread_posted": "new posts in your communities",
-    "flow_item": "learning flow items",
-    "challenge_step": "new challenge steps",
-    "community_invitation": "community invitations",
-    "expertqa_invited": "expert session invitations",
-    "expertqa_reminder": "expert session reminders",
-    "expertqa_answered": "answers to your questions in sessions",
-    "mentoring_match": "mentoring matches",
-    "mentoring_request": "mentoring requests",
-    "mentoring_call": "calls for mentors",
+KIND_LABELS: dict[str, Any] = {
+    DIGEST: _("your email digest"),
+    "mention": _("mentions of you"),
+    "reply": _("replies to your threads"),
+    "answer_accepted": _("accepted answers"),
+    "help_request": _("help requests on your topics"),
+    "topic_thread": _("new posts on the topics you follow"),
+    "thread_posted": _("new posts in your communities"),
+    "flow_item": _("learning flow items"),
+    "challenge_step": _("new challenge steps"),
+    "community_invitation": _("community invitations"),
+    "expertqa_invited": _("expert session invitations"),
+    "expertqa_reminder": _("expert session reminders"),
+    "expertqa_answered": _("answers to your questions in sessions"),
+    "mentoring_match": _("mentoring matches"),
+    "mentoring_request": _("mentoring requests"),
+    "mentoring_call": _("calls for mentors"),
 }
 
 
 def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind) or kind.replace("_", " ").replace("expertqa", "expert session")
+    label = KIND_LABELS.get(kind)
+    if label is not None:
+        return str(label)
+    return kind.replace("_", " ").replace("expertqa", "expert session")
 
 
 def unsubscribe_token(*, user_id: int, kind: str) -> str:
@@ -137,18 +144,21 @@ def notification_messages(
         url = link(note) if link else note.url
         if url.startswith("/") or not url:
             url = settings.SITE_URL.rstrip("/") + (url or "/")
-        messages[note.pk] = email_build(
-            to=recipient.email,
-            user_id=recipient.pk,
-            kind=note.kind,
-            subject=note.title,
-            template="notifications/email/notification",
-            context={
-                "name": profile.name if profile is not None else "",
-                "title": note.title,
-                "text": text(note) if text else note.body,
-                "link": url,
-            },
-            connection=connection,
-        )
+        # The title was written in the recipient's language when the notification was made;
+        # the layout around it follows them too.
+        with in_language_of(profile):
+            messages[note.pk] = email_build(
+                to=recipient.email,
+                user_id=recipient.pk,
+                kind=note.kind,
+                subject=note.title,
+                template="notifications/email/notification",
+                context={
+                    "name": profile.name if profile is not None else "",
+                    "title": note.title,
+                    "text": text(note) if text else note.body,
+                    "link": url,
+                },
+                connection=connection,
+            )
     return messages

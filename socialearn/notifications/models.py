@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from socialearn.people.models import Topic, person_name
 
@@ -13,8 +14,8 @@ class TopicFollow(models.Model):
     at all is having no row ("off")."""
 
     class Level(models.TextChoices):
-        EVERY = "every", "Every new question, tip and session"
-        DIGEST = "digest", "Only in my email digest"
+        EVERY = "every", _("Every new question, tip and session")
+        DIGEST = "digest", _("Only in my email digest")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_follows"

@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 from socialearn.outbox.services import message_add
 from socialearn.people.models import Topic
@@ -22,7 +23,7 @@ def topic_follow(*, user, topic: Topic, level: str | None = None) -> TopicFollow
     """The person expressed an interest. A new follow hears of everything on the topic at
     once unless `level` says digest only; following again without a level keeps the level."""
     if level is not None and level not in TopicFollow.Level.values:
-        raise ValidationError({"level": "Choose every new post or the digest only."})
+        raise ValidationError({"level": _("Choose every new post or the digest only.")})
     follow, created = TopicFollow.objects.get_or_create(
         user=user, topic=topic, defaults={"level": level or TopicFollow.Level.EVERY}
     )
@@ -41,8 +42,8 @@ def topic_unfollow(*, user, topic: Topic) -> None:
 def person_follow(*, user, person) -> PersonFollow:
     """Follow someone's posts (idempotent). Nobody follows themselves."""
     if user.pk == person.pk:
-        raise ValidationError("You cannot follow yourself.")
-    follow, _ = PersonFollow.objects.get_or_create(user=user, person=person)
+        raise ValidationError(_("You cannot follow yourself."))
+    follow, _created = PersonFollow.objects.get_or_create(user=user, person=person)
     return follow
 
 

@@ -7,11 +7,15 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from socialearn.http import safe_next_url
+from socialearn.people.languages import language_of
 from socialearn.people.models import Topic, person_name
 
 from .mail import DIGEST, kind_label, unsubscribe_read
@@ -68,7 +72,15 @@ def mark_all_read(request):
             {"page": page, "unread": 0},
         )
     if marked:
-        messages.success(request, f"Marked {marked} notification{'s' if marked != 1 else ''} read.")
+        messages.success(
+            request,
+            ngettext(
+                "Marked %(count)d notification read.",
+                "Marked %(count)d notifications read.",
+                marked,
+            )
+            % {"count": marked},
+        )
     return redirect("notifications:inbox")
 
 
@@ -99,11 +111,16 @@ def _follow_response(request, topic: Topic, following: bool, level: str = ""):
             },
         )
     if not following:
-        messages.success(request, f"You no longer follow {topic.name}.")
+        messages.success(request, _("You no longer follow %(topic)s.") % {"topic": topic.name})
     elif level == TopicFollow.Level.DIGEST:
-        messages.success(request, f"You follow {topic.name} in your email digest only.")
+        messages.success(
+            request, _("You follow %(topic)s in your email digest only.") % {"topic": topic.name}
+        )
     else:
-        messages.success(request, f"You now follow {topic.name}: you hear of every new post.")
+        messages.success(
+            request,
+            _("You now follow %(topic)s: you hear of every new post.") % {"topic": topic.name},
+        )
     return redirect(_safe_next(request, topic.get_absolute_url()))
 
 
@@ -132,7 +149,7 @@ def unfollow_topic(request, slug: str):
 
 def _masked(email: str) -> str:
     local, _, domain = email.partition("@")
-    return f"{local[:1]}…@{domain}" if domain else "your address"
+    return f"{local[:1]}…@{domain}" if domain else _("your address")
 
 
 # The token in the address is the proof (signed, one person and one kind): mail clients
@@ -154,6 +171,12 @@ def unsubscribe(request, token: str):
         return TemplateResponse(
             request, "notifications/unsubscribe.html", {"state": "invalid"}, status=400
         )
+    # The page answers a link from an email, without signing in: it speaks the language the
+    # email was written in (the middleware deactivates it after the response).
+    chosen = getattr(getattr(user, "profile", None), "language", "")
+    if chosen:
+        translation.activate(language_of(user))
+        request.LANGUAGE_CODE = translation.get_language()
     state = "confirm"
     if request.method == "POST":
         if request.POST.get("action") == "resubscribe" and kind != DIGEST:
@@ -183,7 +206,9 @@ def follow_person(request, user_id: int):
     fallback = reverse("people:profile", args=[person.pk])
     if request.POST.get("follow") == "off":
         person_unfollow(user=request.user, person=person)
-        messages.success(request, f"You no longer follow {person_name(person)}.")
+        messages.success(
+            request, _("You no longer follow %(name)s.") % {"name": person_name(person)}
+        )
     else:
         try:
             person_follow(user=request.user, person=person)
@@ -191,6 +216,8 @@ def follow_person(request, user_id: int):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(
-                request, f"You now follow {person_name(person)}: you hear of each new post."
+                request,
+                _("You now follow %(name)s: you hear of each new post.")
+                % {"name": person_name(person)},
             )
     return redirect(_safe_next(request, fallback))

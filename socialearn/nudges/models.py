@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Nudge(models.Model):
@@ -15,7 +16,7 @@ class Nudge(models.Model):
     )
     rule = models.CharField(max_length=60)
     cause = models.CharField(max_length=120)
-    local_day = models.DateField(help_text="The day in the person's time zone it was sent.")
+    local_day = models.DateField(help_text=_("The day in the person's time zone it was sent."))
     sent_at = models.DateTimeField()
     title = models.CharField(max_length=255)
     body = models.TextField(blank=True)

@@ -12,6 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import NamedTuple
 
+from django.utils.functional import Promise
+
+# Words a rule gives: a string, or a lazy translation put into words in each reader's language.
+Text = str | Promise
+
 # Nobody is nudged outside these local hours unless a rule narrows them.
 DAY_STARTS = time(8, 0)
 DAY_ENDS = time(20, 0)
@@ -28,9 +33,9 @@ class Candidate(NamedTuple):
 
     person_id: int
     cause: str
-    title: str
+    title: Text  # a translated_later text (socialearn.people.languages) speaks their language
     url: str
-    body: str = ""
+    body: Text = ""
     subject: dict | None = None
 
 
@@ -44,11 +49,11 @@ class Rule:
     """
 
     name: str
-    label: str
-    description: str
+    label: Text
+    description: Text
     find: Callable[[datetime], Iterable[Candidate]]
     kind: str
-    action: str
+    action: Text
     follow_verbs: tuple[str, ...]
     priority: int = 50
     starts: time = DAY_STARTS
@@ -78,5 +83,5 @@ def get(name: str) -> Rule:
         raise LookupError(f"No nudge rule registered as {name!r}") from None
 
 
-def labels() -> dict[str, str]:
+def labels() -> dict[str, Text]:
     return {rule.name: rule.label for rule in rules()}

@@ -24,7 +24,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from socialearn.insights.models import Activity
 from socialearn.notifications.services import NotificationItem, notify_each
@@ -51,6 +51,7 @@ class Person(NamedTuple):
     local: datetime
     switched_off: frozenset[str]
     nudged_days: frozenset
+    language: str
 
 
 NOTHING: frozenset = frozenset()
@@ -72,7 +73,8 @@ def _people(person_ids: list[int], now: datetime) -> dict[int, Person]:
                ARRAY(SELECT np.rule FROM {NudgePreference._meta.db_table} np
                      WHERE np.person_id = u.id AND NOT np.enabled),
                ARRAY(SELECT n.local_day FROM {Nudge._meta.db_table} n
-                     WHERE n.person_id = u.id AND n.local_day >= %s)
+                     WHERE n.person_id = u.id AND n.local_day >= %s),
+               COALESCE(NULLIF(p.language, ''), %s)
         FROM {User._meta.db_table} u
         LEFT JOIN people_profile p ON p.user_id = u.id
         LEFT JOIN people_location l ON l.id = p.location_id
@@ -80,12 +82,15 @@ def _people(person_ids: list[int], now: datetime) -> dict[int, Person]:
     """  # noqa: S608 - table names are ours; values are parameters
     since = (now - timedelta(days=2)).date()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [settings.TIME_ZONE, since, _int_array(person_ids)])
+        cursor.execute(
+            sql, [settings.TIME_ZONE, since, settings.LANGUAGE_CODE, _int_array(person_ids)]
+        )
         return {
             row[0]: Person(
                 local=now.astimezone(_zone(row[1])),
                 switched_off=frozenset(row[2]) if row[2] else NOTHING,
                 nudged_days=frozenset(row[3]) if row[3] else NOTHING,
+                language=row[4],
             )
             for row in cursor.fetchall()
         }
@@ -116,27 +121,36 @@ def _fit(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _record(chosen: list[tuple[registry.Rule, registry.Candidate, date]], now) -> list[tuple]:
+def _words(candidate: registry.Candidate, language: str) -> tuple[str, str]:
+    """The nudge's title and body in its reader's language (a rule gives them as
+    translated_later texts, put into words here)."""
+    with translation.override(language):
+        return str(candidate.title), str(candidate.body)
+
+
+def _record(chosen: list[tuple[registry.Rule, registry.Candidate, date, str]], now) -> list:
     """Insert the nudges in one statement; return the new (id, rule) pairs.
 
     ON CONFLICT DO NOTHING: a nudge a concurrent run already sent (same cause, or the
     person's nudge of the day) is skipped. The rows travel as one JSON document: binding
     tens of thousands of values one by one costs more than the insert itself.
     """
-    rows = [
-        {
-            "person_id": candidate.person_id,
-            "rule": rule.name,
-            "cause": candidate.cause[:120],
-            "local_day": day.isoformat(),
-            "title": _fit(candidate.title, 255),
-            "body": candidate.body,
-            "url": candidate.url[:500],
-            "kind": rule.kind,
-            "subject": candidate.subject or {},
-        }
-        for rule, candidate, day in chosen
-    ]
+    rows = []
+    for rule, candidate, day, language in chosen:
+        title, body = _words(candidate, language)
+        rows.append(
+            {
+                "person_id": candidate.person_id,
+                "rule": rule.name,
+                "cause": candidate.cause[:120],
+                "local_day": day.isoformat(),
+                "title": _fit(title, 255),
+                "body": body,
+                "url": candidate.url[:500],
+                "kind": rule.kind,
+                "subject": candidate.subject or {},
+            }
+        )
     sql = f"""
         INSERT INTO {Nudge._meta.db_table}
             (person_id, rule, cause, local_day, sent_at, title, body, url, kind, subject)
@@ -218,7 +232,7 @@ def nudges_run(*, now: datetime | None = None, rules: Iterable[str] | None = Non
     with transaction.atomic():
         people = _people(sorted({c.person_id for _, c in found}), now)
         done = _already_nudged([(r.name, c.person_id, c.cause[:120]) for r, c in found])
-        chosen: list[tuple[registry.Rule, registry.Candidate, date]] = []
+        chosen: list[tuple[registry.Rule, registry.Candidate, date, str]] = []
         served: set[int] = set()
         for rule, candidate in found:
             person = people.get(candidate.person_id)
@@ -232,7 +246,7 @@ def nudges_run(*, now: datetime | None = None, rules: Iterable[str] | None = Non
             if not rule.in_hours(local) or local.date() in person.nudged_days:
                 continue
             served.add(candidate.person_id)
-            chosen.append((rule, candidate, local.date()))
+            chosen.append((rule, candidate, local.date(), person.language))
         sent = _record(chosen, now) if chosen else []
         ids = [nudge_id for nudge_id, _ in sent]
         if ids:

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy
 
 from socialearn.people.admin_safety import SafeModelAdmin
 
@@ -35,7 +36,7 @@ class MessageAdmin(SafeModelAdmin):
     actions = ["retry_now"]
     show_full_result_count = False
 
-    @admin.display(description="last error")
+    @admin.display(description=gettext_lazy("last error"))
     def short_error(self, obj):
         return obj.last_error[:120]
 
@@ -46,7 +47,7 @@ class MessageAdmin(SafeModelAdmin):
         extra_context = {**(extra_context or {}), "outbox_health": selectors.outbox_health()}
         return super().changelist_view(request, extra_context=extra_context)
 
-    @admin.action(description="Run again at the relay's next run")
+    @admin.action(description=gettext_lazy("Run again at the relay's next run"))
     def retry_now(self, request, queryset):
         count = services.messages_retry(ids=list(queryset.values_list("id", flat=True)))
         self.message_user(request, f"{count} messages will run again shortly.", messages.SUCCESS)

@@ -6,6 +6,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.utils.translation import gettext, gettext_lazy
 
 from socialearn.admin_paging import count_per_row
 
@@ -62,7 +63,7 @@ class UserAdmin(SafeAdminMixin, BaseUserAdmin):
     search_fields = ["email", "first_name", "last_name", "profile__display_name"]
     ordering = ["profile__display_name", "email"]
 
-    @admin.display(ordering="profile__display_name", description="name")
+    @admin.display(ordering="profile__display_name", description=gettext_lazy("name"))
     def display_name(self, obj):
         return person_name(obj)
 
@@ -94,9 +95,9 @@ class UserAdmin(SafeAdminMixin, BaseUserAdmin):
         login = ("username",) if self._outranks(request, obj) else ("username", "password")
         return (
             (None, {"fields": login}),
-            ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+            (gettext_lazy("Personal info"), {"fields": ("first_name", "last_name", "email")}),
             ("Rights", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
-            ("Important dates", {"fields": ("last_login", "date_joined")}),
+            (gettext_lazy("Important dates"), {"fields": ("last_login", "date_joined")}),
         )
 
     def get_readonly_fields(self, request, obj=None):
@@ -124,16 +125,20 @@ class UserAdmin(SafeAdminMixin, BaseUserAdmin):
     def user_change_password(self, request, id, form_url=""):
         user = self.get_object(request, unquote(id))
         if user is not None and has_more_rights(user, than=request.user):
-            raise PermissionDenied("Only a superuser can set the password of this account.")
+            raise PermissionDenied(
+                gettext("Only a superuser can set the password of this account.")
+            )
         return super().user_change_password(request, id, form_url)
 
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser and change:
             before = User.objects.get(pk=obj.pk)
             if (before.is_superuser, before.is_staff) != (obj.is_superuser, obj.is_staff):
-                raise PermissionDenied("Only a superuser can change superuser or staff status.")
+                raise PermissionDenied(
+                    gettext("Only a superuser can change superuser or staff status.")
+                )
             if has_more_rights(before, than=request.user) and form.changed_data:
-                raise PermissionDenied("Only a superuser can change this account.")
+                raise PermissionDenied(gettext("Only a superuser can change this account."))
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -144,7 +149,7 @@ class UserAdmin(SafeAdminMixin, BaseUserAdmin):
             and has_more_rights(form.instance, than=request.user)
         ):
             # The form offers only groups within rank; a crafted request must not get further.
-            raise PermissionDenied("You can only give the rights you hold yourself.")
+            raise PermissionDenied(gettext("You can only give the rights you hold yourself."))
         profile = Profile.objects.filter(user=form.instance).first()
         if profile:
             profile_refresh_search(profile_ids=[profile.pk])
@@ -188,7 +193,9 @@ class GroupAdmin(SafeAdminMixin, BaseGroupAdmin):
             group.permissions.exclude(pk__in=held_permissions(request.user).values("pk")).exists()
             or request.user.groups.filter(pk=group.pk).exists()
         ):
-            raise PermissionDenied("You can only give a group the rights you hold yourself.")
+            raise PermissionDenied(
+                gettext("You can only give a group the rights you hold yourself.")
+            )
 
 
 class ChildTopicInline(admin.TabularInline):
@@ -214,7 +221,7 @@ class TopicAdmin(SafeModelAdmin):
         experts = count_per_row(Profile.expertise.through.objects.all(), "topic")
         return super().get_queryset(request).select_related("parent").annotate(n_experts=experts)
 
-    @admin.display(ordering="n_experts", description="experts")
+    @admin.display(ordering="n_experts", description=gettext_lazy("experts"))
     def expert_count(self, obj):
         return obj.n_experts
 
@@ -258,7 +265,7 @@ class ProfileAdmin(SafeModelAdmin):
     readonly_fields = ["last_active_at", "last_digest_sent_at"]
     ordering = ["display_name"]
 
-    @admin.display(description="name", ordering="display_name")
+    @admin.display(description=gettext_lazy("name"), ordering="display_name")
     def name(self, obj):
         return person_name(obj.user)
 
@@ -285,15 +292,17 @@ class ProvisioningTokenAdmin(SafeModelAdmin):
     search_fields = ["name"]
     actions = ["revoke"]
 
-    @admin.display(description="token")
+    @admin.display(description=gettext_lazy("token"))
     def token_ending(self, obj):
         return f"…{obj.hint}"
 
-    @admin.display(description="created by", ordering="created_by__profile__display_name")
+    @admin.display(
+        description=gettext_lazy("created by"), ordering="created_by__profile__display_name"
+    )
     def created_by_name(self, obj):
         return person_name(obj.created_by) if obj.created_by_id else "—"
 
-    @admin.display(description="state")
+    @admin.display(description=gettext_lazy("state"))
     def state(self, obj):
         return f"revoked {obj.revoked_at:%d %b %Y}" if obj.revoked_at else "live"
 
@@ -307,11 +316,16 @@ class ProvisioningTokenAdmin(SafeModelAdmin):
         obj.pk = created.pk
         self.message_user(
             request,
-            f"Copy this token into the identity provider now; it is not shown again: {token}",
+            gettext(
+                "Copy this token into the identity provider now; it is not shown again: %(token)s"
+            )
+            % {"token": token},
             level=messages.WARNING,
         )
 
-    @admin.action(description="Revoke the selected tokens (the provider can no longer sync)")
+    @admin.action(
+        description=gettext_lazy("Revoke the selected tokens (the provider can no longer sync)")
+    )
     def revoke(self, request, queryset):
         for token in queryset.filter(revoked_at__isnull=True):
             provisioning_token_revoke(token)

@@ -1,6 +1,7 @@
 """The home page's "new colleagues" section: people who joined in the last month."""
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from .models import Profile
 from .selectors import newcomers
@@ -12,7 +13,7 @@ def dashboard_section(request) -> dict | None:
     if not people:
         return None
     return {
-        "title": "New colleagues",
+        "title": _("New colleagues"),
         "template": "people/_dashboard_newcomers.html",
         "context": {"people": people},
         "order": 80,

@@ -8,6 +8,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
 
 from . import hubs
 from .models import Topic
@@ -29,7 +30,9 @@ class TopicFeed(Feed):
         return reverse("people:topic_feed_rss", args=[topic.slug])
 
     def description(self, topic: Topic) -> str:
-        return topic.description or f"New questions, tips and expert sessions on {topic.name}."
+        return topic.description or _("New questions, tips and expert sessions on %(topic)s.") % {
+            "topic": topic.name
+        }
 
     def items(self, topic: Topic) -> list[hubs.FeedItem]:
         return hubs.topic_feed(topic, limit=FEED_ITEMS)

@@ -9,12 +9,14 @@ here again; home says "Welcome" on the first visit after, "Welcome back" from th
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
 class Step:
     key: str
-    label: str
+    label: str | Promise
     url_name: str
     order: int
 
@@ -22,7 +24,7 @@ class Step:
 _steps: dict[str, Step] = {}
 
 
-def register(key: str, *, label: str, url_name: str, order: int) -> None:
+def register(key: str, *, label: str | Promise, url_name: str, order: int) -> None:
     _steps[key] = Step(key=key, label=label, url_name=url_name, order=order)
 
 
@@ -50,5 +52,5 @@ def next_url(current: str) -> str:
     return reverse("home")
 
 
-register("profile", label="About you", url_name="people:welcome", order=10)
-register("experts", label="People to follow", url_name="people:welcome_experts", order=90)
+register("profile", label=_("About you"), url_name="people:welcome", order=10)
+register("experts", label=_("People to follow"), url_name="people:welcome_experts", order=90)

@@ -1,17 +1,32 @@
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from socialearn.forms import InputLimits, limit_dates, today, years_from
 
 from .models import Department, Location, Profile, Topic
 
-TIME_ZONE_CHOICES = [("", "Same as my location")] + [
+TIME_ZONE_CHOICES = [("", _("Same as my location"))] + [
     (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
 ]
+
+
+# Language names stay in their own language, so a reader finds theirs whatever is shown.
+LANGUAGE_CHOICES = [("", _("Same as my browser")), *settings.LANGUAGES]
+
+
+def language_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Language"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        help_text=_("Pages, emails and notifications are written in this language."),
+    )
 
 
 # Marks a topic field for the searchable tag picker (static/js/pickers.js); the plain field
@@ -44,37 +59,39 @@ class DirectoryFilterForm(forms.Form):
     """The directory's search box and filters; bad values become messages, never errors."""
 
     q = forms.CharField(
-        label="Name, role or skill",
+        label=_("Name, role or skill"),
         required=False,
         max_length=200,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "e.g. negotiation or Priya"}
+            attrs={"type": "search", "placeholder": _("e.g. negotiation or Priya")}
         ),
     )
     topic = forms.ModelChoiceField(
-        label="Expert in",
+        label=_("Expert in"),
         queryset=Topic.objects.order_by("name"),
         to_field_name="slug",
         required=False,
-        empty_label="Any topic",
-        error_messages={"invalid_choice": "That topic does not exist; choose one from the list."},
+        empty_label=_("Any topic"),
+        error_messages={
+            "invalid_choice": _("That topic does not exist; choose one from the list.")
+        },
     )
     department = forms.ModelChoiceField(
-        label="Department",
+        label=_("Department"),
         queryset=Department.objects.order_by("name"),
         required=False,
-        empty_label="Any department",
+        empty_label=_("Any department"),
         error_messages={
-            "invalid_choice": "That department does not exist; choose one from the list."
+            "invalid_choice": _("That department does not exist; choose one from the list.")
         },
     )
     location = forms.ModelChoiceField(
-        label="Location",
+        label=_("Location"),
         queryset=Location.objects.order_by("name"),
         required=False,
-        empty_label="Any location",
+        empty_label=_("Any location"),
         error_messages={
-            "invalid_choice": "That location does not exist; choose one from the list."
+            "invalid_choice": _("That location does not exist; choose one from the list.")
         },
     )
 
@@ -90,24 +107,29 @@ class DirectoryFilterForm(forms.Form):
 
 class ProfileForm(InputLimits, forms.ModelForm):
     photo = forms.FileField(
-        label="Profile picture",
+        label=_("Profile picture"),
         required=False,
-        help_text="A JPEG, PNG, GIF or WebP image up to 5 MB. We crop it to a square and "
-        "remove its hidden details (camera, place, date).",
+        help_text=_(
+            "A JPEG, PNG, GIF or WebP image up to 5 MB. We crop it to a square and "
+            "remove its hidden details (camera, place, date)."
+        ),
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
-        error_messages={"invalid": "That upload did not arrive whole; try again."},
+        error_messages={"invalid": _("That upload did not arrive whole; try again.")},
     )
-    remove_photo = forms.BooleanField(label="Remove my picture (show my initials)", required=False)
+    remove_photo = forms.BooleanField(
+        label=_("Remove my picture (show my initials)"), required=False
+    )
     time_zone = forms.ChoiceField(
-        label="Time zone",
+        label=_("Time zone"),
         choices=TIME_ZONE_CHOICES,
         widget=LongSelect,
         required=False,
-        help_text="Times on the site are shown in this zone.",
+        help_text=_("Times on the site are shown in this zone."),
         error_messages={
-            "invalid_choice": "“%(value)s” is not a time zone we know; choose one from the list."
+            "invalid_choice": _("“%(value)s” is not a time zone we know; choose one from the list.")
         },
     )
+    language = language_field()
 
     class Meta:
         model = Profile
@@ -122,23 +144,26 @@ class ProfileForm(InputLimits, forms.ModelForm):
             "expertise",
             "interests",
             "time_zone",
+            "language",
             "email_preference",
             "digest_frequency",
         ]
         labels = {
-            "display_name": "Name shown to colleagues",
-            "job_title": "Job title",
-            "started_company_on": "Date you joined the company",
-            "started_role_on": "Date you started your current role",
-            "bio": "About you",
-            "expertise": "Topics you can help others with",
-            "interests": "Topics you want to learn",
-            "email_preference": "Email",
-            "digest_frequency": "Digest of followed communities and topics",
+            "display_name": _("Name shown to colleagues"),
+            "job_title": _("Job title"),
+            "department": _("Department"),
+            "location": _("Location"),
+            "started_company_on": _("Date you joined the company"),
+            "started_role_on": _("Date you started your current role"),
+            "bio": _("About you"),
+            "expertise": _("Topics you can help others with"),
+            "interests": _("Topics you want to learn"),
+            "email_preference": _("Email"),
+            "digest_frequency": _("Digest of followed communities and topics"),
         }
         help_texts = {
-            "bio": "A few lines on what you do and what colleagues can ask you about.",
-            "email_preference": "In-app notifications always appear in your inbox.",
+            "bio": _("A few lines on what you do and what colleagues can ask you about."),
+            "email_preference": _("In-app notifications always appear in your inbox."),
         }
         widgets = {
             "started_company_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -148,14 +173,14 @@ class ProfileForm(InputLimits, forms.ModelForm):
             "interests": forms.CheckboxSelectMultiple(attrs=TAG_PICKER),
         }
         error_messages = {
-            "started_company_on": {"invalid": "Enter a date like 2021-09-01."},
-            "started_role_on": {"invalid": "Enter a date like 2023-04-15."},
-            "department": {"invalid_choice": "Choose a department from the list."},
-            "location": {"invalid_choice": "Choose a location from the list."},
-            "expertise": {"invalid_choice": "“%(value)s” is not one of our topics."},
-            "interests": {"invalid_choice": "“%(value)s” is not one of our topics."},
-            "display_name": {"max_length": "Keep your name under %(limit_value)d characters."},
-            "job_title": {"max_length": "Keep the job title under %(limit_value)d characters."},
+            "started_company_on": {"invalid": _("Enter a date like 2021-09-01.")},
+            "started_role_on": {"invalid": _("Enter a date like 2023-04-15.")},
+            "department": {"invalid_choice": _("Choose a department from the list.")},
+            "location": {"invalid_choice": _("Choose a location from the list.")},
+            "expertise": {"invalid_choice": _("“%(value)s” is not one of our topics.")},
+            "interests": {"invalid_choice": _("“%(value)s” is not one of our topics.")},
+            "display_name": {"max_length": _("Keep your name under %(limit_value)d characters.")},
+            "job_title": {"max_length": _("Keep the job title under %(limit_value)d characters.")},
         }
 
     def __init__(self, *args, **kwargs):
@@ -169,11 +194,13 @@ class ProfileForm(InputLimits, forms.ModelForm):
                 self.fields[name],
                 earliest=years_from(today(), -70),
                 latest=today(),
-                too_early="Choose a date from %(earliest)s on.",
-                too_late="The date cannot be in the future.",
+                too_early=_("Choose a date from %(earliest)s on."),
+                too_late=_("The date cannot be in the future."),
             )
         self.fields["display_name"].required = True
-        self.fields["display_name"].error_messages["required"] = "Tell colleagues what to call you."
+        self.fields["display_name"].error_messages["required"] = _(
+            "Tell colleagues what to call you."
+        )
         if self.instance.photo_updated_at is None:
             del self.fields["remove_photo"]  # nothing to remove: the initials show already
 
@@ -182,19 +209,28 @@ class WelcomeForm(InputLimits, forms.ModelForm):
     """The first-run setup's first step: what colleagues see first and what to suggest."""
 
     time_zone = ProfileForm.base_fields["time_zone"]
+    language = language_field()
 
     class Meta:
         model = Profile
-        fields = ["display_name", "job_title", "location", "time_zone", "expertise", "interests"]
+        fields = [
+            "display_name",
+            "job_title",
+            "location",
+            "time_zone",
+            "language",
+            "expertise",
+            "interests",
+        ]
         labels = {
-            "display_name": "Your name, as colleagues know you",
-            "job_title": "Job title",
-            "location": "Where you work",
-            "expertise": "Topics you can help others with",
-            "interests": "Topics you want to learn",
+            "display_name": _("Your name, as colleagues know you"),
+            "job_title": _("Job title"),
+            "location": _("Where you work"),
+            "expertise": _("Topics you can help others with"),
+            "interests": _("Topics you want to learn"),
         }
         help_texts = {
-            "interests": "We suggest communities and people from these.",
+            "interests": _("We suggest communities and people from these."),
         }
         widgets = {
             "expertise": forms.CheckboxSelectMultiple(attrs=TAG_PICKER),
@@ -207,9 +243,11 @@ class WelcomeForm(InputLimits, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["expertise"].queryset = Topic.objects.order_by("name")
         self.fields["interests"].queryset = Topic.objects.order_by("name")
-        self.fields["location"].empty_label = "Choose your site"
+        self.fields["location"].empty_label = _("Choose your site")
         self.fields["display_name"].required = True
-        self.fields["display_name"].error_messages["required"] = "Tell colleagues what to call you."
+        self.fields["display_name"].error_messages["required"] = _(
+            "Tell colleagues what to call you."
+        )
 
 
 MAX_PEOPLE_FILE_BYTES = 20 * 1024 * 1024
@@ -217,8 +255,8 @@ MAX_PEOPLE_FILE_BYTES = 20 * 1024 * 1024
 
 class PeopleImportForm(forms.Form):
     people_file = forms.FileField(
-        label="People (CSV file)",
-        help_text=(
+        label=_("People (CSV file)"),
+        help_text=_(
             "One person per line with a header row: email, given_name, family_name, job_title, "
             "department, location, manager_email, started_company_on, started_role_on, "
             "team_lead, employee_id. Dates as 2024-03-31."
@@ -226,20 +264,20 @@ class PeopleImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
     deactivate_missing = forms.BooleanField(
-        label="The file lists everyone: deactivate people who are not in it",
+        label=_("The file lists everyone: deactivate people who are not in it"),
         required=False,
     )
 
     def clean_people_file(self):
         upload = self.cleaned_data["people_file"]
         if upload.size > MAX_PEOPLE_FILE_BYTES:
-            raise forms.ValidationError("The file is larger than 20 MB; split it by department.")
+            raise forms.ValidationError(_("The file is larger than 20 MB; split it by department."))
         try:
             text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise forms.ValidationError(
-                "The file is not UTF-8 text; save it as “CSV UTF-8” and upload it again."
+                _("The file is not UTF-8 text; save it as “CSV UTF-8” and upload it again.")
             ) from exc
         if "\x00" in text:
-            raise forms.ValidationError("This is not a CSV file.")
+            raise forms.ValidationError(_("This is not a CSV file."))
         return text

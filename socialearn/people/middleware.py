@@ -1,29 +1,47 @@
 import zoneinfo
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+
+from .languages import KNOWN
 
 
 def without_viewer_timezone(view):
     """Mark a view that shows no times and must not cost a query (a live poll): the
-    middleware then leaves the user and their profile unread."""
+    middleware then leaves the user and their profile unread (the language then comes from
+    the language cookie, which the middleware keeps in step with the profile)."""
     view.viewer_timezone = False
     return view
 
 
 class ViewerTimezoneMiddleware:
-    """Show every time in the viewer's own time zone."""
+    """Show every time in the viewer's own time zone, and every word in their language.
+
+    LocaleMiddleware (earlier in the chain) has activated the browser's language; a signed-in
+    person's own choice on their profile replaces it here, from the same one query."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        # The zone is the request's only: none is inherited from the thread's last request,
-        # and none is left behind for whatever the thread runs next (a task, a test).
+        # The zone and the language are the request's only: none is inherited from the
+        # thread's last request, and none is left behind for whatever the thread runs next
+        # (a task, a test).
         timezone.deactivate()
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            # LocaleMiddleware sets this header only when it is missing, after the language
+            # is deactivated below.
+            response.headers.setdefault("Content-Language", translation.get_language())
+            chosen = getattr(request, "viewer_language", "")
+            if chosen and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != chosen:
+                _remember_language(response, chosen)
+            elif getattr(request, "viewer_language_forgotten", False):
+                _forget_language(response)
+            return response
         finally:
             timezone.deactivate()
+            translation.deactivate()
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not getattr(view_func, "viewer_timezone", True):
@@ -38,11 +56,52 @@ class ViewerTimezoneMiddleware:
             profile = Profile.objects.select_related("location").filter(user_id=user.pk).first()
             if profile is not None:
                 user.profile = profile
-            if profile is not None:
                 try:
                     tz = profile.tz
                 except zoneinfo.ZoneInfoNotFoundError:
                     tz = None
+                if profile.language in KNOWN:
+                    translation.activate(profile.language)
+                    request.LANGUAGE_CODE = profile.language
+                    request.viewer_language = profile.language
         if tz is not None:
             timezone.activate(tz)
         return None
+
+
+def _remember_language(response, code: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+def viewer_language_changed(request, code: str) -> None:
+    """A person chose a language (blank: their browser's) on this request: speak it from now
+    on, the rest of this request included (its success message), and keep the cookie in step.
+    """
+    if code in KNOWN:
+        request.viewer_language = code
+    else:
+        # Back to the browser's: the cookie of the earlier choice must not decide any more.
+        request.viewer_language = ""
+        request.viewer_language_forgotten = True
+        request.COOKIES.pop(settings.LANGUAGE_COOKIE_NAME, None)
+        code = translation.get_language_from_request(request)
+    translation.activate(code)
+    request.LANGUAGE_CODE = code
+
+
+def _forget_language(response) -> None:
+    response.delete_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )

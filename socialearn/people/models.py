@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy
 
 from socialearn import limits
 from socialearn.limits import bounded_text
@@ -15,7 +16,9 @@ from socialearn.limits import bounded_text
 
 def validate_time_zone(value: str) -> None:
     if value and value not in zoneinfo.available_timezones():
-        raise ValidationError(f"“{value}” is not a time zone we know, e.g. Europe/Paris.")
+        raise ValidationError(
+            gettext("“%(value)s” is not a time zone we know, e.g. Europe/Paris.") % {"value": value}
+        )
 
 
 class Topic(models.Model):
@@ -70,7 +73,7 @@ class Location(models.Model):
         return self.name
 
 
-NEW_MEMBER = "New member"
+NEW_MEMBER = gettext_lazy("New member")
 
 
 def person_name(user) -> str:
@@ -78,16 +81,16 @@ def person_name(user) -> str:
     "New member" -- never their email (a login and an address, shown only where someone needs
     to write to them), nor the part before its @, which is often the whole name."""
     if user is None:
-        return "Former member"
+        return gettext("Former member")
     profile = getattr(user, "profile", None)
     name = (profile.display_name if profile is not None else "") or user.get_full_name()
-    return name or NEW_MEMBER
+    return name or str(NEW_MEMBER)
 
 
 class Profile(models.Model):
     class EmailPreference(models.TextChoices):
-        NONE = "none", "No email"
-        IMMEDIATE = "immediate", "Email me about mentions, answers and requests"
+        NONE = "none", gettext_lazy("No email")
+        IMMEDIATE = "immediate", gettext_lazy("Email me about mentions, answers and requests")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -108,10 +111,16 @@ class Profile(models.Model):
         related_name="reports",
     )
     is_people_manager = models.BooleanField(
-        "manages people", default=False, help_text="Leads a team (used by mentoring eligibility)."
+        gettext_lazy("manages people"),
+        default=False,
+        help_text=gettext_lazy("Leads a team (used by mentoring eligibility)."),
     )
-    started_company_on = models.DateField("started in the company", null=True, blank=True)
-    started_role_on = models.DateField("started in the current role", null=True, blank=True)
+    started_company_on = models.DateField(
+        gettext_lazy("started in the company"), null=True, blank=True
+    )
+    started_role_on = models.DateField(
+        gettext_lazy("started in the current role"), null=True, blank=True
+    )
     bio = bounded_text(limits.BIO, blank=True)
     expertise = models.ManyToManyField(Topic, blank=True, related_name="experts")
     interests = models.ManyToManyField(Topic, blank=True, related_name="interested")
@@ -121,14 +130,19 @@ class Profile(models.Model):
     email_preference = models.CharField(
         max_length=16, choices=EmailPreference.choices, default=EmailPreference.IMMEDIATE
     )
+    # The language pages, emails and notifications speak to this person; blank follows the
+    # browser (Accept-Language, or the language switch of the signed-out pages).
+    language = models.CharField(
+        max_length=10, choices=settings.LANGUAGES, blank=True, default="", db_default=""
+    )
 
     class DigestFrequency(models.TextChoices):
-        NONE = "none", "No digest"
-        DAILY = "daily", "Daily"
-        WEEKLY = "weekly", "Weekly"
+        NONE = "none", gettext_lazy("No digest")
+        DAILY = "daily", gettext_lazy("Daily")
+        WEEKLY = "weekly", gettext_lazy("Weekly")
 
     digest_frequency = models.CharField(
-        "email digest of followed communities and topics",
+        gettext_lazy("email digest of followed communities and topics"),
         max_length=8,
         choices=DigestFrequency.choices,
         default=DigestFrequency.NONE,
@@ -174,22 +188,24 @@ class Profile(models.Model):
 
     @property
     def name(self) -> str:
-        return self.display_name or self.user.get_full_name() or NEW_MEMBER
+        return self.display_name or self.user.get_full_name() or str(NEW_MEMBER)
 
     def clean(self) -> None:
         today = timezone.localdate()
         errors = {}
         if self.started_company_on and self.started_company_on > today:
-            errors["started_company_on"] = "The date you joined cannot be in the future."
+            errors["started_company_on"] = gettext("The date you joined cannot be in the future.")
         if self.started_role_on and self.started_role_on > today:
-            errors["started_role_on"] = "The date you started this role cannot be in the future."
+            errors["started_role_on"] = gettext(
+                "The date you started this role cannot be in the future."
+            )
         if (
             self.started_company_on
             and self.started_role_on
             and self.started_role_on < self.started_company_on
             and "started_role_on" not in errors
         ):
-            errors["started_role_on"] = (
+            errors["started_role_on"] = gettext(
                 "You cannot have started this role before you joined the company."
             )
         if errors:
@@ -220,9 +236,13 @@ class ProvisioningToken(models.Model):
     Only a hash is kept: the token is shown once, when L&D creates it in the admin.
     """
 
-    name = models.CharField(max_length=100, help_text="Which system uses it, e.g. “Entra ID”.")
+    name = models.CharField(
+        max_length=100, help_text=gettext_lazy("Which system uses it, e.g. “Entra ID”.")
+    )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    hint = models.CharField(max_length=12, editable=False, help_text="The token's last characters.")
+    hint = models.CharField(
+        max_length=12, editable=False, help_text=gettext_lazy("The token's last characters.")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, editable=False
     )
@@ -249,7 +269,7 @@ class PeopleImport(models.Model):
     deactivate_missing = models.BooleanField(
         "the file lists everyone",
         default=False,
-        help_text="People not in the file are leaving: deactivate them.",
+        help_text=gettext_lazy("People not in the file are leaving: deactivate them."),
     )
     applied_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True)

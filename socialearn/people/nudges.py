@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from socialearn.nudges.registry import Candidate, Rule, register
 
@@ -17,6 +18,12 @@ from .models import Profile
 
 User = get_user_model()
 AFTER = timedelta(days=3)
+# Lazy: the engine puts them into words in each reader's language.
+FINISH_TITLE = gettext_lazy("Finish your profile so colleagues can find you")
+FINISH_BODY = gettext_lazy(
+    "Your job title, a few lines about you and the topics you know or want to learn are how "
+    "people, experts and mentors find you."
+)
 
 
 def incomplete_profile(now: datetime):
@@ -39,9 +46,8 @@ def incomplete_profile(now: datetime):
         yield Candidate(
             person_id=person_id,
             cause="people:profile",
-            title="Finish your profile so colleagues can find you",
-            body="Your job title, a few lines about you and the topics you know or want to "
-            "learn are how people, experts and mentors find you.",
+            title=FINISH_TITLE,
+            body=FINISH_BODY,
             url=url,
         )
 
@@ -49,11 +55,13 @@ def incomplete_profile(now: datetime):
 register(
     Rule(
         name="people.incomplete_profile",
-        label="My profile is incomplete (newcomers)",
-        description="Three days after joining, if my profile still misses its essentials.",
+        label=gettext_lazy("My profile is incomplete (newcomers)"),
+        description=gettext_lazy(
+            "Three days after joining, if my profile still misses its essentials."
+        ),
         find=incomplete_profile,
         kind="nudge_incomplete_profile",
-        action="Finish my profile",
+        action=gettext_lazy("Finish my profile"),
         follow_verbs=("profile_updated",),
         priority=30,
     )

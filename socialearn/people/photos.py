@@ -10,6 +10,7 @@ photos stay upright.
 import io
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 PHOTO_SIZE = 256
@@ -26,15 +27,19 @@ def photo_normalise(upload) -> bytes:
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_UPLOAD_BYTES:
         raise ValidationError(
-            "That picture is larger than 5 MB; choose a smaller one or a photo from your phone."
+            gettext(
+                "That picture is larger than 5 MB; choose a smaller one or a photo from your phone."
+            )
         )
     data = upload.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationError(
-            "That picture is larger than 5 MB; choose a smaller one or a photo from your phone."
+            gettext(
+                "That picture is larger than 5 MB; choose a smaller one or a photo from your phone."
+            )
         )
     not_an_image = ValidationError(
-        "That file is not a picture we can read; upload a JPEG, PNG, GIF or WebP image."
+        gettext("That file is not a picture we can read; upload a JPEG, PNG, GIF or WebP image.")
     )
     try:
         with Image.open(io.BytesIO(data)) as probe:
@@ -42,7 +47,7 @@ def photo_normalise(upload) -> bytes:
                 raise not_an_image
             if probe.width * probe.height > MAX_PIXELS:
                 raise ValidationError(
-                    "That picture has too many pixels; choose one under 40 megapixels."
+                    gettext("That picture has too many pixels; choose one under 40 megapixels.")
                 )
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:

@@ -27,8 +27,10 @@ from django.contrib.postgres.search import (
 from django.db.models import F, FloatField, Func, Q, TextField, Value
 from django.db.models.functions import Coalesce, Concat, Greatest
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from socialearn.limits import search_prefix
 
@@ -167,7 +169,7 @@ Finder = Callable[..., list[Hit]]
 @dataclass(frozen=True)
 class Provider:
     kind: str
-    label: str
+    label: str | Promise  # lazy: each reader sees it in their language
     order: int
     find: Finder  # find(user, terms, *, limit, offset) -> list[Hit]
 
@@ -175,7 +177,7 @@ class Provider:
 _registry: dict[str, Provider] = {}
 
 
-def register(kind: str, *, label: str, order: int = 50) -> Callable[[Finder], Finder]:
+def register(kind: str, *, label: str | Promise, order: int = 50) -> Callable[[Finder], Finder]:
     def decorator(func: Finder) -> Finder:
         _registry[kind] = Provider(kind=kind, label=label, order=order, find=func)
         return func
@@ -194,7 +196,7 @@ def provider(kind: str) -> Provider | None:
 @dataclass
 class Group:
     kind: str
-    label: str
+    label: str | Promise
     hits: list[Hit] = field(default_factory=list)
     more: bool = False
 
@@ -218,7 +220,10 @@ def search(user, q: str | None, *, kind: str = "", limit: int = 5, offset: int =
 # --- the core's own kinds: people and topics --------------------------------------------------
 
 
-@register("people", label="People", order=10)
+MEMBER = _("Member")
+
+
+@register("people", label=_("People"), order=10)
 def find_people(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]:
     from .models import Profile
     from .selectors import _active_profiles
@@ -256,7 +261,7 @@ def find_people(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]
     for r in rows:
         name = (
             r["display_name"] or f"{r['user__first_name']} {r['user__last_name']}".strip()
-        ) or "Member"
+        ) or str(MEMBER)
         meta = " · ".join(
             x for x in (r["job_title"], r["department__name"], r["location__name"]) if x
         )
@@ -270,7 +275,7 @@ def find_people(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]
     return hits
 
 
-@register("topics", label="Topics", order=90)
+@register("topics", label=_("Topics"), order=90)
 def find_topics(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]:
     from .models import Topic
 

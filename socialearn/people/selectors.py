@@ -16,7 +16,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import Profile, Topic
+from .models import NEW_MEMBER, Profile, Topic
 
 User = get_user_model()
 
@@ -289,7 +289,7 @@ def mention_suggestions(*, prefix: str, exclude_user_id: int | None = None) -> l
             "handle": r["handle"],
             "name": r["display_name"]
             or f"{r['user__first_name']} {r['user__last_name']}".strip()
-            or "New member",
+            or str(NEW_MEMBER),
         }
         for r in qs
         if r["handle"]

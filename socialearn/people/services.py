@@ -48,6 +48,7 @@ PROFILE_EDITABLE_FIELDS = {
     "started_role_on",
     "bio",
     "time_zone",
+    "language",
     "email_preference",
     "digest_frequency",
 }

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from socialearn.notifications.selectors import (
@@ -18,6 +19,7 @@ from socialearn.notifications.selectors import (
 
 from . import first_run, hubs, search, selectors
 from .forms import DirectoryFilterForm, ProfileForm, WelcomeForm
+from .middleware import viewer_language_changed
 from .models import ProfilePhoto, Topic
 from .services import (
     profile_for,
@@ -94,7 +96,8 @@ def profile_edit(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Your profile is saved.")
+            viewer_language_changed(request, person.language)
+            messages.success(request, _("Your profile is saved."))
             return redirect("people:profile", user_id=request.user.pk)
     return TemplateResponse(request, "people/profile_edit.html", {"form": form, "profile": person})
 
@@ -233,6 +236,7 @@ def welcome(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            viewer_language_changed(request, person.language)
             return redirect(first_run.next_url("profile"))
     return TemplateResponse(
         request,

@@ -60,6 +60,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language (Accept-Language, or the language switch's cookie); a signed-in
+    # person's own choice replaces it in ViewerTimezoneMiddleware, which reads their profile.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -137,6 +140,17 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# English is the source language; locale/<code>/LC_MESSAGES/django.po holds each other one
+# (docs/translation.md). A person picks one on their profile, or gets their browser's.
+LANGUAGES = [("en-gb", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates in each language's own way; templates name the format (DATE_FORMAT, DATETIME_FORMAT,
+# MONTH_DAY_FORMAT), never an English pattern. See socialearn/formats/.
+FORMAT_MODULE_PATH = ["socialearn.formats"]
+# The language switch of signed-out pages, and a signed-in person's choice, remembered for a
+# year so that pages which never read the profile (a live poll, a 404) speak it too.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env("TIME_ZONE", default="Europe/London")
 USE_I18N = True
 USE_TZ = True

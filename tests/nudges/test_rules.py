@@ -329,3 +329,23 @@ def test_a_newcomer_with_an_incomplete_profile_is_nudged_after_three_days():
     assert [p for p, _ in sent(rule)] == [bare.pk]
     assert whole.pk not in [p for p, _ in sent(rule)]
     assert Nudge.objects.get(person=bare).url == "/people/me/edit/"
+
+
+def test_a_nudge_is_written_in_each_persons_language(deliver, mailoutbox):
+    joined = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
+    german = UserFactory(date_joined=joined, profile__language="de")
+    english = UserFactory(date_joined=joined, profile__language="")
+    rule = "people.incomplete_profile"
+
+    nudges_run(now=joined + timedelta(days=3), rules=[rule])
+    deliver()
+
+    assert Nudge.objects.get(person=german).title == (
+        "Vervollständigen Sie Ihr Profil, damit andere Sie finden"
+    )
+    assert Nudge.objects.get(person=english).title == (
+        "Finish your profile so colleagues can find you"
+    )
+    by_person = {m.to[0]: m for m in mailoutbox}
+    assert "In socialearn öffnen" in by_person[german.email].body
+    assert "Open in socialearn" in by_person[english.email].body

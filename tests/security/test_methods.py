@@ -319,8 +319,10 @@ FORMS = {
 # Reads (their visibility is tested in test_private_communities, test_anonymity, test_xss).
 # notifications:open follows the person's own notification's link; GET changes nothing (the
 # inbox's button POSTs to mark it read on the way).
+# set_language (Django's) changes only the language cookie, on a POST; a GET redirects.
 READS = {
     "home",
+    "set_language",
     "people:photo",
     "people:evidence",
     "people:welcome_experts",

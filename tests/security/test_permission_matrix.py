@@ -85,6 +85,7 @@ PAGES: dict[str, str] = {
     # one letter per role: anon employee member manager staff coord lnd root
     "home":                              "l o o o o o o o",
     "healthz":                           "o o o o o o o o",
+    "set_language":                      "r r r r r r r r",
     "people:directory":                  "l o o o o o o o",
     "people:me":                         "l r r r r r r r",
     "people:profile_edit":               "l o o o o o o o",

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ..models import PeopleImport
 from .records import PersonRecord, person_apply, record_check, record_differences
@@ -38,6 +39,7 @@ COLUMNS = {
 YES = {"1", "true", "yes", "y"}
 NO = {"0", "false", "no", "n", ""}
 MAX_ROWS = 100_000
+MAX_SHOWN = f"{MAX_ROWS:,}"
 
 
 @dataclass
@@ -105,16 +107,23 @@ def parse_people_csv(text: str) -> tuple[list[tuple[int, PersonRecord]], list[tu
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = next(reader, None)
     if not header:
-        return [], [(1, "The file is empty.")]
+        return [], [(1, gettext("The file is empty."))]
     columns, unknown = _column_index(header)
     if "email" not in columns:
-        return [], [(1, "There is no email column (one of: email, work_email, mail).")]
+        return [], [(1, gettext("There is no email column (one of: email, work_email, mail)."))]
     if unknown:
-        errors.append((1, f"Unknown columns: {', '.join(unknown)}."))
+        errors.append(
+            (1, gettext("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)})
+        )
     seen: dict[str, int] = {}
     for number, cells in enumerate(reader, start=2):
         if number > MAX_ROWS + 1:
-            errors.append((number, f"The file has more than {MAX_ROWS:,} people."))
+            errors.append(
+                (
+                    number,
+                    gettext("The file has more than %(max)s people.") % {"max": f"{MAX_ROWS:,}"},
+                )
+            )
             break
         if not any(c.strip() for c in cells):
             continue
@@ -171,7 +180,13 @@ def import_plan(text: str, *, deactivate_missing: bool = False) -> ImportPlan:
     )
     for number, record in rows:
         if record.manager_email and record.manager_email not in emails | known_managers:
-            plan.errors.append((number, f"The manager {record.manager_email} is not known here."))
+            plan.errors.append(
+                (
+                    number,
+                    gettext("The manager %(email)s is not known here.")
+                    % {"email": record.manager_email},
+                )
+            )
             continue
         user = (record.external_id and by_external.get(record.external_id)) or by_email.get(
             record.email
@@ -201,10 +216,15 @@ def people_import_apply(people_import: PeopleImport) -> ImportPlan:
     """Apply the file: every difference, or nothing when any line is wrong."""
     people_import = PeopleImport.objects.select_for_update().get(pk=people_import.pk)
     if people_import.applied_at is not None:
-        raise ValidationError("This file was applied already.")
+        raise ValidationError(gettext("This file was applied already."))
     plan = import_plan(people_import.content, deactivate_missing=people_import.deactivate_missing)
     if not plan.ok:
-        raise ValidationError([f"Line {number}: {message}" for number, message in plan.errors[:50]])
+        raise ValidationError(
+            [
+                gettext("Line %(number)s: %(message)s") % {"number": number, "message": message}
+                for number, message in plan.errors[:50]
+            ]
+        )
     records = [r for _, r in plan.new] + [r for _, r, _ in plan.changed]
     # Everyone first, then managers: a manager may be a new person further down the file.
     for record in records:

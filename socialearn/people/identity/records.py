@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from ..models import Department, Location, Profile
 from ..services import profile_refresh_search
@@ -32,19 +33,19 @@ RECORD_FIELDS = (
 )
 
 FIELD_LABELS = {
-    "email": "Email",
-    "given_name": "Given name",
-    "family_name": "Family name",
-    "display_name": "Display name",
-    "job_title": "Job title",
-    "department": "Department",
-    "location": "Location",
-    "manager_email": "Manager",
-    "started_company_on": "Joined the company",
-    "started_role_on": "Started the role",
-    "is_people_manager": "Team lead",
-    "active": "Active",
-    "external_id": "Employee id",
+    "email": gettext_lazy("Email"),
+    "given_name": gettext_lazy("Given name"),
+    "family_name": gettext_lazy("Family name"),
+    "display_name": gettext_lazy("Display name"),
+    "job_title": gettext_lazy("Job title"),
+    "department": gettext_lazy("Department"),
+    "location": gettext_lazy("Location"),
+    "manager_email": gettext_lazy("Manager"),
+    "started_company_on": gettext_lazy("Joined the company"),
+    "started_role_on": gettext_lazy("Started the role"),
+    "is_people_manager": gettext_lazy("Team lead"),
+    "active": gettext_lazy("Active"),
+    "external_id": gettext_lazy("Employee id"),
 }
 
 
@@ -111,20 +112,20 @@ def record_check(record: PersonRecord) -> list[str]:
     try:
         validate_email(record.email or "")
     except ValidationError:
-        problems.append(f"“{record.email}” is not an email address.")
+        problems.append(gettext("“%(email)s” is not an email address.") % {"email": record.email})
     if record.manager_email:
         if record.manager_email.lower() == (record.email or "").lower():
-            problems.append("A person cannot be their own manager.")
+            problems.append(gettext("A person cannot be their own manager."))
     if record.started_company_on and record.started_company_on > timezone.localdate():
-        problems.append("The company start date is in the future.")
+        problems.append(gettext("The company start date is in the future."))
     if record.started_role_on and record.started_role_on > timezone.localdate():
-        problems.append("The role start date is in the future.")
+        problems.append(gettext("The role start date is in the future."))
     if (
         record.started_company_on
         and record.started_role_on
         and record.started_role_on < record.started_company_on
     ):
-        problems.append("The role started before the person joined the company.")
+        problems.append(gettext("The role started before the person joined the company."))
     for name in ("given_name", "family_name", "display_name", "job_title"):
         value = getattr(record, name)
         if value and len(value) > 150:
@@ -155,7 +156,9 @@ def person_apply(record: PersonRecord, *, user=None, managers: dict | None = Non
         user.set_unusable_password()
     elif user.email.lower() != email:
         if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
-            raise ValidationError([f"Another person already uses {email}."])
+            raise ValidationError(
+                [gettext("Another person already uses %(email)s.") % {"email": email}]
+            )
         user.email = email
         user.username = email[:150]
     if "given_name" in said:
@@ -194,7 +197,9 @@ def person_apply(record: PersonRecord, *, user=None, managers: dict | None = Non
                 email__iexact=manager_email
             ).first()
             if manager is None:
-                raise ValidationError([f"The manager {manager_email} is not known here."])
+                raise ValidationError(
+                    [gettext("The manager %(email)s is not known here.") % {"email": manager_email}]
+                )
             profile.manager = manager
     for name in ("started_company_on", "started_role_on", "is_people_manager"):
         if name in said:

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..forms import PeopleImportForm
@@ -18,7 +19,7 @@ SHOWN = 200  # rows of each kind of difference listed on the page
 
 def _require_lnd_admin(request) -> None:
     if not is_lnd_admin(request.user):
-        raise PermissionDenied("Only L&D admins import people.")
+        raise PermissionDenied(_("Only L&D admins import people."))
 
 
 @login_required
@@ -67,12 +68,12 @@ def people_import_apply_view(request, import_id: int):
     except ValidationError as error:
         for message in error.messages[:5]:
             messages.error(request, message)
-        messages.error(request, "Nothing was changed.")
+        messages.error(request, _("Nothing was changed."))
     else:
         counts = plan.summary()
         messages.success(
             request,
-            f"Applied: {counts['new']} new, {counts['changed']} changed, "
-            f"{counts['leaving']} deactivated.",
+            _("Applied: %(new)s new, %(changed)s changed, %(leaving)s deactivated.")
+            % {"new": counts["new"], "changed": counts["changed"], "leaving": counts["leaving"]},
         )
     return redirect("people:import_review", import_id=upload.pk)

@@ -1,13 +1,15 @@
 from allauth.account.adapter import get_adapter
 from django import template
+from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from socialearn.people.models import NEW_MEMBER, person_name
 
 register = template.Library()
 
 AVATAR_HUES = 12
-ANONYMOUS = "Anonymous"
+ANONYMOUS = gettext_lazy("Anonymous")
 
 
 @register.simple_tag(takes_context=True)
@@ -15,6 +17,13 @@ def signup_open(context) -> bool:
     """Whether people may create an account here (off on SSO-only sites)."""
     request = context.get("request")
     return bool(request is not None and get_adapter(request).is_open_for_signup(request))
+
+
+@register.simple_tag
+def language_choices() -> list[tuple[str, str]]:
+    """The site's languages, each named in itself ("Deutsch" on an English page too), unlike
+    Django's get_available_languages, which names them in the current language."""
+    return list(settings.LANGUAGES)
 
 
 def _initials(name: str) -> str:
@@ -33,7 +42,7 @@ def avatar_for(person, *, anonymous: bool = False) -> dict:
     An anonymous post shows the anonymous avatar whoever wrote it: nothing of the author
     (name, picture, colour, link) reaches the page."""
     if anonymous:
-        return {"anonymous": True, "name": ANONYMOUS, "initials": "", "url": "", "photo": ""}
+        return {"anonymous": True, "name": str(ANONYMOUS), "initials": "", "url": "", "photo": ""}
     user = getattr(person, "user", person) if person is not None else None
     if user is None:
         return {
