@@ -1,11 +1,16 @@
-"""What waits for a community's managers: posts held for review and open flags."""
+"""What waits for a community's managers (posts held for review, open flags, a Teams or
+Slack channel that stopped taking posts) and for L&D admins (communities proposed for
+their approval, open flags in the communities nobody of them manages)."""
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from socialearn.waiting import WaitingKind
+from socialearn.waiting import WaitingKind, lnd_admins_only
 
-from .models import Flag, Membership, Reply, Thread
+from .channels.models import Channel
+from .models import Community, Flag, Membership, Reply, Thread
 
 HELD = [Thread.Status.HELD, Thread.Status.PENDING]
 
@@ -28,8 +33,50 @@ def open_flags(user) -> QuerySet:
     return Flag.objects.filter(community_id__in=_managed(user), resolved_at__isnull=True)
 
 
+def failing_channels(user) -> QuerySet:
+    """Channels of the communities the person manages whose latest delivery failed."""
+    return Channel.objects.filter(
+        community_id__in=_managed(user), last_error_at__isnull=False
+    ).filter(Q(last_success_at__isnull=True) | Q(last_error_at__gt=F("last_success_at")))
+
+
+def communities_to_approve(user) -> QuerySet:
+    return lnd_admins_only(user, Community.objects.filter(status=Community.Status.PROPOSED))
+
+
+def unmanaged_flags(user) -> QuerySet:
+    """For L&D admins who open the admin: open flags in the communities they may read and do
+    not manage themselves (those are in their moderation queue already)."""
+    if not user.is_staff:
+        return Flag.objects.none()
+    readable = Q(community__visibility=Community.Visibility.PUBLIC) | Q(
+        community_id__in=Membership.objects.filter(
+            user=user, status=Membership.Status.ACTIVE
+        ).values("community_id")
+    )
+    return lnd_admins_only(
+        user,
+        Flag.objects.filter(readable, resolved_at__isnull=True).exclude(
+            community_id__in=_managed(user)
+        ),
+    )
+
+
 def _moderation(slug) -> str:
     return reverse("communities:moderation", args=[slug])
+
+
+def _review(slug) -> str:
+    return _moderation(slug) + "#review"
+
+
+def _flags(slug) -> str:
+    return _moderation(slug) + "#flags"
+
+
+def _admin_flags(community_id) -> str:
+    url = reverse("admin:communities_flag_changelist")
+    return f"{url}?community__id__exact={community_id}&resolved_at__isempty=1"
 
 
 def _n(n: int, one: str, many: str) -> str:
@@ -43,7 +90,8 @@ WAITING = [
         items=held_threads,
         group=("community__slug", "community__name"),
         label=lambda n: _n(n, "thread held for review", "threads held for review"),
-        url=_moderation,
+        url=_review,
+        item=lambda slug, pk: f"{_moderation(slug)}#held-thread-{pk}",
     ),
     WaitingKind(
         key="held_replies",
@@ -51,7 +99,8 @@ WAITING = [
         items=held_replies,
         group=("thread__community__slug", "thread__community__name"),
         label=lambda n: _n(n, "reply held for review", "replies held for review"),
-        url=_moderation,
+        url=_review,
+        item=lambda slug, pk: f"{_moderation(slug)}#held-reply-{pk}",
     ),
     WaitingKind(
         key="open_flags",
@@ -59,6 +108,42 @@ WAITING = [
         items=open_flags,
         group=("community__slug", "community__name"),
         label=lambda n: _n(n, "open flag", "open flags"),
-        url=_moderation,
+        url=_flags,
+        item=lambda slug, pk: f"{_moderation(slug)}#flag-{pk}",
+    ),
+    WaitingKind(
+        key="failing_channels",
+        section="communities:list",
+        items=failing_channels,
+        group=("community__slug", "community__name"),
+        label=lambda n: (
+            ngettext("%(n)s channel stopped taking posts", "%(n)s channels stopped taking posts", n)
+            % {"n": n}
+        ),
+        url=lambda slug: reverse("communities:channels", args=[slug]),
+    ),
+    WaitingKind(
+        key="communities_to_approve",
+        section="communities:list",
+        items=communities_to_approve,
+        group=("slug", "name"),
+        label=lambda n: _("New community proposed, waiting for your approval:"),
+        url=lambda slug: reverse("communities:approvals"),
+        item=lambda slug, pk: f"{reverse('communities:approvals')}#proposed-{pk}",
+    ),
+    WaitingKind(
+        key="unmanaged_flags",
+        section="communities:list",
+        items=unmanaged_flags,
+        group=("community_id", "community__name"),
+        label=lambda n: (
+            ngettext(
+                "%(n)s open flag its managers have not resolved",
+                "%(n)s open flags its managers have not resolved",
+                n,
+            )
+            % {"n": n}
+        ),
+        url=_admin_flags,
     ),
 ]
