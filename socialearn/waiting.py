@@ -98,10 +98,7 @@ def waiting_count_expressions(user) -> dict[str, WaitingSummary]:
     """{"waiting_<kind key>": an expression summing up that kind's items}, for one query."""
     return {
         f"waiting_{kind.key}": WaitingSummary(
-            kind.items(user)
-            .order_by()
-            .values(w_pk=F("pk"), w_group=F(kind.group[0]))
-            .distinct()
+            kind.items(user).order_by().values(w_pk=F("pk"), w_group=F(kind.group[0])).distinct()
         )
         for kind in waiting_kinds()
     }

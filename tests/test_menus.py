@@ -21,8 +21,8 @@ def world(db):
     return build_world()
 
 
-def _menu_links(html: str) -> set[str]:
-    nav = NAV.search(html)
+def _menu_links(page: str) -> set[str]:
+    nav = NAV.search(page)
     assert nav, "the page has no main menu"
     return {html.unescape(url) for url in HREF.findall(nav.group(1))}
 
