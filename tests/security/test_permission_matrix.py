@@ -103,6 +103,7 @@ PAGES: dict[str, str] = {
     "people:evidence":                   "l o o o o o o o",
     "people:welcome":                    "l o o o o o o o",
     "people:mention_suggest":            "l o o o o o o o",
+    "people:topic_suggest":              "l o o o o o o o",
     "people:welcome_experts":            "l o o o o o o o",
     "people:welcome_finish":             "l r r r r r r r",
     "communities:welcome":               "l o o o o o o o",
