@@ -323,13 +323,13 @@ class LiveEventAdmin(SafeModelAdmin):
     def prompts_link(self, obj):
         n = obj.prompts.count()
         words = ngettext("%(n)s prompt", "%(n)s prompts", n) % {"n": n}
-        return _filtered_link("liveprompt", "event__session__exact", obj.pk, words)
+        return _filtered_link("liveprompt", "event__exact", obj.pk, words)
 
     @admin.display(description=_("messages"))
     def messages_link(self, obj):
         n = obj.messages.count()
         words = ngettext("%(n)s message", "%(n)s messages", n) % {"n": n}
-        return _filtered_link("livemessage", "event__session__exact", obj.pk, words)
+        return _filtered_link("livemessage", "event__exact", obj.pk, words)
 
     @admin.display(description=_("polls"))
     def polls_link(self, obj):
