@@ -127,7 +127,7 @@ WAITING = [
         section="communities:list",
         items=communities_to_approve,
         group=("slug", "name"),
-        label=lambda n: _("New community proposed, waiting for your approval:"),
+        label=lambda n: _("Proposed community waiting for your approval"),
         url=lambda slug: reverse("communities:approvals"),
         item=lambda slug, pk: f"{reverse('communities:approvals')}#proposed-{pk}",
     ),
