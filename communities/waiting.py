@@ -1,6 +1,6 @@
 """What waits for a community's managers (posts held for review, open flags, a Teams or
 Slack channel that stopped taking posts) and for L&D admins (communities proposed for
-their approval, open flags in the communities nobody of them manages)."""
+their approval; the flags they look at in the admin are in admin_waiting.py)."""
 
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
@@ -44,24 +44,6 @@ def communities_to_approve(user) -> QuerySet:
     return lnd_admins_only(user, Community.objects.filter(status=Community.Status.PROPOSED))
 
 
-def unmanaged_flags(user) -> QuerySet:
-    """For L&D admins who open the admin: open flags in the communities they may read and do
-    not manage themselves (those are in their moderation queue already)."""
-    if not user.is_staff:
-        return Flag.objects.none()
-    readable = Q(community__visibility=Community.Visibility.PUBLIC) | Q(
-        community_id__in=Membership.objects.filter(
-            user=user, status=Membership.Status.ACTIVE
-        ).values("community_id")
-    )
-    return lnd_admins_only(
-        user,
-        Flag.objects.filter(readable, resolved_at__isnull=True).exclude(
-            community_id__in=_managed(user)
-        ),
-    )
-
-
 def _moderation(slug) -> str:
     return reverse("communities:moderation", args=[slug])
 
@@ -72,11 +54,6 @@ def _review(slug) -> str:
 
 def _flags(slug) -> str:
     return _moderation(slug) + "#flags"
-
-
-def _admin_flags(community_id) -> str:
-    url = reverse("admin:communities_flag_changelist")
-    return f"{url}?community__id__exact={community_id}&resolved_at__isempty=1"
 
 
 def _n(n: int, one: str, many: str) -> str:
@@ -130,20 +107,5 @@ WAITING = [
         label=lambda n: _("Proposed community waiting for your approval"),
         url=lambda slug: reverse("communities:approvals"),
         item=lambda slug, pk: f"{reverse('communities:approvals')}#proposed-{pk}",
-    ),
-    WaitingKind(
-        key="unmanaged_flags",
-        section="communities:list",
-        items=unmanaged_flags,
-        group=("community_id", "community__name"),
-        label=lambda n: (
-            ngettext(
-                "%(n)s open flag its managers have not resolved",
-                "%(n)s open flags its managers have not resolved",
-                n,
-            )
-            % {"n": n}
-        ),
-        url=_admin_flags,
     ),
 ]

@@ -29,7 +29,9 @@ from socialearn.people.permissions import LD_ADMIN
 
 FEATURE_WAITING = [
     "socialearn.insights.waiting",
+    "socialearn.insights.admin_waiting",
     "communities.waiting",
+    "communities.admin_waiting",
     "expertqa.waiting",
     "mentoring.waiting",
     "challenges.waiting",

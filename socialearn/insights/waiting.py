@@ -1,6 +1,5 @@
-"""What waits for L&D admins in the core: HR files checked but not applied, and background
-deliveries the outbox gave up on (emails, fan-outs, statements), which need a look in the
-admin."""
+"""What waits for L&D admins in the core: HR files checked but not applied (the outbox's
+deliveries given up on are looked at in the admin: admin_waiting.py)."""
 
 from datetime import timedelta
 
@@ -9,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from socialearn.outbox.models import Message
 from socialearn.people.models import PeopleImport
 from socialearn.waiting import WaitingKind, lnd_admins_only
 
@@ -22,17 +20,6 @@ def hr_imports_unapplied(user) -> QuerySet:
     return lnd_admins_only(
         user, PeopleImport.objects.filter(applied_at__isnull=True, uploaded_at__gte=since)
     )
-
-
-def outbox_given_up(user) -> QuerySet:
-    if not user.is_staff:
-        return Message.objects.none()
-    return lnd_admins_only(user, Message.objects.filter(status=Message.Status.DEAD))
-
-
-def _outbox(kind) -> str:
-    url = reverse("admin:outbox_message_changelist")
-    return f"{url}?status__exact={Message.Status.DEAD}&kind__exact={kind}"
 
 
 WAITING = [
@@ -50,16 +37,5 @@ WAITING = [
             % {"n": n}
         ),
         url=lambda pk: reverse("people:import_review", args=[pk]),
-    ),
-    WaitingKind(
-        key="outbox_given_up",
-        section="insights:overview",
-        items=outbox_given_up,
-        group=("kind", "kind"),
-        label=lambda n: (
-            ngettext("%(n)s delivery failed for good", "%(n)s deliveries failed for good", n)
-            % {"n": n}
-        ),
-        url=_outbox,
     ),
 ]
