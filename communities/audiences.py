@@ -4,7 +4,7 @@ from socialearn.notifications import audiences
 from socialearn.notifications.models import PersonFollow, TopicFollow
 from socialearn.people import evidence
 
-from .models import Community, Membership, Thread
+from .models import Community, Membership, Reply, Thread
 
 
 @audiences.register("community_members")
@@ -59,20 +59,45 @@ def thread_topic_followers(*, thread_id: int) -> QuerySet:
     return people.values("id").distinct()
 
 
+def _followers_who_may_read(author_id: int, community: Community) -> QuerySet:
+    """The active people following `author_id` who may read `community`: in a private one
+    its active members only, in one still proposed nobody."""
+    from django.contrib.auth import get_user_model
+
+    if community.status == Community.Status.PROPOSED:
+        return get_user_model().objects.none().values("id")
+    followers = PersonFollow.objects.filter(person_id=author_id).values("user_id")
+    people = get_user_model().objects.filter(pk__in=followers, is_active=True)
+    if community.visibility == Community.Visibility.PRIVATE:
+        people = people.filter(
+            memberships__community_id=community.pk,
+            memberships__status=Membership.Status.ACTIVE,
+        )
+    return people.values("id").distinct()
+
+
 @audiences.register("thread_author_followers")
 def thread_author_followers(*, thread_id: int) -> QuerySet:
     """Who hears of a new thread because they follow its author: nobody for an anonymous or
     clock post; in a private community only its active members."""
     thread = Thread.objects.select_related("community").get(pk=thread_id)
-    from django.contrib.auth import get_user_model
-
     if thread.is_anonymous or thread.is_system or thread.author_id is None:
-        return get_user_model().objects.none().values("id")
-    followers = PersonFollow.objects.filter(person_id=thread.author_id).values("user_id")
-    people = get_user_model().objects.filter(pk__in=followers, is_active=True)
-    if thread.community.visibility == Community.Visibility.PRIVATE:
-        people = people.filter(
-            memberships__community_id=thread.community_id,
-            memberships__status=Membership.Status.ACTIVE,
-        )
-    return people.values("id").distinct()
+        return Thread.objects.none().values("id")
+    return _followers_who_may_read(thread.author_id, thread.community)
+
+
+@audiences.register("reply_author_followers")
+def reply_author_followers(*, reply_id: int) -> QuerySet:
+    """Who hears of a new reply because they follow its author: nobody for an anonymous reply
+    or one not published, nor in a thread that is not published itself; in a private
+    community only its active members."""
+    reply = Reply.objects.select_related("thread__community").get(pk=reply_id)
+    thread = reply.thread
+    if (
+        reply.is_anonymous
+        or reply.author_id is None
+        or reply.status != Thread.Status.PUBLISHED
+        or thread.status != Thread.Status.PUBLISHED
+    ):
+        return Thread.objects.none().values("id")
+    return _followers_who_may_read(reply.author_id, thread.community)

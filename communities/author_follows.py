@@ -1,4 +1,4 @@
-"""Telling the people who follow an author of each new thread they start."""
+"""Telling the people who follow an author of each new thread they start and each reply."""
 
 from django.utils.translation import gettext as _
 
@@ -6,7 +6,7 @@ from socialearn.notifications.services import notify_audience
 from socialearn.people.models import person_name
 
 from .language import in_site_language
-from .models import Thread
+from .models import Reply, Thread
 
 
 def tell_author_followers(thread: Thread) -> None:
@@ -32,4 +32,31 @@ def tell_author_followers(thread: Thread) -> None:
         url=thread.get_absolute_url(),
         dedupe_key=f"thread:{thread.pk}",
         exclude_user_ids=[thread.author_id],
+    )
+
+
+def tell_author_followers_of_reply(reply: Reply, *, already_told: list[int]) -> None:
+    """Fan a new reply out to its author's followers, after commit, through the outbox.
+
+    Anonymous replies reach nobody this way. The dedupe key is the one of the thread
+    author's "replied" notice, so a follower who started the thread is told once; the people
+    `already_told` (mentioned in the reply) are left out."""
+    if reply.is_anonymous or reply.author_id is None:
+        return
+    thread = reply.thread
+    with in_site_language():
+        title = _("%(person)s replied to %(thread)s") % {
+            "person": person_name(reply.author),
+            "thread": thread.title,
+        }
+        body = _("In %(community)s") % {"community": thread.community.name}
+    notify_audience(
+        audience="reply_author_followers",
+        audience_kwargs={"reply_id": reply.pk},
+        kind="followed_person_replied",
+        title=title,
+        body=body,
+        url=reply.get_absolute_url(),
+        dedupe_key=f"reply:{reply.pk}",
+        exclude_user_ids=[reply.author_id, *already_told],
     )

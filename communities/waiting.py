@@ -1,12 +1,15 @@
-"""What waits for a community's managers: posts held for review and open flags."""
+"""What waits for a community's managers (posts held for review, open flags, a Teams or
+Slack channel that stopped taking posts) and for L&D admins (communities proposed for
+their approval; the flags they look at in the admin are in admin_waiting.py)."""
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from socialearn.waiting import WaitingKind
+from socialearn.waiting import WaitingKind, lnd_admins_only
 
-from .models import Flag, Membership, Reply, Thread
+from .channels.models import Channel
+from .models import Community, Flag, Membership, Reply, Thread
 
 HELD = [Thread.Status.HELD, Thread.Status.PENDING]
 
@@ -29,8 +32,27 @@ def open_flags(user) -> QuerySet:
     return Flag.objects.filter(community_id__in=_managed(user), resolved_at__isnull=True)
 
 
+def failing_channels(user) -> QuerySet:
+    """Channels of the communities the person manages whose latest delivery failed."""
+    return Channel.objects.filter(
+        community_id__in=_managed(user), last_error_at__isnull=False
+    ).filter(Q(last_success_at__isnull=True) | Q(last_error_at__gt=F("last_success_at")))
+
+
+def communities_to_approve(user) -> QuerySet:
+    return lnd_admins_only(user, Community.objects.filter(status=Community.Status.PROPOSED))
+
+
 def _moderation(slug) -> str:
     return reverse("communities:moderation", args=[slug])
+
+
+def _review(slug) -> str:
+    return _moderation(slug) + "#review"
+
+
+def _flags(slug) -> str:
+    return _moderation(slug) + "#flags"
 
 
 WAITING = [
@@ -43,7 +65,8 @@ WAITING = [
             ngettext("%(count)s thread held for review", "%(count)s threads held for review", n)
             % {"count": n}
         ),
-        url=_moderation,
+        url=_review,
+        item=lambda slug, pk: f"{_moderation(slug)}#held-thread-{pk}",
     ),
     WaitingKind(
         key="held_replies",
@@ -54,7 +77,8 @@ WAITING = [
             ngettext("%(count)s reply held for review", "%(count)s replies held for review", n)
             % {"count": n}
         ),
-        url=_moderation,
+        url=_review,
+        item=lambda slug, pk: f"{_moderation(slug)}#held-reply-{pk}",
     ),
     WaitingKind(
         key="open_flags",
@@ -62,6 +86,34 @@ WAITING = [
         items=open_flags,
         group=("community__slug", "community__name"),
         label=lambda n: ngettext("%(count)s open flag", "%(count)s open flags", n) % {"count": n},
-        url=_moderation,
+        url=_flags,
+        item=lambda slug, pk: f"{_moderation(slug)}#flag-{pk}",
+    ),
+    WaitingKind(
+        key="failing_channels",
+        section="communities:list",
+        items=failing_channels,
+        group=("community__slug", "community__name"),
+        label=lambda n: (
+            ngettext("%(n)s channel stopped taking posts", "%(n)s channels stopped taking posts", n)
+            % {"n": n}
+        ),
+        url=lambda slug: reverse("communities:channels", args=[slug]),
+    ),
+    WaitingKind(
+        key="communities_to_approve",
+        section="communities:list",
+        items=communities_to_approve,
+        group=("slug", "name"),
+        label=lambda n: (
+            ngettext(
+                "%(count)s proposed community waits for your approval",
+                "%(count)s proposed communities wait for your approval",
+                n,
+            )
+            % {"count": n}
+        ),
+        url=lambda slug: reverse("communities:approvals"),
+        item=lambda slug, pk: f"{reverse('communities:approvals')}#proposed-{pk}",
     ),
 ]

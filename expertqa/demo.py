@@ -1,4 +1,6 @@
-"""Demo sessions: a past one with its record, one live now, a few upcoming, a series.
+"""Demo sessions: a past one with its record, one live now, a few upcoming, a series; live
+events: an upcoming all-hands, a finished town hall kept as its community thread, and a live
+chat running now with its numbered prompts.
 
 Idempotent: each session is keyed by its title (the live one by today's date too, so a demo
 seeded on another day still has a session open), and a run skips what already exists.
@@ -16,7 +18,8 @@ from communities.services import community_create, membership_join
 from socialearn.people.models import Topic
 
 from . import services
-from .models import Question, Series, Session
+from .live import services as live_services
+from .models import LiveEvent, Poll, Question, Series, Session
 
 User = get_user_model()
 DEMO_DOMAIN = "socialearn.local"
@@ -299,10 +302,9 @@ def seed_demo(*, scale: int, stdout) -> None:
                         now=session.starts_at + timedelta(minutes=15),
                     )
 
-    # A few upcoming, one with questions asked ahead, and a backchannel for an all-hands.
+    # A few upcoming, one with questions asked ahead.
     for days, title, kind, subject in (
         (1, "Ask the security team anything", Session.Kind.ASK, "Security champions"),
-        (4, "All-hands backchannel: the year ahead", Session.Kind.BACKCHANNEL, "Ask HR anything"),
         (9, "Ask a hiring manager: interviews that work", Session.Kind.ASK, "Ask HR anything"),
     ):
         community = _community_for(subject, communities[days % len(communities)])
@@ -317,6 +319,14 @@ def seed_demo(*, scale: int, stdout) -> None:
             created += 1
             if days == 1:
                 _ask(session, askers, rng, 3, now - timedelta(hours=2))
+    created += _live_demo(
+        now=now,
+        town_hall=home,
+        all_hands=_community_for("Ask HR anything", communities[-1]),
+        chat=_community_for("Cloud and platform", home),
+        experts=experts,
+        audience=askers,
+    )
     stdout.write(
         f"expertqa: {created} sessions created; "
         f"{Session.objects.count()} sessions, {Question.objects.count()} questions in all"
@@ -324,3 +334,175 @@ def seed_demo(*, scale: int, stdout) -> None:
     from .bulk_demo import seed_bulk
 
     seed_bulk(scale=scale, stdout=stdout)
+
+
+# --- live events ---------------------------------------------------------------------------------
+
+TOWN_HALL_MESSAGES = [
+    "Good morning from the Lisbon office!",
+    "The slide on customer retention is the one I will share with my team.",
+    "Will the recording be posted in the community afterwards?",
+    "+1 to the question about hiring plans for next year.",
+    "Loving the short demos instead of long slides.",
+    "Is the new travel policy already in effect?",
+    "Thanks all, that was clear and honest.",
+]
+CHAT_PROMPTS = [
+    "What helped you most in your first week here?",
+    "Which tool or habit would you tell a new joiner to learn first?",
+    "What is one thing we could change in onboarding tomorrow?",
+]
+CHAT_ANSWERS = [
+    "A buddy who answered the silly questions without judging.",
+    "The team wiki's 'start here' page, once someone pointed me to it.",
+    "Shadowing a release on day three: it showed me how everything fits.",
+    "Pairing on a real ticket instead of reading docs for a week.",
+]
+
+
+def _live_event(*, title: str, community: Community, hosts: list, **fields) -> LiveEvent | None:
+    """The event of that title in that community, scheduled unless it is there already."""
+    if Session.objects.filter(title=title, community=community).exists():
+        return None
+    return live_services.live_event_schedule(
+        created_by=hosts[0],
+        community=community,
+        title=title,
+        topic=_topic_for(community),
+        hosts=hosts,
+        invite=False,
+        **fields,
+    )
+
+
+def _live_demo(
+    *,
+    now: datetime,
+    town_hall: Community,
+    all_hands: Community,
+    chat: Community,
+    experts: list,
+    audience: list,
+) -> int:
+    created = 0
+    # Upcoming: an all-hands with its agenda, a moderator and slow mode for a big audience.
+    all_hands_hosts = _experts_for(all_hands, experts)
+    start = (now + timedelta(days=4)).replace(hour=15, minute=0)
+    if _live_event(
+        title="All-hands: the year ahead",
+        community=all_hands,
+        hosts=all_hands_hosts[:2],
+        starts_at=start,
+        ends_at=start + timedelta(minutes=90),
+        agenda=(
+            "1. Where we are (15 min)\n2. The three bets for next year (30 min)\n"
+            "3. Your questions, most upvoted first (45 min)"
+        ),
+        moderators=all_hands_hosts[2:3],
+        slow_mode_seconds=30,
+    ):
+        created += 1
+
+    # Finished: a town hall whose backchannel, questions and poll are kept as a thread.
+    hosts = experts[:2]
+    start = (now - timedelta(days=9)).replace(hour=10, minute=0)
+    event = _live_event(
+        title="Town hall: Q3 results and what comes next",
+        community=town_hall,
+        hosts=hosts,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        agenda="Results of the quarter, the plan for the next one, and your questions.",
+    )
+    if event is not None:
+        created += 1
+        _town_hall_happened(event, hosts=hosts, audience=audience, start=start)
+
+    # Live now: a chat with three numbered prompts, the first two released.
+    chat_hosts = _experts_for(chat, experts)[:1]
+    start = now - timedelta(minutes=20)
+    event = _live_event(
+        title=f"Live chat: onboarding that works ({now:%-d %b})",
+        community=chat,
+        hosts=chat_hosts,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        format=LiveEvent.Format.CHAT,
+        agenda="Three prompts, fifteen minutes apart. Answer under each with what you know.",
+    )
+    if event is not None:
+        created += 1
+        prompts = [
+            live_services.live_prompt_add(
+                event=event,
+                by=chat_hosts[0],
+                body=body,
+                release_at=start + timedelta(minutes=1 + 15 * i),
+            )
+            for i, body in enumerate(CHAT_PROMPTS)
+        ]
+        live_services.release_due_prompts(now=now)
+        for prompt in prompts:
+            prompt.refresh_from_db()
+        released = [p for p in prompts if p.released_at is not None]
+        for i, person in enumerate(audience[:8]):
+            prompt = released[i % len(released)]
+            live_services.live_message_post(
+                event=event,
+                author=person,
+                body=CHAT_ANSWERS[i % len(CHAT_ANSWERS)],
+                prompt=prompt,
+                now=prompt.release_at + timedelta(minutes=1 + i // 2),
+            )
+    return created
+
+
+def _town_hall_happened(event: LiveEvent, *, hosts: list, audience: list, start: datetime) -> None:
+    session = event.session
+    first = None
+    for i, person in enumerate(audience[:7]):
+        message = live_services.live_message_post(
+            event=event,
+            author=person,
+            body=TOWN_HALL_MESSAGES[i],
+            parent=first if i == 3 else None,
+            now=start + timedelta(minutes=2 + 6 * i),
+        )
+        first = first or message
+    asked = [
+        services.question_ask(
+            session=session,
+            author=audience[i % len(audience)],
+            body=body,
+            is_anonymous=i == 1 and session.community.anonymity != Community.Anonymity.OFF,
+            now=start + timedelta(minutes=5 + 10 * i),
+        )
+        for i, body in enumerate(
+            [
+                "Are we hiring in engineering next year, and where?",
+                "How will the new bonus scheme treat part-time colleagues?",
+                "Which of the three bets needs help from other teams first?",
+            ]
+        )
+    ]
+    for i, question in enumerate(asked):
+        services.answer_create(
+            question=question,
+            author=hosts[i % len(hosts)],
+            body=ANSWERS[i % len(ANSWERS)],
+            now=question.created_at + timedelta(minutes=4),
+        )
+    poll = live_services.poll_create(
+        session=session,
+        by=hosts[0],
+        kind=Poll.Kind.SINGLE,
+        question="How clear is the plan for next quarter?",
+        options=["Very clear", "Mostly clear", "Not clear yet"],
+    )
+    live_services.poll_set_state(poll=poll, by=hosts[0], action="open")
+    options = list(poll.options.order_by("position").values_list("pk", flat=True))
+    for i, person in enumerate(audience[:9]):
+        live_services.poll_vote(poll=poll, user=person, option_ids=[options[min(i % 4, 2)]])
+    live_services.poll_set_state(poll=poll, by=hosts[0], action="close")
+    live_services.poll_set_state(poll=poll, by=hosts[0], action="reveal")
+    live_services.live_event_close(event=event, by=hosts[0], now=session.ends_at)

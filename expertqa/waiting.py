@@ -36,6 +36,10 @@ def _session(pk) -> str:
     return reverse("expertqa:detail", args=[pk])
 
 
+def _question(session_pk, pk) -> str:
+    return f"{_session(session_pk)}#question-{pk}"
+
+
 WAITING = [
     WaitingKind(
         key="owed_answers",
@@ -44,6 +48,7 @@ WAITING = [
         group=("session_id", "session__title"),
         label=lambda n: f"You owe {n} answer{'' if n == 1 else 's'}",
         url=_session,
+        item=_question,
     ),
     WaitingKind(
         key="due_answers",
@@ -52,5 +57,6 @@ WAITING = [
         group=("session_id", "session__title"),
         label=lambda n: f"{n} deferred answer{'' if n == 1 else 's'} due this week",
         url=_session,
+        item=_question,
     ),
 ]

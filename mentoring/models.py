@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, F, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -389,6 +389,25 @@ class Agreement(models.Model):
     mentor_extend_at = models.DateTimeField(null=True, blank=True)
     protege_extend_at = models.DateTimeField(null=True, blank=True)
     extensions = models.PositiveSmallIntegerField(default=0)
+    # The day the mid-point survey is due: half-way from the start to `ends_on`, where the
+    # start is `ends_on` less the weeks agreed and the extensions. Kept by the database, so
+    # the clock finds the matches due by an index instead of reading every active one.
+    midpoint_on = models.GeneratedField(
+        expression=ExpressionWrapper(
+            F("ends_on")
+            - (Value(7) * (F("weeks") + Value(EXTENSION_WEEKS) * F("extensions")) + Value(1))
+            / Value(2),
+            output_field=models.DateField(),
+        ),
+        output_field=models.DateField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["midpoint_on"], name="agreement_midpoint_on"),
+            models.Index(fields=["ends_on"], name="agreement_ends_on"),
+        ]
 
     def __str__(self) -> str:
         return f"Agreement of match {self.match_id}"

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from socialearn.insights import access
-from socialearn.waiting import section_counts, waiting_count_expressions
+from socialearn.waiting import section_links, waiting_count_expressions
 
 
 def _everyone(user, roles: dict) -> bool:
@@ -78,13 +78,13 @@ def _navigation_items(user, roles: dict) -> list[tuple[str, str, str]]:
 def navigation(request):
     unread = 0
     items = []
-    counts: dict[str, int] = {}
+    waiting: dict[str, tuple[int, str]] = {}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         facts = menu_facts(request)
         unread = facts["unread"]
         items = _navigation_items(user, facts)
-        counts = section_counts(facts)
+        waiting = section_links(facts)
     current = request.resolver_match.view_name if request.resolver_match else ""
     namespace = current.split(":")[0] if ":" in current else current
     return {
@@ -93,7 +93,8 @@ def navigation(request):
                 "label": label,
                 "url": url,
                 "active": name.split(":")[0] == namespace,
-                "waiting": counts.get(name, 0),
+                "waiting": waiting.get(name, (0, ""))[0],
+                "waiting_url": waiting.get(name, (0, ""))[1],
             }
             for label, name, url in items
         ],

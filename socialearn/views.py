@@ -6,13 +6,13 @@ from django.template.response import TemplateResponse
 from .context_processors import menu_facts
 from .dashboard import dashboard_sections
 from .outbox.selectors import outbox_health
-from .waiting import waiting_for
+from .waiting import summaries, waiting_for
 
 
 @login_required
 def home(request):
     facts = menu_facts(request)
-    counts = {key.removeprefix("waiting_"): n for key, n in facts.items()}
+    counts = {key: summary.count for key, summary in summaries(facts).items()}
     profile = getattr(request.user, "profile", None)
     # "Welcome" on the first visit after the first-run setup, "Welcome back" from the next
     # sign-in on (signing in stamps last_login after onboarded_at).

@@ -2,6 +2,7 @@
 waiting, for the person they wait for only, and each links to the place to act; the home
 page asks a fixed number of queries however much waits."""
 
+import html
 import re
 from datetime import timedelta
 
@@ -24,12 +25,34 @@ pytestmark = pytest.mark.django_db
 NAV = re.compile(r'<nav[^>]*aria-label="Main"[^>]*>(.*?)</nav>', re.DOTALL)
 
 
-def menu_badges(html: str) -> dict[str, int]:
-    """{menu label: waiting count} from the wide menu of a page."""
+def _badges(html: str) -> list[tuple[str, str, str]]:
     nav = NAV.search(html).group(1)
     wide = nav.split('class="nav-links nav-wide"', 1)[1].split("</ul>", 1)[0]
-    found = re.findall(r'<a href="[^"]*"[^>]*>([^<]+?) <span class="badge nav-count">(\d+)', wide)
-    return {label: int(n) for label, n in found}
+    return re.findall(
+        r'<a href="[^"]*"[^>]*>([^<]+?)</a><a class="badge nav-count" href="([^"]+)">(\d+)', wide
+    )
+
+
+def menu_badges(html: str) -> dict[str, int]:
+    """{menu label: waiting count} from the wide menu of a page."""
+    return {label: int(n) for label, _url, n in _badges(html)}
+
+
+def menu_badge_links(page: str) -> dict[str, str]:
+    """{menu label: where its waiting badge leads}."""
+    return {label: html.unescape(url) for label, url, _n in _badges(page)}
+
+
+HOME_CARD = re.compile(
+    r'<li class="list-row waiting-([\w]+)">.*?<a class="list-row-main" href="([^"]+)"', re.S
+)
+
+
+def assert_links_open(client, urls) -> None:
+    """Each place to act opens for the person it waits for (the anchor aside)."""
+    urls = [html.unescape(url) for url in urls]
+    answers = {url: client.get(url.split("#")[0]).status_code for url in urls}
+    assert {u: code for u, code in answers.items() if code != 200} == {}
 
 
 def by_key(rows) -> dict[str, list]:
@@ -97,19 +120,43 @@ def test_a_manager_sees_held_posts_and_open_flags_of_the_communities_they_manage
     Flag.objects.create(thread=_thread(others, member), community=others, flagged_by=member)
 
     rows = by_key(waiting_for(manager))
+    # Two in one place: the list of them there; one: the item itself.
+    guild_queue = reverse("communities:moderation", args=[guild.slug])
+    sales_queue = reverse("communities:moderation", args=[sales.slug])
     assert [(r.place, r.count, r.url) for r in rows["held_threads"]] == [
-        ("Data guild", 2, reverse("communities:moderation", args=[guild.slug]))
+        ("Data guild", 2, f"{guild_queue}#review")
     ]
-    assert [(r.place, r.count) for r in rows["held_replies"]] == [("Sales craft", 1)]
-    assert [(r.place, r.count, r.label) for r in rows["open_flags"]] == [
-        ("Sales craft", 1, "1 open flag")
+    held_reply = Reply.objects.get(status="held")
+    assert [(r.place, r.count, r.url) for r in rows["held_replies"]] == [
+        ("Sales craft", 1, f"{sales_queue}#held-reply-{held_reply.pk}")
+    ]
+    open_flag = Flag.objects.get(resolved_at__isnull=True, community=sales)
+    assert [(r.place, r.count, r.label, r.url) for r in rows["open_flags"]] == [
+        ("Sales craft", 1, "1 open flag", f"{sales_queue}#flag-{open_flag.pk}")
     ]
 
     client.force_login(manager)
     html = client.get(reverse("home")).content.decode()
     assert menu_badges(html) == {"Communities": 4}
+    # Items in two communities: the badge opens the card that lists them by place.
+    assert menu_badge_links(html) == {"Communities": reverse("home") + "#waiting"}
     assert "2 threads held for review" in html
-    assert reverse("communities:moderation", args=[sales.slug]) in html
+    cards = dict(HOME_CARD.findall(html))
+    assert cards["open_flags"] == f"{sales_queue}#flag-{open_flag.pk}"
+    page = client.get(sales_queue).content.decode()
+    assert f'id="flag-{open_flag.pk}"' in page
+    assert f'id="held-reply-{held_reply.pk}"' in page
+    assert_links_open(client, [*cards.values(), *menu_badge_links(html).values()])
+
+    # Only Sales craft left: the badge opens its queue.
+    Thread.objects.filter(community=guild, status__in=["held", "pending"]).update(status="hidden")
+    html = client.get(reverse("home")).content.decode()
+    assert menu_badges(html) == {"Communities": 2}
+    assert menu_badge_links(html) == {"Communities": sales_queue}
+    # And when one item is left, the badge opens that item.
+    Reply.objects.filter(pk=held_reply.pk).update(status="published")
+    html = client.get(reverse("home")).content.decode()
+    assert menu_badge_links(html) == {"Communities": f"{sales_queue}#flag-{open_flag.pk}"}
 
     # A manager who steps down is no longer asked.
     Membership.objects.filter(user=manager, community=guild).update(role=Membership.Role.MEMBER)
@@ -157,6 +204,10 @@ def test_an_expert_sees_answers_owed_and_answers_due_this_week(client, manager):
     ]
     assert [(r.place, r.count) for r in rows["due_answers"]] == [("Closed session", 1)]
     assert rows["owed_answers"][0].url == reverse("expertqa:detail", args=[closed.pk])
+    due = Question.objects.get(deferred_to=today + timedelta(days=3))
+    assert rows["due_answers"][0].url == (
+        reverse("expertqa:detail", args=[closed.pk]) + f"#question-{due.pk}"
+    )
     # The commitment the session page shows agrees with the count.
     owed = [
         q
@@ -166,7 +217,13 @@ def test_an_expert_sees_answers_owed_and_answers_due_this_week(client, manager):
     assert len(owed) == 2
 
     client.force_login(expert)
-    assert menu_badges(client.get(reverse("home")).content.decode()) == {"Expert sessions": 3}
+    html = client.get(reverse("home")).content.decode()
+    assert menu_badges(html) == {"Expert sessions": 3}
+    # Two kinds, one session: the session's page.
+    assert menu_badge_links(html) == {
+        "Expert sessions": reverse("expertqa:detail", args=[closed.pk])
+    }
+    assert_links_open(client, [url for _key, url in HOME_CARD.findall(html)])
 
 
 def test_a_coordinator_sees_proposals_to_publish_and_stalled_offers(client):
@@ -205,7 +262,12 @@ def test_a_coordinator_sees_proposals_to_publish_and_stalled_offers(client):
     assert [(r.place, r.count) for r in rows["unanswered_offers"]] == [("New managers", 1)]
     assert rows["unanswered_offers"][0].url == reverse("mentoring:coordinate", args=[programme.pk])
     client.force_login(coordinator)
-    assert menu_badges(client.get(reverse("home")).content.decode()) == {"Mentoring": 3}
+    html = client.get(reverse("home")).content.decode()
+    assert menu_badges(html) == {"Mentoring": 3}
+    assert menu_badge_links(html) == {
+        "Mentoring": reverse("mentoring:coordinate", args=[programme.pk])
+    }
+    assert_links_open(client, menu_badge_links(html).values())
 
 
 def test_a_participant_sees_todays_step_until_it_is_done(client, manager):
@@ -279,3 +341,83 @@ def test_home_asks_the_same_number_of_queries_however_much_waits(client, manager
     many, html = home_queries()
     assert html.count('class="list-row waiting-') == 14
     assert many == few
+
+
+def test_an_ld_admin_sees_approvals_hr_files_failed_deliveries_and_flags_left_to_them(
+    client, manager
+):
+    from django.contrib.auth.models import Group
+
+    from communities.channels.models import Channel
+    from communities.models import Community
+    from socialearn.outbox.models import Message
+    from socialearn.people.identity.hr_import import people_import_create
+    from socialearn.people.permissions import LD_ADMIN, staff_groups_sync
+
+    staff_groups_sync()
+    lnd = UserFactory(is_staff=True, profile__display_name="Lee L&D")
+    lnd.groups.add(Group.objects.get(name=LD_ADMIN))
+    member = UserFactory()
+    now = timezone.now()
+    proposed = Community.objects.create(
+        name="Knitting circle",
+        slug="knitting-circle",
+        purpose="Yarn",
+        status=Community.Status.PROPOSED,
+        created_by=member,
+    )
+    Community.objects.create(name="Open one", slug="open-one", purpose="x", created_by=member)
+    upload = people_import_create(
+        uploaded_by=lnd, filename="hr.csv", content="email\n", deactivate_missing=False
+    )
+    applied = people_import_create(
+        uploaded_by=lnd, filename="old.csv", content="email\n", deactivate_missing=False
+    )
+    PeopleImport = type(applied)
+    PeopleImport.objects.filter(pk=applied.pk).update(applied_at=now)
+    for status in ("dead", "dead", "done", "failed"):
+        Message.objects.create(kind="email", status=status, available_at=now, created_at=now)
+    guild = community_create(created_by=manager, name="Data guild", purpose="Data")
+    mine = community_create(created_by=lnd, name="L&D corner", purpose="Ours")
+    for c in (guild, mine):
+        membership_join(community=c, user=member)
+    Flag.objects.create(thread=_thread(guild, member), community=guild, flagged_by=member)
+    # In a community the L&D admin manages: already in their own queue, not counted twice.
+    Flag.objects.create(thread=_thread(mine, member), community=mine, flagged_by=member)
+    Channel.objects.create(
+        community=guild,
+        provider="teams",
+        name="guild",
+        url_encrypted="x",
+        url_hint="x",
+        created_at=now,
+        last_error_at=now,
+    )
+
+    rows = by_key(waiting_for(lnd))
+    approvals = reverse("communities:approvals")
+    assert [(r.place, r.count, r.url) for r in rows["communities_to_approve"]] == [
+        ("Knitting circle", 1, f"{approvals}#proposed-{proposed.pk}")
+    ]
+    assert [(r.place, r.url) for r in rows["hr_imports_unapplied"]] == [
+        ("hr.csv", reverse("people:import_review", args=[upload.pk]))
+    ]
+    assert [(r.count, r.label) for r in rows["outbox_given_up"]] == [
+        (2, "2 deliveries failed for good")
+    ]
+    assert [(r.place, r.count) for r in rows["unmanaged_flags"]] == [("Data guild", 1)]
+    assert [(r.place, r.count) for r in rows["open_flags"]] == [("L&D corner", 1)]
+    assert "failing_channels" not in rows  # the guild's managers are told
+    assert [(r.place, r.count) for r in by_key(waiting_for(manager))["failing_channels"]] == [
+        ("Data guild", 1)
+    ]
+    # Nobody else is handed L&D's work.
+    assert waiting_for(member) == []
+
+    client.force_login(lnd)
+    html = client.get(reverse("home")).content.decode()
+    assert menu_badges(html) == {"Communities": 3, "People": 1, "Insights": 2}
+    links = menu_badge_links(html)
+    assert links["People"] == reverse("people:import_review", args=[upload.pk])
+    assert links["Insights"].startswith(reverse("admin:outbox_message_changelist"))
+    assert_links_open(client, [*links.values(), *(u for _k, u in HOME_CARD.findall(html))])

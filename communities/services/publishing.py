@@ -13,7 +13,7 @@ from socialearn.notifications.services import notify_audience
 from socialearn.people.models import Profile
 
 from ..audiences import help_request_audience
-from ..author_follows import tell_author_followers
+from ..author_follows import tell_author_followers, tell_author_followers_of_reply
 from ..language import in_site_language, notify_in_their_language
 from ..mentions import handles, mentioned_users
 from ..models import Reply, Thread
@@ -207,3 +207,4 @@ def _reply_published(reply: Reply, *, now=None) -> None:
                 dedupe_key=f"reply:{reply.pk}",
                 send_email=thread.kind in (Thread.Kind.QUESTION, Thread.Kind.HELP),
             )
+    tell_author_followers_of_reply(reply, already_told=sorted(mentioned))

@@ -5,11 +5,11 @@ function here drops the words (goal titles, agendas, notes, survey comments) bef
 reach the database, under the programme's row lock, as `meeting_record` does.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -316,32 +316,36 @@ def checkin_due_stage(match: Match, agreement: Agreement, today: date) -> str | 
     """Which survey a person of this match is due on their local `today`, if any."""
     if match.status == Match.Status.COMPLETED or today >= agreement.ends_on:
         return CheckIn.Stage.END
-    started = timezone.localdate(match.started_at) if match.started_at else today
-    midpoint = started + (agreement.ends_on - started) / 2
-    if match.status == Match.Status.ACTIVE and today >= midpoint:
+    if match.status == Match.Status.ACTIVE and today >= agreement.midpoint_on:
         return CheckIn.Stage.MIDPOINT
     return None
 
 
-def checkins_send(*, now: datetime | None = None) -> int:
-    """The clock: send each side of each match its mid-point and end survey, once each, within
-    working hours of that person's own time zone. Safe to run often and on two beats."""
-    now = now or timezone.now()
-    recent = now - timedelta(days=30)
-    # Matches whose two final surveys went out need nothing more.
-    _fully_surveyed = (
-        CheckIn.objects.filter(stage=CheckIn.Stage.END)
-        .values("match_id")
-        .annotate(n=Count("id"))
-        .filter(n__gte=2)
-        .values("match_id")
+def _survey_missing(stage: str) -> Q:
+    """One side or the other has not had this stage's survey (each an index lookup on the
+    one-survey-per-person-and-stage constraint)."""
+    sent = CheckIn.objects.filter(match=OuterRef("pk"), stage=stage)
+    return ~Exists(sent.filter(user=OuterRef("mentor__user_id"))) | ~Exists(
+        sent.filter(user=OuterRef("protege__user_id"))
     )
-    matches = (
+
+
+def checkins_due(*, now: datetime) -> QuerySet[Match]:
+    """The matches that may owe someone a survey at `now`: reached their mid-point or end
+    on some person's local date (a day ahead of UTC at most), with a survey of that stage
+    missing. Found through the agreement's dates' indexes, never by reading every match."""
+    recent = now - timedelta(days=30)
+    tomorrow = now.astimezone(UTC).date() + timedelta(days=1)
+    end_due = Q(status=Match.Status.COMPLETED, ended_at__gte=recent) | Q(
+        status=Match.Status.ACTIVE, agreement__ends_on__lte=tomorrow
+    )
+    midpoint_due = Q(status=Match.Status.ACTIVE, agreement__midpoint_on__lte=tomorrow)
+    return (
         Match.objects.filter(agreement__isnull=False)
         .filter(
-            Q(status=Match.Status.ACTIVE) | Q(status=Match.Status.COMPLETED, ended_at__gte=recent)
+            (end_due & _survey_missing(CheckIn.Stage.END))
+            | (midpoint_due & _survey_missing(CheckIn.Stage.MIDPOINT))
         )
-        .exclude(pk__in=_fully_surveyed)
         .select_related(
             "agreement",
             "programme",
@@ -349,7 +353,15 @@ def checkins_send(*, now: datetime | None = None) -> int:
             "protege__user__profile__location",
         )
         .prefetch_related("checkins")
+        .order_by("pk")
     )
+
+
+def checkins_send(*, now: datetime | None = None) -> int:
+    """The clock: send each side of each match its mid-point and end survey, once each, within
+    working hours of that person's own time zone. Safe to run often and on two beats."""
+    now = now or timezone.now()
+    matches = checkins_due(now=now)
     sent = 0
     for match in matches.iterator(chunk_size=500):
         have = {(c.user_id, c.stage) for c in match.checkins.all()}

@@ -3,6 +3,7 @@ import zoneinfo
 from django import forms
 from django.conf import settings
 from django.forms.utils import flatatt
+from django.urls import reverse_lazy
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +32,7 @@ def language_field() -> forms.ChoiceField:
 
 # Marks a topic field for the searchable tag picker (static/js/pickers.js); the plain field
 # works without it.
-TAG_PICKER = {"data-picker": "tags"}
+TAG_PICKER = {"data-picker": "tags", "data-picker-url": reverse_lazy("people:topic_suggest")}
 
 
 class LongSelect(forms.Select):

@@ -5,13 +5,16 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import (
+    BooleanField,
     Count,
     F,
+    Func,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -294,3 +297,45 @@ def mention_suggestions(*, prefix: str, exclude_user_id: int | None = None) -> l
         for r in qs
         if r["handle"]
     ]
+
+
+TOPIC_SUGGESTIONS = 10
+
+
+class _ILike(Func):
+    """`name ILIKE pattern`: answered from the trigram index on topic names (an UPPER() LIKE,
+    Django's istartswith, would read every row)."""
+
+    arg_joiner = " ILIKE "
+    template = "%(expressions)s"
+    output_field = BooleanField()
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def topic_suggestions(*, prefix: str) -> list[dict]:
+    """Topics for the tag picker as a name is typed, in one bounded query on the trigram
+    index of their names: those whose name or one of its words starts with the text first,
+    then the names a typo away ("kubernets" finds Kubernetes), best match first."""
+    from .search import parse, similar, similarity
+
+    text = " ".join(prefix.replace("\x00", "").split())[:100]
+    if not text:
+        return []
+    escaped = _like_escaped(text)
+    starts = _ILike(F("name"), Value(f"{escaped}%"))
+    matches = Q(starts) | Q(_ILike(F("name"), Value(f"% {escaped}%")))
+    terms = parse(text)
+    score: object = Value(0.0)
+    if terms is not None:
+        matches |= similar("name", terms)
+        score = similarity("name", terms)
+    rows = (
+        Topic.objects.filter(matches)
+        .annotate(starts=starts, score=score)
+        .order_by("-starts", "-score", "name")
+        .values("pk", "name")[:TOPIC_SUGGESTIONS]
+    )
+    return [{"id": r["pk"], "name": r["name"]} for r in rows]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     path("me/edit/", views.profile_edit, name="profile_edit"),
     path("mentions/", views.mention_suggest, name="mention_suggest"),
+    path("topic-suggestions/", views.topic_suggest, name="topic_suggest"),
     path("welcome/", views.welcome, name="welcome"),
     path("welcome/people/", views.welcome_experts, name="welcome_experts"),
     path("welcome/done/", views.welcome_finish, name="welcome_finish"),

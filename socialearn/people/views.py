@@ -272,6 +272,12 @@ def welcome_finish(request):
 
 
 @login_required
+def topic_suggest(request):
+    """The tag picker's search: topics by name, prefix and typo-tolerant, as JSON."""
+    return JsonResponse({"topics": selectors.topic_suggestions(prefix=request.GET.get("q", ""))})
+
+
+@login_required
 def mention_suggest(request):
     """@mention autocomplete: people by name or handle, as JSON for the textarea's script."""
     people = selectors.mention_suggestions(

@@ -176,6 +176,8 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+# The username is the email address: wherever allauth names the person, use their name.
+ACCOUNT_USER_DISPLAY = "socialearn.people.models.person_name"
 ACCOUNT_ADAPTER = "socialearn.people.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "socialearn.people.adapters.SocialAccountAdapter"
 # Sign-up off for SSO-only sites: people arrive through the identity provider.

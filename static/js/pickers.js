@@ -1,7 +1,9 @@
 // Pickers, as progressive enhancements over plain form fields (the fields work without them).
 //
 // Tag picker: a list of topic checkboxes, or a <select multiple>, marked data-picker="tags",
-// gets a filter box above it: typing narrows the topics shown, the chosen ones stay listed as
+// gets a search box above it: typing narrows the topics shown, and with data-picker-url the
+// server suggests topics by name (prefix, a later word, or a typo away) in a list under the
+// box: ArrowUp/ArrowDown move, Enter picks, Escape closes. The chosen ones stay listed as
 // removable chips. The native controls stay the form's fields and stay keyboard operable.
 //
 // Mentions: a <textarea data-mentions="URL"> suggests people as "@na" is typed: the URL answers
@@ -34,11 +36,11 @@
     });
   }
 
-  function enhanceTags(container) {
+  function enhanceTags(container, url) {
     if (container.dataset.pickerReady) return;
     container.dataset.pickerReady = "1";
     var items = choices(container);
-    if (items.length < 6) return; // a short list is easier to scan than to search
+    if (items.length < 6 && !url) return; // a short list is easier to scan than to search
     var name = container.getAttribute("aria-label") || "topics";
     var filter = document.createElement("input");
     filter.type = "search";
@@ -55,9 +57,23 @@
     chips.className = "tags picker-chips";
     chips.setAttribute("role", "group");
     chips.setAttribute("aria-label", "Chosen " + name);
+    var list = document.createElement("ul");
+    list.className = "picker-list";
+    list.id = uid("topics");
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Suggested " + name);
+    list.hidden = true;
     container.parentNode.insertBefore(chips, container);
     container.parentNode.insertBefore(filter, container);
+    container.parentNode.insertBefore(list, container);
     container.parentNode.insertBefore(status, container);
+    if (url) {
+      filter.setAttribute("role", "combobox");
+      filter.setAttribute("aria-controls", list.id);
+      filter.setAttribute("aria-autocomplete", "list");
+      filter.setAttribute("aria-expanded", "false");
+    }
+    var found = [], active = -1, timer = null, asked = "";
 
     function renderChips() {
       chips.textContent = "";
@@ -77,6 +93,79 @@
       });
     }
 
+    function close() {
+      list.hidden = true;
+      list.textContent = "";
+      found = [];
+      active = -1;
+      filter.removeAttribute("aria-activedescendant");
+      if (url) filter.setAttribute("aria-expanded", "false");
+    }
+
+    function highlight(index) {
+      var opts = list.querySelectorAll('[role="option"]');
+      if (!opts.length) return;
+      active = (index + opts.length) % opts.length;
+      Array.prototype.forEach.call(opts, function (o, i) {
+        o.setAttribute("aria-selected", i === active ? "true" : "false");
+      });
+      filter.setAttribute("aria-activedescendant", opts[active].id);
+    }
+
+    // Choose a topic by its id: the native option or checkbox of that value, added to the
+    // field when the page did not list it.
+    function pick(topic) {
+      if (container.tagName === "SELECT") {
+        var option = container.querySelector('option[value="' + topic.id + '"]');
+        if (!option) {
+          option = new Option(topic.name, String(topic.id));
+          container.appendChild(option);
+          items = choices(container);
+        }
+        option.selected = true;
+      } else {
+        var box = container.querySelector('input[type="checkbox"][value="' + topic.id + '"]');
+        if (box) box.checked = true;
+      }
+      filter.value = "";
+      filter.dispatchEvent(new Event("input"));
+      close();
+      renderChips();
+      status.textContent = topic.name + " chosen";
+    }
+
+    function renderFound() {
+      list.textContent = "";
+      found.forEach(function (topic, i) {
+        var li = document.createElement("li");
+        li.id = list.id + "-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.textContent = topic.name;
+        li.addEventListener("mousedown", function (event) {
+          event.preventDefault();
+          pick(topic);
+        });
+        list.appendChild(li);
+      });
+      list.hidden = found.length === 0;
+      filter.setAttribute("aria-expanded", found.length ? "true" : "false");
+      if (found.length) highlight(0);
+    }
+
+    function ask(words) {
+      asked = words;
+      fetch(url + "?q=" + encodeURIComponent(words), { credentials: "same-origin",
+        headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { topics: [] }; })
+        .then(function (data) {
+          if (asked !== words || filter.value.trim() !== words) return;
+          found = data.topics || [];
+          renderFound();
+        })
+        .catch(close);
+    }
+
     filter.addEventListener("input", function () {
       var words = filter.value.trim().toLowerCase();
       var shown = 0;
@@ -86,8 +175,29 @@
         if (match) shown += 1;
       });
       status.textContent = shown + " topic" + (shown === 1 ? "" : "s") + " shown";
+      if (!url) return;
+      clearTimeout(timer);
+      if (!words) { close(); return; }
+      timer = setTimeout(function () { ask(filter.value.trim()); }, 200);
     });
     filter.addEventListener("keydown", function (event) {
+      if (found.length && !list.hidden) {
+        if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+          event.preventDefault();
+          highlight(event.key === "ArrowDown" ? active + 1 : active - 1);
+          return;
+        }
+        if (event.key === "Escape") {
+          event.preventDefault();
+          close();
+          return;
+        }
+        if (event.key === "Enter") {
+          event.preventDefault();
+          pick(found[active < 0 ? 0 : active]);
+          return;
+        }
+      }
       // Enter in the filter box picks the first topic shown rather than submitting the form.
       if (event.key !== "Enter") return;
       event.preventDefault();
@@ -99,6 +209,7 @@
       filter.dispatchEvent(new Event("input"));
       renderChips();
     });
+    filter.addEventListener("blur", function () { setTimeout(close, 150); });
     container.addEventListener("change", renderChips);
     renderChips();
   }
@@ -212,7 +323,7 @@
     root.querySelectorAll('[data-picker="tags"]').forEach(function (node) {
       // Checkbox widgets put the attribute on each box: enhance their common container once.
       var container = node.tagName === "INPUT" ? node.closest("div[id]") : node;
-      if (container) enhanceTags(container);
+      if (container) enhanceTags(container, node.dataset.pickerUrl || "");
     });
     root.querySelectorAll("textarea[data-mentions]").forEach(enhanceMentions);
   }

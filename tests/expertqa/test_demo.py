@@ -1,10 +1,11 @@
 import io
 
 import pytest
+from django.utils import timezone
 
 from communities.models import Community
 from expertqa.demo import seed_demo
-from expertqa.models import Question, Series, Session
+from expertqa.models import LiveEvent, LiveMessage, Poll, Question, Series, Session
 from expertqa.selectors import session_state
 from tests.factories import UserFactory
 
@@ -25,3 +26,41 @@ def test_the_demo_seeds_past_live_upcoming_and_a_series_once():
     counts = (Session.objects.count(), Question.objects.count())
     seed_demo(scale=10, stdout=out)
     assert (Session.objects.count(), Question.objects.count()) == counts
+
+
+def test_the_demo_seeds_an_upcoming_event_a_finished_one_kept_and_a_live_chat_once():
+    UserFactory.create_batch(8)
+    out = io.StringIO()
+    seed_demo(scale=10, stdout=out)
+    now = timezone.now()
+
+    upcoming = LiveEvent.objects.get(session__title="All-hands: the year ahead")
+    assert upcoming.session.starts_at > now
+    assert upcoming.agenda
+    assert upcoming.closed_at is None
+
+    finished = LiveEvent.objects.select_related("kept_thread").get(
+        session__title__startswith="Town hall"
+    )
+    assert finished.closed_at is not None
+    assert finished.session.ends_at < now
+    kept = finished.kept_thread
+    record = kept.body + "".join(r.body for r in kept.replies.all())
+    # Everything is in the kept thread: the backchannel, the questions with answers, the poll.
+    assert "Lisbon office" in record
+    assert "Are we hiring in engineering" in record
+    assert "How clear is the plan" in record
+    assert Poll.objects.get(session=finished.session).ballot_count > 0
+
+    chat = LiveEvent.objects.get(format=LiveEvent.Format.CHAT)
+    assert chat.is_live(now)
+    prompts = list(chat.prompts.all())
+    assert [p.number for p in prompts] == [1, 2, 3]
+    assert [p.released_at is not None for p in prompts] == [True, True, False]
+    assert LiveMessage.objects.filter(event=chat, prompt=prompts[0]).exists()
+    assert not LiveMessage.objects.filter(event=chat, created_at__gt=now).exists()
+
+    counts = (LiveEvent.objects.count(), LiveMessage.objects.count(), Poll.objects.count())
+    seed_demo(scale=10, stdout=out)
+    assert (LiveEvent.objects.count(), LiveMessage.objects.count(), Poll.objects.count()) == counts
+    assert counts[0] == 3

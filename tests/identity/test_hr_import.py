@@ -5,7 +5,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from socialearn.people.identity.hr_import import (
     import_plan,
@@ -209,3 +211,34 @@ def test_a_file_that_is_not_text_gets_a_message_on_the_form():
     assert response.status_code == 200
     assert "not UTF-8 text" in response.text or "not a CSV file" in response.text
     assert PeopleImport.objects.count() == 0
+
+
+def _import_queries(count: int, offset: int) -> tuple[int, int]:
+    """Apply a file of `count` new people; (all queries, search-vector updates)."""
+    lines = "".join(
+        f"person{offset + n}@example.com,Pat,Person{offset + n},Analyst,Ops,Berlin,,,,no,\n"
+        for n in range(count)
+    )
+    upload = people_import_create(
+        uploaded_by=None, filename="hr.csv", content=HEADER + lines, deactivate_missing=False
+    )
+    with CaptureQueriesContext(connection) as captured:
+        people_import_apply(upload)
+    refreshes = [q for q in captured.captured_queries if "to_tsvector" in q["sql"].lower()]
+    return len(captured), len(refreshes)
+
+
+def test_an_import_refreshes_the_directory_search_once_for_everyone():
+    few, few_refreshes = _import_queries(5, 0)
+    many, many_refreshes = _import_queries(50, 100)
+
+    assert few_refreshes == many_refreshes == 1
+    # What remains grows with the rows (each person is written), never with a second
+    # search rebuild per person: the same cost per row for 5 and for 50.
+    per_row = (many - few) / 45
+    assert few <= 20 + 5 * per_row
+    assert Profile.objects.filter(
+        user__email="person149@example.com", search_vector__isnull=False
+    ).exists()
+    found = Profile.objects.filter(search_vector="person149").values_list("user__email", flat=True)
+    assert list(found) == ["person149@example.com"]

@@ -7,7 +7,8 @@ import zoneinfo
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -346,6 +347,53 @@ def test_the_final_survey_goes_out_once_at_the_end(pair):
     assert stages == sorted(
         [(mentor.pk, "midpoint"), (protege.pk, "midpoint"), (mentor.pk, "end"), (protege.pk, "end")]
     )
+
+
+def _clock_queries(now) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        rel.checkins_send(now=now)
+    return len(captured)
+
+
+def test_the_clock_reads_only_the_matches_due_in_the_same_queries_for_few_and_many(make_pair):
+    due = make_pair(name="Due")
+    _started(due, days_ago=45)
+    for n in range(2):
+        _started(make_pair(name=f"Early {n}"), days_ago=20)
+    assert list(rel.checkins_due(now=_at(1))) == [due]
+    few = _clock_queries(_at(1, days=-1))  # Tokyo working hours: the mentor's survey
+
+    for n in range(2, 12):
+        _started(make_pair(name=f"Early {n}"), days_ago=20)
+    again = make_pair(name="Due too")
+    _started(again, days_ago=45)
+    # The first still owes its protégé a survey (in New York hours); the early ones are not read.
+    assert list(rel.checkins_due(now=_at(1))) == [due, again]
+    many = _clock_queries(_at(1))
+
+    assert few == many
+    assert CheckIn.objects.filter(stage="midpoint").count() == 2
+
+
+def test_the_clock_reads_nothing_once_every_survey_went_out(pair):
+    _started(pair, days_ago=45)
+    rel.checkins_send(now=_at(1))
+    rel.checkins_send(now=_at(14))
+    assert not rel.checkins_due(now=_at(15)).exists()
+    _started(pair, days_ago=12 * 7)
+    assert list(rel.checkins_due(now=_at(15))) == [pair]
+
+
+def test_the_mid_point_moves_with_the_agreed_weeks_and_extensions(pair):
+    agreement = Agreement.objects.get(match=pair)
+    start = agreement.ends_on - dt.timedelta(weeks=12)
+    assert agreement.midpoint_on == start + dt.timedelta(weeks=6)
+    Agreement.objects.filter(pk=agreement.pk).update(
+        ends_on=start + dt.timedelta(weeks=13, days=4 * 7), weeks=13, extensions=1
+    )
+    agreement.refresh_from_db()
+    # Half of 17 weeks, rounded down to the day as the surveys always were.
+    assert agreement.midpoint_on == start + dt.timedelta(days=(17 * 7) // 2)
 
 
 def test_a_survey_is_answered_once_with_a_score_from_one_to_five(client, pair):

@@ -1,5 +1,7 @@
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import UserFactory
 
@@ -21,6 +23,40 @@ def test_sign_in_with_email_and_password(client):
     )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_signing_in_greets_the_person_by_name_never_by_email(client):
+    UserFactory(
+        email="kofi@example.com",
+        username="kofi@example.com",
+        profile__display_name="Kofi Mensah",
+        profile__onboarded_at=timezone.now(),
+    )
+    response = client.post(
+        reverse("account_login"),
+        {"login": "kofi@example.com", "password": "correct-horse-battery"},
+        follow=True,
+    )
+    said = [str(m) for m in response.context["messages"]]
+    assert said == ["Signed in as Kofi Mensah."]
+    assert "kofi@example.com" not in response.text
+
+
+def test_signing_in_without_a_name_says_so_without_the_email(client):
+    UserFactory(
+        email="nn@example.com",
+        username="nn@example.com",
+        first_name="",
+        last_name="",
+        profile__display_name="",
+    )
+    response = client.post(
+        reverse("account_login"),
+        {"login": "nn@example.com", "password": "correct-horse-battery"},
+    )
+    assert response.status_code == 302
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert said == ["You are signed in."]
 
 
 def test_wrong_password_gets_a_clear_message(client):

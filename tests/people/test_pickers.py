@@ -39,3 +39,42 @@ def test_topic_fields_and_post_bodies_carry_the_picker_markers(client):
     page = client.get(reverse("people:profile_edit")).content.decode()
     assert 'data-picker="tags"' in page
     assert "js/pickers.js" in page
+
+
+def test_topic_suggestions_find_by_prefix_by_word_and_with_a_typo(client):
+    for name in ("Kubernetes", "Helm charts", "Cloud security", "Negotiation", "Python"):
+        TopicFactory(name=name)
+    client.force_login(UserFactory())
+    url = reverse("people:topic_suggest")
+
+    def names(q):
+        return [t["name"] for t in client.get(url, {"q": q}).json()["topics"]]
+
+    assert names("kube") == ["Kubernetes"]
+    assert names("sec") == ["Cloud security"]  # a later word of the name
+    assert "Negotiation" in names("negotation")  # one letter missing
+    assert names("") == []
+    assert names("%") == []  # a LIKE wildcard is a character, not "anything"
+    assert names("\x00") == []
+
+
+def test_topic_suggestions_are_bounded_and_one_query_whatever_the_taxonomy(
+    client, django_assert_max_num_queries
+):
+    client.force_login(UserFactory())
+    url = reverse("people:topic_suggest")
+    TopicFactory(name="Data 0")
+    with django_assert_max_num_queries(3) as few:
+        client.get(url, {"q": "data"})
+    for n in range(1, 40):
+        TopicFactory(name=f"Data {n}")
+    with django_assert_max_num_queries(len(few)):
+        found = client.get(url, {"q": "data"}).json()["topics"]
+    assert len(found) == 10
+
+
+def test_the_topic_picker_knows_where_to_search(client):
+    TopicFactory(name="Kubernetes")
+    client.force_login(UserFactory())
+    page = client.get(reverse("people:profile_edit")).content.decode()
+    assert f'data-picker-url="{reverse("people:topic_suggest")}"' in page

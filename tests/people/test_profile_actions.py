@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from communities.models import Community, Thread
-from communities.services import thread_create
+from communities.services import membership_join, reply_create, thread_create
 from socialearn.notifications.models import Notification, PersonFollow
 from tests.communities.conftest import make_community
 from tests.factories import UserFactory
@@ -98,6 +98,70 @@ def test_following_a_person_tells_of_their_new_threads_but_not_anonymous_ones(
     assert not told.filter(url=hidden.get_absolute_url()).exists()
     client.post(reverse("notifications:person_follow", args=[p.expert.pk]), {"follow": "off"})
     assert not PersonFollow.objects.filter(user=p.asker, person=p.expert).exists()
+
+
+def test_following_a_person_tells_of_each_new_reply_once_never_anonymous_or_unreadable(
+    people, celery_eager, django_capture_on_commit_callbacks
+):
+    p = people
+    p.shared.anonymity = Community.Anonymity.ON
+    p.shared.save(update_fields=["anonymity"])
+    p.only_asker.anonymity = Community.Anonymity.ON
+    p.only_asker.save(update_fields=["anonymity"])
+    outsider = UserFactory(profile__display_name="Oz Outsider")
+    starter = UserFactory(profile__display_name="Sia Starter")
+    membership_join(community=p.shared, user=starter)
+    secret_room = make_community(
+        p.manager,
+        name="Expert's room",
+        members=[p.expert],
+        visibility=Community.Visibility.PRIVATE,
+    )
+    for follower in (p.asker, outsider, starter):
+        PersonFollow.objects.create(user=follower, person=p.expert)
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = thread_create(
+            community=p.shared, author=starter, kind=Thread.Kind.QUESTION, title="Nodes?", body="?"
+        )
+        secret = thread_create(
+            community=secret_room,
+            author=p.manager,
+            kind=Thread.Kind.DISCUSSION,
+            title="S",
+            body="-",
+        )
+    Notification.objects.all().delete()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        named = reply_create(thread=thread, author=p.expert, body="Size them by memory.")
+        handle = outsider.email.split("@")[0]
+        mention = reply_create(thread=thread, author=p.expert, body=f"@{handle} see above")
+        anonymous = reply_create(thread=thread, author=p.expert, body="Psst", is_anonymous=True)
+        unreadable = reply_create(thread=secret, author=p.expert, body="In the room")
+
+    def told(person):
+        return Notification.objects.filter(recipient=person)
+
+    # Every follower who may read the thread hears of the named reply once; the thread's
+    # starter, who follows the expert too, gets the one "replied" notice, not two.
+    for follower in (p.asker, outsider, starter):
+        assert told(follower).filter(url=named.get_absolute_url()).count() == 1
+    assert told(outsider).get(url=named.get_absolute_url()).kind == "followed_person_replied"
+    assert told(starter).get(url=named.get_absolute_url()).kind == "reply"
+    assert not told(p.expert).exists()
+    # Never an anonymous reply, never one in a private community the follower is not in.
+    assert (
+        not Notification.objects.filter(url=anonymous.get_absolute_url())
+        .exclude(recipient=starter)
+        .exists()
+    )
+    assert (
+        not Notification.objects.filter(url=unreadable.get_absolute_url())
+        .exclude(recipient=p.manager)
+        .exists()
+    )
+    # Anyone the reply mentions is told by the mention, not twice.
+    assert told(outsider).filter(url=mention.get_absolute_url()).count() == 1
 
 
 def test_nobody_follows_themselves(people, client):

@@ -15,7 +15,12 @@ from challenges.models import Challenge, Flow, FlowItem, Step
 from communities.channels.services import channel_connect
 from communities.models import Community, Thread
 from communities.services import community_create, membership_join, reply_create, thread_create
-from expertqa.live.services import live_event_schedule, live_message_post, poll_create
+from expertqa.live.services import (
+    live_event_schedule,
+    live_message_post,
+    live_prompt_add,
+    poll_create,
+)
 from expertqa.services import question_ask, session_schedule
 from mentoring.models import AdhocRequest, CheckIn, Enrolment, Goal, Match, Meeting, Programme
 from socialearn.insights.access import LND_ADMIN_GROUP
@@ -99,6 +104,9 @@ def _build_world():
     )
     w.private_message = live_message_post(
         event=w.private_live, author=w.member, body=f"{SECRET} live message"
+    )
+    w.private_prompt = live_prompt_add(
+        event=w.private_live, by=w.manager, body=f"{SECRET} prompt", release_at=now
     )
     w.private_poll = poll_create(
         session=w.private_live.session,

@@ -327,6 +327,7 @@ READS = {
     "people:evidence",
     "people:welcome_experts",
     "people:mention_suggest",
+    "people:topic_suggest",
     "communities:welcome",
     "people:topic_feed_rss",
     "people:topic_feed_atom",

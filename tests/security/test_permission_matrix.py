@@ -57,7 +57,12 @@ from communities.services import (
     reply_create,
     thread_create,
 )
-from expertqa.live.services import live_event_schedule, live_message_post, poll_create
+from expertqa.live.services import (
+    live_event_schedule,
+    live_message_post,
+    live_prompt_add,
+    poll_create,
+)
 from expertqa.services import question_ask, series_create, session_schedule
 from mentoring.models import (
     COORDINATOR_GROUP,
@@ -99,6 +104,7 @@ PAGES: dict[str, str] = {
     "people:evidence":                   "l o o o o o o o",
     "people:welcome":                    "l o o o o o o o",
     "people:mention_suggest":            "l o o o o o o o",
+    "people:topic_suggest":              "l o o o o o o o",
     "people:welcome_experts":            "l o o o o o o o",
     "people:welcome_finish":             "l r r r r r r r",
     "communities:welcome":               "l o o o o o o o",
@@ -341,6 +347,10 @@ ADMIN_MODELS: dict[str, set[str]] = {
     "expertqa.session": COORD,
     "expertqa.question": COORD,
     "expertqa.answer": COORD,
+    "expertqa.liveevent": COORD,
+    "expertqa.liveprompt": COORD,
+    "expertqa.livemessage": COORD,
+    "expertqa.poll": COORD,
     "challenges.challenge": COORD,
     "challenges.step": COORD,
     "challenges.participant": COORD,
@@ -461,6 +471,7 @@ def build_world() -> World:
         invite=False,
     )
     w.live_message = live_message_post(event=w.live, author=u["member"], body="Hello")
+    w.prompt = live_prompt_add(event=w.live, by=owner, body="Q1: what now?", release_at=now)
     w.poll = poll_create(
         session=w.live.session, by=owner, kind="single", question="Ready?", options=["Y", "N"]
     )

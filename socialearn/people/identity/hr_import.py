@@ -16,7 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from ..models import PeopleImport
+from ..models import PeopleImport, Profile
+from ..services import profile_refresh_search
 from .records import PersonRecord, person_apply, record_check, record_differences
 
 User = get_user_model()
@@ -227,8 +228,13 @@ def people_import_apply(people_import: PeopleImport) -> ImportPlan:
         )
     records = [r for _, r in plan.new] + [r for _, r, _ in plan.changed]
     # Everyone first, then managers: a manager may be a new person further down the file.
-    for record in records:
-        person_apply(PersonRecord(**{**record.said(), "manager_email": None}))
+    # The directory's search vectors are rebuilt once for everyone at the end, in one query.
+    applied = [
+        person_apply(
+            PersonRecord(**{**record.said(), "manager_email": None}), refresh_search=False
+        )[0]
+        for record in records
+    ]
     managers = {
         u.email: u
         for u in User.objects.filter(
@@ -240,9 +246,18 @@ def people_import_apply(people_import: PeopleImport) -> ImportPlan:
             person_apply(
                 PersonRecord(email=record.email, manager_email=record.manager_email),
                 managers=managers,
+                refresh_search=False,
             )
     for user in plan.leaving:
-        person_apply(PersonRecord(email=user.email, active=False), user=user)
+        person_apply(PersonRecord(email=user.email, active=False), user=user, refresh_search=False)
+    if applied:
+        profile_refresh_search(
+            profile_ids=list(
+                Profile.objects.filter(user__in=[u.pk for u in applied]).values_list(
+                    "pk", flat=True
+                )
+            )
+        )
     people_import.applied_at = timezone.now()
     people_import.summary = plan.summary()
     people_import.save(update_fields=["applied_at", "summary"])

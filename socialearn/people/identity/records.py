@@ -134,12 +134,19 @@ def record_check(record: PersonRecord) -> list[str]:
 
 
 @transaction.atomic
-def person_apply(record: PersonRecord, *, user=None, managers: dict | None = None):
+def person_apply(
+    record: PersonRecord,
+    *,
+    user=None,
+    managers: dict | None = None,
+    refresh_search: bool = True,
+):
     """Create or update the person a record describes; returns (user, created).
 
     The person is found by `user` when given, else by external id, else by email. A manager
     named by email must exist already (`managers` may hold those looked up in bulk); a
-    record that deactivates a person signs them out.
+    record that deactivates a person signs them out. A caller applying many records passes
+    `refresh_search=False` and refreshes the directory's search vectors once for all of them.
     """
     problems = record_check(record)
     if problems:
@@ -205,7 +212,8 @@ def person_apply(record: PersonRecord, *, user=None, managers: dict | None = Non
         if name in said:
             setattr(profile, name, said[name])
     profile.save()
-    profile_refresh_search(profile_ids=[profile.pk])
+    if refresh_search:
+        profile_refresh_search(profile_ids=[profile.pk])
     if was_active and not user.is_active:
         person_sign_out(user)
     return user, created
