@@ -54,7 +54,7 @@ def providers() -> list[EntriesFind]:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as error:
-            if error.name != module_name:  # the module exists but something in it is missing
+            if error.name not in (module_name, module_name.split(".")[0]):  # a broken import
                 raise
             continue
         found.append(module.entries)
