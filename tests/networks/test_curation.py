@@ -25,7 +25,8 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
   <entry><title>Streaming joins, explained</title><id>urn:1</id>
     <link href="https://Blog.Example.org/joins?utm_source=rss#top"/>
     <updated>2026-11-30T10:00:00Z</updated>
-    <summary type="html">&lt;p&gt;Joins &lt;b&gt;without&lt;/b&gt; tears.&lt;script&gt;alert(1)&lt;/script&gt;&lt;/p&gt;</summary>
+    <summary type="html">&lt;p&gt;Joins &lt;b&gt;without&lt;/b&gt; tears.
+      &lt;script&gt;alert(1)&lt;/script&gt;&lt;/p&gt;</summary>
   </entry>
   <entry><title>Same article, other spelling</title><id>urn:2</id>
     <link href="https://blog.example.org/joins"/><updated>2026-11-29T10:00:00Z</updated>
@@ -108,7 +109,8 @@ def test_new_entries_arrive_once_and_duplicates_are_dropped(flow, manager, feeds
     assert feed_fetch(feed_id=atom.pk)["new"] == 2  # two spellings of one article count once
     assert feed_fetch(feed_id=rss.pk)["new"] == 1  # the lakehouse article came from Atom
     again = feed_fetch(feed_id=atom.pk)
-    assert again["status"] == 304 and again["new"] == 0  # conditional GET with the ETag
+    assert again["status"] == 304
+    assert again["new"] == 0
     assert feeds.hits[-1] == ("/atom.xml", '"/atom.xml-v1"')
 
     entries = {e.url: e for e in FeedEntry.objects.filter(flow=flow)}
@@ -129,11 +131,13 @@ def test_a_broken_feed_shows_its_error_backs_off_and_recovers(flow, manager, fee
     now = timezone.now()
     result = feed_fetch(feed_id=feed.pk, now=now)
     feed.refresh_from_db()
-    assert "500" in feed.last_error and feed.failures == 1
+    assert "500" in feed.last_error
+    assert feed.failures == 1
     assert feed.next_fetch_at == result["retry_at"] > now
     feed_fetch(feed_id=feed.pk, now=now)
     feed.refresh_from_db()
-    assert feed.failures == 2 and feed.next_fetch_at - now == timedelta(minutes=10)
+    assert feed.failures == 2
+    assert feed.next_fetch_at - now == timedelta(minutes=10)
 
     assert feeds_claim_due(now=now) == []  # not due while it backs off
     assert feeds_claim_due(now=feed.next_fetch_at) == [feed.pk]
@@ -142,7 +146,8 @@ def test_a_broken_feed_shows_its_error_backs_off_and_recovers(flow, manager, fee
     feeds.broken = False
     assert feed_fetch(feed_id=feed.pk)["new"] == 2
     feed.refresh_from_db()
-    assert feed.failures == 0 and feed.last_error == ""
+    assert feed.failures == 0
+    assert feed.last_error == ""
 
 
 def test_an_unreachable_feed_and_a_page_that_is_not_a_feed_are_reported(flow, manager, feeds):
@@ -167,7 +172,8 @@ def test_the_curator_queues_an_entry_as_a_flow_item_with_a_note(flow, manager, f
     assert item.url == "https://blog.example.org/joins"
     assert "We do this weekly." in item.body
     entry.refresh_from_db()
-    assert entry.status == FeedEntry.Status.QUEUED and entry.item == item
+    assert entry.status == FeedEntry.Status.QUEUED
+    assert entry.item == item
 
 
 def test_urls_are_normalised():
