@@ -38,7 +38,7 @@ def entries(user, *, start: datetime, end: datetime, limit: int) -> list[Entry]:
             starts_at=s.release_at,
             ends_at=s.release_at + timedelta(minutes=max(s.estimated_minutes, 5)),
             url=s.challenge.get_absolute_url(),
-            place=s.challenge.community.name,
+            place=s.challenge.community.name if s.challenge.community else "",
         )
         for s in rows
         if s.release_at is not None

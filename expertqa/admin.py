@@ -6,7 +6,7 @@ from socialearn.people.admin_columns import person_column
 from socialearn.people.admin_safety import SafeModelAdmin
 
 from . import services
-from .models import Answer, Question, Series, Session
+from .models import Answer, Question, Series, Session, TalkProposal
 
 
 @admin.register(Series)
@@ -157,3 +157,17 @@ class AnswerAdmin(SafeModelAdmin):
         obj.body_html = render_markdown(obj.body)
         super().save_model(request, obj, form, change)
         services.session_touch(session=obj.question.session)
+
+
+@admin.register(TalkProposal)
+class TalkProposalAdmin(SafeModelAdmin):
+    """Read and correct proposals; deciding on one happens on the site, through its service
+    (accepting schedules a session and tells the speaker)."""
+
+    list_display = ["title", "community", person_column("proposer"), "status", "created_at"]
+    list_filter = ["status", "community"]
+    search_fields = ["title", "abstract", "proposer__profile__display_name", "community__name"]
+    autocomplete_fields = ["community", "proposer", "topic"]
+    readonly_fields = ["status", "decided_at", "decided_by", "decision_note", "session"]
+    list_select_related = ["community", "proposer__profile"]
+    date_hierarchy = "created_at"

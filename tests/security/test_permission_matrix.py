@@ -362,6 +362,9 @@ ADMIN_MODELS: dict[str, set[str]] = {
     "challenges.flow": COORD,
     "challenges.flowitem": COORD,
     "challenges.flowitemskip": COORD,
+    "challenges.flowfeed": COORD,
+    "challenges.feedentry": COORD,
+    "expertqa.talkproposal": COORD,
 }
 
 # Admin URLs other than changelists and change forms: one row each.
