@@ -22,7 +22,7 @@ urlpatterns = [
     path("flows/", views.flow_list, name="flows"),
     path("flows/new/", views.flow_new, name="flow_new"),
     path("flows/<int:pk>/", views.flow_detail, name="flow"),
-    path("flows/<int:pk>/feeds/", views.flow_feeds, name="flow_feeds"),
+    path("flows/<int:pk>/feeds/", views.flow_feeds, name="flow_sources"),
     path(
         "flows/<int:pk>/feeds/<int:feed_pk>/remove/",
         views.flow_feed_remove,

@@ -492,7 +492,7 @@ def flow_feeds(request, pk: int):
             form.add_error(None, _errors(error))
         else:
             messages.success(request, _("Subscribed: new articles arrive in the review queue."))
-            return redirect("challenges:flow_feeds", flow.pk)
+            return redirect("challenges:flow_sources", flow.pk)
     context = {
         "flow": flow,
         "feeds": selectors.flow_feeds(flow),
@@ -509,7 +509,7 @@ def flow_feed_remove(request, pk: int, feed_pk: int):
     feed = get_object_or_404(FlowFeed.objects.select_related("flow"), pk=feed_pk, flow=flow)
     services.feed_remove(feed=feed, by=request.user)
     messages.success(request, _("The flow no longer follows that feed."))
-    return redirect("challenges:flow_feeds", flow.pk)
+    return redirect("challenges:flow_sources", flow.pk)
 
 
 @login_required

@@ -203,5 +203,5 @@ def test_the_review_queue_costs_the_same_whatever_it_holds(
         response = client.get(reverse("challenges:flow_review", args=[flow.pk]))
     assert response.status_code == 200
     with django_assert_max_num_queries(14):
-        response = client.get(reverse("challenges:flow_feeds", args=[flow.pk]))
+        response = client.get(reverse("challenges:flow_sources", args=[flow.pk]))
     assert response.status_code == 200

@@ -325,7 +325,7 @@ FORMS = {
     "challenges:flow_new": [],
     "challenges:flow": ["private_flow.pk"],
     "challenges:flow_item_new": ["private_flow.pk"],
-    "challenges:flow_feeds": ["private_flow.pk"],
+    "challenges:flow_sources": ["private_flow.pk"],
     "challenges:flow_entry": ["private_flow.pk", "private_entry.pk"],
     "expertqa:propose": ["network.slug"],
     "expertqa:series_new": ["network.slug"],

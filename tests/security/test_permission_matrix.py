@@ -258,7 +258,7 @@ PAGES: dict[str, str] = {
     "challenges:flow_item_move":         "l n n r n n n n",
     "challenges:flow_item_post":         "l n n r n n n n",
     "challenges:flow_item_delete":       "l n n r n n n n",
-    "challenges:flow_feeds":             "l n n o n n n n",
+    "challenges:flow_sources":           "l n n o n n n n",
     "challenges:flow_feed_remove":       "l n n r n n n n",
     "challenges:flow_review":            "l n n o n n n n",
     "challenges:flow_entry":             "l n n o n n n n",
