@@ -218,11 +218,14 @@ def feed_fetch(*, feed_id: int, now: datetime | None = None) -> dict:
         parsed = None
         if status != 304:
             parsed = feedparser.parse(body)
-            if parsed.bozo and not parsed.entries and not parsed.feed.get("title"):
+            if not parsed.version and not parsed.entries:
                 raise FetchError(_("This is not an RSS or Atom feed."))
     except FetchError as error:
         with transaction.atomic():
             return _failed(feed_id, str(error), now)
+    except Exception as error:  # the worker's time limit, a parser crash: still this feed's
+        with transaction.atomic():
+            return _failed(feed_id, f"{type(error).__name__}: {error}", now)
     with transaction.atomic():
         feed = FlowFeed.objects.select_for_update().filter(pk=feed_id).first()
         if feed is None:

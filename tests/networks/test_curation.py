@@ -205,3 +205,17 @@ def test_the_review_queue_costs_the_same_whatever_it_holds(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("challenges:flow_sources", args=[flow.pk]))
     assert response.status_code == 200
+
+
+def test_a_web_page_is_not_taken_for_a_feed(flow, manager, feeds, monkeypatch):
+    from challenges.services import curation
+
+    feed = feed_add(flow=flow, by=manager, url=f"{feeds.url}/atom.xml")
+    monkeypatch.setattr(
+        curation,
+        "_download",
+        lambda f: (200, b"<html><head><title>Blog</title></head><body>Hi</body></html>", {}),
+    )
+    feed_fetch(feed_id=feed.pk)
+    feed.refresh_from_db()
+    assert feed.last_error == "This is not an RSS or Atom feed."
