@@ -105,10 +105,17 @@ def _managed_pending(request, pk: int) -> TalkProposal:
     return proposal
 
 
+def _already_decided(request, proposal: TalkProposal):
+    messages.error(request, _("This proposal was already decided."))
+    return redirect(proposal)
+
+
 @login_required
 @require_POST
 def proposal_accept(request, pk: int):
     proposal = _managed_pending(request, pk)
+    if proposal.status != TalkProposal.Status.PENDING:
+        return _already_decided(request, proposal)
     form = AcceptForm(request.POST, proposal=proposal)
     if form.is_valid():
         try:
@@ -132,6 +139,8 @@ def proposal_accept(request, pk: int):
 @require_POST
 def proposal_decline(request, pk: int):
     proposal = _managed_pending(request, pk)
+    if proposal.status != TalkProposal.Status.PENDING:
+        return _already_decided(request, proposal)
     form = DeclineForm(request.POST)
     if form.is_valid():
         try:

@@ -138,3 +138,15 @@ def test_the_network_page_costs_the_same_whatever_it_holds(
     with django_assert_max_num_queries(22):
         response = client.get(reverse("expertqa:network", args=[network.slug]))
     assert response.status_code == 200
+
+
+def test_a_second_decision_is_refused_with_a_word(client, network, manager, speaker, topic):
+    proposal = _propose(network, speaker, topic)
+    proposal_decline(proposal=proposal, by=manager, note="Not this term.")
+    client.force_login(manager)
+    response = client.post(
+        reverse("expertqa:proposal_accept", args=[proposal.pk]),
+        {"starts_at": "2099-01-01T12:00", "duration_minutes": 30},
+    )
+    assert response.status_code == 302
+    assert not Session.objects.exists()
