@@ -65,6 +65,8 @@ lint: install
 		socialearn/notifications/mail.py expertqa/channels.py \
 		socialearn/waiting.py communities/waiting.py communities/language.py expertqa/waiting.py \
 		mentoring/waiting.py \
+		socialearn/calendar.py expertqa/calendar.py challenges/calendar.py \
+		expertqa/networks/selectors.py \
 		challenges/waiting.py communities/flagging.py communities/confirmations.py \
 		socialearn/people/identity/records.py socialearn/people/identity/hr_import.py \
 		socialearn/people/identity/claims.py socialearn/people/identity/scim_auth.py \

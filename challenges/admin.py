@@ -4,7 +4,17 @@ from socialearn.people.admin_columns import email_column, person_column
 from socialearn.people.admin_safety import SafeModelAdmin
 
 from . import services
-from .models import Challenge, Completion, Flow, FlowItem, FlowItemSkip, Participant, Step
+from .models import (
+    Challenge,
+    Completion,
+    FeedEntry,
+    Flow,
+    FlowFeed,
+    FlowItem,
+    FlowItemSkip,
+    Participant,
+    Step,
+)
 
 
 class StepInline(admin.StackedInline):
@@ -149,3 +159,22 @@ class FlowItemSkipAdmin(SafeModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(FlowFeed)
+class FlowFeedAdmin(SafeModelAdmin):
+    list_display = ["url", "title", "flow", "failures", "last_success_at", "next_fetch_at"]
+    list_filter = ["flow"]
+    search_fields = ["url", "title", "flow__name"]
+    autocomplete_fields = ["flow", "added_by"]
+    readonly_fields = ["created_at", "last_fetched_at", "last_success_at", "last_error"]
+    list_select_related = ["flow"]
+
+
+@admin.register(FeedEntry)
+class FeedEntryAdmin(SafeModelAdmin):
+    list_display = ["title", "source", "flow", "status", "published_at"]
+    list_filter = ["status", "flow"]
+    search_fields = ["title", "url", "source", "flow__name"]
+    autocomplete_fields = ["flow", "feed", "item"]
+    list_select_related = ["flow"]

@@ -152,6 +152,7 @@ def _flow(community, designer) -> None:
         for kind, title, body, url in TIPS
     ]
     services.flow_item_post_now(item=items[0])
+    _curation(flow)
     onboarding = Community.objects.filter(kind=Community.Kind.ONBOARDING).order_by("pk").first()
     if onboarding and not Flow.objects.filter(community=onboarding).exists():
         welcome = services.flow_create(
@@ -164,3 +165,52 @@ def _flow(community, designer) -> None:
             services.flow_item_add(
                 flow=welcome, kind=FlowItem.Kind.TIP, title=title, day_offset=offset
             )
+
+
+def _curation(flow) -> None:
+    """Two feeds the curator follows (one failing) and articles waiting for review. Written
+    directly: the demo reaches no feed server."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import FeedEntry, FlowFeed
+
+    now = timezone.now()
+    good = FlowFeed.objects.create(
+        flow=flow,
+        url="https://blog.example.org/feed.atom",
+        title="The Data Team blog",
+        created_at=now,
+        last_fetched_at=now,
+        last_success_at=now,
+        next_fetch_at=now + timedelta(minutes=30),
+    )
+    FlowFeed.objects.create(
+        flow=flow,
+        url="https://news.example.org/rss",
+        created_at=now,
+        last_fetched_at=now,
+        failures=3,
+        last_error="The server answered 503.",
+        next_fetch_at=now + timedelta(minutes=20),
+    )
+    FeedEntry.objects.bulk_create(
+        FeedEntry(
+            flow=flow,
+            feed=good,
+            source=good.title,
+            url=f"https://blog.example.org/{slug}",
+            title=title,
+            summary=summary,
+            published_at=now - timedelta(days=n),
+            created_at=now,
+        )
+        for n, (slug, title, summary) in enumerate(
+            [
+                ("joins", "Streaming joins, explained", "Joins without tears, with diagrams."),
+                ("lakehouse", "Lakehouse myths", "Five things a lakehouse does not fix."),
+                ("plans", "Reading query plans", "Where the time really goes."),
+            ]
+        )
+    )

@@ -11,7 +11,7 @@ from communities.models import Community
 from socialearn import limits
 from socialearn.forms import InputLimits, limit_dates, today, years_from
 
-from .models import Challenge, Flow, FlowItem, Step
+from .models import FEED_NOTE, FEED_SUMMARY, Challenge, Flow, FlowItem, Step
 
 User = get_user_model()
 
@@ -210,3 +210,35 @@ class FlowItemForm(InputLimits, forms.ModelForm):
         if data.get("kind") == FlowItem.Kind.RESOURCE and not data.get("url"):
             self.add_error("url", gettext("A resource needs its link."))
         return data
+
+
+class FeedForm(InputLimits, forms.Form):
+    url = forms.URLField(
+        label=_("Feed address (RSS or Atom)"),
+        max_length=500,
+        assume_scheme="https",
+        error_messages={
+            "required": _("Give the feed's address."),
+            "invalid": _("Give a web address like https://example.org/feed.xml."),
+        },
+    )
+
+
+class EntryQueueForm(InputLimits, forms.Form):
+    title = forms.CharField(
+        label=_("Title"), max_length=160, error_messages={"required": _("Give the item a title.")}
+    )
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=FEED_SUMMARY,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Plain text from the feed; edit it as you like (Markdown)."),
+    )
+    note = forms.CharField(
+        label=_("Why it matters"),
+        max_length=FEED_NOTE,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("A sentence for the community: why read this now."),
+    )

@@ -367,3 +367,85 @@ class FlowItemSkip(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} skipped for {self.user_id}"
+
+
+# --- curation: feeds a flow's curator watches, and what they bring in --------------------------
+
+FEED_SUMMARY = 2_000
+FEED_NOTE = 1_000
+
+
+class FlowFeed(models.Model):
+    """An RSS or Atom feed a curator subscribed a flow to; the clock reads it."""
+
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="feeds")
+    url = models.URLField(_("Feed address"), max_length=500)
+    title = models.CharField(max_length=200, blank=True, editable=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(editable=False)
+    # Conditional GET: what the server said last time, sent back so it can answer 304.
+    etag = models.CharField(max_length=255, blank=True, editable=False)
+    last_modified = models.CharField(max_length=64, blank=True, editable=False)
+    # The clock's bookkeeping. next_fetch_at doubles as a lease while a fetch runs.
+    next_fetch_at = models.DateTimeField(db_index=True, editable=False)
+    last_fetched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
+    failures = models.PositiveSmallIntegerField(default=0, editable=False)
+    last_error = models.CharField(max_length=300, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["flow", "url"], name="one_subscription_per_feed"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+    @property
+    def is_failing(self) -> bool:
+        return self.failures > 0
+
+
+class FeedEntry(models.Model):
+    """One article a feed brought in: waits in the flow's review queue for the curator."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("To review")
+        QUEUED = "queued", _("Queued in the flow")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="feed_entries")
+    feed = models.ForeignKey(FlowFeed, null=True, on_delete=models.SET_NULL, related_name="entries")
+    source = models.CharField(max_length=200, blank=True)
+    # Normalised (lower-case host, no fragment, no tracking parameters): one entry per article
+    # and flow, whichever feed brings it and however often.
+    url = models.URLField(max_length=500)
+    title = models.CharField(max_length=160)
+    summary = bounded_text(FEED_SUMMARY, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    note = bounded_text(FEED_NOTE, blank=True)
+    item = models.OneToOneField(
+        FlowItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_entry"
+    )
+    created_at = models.DateTimeField(editable=False)
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["flow", "url"], name="one_entry_per_article_and_flow"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["flow", "-created_at"],
+                condition=Q(status="new"),
+                name="feed_entry_review_queue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

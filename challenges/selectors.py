@@ -322,3 +322,27 @@ def today_steps(challenges: list[Challenge], user) -> dict[int, Step]:
 
 def flow_item_for(flow: Flow, item_pk: int) -> FlowItem | None:
     return flow.items.filter(pk=item_pk).first()
+
+
+# --- curation -----------------------------------------------------------------------------------
+
+REVIEW_PAGE = 20
+
+
+def flow_feeds(flow: Flow) -> list:
+    from .models import FlowFeed
+
+    return list(FlowFeed.objects.filter(flow=flow).order_by("created_at", "id"))
+
+
+def review_queue(flow: Flow, *, page: int | str = 1):
+    """The articles waiting for the curator, newest first, a page at a time (one query for
+    the page, one for the count)."""
+    from .models import FeedEntry
+
+    rows = (
+        FeedEntry.objects.filter(flow=flow, status=FeedEntry.Status.NEW)
+        .only("title", "source", "url", "summary", "published_at", "created_at", "flow_id")
+        .order_by("-created_at", "-published_at", "-id")
+    )
+    return Paginator(rows, REVIEW_PAGE).get_page(page)

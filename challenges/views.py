@@ -10,11 +10,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import charts, permissions, selectors, services
-from .forms import AnswerForm, ChallengeForm, CopyForm, FlowForm, FlowItemForm, StepForm
-from .models import Challenge, Completion, Flow, Step
+from .forms import (
+    AnswerForm,
+    ChallengeForm,
+    CopyForm,
+    EntryQueueForm,
+    FeedForm,
+    FlowForm,
+    FlowItemForm,
+    StepForm,
+)
+from .models import Challenge, Completion, FeedEntry, Flow, FlowFeed, Step
 
 
 def _errors(error: ValidationError) -> str:
@@ -476,3 +486,82 @@ def flow_resume(request, pk: int):
     services.flow_resume(flow=flow)
     messages.success(request, gettext("Resumed: the queue carries on from the next slot."))
     return redirect(reverse("challenges:flow", args=[flow.pk]))
+
+
+# --- curation: feeds and the review queue -------------------------------------------------------
+
+
+@login_required
+def flow_feeds(request, pk: int):
+    flow = _flow_or_404(request, pk)
+    form = FeedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feed_add(flow=flow, by=request.user, url=form.cleaned_data["url"])
+        except ValidationError as error:
+            form.add_error(None, _errors(error))
+        else:
+            messages.success(request, _("Subscribed: new articles arrive in the review queue."))
+            return redirect("challenges:flow_sources", flow.pk)
+    context = {
+        "flow": flow,
+        "feeds": selectors.flow_feeds(flow),
+        "form": form,
+        "now": timezone.now(),
+    }
+    return TemplateResponse(request, "challenges/flow_feeds.html", context)
+
+
+@login_required
+@require_POST
+def flow_feed_remove(request, pk: int, feed_pk: int):
+    flow = _flow_or_404(request, pk)
+    feed = get_object_or_404(FlowFeed.objects.select_related("flow"), pk=feed_pk, flow=flow)
+    services.feed_remove(feed=feed, by=request.user)
+    messages.success(request, _("The flow no longer follows that feed."))
+    return redirect("challenges:flow_sources", flow.pk)
+
+
+@login_required
+def flow_review(request, pk: int):
+    flow = _flow_or_404(request, pk)
+    context = {"flow": flow, "page": selectors.review_queue(flow, page=request.GET.get("page", 1))}
+    return TemplateResponse(request, "challenges/flow_review.html", context)
+
+
+def _entry_or_404(flow: Flow, entry_pk: int) -> FeedEntry:
+    return get_object_or_404(FeedEntry.objects.select_related("flow"), pk=entry_pk, flow=flow)
+
+
+@login_required
+def flow_entry(request, pk: int, entry_pk: int):
+    flow = _flow_or_404(request, pk)
+    entry = _entry_or_404(flow, entry_pk)
+    form = EntryQueueForm(
+        request.POST or None, initial={"title": entry.title, "summary": entry.summary}
+    )
+    if request.method == "POST" and entry.status == FeedEntry.Status.NEW and form.is_valid():
+        try:
+            services.entry_queue(entry=entry, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, _errors(error))
+        else:
+            messages.success(request, _("Queued in the flow."))
+            return redirect("challenges:flow_review", flow.pk)
+    return TemplateResponse(
+        request, "challenges/flow_entry.html", {"flow": flow, "entry": entry, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def flow_entry_dismiss(request, pk: int, entry_pk: int):
+    flow = _flow_or_404(request, pk)
+    entry = _entry_or_404(flow, entry_pk)
+    try:
+        services.entry_dismiss(entry=entry, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Dismissed."))
+    return redirect("challenges:flow_review", flow.pk)

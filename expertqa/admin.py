@@ -27,6 +27,7 @@ from .models import (
     Question,
     Series,
     Session,
+    TalkProposal,
 )
 
 
@@ -494,3 +495,17 @@ class PollAdmin(SafeModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         broadcast.poll_changed(obj.session_id, obj.pk)  # a corrected question reaches every page
+
+
+@admin.register(TalkProposal)
+class TalkProposalAdmin(SafeModelAdmin):
+    """Read and correct proposals; deciding on one happens on the site, through its service
+    (accepting schedules a session and tells the speaker)."""
+
+    list_display = ["title", "community", person_column("proposer"), "status", "created_at"]
+    list_filter = ["status", "community"]
+    search_fields = ["title", "abstract", "proposer__profile__display_name", "community__name"]
+    autocomplete_fields = ["community", "proposer", "topic"]
+    readonly_fields = ["status", "decided_at", "decided_by", "decision_note", "session"]
+    list_select_related = ["community", "proposer__profile"]
+    date_hierarchy = "created_at"

@@ -19,7 +19,7 @@ from socialearn.people.models import Topic
 
 from . import services
 from .live import services as live_services
-from .models import LiveEvent, Poll, Question, Series, Session
+from .models import LiveEvent, Poll, Question, Series, Session, TalkProposal
 
 User = get_user_model()
 DEMO_DOMAIN = "socialearn.local"
@@ -301,6 +301,27 @@ def seed_demo(*, scale: int, stdout) -> None:
                         body=ANSWERS[question.pk % len(ANSWERS)],
                         now=session.starts_at + timedelta(minutes=15),
                     )
+
+    # The series' community is a learning network: colleagues propose talks for it.
+    if home.kind != Community.Kind.NETWORK:
+        Community.objects.filter(pk=home.pk).update(kind=Community.Kind.NETWORK)
+        home.kind = Community.Kind.NETWORK
+    for n, (title, slot) in enumerate(
+        (
+            ("What our support tickets say about onboarding", "A Friday lunchtime next month"),
+            ("Python notebooks my team actually reuses", "Any Friday after the holidays"),
+        )
+    ):
+        if not TalkProposal.objects.filter(community=home, title=title).exists():
+            services.proposal_create(
+                community=home,
+                proposer=askers[n % len(askers)],
+                title=title,
+                abstract="Twenty minutes of what worked, what did not, and your questions.",
+                topic=_topic_for(home),
+                preferred_slot=slot,
+                duration_minutes=30,
+            )
 
     # A few upcoming, one with questions asked ahead.
     for days, title, kind, subject in (

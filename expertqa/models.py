@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from socialearn import limits
 from socialearn.limits import bounded_text
@@ -138,6 +139,8 @@ class Session(models.Model):
         editable=False,
     )
     cancel_note = bounded_text(limits.CANCEL_NOTE, blank=True, editable=False)
+    # After the talk: where to watch it again or find the slides (the moderator or a speaker).
+    recording_url = models.URLField(_("Recording or slides link"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -511,3 +514,82 @@ class PollBallot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} on poll {self.poll_id}"
+
+
+# --- learning networks: talks proposed by employees ---------------------------------------------
+
+PROPOSAL_ABSTRACT = 3_000
+PROPOSAL_NOTE = 1_000
+
+
+class TalkProposal(models.Model):
+    """An employee's offer to give a talk in a learning network; its managers decide."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="talk_proposals"
+    )
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="talk_proposals"
+    )
+    title = models.CharField(_("Title"), max_length=200)
+    abstract = bounded_text(PROPOSAL_ABSTRACT, verbose_name=_("Abstract"))
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, related_name="talk_proposals", verbose_name=_("Topic")
+    )
+    preferred_slot = models.CharField(
+        _("Preferred slot"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. a Thursday lunchtime in March"),
+    )
+    duration_minutes = models.PositiveSmallIntegerField(_("Length in minutes"), default=30)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    decision_note = bounded_text(PROPOSAL_NOTE, blank=True, editable=False)
+    session = models.OneToOneField(
+        Session,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposal",
+        editable=False,
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=10, duration_minutes__lte=240),
+                name="talk_proposal_duration_bounded",
+            ),
+            # Written without full_clean() by proposal_decline.
+            limits.length_constraint("talkproposal", "decision_note", PROPOSAL_NOTE),
+        ]
+        indexes = [
+            models.Index(
+                fields=["community", "created_at"],
+                condition=Q(status="pending"),
+                name="talk_proposal_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("expertqa:proposal", args=[self.pk])

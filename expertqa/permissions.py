@@ -11,6 +11,11 @@ Views, selectors and services ask these functions; nothing here reads staff stat
 - Sessions are scheduled by the managers of a community (in the communities they manage) and
   by L&D admins (in every active community they may read); whoever schedules one moderates
   it unless they name someone else.
+- Learning networks (communities of the learning-network kind): whoever may read an active
+  network proposes a talk there and reads their own proposals; the network's managers read
+  every proposal, accept one into a series (it becomes a session with the speaker as expert)
+  or decline it, and start series. A session's recording link is set by its moderator, the
+  community's managers and its experts (the speakers).
 """
 
 from django.db.models import QuerySet
@@ -54,3 +59,31 @@ def is_expert(user, session: Session) -> bool:
 
 def schedulable_communities(user) -> QuerySet[Community]:
     return community_permissions.communities_to_run_in(user)
+
+
+def is_network(community: Community) -> bool:
+    return community.kind == Community.Kind.NETWORK
+
+
+def can_propose_talk(user, community: Community) -> bool:
+    return (
+        is_network(community)
+        and community.status == Community.Status.ACTIVE
+        and can_view_community(user, community)
+    )
+
+
+def can_review_proposals(user, community: Community) -> bool:
+    return is_network(community) and is_community_manager(user, community)
+
+
+def can_view_proposal(user, proposal) -> bool:
+    if not can_view_community(user, proposal.community):
+        return False
+    return proposal.proposer_id == user.pk or is_community_manager(user, proposal.community)
+
+
+def can_edit_recording(user, session: Session) -> bool:
+    return is_moderator(user, session) or (
+        can_view_session(user, session) and is_expert(user, session)
+    )

@@ -25,4 +25,5 @@ urlpatterns = [
     path("series/<slug:slug>/", views.series_detail, name="series"),
     path("experts/<int:user_id>/", views.expert_record, name="expert"),
     path("live/", include("expertqa.live.urls")),
+    path("", include("expertqa.networks.urls")),
 ]

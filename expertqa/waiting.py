@@ -6,10 +6,12 @@ from datetime import timedelta
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
+from communities.models import Community, Membership
 from socialearn.waiting import WaitingKind
 
-from .models import Question, org_today
+from .models import Question, TalkProposal, org_today
 
 DUE_WITHIN = timedelta(days=7)
 
@@ -30,6 +32,21 @@ def owed_answers(user) -> QuerySet:
 def due_answers(user) -> QuerySet:
     today = org_today()
     return _unanswered(user).filter(deferred_to__gte=today, deferred_to__lte=today + DUE_WITHIN)
+
+
+def proposals_to_review(user) -> QuerySet:
+    """Talks proposed in the learning networks the person manages."""
+    return TalkProposal.objects.filter(
+        status=TalkProposal.Status.PENDING,
+        community__kind=Community.Kind.NETWORK,
+        community__memberships__user=user,
+        community__memberships__role=Membership.Role.MANAGER,
+        community__memberships__status=Membership.Status.ACTIVE,
+    )
+
+
+def _network(slug) -> str:
+    return reverse("expertqa:network", args=[slug])
 
 
 def _session(pk) -> str:
@@ -58,5 +75,15 @@ WAITING = [
         label=lambda n: f"{n} deferred answer{'' if n == 1 else 's'} due this week",
         url=_session,
         item=_question,
+    ),
+    WaitingKind(
+        key="proposals_to_review",
+        section="expertqa:list",
+        items=proposals_to_review,
+        group=("community__slug", "community__name"),
+        label=lambda n: (
+            ngettext("%(n)d proposal to review", "%(n)d proposals to review", n) % {"n": n}
+        ),
+        url=_network,
     ),
 ]

@@ -186,8 +186,15 @@ def build_world() -> dict:
     challenge = Challenge.objects.filter(is_template=False).order_by("-status").first()
     template = Challenge.objects.filter(is_template=True).first() or challenge
     step = challenge.steps.order_by("position").first() if hasattr(challenge, "steps") else None
-    flow = Flow.objects.first()
+    from challenges.models import FeedEntry, FlowFeed
+    from expertqa.models import TalkProposal
+
+    flow = Flow.objects.filter(feeds__isnull=False).first() or Flow.objects.first()
     item = flow.items.first()
+    feed = FlowFeed.objects.filter(flow=flow).first()
+    entry = FeedEntry.objects.filter(flow=flow).first()
+    network = Community.objects.filter(kind=Community.Kind.NETWORK).first()
+    proposal = TalkProposal.objects.order_by("pk").first()
 
     def notification_of(user):
         return Notification.objects.filter(recipient=user).order_by("pk").first()
@@ -226,6 +233,10 @@ def build_world() -> dict:
         "step": step,
         "flow": flow,
         "item": item,
+        "feed": feed,
+        "entry": entry,
+        "network": network,
+        "proposal": proposal,
         "notification_of": notification_of,
     }
     return world
@@ -327,12 +338,23 @@ def _real_options(route: Route, world: dict, user) -> list[dict]:
             return [{"slug": w["series"].slug}] if w["series"] else [{"slug": MISSING_SLUG}]
         if name == "expert":
             return [{"user_id": w["expert"].pk}]
+        if name in ("network", "propose", "series_new"):
+            return [{"slug": w["network"].slug if w["network"] else MISSING_SLUG}]
+        if name.startswith("proposal"):
+            return [{"pk": w["proposal"].pk if w["proposal"] else MISSING_ID}]
         return [{"pk": w["session"].pk}]
     if ns == "challenges":
         if name == "copy":
             return [{"pk": w["template"].pk}, {"pk": w["challenge"].pk}]
         if name.startswith("flow"):
-            return [{"pk": w["flow"].pk, "item_pk": w["item"].pk}]
+            return [
+                {
+                    "pk": w["flow"].pk,
+                    "item_pk": w["item"].pk,
+                    "feed_pk": w["feed"].pk if w["feed"] else MISSING_ID,
+                    "entry_pk": w["entry"].pk if w["entry"] else MISSING_ID,
+                }
+            ]
         return [{"pk": w["challenge"].pk, "step_pk": w["step"].pk if w["step"] else MISSING_ID}]
     if ns == "admin":
         return [admin_kwargs(route)]

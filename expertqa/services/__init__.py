@@ -12,6 +12,13 @@ from .clock import (
     session_send_change,
     session_send_invitations,
 )
+from .proposals import (
+    network_series_create,
+    proposal_accept,
+    proposal_create,
+    proposal_decline,
+    session_recording_set,
+)
 from .questions import question_ask, question_hide, question_merge, question_restore, vote_toggle
 from .record import session_thread_sync
 from .sessions import (
@@ -30,6 +37,10 @@ __all__ = [
     "VERSION_CACHE_TTL",
     "answer_create",
     "board_version",
+    "network_series_create",
+    "proposal_accept",
+    "proposal_create",
+    "proposal_decline",
     "question_ask",
     "question_defer",
     "question_hide",
@@ -40,6 +51,7 @@ __all__ = [
     "session_cancel",
     "session_schedule",
     "session_send_change",
+    "session_recording_set",
     "session_send_invitations",
     "session_thread_sync",
     "session_touch",

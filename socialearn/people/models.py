@@ -257,6 +257,36 @@ class ProvisioningToken(models.Model):
         return f"{self.name} (…{self.hint})"
 
 
+class CalendarToken(models.Model):
+    """The secret in a person's calendar subscription address (/calendar/feed/<token>.ics).
+
+    Only its hash is kept: the address is shown once, when the person makes it. A revoked
+    token stays, so its address answers "gone" (410) rather than "never existed".
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_tokens"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(max_length=8, editable=False)
+    created_at = models.DateTimeField(editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_live_calendar_token_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{person_name(self.user)} (…{self.hint})"
+
+
 class PeopleImport(models.Model):
     """An HR file uploaded by L&D: checked first (dry run), applied only when asked."""
 

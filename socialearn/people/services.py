@@ -136,3 +136,39 @@ def profile_onboarded(*, profile: Profile) -> Profile:
         profile.onboarded_at = timezone.now()
         profile.save(update_fields=["onboarded_at"])
     return profile
+
+
+# --- calendar subscription tokens -------------------------------------------------------------
+
+
+def calendar_token_hash(token: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def calendar_token_create(*, user, now=None) -> str:
+    """A new subscription secret for `user`, replacing (revoking) the one they had.
+
+    Returns the token itself, which is kept nowhere: only its hash is stored."""
+    import secrets
+
+    from .models import CalendarToken
+
+    now = now or timezone.now()
+    CalendarToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    CalendarToken.objects.create(
+        user=user, token_hash=calendar_token_hash(token), hint=token[-4:], created_at=now
+    )
+    return token
+
+
+@transaction.atomic
+def calendar_token_revoke(*, user, now=None) -> int:
+    from .models import CalendarToken
+
+    return CalendarToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=now or timezone.now()
+    )

@@ -357,6 +357,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "challenges.tasks.post_due_items",
         "schedule": 60.0,
     },
+    # Claims the due curation feeds and hands each to its own task: a slow feed never
+    # holds the beat or the other feeds.
+    "fetch-due-curation-feeds": {
+        "task": "challenges.tasks.claim_due_feeds",
+        "schedule": 60.0,
+    },
     "invite-newcomers-to-onboarding": {
         "task": "communities.tasks.invite_newcomers",
         "schedule": crontab(hour=6, minute=0),

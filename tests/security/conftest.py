@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from challenges.models import Challenge, Flow, FlowItem, Step
+from challenges.models import Challenge, FeedEntry, Flow, FlowFeed, FlowItem, Step
 from communities.channels.services import channel_connect
 from communities.models import Community, Thread
 from communities.services import community_create, membership_join, reply_create, thread_create
@@ -21,7 +21,7 @@ from expertqa.live.services import (
     live_prompt_add,
     poll_create,
 )
-from expertqa.services import question_ask, session_schedule
+from expertqa.services import proposal_create, question_ask, session_schedule
 from mentoring.models import AdhocRequest, CheckIn, Enrolment, Goal, Match, Meeting, Programme
 from socialearn.insights.access import LND_ADMIN_GROUP
 from socialearn.notifications.mail import unsubscribe_token
@@ -140,6 +140,21 @@ def _build_world():
     w.private_item = FlowItem.objects.create(
         flow=w.private_flow, position=1, title=f"{SECRET} item", body="Body"
     )
+    # Curation: a feed the private flow follows and an article waiting for review.
+    now = timezone.now()
+    w.private_feed = FlowFeed.objects.create(
+        flow=w.private_flow,
+        url="https://feeds.example.org/quokka.xml",
+        created_at=now,
+        next_fetch_at=now + timedelta(days=1),
+    )
+    w.private_entry = FeedEntry.objects.create(
+        flow=w.private_flow,
+        feed=w.private_feed,
+        url="https://articles.example.org/quokka",
+        title=f"{SECRET} article",
+        created_at=now,
+    )
 
     # A public community allowing anonymous posts.
     w.public = community_create(
@@ -226,6 +241,21 @@ def _build_world():
         url="https://hooks.slack.com/services/T0/B0/guildsecret",
     )
     w.unsubscribe = SimpleNamespace(token=unsubscribe_token(user_id=w.member.pk, kind="mention"))
+    # A public learning network with a talk the member proposed.
+    w.network = community_create(
+        created_by=w.manager,
+        name="Talks network",
+        purpose="Colleagues talk",
+        kind=Community.Kind.NETWORK,
+        topics=[w.topic],
+    )
+    w.proposal = proposal_create(
+        community=w.network,
+        proposer=w.member,
+        title="A talk",
+        abstract="About things.",
+        topic=w.topic,
+    )
     return w
 
 

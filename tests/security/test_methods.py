@@ -102,6 +102,11 @@ def _post_only_urls(w):
         ("challenges:flow_item_move", [f.pk, item.pk]),
         ("challenges:flow_item_post", [f.pk, item.pk]),
         ("challenges:flow_item_delete", [f.pk, item.pk]),
+        ("challenges:flow_feed_remove", [f.pk, w.private_feed.pk]),
+        ("challenges:flow_entry_dismiss", [f.pk, w.private_entry.pk]),
+        ("expertqa:proposal_accept", [w.proposal.pk]),
+        ("expertqa:proposal_decline", [w.proposal.pk]),
+        ("calendar_subscription", []),
         ("mentoring:run", [w.programme.pk]),
         ("mentoring:publish", [w.programme.pk]),
         ("mentoring:swap", [w.programme.pk]),
@@ -210,6 +215,11 @@ def test_next_parameters_never_leave_the_site(client, world):
 # test_every_url_is_reviewed until it is placed here (and its rule tested).
 POST_ONLY = {
     "people:welcome_finish",
+    "calendar_subscription",
+    "expertqa:proposal_accept",
+    "expertqa:proposal_decline",
+    "challenges:flow_feed_remove",
+    "challenges:flow_entry_dismiss",
     "notifications:person_follow",
     "communities:join",
     "communities:leave",
@@ -315,6 +325,11 @@ FORMS = {
     "challenges:flow_new": [],
     "challenges:flow": ["private_flow.pk"],
     "challenges:flow_item_new": ["private_flow.pk"],
+    "challenges:flow_sources": ["private_flow.pk"],
+    "challenges:flow_entry": ["private_flow.pk", "private_entry.pk"],
+    "expertqa:propose": ["network.slug"],
+    "expertqa:series_new": ["network.slug"],
+    "expertqa:recording": ["private_session.pk"],
 }
 # Reads (their visibility is tested in test_private_communities, test_anonymity, test_xss).
 # notifications:open follows the person's own notification's link; GET changes nothing (the
@@ -323,6 +338,11 @@ FORMS = {
 READS = {
     "home",
     "set_language",
+    "calendar",
+    "calendar_feed",
+    "expertqa:network",
+    "expertqa:proposal",
+    "challenges:flow_review",
     "people:photo",
     "people:evidence",
     "people:welcome_experts",

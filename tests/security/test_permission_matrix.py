@@ -47,7 +47,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from challenges.models import Challenge, Flow, FlowItem, Step
+from challenges.models import Challenge, FeedEntry, Flow, FlowFeed, FlowItem, Step
 from communities.channels.services import channel_connect
 from communities.models import Community, Membership, Thread
 from communities.services import (
@@ -63,7 +63,7 @@ from expertqa.live.services import (
     live_prompt_add,
     poll_create,
 )
-from expertqa.services import question_ask, series_create, session_schedule
+from expertqa.services import proposal_create, question_ask, series_create, session_schedule
 from mentoring.models import (
     COORDINATOR_GROUP,
     AdhocRequest,
@@ -212,6 +212,16 @@ PAGES: dict[str, str] = {
     "expertqa:moderate":                 "l n f r n n n n",
     "expertqa:series":                   "l n o o n n n n",
     "expertqa:expert":                   "l o o o o o o o",
+    "expertqa:network":                  "l n o o n n n n",
+    "expertqa:propose":                  "l n o o n n n n",
+    "expertqa:series_new":               "l n f o n n n n",
+    "expertqa:proposal":                 "l n n o n n n n",
+    "expertqa:proposal_accept":          "l n n b n n n n",
+    "expertqa:proposal_decline":         "l n n b n n n n",
+    "expertqa:recording":                "l n f o n n n n",
+    "calendar":                          "l o o o o o o o",
+    "calendar_subscription":             "l r r r r r r r",
+    "calendar_feed":                     "n n n n n n n n",
     "expertqa:live_create":              "l f f o f f f f",
     "expertqa:live_detail":              "l n o o n n n n",
     "expertqa:live_present":             "l n o o n n n n",
@@ -255,6 +265,11 @@ PAGES: dict[str, str] = {
     "challenges:flow_item_move":         "l n n r n n n n",
     "challenges:flow_item_post":         "l n n r n n n n",
     "challenges:flow_item_delete":       "l n n r n n n n",
+    "challenges:flow_sources":           "l n n o n n n n",
+    "challenges:flow_feed_remove":       "l n n r n n n n",
+    "challenges:flow_review":            "l n n o n n n n",
+    "challenges:flow_entry":             "l n n o n n n n",
+    "challenges:flow_entry_dismiss":     "l n n r n n n n",
 }
 # fmt: on
 
@@ -358,6 +373,9 @@ ADMIN_MODELS: dict[str, set[str]] = {
     "challenges.flow": COORD,
     "challenges.flowitem": COORD,
     "challenges.flowitemskip": COORD,
+    "challenges.flowfeed": COORD,
+    "challenges.feedentry": COORD,
+    "expertqa.talkproposal": COORD,
 }
 
 # Admin URLs other than changelists and change forms: one row each.
@@ -497,6 +515,18 @@ def build_world() -> World:
     )
     w.flow = Flow.objects.create(name="Guild flow", community=w.private, curator=owner)
     w.item = FlowItem.objects.create(flow=w.flow, position=1, title="Queued item", body="Body")
+    w.feed = FlowFeed.objects.create(
+        flow=w.flow, url="https://feeds.example.org/g.xml", created_at=now, next_fetch_at=now
+    )
+    w.entry = FeedEntry.objects.create(
+        flow=w.flow, url="https://ex.org/guild", title="Guild article", created_at=now
+    )
+    # The private community is a learning network too; its owner proposed a talk there.
+    Community.objects.filter(pk=w.private.pk).update(kind=Community.Kind.NETWORK)
+    w.private.refresh_from_db()
+    w.proposal = proposal_create(
+        community=w.private, proposer=owner, title="Guild talk", abstract="A", topic=w.topic
+    )
 
     # Mentoring: a programme coordinated by someone else, a match between two others, and
     # another programme the staff coordinator runs.
@@ -619,6 +649,8 @@ def kwargs_for(route: Route, w: World) -> dict:
         "action": "hide",
         "step_pk": w.step.pk,
         "item_pk": w.item.pk,
+        "feed_pk": w.feed.pk,
+        "entry_pk": w.entry.pk,
         "channel_id": w.channel.pk,
         "token": unsubscribe_token(user_id=w.owner.pk, kind="mention"),
         "import_id": 999999,  # HR files: only L&D admins learn whether one exists
@@ -632,6 +664,10 @@ def kwargs_for(route: Route, w: World) -> dict:
         values["pk"] = (
             w.question.pk if name in ("vote", "answer", "defer", "moderate") else (w.session.pk)
         )
+        if name in ("network", "propose", "series_new"):
+            values["slug"] = w.private.slug
+        if name.startswith("proposal"):
+            values["pk"] = w.proposal.pk
         if name.startswith(("live_", "poll_")):
             values["pk"] = w.live.pk
             values["action"] = "reveal"
