@@ -55,6 +55,7 @@ NAVIGATION = [
     ("Expert sessions", "expertqa:list", _everyone),
     ("Mentoring", "mentoring:home", _everyone),
     ("Challenges", "challenges:list", _everyone),
+    ("Courses", "courses:list", _everyone),
     ("People", "people:directory", _everyone),
     # The organisation's figures; managers reach their community's from the community page.
     ("Insights", "insights:overview", _lnd_admin),

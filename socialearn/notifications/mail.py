@@ -39,6 +39,12 @@ KIND_LABELS: dict[str, str] = {
     "mentoring_match": "mentoring matches",
     "mentoring_request": "mentoring requests",
     "mentoring_call": "calls for mentors",
+    "course_enrolled": "course enrolments",
+    "course_reading": "course pre-reading",
+    "course_prompt": "course discussions",
+    "guide_message": "messages from your learning guide",
+    "guide_nudge": "nudges from your learning guide",
+    "guide_spotlight": "spotlights on your answers",
 }
 
 
