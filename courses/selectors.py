@@ -191,7 +191,10 @@ def participant_progress(*, course: Course, user, now: datetime | None = None) -
         .order_by("opened_at", "position")
     )
     for prompt in prompts:
-        opened_today = prompt.opened_at.astimezone(tz).date() == now.astimezone(tz).date()
+        opened = prompt.opened_at
+        opened_today = (
+            opened is not None and opened.astimezone(tz).date() == now.astimezone(tz).date()
+        )
         label = (
             _("Join today's discussion: %(title)s")
             if opened_today
@@ -237,14 +240,16 @@ def _posts_since(course: Course, since: datetime, user_ref="user_id"):
 def _introduced(course: Course, user_ref="user_id") -> Exists:
     return Exists(
         Reply.objects.filter(
-            thread_id=course.intro_thread_id, author_id=OuterRef(user_ref), status=PUBLISHED
+            thread_id=course.intro_thread_id or 0, author_id=OuterRef(user_ref), status=PUBLISHED
         )
     )
 
 
 def _reads(course: Course, user_ref="user_id") -> Coalesce:
     return _count_of(
-        ReadingMark.objects.filter(item__flow_id=course.prereading_id, user_id=OuterRef(user_ref))
+        ReadingMark.objects.filter(
+            item__flow_id=course.prereading_id or 0, user_id=OuterRef(user_ref)
+        )
     )
 
 
@@ -261,7 +266,7 @@ class Figures:
 def facilitator_figures(course: Course) -> Figures:
     """One query per figure."""
     enrolled = Enrolment.objects.filter(course=course)
-    readings = FlowItem.objects.filter(flow_id=course.prereading_id).count()
+    readings = FlowItem.objects.filter(flow_id=course.prereading_id or 0).count()
     threads, replies = _posts_since(course, course_start_instant(course))
     return Figures(
         participants=enrolled.count(),
@@ -371,7 +376,7 @@ def _prompts_sent(**where) -> list[GuidePrompt]:
 def challenge_guide(challenge: Challenge) -> Guide:
     """Participants of a challenge: steps released vs done, posts, unanswered answers."""
     step_threads = Q(thread__challenge_step__challenge=challenge)
-    community = challenge.community_id
+    community = challenge.community_id or 0
     people = (
         Participant.objects.filter(challenge=challenge, left_at__isnull=True)
         .select_related("user__profile")

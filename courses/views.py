@@ -314,7 +314,7 @@ def facilitator(request, pk: int):
             "page": rows,
             "readings": selectors.readings_of(course),
             "prompts": selectors.upcoming_prompts(course),
-            "phase": selectors.course_phase(course, timezone.localdate()),
+            "phase": Course.Phase(selectors.course_phase(course, timezone.localdate())).label,
         },
     )
 

@@ -308,6 +308,8 @@ _DUE_SQL = """
 def reading_audience(*, course: Course, item: FlowItem, now: datetime):
     """Participants whose own local day and time for `item` have come."""
     flow = course.prereading
+    if flow is None:
+        return Enrolment.objects.none().values("user_id")
     due = RawSQL(  # noqa: S611 - constant SQL; every value is a parameter
         _DUE_SQL,
         (now, reading_release_day(course, item), flow.post_time, org_tz().key),
@@ -329,7 +331,7 @@ def course_readings_deliver(*, now: datetime | None = None) -> int:
     )
     total = 0
     for course in courses:
-        items = course.prereading.items.all()
+        items = FlowItem.objects.filter(flow_id=course.prereading_id or 0)
         for item in items:
             if reading_release_day(course, item) > today + timedelta(days=1):
                 continue

@@ -34,7 +34,7 @@ def _check_guide(user, *, challenge: Challenge | None, course: Course | None) ->
     allowed = (
         permissions.can_guide_challenge(user, challenge)
         if challenge is not None
-        else permissions.can_run(user, course)
+        else course is not None and permissions.can_run(user, course)
     )
     if not allowed:
         raise PermissionDenied
