@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from challenges.models import FlowItem
+from communities.forms import MAX_ROSTER_BYTES, MAX_ROSTER_TEXT
 from communities.models import Community
-from communities.services import roster_validate
 from socialearn.forms import InputLimits
 
 from .models import Course, DiscussionPrompt
@@ -22,6 +22,7 @@ class CourseForm(InputLimits, forms.ModelForm):
     facilitator_emails = forms.CharField(
         label=_("Facilitators (emails, one per line)"),
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("They run the course with you. Empty: you facilitate it."),
     )
@@ -59,7 +60,9 @@ class CourseForm(InputLimits, forms.ModelForm):
         text = self.cleaned_data.get("facilitator_emails", "")
         if not text.strip():
             return text
-        roster = roster_validate(text)
+        from .services.courses import roster_read
+
+        roster = roster_read(text)
         if roster.errors:
             raise forms.ValidationError([str(e) for e in roster.errors])
         self.facilitators = roster.users
@@ -79,6 +82,7 @@ class RosterForm(forms.Form):
     roster = forms.CharField(
         label=_("Roster (CSV: one email per row, an optional header)"),
         required=False,
+        max_length=MAX_ROSTER_TEXT,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     roster_file = forms.FileField(label=_("Or a CSV file"), required=False)
@@ -87,8 +91,8 @@ class RosterForm(forms.Form):
         data = super().clean()
         upload = data.get("roster_file")
         if upload:
-            if upload.size > 2_000_000:
-                raise forms.ValidationError(_("Keep the file under 2 MB."))
+            if upload.size > MAX_ROSTER_BYTES:
+                raise forms.ValidationError(_("Keep the file under 1 MB; split the roster."))
             try:
                 data["roster"] = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError as error:

@@ -1,6 +1,7 @@
 """Every write of a course: creating it with its community, enrolling, introductions,
 readings, live prompts, the follow-up, completion."""
 
+import csv
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
@@ -206,6 +207,17 @@ def course_enrol(*, course: Course, user) -> Enrolment:
     return Enrolment.objects.get(course=locked, user=user)
 
 
+def roster_read(text: str):
+    """The roster, validated as cohorts read it; a line the CSV reader refuses (longer than
+    its field limit) is a bad row like any other, not a server error."""
+    from communities.services.cohorts import Roster, RowError
+
+    try:
+        return roster_validate(text)
+    except csv.Error:
+        return Roster(errors=[RowError(1, "", _("A line of the roster is far too long."))])
+
+
 @transaction.atomic
 def course_roster_upload(*, course: Course, uploaded_by, roster_text: str) -> int:
     """Enrol everyone on the roster (the cohorts' CSV format). Raises RosterError, writing
@@ -213,7 +225,7 @@ def course_roster_upload(*, course: Course, uploaded_by, roster_text: str) -> in
     people were added."""
     if not permissions.can_run(uploaded_by, course):
         raise PermissionDenied
-    roster = roster_validate(roster_text)
+    roster = roster_read(roster_text)
     if roster.errors:
         raise RosterError(roster.errors)
     locked = _locked(course)

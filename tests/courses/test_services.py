@@ -294,3 +294,10 @@ def test_cohorts_by_interest_are_made_once_from_the_participants(course, facilit
 def test_reading_time_is_the_flows_time(lnd):
     course = make_course(created_by=lnd)
     assert course.prereading.post_time == time(9, 0)
+
+
+def test_a_roster_line_too_long_for_the_csv_reader_is_a_bad_row(course, facilitator):
+    with pytest.raises(RosterError, match="far too long"):
+        services.course_roster_upload(
+            course=course, uploaded_by=facilitator, roster_text="a" * 200_000
+        )
