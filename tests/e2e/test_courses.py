@@ -36,7 +36,7 @@ def test_enrol_introduce_yourself_and_the_facilitator_sees_it(new_page):
 
     facilitator_page = new_page(facilitator)
     facilitator_page.goto(f"/courses/{course.pk}/")
-    facilitator_page.get_by_role("link", name="Facilitator view").click()
+    facilitator_page.get_by_role("button", name="Facilitator view").click()
     figures = facilitator_page.locator(".figures")
     expect(figures.get_by_text("introduced themselves")).to_be_visible()
     assert figures.locator(".figure").nth(1).inner_text().startswith("1")
