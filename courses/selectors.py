@@ -225,6 +225,7 @@ def _posts_since(course: Course, since: datetime, user_ref="user_id"):
         community_id=course.community_id,
         author_id=OuterRef(user_ref),
         status=PUBLISHED,
+        is_anonymous=False,
         is_system=False,
         created_at__gte=since,
     )
@@ -232,6 +233,7 @@ def _posts_since(course: Course, since: datetime, user_ref="user_id"):
         thread__community_id=course.community_id,
         author_id=OuterRef(user_ref),
         status=PUBLISHED,
+        is_anonymous=False,
         created_at__gte=since,
     )
     return threads, replies
@@ -337,19 +339,10 @@ class Guide:
         return [r for r in self.rows if r.unanswered]
 
 
-def _no_reply_after(user_ref="author_id"):
-    """A reply nobody else answered: no later published reply by someone else in its thread."""
-    return ~Exists(
-        Reply.objects.filter(
-            thread_id=OuterRef("thread_id"),
-            status=PUBLISHED,
-            created_at__gt=OuterRef("created_at"),
-        ).exclude(author_id=OuterRef(user_ref))
-    )
-
-
 def _unanswered_count(thread_filter: Q, user_ref: str) -> Coalesce:
-    answers = Reply.objects.filter(thread_filter, author_id=OuterRef(user_ref), status=PUBLISHED)
+    answers = Reply.objects.filter(
+        thread_filter, author_id=OuterRef(user_ref), status=PUBLISHED, is_anonymous=False
+    )
     later = Reply.objects.filter(
         thread_id=OuterRef("thread_id"), status=PUBLISHED, created_at__gt=OuterRef("created_at")
     ).exclude(author_id=OuterRef("author_id"))
@@ -358,7 +351,9 @@ def _unanswered_count(thread_filter: Q, user_ref: str) -> Coalesce:
 
 def _answers(thread_filter: Q, participant_ids: QuerySet) -> list[Reply]:
     return list(
-        Reply.objects.filter(thread_filter, status=PUBLISHED, author_id__in=participant_ids)
+        Reply.objects.filter(
+            thread_filter, status=PUBLISHED, is_anonymous=False, author_id__in=participant_ids
+        )
         .select_related("author__profile", "thread")
         .order_by("-reaction_count", "-created_at")[:10]
     )
@@ -394,6 +389,7 @@ def challenge_guide(challenge: Challenge) -> Guide:
                     community_id=community,
                     author_id=OuterRef("user_id"),
                     status=PUBLISHED,
+                    is_anonymous=False,
                     is_system=False,
                 )
             )
@@ -402,6 +398,7 @@ def challenge_guide(challenge: Challenge) -> Guide:
                     thread__community_id=community,
                     author_id=OuterRef("user_id"),
                     status=PUBLISHED,
+                    is_anonymous=False,
                 )
             ),
             unanswered=_unanswered_count(step_threads, "user_id"),
@@ -453,6 +450,7 @@ def course_guide(course: Course, *, now: datetime | None = None) -> Guide:
                     community_id=course.community_id,
                     author_id=OuterRef("user_id"),
                     status=PUBLISHED,
+                    is_anonymous=False,
                     is_system=False,
                 )
             )
@@ -461,6 +459,7 @@ def course_guide(course: Course, *, now: datetime | None = None) -> Guide:
                     thread__community_id=course.community_id,
                     author_id=OuterRef("user_id"),
                     status=PUBLISHED,
+                    is_anonymous=False,
                 )
             ),
             unanswered=_unanswered_count(course_threads, "user_id"),

@@ -197,3 +197,27 @@ def test_the_challenge_guide_page_runs_a_fixed_number_of_queries(
             reply_create(thread=step.thread, author=person, body="Another answer")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_anonymous_answers_never_name_their_author_on_the_dashboard(db):
+    from communities.models import Community
+
+    designer = UserFactory()
+    community = community_create(
+        created_by=designer,
+        name="Candid",
+        purpose="Say it.",
+        anonymity=Community.Anonymity.ON,
+    )
+    challenge = make_challenge(
+        community=community, designer=designer, start=timezone.localdate(), steps=1
+    )
+    challenge_services.post_due(now=timezone.now())
+    shy = UserFactory(profile__display_name="Shy Person")
+    challenge_services.participant_join(challenge=challenge, user=shy)
+    step = Step.objects.get(challenge=challenge)
+    reply_create(thread=step.thread, author=shy, body="Said quietly.", is_anonymous=True)
+    guide = selectors.challenge_guide(challenge)
+    assert guide.answers == []
+    row = guide.rows[0]
+    assert (row.posts, row.unanswered) == (0, 0)
