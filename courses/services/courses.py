@@ -26,7 +26,7 @@ from communities.services import (
     roster_validate,
     thread_create,
 )
-from socialearn.insights.services import activity_record, scope_upsert
+from socialearn.insights.services import activity_record
 from socialearn.markdown import render_markdown
 from socialearn.notifications.services import notify, notify_audience_now
 from socialearn.people.permissions import is_lnd_admin
@@ -40,17 +40,6 @@ COURSE_ENROLLED = "course_enrolled"
 
 def _render(course: Course) -> None:
     course.description_html = render_markdown(course.description)
-
-
-def _scope(course: Course) -> None:
-    scope_upsert(
-        kind="course",
-        object_id=course.pk,
-        name=course.title,
-        url=course.get_absolute_url(),
-        is_private=True,
-        extra={"community_id": course.community_id},
-    )
 
 
 @transaction.atomic
@@ -137,7 +126,6 @@ def course_create(
     flow.save(update_fields=["is_paused"])
     course.prereading = flow
     course.save(update_fields=["intro_thread", "prereading"])
-    _scope(course)
     return course
 
 
@@ -157,7 +145,6 @@ def course_update(*, course: Course, updated_by, facilitators: Iterable | None =
         course.facilitators.set(people)
         for person in people:
             membership_join(community=course.community, user=person, role=Membership.Role.MANAGER)
-    _scope(course)
     return course
 
 
