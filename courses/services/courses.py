@@ -75,7 +75,9 @@ def course_create(
         name=title[:120] or "Course",
         purpose=_("The course community of %(title)s: participants and facilitators.")
         % {"title": title},
-        kind=Community.Kind.COHORT,
+        # Course cohorts are L&D's (they are listed on L&D's cohorts page); a manager's
+        # course for their community gets a private community of practice.
+        kind=Community.Kind.COHORT if is_lnd_admin(created_by) else Community.Kind.PRACTICE,
         visibility=Community.Visibility.PRIVATE,
         topics=list(host_community.topics.all()) if host_community else [],
     )

@@ -50,6 +50,9 @@ def test_only_lnd_admins_and_managers_of_the_host_create_courses(lnd):
         online_url="https://meet.example.org/x",
     )
     assert made.host_community == host
+    # Course cohorts stay L&D's: a manager's course has a private community of practice.
+    assert made.community.kind == Community.Kind.PRACTICE
+    assert made.community.visibility == Community.Visibility.PRIVATE
     other_host = community_create(created_by=lnd, name="Other", purpose="Other.")
     with pytest.raises(PermissionDenied):
         services.course_create(
