@@ -57,6 +57,7 @@ NAVIGATION = [
     (pgettext_lazy("menu", "Expert sessions"), "expertqa:list", _everyone),
     (_("Mentoring"), "mentoring:home", _everyone),
     (_("Challenges"), "challenges:list", _everyone),
+    (_("Courses"), "courses:list", _everyone),
     (_("Calendar"), "calendar", _everyone),
     (_("People"), "people:directory", _everyone),
     # The organisation's figures; managers reach their community's from the community page.

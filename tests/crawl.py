@@ -131,7 +131,10 @@ def build_world() -> dict:
     by_threads = sorted(managed, key=lambda m: -m.community.threads.count())
     community = by_threads[0].community
     manager = by_threads[0].user
-    private = Community.objects.filter(visibility=Community.Visibility.PRIVATE).first()
+    # A private community of practice (a course's own community is a course's).
+    private = Community.objects.filter(
+        visibility=Community.Visibility.PRIVATE, course__isnull=True
+    ).first()
 
     managers = set(
         Membership.objects.filter(role=Membership.Role.MANAGER).values_list("user_id", flat=True)
@@ -189,12 +192,18 @@ def build_world() -> dict:
     from challenges.models import FeedEntry, FlowFeed
     from expertqa.models import TalkProposal
 
-    flow = Flow.objects.filter(feeds__isnull=False).first() or Flow.objects.first()
+    flow = (
+        Flow.objects.filter(course__isnull=True, feeds__isnull=False).first()
+        or Flow.objects.filter(course__isnull=True).first()
+    )
     item = flow.items.first()
     feed = FlowFeed.objects.filter(flow=flow).first()
     entry = FeedEntry.objects.filter(flow=flow).first()
     network = Community.objects.filter(kind=Community.Kind.NETWORK).first()
     proposal = TalkProposal.objects.order_by("pk").first()
+    from courses.models import Course
+
+    course = Course.objects.order_by("pk").first()
 
     def notification_of(user):
         return Notification.objects.filter(recipient=user).order_by("pk").first()
@@ -238,6 +247,9 @@ def build_world() -> dict:
         "network": network,
         "proposal": proposal,
         "notification_of": notification_of,
+        "course": course,
+        "course_item": course.prereading.items.order_by("day_offset").first() if course else None,
+        "course_prompt": course.prompts.first() if course else None,
     }
     return world
 
@@ -356,6 +368,17 @@ def _real_options(route: Route, world: dict, user) -> list[dict]:
                 }
             ]
         return [{"pk": w["challenge"].pk, "step_pk": w["step"].pk if w["step"] else MISSING_ID}]
+    if ns == "courses":
+        if name.startswith("challenge_guide"):
+            return [{"pk": w["challenge"].pk}]
+        item, prompt = w["course_item"], w["course_prompt"]
+        return [
+            {
+                "pk": w["course"].pk if w["course"] else MISSING_ID,
+                "item_pk": item.pk if item else MISSING_ID,
+                "prompt_pk": prompt.pk if prompt else MISSING_ID,
+            }
+        ]
     if ns == "admin":
         return [admin_kwargs(route)]
     # allauth and the like: keys and tokens nobody has.

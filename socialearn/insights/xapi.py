@@ -45,7 +45,11 @@ VERB_IRIS: dict[str, tuple[str, str]] = {
     V.STEP_COMPLETED: (ADL + "completed", "completed"),
     V.CHALLENGE_JOINED: (ADL + "registered", "registered"),
     V.FLOW_ITEM_POSTED: (ADL + "shared", "shared"),
+    # Features' own verbs, named as strings: the core imports no feature.
+    "course_enrolled": (ADL + "registered", "registered"),
+    "course_completed": (ADL + "completed", "completed"),
 }
+COMPLETION_VERBS = {V.STEP_COMPLETED, V.MATCH_COMPLETED, "course_completed"}
 # A question is asked, an answer to a question is answered, whatever the thread verb says.
 QUESTION_VERBS = {V.POSTED: (ADL + "asked", "asked"), V.REPLIED: (ADL + "answered", "answered")}
 
@@ -68,6 +72,12 @@ def _object_for(activity: Activity) -> dict:
             site_iri("challenge", activity.challenge_id, "step", activity.object_id),
             "interaction",
             activity.extra.get("step_title") or f"Challenge step {activity.object_id}",
+        )
+    elif activity.object_type == "course" and activity.object_id:
+        iri, kind, name = (
+            site_iri("course", activity.object_id),
+            "course",
+            activity.extra.get("title") or f"Course {activity.object_id}",
         )
     elif activity.thread_id:
         iri, kind, name = (
@@ -154,7 +164,7 @@ def statement_for(activity: Activity, *, statement_id: uuid.UUID) -> dict | None
         statement["context"]["contextActivities"] = {"grouping": grouping}
     if activity.verb == V.ANSWER_ACCEPTED:
         statement["result"] = {"success": True}
-    if activity.verb in (V.STEP_COMPLETED, V.MATCH_COMPLETED):
+    if activity.verb in COMPLETION_VERBS:
         statement["result"] = {"completion": True}
     return statement
 

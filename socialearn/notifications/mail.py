@@ -43,6 +43,12 @@ KIND_LABELS: dict[str, Any] = {
     "mentoring_match": _("mentoring matches"),
     "mentoring_request": _("mentoring requests"),
     "mentoring_call": _("calls for mentors"),
+    "course_enrolled": _("course enrolments"),
+    "course_reading": _("course pre-reading"),
+    "course_prompt": _("course discussions"),
+    "guide_message": _("messages from your learning guide"),
+    "guide_nudge": _("nudges from your learning guide"),
+    "guide_spotlight": _("spotlights on your answers"),
 }
 
 

@@ -22,6 +22,7 @@ GROUP_RIGHTS: dict[str, tuple[list[str], list[str]]] = {
             "mentoring",
             "expertqa",
             "challenges",
+            "courses",
         ],
         ["auth.view_user", "auth.change_user", "auth.view_group"],
     ),

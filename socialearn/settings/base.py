@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "mentoring",
     "expertqa",
     "challenges",
+    "courses",
 ]
 
 # SAML needs python3-saml (and libxmlsec1); enabled only where it is installed.
@@ -381,6 +382,11 @@ CELERY_BEAT_SCHEDULE = {
     "release-live-chat-prompts": {
         "task": "expertqa.live.tasks.release_chat_prompts",
         "schedule": 5.0,
+    },
+    # Course pre-reading: each participant is told of a reading on its day in their zone.
+    "deliver-course-readings": {
+        "task": "courses.tasks.deliver_readings",
+        "schedule": 300.0,
     },
     "expert-session-reminders": {
         "task": "expertqa.tasks.send_due_reminders",

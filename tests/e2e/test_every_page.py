@@ -26,6 +26,7 @@ OWNER = {
     "mentoring": "coordinator",
     "insights": "ld_admin",
     "challenges": "ld_admin",
+    "courses": "ld_admin",
     "expertqa": "employee",
 }
 ROLES = ("employee", "manager", "coordinator", "ld_admin")

@@ -155,6 +155,25 @@ def _build_world():
         title=f"{SECRET} article",
         created_at=now,
     )
+    # A course for the private community: its member is a participant.
+    from courses import services as course_services
+
+    w.private_course = course_services.course_create(
+        created_by=w.manager,
+        host_community=w.private,
+        title=f"{SECRET} course",
+        description=f"{SECRET} course description",
+        starts_on=timezone.localdate() - timedelta(days=1),
+        ends_on=timezone.localdate() + timedelta(days=1),
+        location="Room 1",
+    )
+    course_services.course_enrol(course=w.private_course, user=w.member)
+    w.course_item = course_services.course_reading_add(
+        course=w.private_course, added_by=w.manager, kind="tip", title=f"{SECRET} reading"
+    )
+    w.course_prompt = course_services.prompt_add(
+        course=w.private_course, added_by=w.manager, title=f"{SECRET} prompt"
+    )
 
     # A public community allowing anonymous posts.
     w.public = community_create(

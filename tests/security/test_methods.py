@@ -8,7 +8,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from socialearn.notifications.models import Notification
 
-FEATURE_APPS = ["communities", "expertqa", "challenges", "mentoring", "notifications", "insights"]
+FEATURE_APPS = [
+    "communities",
+    "expertqa",
+    "challenges",
+    "courses",
+    "mentoring",
+    "notifications",
+    "insights",
+]
 
 
 def _walk(patterns):
@@ -136,6 +144,12 @@ def _post_only_urls(w):
         ("people:import_apply", [_people_file().pk]),
         ("notifications:person_follow", [w.manager.pk]),
         ("people:welcome_finish", []),
+        ("courses:enrol", [w.private_course.pk]),
+        ("courses:introduce", [w.private_course.pk]),
+        ("courses:prompt_open", [w.private_course.pk, w.course_prompt.pk]),
+        ("courses:complete", [w.private_course.pk]),
+        ("courses:guide_prompt", [w.private_course.pk]),
+        ("courses:challenge_guide_prompt", [ch.pk]),
     ]
 
 
@@ -288,6 +302,12 @@ POST_ONLY = {
     "communities:channel_test",
     "communities:channel_disconnect",
     "people:import_apply",
+    "courses:enrol",
+    "courses:introduce",
+    "courses:prompt_open",
+    "courses:complete",
+    "courses:guide_prompt",
+    "courses:challenge_guide_prompt",
 }
 # GET shows a form; only a POST (with its CSRF token) writes.
 FORMS = {
@@ -330,6 +350,12 @@ FORMS = {
     "expertqa:propose": ["network.slug"],
     "expertqa:series_new": ["network.slug"],
     "expertqa:recording": ["private_session.pk"],
+    "courses:create": [],
+    "courses:edit": ["private_course.pk"],
+    "courses:roster": ["private_course.pk"],
+    "courses:reading_new": ["private_course.pk"],
+    "courses:prompt_new": ["private_course.pk"],
+    "courses:after": ["private_course.pk"],
 }
 # Reads (their visibility is tested in test_private_communities, test_anonymity, test_xss).
 # notifications:open follows the person's own notification's link; GET changes nothing (the
@@ -405,6 +431,14 @@ READS = {
     "people:topics",
     "people:topic",
     "people:import_review",
+    "courses:list",
+    "courses:detail",
+    # Opening a reading records that the participant read it (what "read" means for the
+    # facilitator's figures): one idempotent row, nothing else.
+    "courses:reading",
+    "courses:facilitator",
+    "courses:guide",
+    "courses:challenge_guide",
 }
 
 

@@ -270,6 +270,24 @@ PAGES: dict[str, str] = {
     "challenges:flow_review":            "l n n o n n n n",
     "challenges:flow_entry":             "l n n o n n n n",
     "challenges:flow_entry_dismiss":     "l n n r n n n n",
+    "courses:list":                      "l o o o o o o o",
+    "courses:create":                    "l f f o f f o o",
+    "courses:detail":                    "l n o o n n n n",
+    "courses:edit":                      "l n f o n n n n",
+    "courses:enrol":                     "l n r r n n n n",
+    "courses:introduce":                 "l n r r n n n n",
+    "courses:roster":                    "l n f o n n n n",
+    "courses:reading_new":               "l n f o n n n n",
+    "courses:reading":                   "l n o o n n n n",
+    "courses:prompt_new":                "l n f o n n n n",
+    "courses:prompt_open":               "l n f r n n n n",
+    "courses:after":                     "l n f o n n n n",
+    "courses:complete":                  "l n f r n n n n",
+    "courses:facilitator":               "l n f o n n n n",
+    "courses:guide":                     "l n f o n n n n",
+    "courses:guide_prompt":              "l n f r n n n n",
+    "courses:challenge_guide":           "l n f o n n n n",
+    "courses:challenge_guide_prompt":    "l n f r n n n n",
 }
 # fmt: on
 
@@ -376,6 +394,11 @@ ADMIN_MODELS: dict[str, set[str]] = {
     "challenges.flowfeed": COORD,
     "challenges.feedentry": COORD,
     "expertqa.talkproposal": COORD,
+    "courses.course": LND,
+    "courses.enrolment": LND,
+    "courses.discussionprompt": LND,
+    "courses.readingmark": LND,
+    "courses.guideprompt": LND,
 }
 
 # Admin URLs other than changelists and change forms: one row each.
@@ -527,6 +550,23 @@ def build_world() -> World:
     w.proposal = proposal_create(
         community=w.private, proposer=owner, title="Guild talk", abstract="A", topic=w.topic
     )
+    # A course of the private community: its manager facilitates, its member takes part.
+    from courses import services as course_services
+
+    w.course = course_services.course_create(
+        created_by=owner,
+        host_community=w.private,
+        title="Guild course",
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=1),
+        facilitators=[u["manager"]],
+        location="Room 1",
+    )
+    course_services.course_enrol(course=w.course, user=u["member"])
+    w.course_item = course_services.course_reading_add(
+        course=w.course, added_by=owner, kind="tip", title="Read this", day=0
+    )
+    w.course_prompt = course_services.prompt_add(course=w.course, added_by=owner, title="Ask")
 
     # Mentoring: a programme coordinated by someone else, a match between two others, and
     # another programme the staff coordinator runs.
@@ -625,6 +665,10 @@ def _admin_rows(w: World, now) -> None:
     Completion.objects.create(
         step=w.step, user=member, challenge=w.challenge, via="done", completed_at=now
     )
+    from courses.models import GuidePrompt, ReadingMark
+
+    ReadingMark.objects.create(item=w.course_item, user=member, read_at=now)
+    GuidePrompt.objects.create(kind="nudge", sent_by=w.owner, course=w.course, sent_at=now)
     EmailAddress.objects.create(user=w.owner, email=w.owner.email, verified=True, primary=True)
     app = SocialApp.objects.create(provider="openid_connect", name="Intranet", client_id="x")
     account = SocialAccount.objects.create(user=w.owner, provider="openid_connect", uid="1")
@@ -676,6 +720,10 @@ def kwargs_for(route: Route, w: World) -> dict:
             values["poll_pk"] = w.poll.pk
     elif ns == "challenges":
         values["pk"] = w.flow.pk if name.startswith("flow") else w.challenge.pk
+    elif ns == "courses":
+        values["pk"] = w.challenge.pk if name.startswith("challenge_guide") else w.course.pk
+        values["item_pk"] = w.course_item.pk
+        values["prompt_pk"] = w.course_prompt.pk
     elif ns == "mentoring":
         if name in (
             "match",

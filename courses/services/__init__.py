@@ -1,0 +1,48 @@
+"""Every write of courses and the guide's dashboard."""
+
+from .courses import (
+    COURSE_COMPLETED,
+    COURSE_ENROLLED,
+    course_cohorts_make,
+    course_complete,
+    course_create,
+    course_enrol,
+    course_follow_up_set,
+    course_introduce,
+    course_reading_add,
+    course_readings_deliver,
+    course_roster_upload,
+    course_update,
+    enrolment_complete_if_done,
+    prompt_add,
+    prompt_open,
+    reading_mark,
+    reading_release_at,
+    reading_release_day,
+)
+from .guide import GUIDE_PROMPTED, guide_message, guide_nudge, guide_spotlight
+
+__all__ = [
+    "COURSE_COMPLETED",
+    "COURSE_ENROLLED",
+    "GUIDE_PROMPTED",
+    "course_cohorts_make",
+    "course_complete",
+    "course_create",
+    "course_enrol",
+    "course_follow_up_set",
+    "course_introduce",
+    "course_reading_add",
+    "course_readings_deliver",
+    "course_roster_upload",
+    "course_update",
+    "enrolment_complete_if_done",
+    "guide_message",
+    "guide_nudge",
+    "guide_spotlight",
+    "prompt_add",
+    "prompt_open",
+    "reading_mark",
+    "reading_release_at",
+    "reading_release_day",
+]

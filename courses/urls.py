@@ -1,0 +1,30 @@
+from django.urls import path
+
+from . import views
+
+app_name = "courses"
+
+urlpatterns = [
+    path("", views.course_list, name="list"),
+    path("new/", views.course_create, name="create"),
+    path("<int:pk>/", views.course_detail, name="detail"),
+    path("<int:pk>/edit/", views.course_edit, name="edit"),
+    path("<int:pk>/enrol/", views.course_enrol, name="enrol"),
+    path("<int:pk>/introduce/", views.course_introduce, name="introduce"),
+    path("<int:pk>/roster/", views.course_roster, name="roster"),
+    path("<int:pk>/readings/new/", views.reading_new, name="reading_new"),
+    path("<int:pk>/readings/<int:item_pk>/", views.reading_detail, name="reading"),
+    path("<int:pk>/prompts/new/", views.prompt_new, name="prompt_new"),
+    path("<int:pk>/prompts/<int:prompt_pk>/open/", views.prompt_open, name="prompt_open"),
+    path("<int:pk>/after/", views.course_after, name="after"),
+    path("<int:pk>/complete/", views.course_complete, name="complete"),
+    path("<int:pk>/facilitator/", views.facilitator, name="facilitator"),
+    path("<int:pk>/guide/", views.course_guide, name="guide"),
+    path("<int:pk>/guide/prompt/", views.course_guide_prompt, name="guide_prompt"),
+    path("guide/challenges/<int:pk>/", views.challenge_guide, name="challenge_guide"),
+    path(
+        "guide/challenges/<int:pk>/prompt/",
+        views.challenge_guide_prompt,
+        name="challenge_guide_prompt",
+    ),
+]
