@@ -8,7 +8,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -32,6 +34,44 @@ from .forms import (
 from .models import AdhocRequest, AdhocVolunteer, Enrolment, Match, MatchingRun, Programme
 from .relationship import selectors as relationship_selectors
 from .relationship.forms import AgreementForm, GoalForm, MeetingScheduleForm, NoteForm
+
+
+def _stored_list(stored: dict[str, int]) -> SafeString:
+    """What going unrecorded deletes, as one phrase ("2 meeting notes and 1 note sent with
+    mentoring requests") for the confirmation sentence."""
+    items = []
+    if stored.get("notes"):
+        n = stored["notes"]
+        items.append(
+            format_html(
+                "<strong>{}</strong>",
+                ngettext("%(count)s meeting note", "%(count)s meeting notes", n) % {"count": n},
+            )
+        )
+    if stored.get("messages"):
+        n = stored["messages"]
+        items.append(
+            format_html(
+                "<strong>{}</strong>",
+                ngettext(
+                    "%(count)s note sent with mentoring requests",
+                    "%(count)s notes sent with mentoring requests",
+                    n,
+                )
+                % {"count": n},
+            )
+        )
+    if stored.get("words"):
+        n = stored["words"]
+        items.append(
+            format_html(
+                "<strong>{}</strong> {}",
+                ngettext("%(count)s other text pairs wrote", "%(count)s other texts pairs wrote", n)
+                % {"count": n},
+                _("(goal wordings, agendas, their own notes, survey comments)"),
+            )
+        )
+    return mark_safe(format_html(" {} ", _("and")).join(items))  # noqa: S308 - parts escaped above
 
 
 def _error_text(error: ValidationError) -> str:
@@ -102,6 +142,7 @@ def programme_edit(request, pk: int):
                 {
                     "programme": programme,
                     "stored": stored,
+                    "stored_list": _stored_list(stored),
                     "posted": [
                         (name, value)
                         for name, values in request.POST.lists()
