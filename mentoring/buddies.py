@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from socialearn.insights.services import activity_record
 from socialearn.notifications.services import notify
+from socialearn.recipient_languages import each_language
 
 from . import matching, selectors
 from .models import Enrolment, Match, Programme
@@ -137,22 +138,26 @@ def buddies_offer_in(programme: Programme, *, now=None) -> int:
     if matches:
         by_key = {e.pk: e for e in (*mentors, *proteges)}
         url = reverse("mentoring:mine")
-        notify(
-            recipients=[by_key[m.mentor_id].user_id for m in matches],
-            kind="mentoring_match",
-            title=f"A newcomer would like you as their buddy in {programme.name}",
-            body="See who they are and why you were matched, then accept or decline.",
-            url=url,
-            send_email=True,
-        )
-        notify(
-            recipients=[by_key[m.protege_id].user_id for m in matches],
-            kind="mentoring_match",
-            title=f"Welcome! Meet your onboarding buddy in {programme.name}",
-            body="Someone near you volunteered to help you find your feet. Accept to start.",
-            url=url,
-            send_email=True,
-        )
+        for ids in each_language(by_key[m.mentor_id].user_id for m in matches):
+            notify(
+                recipients=ids,
+                kind="mentoring_match",
+                title=_("A newcomer would like you as their buddy in %(programme)s")
+                % {"programme": programme.name},
+                body=_("See who they are and why you were matched, then accept or decline."),
+                url=url,
+                send_email=True,
+            )
+        for ids in each_language(by_key[m.protege_id].user_id for m in matches):
+            notify(
+                recipients=ids,
+                kind="mentoring_match",
+                title=_("Welcome! Meet your onboarding buddy in %(programme)s")
+                % {"programme": programme.name},
+                body=_("Someone near you volunteered to help you find your feet. Accept to start."),
+                url=url,
+                send_email=True,
+            )
     return len(matches)
 
 
