@@ -466,7 +466,7 @@ def matching_run_execute(*, run_id: int) -> MatchingRun:
             excluded=excluded,
             locked=locked,
         )
-        kept = {(m_key, p_key) for m_key, p_key, _ in result.pairs}
+        kept = {(m_key, p_key) for m_key, p_key, _score in result.pairs}
         all_refused = {**refused_early, **result.refused}
         dropped = [pair for pair in all_refused if pair not in kept]
         if dropped:  # a refused lock is not kept: its proposal goes

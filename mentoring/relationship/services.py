@@ -78,7 +78,7 @@ def relationship_start(*, match: Match) -> Agreement:
     """Called as a match becomes active: its agreement, prefilled from the programme."""
     programme = match.programme
     started = timezone.localdate(match.started_at or timezone.now())
-    agreement, _ = Agreement.objects.get_or_create(
+    agreement, _created = Agreement.objects.get_or_create(
         match=match,
         defaults={
             "frequency": frequency_from_rhythm(programme.rhythm),

@@ -205,6 +205,7 @@ PAGES: dict[str, str] = {
     "expertqa:moderate":                 "l n f r n n n n",
     "expertqa:series":                   "l n o o n n n n",
     "expertqa:expert":                   "l o o o o o o o",
+    "expertqa:jsi18n":                   "o o o o o o o o",
     "expertqa:live_create":              "l f f o f f f f",
     "expertqa:live_detail":              "l n o o n n n n",
     "expertqa:live_present":             "l n o o n n n n",
