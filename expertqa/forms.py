@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities.mentions import validate_mentions
 from communities.models import Community
@@ -43,7 +44,7 @@ class QuestionForm(InputLimits, forms.Form):
 
 class AnswerForm(InputLimits, forms.Form):
     body = forms.CharField(
-        label=_("Answer"),
+        label=pgettext_lazy("noun", "Answer"),
         max_length=limits.EXPERT_ANSWER,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Write the answer first.")},

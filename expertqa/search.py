@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from socialearn.people import search
 from socialearn.people.search import Hit, Terms
@@ -101,7 +101,7 @@ def find_sessions(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hi
                     url=f"{url}#question-{r['question_pk']}",
                     excerpt=search.mark(r["excerpt"], from_html=True),
                     meta=f"{r['session_title']} · {when}",
-                    label=_("Answer"),
+                    label=pgettext("noun", "Answer"),
                 )
             )
         else:
