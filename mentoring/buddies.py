@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from socialearn.insights.services import activity_record
 from socialearn.notifications.services import notify
@@ -97,7 +98,7 @@ def buddies_offer_in(programme: Programme, *, now=None) -> int:
     now = now or timezone.now()
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     _enrol_newcomers(programme, timezone.localdate(now))
-    mentors, proteges, _, topics = selectors.matching_pool(programme)
+    mentors, proteges, _locked, topics = selectors.matching_pool(programme)
     mentors = [m for m in mentors if m.free > 0]  # type: ignore[attr-defined]
     waiting_offer = Match.objects.filter(protege=OuterRef("pk"), status__in=Match.LIVE)
     waiting = {

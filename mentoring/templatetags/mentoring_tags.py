@@ -1,4 +1,8 @@
+from datetime import date, datetime, time
+
 from django import template
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from ..reasons import reason_text as _reason_text
@@ -18,3 +22,13 @@ def inline_label(label) -> str:
     keeps its nouns capitalised ("ein Videoanruf")."""
     text = str(label)
     return text.lower() if get_language().startswith("en") else text
+
+
+@register.filter
+def date_ago(day) -> str:
+    """A past date as "3 weeks, 2 days ago", in the reader's language (naturaltime takes
+    only datetimes: the date is read as its midnight in the reader's zone)."""
+    if not isinstance(day, date) or isinstance(day, datetime):
+        return naturaltime(day)
+    midnight = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+    return naturaltime(midnight)
