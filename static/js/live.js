@@ -20,7 +20,10 @@
   var runner = false;
   var unseen = 0;
   var pendingSort = false;
-  var clock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+  // The page's language and the 24-hour clock the server writes everywhere ("H:i"); the
+  // reader's own time zone (the browser's).
+  var clock = new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+    { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 
   function byId(id) { return document.getElementById(id); }
 
