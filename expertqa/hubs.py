@@ -1,6 +1,8 @@
 """Expert sessions on a topic's hub (upcoming and past, never cancelled ones) and in its
 public feed. One query per section, sessions of communities the reader may read."""
 
+from typing import cast
+
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -41,9 +43,11 @@ def _sessions(viewer, topic):
 
 @hubs.register(
     "upcoming_sessions",
-    label=gettext_lazy("Upcoming expert sessions"),
+    label=cast(str, gettext_lazy("Upcoming expert sessions")),
     order=30,
-    empty=gettext_lazy("No session planned. Community managers can schedule one with an expert."),
+    empty=cast(
+        str, gettext_lazy("No session planned. Community managers can schedule one with an expert.")
+    ),
 )
 def upcoming(viewer, topic, *, limit: int) -> list[Hit]:
     now = timezone.now()
@@ -54,9 +58,9 @@ def upcoming(viewer, topic, *, limit: int) -> list[Hit]:
 
 @hubs.register(
     "past_sessions",
-    label=gettext_lazy("Past expert sessions"),
+    label=cast(str, gettext_lazy("Past expert sessions")),
     order=40,
-    empty=gettext_lazy("None yet."),
+    empty=cast(str, gettext_lazy("None yet.")),
 )
 def past(viewer, topic, *, limit: int) -> list[Hit]:
     now = timezone.now()

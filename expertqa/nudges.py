@@ -1,6 +1,7 @@
 """The expert's nudge: a deferred answer falls due in two days."""
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -54,13 +55,13 @@ def deferral_due(now: datetime):
 register(
     Rule(
         name="expertqa.deferral_due",
-        label=gettext_lazy("A deferred answer I promised falls due"),
-        description=gettext_lazy(
-            "Two days before the date I gave when I deferred a session question."
+        label=cast(str, gettext_lazy("A deferred answer I promised falls due")),
+        description=cast(
+            str, gettext_lazy("Two days before the date I gave when I deferred a session question.")
         ),
         find=deferral_due,
         kind="expertqa_deferral_due",
-        action=gettext_lazy("Answer now"),
+        action=cast(str, gettext_lazy("Answer now")),
         follow_verbs=("session_answered",),
         priority=90,
     )

@@ -6,6 +6,8 @@ board (not hidden or merged). An anonymous asker's question is found by its word
 without any name. One query (a UNION) for the whole kind.
 """
 
+from typing import cast
+
 from django.contrib.postgres.search import SearchVector
 from django.db.models import CharField, F, IntegerField, Q, Value
 from django.urls import reverse
@@ -83,7 +85,8 @@ def _answer_rows(user, terms: Terms):
     )
 
 
-@search.register("sessions", label=gettext_lazy("Expert sessions and answers"), order=50)
+# The label is translated when the results are shown, in the reader's language.
+@search.register("sessions", label=cast(str, gettext_lazy("Expert sessions and answers")), order=50)
 def find_sessions(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]:
     rows = (
         _session_rows(user, terms)

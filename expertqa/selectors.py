@@ -317,7 +317,7 @@ class Board:
 
     @property
     def state_label(self) -> str:
-        return Session.State(self.state).label
+        return str(Session.State(self.state).label)
 
 
 def board_for(session: Session, user, *, sort: str = "votes", detailed: int | None = None) -> Board:

@@ -2,6 +2,8 @@
 on the topics mentor and protégé enrolled with in common. Only the fact and the programme
 are shown, never the protégé nor anything of the conversations."""
 
+from typing import cast
+
 from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -47,8 +49,8 @@ def _mentoring_items(viewer, user_id: int, topic_id: int, limit: int) -> list[Hi
 
 evidence.register(
     "mentoring_given",
-    singular=gettext_lazy("protégé mentored"),
-    plural=gettext_lazy("protégés mentored"),
+    singular=cast(str, gettext_lazy("protégé mentored")),
+    plural=cast(str, gettext_lazy("protégés mentored")),
     order=50,
     weight=2,
     items=_mentoring_items,

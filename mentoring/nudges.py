@@ -1,6 +1,7 @@
 """The mentoring nudge: an active pair with no meeting logged for the programme's weeks."""
 
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from django.db.models import (
     DateField,
@@ -69,9 +70,9 @@ def stalled(now: datetime):
             "quiet_since",
         )
     )
-    rows = list(rows)
-    languages = languages_of({person for row in rows for person in (row[3], row[4])})
-    for match_id, programme_id, programme, mentor_id, protege_id, quiet_since in rows:
+    found = list(rows)
+    languages = languages_of({person for row in found for person in (row[3], row[4])})
+    for match_id, programme_id, programme, mentor_id, protege_id, quiet_since in found:
         url = reverse("mentoring:match", args=[match_id]) + "#meetings"
         weeks = max((now.date() - quiet_since).days // 7, 1)
         for person_id in (mentor_id, protege_id):
@@ -97,13 +98,13 @@ def stalled(now: datetime):
 register(
     Rule(
         name="mentoring.stalled",
-        label=gettext_lazy("My mentoring pair has not met for weeks"),
-        description=gettext_lazy(
-            "When no meeting has been logged for the weeks the programme sets."
+        label=cast(str, gettext_lazy("My mentoring pair has not met for weeks")),
+        description=cast(
+            str, gettext_lazy("When no meeting has been logged for the weeks the programme sets.")
         ),
         find=stalled,
         kind="nudge_mentoring_stalled",
-        action=gettext_lazy("Log a meeting or schedule one"),
+        action=cast(str, gettext_lazy("Log a meeting or schedule one")),
         follow_verbs=("meeting_logged",),
         priority=70,
     )
