@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from socialearn.markdown import render_markdown
 from socialearn.people.admin_columns import person_column
@@ -52,13 +53,13 @@ class SessionAdminForm(forms.ModelForm):
         for name in ("created_by", "moderator"):
             if name in self.fields:
                 self.fields[name].required = False
-                self.fields[name].help_text = "Leave empty for yourself."
+                self.fields[name].help_text = _("Leave empty for yourself.")
 
     def clean(self):
         data = super().clean()
         series, community = data.get("series"), data.get("community")
         if series and community and series.community_id != community.pk:
-            self.add_error("series", "This series belongs to another community.")
+            self.add_error("series", _("This series belongs to another community."))
         return data
 
 
