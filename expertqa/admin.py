@@ -74,13 +74,13 @@ class SessionAdminForm(forms.ModelForm):
         for name in ("created_by", "moderator"):
             if name in self.fields:
                 self.fields[name].required = False
-                self.fields[name].help_text = "Leave empty for yourself."
+                self.fields[name].help_text = _("Leave empty for yourself.")
 
     def clean(self):
         data = super().clean()
         series, community = data.get("series"), data.get("community")
         if series and community and series.community_id != community.pk:
-            self.add_error("series", "This series belongs to another community.")
+            self.add_error("series", _("This series belongs to another community."))
         return data
 
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ExpertqaConfig(AppConfig):
     name = "expertqa"
-    verbose_name = "Expert sessions"
+    verbose_name = _("Expert sessions")
 
     def ready(self) -> None:
         from socialearn import fastpaths

@@ -1,6 +1,9 @@
 """Sessions announced to the team channels of their community (Teams, Slack)."""
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from communities.channels.services import channels_announce, plain_text
 
@@ -13,11 +16,17 @@ def session_announce(session: Session) -> int:
     The time is the organisation's: a channel has many readers in many time zones.
     """
     when = timezone.localtime(session.starts_at)
+    # A channel has many readers: the card is in the site's language, not the scheduler's.
+    with translation.override(settings.LANGUAGE_CODE):
+        label = _("%(kind)s, %(when)s") % {
+            "kind": session.get_kind_display(),
+            "when": date_format(when, _("D j M H:i T")),
+        }
     return channels_announce(
         community_id=session.community_id,
         community_name=session.community.name,
         key=f"session:{session.pk}",
-        label=f"{session.get_kind_display()}, {when:%a %-d %b %H:%M %Z}",
+        label=label,
         title=session.title,
         text=plain_text(session.description),
         url=session.get_absolute_url(),

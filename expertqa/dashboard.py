@@ -1,3 +1,5 @@
+from django.utils.translation import gettext as _
+
 from .selectors import live_and_next
 
 
@@ -8,7 +10,7 @@ def dashboard_section(request) -> dict | None:
     if not live and not upcoming:
         return None
     return {
-        "title": "Expert sessions live now" if live else "Expert sessions this week",
+        "title": _("Expert sessions live now") if live else _("Expert sessions this week"),
         "template": "expertqa/_dashboard.html",
         "context": {"live": live, "upcoming": upcoming},
         "order": 30,

@@ -1,7 +1,11 @@
 """Answers given in expert sessions count as evidence of expertise on the session's topic
 (answers to questions still on the board, in sessions of communities the viewer can read)."""
 
+from typing import cast
+
 from django.db.models import F, QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy
 
 from socialearn.people import evidence
 from socialearn.people.search import Hit
@@ -31,7 +35,7 @@ def _answer_items(viewer, user_id: int, topic_id: int, limit: int) -> list[Hit]:
             title=a.question.session.title,
             url=a.question.session.get_absolute_url(),
             excerpt=a.question.body[:140],
-            meta=f"{a.created_at:%-d %b %Y}",
+            meta=date_format(a.created_at, "DATE_FORMAT"),
         )
         for a in answers
     ]
@@ -39,8 +43,8 @@ def _answer_items(viewer, user_id: int, topic_id: int, limit: int) -> list[Hit]:
 
 evidence.register(
     "session_answers",
-    singular="answer in an expert session",
-    plural="answers in expert sessions",
+    singular=cast(str, gettext_lazy("answer in an expert session")),
+    plural=cast(str, gettext_lazy("answers in expert sessions")),
     order=20,
     weight=2,
     items=_answer_items,

@@ -3,6 +3,8 @@ from datetime import timedelta
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities.mentions import validate_mentions
 from communities.models import Community
@@ -20,18 +22,18 @@ from .models import (
     org_today,
 )
 
-FUTURE_START = "Choose a start time in the future."
+FUTURE_START = _("Choose a start time in the future.")
 
 
 class QuestionForm(InputLimits, forms.Form):
     body = forms.CharField(
-        label="Your question",
+        label=_("Your question"),
         max_length=limits.EXPERT_QUESTION,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "What would you like to ask?"}),
-        error_messages={"required": "Write your question first."},
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("What would you like to ask?")}),
+        error_messages={"required": _("Write your question first.")},
     )
     is_anonymous = forms.BooleanField(
-        label="Ask anonymously (only the moderators will know it was you)", required=False
+        label=_("Ask anonymously (only the moderators will know it was you)"), required=False
     )
 
     def __init__(self, *args, allow_anonymous: bool = False, **kwargs):
@@ -42,27 +44,27 @@ class QuestionForm(InputLimits, forms.Form):
 
 class AnswerForm(InputLimits, forms.Form):
     body = forms.CharField(
-        label="Answer",
+        label=pgettext_lazy("noun", "Answer"),
         max_length=limits.EXPERT_ANSWER,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Write the answer first."},
+        error_messages={"required": _("Write the answer first.")},
     )
 
 
 class DeferForm(InputLimits, forms.Form):
     deferred_to = forms.DateField(
-        label="I will answer by",
+        label=_("I will answer by"),
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={
-            "required": "Name the date you will answer by.",
-            "invalid": "Give a date like 2026-05-14.",
+            "required": _("Name the date you will answer by."),
+            "invalid": _("Give a date like 2026-05-14."),
         },
     )
     note = forms.CharField(
-        label="Note for the asker",
+        label=_("Note for the asker"),
         max_length=limits.DEFERRAL_NOTE,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. I need to check with the data team"}),
-        error_messages={"required": "Add a short note so the asker knows what to expect."},
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. I need to check with the data team")}),
+        error_messages={"required": _("Add a short note so the asker knows what to expect.")},
     )
 
     def __init__(self, *args, **kwargs):
@@ -71,7 +73,7 @@ class DeferForm(InputLimits, forms.Form):
             self.fields["deferred_to"],
             earliest=lambda: org_today() + timedelta(days=1),
             latest=latest_deferral,
-            too_early="Choose a date in the future: tomorrow or later.",
+            too_early=_("Choose a date in the future: tomorrow or later."),
             too_late=DEFERRAL_TOO_LATE,
         )
 
@@ -87,13 +89,15 @@ def _users_by_email(emails: list[str]):
     return [found[e] for e in emails if e in found], missing
 
 
-def _clean_expert_emails(value: str):
+def _clean_expert_emails(value: str, *, empty: str = _("Name at least one expert.")):
     emails = [e.strip().lower() for e in value.split(",") if e.strip()]
     if not emails:
-        raise forms.ValidationError("Name at least one expert.")
+        raise forms.ValidationError(empty)
     users, missing = _users_by_email(list(dict.fromkeys(emails)))
     if missing:
-        raise forms.ValidationError(f"Nobody here has the address {', '.join(missing)}.")
+        raise forms.ValidationError(
+            _("Nobody here has the address %(addresses)s.") % {"addresses": ", ".join(missing)}
+        )
     return users
 
 
@@ -104,35 +108,38 @@ class SessionEditForm(InputLimits, forms.Form):
     """
 
     title = forms.CharField(
-        max_length=200, error_messages={"required": "Give the session a title."}
+        label=_("Title"),
+        max_length=200,
+        error_messages={"required": _("Give the session a title.")},
     )
     description = forms.CharField(
+        label=_("Description"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=limits.DESCRIPTION,
         validators=[validate_mentions],
-        help_text="Markdown.",
+        help_text=_("Markdown."),
     )
     experts = forms.CharField(
-        label="Experts",
+        label=_("Experts"),
         max_length=2000,
-        help_text="Email addresses, separated by commas: one expert or a panel.",
-        error_messages={"required": "Name at least one expert."},
+        help_text=_("Email addresses, separated by commas: one expert or a panel."),
+        error_messages={"required": _("Name at least one expert.")},
     )
     starts_at = forms.DateTimeField(
-        label="Starts",
+        label=_("Starts"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         error_messages={
-            "invalid": "Give a date and time like 2026-05-14 12:30.",
-            "required": "Give the start date and time.",
+            "invalid": _("Give a date and time like 2026-05-14 12:30."),
+            "required": _("Give the start date and time."),
         },
     )
     duration = forms.IntegerField(
-        label="Length in minutes",
+        label=_("Length in minutes"),
         min_value=10,
         max_value=8 * 60,
-        error_messages={"required": "Give the length in minutes."},
+        error_messages={"required": _("Give the length in minutes.")},
     )
 
     def __init__(self, *args, session: Session, window_fixed: bool = False, **kwargs):
@@ -162,7 +169,7 @@ class SessionEditForm(InputLimits, forms.Form):
         if window_fixed:
             for name in ("starts_at", "duration"):
                 self.fields[name].disabled = True
-                self.fields[name].help_text = "The session has closed: its window stays."
+                self.fields[name].help_text = _("The session has closed: its window stays.")
 
     def clean_experts(self):
         return _clean_expert_emails(self.cleaned_data["experts"])
@@ -181,48 +188,56 @@ class SessionEditForm(InputLimits, forms.Form):
 
 class CancelForm(InputLimits, forms.Form):
     note = forms.CharField(
-        label="A word to the people invited (optional)",
+        label=_("A word to the people invited (optional)"),
         required=False,
         max_length=limits.CANCEL_NOTE,
         widget=forms.Textarea(
-            attrs={"rows": 2, "placeholder": "e.g. The expert is ill; we will find a new date."}
+            attrs={"rows": 2, "placeholder": _("e.g. The expert is ill; we will find a new date.")}
         ),
     )
 
 
 class SessionForm(InputLimits, forms.Form):
-    title = forms.CharField(max_length=200)
-    kind = forms.ChoiceField(choices=Session.Kind.choices, initial=Session.Kind.ASK)
-    community = forms.ModelChoiceField(queryset=Community.objects.none(), empty_label=None)
-    topic = forms.ModelChoiceField(queryset=Topic.objects.all())
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=Session.Kind.choices, initial=Session.Kind.ASK
+    )
+    community = forms.ModelChoiceField(
+        label=_("Community"), queryset=Community.objects.none(), empty_label=None
+    )
+    topic = forms.ModelChoiceField(label=_("Topic"), queryset=Topic.objects.all())
     series = forms.ModelChoiceField(
+        label=_("Series"),
         queryset=Series.objects.none(),
         required=False,
-        help_text="For lunch-and-learn sessions that belong to a series.",
+        help_text=_("For lunch-and-learn sessions that belong to a series."),
     )
     description = forms.CharField(
+        label=_("Description"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=limits.DESCRIPTION,
         validators=[validate_mentions],
-        help_text="Markdown.",
+        help_text=_("Markdown."),
     )
     experts = forms.CharField(
-        label="Experts",
+        label=_("Experts"),
         max_length=2000,
-        help_text="Email addresses, separated by commas: one expert or a panel.",
+        help_text=_("Email addresses, separated by commas: one expert or a panel."),
     )
     moderator = forms.EmailField(
-        required=False, help_text="Email address; leave empty to moderate yourself."
+        label=_("Moderator"),
+        required=False,
+        help_text=_("Email address; leave empty to moderate yourself."),
     )
     starts_at = forms.DateTimeField(
-        label="Starts",
+        label=_("Starts"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        error_messages={"invalid": "Give a date and time like 2026-05-14 12:30."},
+        error_messages={"invalid": _("Give a date and time like 2026-05-14 12:30.")},
     )
     duration = forms.IntegerField(
-        label="Length in minutes", initial=60, min_value=10, max_value=8 * 60
+        label=_("Length in minutes"), initial=60, min_value=10, max_value=8 * 60
     )
 
     def __init__(self, *args, communities=None, **kwargs):
@@ -247,7 +262,9 @@ class SessionForm(InputLimits, forms.Form):
             return None
         users, missing = _users_by_email([email])
         if missing:
-            raise forms.ValidationError(f"Nobody here has the address {email}.")
+            raise forms.ValidationError(
+                _("Nobody here has the address %(addresses)s.") % {"addresses": email}
+            )
         return users[0]
 
     def clean_starts_at(self):
@@ -260,5 +277,5 @@ class SessionForm(InputLimits, forms.Form):
         data = super().clean()
         series, community = data.get("series"), data.get("community")
         if series and community and series.community_id != community.pk:
-            self.add_error("series", "This series belongs to another community.")
+            self.add_error("series", _("This series belongs to another community."))
         return data

@@ -1,8 +1,12 @@
 """Expert sessions on a topic's hub (upcoming and past, never cancelled ones) and in its
 public feed. One query per section, sessions of communities the reader may read."""
 
+from typing import cast
+
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from communities.models import Community
 from socialearn.people import hubs
@@ -14,7 +18,7 @@ from .selectors import visible_sessions
 
 def _when(moment) -> str:
     """In the reader's zone (the middleware activates it)."""
-    return date_format(timezone.localtime(moment), "D j M Y, H:i")
+    return date_format(timezone.localtime(moment), _("D j M Y, H:i"))
 
 
 def _hits(rows) -> list[Hit]:
@@ -39,9 +43,11 @@ def _sessions(viewer, topic):
 
 @hubs.register(
     "upcoming_sessions",
-    label="Upcoming expert sessions",
+    label=cast(str, gettext_lazy("Upcoming expert sessions")),
     order=30,
-    empty="No session planned. Community managers can schedule one with an expert.",
+    empty=cast(
+        str, gettext_lazy("No session planned. Community managers can schedule one with an expert.")
+    ),
 )
 def upcoming(viewer, topic, *, limit: int) -> list[Hit]:
     now = timezone.now()
@@ -50,7 +56,12 @@ def upcoming(viewer, topic, *, limit: int) -> list[Hit]:
     )
 
 
-@hubs.register("past_sessions", label="Past expert sessions", order=40, empty="None yet.")
+@hubs.register(
+    "past_sessions",
+    label=cast(str, gettext_lazy("Past expert sessions")),
+    order=40,
+    empty=cast(str, gettext_lazy("None yet.")),
+)
 def past(viewer, topic, *, limit: int) -> list[Hit]:
     now = timezone.now()
     return _hits(
@@ -72,11 +83,11 @@ def feed_sessions(topic, *, limit: int) -> list[hubs.FeedItem]:
     )
     return [
         hubs.FeedItem(
-            title=f"Expert session: {s.title}",
+            title=_("Expert session: %(title)s") % {"title": s.title},
             url=s.get_absolute_url(),
             description=s.description_html,
             published=s.created_at,
-            category="Expert session",
+            category=_("Expert session"),
         )
         for s in rows
     ]

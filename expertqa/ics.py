@@ -4,6 +4,7 @@ from datetime import UTC
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from .selectors import person_name
@@ -25,9 +26,15 @@ def session_calendar(session) -> bytes:
     event.add("status", "CANCELLED" if session.cancelled_at else "CONFIRMED")
     event.add("dtstart", session.starts_at.astimezone(UTC))
     event.add("dtend", session.ends_at.astimezone(UTC))
-    event.add("summary", f"Cancelled: {session.title}" if session.cancelled_at else session.title)
+    event.add(
+        "summary",
+        _("Cancelled: %(title)s") % {"title": session.title}
+        if session.cancelled_at
+        else session.title,
+    )
     description = session.description.strip()
-    event.add("description", f"{description}\n\nThe board: {url}".strip())
+    board = _("The board: %(url)s") % {"url": url}
+    event.add("description", f"{description}\n\n{board}".strip())
     event.add("url", url)
     event.add("location", vText(url))
     organizer_user = session.moderator or session.created_by

@@ -32,8 +32,8 @@ def org_date(moment: datetime) -> date:
 # answer is promised within a year. Forms and services refuse anything further.
 SCHEDULE_YEARS_AHEAD = 2
 DEFERRAL_DAYS_AHEAD = 365
-SCHEDULE_TOO_LATE = "Choose a start within the next two years."
-DEFERRAL_TOO_LATE = "Promise an answer within a year: choose a date before %(latest)s."
+SCHEDULE_TOO_LATE = _("Choose a start within the next two years.")
+DEFERRAL_TOO_LATE = _("Promise an answer within a year: choose a date before %(latest)s.")
 
 
 def latest_start(now: datetime | None = None) -> date:
@@ -65,7 +65,7 @@ class Series(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name_plural = "series"
+        verbose_name_plural = _("series")
         ordering = ["title"]
 
     def __str__(self) -> str:
@@ -77,16 +77,16 @@ class Series(models.Model):
 
 class Session(models.Model):
     class Kind(models.TextChoices):
-        ASK = "ask", "Ask the expert"
-        BACKCHANNEL = "backchannel", "Live event backchannel"
-        LUNCH = "lunch", "Lunch-and-learn"
+        ASK = "ask", _("Ask the expert")
+        BACKCHANNEL = "backchannel", _("Live event backchannel")
+        LUNCH = "lunch", _("Lunch-and-learn")
 
     class State(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        OPEN = "open", "Open now"
-        CLOSED = "closed", "Closed"
-        KEPT = "kept", "Commitment kept"
-        CANCELLED = "cancelled", "Cancelled"
+        SCHEDULED = "scheduled", _("Scheduled")
+        OPEN = "open", _("Open now")
+        CLOSED = "closed", _("Closed")
+        KEPT = "kept", _("Commitment kept")
+        CANCELLED = "cancelled", _("Cancelled")
 
     title = models.CharField(max_length=200)
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="expert_sessions")
@@ -196,19 +196,19 @@ class QuestionQuerySet(models.QuerySet):
 
 class Question(models.Model):
     class Status(models.TextChoices):
-        VISIBLE = "visible", "On the board"
-        HIDDEN = "hidden", "Hidden as off-topic"
-        MERGED = "merged", "Merged into another question"
+        VISIBLE = "visible", _("On the board")
+        HIDDEN = "hidden", _("Hidden as off-topic")
+        MERGED = "merged", _("Merged into another question")
 
     class Commitment(models.TextChoices):
-        WAITING = "waiting", "Waiting for an answer"
-        ANSWERED = "answered", "Answered in the window"
-        ANSWERED_LATE = "answered_late", "Answered after the window"
-        DEFERRED = "deferred", "Deferred"
-        DELIVERED = "delivered", "Deferred, delivered on time"
-        DELIVERED_LATE = "delivered_late", "Deferred, delivered late"
-        OVERDUE = "overdue", "Deferred, overdue"
-        OWED = "owed", "Owed"
+        WAITING = "waiting", _("Waiting for an answer")
+        ANSWERED = "answered", _("Answered in the window")
+        ANSWERED_LATE = "answered_late", _("Answered after the window")
+        DEFERRED = "deferred", _("Deferred")
+        DELIVERED = "delivered", _("Deferred, delivered on time")
+        DELIVERED_LATE = "delivered_late", _("Deferred, delivered late")
+        OVERDUE = "overdue", _("Deferred, overdue")
+        OWED = "owed", _("Owed")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="questions")
     author = models.ForeignKey(
@@ -318,8 +318,8 @@ POLL_WORDS = 40
 
 class LiveEvent(models.Model):
     class Format(models.TextChoices):
-        EVENT = "event", "Live event (backchannel, questions, polls)"
-        CHAT = "chat", "Live chat (numbered prompts on a timer)"
+        EVENT = "event", _("Live event (backchannel, questions, polls)")
+        CHAT = "chat", _("Live chat (numbered prompts on a timer)")
 
     session = models.OneToOneField(
         Session, primary_key=True, on_delete=models.CASCADE, related_name="live"
@@ -427,10 +427,10 @@ class LiveReaction(models.Model):
     class Kind(models.TextChoices):
         # Words, not emoji: the buttons show icons (an emoji is an empty box where the
         # machine has no emoji font), and the words are what screen readers say.
-        THUMBS_UP = "thumbs_up", "Thumbs up"
-        CLAP = "clap", "Applause"
-        IDEA = "idea", "Good idea"
-        HEART = "heart", "Love it"
+        THUMBS_UP = "thumbs_up", _("Thumbs up")
+        CLAP = "clap", _("Applause")
+        IDEA = "idea", _("Good idea")
+        HEART = "heart", _("Love it")
 
     message = models.ForeignKey(LiveMessage, on_delete=models.CASCADE, related_name="reactions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -449,15 +449,15 @@ class LiveReaction(models.Model):
 
 class Poll(models.Model):
     class Kind(models.TextChoices):
-        SINGLE = "single", "Single choice"
-        MULTIPLE = "multiple", "Multiple choice"
-        RATING = "rating", "Rating scale (1–5)"
-        WORDS = "words", "Word cloud"
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        RATING = "rating", _("Rating scale (1–5)")
+        WORDS = "words", _("Word cloud")
 
     class State(models.TextChoices):
-        DRAFT = "draft", "Not open yet"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        DRAFT = "draft", _("Not open yet")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="polls")
     kind = models.CharField(max_length=8, choices=Kind.choices)

@@ -1,11 +1,17 @@
 """The expert's nudge: a deferred answer falls due in two days."""
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from socialearn.nudges.registry import Candidate, Rule, register
+from socialearn.recipient_languages import languages_of
 
 from .models import Question, org_today
 
@@ -28,11 +34,18 @@ def deferral_due(now: datetime):
         .values_list("expert_id", "pk", "session_id", "deferred_to", "body", "deferral_note")
         .distinct()
     )
+    rows = list(rows)
+    languages = languages_of({row[0] for row in rows})
     for expert_id, question_id, session_id, deferred_to, body, note in rows:
+        with translation.override(languages[expert_id]):  # written in the expert's language
+            title = _("You promised an answer by %(date)s: %(question)s") % {
+                "date": date_format(deferred_to, _("j M")),
+                "question": body[:80],
+            }
         yield Candidate(
             person_id=expert_id,
             cause=f"expertqa:deferral:{question_id}:{deferred_to.isoformat()}",
-            title=f"You promised an answer by {deferred_to:%-d %b}: {body[:80]}",
+            title=title,
             body=note,
             url=reverse("expertqa:detail", args=[session_id]) + f"#question-{question_id}",
             subject={"session_id": session_id},
@@ -42,11 +55,13 @@ def deferral_due(now: datetime):
 register(
     Rule(
         name="expertqa.deferral_due",
-        label="A deferred answer I promised falls due",
-        description="Two days before the date I gave when I deferred a session question.",
+        label=cast(str, gettext_lazy("A deferred answer I promised falls due")),
+        description=cast(
+            str, gettext_lazy("Two days before the date I gave when I deferred a session question.")
+        ),
         find=deferral_due,
         kind="expertqa_deferral_due",
-        action="Answer now",
+        action=cast(str, gettext_lazy("Answer now")),
         follow_verbs=("session_answered",),
         priority=90,
     )

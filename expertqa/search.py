@@ -6,11 +6,15 @@ board (not hidden or merged). An anonymous asker's question is found by its word
 without any name. One query (a UNION) for the whole kind.
 """
 
+from typing import cast
+
 from django.contrib.postgres.search import SearchVector
 from django.db.models import CharField, F, IntegerField, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from socialearn.people import search
 from socialearn.people.search import Hit, Terms
@@ -81,7 +85,8 @@ def _answer_rows(user, terms: Terms):
     )
 
 
-@search.register("sessions", label="Expert sessions and answers", order=50)
+# The label is translated when the results are shown, in the reader's language.
+@search.register("sessions", label=cast(str, gettext_lazy("Expert sessions and answers")), order=50)
 def find_sessions(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]:
     rows = (
         _session_rows(user, terms)
@@ -91,7 +96,7 @@ def find_sessions(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hi
     hits = []
     for r in rows:
         url = reverse("expertqa:detail", args=[r["session_pk"]])
-        when = date_format(timezone.localtime(r["when"]), "j M Y")
+        when = date_format(timezone.localtime(r["when"]), "DATE_FORMAT")
         if r["what"] == "answer":
             hits.append(
                 Hit(
@@ -99,11 +104,13 @@ def find_sessions(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hi
                     url=f"{url}#question-{r['question_pk']}",
                     excerpt=search.mark(r["excerpt"], from_html=True),
                     meta=f"{r['session_title']} · {when}",
-                    label="Answer",
+                    label=pgettext("noun", "Answer"),
                 )
             )
         else:
-            meta = f"{r['topic_name']} · {when}" + (" · cancelled" if r["cancelled"] else "")
+            meta = f"{r['topic_name']} · {when}" + (
+                " · " + _("cancelled") if r["cancelled"] else ""
+            )
             hits.append(
                 Hit(
                     title=search.mark(r["title_hl"]),

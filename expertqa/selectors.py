@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from communities.models import Community
 from communities.selectors import communities_visible_to
@@ -68,7 +69,7 @@ def can_moderate(user, session: Session) -> bool:
 def person_name(user) -> str:
     """Never the email: see people.models.person_name."""
     if user is None:
-        return "Someone who left"
+        return _("Someone who left")
     return people_person_name(user)
 
 
@@ -77,8 +78,8 @@ def asker_label(question: Question, viewer: Viewer | None) -> str:
     if not question.is_anonymous:
         return person_name(question.author)
     if viewer is not None and viewer.sees_anonymous_askers:
-        return f"Anonymous (to others; {person_name(question.author)})"
-    return "Anonymous"
+        return _("Anonymous (to others; %(name)s)") % {"name": person_name(question.author)}
+    return _("Anonymous")
 
 
 # --- state and records ------------------------------------------------------------------------
@@ -316,7 +317,7 @@ class Board:
 
     @property
     def state_label(self) -> str:
-        return Session.State(self.state).label
+        return str(Session.State(self.state).label)
 
 
 def board_for(session: Session, user, *, sort: str = "votes", detailed: int | None = None) -> Board:

@@ -1,4 +1,5 @@
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from . import views
 
@@ -26,4 +27,6 @@ urlpatterns = [
     path("experts/<int:user_id>/", views.expert_record, name="expert"),
     path("live/", include("expertqa.live.urls")),
     path("", include("expertqa.networks.urls")),
+    # The words live.js and expertqa.js show, in the reader's language (djangojs catalogue).
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="jsi18n"),
 ]

@@ -11,6 +11,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from communities.models import Community
@@ -47,16 +50,16 @@ def _visible_session_or_404(request, pk: int) -> Session:
     try:
         session = selectors.session_for_board(pk)
     except Session.DoesNotExist:
-        raise Http404("No such session") from None
+        raise Http404(_("No such session")) from None
     if not permissions.can_view_session(request.user, session):
-        raise Http404("No such session")
+        raise Http404(_("No such session"))
     return session
 
 
 def _question_or_404(request, pk: int) -> Question:
     question = get_object_or_404(Question.objects.select_related("session__community"), pk=pk)
     if not permissions.can_view_session(request.user, question.session):
-        raise Http404("No such question")
+        raise Http404(_("No such question"))
     return question
 
 
@@ -89,7 +92,7 @@ def _schedulable_communities(user):
 def session_create(request):
     communities = _schedulable_communities(request.user)
     if not communities.exists():
-        raise PermissionDenied("Only community managers can schedule sessions.")
+        raise PermissionDenied(_("Only community managers can schedule sessions."))
     form = SessionForm(request.POST or None, communities=communities)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -111,7 +114,7 @@ def session_create(request):
             _errors_to_form(form, error)
         else:
             messages.success(
-                request, "Scheduled. The community and the topic's followers are invited."
+                request, _("Scheduled. The community and the topic's followers are invited.")
             )
             return redirect(session)
     return TemplateResponse(request, "expertqa/session_form.html", {"form": form})
@@ -121,7 +124,7 @@ def _managed_session_or_404(request, pk: int) -> Session:
     """The session, for its moderator and its community's managers only."""
     session = _visible_session_or_404(request, pk)
     if not permissions.is_moderator(request.user, session):
-        raise PermissionDenied("Only the session's moderator or the community's managers can.")
+        raise PermissionDenied(_("Only the session's moderator or the community's managers can."))
     return session
 
 
@@ -156,11 +159,13 @@ def session_edit(request, pk: int):
             if moved:
                 messages.success(
                     request,
-                    "Rescheduled. Everyone invited hears of the new time, with a new "
-                    "calendar file.",
+                    _(
+                        "Rescheduled. Everyone invited hears of the new time, with a new "
+                        "calendar file."
+                    ),
                 )
             else:
-                messages.success(request, "The session is saved.")
+                messages.success(request, _("The session is saved."))
             return redirect(session)
     context = {
         "session": session,
@@ -191,7 +196,7 @@ def session_cancel(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("expertqa:edit", pk=session.pk)
-    messages.success(request, "Cancelled. Everyone invited is told, and the board is closed.")
+    messages.success(request, _("Cancelled. Everyone invited is told, and the board is closed."))
     return redirect(session)
 
 
@@ -289,13 +294,13 @@ def board_changes(request, pk: int):
     """
     if not request.user.is_authenticated:
         # Not a redirect: htmx would follow it and put the sign-in page into the bar.
-        return HttpResponse("Sign in again to follow this board.", status=401)
+        return HttpResponse(_("Sign in again to follow this board."), status=401)
     try:
         data = signing.loads(request.GET.get("t", ""), salt=POLL_SALT, max_age=POLL_TOKEN_MAX_AGE)
     except signing.BadSignature:
-        return HttpResponseBadRequest("Reload the page to follow this board.")
+        return HttpResponseBadRequest(_("Reload the page to follow this board."))
     if data.get("s") != pk or data.get("u") != request.user.pk:
-        return HttpResponseBadRequest("Reload the page to follow this board.")
+        return HttpResponseBadRequest(_("Reload the page to follow this board."))
     now = timezone.now().timestamp()
     clock_state = "scheduled" if now < data["a"] else ("open" if now < data["e"] else "closed")
     shown_state = "closed" if data["st"] == Session.State.KEPT else data["st"]
@@ -305,30 +310,37 @@ def board_changes(request, pk: int):
     since = datetime.fromtimestamp(data["t"], tz=UTC)
     counts = selectors.changes_since(session, since)
     parts = []
-    for n, one, many in (
-        (counts["questions"], "new question", "new questions"),
-        (counts["answers"], "new answer", "new answers"),
-        (counts["deferrals"], "question deferred", "questions deferred"),
-    ):
-        if n:
-            parts.append(f"{n} {one if n == 1 else many}")
+    if n := counts["questions"]:
+        parts.append(
+            ngettext("%(count)s new question", "%(count)s new questions", n) % {"count": n}
+        )
+    if n := counts["answers"]:
+        parts.append(ngettext("%(count)s new answer", "%(count)s new answers", n) % {"count": n})
+    if n := counts["deferrals"]:
+        parts.append(
+            ngettext("%(count)s question deferred", "%(count)s questions deferred", n)
+            % {"count": n}
+        )
     if session.cancelled_at is not None:
-        parts.insert(0, "This session was cancelled")
+        parts.insert(0, _("This session was cancelled"))
     elif (
         int(session.starts_at.timestamp()) != data["a"]
         or int(session.ends_at.timestamp()) != data["e"]
     ):
         when = timezone.localtime(session.starts_at)
-        parts.insert(0, f"The session moved to {when:%a %-d %b %H:%M}")
+        parts.insert(
+            0,
+            _("The session moved to %(when)s") % {"when": date_format(when, _("D j M H:i"))},
+        )
     elif clock_state != shown_state:
         parts.insert(
             0,
-            {"open": "The session is open", "closed": "The session has closed"}.get(
-                clock_state, "The session changed"
+            {"open": _("The session is open"), "closed": _("The session has closed")}.get(
+                clock_state, _("The session changed")
             ),
         )
     if not parts:
-        parts.append("The board changed")
+        parts.append(_("The board changed"))
     return TemplateResponse(
         request,
         "expertqa/session_detail.html#news",
@@ -376,7 +388,7 @@ def question_ask(request, pk: int):
         else:
             if request.htmx:
                 return _board_response(request, session, sort="new")
-            messages.success(request, "Your question is on the board.")
+            messages.success(request, _("Your question is on the board."))
             return redirect(f"{reverse('expertqa:detail', args=[pk])}?sort=new")
     context = _board_context(request, session, sort=sort, fresh=True, question_form=form)
     template = (
@@ -431,7 +443,7 @@ def question_defer(request, pk: int):
     question = _question_or_404(request, pk)
     session = _visible_session_or_404(request, question.session_id)
     if not permissions.is_expert(request.user, session):
-        raise PermissionDenied("Only the session's experts can defer.")
+        raise PermissionDenied(_("Only the session's experts can defer."))
     form = DeferForm(request.POST)
     sort = _sort(request)
     if form.is_valid():
@@ -465,13 +477,13 @@ def question_moderate(request, pk: int, action: str):
         elif action == "merge":
             form = MergeForm(request.POST)
             if not form.is_valid():
-                error = "Give the number of the question to merge into."
+                error = _("Give the number of the question to merge into.")
             else:
                 into = Question.objects.filter(
                     session=session, pk=form.cleaned_data["into"]
                 ).first()
                 if into is None:
-                    error = "There is no question with that number on this board."
+                    error = _("There is no question with that number on this board.")
                 else:
                     services.question_merge(duplicate=question, into=into, by=request.user)
         else:
@@ -488,7 +500,7 @@ def question_moderate(request, pk: int, action: str):
 def series_detail(request, slug: str):
     series = get_object_or_404(Series.objects.select_related("community", "topic"), slug=slug)
     if not permissions.can_view_community(request.user, series.community):
-        raise Http404("No such series")
+        raise Http404(_("No such series"))
     context = {"series": series, **selectors.series_detail(request.user, series)}
     return TemplateResponse(request, "expertqa/series_detail.html", context)
 

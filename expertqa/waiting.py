@@ -63,7 +63,9 @@ WAITING = [
         section="expertqa:list",
         items=owed_answers,
         group=("session_id", "session__title"),
-        label=lambda n: f"You owe {n} answer{'' if n == 1 else 's'}",
+        label=lambda n: (
+            ngettext("You owe %(count)s answer", "You owe %(count)s answers", n) % {"count": n}
+        ),
         url=_session,
         item=_question,
     ),
@@ -72,7 +74,14 @@ WAITING = [
         section="expertqa:list",
         items=due_answers,
         group=("session_id", "session__title"),
-        label=lambda n: f"{n} deferred answer{'' if n == 1 else 's'} due this week",
+        label=lambda n: (
+            ngettext(
+                "%(count)s deferred answer due this week",
+                "%(count)s deferred answers due this week",
+                n,
+            )
+            % {"count": n}
+        ),
         url=_session,
         item=_question,
     ),

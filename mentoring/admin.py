@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from socialearn.people.admin_columns import email_column, person_column
 from socialearn.people.admin_safety import SafeModelAdmin
@@ -22,10 +23,12 @@ from .models import (
 
 class ProgrammeAdminForm(forms.ModelForm):
     forget_conversations = forms.BooleanField(
-        label="Delete the stored notes",
+        label=_("Delete the stored notes"),
         required=False,
-        help_text="Making a programme offline and unrecorded deletes the meeting notes and "
-        "request notes its pairs have stored.",
+        help_text=_(
+            "Making a programme offline and unrecorded deletes the meeting notes and "
+            "request notes its pairs have stored."
+        ),
     )
 
     def clean(self):
@@ -34,17 +37,28 @@ class ProgrammeAdminForm(forms.ModelForm):
         if switching and self.instance.pk and not data.get("forget_conversations"):
             stored = selectors.programme_stored_conversations(self.instance)
             if any(stored.values()):
-                others = (
-                    f", and {stored['words']} other text(s) pairs wrote (goals, agendas, "
-                    "their notes, survey comments)"
-                    if stored["words"]
-                    else ""
-                )
+                values = {
+                    "notes": stored["notes"],
+                    "messages": stored["messages"],
+                    "words": stored["words"],
+                }
                 self.add_error(
                     "forget_conversations",
-                    f"Going offline and unrecorded deletes {stored['notes']} meeting note(s) "
-                    f"and {stored['messages']} request note(s){others} of this programme. "
-                    "Tick this box to delete them.",
+                    (
+                        _(
+                            "Going offline and unrecorded deletes %(notes)s meeting note(s) "
+                            "and %(messages)s request note(s), and %(words)s other text(s) "
+                            "pairs wrote (goals, agendas, their notes, survey comments) of "
+                            "this programme. Tick this box to delete them."
+                        )
+                        if stored["words"]
+                        else _(
+                            "Going offline and unrecorded deletes %(notes)s meeting note(s) "
+                            "and %(messages)s request note(s) of this programme. "
+                            "Tick this box to delete them."
+                        )
+                    )
+                    % values,
                 )
         return data
 

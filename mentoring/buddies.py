@@ -16,9 +16,11 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from socialearn.insights.services import activity_record
 from socialearn.notifications.services import notify
+from socialearn.recipient_languages import each_language
 
 from . import matching, selectors
 from .models import Enrolment, Match, Programme
@@ -96,7 +98,7 @@ def buddies_offer_in(programme: Programme, *, now=None) -> int:
     now = now or timezone.now()
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     _enrol_newcomers(programme, timezone.localdate(now))
-    mentors, proteges, _, topics = selectors.matching_pool(programme)
+    mentors, proteges, _locked, topics = selectors.matching_pool(programme)
     mentors = [m for m in mentors if m.free > 0]  # type: ignore[attr-defined]
     waiting_offer = Match.objects.filter(protege=OuterRef("pk"), status__in=Match.LIVE)
     waiting = {
@@ -137,22 +139,26 @@ def buddies_offer_in(programme: Programme, *, now=None) -> int:
     if matches:
         by_key = {e.pk: e for e in (*mentors, *proteges)}
         url = reverse("mentoring:mine")
-        notify(
-            recipients=[by_key[m.mentor_id].user_id for m in matches],
-            kind="mentoring_match",
-            title=f"A newcomer would like you as their buddy in {programme.name}",
-            body="See who they are and why you were matched, then accept or decline.",
-            url=url,
-            send_email=True,
-        )
-        notify(
-            recipients=[by_key[m.protege_id].user_id for m in matches],
-            kind="mentoring_match",
-            title=f"Welcome! Meet your onboarding buddy in {programme.name}",
-            body="Someone near you volunteered to help you find your feet. Accept to start.",
-            url=url,
-            send_email=True,
-        )
+        for ids in each_language(by_key[m.mentor_id].user_id for m in matches):
+            notify(
+                recipients=ids,
+                kind="mentoring_match",
+                title=_("A newcomer would like you as their buddy in %(programme)s")
+                % {"programme": programme.name},
+                body=_("See who they are and why you were matched, then accept or decline."),
+                url=url,
+                send_email=True,
+            )
+        for ids in each_language(by_key[m.protege_id].user_id for m in matches):
+            notify(
+                recipients=ids,
+                kind="mentoring_match",
+                title=_("Welcome! Meet your onboarding buddy in %(programme)s")
+                % {"programme": programme.name},
+                body=_("Someone near you volunteered to help you find your feet. Accept to start."),
+                url=url,
+                send_email=True,
+            )
     return len(matches)
 
 

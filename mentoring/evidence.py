@@ -2,8 +2,13 @@
 on the topics mentor and protégé enrolled with in common. Only the fact and the programme
 are shown, never the protégé nor anything of the conversations."""
 
+from typing import cast
+
 from django.db.models import F, QuerySet
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from socialearn.people import evidence
 from socialearn.people.search import Hit
@@ -29,10 +34,14 @@ def _mentoring_items(viewer, user_id: int, topic_id: int, limit: int) -> list[Hi
     )
     return [
         Hit(
-            title=f"Mentor in {m.programme.name}",
+            title=_("Mentor in %(programme)s") % {"programme": m.programme.name},
             url=reverse("mentoring:programme", args=[m.programme_id]),
-            meta=(f"since {m.started_at:%b %Y}" if m.started_at else m.get_status_display())
-            + (" · completed" if m.status == Match.Status.COMPLETED else ""),
+            meta=(
+                _("since %(month)s") % {"month": date_format(m.started_at, _("M Y"))}
+                if m.started_at
+                else str(m.get_status_display())
+            )
+            + (" · " + _("completed") if m.status == Match.Status.COMPLETED else ""),
         )
         for m in matches
     ]
@@ -40,8 +49,8 @@ def _mentoring_items(viewer, user_id: int, topic_id: int, limit: int) -> list[Hi
 
 evidence.register(
     "mentoring_given",
-    singular="protégé mentored",
-    plural="protégés mentored",
+    singular=cast(str, gettext_lazy("protégé mentored")),
+    plural=cast(str, gettext_lazy("protégés mentored")),
     order=50,
     weight=2,
     items=_mentoring_items,

@@ -3,6 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from socialearn import limits
 from socialearn.forms import InputLimits, limit_dates, today, years_from
@@ -41,14 +42,24 @@ class ProgrammeForm(InputLimits, forms.ModelForm):
             "mentor_min_years_in_company",
         ]
         labels = {
-            "protege_min_years_in_role": "Protégés: at least … years in current role",
-            "protege_max_years_in_role": "Protégés: under … years in current role",
-            "protege_manages_people": "Protégés: lead a team?",
-            "protege_min_years_in_company": "Protégés: at least … years in the company",
-            "mentor_min_years_in_role": "Mentors: at least … years in current role",
-            "mentor_max_years_in_role": "Mentors: under … years in current role",
-            "mentor_manages_people": "Mentors: lead a team?",
-            "mentor_min_years_in_company": "Mentors: at least … years in the company",
+            "protege_min_years_in_role": _("Protégés: at least … years in current role"),
+            "protege_max_years_in_role": _("Protégés: under … years in current role"),
+            "protege_manages_people": _("Protégés: lead a team?"),
+            "protege_min_years_in_company": _("Protégés: at least … years in the company"),
+            "mentor_min_years_in_role": _("Mentors: at least … years in current role"),
+            "mentor_max_years_in_role": _("Mentors: under … years in current role"),
+            "mentor_manages_people": _("Mentors: lead a team?"),
+            "mentor_min_years_in_company": _("Mentors: at least … years in the company"),
+            # The model's own field names, as the form showed them, in the reader's language.
+            "name": _("Name"),
+            "goals": _("Goals"),
+            "rhythm": _("Rhythm"),
+            "topics": _("Topics"),
+            "enrolment_opens_on": _("Enrolment opens on"),
+            "enrolment_closes_on": _("Enrolment closes on"),
+            "default_mentor_capacity": _("Default mentor capacity"),
+            "matching_mode": _("Matching mode"),
+            "minimum_score": _("Minimum score"),
         }
         widgets = {
             "goals": forms.Textarea(attrs={"rows": 4}),
@@ -58,16 +69,18 @@ class ProgrammeForm(InputLimits, forms.ModelForm):
         }
 
     stalled_after_weeks = forms.IntegerField(
-        label="Stalled after (weeks without a meeting)",
+        label=_("Stalled after (weeks without a meeting)"),
         min_value=1,
         max_value=26,
         required=False,
-        help_text="Both sides are nudged, and you see the match as stalled, after this long "
-        "(3 weeks when left empty).",
+        help_text=_(
+            "Both sides are nudged, and you see the match as stalled, after this long "
+            "(3 weeks when left empty)."
+        ),
         error_messages={
-            "min_value": "Choose at least one week.",
-            "max_value": "Choose at most 26 weeks.",
-            "invalid": "Enter a number of weeks, e.g. 3.",
+            "min_value": _("Choose at least one week."),
+            "max_value": _("Choose at most 26 weeks."),
+            "invalid": _("Enter a number of weeks, e.g. 3."),
         },
     )
 
@@ -75,12 +88,14 @@ class ProgrammeForm(InputLimits, forms.ModelForm):
         return self.cleaned_data.get("stalled_after_weeks") or 3
 
     coordinators = forms.CharField(
-        label="Coordinators",
+        label=_("Coordinators"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "name@example.com, …"}),
-        help_text="Email addresses, separated by commas or new lines. Whoever saves this "
-        "form stays a coordinator.",
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("name@example.com, …")}),
+        help_text=_(
+            "Email addresses, separated by commas or new lines. Whoever saves this "
+            "form stays a coordinator."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -94,8 +109,8 @@ class ProgrammeForm(InputLimits, forms.ModelForm):
                 self.fields[name],
                 earliest=min(first, stored) if stored else first,
                 latest=max(last, stored) if stored else last,
-                too_early="Choose a date from %(earliest)s on.",
-                too_late="Choose a date within the next three years, by %(latest)s.",
+                too_early=_("Choose a date from %(earliest)s on."),
+                too_late=_("Choose a date within the next three years, by %(latest)s."),
             )
         if self.instance.pk and not self.is_bound:
             self.initial["coordinators"] = ", ".join(
@@ -111,7 +126,10 @@ class ProgrammeForm(InputLimits, forms.ModelForm):
         )
         invalid = [e for e in emails if "@" not in e or " " in e]
         if invalid:
-            raise forms.ValidationError(f"This is not an email address: {', '.join(invalid)}.")
+            raise forms.ValidationError(
+                _("This is not an email address: %(addresses)s.")
+                % {"addresses": ", ".join(invalid)}
+            )
         if not emails:
             return []
         by_email = Q()
@@ -120,7 +138,9 @@ class ProgrammeForm(InputLimits, forms.ModelForm):
         found = {u.email.lower(): u for u in User.objects.filter(by_email, is_active=True)}
         missing = [e for e in emails if e not in found]
         if missing:
-            raise forms.ValidationError(f"Nobody here has the address {', '.join(missing)}.")
+            raise forms.ValidationError(
+                _("Nobody here has the address %(addresses)s.") % {"addresses": ", ".join(missing)}
+            )
         return [found[e] for e in emails]
 
     def service_fields(self) -> dict:
@@ -132,23 +152,24 @@ class ProgrammeForm(InputLimits, forms.ModelForm):
 
 class EnrolmentForm(InputLimits, forms.ModelForm):
     topics = forms.ModelMultipleChoiceField(
+        label=_("Topics"),
         queryset=Topic.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one topic."},
+        error_messages={"required": _("Choose at least one topic.")},
     )
 
     class Meta:
         model = Enrolment
         fields = ["topics", "goals", "capacity", "location_preference", "prefer_other_department"]
         widgets = {"goals": forms.Textarea(attrs={"rows": 3})}
-        labels = {"location_preference": "Where should the other person be?"}
+        labels = {"location_preference": _("Where should the other person be?")}
 
     def __init__(self, *args, programme: Programme, role: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topics"].queryset = programme.topics.all()
         if role == Enrolment.Role.MENTOR:
             self.fields["capacity"].initial = programme.default_mentor_capacity
-            self.fields["goals"].label = "What you can offer"
+            self.fields["goals"].label = _("What you can offer")
         else:
             del self.fields["capacity"]
 
@@ -156,13 +177,13 @@ class EnrolmentForm(InputLimits, forms.ModelForm):
 class SwapForm(forms.Form):
     match = forms.ModelChoiceField(
         queryset=Match.objects.none(),
-        label="Protégé",
-        error_messages={"invalid_choice": "Choose a proposed match of this programme."},
+        label=_("Protégé"),
+        error_messages={"invalid_choice": _("Choose a proposed match of this programme.")},
     )
     mentor = forms.ModelChoiceField(
         queryset=Enrolment.objects.none(),
-        label="Another mentor",
-        error_messages={"invalid_choice": "Choose a mentor enrolled in this programme."},
+        label=_("Another mentor"),
+        error_messages={"invalid_choice": _("Choose a mentor enrolled in this programme.")},
     )
 
     def __init__(self, *args, programme: Programme, **kwargs):
@@ -177,7 +198,7 @@ class SwapForm(forms.Form):
 
 class RequestForm(InputLimits, forms.Form):
     message = forms.CharField(
-        label="A note to the mentor (optional)",
+        label=_("A note to the mentor (optional)"),
         required=False,
         max_length=limits.MESSAGE,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -191,26 +212,30 @@ class RequestForm(InputLimits, forms.Form):
 
 class DeclineForm(forms.Form):
     unavailable = forms.ChoiceField(
-        label="Also mark me as",
+        label=_("Also mark me as"),
         required=False,
-        choices=[("", "still available"), ("holiday", "on holiday"), ("full", "full for now")],
+        choices=[
+            ("", _("still available")),
+            ("holiday", _("on holiday")),
+            ("full", _("full for now")),
+        ],
     )
 
 
 class AvailabilityForm(forms.Form):
     unavailable = forms.ChoiceField(
-        label="Availability",
+        label=_("Availability"),
         required=False,
-        choices=[("", "Available"), ("holiday", "On holiday"), ("full", "Full for now")],
+        choices=[("", _("Available")), ("holiday", _("On holiday")), ("full", _("Full for now"))],
     )
 
 
 class MeetingForm(InputLimits, forms.Form):
     met_on = forms.DateField(
-        label="We met on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("We met on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     notes = forms.CharField(
-        label="Notes (seen by the two of you)",
+        label=_("Notes (seen by the two of you)"),
         required=False,
         max_length=limits.MEETING_NOTES,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -222,8 +247,8 @@ class MeetingForm(InputLimits, forms.Form):
             self.fields["met_on"],
             earliest=years_from(today(), -5),
             latest=today(),
-            too_early="Record meetings of the last five years.",
-            too_late="Record meetings that have happened.",
+            too_early=_("Record meetings of the last five years."),
+            too_late=_("Record meetings that have happened."),
         )
         if match.programme.offline_unrecorded:
             del self.fields["notes"]
@@ -231,14 +256,15 @@ class MeetingForm(InputLimits, forms.Form):
 
 class AdhocRequestForm(InputLimits, forms.Form):
     topic = forms.ModelChoiceField(
+        label=_("Topic"),
         queryset=Topic.objects.all(),
-        error_messages={"required": "Choose the topic you want help with."},
+        error_messages={"required": _("Choose the topic you want help with.")},
     )
     message = forms.CharField(
-        label="What would you like help with?",
+        label=_("What would you like help with?"),
         max_length=limits.ADHOC_MESSAGE,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say a few words about what you need."},
+        error_messages={"required": _("Say a few words about what you need.")},
     )
 
 
@@ -246,26 +272,30 @@ class AdhocVolunteerForm(forms.Form):
     topics = forms.ModelMultipleChoiceField(
         queryset=Topic.objects.all(),
         required=False,
-        label="I am open to ad-hoc mentoring in",
+        label=_("I am open to ad-hoc mentoring in"),
         widget=forms.SelectMultiple(attrs={"size": 5}),
     )
 
 
 class VolunteerCallForm(forms.Form):
     topics = forms.ModelMultipleChoiceField(
+        label=_("Topics"),
         queryset=Topic.objects.none(),
-        error_messages={"required": "Choose at least one topic."},
+        error_messages={"required": _("Choose at least one topic.")},
         widget=forms.CheckboxSelectMultiple,
     )
     require_expertise = forms.BooleanField(
-        label="Only people with one of these topics as expertise", required=False, initial=True
+        label=_("Only people with one of these topics as expertise"), required=False, initial=True
     )
     min_years_in_role = forms.FloatField(
-        label="At least … years in their current role", required=False, min_value=0
+        label=_("At least … years in their current role"), required=False, min_value=0
     )
-    manages_people = forms.BooleanField(label="Only people who lead a team", required=False)
+    manages_people = forms.BooleanField(label=_("Only people who lead a team"), required=False)
     location = forms.ModelChoiceField(
-        queryset=Location.objects.all(), required=False, empty_label="Any location"
+        label=_("Location"),
+        queryset=Location.objects.all(),
+        required=False,
+        empty_label=_("Any location"),
     )
 
     def __init__(self, *args, programme: Programme, **kwargs):

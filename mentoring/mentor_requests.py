@@ -9,10 +9,12 @@ ask for a mentor on a topic."""
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from socialearn.people.models import person_name
+from socialearn.people.templatetags.people_tags import person_chip
 
 from .forms import RequestForm
 from .models import Enrolment, Programme
@@ -66,5 +68,11 @@ def request_person(request, user_id: int):
     return TemplateResponse(
         request,
         "mentoring/request_person.html",
-        {"person": person, "name": person_name(person), "options": options},
+        {
+            "person": person,
+            "name": person_name(person),
+            # Rendered here so the sentence around it stays one translatable string.
+            "chip": render_to_string("people/_person_chip.html", person_chip(person)),
+            "options": options,
+        },
     )

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import ExpressionWrapper, F, Q, Value
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from socialearn import limits
 from socialearn.limits import bounded_text
@@ -14,32 +15,36 @@ COORDINATOR_GROUP = "coordinator"
 
 
 class ManagesPeople(models.TextChoices):
-    ANY = "any", "Either"
-    MUST = "must", "Must lead a team"
-    MUST_NOT = "must_not", "Must not lead a team"
+    ANY = "any", _("Either")
+    MUST = "must", _("Must lead a team")
+    MUST_NOT = "must_not", _("Must not lead a team")
 
 
 class Programme(models.Model):
     class MatchingMode(models.TextChoices):
-        BATCH = "batch", "Coordinator runs the matching"
-        SELF_SERVICE = "self_service", "Protégés choose from suggestions"
+        BATCH = "batch", _("Coordinator runs the matching")
+        SELF_SERVICE = "self_service", _("Protégés choose from suggestions")
 
     name = models.CharField(max_length=150)
     goals = bounded_text(
-        limits.SHORT_DESCRIPTION, help_text="What people should get out of it (Markdown)."
+        limits.SHORT_DESCRIPTION, help_text=_("What people should get out of it (Markdown).")
     )
     commitment = models.CharField(
-        "commitment asked", max_length=200, help_text="In words, e.g. “an hour every two weeks”."
+        _("commitment asked"),
+        max_length=200,
+        help_text=_("In words, e.g. “an hour every two weeks”."),
     )
     commitment_weeks = models.PositiveSmallIntegerField(
-        "duration in weeks", default=12, validators=[MinValueValidator(1), MaxValueValidator(260)]
+        _("duration in weeks"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(260)],
     )
-    rhythm = models.CharField(max_length=100, blank=True, help_text="e.g. “every two weeks”.")
+    rhythm = models.CharField(max_length=100, blank=True, help_text=_("e.g. “every two weeks”."))
     stalled_after_weeks = models.PositiveSmallIntegerField(
-        "stalled after (weeks without a meeting)",
+        _("stalled after (weeks without a meeting)"),
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(26)],
-        help_text="Both sides are nudged, and the match is listed as stalled, after this long.",
+        help_text=_("Both sides are nudged, and the match is listed as stalled, after this long."),
     )
     topics = models.ManyToManyField(Topic, related_name="mentoring_programmes")
     enrolment_opens_on = models.DateField()
@@ -54,17 +59,17 @@ class Programme(models.Model):
         max_length=16, choices=MatchingMode.choices, default=MatchingMode.BATCH
     )
     offline_unrecorded = models.BooleanField(
-        "offline and unrecorded",
+        _("offline and unrecorded"),
         default=False,
-        help_text="Conversations happen offline: the platform tracks dates only, never notes.",
+        help_text=_("Conversations happen offline: the platform tracks dates only, never notes."),
     )
     minimum_score = models.PositiveSmallIntegerField(
-        default=20, help_text="Pairs scoring less are never proposed."
+        default=20, help_text=_("Pairs scoring less are never proposed.")
     )
     onboarding_buddies = models.BooleanField(
-        "onboarding buddies",
+        _("onboarding buddies"),
         default=False,
-        help_text=(
+        help_text=_(
             "Newcomers are enrolled as protégés by their start date and offered a buddy: a "
             "volunteer mentor from their location or department."
         ),
@@ -102,13 +107,15 @@ class Programme(models.Model):
             and self.enrolment_closes_on
             and self.enrolment_closes_on < self.enrolment_opens_on
         ):
-            raise ValidationError({"enrolment_closes_on": "Enrolment must close after it opens."})
+            raise ValidationError(
+                {"enrolment_closes_on": _("Enrolment must close after it opens.")}
+            )
         for side in ("protege", "mentor"):
             low = getattr(self, f"{side}_min_years_in_role")
             high = getattr(self, f"{side}_max_years_in_role")
             if low is not None and high is not None and high < low:
                 raise ValidationError(
-                    {f"{side}_max_years_in_role": "The maximum must not be below the minimum."}
+                    {f"{side}_max_years_in_role": _("The maximum must not be below the minimum.")}
                 )
 
     @property
@@ -123,22 +130,22 @@ class Programme(models.Model):
 
 class Enrolment(models.Model):
     class Role(models.TextChoices):
-        MENTOR = "mentor", "Mentor"
-        PROTEGE = "protege", "Protégé"
+        MENTOR = "mentor", _("Mentor")
+        PROTEGE = "protege", _("Protégé")
 
     class LocationPreference(models.TextChoices):
-        ANY = "any", "Anywhere"
-        SAME = "same", "Same location as me"
-        DIFFERENT = "different", "A different location"
+        ANY = "any", _("Anywhere")
+        SAME = "same", _("Same location as me")
+        DIFFERENT = "different", _("A different location")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        ACTIVE = "active", _("Active")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Unavailable(models.TextChoices):
-        AVAILABLE = "", "Available"
-        HOLIDAY = "holiday", "On holiday"
-        FULL = "full", "Full for now"
+        AVAILABLE = "", _("Available")
+        HOLIDAY = "holiday", _("On holiday")
+        FULL = "full", _("Full for now")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="enrolments")
     user = models.ForeignKey(
@@ -146,15 +153,15 @@ class Enrolment(models.Model):
     )
     role = models.CharField(max_length=8, choices=Role.choices)
     topics = models.ManyToManyField(Topic, related_name="mentoring_enrolments")
-    goals = bounded_text(limits.ENROLMENT_GOALS, "what you hope for", blank=True)
+    goals = bounded_text(limits.ENROLMENT_GOALS, _("what you hope for"), blank=True)
     capacity = models.PositiveSmallIntegerField(
-        "how many protégés", default=1, validators=[MinValueValidator(1), MaxValueValidator(20)]
+        _("how many protégés"), default=1, validators=[MinValueValidator(1), MaxValueValidator(20)]
     )
     location_preference = models.CharField(
         max_length=10, choices=LocationPreference.choices, default=LocationPreference.ANY
     )
     prefer_other_department = models.BooleanField(
-        "prefer someone from another department", default=False
+        _("prefer someone from another department"), default=False
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     unavailable = models.CharField(
@@ -181,17 +188,17 @@ class Enrolment(models.Model):
 
 class Match(models.Model):
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed (not yet published)"
-        OFFERED = "offered", "Waiting for answers"
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
-        DECLINED = "declined", "Declined"
-        EXPIRED = "expired", "Expired"
-        CANCELLED = "cancelled", "Cancelled"
+        PROPOSED = "proposed", _("Proposed (not yet published)")
+        OFFERED = "offered", _("Waiting for answers")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Source(models.TextChoices):
-        BATCH = "batch", "Matching run"
-        REQUEST = "request", "Request"
+        BATCH = "batch", _("Matching run")
+        REQUEST = "request", _("Request")
 
     LIVE = (Status.PROPOSED, Status.OFFERED, Status.ACTIVE, Status.COMPLETED)
     HOLDING_SLOT = (Status.OFFERED, Status.ACTIVE)
@@ -204,7 +211,7 @@ class Match(models.Model):
     score = models.IntegerField(default=0)
     reasons = models.JSONField(default=list, blank=True)
     locked = models.BooleanField(default=False)
-    message = bounded_text(limits.MESSAGE, "note to the mentor", blank=True)
+    message = bounded_text(limits.MESSAGE, _("note to the mentor"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     offered_at = models.DateTimeField(null=True, blank=True)
     mentor_accepted_at = models.DateTimeField(null=True, blank=True)
@@ -217,7 +224,7 @@ class Match(models.Model):
 
     class Meta:
         ordering = ["-score", "id"]
-        verbose_name_plural = "matches"
+        verbose_name_plural = _("matches")
         constraints = [
             models.UniqueConstraint(
                 fields=["protege"],
@@ -276,9 +283,9 @@ class MatchingRun(models.Model):
     """One run of the engine for a programme: its figures and who was left unmatched."""
 
     class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="runs")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
@@ -358,30 +365,30 @@ class Agreement(models.Model):
     """
 
     class Frequency(models.TextChoices):
-        WEEKLY = "weekly", "Every week"
-        FORTNIGHTLY = "fortnightly", "Every two weeks"
-        MONTHLY = "monthly", "Every month"
+        WEEKLY = "weekly", _("Every week")
+        FORTNIGHTLY = "fortnightly", _("Every two weeks")
+        MONTHLY = "monthly", _("Every month")
 
     class Mode(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        VIDEO = "video", "Video call"
-        PHONE = "phone", "Phone"
-        MIXED = "mixed", "A mix"
+        IN_PERSON = "in_person", _("In person")
+        VIDEO = "video", _("Video call")
+        PHONE = "phone", _("Phone")
+        MIXED = "mixed", _("A mix")
 
     EXTENSION_WEEKS = 4
 
     match = models.OneToOneField(Match, on_delete=models.CASCADE, related_name="agreement")
     frequency = models.CharField(
-        "how often", max_length=12, choices=Frequency.choices, default=Frequency.FORTNIGHTLY
+        _("how often"), max_length=12, choices=Frequency.choices, default=Frequency.FORTNIGHTLY
     )
-    mode = models.CharField("how", max_length=10, choices=Mode.choices, default=Mode.VIDEO)
+    mode = models.CharField(_("how"), max_length=10, choices=Mode.choices, default=Mode.VIDEO)
     meeting_minutes = models.PositiveSmallIntegerField(
-        "minutes per meeting",
+        _("minutes per meeting"),
         default=60,
         validators=[MinValueValidator(10), MaxValueValidator(480)],
     )
     weeks = models.PositiveSmallIntegerField(
-        "for how many weeks", validators=[MinValueValidator(1), MaxValueValidator(260)]
+        _("for how many weeks"), validators=[MinValueValidator(1), MaxValueValidator(260)]
     )
     ends_on = models.DateField()
     mentor_agreed_at = models.DateTimeField(null=True, blank=True)
@@ -421,17 +428,17 @@ class Goal(models.Model):
     """A goal the pair set. In an offline and unrecorded programme it keeps no wording."""
 
     class Source(models.TextChoices):
-        PROGRAMME = "programme", "From the programme"
-        PROTEGE = "protege", "The protégé's own"
+        PROGRAMME = "programme", _("From the programme")
+        PROTEGE = "protege", _("The protégé's own")
 
     class Status(models.TextChoices):
-        PROGRESSING = "progressing", "Progressing"
-        ACHIEVED = "achieved", "Achieved"
+        PROGRESSING = "progressing", _("Progressing")
+        ACHIEVED = "achieved", _("Achieved")
 
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="goals")
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.PROTEGE)
     title = models.CharField(max_length=200, blank=True)
-    target_on = models.DateField("target date")
+    target_on = models.DateField(_("target date"))
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROGRESSING)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -476,14 +483,14 @@ class CheckIn(models.Model):
     """A short survey each side answers at the programme's mid-point and at the end."""
 
     class Stage(models.TextChoices):
-        MIDPOINT = "midpoint", "Mid-point"
-        END = "end", "End"
+        MIDPOINT = "midpoint", _("Mid-point")
+        END = "end", _("End")
 
     class Progress(models.TextChoices):
-        NOT_STARTED = "not_started", "Not started yet"
-        SOME = "some", "Some progress"
-        MOST = "most", "Most of the way"
-        DONE = "done", "Achieved"
+        NOT_STARTED = "not_started", _("Not started yet")
+        SOME = "some", _("Some progress")
+        MOST = "most", _("Most of the way")
+        DONE = "done", _("Achieved")
 
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="checkins")
     user = models.ForeignKey(

@@ -1,6 +1,7 @@
 """The mentoring nudge: an active pair with no meeting logged for the programme's weeks."""
 
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from django.db.models import (
     DateField,
@@ -16,8 +17,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from socialearn.nudges.registry import Candidate, Rule, register
+from socialearn.recipient_languages import languages_of
 
 from .models import Match, Meeting
 
@@ -65,15 +70,26 @@ def stalled(now: datetime):
             "quiet_since",
         )
     )
-    for match_id, programme_id, programme, mentor_id, protege_id, quiet_since in rows:
+    found = list(rows)
+    languages = languages_of({person for row in found for person in (row[3], row[4])})
+    for match_id, programme_id, programme, mentor_id, protege_id, quiet_since in found:
         url = reverse("mentoring:match", args=[match_id]) + "#meetings"
         weeks = max((now.date() - quiet_since).days // 7, 1)
         for person_id in (mentor_id, protege_id):
+            with translation.override(languages[person_id]):  # written in the reader's language
+                title = ngettext(
+                    "No mentoring meeting for %(weeks)s week: log one or plan the next",
+                    "No mentoring meeting for %(weeks)s weeks: log one or plan the next",
+                    weeks,
+                ) % {"weeks": weeks}
+                body = _("%(programme)s: a short conversation keeps the pair going.") % {
+                    "programme": programme
+                }
             yield Candidate(
                 person_id=person_id,
                 cause=f"mentoring:stalled:{match_id}:{quiet_since.isoformat()}",
-                title=f"No mentoring meeting for {weeks} weeks: log one or plan the next",
-                body=f"{programme}: a short conversation keeps the pair going.",
+                title=title,
+                body=body,
                 url=url,
                 subject={"programme_id": programme_id, "object_id": match_id},
             )
@@ -82,11 +98,13 @@ def stalled(now: datetime):
 register(
     Rule(
         name="mentoring.stalled",
-        label="My mentoring pair has not met for weeks",
-        description="When no meeting has been logged for the weeks the programme sets.",
+        label=cast(str, gettext_lazy("My mentoring pair has not met for weeks")),
+        description=cast(
+            str, gettext_lazy("When no meeting has been logged for the weeks the programme sets.")
+        ),
         find=stalled,
         kind="nudge_mentoring_stalled",
-        action="Log a meeting or schedule one",
+        action=cast(str, gettext_lazy("Log a meeting or schedule one")),
         follow_verbs=("meeting_logged",),
         priority=70,
     )

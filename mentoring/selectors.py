@@ -6,6 +6,7 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from socialearn.people.models import Department, Location, Profile, Topic
 
@@ -330,7 +331,7 @@ def scoreboard() -> dict:
                 "grown": grown_t.get(topic_id, 0),
                 "locations": [
                     {
-                        "name": locations.get(loc, "No location given"),
+                        "name": locations.get(loc, _("No location given")),
                         "want": want_tl.get((topic_id, loc), 0),
                         "have": have_tl.get((topic_id, loc), 0),
                         "gap": want_tl.get((topic_id, loc), 0) - have_tl.get((topic_id, loc), 0),

@@ -7,13 +7,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from socialearn import limits
 from socialearn.insights.services import activity_record, scope_upsert
 from socialearn.notifications.services import notify, notify_audience
 from socialearn.outbox.services import task_after_commit
 from socialearn.people.models import Profile, Topic
+from socialearn.recipient_languages import each_language, in_language_of
 
 from . import matching, permissions, selectors
 from .models import (
@@ -29,6 +33,7 @@ from .models import (
     Meeting,
     Programme,
 )
+from .reasons import reason_text
 from .relationship.services import relationship_start
 
 INLINE_MATCHING_MAX = 600  # enrolments; bigger programmes are matched in a Celery worker
@@ -82,14 +87,14 @@ PROGRAMME_FIELDS = {
 @transaction.atomic
 def programme_create(*, created_by, topics, coordinators=(), **fields) -> Programme:
     if not permissions.can_create_programmes(created_by):
-        raise PermissionDenied("Only coordinators can create programmes.")
+        raise PermissionDenied(_("Only coordinators can create programmes."))
     unknown = set(fields) - PROGRAMME_FIELDS
     if unknown:
         raise TypeError(f"Unknown programme fields: {sorted(unknown)}")
     programme = Programme(created_by=created_by, **fields)
     programme.full_clean()
     if not topics:
-        raise ValidationError({"topics": "Choose at least one topic."})
+        raise ValidationError({"topics": _("Choose at least one topic.")})
     programme.save()
     programme.topics.set(topics)
     programme.coordinators.set({created_by, *coordinators})
@@ -100,7 +105,7 @@ def programme_create(*, created_by, topics, coordinators=(), **fields) -> Progra
 @transaction.atomic
 def programme_update(*, programme: Programme, user, topics=None, coordinators=None, **fields):
     if not permissions.can_coordinate(user, programme):
-        raise PermissionDenied("Only this programme's coordinators can change it.")
+        raise PermissionDenied(_("Only this programme's coordinators can change it."))
     was_unrecorded = (
         Programme.objects.select_for_update()
         .values_list("offline_unrecorded", flat=True)
@@ -134,7 +139,7 @@ def programme_conversations_forget(*, programme: Programme) -> dict[str, int]:
     """
     locked = Programme.objects.select_for_update().get(pk=programme.pk)
     if not locked.offline_unrecorded:
-        raise ValidationError("Only an offline and unrecorded programme forgets its notes.")
+        raise ValidationError(_("Only an offline and unrecorded programme forgets its notes."))
     of = {"match__programme": locked}
     words = (
         Goal.objects.filter(**of).exclude(title="").update(title="")
@@ -156,7 +161,9 @@ def years_words(value: float) -> str:
     rounded = round(value, 1)
     if rounded == int(rounded):
         rounded = int(rounded)
-    return f"{rounded} year" + ("" if rounded == 1 else "s")
+    return ngettext("%(years)s year", "%(years)s years", 1 if rounded == 1 else 2) % {
+        "years": number_format(rounded)
+    }
 
 
 def eligibility_problems(
@@ -167,8 +174,7 @@ def eligibility_problems(
     Said to the person themselves, or, with `third_person`, to a coordinator about them.
     """
     side = "protege" if role == Enrolment.Role.PROTEGE else "mentor"
-    who = "protégés" if side == "protege" else "mentors"
-    whose, they = ("their", "they") if third_person else ("your", "you")
+    who = _("protégés") if side == "protege" else _("mentors")
     low = getattr(programme, f"{side}_min_years_in_role")
     high = getattr(programme, f"{side}_max_years_in_role")
     manages = getattr(programme, f"{side}_manages_people")
@@ -176,43 +182,136 @@ def eligibility_problems(
     problems: list[str] = []
     today = timezone.localdate()
     in_role = profile.years_in_role(today) if profile else None
+    # Whole sentences for each case, said to the person (second person) or to a coordinator
+    # about them (third), so each language can build them its own way.
     if (low is not None or high is not None) and in_role is None:
         problems.append(
-            f"This programme asks how long {who} have been in their current role; "
-            f"{whose} profile has no start date for {whose} role."
+            (
+                _(
+                    "This programme asks how long %(who)s have been in their current role; "
+                    "their profile has no start date for their role."
+                )
+                if third_person
+                else _(
+                    "This programme asks how long %(who)s have been in their current role; "
+                    "your profile has no start date for your role."
+                )
+            )
+            % {"who": who}
         )
     elif in_role is not None:
-        role_words = "led a team" if manages == ManagesPeople.MUST else "been in their role"
+        leads_team = manages == ManagesPeople.MUST
         if high is not None and in_role >= high:
+            if leads_team:
+                text = (
+                    _(
+                        "This programme is for %(who)s who have led a team for under "
+                        "%(limit)s; their profile says %(actual)s."
+                    )
+                    if third_person
+                    else _(
+                        "This programme is for %(who)s who have led a team for under "
+                        "%(limit)s; your profile says %(actual)s."
+                    )
+                )
+            else:
+                text = (
+                    _(
+                        "This programme is for %(who)s who have been in their role for under "
+                        "%(limit)s; their profile says %(actual)s."
+                    )
+                    if third_person
+                    else _(
+                        "This programme is for %(who)s who have been in their role for under "
+                        "%(limit)s; your profile says %(actual)s."
+                    )
+                )
             problems.append(
-                f"This programme is for {who} who have {role_words} for under "
-                f"{years_words(high)}; {whose} profile says {years_words(in_role)}."
+                text % {"who": who, "limit": years_words(high), "actual": years_words(in_role)}
             )
         if low is not None and in_role < low:
+            if leads_team:
+                text = (
+                    _(
+                        "This programme is for %(who)s who have led a team for at least "
+                        "%(limit)s; their profile says %(actual)s."
+                    )
+                    if third_person
+                    else _(
+                        "This programme is for %(who)s who have led a team for at least "
+                        "%(limit)s; your profile says %(actual)s."
+                    )
+                )
+            else:
+                text = (
+                    _(
+                        "This programme is for %(who)s who have been in their role for at "
+                        "least %(limit)s; their profile says %(actual)s."
+                    )
+                    if third_person
+                    else _(
+                        "This programme is for %(who)s who have been in their role for at "
+                        "least %(limit)s; your profile says %(actual)s."
+                    )
+                )
             problems.append(
-                f"This programme is for {who} who have {role_words} for at least "
-                f"{years_words(low)}; {whose} profile says {years_words(in_role)}."
+                text % {"who": who, "limit": years_words(low), "actual": years_words(in_role)}
             )
     leads = bool(profile and profile.is_people_manager)
     if manages == ManagesPeople.MUST and not leads:
         problems.append(
-            f"This programme is for {who} who lead a team; {whose} profile says {they} do not."
+            (
+                _("This programme is for %(who)s who lead a team; their profile says they do not.")
+                if third_person
+                else _(
+                    "This programme is for %(who)s who lead a team; your profile says you do not."
+                )
+            )
+            % {"who": who}
         )
     if manages == ManagesPeople.MUST_NOT and leads:
         problems.append(
-            f"This programme is for {who} who do not lead a team; {whose} profile says {they} do."
+            (
+                _(
+                    "This programme is for %(who)s who do not lead a team; "
+                    "their profile says they do."
+                )
+                if third_person
+                else _(
+                    "This programme is for %(who)s who do not lead a team; "
+                    "your profile says you do."
+                )
+            )
+            % {"who": who}
         )
     if company is not None:
         in_company = profile.years_in_company(today) if profile else None
         if in_company is None:
             problems.append(
-                f"This programme asks how long {they} have been with the company; "
-                f"{whose} profile has no start date."
+                _(
+                    "This programme asks how long they have been with the company; "
+                    "their profile has no start date."
+                )
+                if third_person
+                else _(
+                    "This programme asks how long you have been with the company; "
+                    "your profile has no start date."
+                )
             )
         elif in_company < company:
             problems.append(
-                f"This programme is for {who} with at least {years_words(company)} in the "
-                f"company; {whose} profile says {years_words(in_company)}."
+                (
+                    _(
+                        "This programme is for %(who)s with at least %(limit)s in the company; "
+                        "their profile says %(actual)s."
+                    )
+                    if third_person
+                    else _(
+                        "This programme is for %(who)s with at least %(limit)s in the company; "
+                        "your profile says %(actual)s."
+                    )
+                )
+                % {"who": who, "limit": years_words(company), "actual": years_words(in_company)}
             )
     return problems
 
@@ -230,7 +329,7 @@ def enrolment_create(
     prefer_other_department: bool = False,
 ) -> Enrolment:
     if not programme.is_enrolment_open:
-        raise ValidationError("Enrolment in this programme is closed.")
+        raise ValidationError(_("Enrolment in this programme is closed."))
     profile = Profile.objects.filter(user=user).first()
     problems = eligibility_problems(programme=programme, profile=profile, role=role)
     if problems:
@@ -238,11 +337,11 @@ def enrolment_create(
     topic_ids = {getattr(t, "pk", t) for t in topics}
     allowed = set(programme.topics.values_list("pk", flat=True))
     if not topic_ids:
-        raise ValidationError({"topics": "Choose at least one topic."})
+        raise ValidationError({"topics": _("Choose at least one topic.")})
     if not topic_ids <= allowed:
-        raise ValidationError({"topics": "Choose topics of this programme."})
+        raise ValidationError({"topics": _("Choose topics of this programme.")})
     if Enrolment.objects.filter(programme=programme, user=user, role=role).exists():
-        raise ValidationError("You are already enrolled in this role.")
+        raise ValidationError(_("You are already enrolled in this role."))
     enrolment = Enrolment(
         programme=programme,
         user=user,
@@ -272,9 +371,9 @@ def enrolment_create(
 @transaction.atomic
 def enrolment_set_availability(*, enrolment: Enrolment, user, unavailable: str) -> Enrolment:
     if enrolment.user_id != user.pk:
-        raise PermissionDenied("Only the mentor can change their availability.")
+        raise PermissionDenied(_("Only the mentor can change their availability."))
     if unavailable not in Enrolment.Unavailable.values:
-        raise ValidationError("Choose holiday, full or available.")
+        raise ValidationError(_("Choose holiday, full or available."))
     enrolment.unavailable = unavailable
     enrolment.save(update_fields=["unavailable"])
     touch_last_active(user)
@@ -285,7 +384,7 @@ def enrolment_set_availability(*, enrolment: Enrolment, user, unavailable: str) 
 def enrolment_withdraw(*, enrolment: Enrolment, user) -> Enrolment:
     """Leave a programme: pending proposals and offers are cancelled, the slot freed."""
     if enrolment.user_id != user.pk:
-        raise PermissionDenied("Only the person enrolled can withdraw.")
+        raise PermissionDenied(_("Only the person enrolled can withdraw."))
     enrolment.status = Enrolment.Status.WITHDRAWN
     enrolment.save(update_fields=["status"])
     Match.objects.filter(status__in=[Match.Status.PROPOSED, Match.Status.OFFERED]).filter(
@@ -311,9 +410,9 @@ def adhoc_volunteer_set(*, user, topics) -> None:
 def matching_run_start(*, programme: Programme, user) -> MatchingRun:
     """Run the engine now for small programmes; hand big ones to a worker."""
     if not permissions.can_coordinate(user, programme):
-        raise PermissionDenied("Only this programme's coordinators can run matching.")
+        raise PermissionDenied(_("Only this programme's coordinators can run matching."))
     if programme.is_self_service:
-        raise ValidationError("In a self-service programme protégés choose their mentor.")
+        raise ValidationError(_("In a self-service programme protégés choose their mentor."))
     with transaction.atomic():
         Programme.objects.select_for_update().get(pk=programme.pk)
         running = MatchingRun.objects.filter(
@@ -367,7 +466,7 @@ def matching_run_execute(*, run_id: int) -> MatchingRun:
             excluded=excluded,
             locked=locked,
         )
-        kept = {(m_key, p_key) for m_key, p_key, _ in result.pairs}
+        kept = {(m_key, p_key) for m_key, p_key, _score in result.pairs}
         all_refused = {**refused_early, **result.refused}
         dropped = [pair for pair in all_refused if pair not in kept]
         if dropped:  # a refused lock is not kept: its proposal goes
@@ -444,12 +543,14 @@ def _ineligible(programme: Programme, enrolments: list[Enrolment]) -> dict[int, 
     """Enrolment id -> why it no longer meets the programme's rules (profiles loaded)."""
     found = {}
     for enrolment in enrolments:
-        problems = eligibility_problems(
-            programme=programme,
-            profile=getattr(enrolment.user, "profile", None),
-            role=enrolment.role,
-            third_person=True,
-        )
+        # Stored with the run in the source language; shown through mentoring.reasons.
+        with translation.override(None):
+            problems = eligibility_problems(
+                programme=programme,
+                profile=getattr(enrolment.user, "profile", None),
+                role=enrolment.role,
+                third_person=True,
+            )
         if problems:
             found[enrolment.pk] = " ".join(problems)
     return found
@@ -462,21 +563,21 @@ def _name(enrolment: Enrolment) -> str:
 
 def _check_pair(mentor: Enrolment, protege: Enrolment) -> None:
     if mentor.user_id == protege.user_id:
-        raise ValidationError("A person cannot mentor themselves.")
+        raise ValidationError(_("A person cannot mentor themselves."))
     mentor_profile = Profile.objects.filter(user_id=mentor.user_id).first()
     protege_profile = Profile.objects.filter(user_id=protege.user_id).first()
     if (protege_profile and protege_profile.manager_id == mentor.user_id) or (
         mentor_profile and mentor_profile.manager_id == protege.user_id
     ):
-        raise ValidationError("A person cannot be matched with their own manager.")
+        raise ValidationError(_("A person cannot be matched with their own manager."))
 
 
 @transaction.atomic
 def match_lock(*, match: Match, user, locked: bool = True) -> Match:
     if not permissions.can_coordinate(user, match.programme):
-        raise PermissionDenied("Only this programme's coordinators can lock matches.")
+        raise PermissionDenied(_("Only this programme's coordinators can lock matches."))
     if match.status != Match.Status.PROPOSED:
-        raise ValidationError("Only proposed matches can be locked or unlocked.")
+        raise ValidationError(_("Only proposed matches can be locked or unlocked."))
     match.locked = locked
     match.save(update_fields=["locked"])
     return match
@@ -487,19 +588,19 @@ def match_swap(*, match: Match, mentor: Enrolment, user) -> Match:
     """Give a proposed match's protégé another mentor, by hand; the pair is then locked."""
     programme = match.programme
     if not permissions.can_coordinate(user, programme):
-        raise PermissionDenied("Only this programme's coordinators can swap matches.")
+        raise PermissionDenied(_("Only this programme's coordinators can swap matches."))
     if match.status != Match.Status.PROPOSED:
-        raise ValidationError("Only proposed matches can be changed.")
+        raise ValidationError(_("Only proposed matches can be changed."))
     if (
         mentor.programme_id != programme.pk
         or mentor.role != Enrolment.Role.MENTOR
         or mentor.status != Enrolment.Status.ACTIVE
     ):
-        raise ValidationError("Choose a mentor enrolled in this programme.")
+        raise ValidationError(_("Choose a mentor enrolled in this programme."))
     locked_mentor = Enrolment.objects.select_for_update().get(pk=mentor.pk)
     _check_pair(locked_mentor, match.protege)
     if (locked_mentor.user_id, match.protege.user_id) in selectors.excluded_pairs(programme):
-        raise ValidationError("These two were paired before.")
+        raise ValidationError(_("These two were paired before."))
     if mentor.pk != match.mentor_id:
         used = (
             Match.objects.filter(
@@ -511,8 +612,8 @@ def match_swap(*, match: Match, mentor: Enrolment, user) -> Match:
         )
         if used >= locked_mentor.capacity:
             raise ValidationError(
-                f"{_name(locked_mentor)} has no capacity left "
-                f"({used} of {locked_mentor.capacity} taken)."
+                _("%(name)s has no capacity left (%(used)s of %(capacity)s taken).")
+                % {"name": _name(locked_mentor), "used": used, "capacity": locked_mentor.capacity}
             )
     topics = selectors.enrolment_topic_ids([locked_mentor.pk, match.protege_id])
     people = selectors.engine_people(
@@ -537,29 +638,32 @@ def match_swap(*, match: Match, mentor: Enrolment, user) -> Match:
 def programme_publish(*, programme: Programme, user) -> int:
     """Offer every proposed match to its two people; each accepts or declines."""
     if not permissions.can_coordinate(user, programme):
-        raise PermissionDenied("Only this programme's coordinators can publish matches.")
+        raise PermissionDenied(_("Only this programme's coordinators can publish matches."))
     proposed = Match.objects.filter(programme=programme, status=Match.Status.PROPOSED)
     pairs = list(proposed.values_list("mentor__user_id", "protege__user_id"))
     now = timezone.now()
     count = proposed.update(status=Match.Status.OFFERED, offered_at=now, locked=False)
     if count:
         url = reverse("mentoring:mine")
-        notify(
-            recipients=[m for m, _ in pairs],
-            kind="mentoring_match",
-            title=f"You have a protégé to meet in {programme.name}",
-            body="See why you were matched, then accept or decline.",
-            url=url,
-            send_email=True,
-        )
-        notify(
-            recipients=[p for _, p in pairs],
-            kind="mentoring_match",
-            title=f"Your mentor in {programme.name} is proposed",
-            body="See why you were matched, then accept or decline.",
-            url=url,
-            send_email=True,
-        )
+        for ids in each_language(m for m, _p in pairs):
+            notify(
+                recipients=ids,
+                kind="mentoring_match",
+                title=_("You have a protégé to meet in %(programme)s")
+                % {"programme": programme.name},
+                body=_("See why you were matched, then accept or decline."),
+                url=url,
+                send_email=True,
+            )
+        for ids in each_language(p for _m, p in pairs):
+            notify(
+                recipients=ids,
+                kind="mentoring_match",
+                title=_("Your mentor in %(programme)s is proposed") % {"programme": programme.name},
+                body=_("See why you were matched, then accept or decline."),
+                url=url,
+                send_email=True,
+            )
     return count
 
 
@@ -570,7 +674,7 @@ def programme_publish(*, programme: Programme, user) -> int:
 def match_request(*, protege: Enrolment, mentor: Enrolment, user, message: str = "") -> Match:
     """A protégé asks one mentor. The mentor's row is locked so the last slot goes once."""
     if protege.user_id != user.pk or protege.role != Enrolment.Role.PROTEGE:
-        raise PermissionDenied("Only the protégé can send this request.")
+        raise PermissionDenied(_("Only the protégé can send this request."))
     # The programme's row is locked first (as `meeting_record` and the switch to unrecorded
     # lock it), so a request sent while the programme goes unrecorded keeps no note either.
     programme = Programme.objects.select_for_update().get(pk=protege.programme_id)
@@ -579,22 +683,24 @@ def match_request(*, protege: Enrolment, mentor: Enrolment, user, message: str =
     if len(message) > limits.MESSAGE:
         raise ValidationError({"message": limits.too_long_message(limits.MESSAGE, len(message))})
     if not programme.is_self_service:
-        raise ValidationError("In this programme the coordinator proposes matches.")
+        raise ValidationError(_("In this programme the coordinator proposes matches."))
     if mentor.programme_id != programme.pk or mentor.role != Enrolment.Role.MENTOR:
-        raise ValidationError("Choose a mentor from this programme.")
+        raise ValidationError(_("Choose a mentor from this programme."))
     mentor = (
         Enrolment.objects.select_for_update(of=("self",))
         .select_related("user__profile")
         .get(pk=mentor.pk)
     )
     if not mentor.is_available:
-        raise ValidationError(f"{_name(mentor)} is not taking requests just now.")
+        raise ValidationError(
+            _("%(name)s is not taking requests just now.") % {"name": _name(mentor)}
+        )
     _check_pair(mentor, protege)
     if (mentor.user_id, protege.user_id) in selectors.excluded_pairs(programme):
-        raise ValidationError(f"You were paired with {_name(mentor)} before.")
+        raise ValidationError(_("You were paired with %(name)s before.") % {"name": _name(mentor)})
     held = Match.objects.filter(mentor=mentor, status__in=Match.HOLDING_SLOT).count()
     if held >= mentor.capacity:
-        raise ValidationError(f"{_name(mentor)} has no free slot left.")
+        raise ValidationError(_("%(name)s has no free slot left.") % {"name": _name(mentor)})
     topics = selectors.enrolment_topic_ids([mentor.pk, protege.pk])
     people = selectors.engine_people(
         [mentor, Enrolment.objects.select_related("user__profile").get(pk=protege.pk)], topics
@@ -616,15 +722,16 @@ def match_request(*, protege: Enrolment, mentor: Enrolment, user, message: str =
                 protege_accepted_at=now,
             )
     except IntegrityError:
-        raise ValidationError("You already have a mentor or a request waiting.") from None
-    notify(
-        recipients=[mentor.user_id],
-        kind="mentoring_request",
-        title=f"{_name(protege)} asks you to be their mentor",
-        body=message[:500],
-        url=match.get_absolute_url(),
-        send_email=True,
-    )
+        raise ValidationError(_("You already have a mentor or a request waiting.")) from None
+    for ids in each_language([mentor.user_id]):
+        notify(
+            recipients=ids,
+            kind="mentoring_request",
+            title=_("%(name)s asks you to be their mentor") % {"name": _name(protege)},
+            body=message[:500],
+            url=match.get_absolute_url(),
+            send_email=True,
+        )
     touch_last_active(user)
     return match
 
@@ -637,7 +744,7 @@ def _side(match: Match, user) -> str:
         return "mentor"
     if user.pk == match.protege.user_id:
         return "protege"
-    raise PermissionDenied("Only the two people matched can answer.")
+    raise PermissionDenied(_("Only the two people matched can answer."))
 
 
 @transaction.atomic
@@ -647,7 +754,7 @@ def match_accept(*, match: Match, user) -> Match:
     mentor = Enrolment.objects.select_for_update().get(pk=match.mentor_id)
     match = Match.objects.select_for_update().select_related("programme").get(pk=match.pk)
     if match.status != Match.Status.OFFERED:
-        raise ValidationError("This match is no longer waiting for an answer.")
+        raise ValidationError(_("This match is no longer waiting for an answer."))
     now = timezone.now()
     setattr(match, f"{side}_accepted_at", now)
     fields = [f"{side}_accepted_at"]
@@ -656,8 +763,11 @@ def match_accept(*, match: Match, user) -> Match:
         active = Match.objects.filter(mentor=mentor, status=Match.Status.ACTIVE).count()
         if active >= mentor.capacity:
             raise ValidationError(
-                f"{_name(mentor)} has no free slot left ({active} of {mentor.capacity} taken), "
-                "so this match cannot start."
+                _(
+                    "%(name)s has no free slot left (%(active)s of %(capacity)s taken), "
+                    "so this match cannot start."
+                )
+                % {"name": _name(mentor), "active": active, "capacity": mentor.capacity}
             )
         match.status = Match.Status.ACTIVE
         match.started_at = now
@@ -679,19 +789,22 @@ def match_accept(*, match: Match, user) -> Match:
                 object_type="match",
                 object_id=match.pk,
             )
-        notify(
-            recipients=[other_id],
-            kind="mentoring_match_active",
-            title=f"Your mentoring match in {match.programme.name} has started",
-            url=match.get_absolute_url(),
-        )
+        for ids in each_language([other_id]):
+            notify(
+                recipients=ids,
+                kind="mentoring_match_active",
+                title=_("Your mentoring match in %(programme)s has started")
+                % {"programme": match.programme.name},
+                url=match.get_absolute_url(),
+            )
     else:
-        notify(
-            recipients=[other_id],
-            kind="mentoring_match_answer",
-            title=f"{user.profile.name} accepted your mentoring match",
-            url=match.get_absolute_url(),
-        )
+        for ids in each_language([other_id]):
+            notify(
+                recipients=ids,
+                kind="mentoring_match_answer",
+                title=_("%(name)s accepted your mentoring match") % {"name": user.profile.name},
+                url=match.get_absolute_url(),
+            )
     match.save(update_fields=fields)
     if match.status == Match.Status.ACTIVE:
         relationship_start(match=match)
@@ -708,7 +821,7 @@ def match_decline(*, match: Match, user, unavailable: str = "") -> Match:
     side = _side(match, user)
     match = Match.objects.select_for_update().select_related("programme").get(pk=match.pk)
     if match.status != Match.Status.OFFERED:
-        raise ValidationError("This match is no longer waiting for an answer.")
+        raise ValidationError(_("This match is no longer waiting for an answer."))
     match.status = Match.Status.DECLINED
     match.declined_by = user
     match.ended_at = timezone.now()
@@ -716,22 +829,27 @@ def match_decline(*, match: Match, user, unavailable: str = "") -> Match:
     if unavailable and side == "mentor":
         enrolment_set_availability(enrolment=match.mentor, user=user, unavailable=unavailable)
     other_id = match.protege.user_id if side == "mentor" else match.mentor.user_id
-    notify(
-        recipients=[other_id],
-        kind="mentoring_match_declined",
-        title=f"Your mentoring match in {match.programme.name} was declined",
-        body="We will look for someone else.",
-        url=reverse("mentoring:mine"),
-    )
+    for ids in each_language([other_id]):
+        notify(
+            recipients=ids,
+            kind="mentoring_match_declined",
+            title=_("Your mentoring match in %(programme)s was declined")
+            % {"programme": match.programme.name},
+            body=_("We will look for someone else."),
+            url=reverse("mentoring:mine"),
+        )
     if match.programme.is_self_service:
         _offer_next_best(match.protege)
     else:
-        notify(
-            recipients=match.programme.coordinators.all(),
-            kind="mentoring_slot_freed",
-            title=f"A match in {match.programme.name} was declined: the next run refills it",
-            url=reverse("mentoring:coordinate", args=[match.programme_id]),
-        )
+        coordinator_ids = match.programme.coordinators.values_list("pk", flat=True)
+        for ids in each_language(coordinator_ids):
+            notify(
+                recipients=ids,
+                kind="mentoring_slot_freed",
+                title=_("A match in %(programme)s was declined: the next run refills it")
+                % {"programme": match.programme.name},
+                url=reverse("mentoring:coordinate", args=[match.programme_id]),
+            )
     touch_last_active(user)
     return match
 
@@ -743,13 +861,15 @@ def _offer_next_best(protege: Enrolment) -> None:
     if not suggestions:
         return
     best = suggestions[0]
-    notify(
-        recipients=[protege.user_id],
-        kind="mentoring_suggestion",
-        title=f"{_name(best['enrolment'])} could mentor you in {protege.programme.name}",
-        body="; ".join(best["reasons"]),
-        url=reverse("mentoring:programme", args=[protege.programme_id]),
-    )
+    with in_language_of(protege.user):
+        notify(
+            recipients=[protege.user_id],
+            kind="mentoring_suggestion",
+            title=_("%(name)s could mentor you in %(programme)s")
+            % {"name": _name(best["enrolment"]), "programme": protege.programme.name},
+            body="; ".join(reason_text(r) for r in best["reasons"]),
+            url=reverse("mentoring:programme", args=[protege.programme_id]),
+        )
 
 
 @transaction.atomic
@@ -757,7 +877,7 @@ def match_complete(*, match: Match, user) -> Match:
     _side(match, user)
     match = Match.objects.select_for_update().get(pk=match.pk)
     if match.status != Match.Status.ACTIVE:
-        raise ValidationError("Only an active match can be completed.")
+        raise ValidationError(_("Only an active match can be completed."))
     match_end(match=match)
     touch_last_active(user)
     return match
@@ -788,9 +908,9 @@ def match_end(*, match: Match, now=None) -> Match:
 def meeting_record(*, match: Match, user, met_on: date, notes: str = "") -> Meeting:
     _side(match, user)
     if match.status not in (Match.Status.ACTIVE, Match.Status.COMPLETED):
-        raise ValidationError("Meetings are recorded once the match has started.")
+        raise ValidationError(_("Meetings are recorded once the match has started."))
     if met_on > timezone.localdate():
-        raise ValidationError({"met_on": "Record meetings that have happened."})
+        raise ValidationError({"met_on": _("Record meetings that have happened.")})
     # Read under the programme's lock: a switch to unrecorded deletes notes in one go.
     unrecorded = (
         Programme.objects.select_for_update()
@@ -830,13 +950,15 @@ def expire_stale_requests(*, now=None) -> int:
         Match.objects.bulk_update(stale, ["status", "ended_at"])
         expired = stale
         for match in expired:
-            notify(
-                recipients=[match.protege.user_id, match.mentor.user_id],
-                kind="mentoring_expired",
-                title=f"A mentoring match in {match.programme.name} expired unanswered",
-                url=reverse("mentoring:mine"),
-                dedupe_key=f"mentoring-expired-{match.pk}",
-            )
+            for ids in each_language([match.protege.user_id, match.mentor.user_id]):
+                notify(
+                    recipients=ids,
+                    kind="mentoring_expired",
+                    title=_("A mentoring match in %(programme)s expired unanswered")
+                    % {"programme": match.programme.name},
+                    url=reverse("mentoring:mine"),
+                    dedupe_key=f"mentoring-expired-{match.pk}",
+                )
             _offer_next_best(match.protege)
     return len(expired)
 
@@ -849,11 +971,17 @@ def adhoc_request_create(*, user, topic: Topic, message: str) -> AdhocRequest:
     request = AdhocRequest(user=user, topic=topic, message=message.strip())
     request.full_clean()
     request.save()
+    # An audience is notified in one language: the site's, not the asker's.
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("%(name)s asks for a mentor in %(topic)s") % {
+            "name": user.profile.name,
+            "topic": topic.name,
+        }
     notify_audience(
         audience="mentoring_willing_mentors",
         audience_kwargs={"topic_id": topic.pk},
         kind="mentoring_adhoc",
-        title=f"{user.profile.name} asks for a mentor in {topic.name}",
+        title=title,
         body=request.message[:500],
         url=request.get_absolute_url(),
         dedupe_key=f"mentoring-adhoc-{request.pk}",
@@ -867,18 +995,20 @@ def adhoc_request_create(*, user, topic: Topic, message: str) -> AdhocRequest:
 def adhoc_request_answer(*, request: AdhocRequest, helper) -> AdhocRequest:
     request = AdhocRequest.objects.select_for_update().get(pk=request.pk)
     if request.user_id == helper.pk:
-        raise ValidationError("You cannot answer your own request.")
+        raise ValidationError(_("You cannot answer your own request."))
     if request.helper_id:
-        raise ValidationError("Someone has already offered to help.")
+        raise ValidationError(_("Someone has already offered to help."))
     request.helper = helper
     request.answered_at = timezone.now()
     request.save(update_fields=["helper", "answered_at"])
-    notify(
-        recipients=[request.user_id],
-        kind="mentoring_adhoc_answer",
-        title=f"{helper.profile.name} offers to mentor you in {request.topic.name}",
-        url=reverse("people:profile", args=[helper.pk]),
-    )
+    for ids in each_language([request.user_id]):
+        notify(
+            recipients=ids,
+            kind="mentoring_adhoc_answer",
+            title=_("%(name)s offers to mentor you in %(topic)s")
+            % {"name": helper.profile.name, "topic": request.topic.name},
+            url=reverse("people:profile", args=[helper.pk]),
+        )
     touch_last_active(helper)
     return request
 
@@ -890,14 +1020,21 @@ def volunteer_call_size(**audience_kwargs) -> int:
 @transaction.atomic
 def volunteer_call_send(*, programme: Programme, user, audience_kwargs: dict) -> None:
     if not permissions.can_coordinate(user, programme):
-        raise PermissionDenied("Only this programme's coordinators can call for volunteers.")
+        raise PermissionDenied(_("Only this programme's coordinators can call for volunteers."))
+    # An audience is notified in one language: the site's, not the coordinator's.
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Would you mentor in %(programme)s?") % {"programme": programme.name}
+        commitment = ngettext(
+            "Commitment: %(commitment)s (%(weeks)s week).",
+            "Commitment: %(commitment)s (%(weeks)s weeks).",
+            programme.commitment_weeks,
+        ) % {"commitment": programme.commitment, "weeks": programme.commitment_weeks}
     notify_audience(
         audience="mentoring_volunteer_call",
         audience_kwargs={**audience_kwargs, "exclude_programme_id": programme.pk},
         kind="mentoring_call",
-        title=f"Would you mentor in {programme.name}?",
-        body=f"{programme.goals[:600]}\n\nCommitment: {programme.commitment}"
-        f" ({programme.commitment_weeks} weeks).",
+        title=title,
+        body=f"{programme.goals[:600]}\n\n{commitment}",
         url=programme.get_absolute_url(),
         dedupe_key=f"mentoring-call-{programme.pk}-{timezone.now():%Y%m%d%H%M}",
         exclude_user_ids=[user.pk],

@@ -8,7 +8,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -34,6 +36,44 @@ from .relationship import selectors as relationship_selectors
 from .relationship.forms import AgreementForm, GoalForm, MeetingScheduleForm, NoteForm
 
 
+def _stored_list(stored: dict[str, int]) -> SafeString:
+    """What going unrecorded deletes, as one phrase ("2 meeting notes and 1 note sent with
+    mentoring requests") for the confirmation sentence."""
+    items = []
+    if stored.get("notes"):
+        n = stored["notes"]
+        items.append(
+            format_html(
+                "<strong>{}</strong>",
+                ngettext("%(count)s meeting note", "%(count)s meeting notes", n) % {"count": n},
+            )
+        )
+    if stored.get("messages"):
+        n = stored["messages"]
+        items.append(
+            format_html(
+                "<strong>{}</strong>",
+                ngettext(
+                    "%(count)s note sent with mentoring requests",
+                    "%(count)s notes sent with mentoring requests",
+                    n,
+                )
+                % {"count": n},
+            )
+        )
+    if stored.get("words"):
+        n = stored["words"]
+        items.append(
+            format_html(
+                "<strong>{}</strong> {}",
+                ngettext("%(count)s other text pairs wrote", "%(count)s other texts pairs wrote", n)
+                % {"count": n},
+                _("(goal wordings, agendas, their own notes, survey comments)"),
+            )
+        )
+    return mark_safe(format_html(" {} ", _("and")).join(items))  # noqa: S308 - parts escaped above
+
+
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
@@ -41,7 +81,7 @@ def _error_text(error: ValidationError) -> str:
 def _coordinated(request, pk: int) -> Programme:
     programme = get_object_or_404(Programme, pk=pk)
     if not permissions.can_coordinate(request.user, programme):
-        raise PermissionDenied("Only this programme's coordinators can see this page.")
+        raise PermissionDenied(_("Only this programme's coordinators can see this page."))
     return programme
 
 
@@ -63,7 +103,7 @@ def home(request):
 @login_required
 def programme_create(request):
     if not permissions.can_create_programmes(request.user):
-        raise PermissionDenied("Only coordinators can create programmes.")
+        raise PermissionDenied(_("Only coordinators can create programmes."))
     form = ProgrammeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -76,7 +116,7 @@ def programme_create(request):
             form.add_error(None, error)
         else:
             messages.success(
-                request, "The programme is created; people can enrol within the dates you set."
+                request, _("The programme is created; people can enrol within the dates you set.")
             )
             return redirect(programme)
     return TemplateResponse(request, "mentoring/programme_form.html", {"form": form})
@@ -102,6 +142,7 @@ def programme_edit(request, pk: int):
                 {
                     "programme": programme,
                     "stored": stored,
+                    "stored_list": _stored_list(stored),
                     "posted": [
                         (name, value)
                         for name, values in request.POST.lists()
@@ -120,7 +161,7 @@ def programme_edit(request, pk: int):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Programme saved.")
+            messages.success(request, _("Programme saved."))
             return redirect(programme)
     return TemplateResponse(
         request, "mentoring/programme_form.html", {"form": form, "programme": programme}
@@ -129,23 +170,29 @@ def programme_edit(request, pk: int):
 
 def _eligibility_rows(programme: Programme) -> dict[str, list[str]]:
     rows: dict[str, list[str]] = {}
-    for side, label in (("protege", "Protégés"), ("mentor", "Mentors")):
+    for side, label in (("protege", _("Protégés")), ("mentor", _("Mentors"))):
         words = []
         low = getattr(programme, f"{side}_min_years_in_role")
         high = getattr(programme, f"{side}_max_years_in_role")
         manages = getattr(programme, f"{side}_manages_people")
         company = getattr(programme, f"{side}_min_years_in_company")
         if low is not None:
-            words.append(f"at least {services.years_words(low)} in their current role")
+            words.append(
+                _("at least %(years)s in their current role") % {"years": services.years_words(low)}
+            )
         if high is not None:
-            words.append(f"under {services.years_words(high)} in their current role")
+            words.append(
+                _("under %(years)s in their current role") % {"years": services.years_words(high)}
+            )
         if manages == "must":
-            words.append("lead a team")
+            words.append(_("lead a team"))
         elif manages == "must_not":
-            words.append("do not lead a team")
+            words.append(_("do not lead a team"))
         if company is not None:
-            words.append(f"at least {services.years_words(company)} in the company")
-        rows[label] = words or ["everyone may enrol"]
+            words.append(
+                _("at least %(years)s in the company") % {"years": services.years_words(company)}
+            )
+        rows[label] = words or [_("everyone may enrol")]
     return rows
 
 
@@ -192,7 +239,7 @@ def programme_detail(request, pk: int):
 def enrol(request, pk: int, role: str):
     programme = get_object_or_404(Programme, pk=pk)
     if role not in Enrolment.Role.values:
-        raise Http404("No such role")
+        raise Http404(_("No such role"))
     profile = Profile.objects.filter(user=request.user).first()
     problems = services.eligibility_problems(programme=programme, profile=profile, role=role)
     form = EnrolmentForm(
@@ -214,7 +261,7 @@ def enrol(request, pk: int, role: str):
         except ValidationError as error:
             form.add_error(None, _error_text(error))
         else:
-            messages.success(request, "You are enrolled. We will tell you when you are matched.")
+            messages.success(request, _("You are enrolled. We will tell you when you are matched."))
             return redirect(programme)
     return TemplateResponse(
         request,
@@ -264,7 +311,7 @@ def run_matching(request, pk: int):
         messages.error(request, _error_text(error))
     else:
         if run.status == MatchingRun.Status.RUNNING:
-            messages.info(request, "Matching is running; this page updates when it is done.")
+            messages.info(request, _("Matching is running; this page updates when it is done."))
         else:
             messages.success(
                 request,
@@ -298,7 +345,7 @@ def publish(request, pk: int):
 def _coordinated_match(request, pk: int) -> Match:
     match = get_object_or_404(Match.objects.select_related("programme"), pk=pk)
     if not permissions.can_coordinate(request.user, match.programme):
-        raise PermissionDenied("Only this programme's coordinators can change matches.")
+        raise PermissionDenied(_("Only this programme's coordinators can change matches."))
     return match
 
 
@@ -330,7 +377,7 @@ def match_swap(request, pk: int):
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
-            messages.success(request, "Mentor changed; the pair is locked for the next run.")
+            messages.success(request, _("Mentor changed; the pair is locked for the next run."))
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return redirect("mentoring:coordinate", pk=programme.pk)
@@ -387,7 +434,15 @@ def volunteer_call(request, pk: int):
             services.volunteer_call_send(
                 programme=programme, user=request.user, audience_kwargs=kwargs
             )
-            messages.success(request, f"Call for volunteers sent to {size} people.")
+            messages.success(
+                request,
+                ngettext(
+                    "Call for volunteers sent to %(count)s person.",
+                    "Call for volunteers sent to %(count)s people.",
+                    size,
+                )
+                % {"count": size},
+            )
             return redirect("mentoring:coordinate", pk=programme.pk)
     return TemplateResponse(
         request,
@@ -415,7 +470,7 @@ def request_mentor(request, pk: int, mentor_id: int):
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return redirect(programme)
-    messages.success(request, "Request sent. You will hear back here and in your inbox.")
+    messages.success(request, _("Request sent. You will hear back here and in your inbox."))
     return redirect(match)
 
 
@@ -472,7 +527,7 @@ def _visible_match(request, pk: int) -> Match:
         pk=pk,
     )
     if not permissions.can_view_match(request.user, match):
-        raise Http404("No such match")
+        raise Http404(_("No such match"))
     return match
 
 
@@ -512,7 +567,7 @@ def match_accept(request, pk: int):
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, "You accepted. The match starts once you have both said yes.")
+        messages.success(request, _("You accepted. The match starts once you have both said yes."))
     return redirect(match)
 
 
@@ -527,7 +582,7 @@ def match_decline(request, pk: int):
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, "Declined. Thank you for answering.")
+        messages.success(request, _("Declined. Thank you for answering."))
     return redirect("mentoring:mine")
 
 
@@ -540,7 +595,7 @@ def match_complete(request, pk: int):
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, "Marked as completed. Thank you both.")
+        messages.success(request, _("Marked as completed. Thank you both."))
     return redirect(match)
 
 
@@ -560,11 +615,11 @@ def meeting_add(request, pk: int):
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
-            messages.success(request, "The meeting is recorded.")
+            messages.success(request, _("The meeting is recorded."))
     elif "met_on" in form.errors and request.POST.get("met_on"):
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     else:
-        messages.error(request, "Give the date you met.")
+        messages.error(request, _("Give the date you met."))
     return redirect(match)
 
 
@@ -577,7 +632,7 @@ def availability(request, pk: int):
         services.enrolment_set_availability(
             enrolment=enrolment, user=request.user, unavailable=form.cleaned_data["unavailable"]
         )
-        messages.success(request, "Availability saved.")
+        messages.success(request, _("Availability saved."))
     fallback = reverse("mentoring:mine")
     return redirect(safe_next_url(request, request.POST.get("next", ""), fallback))
 
@@ -587,7 +642,9 @@ def availability(request, pk: int):
 def withdraw(request, pk: int):
     enrolment = get_object_or_404(Enrolment, pk=pk, user=request.user)
     services.enrolment_withdraw(enrolment=enrolment, user=request.user)
-    messages.success(request, f"You have left {enrolment.programme.name}.")
+    messages.success(
+        request, _("You have left %(programme)s.") % {"programme": enrolment.programme.name}
+    )
     return redirect("mentoring:mine")
 
 
@@ -608,8 +665,15 @@ def adhoc_new(request):
             form.add_error(None, _error_text(error))
         else:
             size = selectors.willing_mentor_ids(topic_id=ask.topic_id).exclude(pk=request.user.pk)
+            n = size.count()
             messages.success(
-                request, f"Sent to {size.count()} people willing to mentor in {ask.topic.name}."
+                request,
+                ngettext(
+                    "Sent to %(count)s person willing to mentor in %(topic)s.",
+                    "Sent to %(count)s people willing to mentor in %(topic)s.",
+                    n,
+                )
+                % {"count": n, "topic": ask.topic.name},
             )
             return redirect(ask)
     return TemplateResponse(request, "mentoring/adhoc_new.html", {"form": form})
@@ -622,7 +686,7 @@ def _visible_ask(request, pk: int) -> AdhocRequest:
         AdhocRequest.objects.select_related("user__profile", "topic", "helper__profile"), pk=pk
     )
     if not permissions.can_view_adhoc_request(request.user, ask):
-        raise Http404("No such request")
+        raise Http404(_("No such request"))
     return ask
 
 
@@ -641,7 +705,7 @@ def adhoc_help(request, pk: int):
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, "Thank you: they have your name and will get in touch.")
+        messages.success(request, _("Thank you: they have your name and will get in touch."))
     return redirect(ask)
 
 
@@ -651,5 +715,5 @@ def adhoc_volunteer(request):
     form = AdhocVolunteerForm(request.POST)
     if form.is_valid():
         services.adhoc_volunteer_set(user=request.user, topics=form.cleaned_data["topics"])
-        messages.success(request, "Your ad-hoc mentoring topics are saved.")
+        messages.success(request, _("Your ad-hoc mentoring topics are saved."))
     return redirect("mentoring:mine")

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from socialearn.waiting import WaitingKind
 
@@ -36,7 +37,14 @@ WAITING = [
         section="mentoring:home",
         items=proposals_to_publish,
         group=("programme_id", "programme__name"),
-        label=lambda n: f"{n} proposed match{'' if n == 1 else 'es'} to review and publish",
+        label=lambda n: (
+            ngettext(
+                "%(count)s proposed match to review and publish",
+                "%(count)s proposed matches to review and publish",
+                n,
+            )
+            % {"count": n}
+        ),
         url=_coordinate,
     ),
     WaitingKind(
@@ -44,7 +52,12 @@ WAITING = [
         section="mentoring:home",
         items=unanswered_offers,
         group=("programme_id", "programme__name"),
-        label=lambda n: f"{n} offer{'' if n == 1 else 's'} unanswered for a week",
+        label=lambda n: (
+            ngettext(
+                "%(count)s offer unanswered for a week", "%(count)s offers unanswered for a week", n
+            )
+            % {"count": n}
+        ),
         url=_coordinate,
     ),
 ]

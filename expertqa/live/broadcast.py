@@ -5,7 +5,9 @@ Each op carries the HTML any viewer of the session may see (anonymous askers as
 Built after the transaction commits, from the committed rows.
 """
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from expertqa.models import LiveEvent, Poll, Question
 from expertqa.selectors import asker_label, person_name
@@ -17,7 +19,9 @@ PARTS = "expertqa/live/_parts.html"
 
 def _render(part: str, **context) -> str:
     # No request here: forms in ops carry no token field; live.js sends the header.
-    return render_to_string(f"{PARTS}#{part}", {"csrf_token": "NOTPROVIDED", **context})
+    # One rendering for every viewer, so in the site's language, not the actor's.
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string(f"{PARTS}#{part}", {"csrf_token": "NOTPROVIDED", **context})
 
 
 def _both(part: str, **context) -> tuple[str, str]:
@@ -61,8 +65,15 @@ def pinned_changed(event: LiveEvent) -> None:
     channel.publish_on_commit(event.pk, build)
 
 
-def event_state_changed(event: LiveEvent, text: str) -> None:
-    channel.publish_on_commit(event.pk, lambda: [{"op": "notice", "text": text}])
+def event_state_changed(event: LiveEvent, text) -> None:
+    """A notice for everyone in the room; `text` is translated (lazily) in the site's
+    language, as every op is."""
+
+    def build():
+        with translation.override(settings.LANGUAGE_CODE):
+            return [{"op": "notice", "text": str(text)}]
+
+    channel.publish_on_commit(event.pk, build)
 
 
 def _question(question_id: int) -> Question:

@@ -2,6 +2,8 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from communities.mentions import validate_mentions
 from communities.models import Community
@@ -25,58 +27,63 @@ from .services import SLOW_MODE_CHOICES
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-SLOW_MODE_LABELS = [(0, "Off")] + [
-    (s, f"One message every {s} seconds") for s in SLOW_MODE_CHOICES[1:]
+SLOW_MODE_LABELS = [(0, _("Off"))] + [
+    (s, format_lazy(_("One message every {seconds} seconds"), seconds=s))
+    for s in SLOW_MODE_CHOICES[1:]
 ]
 
 
 class LiveEventForm(InputLimits, forms.Form):
-    title = forms.CharField(max_length=200, error_messages={"required": "Give the event a title."})
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        error_messages={"required": _("Give the event a title.")},
+    )
     format = forms.ChoiceField(
-        label="Format", choices=LiveEvent.Format.choices, initial=LiveEvent.Format.EVENT
+        label=_("Format"), choices=LiveEvent.Format.choices, initial=LiveEvent.Format.EVENT
     )
     community = forms.ModelChoiceField(
-        label="Community", queryset=Community.objects.none(), empty_label=None
+        label=_("Community"), queryset=Community.objects.none(), empty_label=None
     )
-    topic = forms.ModelChoiceField(label="Topic", queryset=Topic.objects.all())
+    topic = forms.ModelChoiceField(label=_("Topic"), queryset=Topic.objects.all())
     agenda = forms.CharField(
-        label="Agenda",
+        label=_("Agenda"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=LIVE_AGENDA,
         validators=[validate_mentions],
-        help_text="Markdown: what happens when, who speaks.",
+        help_text=_("Markdown: what happens when, who speaks."),
     )
     hosts = forms.CharField(
-        label="Hosts",
+        label=_("Hosts"),
         max_length=2000,
-        help_text="Email addresses, separated by commas. Hosts answer the questions.",
-        error_messages={"required": "Name at least one host."},
+        help_text=_("Email addresses, separated by commas. Hosts answer the questions."),
+        error_messages={"required": _("Name at least one host.")},
     )
     moderators = forms.CharField(
-        label="Moderators",
+        label=_("Moderators"),
         max_length=2000,
         required=False,
-        help_text="Email addresses, separated by commas: they pin, hide and run polls.",
+        help_text=_("Email addresses, separated by commas: they pin, hide and run polls."),
     )
     starts_at = forms.DateTimeField(
-        label="Starts",
+        label=_("Starts"),
         widget=DATETIME_WIDGET,
         input_formats=DATETIME_FORMATS,
         error_messages={
-            "invalid": "Give a date and time like 2026-05-14 12:30.",
-            "required": "Give the start date and time.",
+            "invalid": _("Give a date and time like 2026-05-14 12:30."),
+            "required": _("Give the start date and time."),
         },
     )
     duration = forms.IntegerField(
-        label="Length in minutes",
+        label=_("Length in minutes"),
         initial=60,
         min_value=10,
         max_value=12 * 60,
-        error_messages={"required": "Give the length in minutes."},
+        error_messages={"required": _("Give the length in minutes.")},
     )
     slow_mode_seconds = forms.TypedChoiceField(
-        label="Slow mode", choices=SLOW_MODE_LABELS, coerce=int, initial=0
+        label=_("Slow mode"), choices=SLOW_MODE_LABELS, coerce=int, initial=0
     )
 
     def __init__(self, *args, communities=None, **kwargs):
@@ -92,19 +99,16 @@ class LiveEventForm(InputLimits, forms.Form):
             self.fields["community"].queryset = communities
 
     def clean_hosts(self):
-        try:
-            return _clean_expert_emails(self.cleaned_data["hosts"])
-        except forms.ValidationError as error:
-            raise forms.ValidationError(
-                [m.replace("expert", "host") for m in error.messages]
-            ) from None
+        return _clean_expert_emails(self.cleaned_data["hosts"], empty=_("Name at least one host."))
 
     def clean_moderators(self):
         emails = [e.strip().lower() for e in self.cleaned_data["moderators"].split(",")]
         emails = list(dict.fromkeys(e for e in emails if e))
         users, missing = _users_by_email(emails)
         if missing:
-            raise forms.ValidationError(f"Nobody here has the address {', '.join(missing)}.")
+            raise forms.ValidationError(
+                _("Nobody here has the address %(addresses)s.") % {"addresses": ", ".join(missing)}
+            )
         return users
 
     def clean_starts_at(self):
@@ -116,54 +120,56 @@ class LiveEventForm(InputLimits, forms.Form):
 
 class MessageForm(InputLimits, forms.Form):
     body = forms.CharField(
-        label="Your message",
+        label=_("Your message"),
         max_length=LIVE_MESSAGE,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Say something to everyone here"}),
-        error_messages={"required": "Write your message first."},
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": _("Say something to everyone here")}
+        ),
+        error_messages={"required": _("Write your message first.")},
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    prompt = forms.IntegerField(label="Answering", required=False)
+    prompt = forms.IntegerField(label=_("Answering"), required=False)
 
 
 class ReactionForm(forms.Form):
-    kind = forms.ChoiceField(choices=LiveReaction.Kind.choices)
+    kind = forms.ChoiceField(label=_("Reaction"), choices=LiveReaction.Kind.choices)
 
 
 class SlowModeForm(forms.Form):
-    seconds = forms.TypedChoiceField(label="Slow mode", choices=SLOW_MODE_LABELS, coerce=int)
+    seconds = forms.TypedChoiceField(label=_("Slow mode"), choices=SLOW_MODE_LABELS, coerce=int)
 
 
 class PromptForm(InputLimits, forms.Form):
     body = forms.CharField(
-        label="Prompt",
+        label=_("Prompt"),
         max_length=LIVE_PROMPT,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Write the prompt first."},
+        error_messages={"required": _("Write the prompt first.")},
     )
     release_at = forms.DateTimeField(
-        label="Release at",
+        label=_("Release at"),
         widget=DATETIME_WIDGET,
         input_formats=DATETIME_FORMATS,
         error_messages={
-            "invalid": "Give a date and time like 2026-05-14 12:30.",
-            "required": "Say when the prompt goes out.",
+            "invalid": _("Give a date and time like 2026-05-14 12:30."),
+            "required": _("Say when the prompt goes out."),
         },
     )
 
 
 class PollForm(InputLimits, forms.Form):
-    kind = forms.ChoiceField(label="Kind of poll", choices=Poll.Kind.choices)
+    kind = forms.ChoiceField(label=_("Kind of poll"), choices=Poll.Kind.choices)
     question = forms.CharField(
-        label="Question",
+        label=_("Question"),
         max_length=POLL_QUESTION,
-        error_messages={"required": "Write the poll's question."},
+        error_messages={"required": _("Write the poll's question.")},
     )
     options = forms.CharField(
-        label="Choices",
+        label=_("Choices"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One a line (single and multiple choice only).",
+        help_text=_("One a line (single and multiple choice only)."),
     )
 
     def clean_options(self):
@@ -171,15 +177,15 @@ class PollForm(InputLimits, forms.Form):
 
 
 class BallotForm(forms.Form):
-    option = forms.TypedMultipleChoiceField(label="Your answer", coerce=int, required=False)
+    option = forms.TypedMultipleChoiceField(label=_("Your answer"), coerce=int, required=False)
     rating = forms.TypedChoiceField(
-        label="Your rating",
+        label=_("Your rating"),
         choices=[(r, str(r)) for r in Poll.RATING_SCALE],
         coerce=int,
         required=False,
         empty_value=None,
     )
-    words = forms.CharField(label="A word or two", max_length=POLL_WORDS, required=False)
+    words = forms.CharField(label=_("A word or two"), max_length=POLL_WORDS, required=False)
 
     def __init__(self, *args, poll: Poll, **kwargs):
         super().__init__(*args, **kwargs)

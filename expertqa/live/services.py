@@ -8,11 +8,17 @@ import zlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from communities.channels.services import channels_announce, plain_text
 from communities.mentions import mentioned_users, too_many_mentions
@@ -38,6 +44,7 @@ from socialearn import limits
 from socialearn.insights.services import activity_record
 from socialearn.markdown import render_markdown
 from socialearn.notifications.services import notify
+from socialearn.recipient_languages import each_language
 
 from . import broadcast, permissions, selectors
 
@@ -47,14 +54,14 @@ POLL_OPTIONS_MAX = 10
 
 def _require_runner(user, event: LiveEvent) -> None:
     if not permissions.can_run(user, event.session, event):
-        raise PermissionDenied("Only the hosts and moderators of this event can do that.")
+        raise PermissionDenied(_("Only the hosts and moderators of this event can do that."))
 
 
 def _require_live(event: LiveEvent, now: datetime | None = None) -> None:
     if event.closed_at is not None:
-        raise ValidationError("This event has closed: its record is kept in the community.")
+        raise ValidationError(_("This event has closed: its record is kept in the community."))
     if not event.session.takes_questions(now):
-        raise ValidationError("This event is over; it no longer takes messages.")
+        raise ValidationError(_("This event is over; it no longer takes messages."))
 
 
 # --- scheduling -------------------------------------------------------------------------------
@@ -80,9 +87,9 @@ def live_event_schedule(
     room. The session brings the community thread, the calendar file and the invitations."""
     hosts = list(hosts)
     if not hosts:
-        raise ValidationError({"hosts": "Name at least one host."})
+        raise ValidationError({"hosts": _("Name at least one host.")})
     if slow_mode_seconds not in SLOW_MODE_CHOICES:
-        raise ValidationError({"slow_mode_seconds": "Choose one of the slow mode settings."})
+        raise ValidationError({"slow_mode_seconds": _("Choose one of the slow mode settings.")})
     session = session_services.session_schedule(
         created_by=created_by,
         title=title,
@@ -113,12 +120,12 @@ def live_prompt_add(*, event: LiveEvent, by, body: str, release_at: datetime) ->
     """The next numbered prompt of a chat, released by the clock at `release_at`."""
     _require_runner(by, event)
     if event.closed_at is not None:
-        raise ValidationError("This chat has closed.")
+        raise ValidationError(_("This chat has closed."))
     body = (body or "").strip()
     if not body:
-        raise ValidationError({"body": "Write the prompt first."})
+        raise ValidationError({"body": _("Write the prompt first.")})
     if not event.session.starts_at <= release_at < event.session.ends_at:
-        raise ValidationError({"release_at": "Release prompts during the chat's window."})
+        raise ValidationError({"release_at": _("Release prompts during the chat's window.")})
     LiveEvent.objects.select_for_update().filter(pk=event.pk).first()  # numbers in order
     number = (event.prompts.aggregate(n=Max("number"))["n"] or 0) + 1
     prompt = LivePrompt(event=event, number=number, body=body, release_at=release_at)
@@ -190,7 +197,9 @@ def announce_started_events(*, now: datetime | None = None) -> int:
                 community_id=session.community_id,
                 community_name=session.community.name,
                 key=f"live-start:{event.pk}",
-                label=f"{event.get_format_display().split(' (')[0]} starting now",
+                label=(
+                    _("Live chat starting now") if event.is_chat else _("Live event starting now")
+                ),
                 title=session.title,
                 text=plain_text(session.description),
                 url=reverse("expertqa:live_detail", args=[event.pk]),
@@ -222,20 +231,20 @@ def live_message_post(
 ) -> LiveMessage:
     session = event.session
     if not permissions.can_view_session(author, session):
-        raise PermissionDenied("Only members of this community can post here.")
+        raise PermissionDenied(_("Only members of this community can post here."))
     _require_live(event, now)
     body = (body or "").strip()
     if not body:
-        raise ValidationError({"body": "Write your message first."})
+        raise ValidationError({"body": _("Write your message first.")})
     if len(body) > LIVE_MESSAGE:
         raise ValidationError({"body": limits.too_long_message(LIVE_MESSAGE, len(body))})
     message = too_many_mentions(body)
     if message:
         raise ValidationError({"body": message})
     if parent is not None and (parent.event_id != event.pk or parent.hidden_at is not None):
-        raise ValidationError({"parent": "That message is no longer in this event."})
+        raise ValidationError({"parent": _("That message is no longer in this event.")})
     if prompt is not None and (prompt.event_id != event.pk or prompt.released_at is None):
-        raise ValidationError({"prompt": "Answer a prompt that has been released."})
+        raise ValidationError({"prompt": _("Answer a prompt that has been released.")})
     _slow_mode_lock(event, author)
     now = now or timezone.now()
     if event.slow_mode_seconds and not permissions.can_run(author, session, event):
@@ -250,9 +259,14 @@ def live_message_post(
             if wait > 0:
                 raise ValidationError(
                     {
-                        "body": f"Slow mode is on: one message every {event.slow_mode_seconds} "
-                        f"seconds. You can post again in {wait} second{'s' if wait != 1 else ''};"
-                        " your message is still in the box."
+                        "body": ngettext(
+                            "Slow mode is on: one message every %(every)s seconds. You can post "
+                            "again in %(wait)s second; your message is still in the box.",
+                            "Slow mode is on: one message every %(every)s seconds. You can post "
+                            "again in %(wait)s seconds; your message is still in the box.",
+                            wait,
+                        )
+                        % {"every": event.slow_mode_seconds, "wait": wait}
                     }
                 )
     community = session.community
@@ -269,13 +283,15 @@ def live_message_post(
     msg.save()
     people = [u for u in mentioned_users(body, community=community) if u.pk != author.pk]
     if people:
-        notify(
-            recipients=people,
-            kind="mention",
-            title=f"{person_name(author)} mentioned you in {session.title}",
-            url=event.get_absolute_url(),
-            dedupe_key=f"mention:live:{msg.pk}",
-        )
+        for ids in each_language(people):
+            notify(
+                recipients=ids,
+                kind="mention",
+                title=_("%(name)s mentioned you in %(title)s")
+                % {"name": person_name(author), "title": session.title},
+                url=event.get_absolute_url(),
+                dedupe_key=f"mention:live:{msg.pk}",
+            )
     activity_record(
         verb="live_message_posted",
         actor=author,
@@ -310,7 +326,7 @@ def live_message_pin(*, event: LiveEvent, message: LiveMessage | None, by) -> Li
     """Pin a message above the backchannel (None unpins)."""
     _require_runner(by, event)
     if message is not None and (message.event_id != event.pk or message.hidden_at is not None):
-        raise ValidationError("That message is no longer in this event.")
+        raise ValidationError(_("That message is no longer in this event."))
     event.pinned = message
     event.save(update_fields=["pinned"])
     broadcast.pinned_changed(event)
@@ -323,9 +339,9 @@ def live_reaction_toggle(*, message: LiveMessage, user, kind: str) -> bool:
     if not permissions.can_view_session(user, event.session):
         raise PermissionDenied
     if kind not in LiveReaction.Kind.values:
-        raise ValidationError("Choose one of the reactions.")
+        raise ValidationError(_("Choose one of the reactions."))
     _require_live(event)
-    deleted, _ = LiveReaction.objects.filter(message=message, user=user, kind=kind).delete()
+    deleted, _by_model = LiveReaction.objects.filter(message=message, user=user, kind=kind).delete()
     if not deleted:
         LiveReaction.objects.get_or_create(message=message, user=user, kind=kind)
     broadcast.reactions_changed(event, message.pk)
@@ -336,13 +352,15 @@ def live_reaction_toggle(*, message: LiveMessage, user, kind: str) -> bool:
 def live_slow_mode_set(*, event: LiveEvent, by, seconds: int) -> LiveEvent:
     _require_runner(by, event)
     if seconds not in SLOW_MODE_CHOICES:
-        raise ValidationError({"seconds": "Choose one of the slow mode settings."})
+        raise ValidationError({"seconds": _("Choose one of the slow mode settings.")})
     event.slow_mode_seconds = seconds
     event.save(update_fields=["slow_mode_seconds"])
     text = (
-        f"Slow mode is on: one message every {seconds} seconds each."
+        format_lazy(
+            _lazy("Slow mode is on: one message every {seconds} seconds each."), seconds=seconds
+        )
         if seconds
-        else "Slow mode is off."
+        else _lazy("Slow mode is off.")
     )
     broadcast.event_state_changed(event, text)
     return event
@@ -388,7 +406,7 @@ def live_question_hide(*, question: Question, by) -> Question:
 def _require_poll_runner(user, session: Session) -> None:
     event = LiveEvent.objects.filter(pk=session.pk).prefetch_related("moderators").first()
     if not permissions.can_run(user, session, event):
-        raise PermissionDenied("Only the hosts and moderators can run polls here.")
+        raise PermissionDenied(_("Only the hosts and moderators can run polls here."))
 
 
 @transaction.atomic
@@ -398,15 +416,17 @@ def poll_create(
     _require_poll_runner(by, session)
     question = (question or "").strip()
     if not question:
-        raise ValidationError({"question": "Write the poll's question."})
+        raise ValidationError({"question": _("Write the poll's question.")})
     labels = [o.strip() for o in options if o and o.strip()]
     if kind in (Poll.Kind.SINGLE, Poll.Kind.MULTIPLE):
         if len(labels) < 2:
-            raise ValidationError({"options": "Give at least two choices, one a line."})
+            raise ValidationError({"options": _("Give at least two choices, one a line.")})
         if len(labels) > POLL_OPTIONS_MAX:
-            raise ValidationError({"options": f"Give at most {POLL_OPTIONS_MAX} choices."})
+            raise ValidationError(
+                {"options": _("Give at most %(count)s choices.") % {"count": POLL_OPTIONS_MAX}}
+            )
         if len(set(map(str.lower, labels))) != len(labels):
-            raise ValidationError({"options": "Each choice once: two lines say the same."})
+            raise ValidationError({"options": _("Each choice once: two lines say the same.")})
     else:
         labels = []
     poll = Poll(
@@ -427,7 +447,7 @@ def poll_set_state(*, poll: Poll, by, action: str) -> Poll:
     _require_poll_runner(by, poll.session)
     if action == "open":
         if poll.state != Poll.State.DRAFT:
-            raise ValidationError("This poll is already open or closed.")
+            raise ValidationError(_("This poll is already open or closed."))
         poll.state = Poll.State.OPEN
     elif action == "close":
         poll.state = Poll.State.CLOSED
@@ -436,7 +456,7 @@ def poll_set_state(*, poll: Poll, by, action: str) -> Poll:
     elif action == "conceal":
         poll.revealed_at = None
     else:
-        raise ValidationError("Unknown poll action.")
+        raise ValidationError(_("Unknown poll action."))
     poll.save(update_fields=["state", "revealed_at"])
     broadcast.poll_changed(poll.session_id, poll.pk)
     return poll
@@ -455,24 +475,27 @@ def poll_vote(
     if not permissions.can_view_session(user, poll.session):
         raise PermissionDenied
     if poll.state != Poll.State.OPEN:
-        raise ValidationError("This poll is not open.")
+        raise ValidationError(_("This poll is not open."))
     chosen: list[PollOption] = []
     if poll.kind in (Poll.Kind.SINGLE, Poll.Kind.MULTIPLE):
         wanted = {int(i) for i in option_ids}
         chosen = [o for o in poll.options.all() if o.pk in wanted]
         if not chosen or len(chosen) != len(wanted):
-            raise ValidationError("Choose an answer first.")
+            raise ValidationError(_("Choose an answer first."))
         if poll.kind == Poll.Kind.SINGLE and len(chosen) > 1:
-            raise ValidationError("Choose one answer.")
+            raise ValidationError(_("Choose one answer."))
     elif poll.kind == Poll.Kind.RATING:
         if rating not in Poll.RATING_SCALE:
-            raise ValidationError("Choose a rating from 1 to 5.")
+            raise ValidationError(_("Choose a rating from 1 to 5."))
     else:
         words = " ".join((words or "").split()).lower()
         if not words:
-            raise ValidationError("Write a word or two first.")
+            raise ValidationError(_("Write a word or two first."))
         if len(words) > POLL_WORDS:
-            raise ValidationError(f"Keep it to {POLL_WORDS} characters (you wrote {len(words)}).")
+            raise ValidationError(
+                _("Keep it to %(limit)s characters (you wrote %(count)s).")
+                % {"limit": POLL_WORDS, "count": len(words)}
+            )
     ballot = PollBallot(
         poll=poll,
         user=user,
@@ -484,7 +507,7 @@ def poll_vote(
         with transaction.atomic():
             ballot.save()
     except IntegrityError:
-        raise ValidationError("You already answered this poll.") from None
+        raise ValidationError(_("You already answered this poll.")) from None
     if chosen:
         ballot.options.set(chosen)
     Poll.objects.filter(pk=poll.pk).update(ballot_count=F("ballot_count") + 1)
@@ -525,19 +548,25 @@ def _record_blocks(event: LiveEvent) -> tuple[list[str], list[str]]:
     messages = selectors.all_messages(event)
     summary: list[str] = []
     when = timezone.localtime(session.starts_at)
+    record = (
+        _("Record of the live chat **%(title)s**, %(when)s. Everything said in it is kept here.")
+        if event.is_chat
+        else _(
+            "Record of the live event **%(title)s**, %(when)s. Everything said in it is kept here."
+        )
+    )
     summary.append(
-        f"Record of the live {'chat' if event.is_chat else 'event'} **{_quiet(session.title)}**, "
-        f"{when:%-d %B %Y, %H:%M}. Everything said in it is kept here."
+        record % {"title": _quiet(session.title), "when": date_format(when, _("j F Y, H:i"))}
     )
     if event.agenda.strip():
-        summary.append(f"## Agenda\n\n{_quiet(event.agenda)}")
+        summary.append("## " + _("Agenda") + f"\n\n{_quiet(event.agenda)}")
     if event.is_chat:
-        groups, _ = selectors.prompt_groups(event, messages)
+        groups, _others = selectors.prompt_groups(event, messages)
         for g in groups:
             lines = [f"## Q{g.prompt.number}. {_quiet(g.prompt.body)}"]
             lines += [f"- **{person_name(m.author)}**: {_quiet(m.body)}" for m in g.messages]
             if not g.messages:
-                lines.append("_No answers._")
+                lines.append("_" + _("No answers.") + "_")
             summary.append("\n".join(lines))
     questions = list(
         Question.objects.on_board()
@@ -549,15 +578,22 @@ def _record_blocks(event: LiveEvent) -> tuple[list[str], list[str]]:
     for a in Answer.objects.filter(question__in=questions).select_related("author__profile"):
         answers.setdefault(a.question_id, []).append(a)
     if questions:
-        summary.append(f"## Questions ({len(questions)})")
+        summary.append("## " + _("Questions (%(count)s)") % {"count": len(questions)})
     for q in questions:
-        asker = "Anonymous" if q.is_anonymous else person_name(q.author)
-        votes = f"{q.vote_count} vote{'s' if q.vote_count != 1 else ''}"
-        lines = [f"**{asker}** asked ({votes}):", _quote(q.body)]
+        asker = _("Anonymous") if q.is_anonymous else person_name(q.author)
+        votes = ngettext("%(count)s vote", "%(count)s votes", q.vote_count) % {
+            "count": q.vote_count
+        }
+        lines = [_("**%(name)s** asked (%(votes)s):") % {"name": asker, "votes": votes}]
+        lines.append(_quote(q.body))
         for a in answers.get(q.pk, []):
-            lines.append(f"\n**{person_name(a.author)}** answered:\n\n{_quiet(a.body)}")
+            lines.append(
+                "\n"
+                + _("**%(name)s** answered:") % {"name": person_name(a.author)}
+                + f"\n\n{_quiet(a.body)}"
+            )
         if q.pk not in answers:
-            lines.append("\n_Not answered during the event._")
+            lines.append("\n_" + _("Not answered during the event.") + "_")
         summary.append("\n".join(lines))
     polls = selectors.polls_with_results(
         list(
@@ -568,19 +604,26 @@ def _record_blocks(event: LiveEvent) -> tuple[list[str], list[str]]:
     )
     for p in polls:
         tally: selectors.Tally = p.tally  # type: ignore[attr-defined]
-        lines = [f"## Poll: {_quiet(p.question)}", f"{tally.total} answered."]
+        lines = [
+            "## " + _("Poll: %(question)s") % {"question": _quiet(p.question)},
+            _("%(count)s answered.") % {"count": tally.total},
+        ]
         if tally.rows:
             lines += [f"- {_quiet(r.label)}: {r.votes} ({r.percent}%)" for r in tally.rows]
         if tally.average is not None:
-            lines.append(f"Average rating: {tally.average}")
+            lines.append(_("Average rating: %(average)s") % {"average": tally.average})
         if tally.words:
-            lines.append(", ".join(f"{_quiet(w)} ({n})" for w, n, _ in tally.words))
+            lines.append(", ".join(f"{_quiet(w)} ({n})" for w, n, _size in tally.words))
         summary.append("\n".join(lines))
     backchannel = []
     for m in messages:
         if event.is_chat and m.prompt_id:
             continue  # kept under its prompt
-        reply = f" (replying to {m.parent_name})" if m.parent_id else ""  # type: ignore[attr-defined]
+        reply = (
+            " " + _("(replying to %(name)s)") % {"name": m.parent_name}  # type: ignore[attr-defined]
+            if m.parent_id
+            else ""
+        )
         stamp = timezone.localtime(m.created_at)
         name = m.author_name  # type: ignore[attr-defined]
         backchannel.append(f"**{name}**{reply} · {stamp:%H:%M}\n{_quote(m.body)}")
@@ -593,19 +636,26 @@ def live_event_close(*, event: LiveEvent, by, now: datetime | None = None) -> Th
     _require_runner(by, event)
     locked = LiveEvent.objects.select_for_update().get(pk=event.pk)
     if locked.closed_at is not None:
-        raise ValidationError("This event is already closed.")
+        raise ValidationError(_("This event is already closed."))
     event.closed_at = now or timezone.now()
     event.save(update_fields=["closed_at"])
     session = event.session
-    summary, backchannel = _record_blocks(event)
+    # The record is the community's, read by everyone: written in the site's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        summary, backchannel = _record_blocks(event)
+        title = (
+            _("Record of the live chat: %(title)s")
+            if event.is_chat
+            else _("Record of the live event: %(title)s")
+        ) % {"title": session.title}
+        part = _("Backchannel, part %(number)s of %(count)s")
     room = limits.POST_BODY - 200
     posts = _pack(summary, room)
-    kind = "chat" if event.is_chat else "event"
     thread = thread_create(
         community=session.community,
         author=by,
         kind=Thread.Kind.DISCUSSION,
-        title=f"Record of the live {kind}: {session.title}"[:200],
+        title=title[:200],
         body=posts[0],
         topics=[session.topic],
         is_system=True,
@@ -614,11 +664,12 @@ def live_event_close(*, event: LiveEvent, by, now: datetime | None = None) -> Th
     if backchannel:
         chunks = _pack(backchannel, room)
         rest += [
-            f"## Backchannel, part {i} of {len(chunks)}\n\n{c}" for i, c in enumerate(chunks, 1)
+            "## " + part % {"number": i, "count": len(chunks)} + f"\n\n{c}"
+            for i, c in enumerate(chunks, 1)
         ]
     for body in rest:
         reply_create(thread=thread, author=by, body=body)
     event.kept_thread = thread
     event.save(update_fields=["kept_thread"])
-    broadcast.event_state_changed(event, "The host closed this event. Its record is kept.")
+    broadcast.event_state_changed(event, _lazy("The host closed this event. Its record is kept."))
     return thread

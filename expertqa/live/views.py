@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from communities.models import Community
@@ -72,16 +73,16 @@ def _event_or_404(request, pk: int) -> LiveEvent:
     try:
         event = selectors.event_for_page(pk)
     except LiveEvent.DoesNotExist:
-        raise Http404("No such event") from None
+        raise Http404(_("No such event")) from None
     if not permissions.can_view_session(request.user, event.session):
-        raise Http404("No such event")
+        raise Http404(_("No such event"))
     return event
 
 
 def _runner_event_or_403(request, pk: int) -> LiveEvent:
     event = _event_or_404(request, pk)
     if not permissions.can_run(request.user, event.session, event):
-        raise PermissionDenied("Only the hosts and moderators of this event can do that.")
+        raise PermissionDenied(_("Only the hosts and moderators of this event can do that."))
     return event
 
 
@@ -97,9 +98,9 @@ def _session_or_404(request, pk: int) -> Session:
     try:
         session = session_selectors.session_for_board(pk)
     except Session.DoesNotExist:
-        raise Http404("No such session") from None
+        raise Http404(_("No such session")) from None
     if not permissions.can_view_session(request.user, session):
-        raise Http404("No such session")
+        raise Http404(_("No such session"))
     return session
 
 
@@ -120,7 +121,7 @@ def _token(session_id: int, user) -> str:
 def live_create(request):
     communities = permissions.schedulable_communities(request.user)
     if not communities.exists():
-        raise PermissionDenied("Only community managers can schedule live events.")
+        raise PermissionDenied(_("Only community managers can schedule live events."))
     form = LiveEventForm(request.POST or None, communities=communities)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -143,7 +144,7 @@ def live_create(request):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(
-                request, "Scheduled. The community and the topic's followers are invited."
+                request, _("Scheduled. The community and the topic's followers are invited.")
             )
             return redirect(event)
     return TemplateResponse(request, "expertqa/live/event_form.html", {"form": form})
@@ -228,22 +229,22 @@ def live_changes(request, pk: int):
     signed_in = request.session.get(SESSION_KEY)
     if not signed_in:
         # Not a redirect: the page would follow it into the sign-in form.
-        return JsonResponse({"error": "Sign in again to follow this event."}, status=401)
+        return JsonResponse({"error": _("Sign in again to follow this event.")}, status=401)
     try:
         data = signing.loads(request.GET.get("t", ""), salt=POLL_SALT, max_age=POLL_MAX_AGE)
     except signing.SignatureExpired:
         # Not an error: the page fetches itself again, which renews the token.
         return JsonResponse({"renew": True})
     except signing.BadSignature:
-        return JsonResponse({"error": "Reload the page to follow this event."}, status=400)
+        return JsonResponse({"error": _("Reload the page to follow this event.")}, status=400)
     if data.get("s") != pk:
-        return JsonResponse({"error": "Reload the page to follow this event."}, status=400)
+        return JsonResponse({"error": _("Reload the page to follow this event.")}, status=400)
     if str(signed_in) != str(data.get("u")):
-        return JsonResponse({"error": "Sign in again to follow this event."}, status=401)
+        return JsonResponse({"error": _("Sign in again to follow this event.")}, status=401)
     try:
         since = int(request.GET.get("v", ""))
     except ValueError:
-        return JsonResponse({"error": "Reload the page to follow this event."}, status=400)
+        return JsonResponse({"error": _("Reload the page to follow this event.")}, status=400)
     try:
         version, raw = channel.changes_raw(pk, since)
     except channel.Unavailable:
@@ -271,7 +272,7 @@ def live_post(request, pk: int):
     if data["parent"]:
         parent = LiveMessage.objects.filter(pk=data["parent"], event=event).first()
         if parent is None:
-            return _done(request, url, error="That message is no longer in this event.")
+            return _done(request, url, error=_("That message is no longer in this event."))
     if data["prompt"]:
         prompt = LivePrompt.objects.filter(pk=data["prompt"], event=event).first()
     try:
@@ -290,7 +291,7 @@ def live_react(request, message_pk: int):
     form = ReactionForm(request.POST)
     url = message.event.get_absolute_url()
     if not form.is_valid():
-        return _done(request, url, error="Choose one of the reactions.")
+        return _done(request, url, error=_("Choose one of the reactions."))
     try:
         on = services.live_reaction_toggle(
             message=message, user=request.user, kind=form.cleaned_data["kind"]
@@ -334,9 +335,9 @@ def live_slow(request, pk: int):
     event = _runner_event_or_403(request, pk)
     form = SlowModeForm(request.POST)
     if not form.is_valid():
-        return _done(request, event.get_absolute_url(), error="Choose one of the settings.")
+        return _done(request, event.get_absolute_url(), error=_("Choose one of the settings."))
     services.live_slow_mode_set(event=event, by=request.user, seconds=form.cleaned_data["seconds"])
-    return _done(request, event.get_absolute_url(), ok_message="Slow mode saved.")
+    return _done(request, event.get_absolute_url(), ok_message=_("Slow mode saved."))
 
 
 @login_required
@@ -350,7 +351,7 @@ def live_close(request, pk: int):
     return _done(
         request,
         event.get_absolute_url(),
-        ok_message="Closed. Everything is kept in the community thread.",
+        ok_message=_("Closed. Everything is kept in the community thread."),
         thread=thread.get_absolute_url(),
     )
 
@@ -372,7 +373,9 @@ def live_prompt_add(request, pk: int):
         )
     except ValidationError as error:
         return _done(request, url, error=_error_text(error))
-    return _done(request, url, ok_message=f"Q{prompt.number} is scheduled.")
+    return _done(
+        request, url, ok_message=_("Q%(number)s is scheduled.") % {"number": prompt.number}
+    )
 
 
 # --- questions --------------------------------------------------------------------------------
@@ -396,13 +399,13 @@ def live_ask(request, pk: int):
         )
     except ValidationError as error:
         return _done(request, url, error=_error_text(error))
-    return _done(request, url, ok_message="Your question is in.")
+    return _done(request, url, ok_message=_("Your question is in."))
 
 
 def _question_or_404(request, pk: int) -> Question:
     question = get_object_or_404(Question.objects.select_related("session__community"), pk=pk)
     if not permissions.can_view_session(request.user, question.session):
-        raise Http404("No such question")
+        raise Http404(_("No such question"))
     return question
 
 
@@ -428,7 +431,7 @@ def live_vote(request, question_pk: int):
 def live_answer(request, question_pk: int):
     question = _question_or_404(request, question_pk)
     if not permissions.is_host(request.user, question.session):
-        raise PermissionDenied("Only the hosts answer questions.")
+        raise PermissionDenied(_("Only the hosts answer questions."))
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return _done(request, _back_to(question), error=_form_error(form))
@@ -445,7 +448,7 @@ def live_answer(request, question_pk: int):
 def _poll_runner_or_403(request, session: Session) -> None:
     event = LiveEvent.objects.filter(pk=session.pk).prefetch_related("moderators").first()
     if not permissions.can_run(request.user, session, event):
-        raise PermissionDenied("Only the hosts and moderators can run polls here.")
+        raise PermissionDenied(_("Only the hosts and moderators can run polls here."))
 
 
 @login_required
@@ -489,7 +492,7 @@ def poll_create(request, pk: int):
     except ValidationError as error:
         return _done(request, url, error=_error_text(error))
     return _done(
-        request, url, ok_message="Poll ready: open it when the room is ready.", poll=poll.pk
+        request, url, ok_message=_("Poll ready: open it when the room is ready."), poll=poll.pk
     )
 
 
@@ -519,7 +522,7 @@ def poll_vote(request, poll_pk: int):
     url = _back_to(Question(session=session, session_id=session.pk))
     form = BallotForm(request.POST, poll=poll)
     if not form.is_valid():
-        return _done(request, url, error="Choose an answer from the list.")
+        return _done(request, url, error=_("Choose an answer from the list."))
     data = form.cleaned_data
     try:
         services.poll_vote(
@@ -531,4 +534,4 @@ def poll_vote(request, poll_pk: int):
         )
     except ValidationError as error:
         return _done(request, url, error=_error_text(error))
-    return _done(request, url, ok_message="Thanks: your answer is in.")
+    return _done(request, url, ok_message=_("Thanks: your answer is in."))

@@ -5,10 +5,13 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from socialearn import limits
 from socialearn.markdown import render_markdown
 from socialearn.notifications.services import notify
+from socialearn.recipient_languages import each_language
 
 from .. import permissions
 from ..models import DEFERRAL_TOO_LATE, Answer, Question, Session, latest_deferral, org_today
@@ -20,7 +23,7 @@ from .sessions import _session_activity
 
 def _require_expert(user, session: Session) -> None:
     if not permissions.is_expert(user, session):
-        raise PermissionDenied("Only the session's experts can answer or defer.")
+        raise PermissionDenied(_("Only the session's experts can answer or defer."))
 
 
 @transaction.atomic
@@ -30,9 +33,9 @@ def answer_create(*, question: Question, author, body: str, now: datetime | None
     _require_expert(author, session)
     body = (body or "").strip()
     if not body:
-        raise ValidationError({"body": "Write the answer first."})
+        raise ValidationError({"body": _("Write the answer first.")})
     if question.status != Question.Status.VISIBLE:
-        raise ValidationError({"body": "This question is no longer on the board."})
+        raise ValidationError({"body": _("This question is no longer on the board.")})
     answer = Answer(
         question=question, author=author, body=body, body_html=render_markdown(body), created_at=now
     )
@@ -63,19 +66,28 @@ def answer_create(*, question: Question, author, body: str, now: datetime | None
     askers.discard(None)
     askers.discard(author.pk)
     if askers:
-        if question.deferred_to:
-            title = f"{person_name(author)} answered the question they promised for "
-            title += f"{question.deferred_to:%-d %b}: {question.body[:80]}"
-        else:
-            title = f"{person_name(author)} answered your question: {question.body[:80]}"
-        notify(
-            recipients=askers,
-            kind="expertqa_answered",
-            title=title,
-            url=f"{session.get_absolute_url()}#question-{question.pk}",
-            dedupe_key=f"expertqa:answer:{answer.pk}",
-            send_email=bool(question.deferred_to),
-        )
+        for ids in each_language(askers):
+            if question.deferred_to:
+                title = _(
+                    "%(name)s answered the question they promised for %(date)s: %(question)s"
+                ) % {
+                    "name": person_name(author),
+                    "date": date_format(question.deferred_to, _("j M")),
+                    "question": question.body[:80],
+                }
+            else:
+                title = _("%(name)s answered your question: %(question)s") % {
+                    "name": person_name(author),
+                    "question": question.body[:80],
+                }
+            notify(
+                recipients=ids,
+                kind="expertqa_answered",
+                title=title,
+                url=f"{session.get_absolute_url()}#question-{question.pk}",
+                dedupe_key=f"expertqa:answer:{answer.pk}",
+                send_email=bool(question.deferred_to),
+            )
     return answer
 
 
@@ -88,22 +100,22 @@ def question_defer(
     _require_expert(by, session)
     note = (note or "").strip()
     if to is None:
-        raise ValidationError({"deferred_to": "Name the date you will answer by."})
+        raise ValidationError({"deferred_to": _("Name the date you will answer by.")})
     if to <= org_today(now):
-        raise ValidationError({"deferred_to": "Choose a date in the future: tomorrow or later."})
+        raise ValidationError({"deferred_to": _("Choose a date in the future: tomorrow or later.")})
     if to > latest_deferral(now):
         latest = latest_deferral(now)
         raise ValidationError(
-            {"deferred_to": DEFERRAL_TOO_LATE % {"latest": f"{latest:%-d %b %Y}"}}
+            {"deferred_to": DEFERRAL_TOO_LATE % {"latest": date_format(latest, "DATE_FORMAT")}}
         )
     if not note:
-        raise ValidationError({"note": "Add a short note so the asker knows what to expect."})
+        raise ValidationError({"note": _("Add a short note so the asker knows what to expect.")})
     if len(note) > limits.DEFERRAL_NOTE:
         raise ValidationError({"note": limits.too_long_message(limits.DEFERRAL_NOTE, len(note))})
     if question.answered_at is not None:
-        raise ValidationError({"deferred_to": "This question is already answered."})
+        raise ValidationError({"deferred_to": _("This question is already answered.")})
     if question.status != Question.Status.VISIBLE:
-        raise ValidationError({"deferred_to": "This question is no longer on the board."})
+        raise ValidationError({"deferred_to": _("This question is no longer on the board.")})
     question.deferred_to = to
     question.deferral_note = note
     question.deferred_by = by
@@ -130,13 +142,18 @@ def question_defer(
         extra={"deferred_to": to.isoformat()},
     )
     if question.author_id and question.author_id != by.pk:
-        notify(
-            recipients=[question.author_id],
-            kind="expertqa_deferred",
-            title=f"{person_name(by)} will answer your question by {to:%-d %b}: "
-            f"{question.body[:80]}",
-            body=note,
-            url=f"{session.get_absolute_url()}#question-{question.pk}",
-            dedupe_key=f"expertqa:defer:{question.pk}:{to.isoformat()}",
-        )
+        for ids in each_language([question.author_id]):
+            notify(
+                recipients=ids,
+                kind="expertqa_deferred",
+                title=_("%(name)s will answer your question by %(date)s: %(question)s")
+                % {
+                    "name": person_name(by),
+                    "date": date_format(to, _("j M")),
+                    "question": question.body[:80],
+                },
+                body=note,
+                url=f"{session.get_absolute_url()}#question-{question.pk}",
+                dedupe_key=f"expertqa:defer:{question.pk}:{to.isoformat()}",
+            )
     return question

@@ -6,8 +6,12 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from socialearn.notifications.services import notify
+from socialearn.recipient_languages import each_language
 
 from ..models import Session
 from .record import session_thread_sync
@@ -37,8 +41,15 @@ def session_send_invitations(*, session_id: int) -> int:
             audience=INVITE_AUDIENCE,
             audience_kwargs={"session_id": session.pk},
             kind="expertqa_invited",
-            title=f"{session.get_kind_display()}: {session.title}, {when:%a %-d %b %H:%M}",
-            body=f"In {session.community.name}. Add it to your calendar from the session page.",
+            # An audience hears in the site's language (the clock runs outside any request).
+            title=_("%(kind)s: %(title)s, %(when)s")
+            % {
+                "kind": session.get_kind_display(),
+                "title": session.title,
+                "when": date_format(when, _("D j M H:i")),
+            },
+            body=_("In %(community)s. Add it to your calendar from the session page.")
+            % {"community": session.community.name},
             url=session.get_absolute_url(),
             dedupe_key=f"expertqa:invite:{session.pk}",
             exclude_user_ids=[session.created_by_id] if session.created_by_id else [],
@@ -73,12 +84,20 @@ def session_send_change(
     if session is None:
         return 0
     when = timezone.localtime(session.starts_at)
-    if change == "cancelled":
-        title = f"Cancelled: {session.title} ({when:%a %-d %b %H:%M})"
-        body = session.cancel_note or "The session will not take place."
-    else:
-        title = f"Moved: {session.title}, now {when:%a %-d %b %H:%M}"
-        body = "Your calendar file is updated on the session page."
+
+    def texts() -> tuple[str, str]:
+        shown = date_format(when, _("D j M H:i"))
+        if change == "cancelled":
+            return (
+                _("Cancelled: %(title)s (%(when)s)") % {"title": session.title, "when": shown},
+                session.cancel_note or _("The session will not take place."),
+            )
+        return (
+            _("Moved: %(title)s, now %(when)s") % {"title": session.title, "when": shown},
+            _("Your calendar file is updated on the session page."),
+        )
+
+    title, body = texts()
     dedupe_key = f"expertqa:{change}:{session.pk}:{sequence}"
     url = session.get_absolute_url()
     told = 0
@@ -99,9 +118,11 @@ def session_send_change(
     if session.cancelled_by_id:
         panel.discard(session.cancelled_by_id)
     with transaction.atomic():
-        told += notify(
-            recipients=panel, dedupe_key=dedupe_key, kind=kind, title=title, body=body, url=url
-        )
+        for ids in each_language(panel):
+            title, body = texts()
+            told += notify(
+                recipients=ids, dedupe_key=dedupe_key, kind=kind, title=title, body=body, url=url
+            )
     if audience:
         _email_invitations(session, session_calendar(session), kind=kind, dedupe_key=dedupe_key)
     return told
@@ -176,7 +197,13 @@ def _remind_sessions_opening(now: datetime) -> int:
             if session.ends_at <= now:
                 continue  # the clock was down: a reminder for a finished session helps nobody
             when = timezone.localtime(session.starts_at)
-            title = f"Starting at {when:%H:%M}: {session.title}"
+
+            def reminder_title(session=session, when=when) -> str:
+                return _("Starting at %(time)s: %(title)s") % {
+                    "time": f"{when:%H:%M}",
+                    "title": session.title,
+                }
+
             # A rescheduled session earns a new reminder before its new start.
             reminder_key = f"expertqa:reminder:{session.pk}"
             if session.sequence:
@@ -185,7 +212,7 @@ def _remind_sessions_opening(now: datetime) -> int:
                 audience=INVITE_AUDIENCE,
                 audience_kwargs={"session_id": session.pk},
                 kind="expertqa_reminder",
-                title=title,
+                title=reminder_title(),
                 url=session.get_absolute_url(),
                 dedupe_key=reminder_key,
                 send_email=True,
@@ -193,13 +220,14 @@ def _remind_sessions_opening(now: datetime) -> int:
             panel = set(session.experts.values_list("id", flat=True))
             if session.moderator_id:
                 panel.add(session.moderator_id)
-            notify(
-                recipients=panel,
-                kind="expertqa_reminder",
-                title=title,
-                url=session.get_absolute_url(),
-                dedupe_key=reminder_key,
-            )
+            for ids in each_language(panel):
+                notify(
+                    recipients=ids,
+                    kind="expertqa_reminder",
+                    title=reminder_title(),
+                    url=session.get_absolute_url(),
+                    dedupe_key=reminder_key,
+                )
             done += 1
         Session.objects.bulk_update(due, ["reminded_at"])
     return done
@@ -222,15 +250,20 @@ def _process_closed_sessions(now: datetime) -> int:
             session_thread_sync(session=session, editors=[session.moderator], now=now)
             owed = session.questions.owed().count()
             if owed:
-                noun = "question" if owed == 1 else "questions"
-                notify(
-                    recipients=session.experts.values_list("id", flat=True),
-                    kind="expertqa_owed",
-                    title=f"{owed} {noun} from “{session.title}” still need an answer or a date",
-                    url=f"{session.get_absolute_url()}#owed",
-                    dedupe_key=f"expertqa:owed:{session.pk}",
-                    send_email=True,
-                )
+                for ids in each_language(session.experts.values_list("id", flat=True)):
+                    notify(
+                        recipients=ids,
+                        kind="expertqa_owed",
+                        title=ngettext(
+                            "%(count)s question from “%(title)s” still needs an answer or a date",
+                            "%(count)s questions from “%(title)s” still need an answer or a date",
+                            owed,
+                        )
+                        % {"count": owed, "title": session.title},
+                        url=f"{session.get_absolute_url()}#owed",
+                        dedupe_key=f"expertqa:owed:{session.pk}",
+                        send_email=True,
+                    )
             done += 1
         Session.objects.bulk_update(closed, ["close_processed_at"])
     return done

@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from communities.models import Community
 from socialearn.markdown import render_markdown
@@ -19,12 +21,12 @@ from .sessions import _require_moderator, _session_activity
 def _closed_message(session: Session) -> str:
     if session.cancelled_at:
         note = f" {session.cancel_note}" if session.cancel_note else ""
-        return f"This session was cancelled; it no longer takes questions.{note}"
+        return _("This session was cancelled; it no longer takes questions.") + note
     closed = timezone.localtime(session.ends_at)
-    return (
-        f"This session closed at {closed:%H:%M} on {closed:%-d %b}; it no longer takes "
-        "questions. Ask in the community instead."
-    )
+    return _(
+        "This session closed at %(time)s on %(date)s; it no longer takes questions. "
+        "Ask in the community instead."
+    ) % {"time": f"{closed:%H:%M}", "date": date_format(closed, _("j M"))}
 
 
 @transaction.atomic
@@ -39,14 +41,14 @@ def question_ask(
     now = now or timezone.now()
     body = (body or "").strip()
     if not can_view_session(author, session):
-        raise PermissionDenied("Only members of this community can ask here.")
+        raise PermissionDenied(_("Only members of this community can ask here."))
     if not session.takes_questions(now):
         raise ValidationError({"body": _closed_message(session)})
     if not body:
-        raise ValidationError({"body": "Write your question first."})
+        raise ValidationError({"body": _("Write your question first.")})
     if is_anonymous and session.community.anonymity == Community.Anonymity.OFF:
         raise ValidationError(
-            {"is_anonymous": "This community does not allow anonymous questions."}
+            {"is_anonymous": _("This community does not allow anonymous questions.")}
         )
     question = Question(
         session=session,
@@ -80,17 +82,17 @@ def vote_toggle(*, question: Question, user, now: datetime | None = None) -> boo
     if not can_view_session(user, session):
         raise PermissionDenied
     if question.status != Question.Status.VISIBLE:
-        raise ValidationError("This question is no longer on the board.")
+        raise ValidationError(_("This question is no longer on the board."))
     if not session.takes_questions(now):
         if session.cancelled_at:
-            raise ValidationError("This session was cancelled; voting is closed.")
-        raise ValidationError("Voting closed with the session.")
-    deleted, _ = Vote.objects.filter(question=question, user=user).delete()
+            raise ValidationError(_("This session was cancelled; voting is closed."))
+        raise ValidationError(_("Voting closed with the session."))
+    deleted, _by_model = Vote.objects.filter(question=question, user=user).delete()
     if deleted:
         Question.objects.filter(pk=question.pk).update(vote_count=F("vote_count") - 1)
         question.refresh_from_db(fields=["vote_count"])
         return False
-    _, created = Vote.objects.get_or_create(question=question, user=user)
+    _vote, created = Vote.objects.get_or_create(question=question, user=user)
     if created:
         Question.objects.filter(pk=question.pk).update(vote_count=F("vote_count") + 1)
     question.refresh_from_db(fields=["vote_count"])
@@ -123,11 +125,11 @@ def question_merge(*, duplicate: Question, into: Question, by) -> Question:
     """Fold a duplicate into the original: its voters (and its asker) now back the original."""
     _require_moderator(by, duplicate.session)
     if duplicate.session_id != into.session_id:
-        raise ValidationError("Both questions must be on the same board.")
+        raise ValidationError(_("Both questions must be on the same board."))
     if duplicate.pk == into.pk:
-        raise ValidationError("Choose another question to merge into.")
+        raise ValidationError(_("Choose another question to merge into."))
     if into.status != Question.Status.VISIBLE:
-        raise ValidationError("Merge into a question that is on the board.")
+        raise ValidationError(_("Merge into a question that is on the board."))
     backers = set(Vote.objects.filter(question=duplicate).values_list("user_id", flat=True))
     if duplicate.author_id:
         backers.add(duplicate.author_id)

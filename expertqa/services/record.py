@@ -5,10 +5,14 @@ thread keeps once the window has closed.
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from communities.services import thread_edit
 from socialearn import limits
@@ -16,10 +20,19 @@ from socialearn import limits
 from ..models import Answer, Question, Session
 from ..selectors import person_name
 
+# The thread is the community's, read by everyone: it is written in the site's language
+# (settings.LANGUAGE_CODE), whoever's action brings it up to date.
+
 
 def _thread_title(session: Session) -> str:
-    title = f"{session.get_kind_display()}: {session.title}"
-    return (f"Cancelled: {title}" if session.cancelled_at else title)[:200]
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("%(kind)s: %(title)s") % {
+            "kind": session.get_kind_display(),
+            "title": session.title,
+        }
+        return (_("Cancelled: %(title)s") % {"title": title} if session.cancelled_at else title)[
+            :200
+        ]
 
 
 def _thread_body(session: Session, experts: Iterable, record: str = "") -> str:
@@ -27,13 +40,20 @@ def _thread_body(session: Session, experts: Iterable, record: str = "") -> str:
     when = timezone.localtime(session.starts_at)
     url = session.get_absolute_url()
     lines = [session.description.strip()]
-    if session.cancelled_at:
-        lines.append(f"This session was cancelled. {session.cancel_note}".strip())
-    elif record:
-        lines.append(f"With {names}, {when:%a %-d %b %Y}. [See the board]({url})")
-        lines.append(record)
-    else:
-        lines.append(f"With {names}. [Ask your questions on the board]({url})")
+    with translation.override(settings.LANGUAGE_CODE):
+        if session.cancelled_at:
+            lines.append(f"{_('This session was cancelled.')} {session.cancel_note}".strip())
+        elif record:
+            lines.append(
+                _("With %(names)s, %(when)s. [See the board](%(url)s)")
+                % {"names": names, "when": date_format(when, _("D j M Y")), "url": url}
+            )
+            lines.append(record)
+        else:
+            lines.append(
+                _("With %(names)s. [Ask your questions on the board](%(url)s)")
+                % {"names": names, "url": url}
+            )
     return "\n\n".join(line for line in lines if line)
 
 
@@ -53,32 +73,53 @@ def _record_markdown(session: Session, room: int = limits.POST_BODY) -> str:
         )
         .order_by("-vote_count", "created_at", "id")
     )
+    with translation.override(settings.LANGUAGE_CODE):
+        return _record_text(session, questions, room)
+
+
+def _record_text(session: Session, questions: list, room: int) -> str:
     if not questions:
-        return "Nobody asked a question in this session."
-    parts = [f"## Questions and answers ({len(questions)})"]
+        return _("Nobody asked a question in this session.")
+    parts = ["## " + _("Questions and answers (%(count)s)") % {"count": len(questions)}]
     # Room for the closing line, should some questions not fit.
     room -= 200
     used = len(parts[0])
     for shown, q in enumerate(questions):
-        votes = f" ({q.vote_count} vote{'s' if q.vote_count != 1 else ''})" if q.vote_count else ""
+        votes = (
+            " ("
+            + ngettext("%(count)s vote", "%(count)s votes", q.vote_count) % {"count": q.vote_count}
+            + ")"
+            if q.vote_count
+            else ""
+        )
         block = [f"### Q{votes}: " + " ".join(q.body.split())[:300]]
         answers = list(q.answers.all())
         for a in answers:
             quoted = "\n".join(f"> {line}" for line in a.body.strip().splitlines())
-            block.append(f"**{person_name(a.author)}** answered:\n\n{quoted}")
+            block.append(
+                _("**%(name)s** answered:") % {"name": person_name(a.author)} + f"\n\n{quoted}"
+            )
         if not answers and q.deferred_to:
             block.append(
-                f"*{person_name(q.deferred_by)} will answer by {q.deferred_to:%-d %b %Y}:* "
-                f"{q.deferral_note}"
+                _("*%(name)s will answer by %(date)s:*")
+                % {
+                    "name": person_name(q.deferred_by),
+                    "date": date_format(q.deferred_to, "DATE_FORMAT"),
+                }
+                + f" {q.deferral_note}"
             )
         elif not answers:
-            block.append("*Not answered yet.*")
+            block.append(_("*Not answered yet.*"))
         size = sum(len(part) + 2 for part in block)
         if used + size > room:
             rest = len(questions) - shown
             parts.append(
-                f"*{rest} more question{'s' if rest != 1 else ''} and the answers are on "
-                f"[the board]({session.get_absolute_url()}).*"
+                ngettext(
+                    "*%(count)s more question and the answers are on [the board](%(url)s).*",
+                    "*%(count)s more questions and the answers are on [the board](%(url)s).*",
+                    rest,
+                )
+                % {"count": rest, "url": session.get_absolute_url()}
             )
             break
         parts += block

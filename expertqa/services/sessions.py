@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from communities.models import Community
 from communities.services import thread_create
@@ -50,7 +51,7 @@ def _session_activity(session: Session, *, verb: str, actor, now: datetime, **fi
 
 def _require_moderator(user, session: Session) -> None:
     if not viewer_for(user, session, expert_ids=set()).is_moderator:
-        raise PermissionDenied("Only the session's moderator or the community's managers can.")
+        raise PermissionDenied(_("Only the session's moderator or the community's managers can."))
 
 
 @transaction.atomic
@@ -78,7 +79,7 @@ def _check_start(starts_at: datetime) -> None:
     """A start the calendar can hold: compared by calendar day, before any arithmetic."""
     day = starts_at.date()  # its own calendar day: no time zone conversion that could overflow
     if day < limits.EARLIEST_DATE:
-        raise ValidationError({"starts_at": "Choose a start time after 1900."})
+        raise ValidationError({"starts_at": _("Choose a start time after 1900.")})
     if day > latest_start():
         raise ValidationError({"starts_at": SCHEDULE_TOO_LATE})
 
@@ -102,9 +103,9 @@ def session_schedule(
     """Put a session on the calendar: its community thread, its scope, then the invitations."""
     experts = list(experts)
     if not experts:
-        raise ValidationError({"experts": "Name at least one expert."})
+        raise ValidationError({"experts": _("Name at least one expert.")})
     if series is not None and series.community_id != community.pk:
-        raise ValidationError({"series": "The series belongs to another community."})
+        raise ValidationError({"series": _("The series belongs to another community.")})
     _check_start(starts_at)
     session = Session(
         title=title,
@@ -120,7 +121,7 @@ def session_schedule(
         created_by=created_by,
     )
     if session.ends_at <= session.starts_at:
-        raise ValidationError({"ends_at": "The window must end after it starts."})
+        raise ValidationError({"ends_at": _("The window must end after it starts.")})
     session.full_clean(exclude=["thread"])
     session.save()
     session.experts.set(experts)
@@ -166,23 +167,23 @@ def session_update(
         .get(pk=session.pk)
     )
     if session.cancelled_at:
-        raise ValidationError("This session was cancelled; it can no longer change.")
+        raise ValidationError(_("This session was cancelled; it can no longer change."))
     experts = list(experts)
     if not experts:
-        raise ValidationError({"experts": "Name at least one expert."})
+        raise ValidationError({"experts": _("Name at least one expert.")})
     moved = (starts_at, ends_at) != (session.starts_at, session.ends_at)
     if moved:
         _check_start(starts_at)
         if session.clock_state(now) == Session.State.CLOSED:
             raise ValidationError(
-                {"starts_at": "This session has closed; its window can no longer move."}
+                {"starts_at": _("This session has closed; its window can no longer move.")}
             )
         if starts_at != session.starts_at and starts_at < now - timedelta(minutes=5):
-            raise ValidationError({"starts_at": "Choose a start time in the future."})
+            raise ValidationError({"starts_at": _("Choose a start time in the future.")})
         if ends_at <= starts_at:
-            raise ValidationError({"ends_at": "The window must end after it starts."})
+            raise ValidationError({"ends_at": _("The window must end after it starts.")})
         if ends_at <= now:
-            raise ValidationError({"ends_at": "The new window must end in the future."})
+            raise ValidationError({"ends_at": _("The new window must end in the future.")})
     session.title = title
     session.description = description
     session.description_html = render_markdown(description)
@@ -226,10 +227,10 @@ def session_cancel(*, session: Session, by, note: str = "", now: datetime | None
         .get(pk=session.pk)
     )
     if session.cancelled_at:
-        raise ValidationError("This session is already cancelled.")
+        raise ValidationError(_("This session is already cancelled."))
     if session.clock_state(now) == Session.State.CLOSED:
         raise ValidationError(
-            "This session has already taken place; it stays on record and cannot be cancelled."
+            _("This session has already taken place; it stays on record and cannot be cancelled.")
         )
     session.cancelled_at = now
     session.cancelled_by = by

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from socialearn import limits
 from socialearn.forms import InputLimits, limit_dates, today, years_from
@@ -16,17 +17,17 @@ class AgreementForm(InputLimits, forms.ModelForm):
 
 class GoalForm(InputLimits, forms.Form):
     title = forms.CharField(
-        label="Goal",
+        label=_("Goal"),
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"list": "goal-suggestions"}),
-        help_text="Start from the programme's goals or your own.",
+        help_text=_("Start from the programme's goals or your own."),
     )
     source = forms.ChoiceField(
-        label="Where it comes from", choices=Goal.Source.choices, initial=Goal.Source.PROTEGE
+        label=_("Where it comes from"), choices=Goal.Source.choices, initial=Goal.Source.PROTEGE
     )
     target_on = forms.DateField(
-        label="Target date", widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+        label=_("Target date"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
     )
 
     def __init__(self, *args, unrecorded: bool = False, **kwargs):
@@ -35,28 +36,28 @@ class GoalForm(InputLimits, forms.Form):
             self.fields["target_on"],
             earliest=today(),
             latest=years_from(today(), 5),
-            too_early="Choose a target date after today.",
-            too_late="Choose a target date within five years.",
+            too_early=_("Choose a target date after today."),
+            too_late=_("Choose a target date within five years."),
         )
         if unrecorded:
             del self.fields["title"]  # the pair keeps the words offline
 
 
 class GoalStatusForm(forms.Form):
-    status = forms.ChoiceField(label="Status", choices=Goal.Status.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=Goal.Status.choices)
 
 
 class MeetingScheduleForm(InputLimits, forms.Form):
     starts_at = forms.DateTimeField(
-        label="Date and time",
+        label=_("Date and time"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="In your time zone.",
+        help_text=_("In your time zone."),
     )
     duration_minutes = forms.IntegerField(
-        label="Length in minutes", min_value=10, max_value=480, initial=60
+        label=_("Length in minutes"), min_value=10, max_value=480, initial=60
     )
     agenda = forms.CharField(
-        label="Agenda (optional)",
+        label=_("Agenda (optional)"),
         required=False,
         max_length=limits.MESSAGE,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -68,8 +69,8 @@ class MeetingScheduleForm(InputLimits, forms.Form):
             self.fields["starts_at"],
             earliest=today(),
             latest=years_from(today(), 1),
-            too_early="Choose a time in the future.",
-            too_late="Choose a time within the next year.",
+            too_early=_("Choose a time in the future."),
+            too_late=_("Choose a time within the next year."),
         )
         if unrecorded:
             del self.fields["agenda"]
@@ -77,11 +78,11 @@ class MeetingScheduleForm(InputLimits, forms.Form):
 
 class NoteForm(InputLimits, forms.Form):
     body = forms.CharField(
-        label="Note", max_length=limits.MEETING_NOTES, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note"), max_length=limits.MEETING_NOTES, widget=forms.Textarea(attrs={"rows": 3})
     )
     shared = forms.TypedChoiceField(
-        label="Who sees it",
-        choices=[("0", "Only me"), ("1", "Both of us")],
+        label=_("Who sees it"),
+        choices=[("0", _("Only me")), ("1", _("Both of us"))],
         coerce=lambda value: value == "1",
         initial="0",
     )
@@ -89,30 +90,36 @@ class NoteForm(InputLimits, forms.Form):
 
 class CheckInForm(InputLimits, forms.Form):
     satisfaction = forms.TypedChoiceField(
-        label="How satisfied are you with your mentoring?",
+        label=_("How satisfied are you with your mentoring?"),
         choices=[
             (str(n), label)
-            for n, label in ((5, "5 – very"), (4, "4"), (3, "3"), (2, "2"), (1, "1 – not at all"))
+            for n, label in (
+                (5, _("5 – very")),
+                (4, "4"),
+                (3, "3"),
+                (2, "2"),
+                (1, _("1 – not at all")),
+            )
         ],
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose a score from 1 to 5."},
+        error_messages={"required": _("Choose a score from 1 to 5.")},
     )
     goal_progress = forms.ChoiceField(
-        label="How far along are your goals?",
+        label=_("How far along are your goals?"),
         choices=CheckIn.Progress.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Say how far along your goals are."},
+        error_messages={"required": _("Say how far along your goals are.")},
     )
     would_recommend = forms.TypedChoiceField(
-        label="Would you recommend this programme to a colleague?",
-        choices=[("1", "Yes"), ("0", "No")],
+        label=_("Would you recommend this programme to a colleague?"),
+        choices=[("1", _("Yes")), ("0", _("No"))],
         coerce=lambda value: value == "1",
         widget=forms.RadioSelect,
-        error_messages={"required": "Answer yes or no."},
+        error_messages={"required": _("Answer yes or no.")},
     )
     comment = forms.CharField(
-        label="Anything else? (optional)",
+        label=_("Anything else? (optional)"),
         required=False,
         max_length=limits.MESSAGE,
         widget=forms.Textarea(attrs={"rows": 3}),

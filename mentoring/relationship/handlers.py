@@ -4,8 +4,11 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from socialearn.outbox import handlers
+from socialearn.recipient_languages import in_language_of
 
 from ..models import Meeting
 from .ics import meeting_calendar
@@ -24,7 +27,6 @@ def send_meeting_invites(payloads: list[dict]) -> None:
             )
             if meeting is None:  # sent already, or the meeting is gone
                 continue
-            calendar = meeting_calendar(meeting)
             match = meeting.match
             link = f"{settings.SITE_URL}{match.get_absolute_url()}"
             when = timezone.localtime(meeting.starts_at)
@@ -32,11 +34,16 @@ def send_meeting_invites(payloads: list[dict]) -> None:
             for user in (match.mentor.user, match.protege.user):
                 if not user.email:
                     continue
-                message = EmailMessage(
-                    subject=f"Mentoring meeting on {when:%-d %B at %H:%M}",
-                    body=f"Your mentoring meeting in {match.programme.name}.\n\n{link}",
-                    to=[user.email],
-                )
+                with in_language_of(user):  # each person reads it in their own language
+                    message = EmailMessage(
+                        subject=_("Mentoring meeting on %(when)s")
+                        % {"when": date_format(when, _("j F \\a\\t H:i"))},
+                        body=_("Your mentoring meeting in %(programme)s.")
+                        % {"programme": match.programme.name}
+                        + f"\n\n{link}",
+                        to=[user.email],
+                    )
+                    calendar = meeting_calendar(meeting)
                 message.attach(f"mentoring-{meeting.pk}.ics", calendar, "text/calendar")
                 messages.append(message)
             if messages:

@@ -4,6 +4,7 @@ from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from socialearn.people.models import person_name
@@ -33,9 +34,14 @@ def meeting_calendar(meeting: Meeting) -> bytes:
     ends = starts + timedelta(minutes=meeting.duration_minutes or 60)
     event.add("dtstart", starts.astimezone(UTC))
     event.add("dtend", ends.astimezone(UTC))
-    event.add("summary", f"Mentoring: {person_name(mentor)} and {person_name(protege)}")
+    event.add(
+        "summary",
+        _("Mentoring: %(mentor)s and %(protege)s")
+        % {"mentor": person_name(mentor), "protege": person_name(protege)},
+    )
     description = "" if match.programme.offline_unrecorded else meeting.agenda.strip()
-    event.add("description", f"{description}\n\nYour match: {url}".strip())
+    your_match = _("Your match: %(url)s") % {"url": url}
+    event.add("description", f"{description}\n\n{your_match}".strip())
     event.add("url", url)
     for user in (mentor, protege):
         if user.email:

@@ -12,10 +12,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from socialearn.insights.services import activity_record
 from socialearn.notifications.services import notify
 from socialearn.outbox.services import message_add
+from socialearn.recipient_languages import each_language
 
 from ..models import Agreement, CheckIn, Enrolment, Goal, Match, MatchNote, Meeting, Programme
 
@@ -29,7 +33,7 @@ def _side(match: Match, user) -> str:
         return Enrolment.Role.MENTOR
     if user.pk == match.protege.user_id:
         return Enrolment.Role.PROTEGE
-    raise PermissionDenied("Only the two people matched can do this.")
+    raise PermissionDenied(_("Only the two people matched can do this."))
 
 
 def _other_user_id(match: Match, side: str) -> int:
@@ -47,12 +51,12 @@ def _unrecorded(match: Match) -> bool:
 
 def _require_started(match: Match) -> None:
     if match.status not in (Match.Status.ACTIVE, Match.Status.COMPLETED):
-        raise ValidationError("This match has not started.")
+        raise ValidationError(_("This match has not started."))
 
 
 def _require_active(match: Match) -> None:
     if match.status != Match.Status.ACTIVE:
-        raise ValidationError("Only an active match can change this.")
+        raise ValidationError(_("Only an active match can change this."))
 
 
 def frequency_from_rhythm(rhythm: str) -> str:
@@ -74,7 +78,7 @@ def relationship_start(*, match: Match) -> Agreement:
     """Called as a match becomes active: its agreement, prefilled from the programme."""
     programme = match.programme
     started = timezone.localdate(match.started_at or timezone.now())
-    agreement, _ = Agreement.objects.get_or_create(
+    agreement, _created = Agreement.objects.get_or_create(
         match=match,
         defaults={
             "frequency": frequency_from_rhythm(programme.rhythm),
@@ -107,19 +111,21 @@ def agreement_update(
         agreement.weeks = weeks
     agreement.full_clean(exclude=["match"])
     if agreement.ends_on <= timezone.localdate():
-        raise ValidationError({"weeks": "That length would end the match before today."})
+        raise ValidationError({"weeks": _("That length would end the match before today.")})
     now = timezone.now()
     if changed:
         agreement.mentor_agreed_at = agreement.protege_agreed_at = None
     setattr(agreement, f"{side}_agreed_at", now)
     agreement.save()
     if not agreement.is_agreed:
-        notify(
-            recipients=[_other_user_id(match, side)],
-            kind="mentoring_agreement",
-            title=f"{user.profile.name} proposes how you meet: please confirm",
-            url=match.get_absolute_url(),
-        )
+        for ids in each_language([_other_user_id(match, side)]):
+            notify(
+                recipients=ids,
+                kind="mentoring_agreement",
+                title=_("%(name)s proposes how you meet: please confirm")
+                % {"name": user.profile.name},
+                url=match.get_absolute_url(),
+            )
     return agreement
 
 
@@ -134,20 +140,27 @@ def match_extend(*, match: Match, user) -> Agreement:
         agreement.ends_on += timedelta(weeks=Agreement.EXTENSION_WEEKS)
         agreement.extensions += 1
         agreement.mentor_extend_at = agreement.protege_extend_at = None
-        notify(
-            recipients=[_other_user_id(match, side)],
-            kind="mentoring_extended",
-            title=f"Your mentoring goes on until {agreement.ends_on:%-d %B %Y}",
-            url=match.get_absolute_url(),
-        )
+        for ids in each_language([_other_user_id(match, side)]):
+            notify(
+                recipients=ids,
+                kind="mentoring_extended",
+                title=_("Your mentoring goes on until %(date)s")
+                % {"date": date_format(agreement.ends_on, _("j F Y"))},
+                url=match.get_absolute_url(),
+            )
     else:
-        notify(
-            recipients=[_other_user_id(match, side)],
-            kind="mentoring_extend_asked",
-            title=f"{user.profile.name} would like to go on for "
-            f"{Agreement.EXTENSION_WEEKS} more weeks",
-            url=match.get_absolute_url(),
-        )
+        for ids in each_language([_other_user_id(match, side)]):
+            notify(
+                recipients=ids,
+                kind="mentoring_extend_asked",
+                title=ngettext(
+                    "%(name)s would like to go on for %(weeks)s more week",
+                    "%(name)s would like to go on for %(weeks)s more weeks",
+                    Agreement.EXTENSION_WEEKS,
+                )
+                % {"name": user.profile.name, "weeks": Agreement.EXTENSION_WEEKS},
+                url=match.get_absolute_url(),
+            )
     agreement.save()
     return agreement
 
@@ -194,9 +207,9 @@ def goal_add(
     if _unrecorded(match):
         title = ""  # the pair keeps the words offline; the platform tracks date and status
     elif not title.strip():
-        raise ValidationError({"title": "Say what the goal is."})
+        raise ValidationError({"title": _("Say what the goal is.")})
     if target_on <= timezone.localdate():
-        raise ValidationError({"target_on": "Choose a target date after today."})
+        raise ValidationError({"target_on": _("Choose a target date after today.")})
     goal = Goal(
         match=match, title=title.strip(), target_on=target_on, source=source, created_by=user
     )
@@ -209,12 +222,13 @@ def goal_add(
         object_type="goal",
         object_id=goal.pk,
     )
-    notify(
-        recipients=[_other_user_id(match, side)],
-        kind="mentoring_goal",
-        title=f"{user.profile.name} added a goal to your mentoring",
-        url=match.get_absolute_url(),
-    )
+    for ids in each_language([_other_user_id(match, side)]):
+        notify(
+            recipients=ids,
+            kind="mentoring_goal",
+            title=_("%(name)s added a goal to your mentoring") % {"name": user.profile.name},
+            url=match.get_absolute_url(),
+        )
     return goal
 
 
@@ -224,7 +238,7 @@ def goal_set_status(*, goal: Goal, user, status: str) -> Goal:
     _side(match, user)
     _require_started(match)
     if status not in Goal.Status.values:
-        raise ValidationError("Choose progressing or achieved.")
+        raise ValidationError(_("Choose progressing or achieved."))
     goal = Goal.objects.select_for_update().get(pk=goal.pk)
     if goal.status == status:
         return goal
@@ -253,9 +267,9 @@ def meeting_schedule(
     side = _side(match, user)
     _require_active(match)
     if starts_at <= timezone.now():
-        raise ValidationError({"starts_at": "Choose a time in the future."})
+        raise ValidationError({"starts_at": _("Choose a time in the future.")})
     if starts_at > timezone.now() + timedelta(days=366):
-        raise ValidationError({"starts_at": "Choose a time within the next year."})
+        raise ValidationError({"starts_at": _("Choose a time within the next year.")})
     if _unrecorded(match):
         agenda = ""
     meeting = Meeting(
@@ -269,12 +283,13 @@ def meeting_schedule(
     meeting.full_clean(exclude=["match", "scheduled_by"])
     meeting.save()
     message_add(kind=MEETING_INVITE, payload={"meeting_id": meeting.pk})
-    notify(
-        recipients=[_other_user_id(match, side)],
-        kind="mentoring_meeting",
-        title=f"{user.profile.name} planned a mentoring meeting",
-        url=match.get_absolute_url(),
-    )
+    for ids in each_language([_other_user_id(match, side)]):
+        notify(
+            recipients=ids,
+            kind="mentoring_meeting",
+            title=_("%(name)s planned a mentoring meeting") % {"name": user.profile.name},
+            url=match.get_absolute_url(),
+        )
     activity_record(
         verb="mentoring_meeting_scheduled",
         actor=user,
@@ -293,19 +308,20 @@ def note_add(
     side = _side(match, user)
     _require_started(match)
     if _unrecorded(match):
-        raise ValidationError("This programme is offline and unrecorded: it keeps no notes.")
+        raise ValidationError(_("This programme is offline and unrecorded: it keeps no notes."))
     if meeting is not None and meeting.match_id != match.pk:
-        raise ValidationError("That meeting belongs to another match.")
+        raise ValidationError(_("That meeting belongs to another match."))
     note = MatchNote(match=match, meeting=meeting, author=user, shared=shared, body=body.strip())
     note.full_clean(exclude=["match", "meeting", "author"])
     note.save()
     if shared:
-        notify(
-            recipients=[_other_user_id(match, side)],
-            kind="mentoring_note",
-            title=f"{user.profile.name} shared a note with you",
-            url=match.get_absolute_url(),
-        )
+        for ids in each_language([_other_user_id(match, side)]):
+            notify(
+                recipients=ids,
+                kind="mentoring_note",
+                title=_("%(name)s shared a note with you") % {"name": user.profile.name},
+                url=match.get_absolute_url(),
+            )
     return note
 
 
@@ -397,19 +413,21 @@ def _checkin_create(*, match: Match, user_id: int, side: str, stage: str, now: d
     except IntegrityError:
         return False
     final = stage == CheckIn.Stage.END
-    notify(
-        recipients=[user_id],
-        kind="mentoring_checkin",
-        title=(
-            f"Your mentoring in {match.programme.name} has ended: how did it go?"
-            if final
-            else f"Half-way through your mentoring in {match.programme.name}: how is it going?"
-        ),
-        body="Four short questions, two minutes.",
-        url=checkin.get_absolute_url(),
-        dedupe_key=f"mentoring-checkin-{match.pk}-{user_id}-{stage}",
-        send_email=True,
-    )
+    for ids in each_language([user_id]):
+        notify(
+            recipients=ids,
+            kind="mentoring_checkin",
+            title=(
+                _("Your mentoring in %(programme)s has ended: how did it go?")
+                if final
+                else _("Half-way through your mentoring in %(programme)s: how is it going?")
+            )
+            % {"programme": match.programme.name},
+            body=_("Four short questions, two minutes."),
+            url=checkin.get_absolute_url(),
+            dedupe_key=f"mentoring-checkin-{match.pk}-{user_id}-{stage}",
+            send_email=True,
+        )
     return True
 
 
@@ -424,10 +442,10 @@ def checkin_answer(
     comment: str = "",
 ) -> CheckIn:
     if checkin.user_id != user.pk:
-        raise PermissionDenied("Only the person asked answers this survey.")
+        raise PermissionDenied(_("Only the person asked answers this survey."))
     checkin = CheckIn.objects.select_for_update().select_related("match").get(pk=checkin.pk)
     if checkin.answered_at:
-        raise ValidationError("You have answered this survey already. Thank you.")
+        raise ValidationError(_("You have answered this survey already. Thank you."))
     if _unrecorded(checkin.match):
         comment = ""
     checkin.satisfaction = satisfaction
@@ -465,15 +483,15 @@ def protege_become_mentor(*, match: Match, user) -> Enrolment:
     from ..services import eligibility_problems
 
     if _side(match, user) != Enrolment.Role.PROTEGE:
-        raise PermissionDenied("Only the protégé is offered this.")
+        raise PermissionDenied(_("Only the protégé is offered this."))
     match = Match.objects.select_related("programme", "protege").get(pk=match.pk)
     if match.status != Match.Status.COMPLETED:
-        raise ValidationError("This is offered once your mentoring has ended.")
+        raise ValidationError(_("This is offered once your mentoring has ended."))
     programme = match.programme
     if Enrolment.objects.filter(
         programme=programme, user=user, role=Enrolment.Role.MENTOR
     ).exists():
-        raise ValidationError("You are already a mentor in this programme.")
+        raise ValidationError(_("You are already a mentor in this programme."))
     problems = eligibility_problems(
         programme=programme,
         profile=getattr(user, "profile", None),
@@ -498,10 +516,12 @@ def protege_become_mentor(*, match: Match, user) -> Enrolment:
         object_id=enrolment.pk,
         extra={"from_protege_match": match.pk},
     )
-    notify(
-        recipients=programme.coordinators.all(),
-        kind="mentoring_new_mentor",
-        title=f"{user.profile.name} finished as a protégé and now mentors in {programme.name}",
-        url=reverse("mentoring:coordinate", args=[programme.pk]),
-    )
+    for ids in each_language(programme.coordinators.values_list("pk", flat=True)):
+        notify(
+            recipients=ids,
+            kind="mentoring_new_mentor",
+            title=_("%(name)s finished as a protégé and now mentors in %(programme)s")
+            % {"name": user.profile.name, "programme": programme.name},
+            url=reverse("mentoring:coordinate", args=[programme.pk]),
+        )
     return enrolment

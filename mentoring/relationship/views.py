@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..models import Agreement, CheckIn, Goal, Meeting
@@ -49,7 +50,7 @@ def agreement(request, pk: int):
     _report(
         request,
         lambda: services.agreement_update(match=match, user=request.user, **form.cleaned_data),
-        "Saved. It is agreed once you have both confirmed it.",
+        _("Saved. It is agreed once you have both confirmed it."),
     )
     return redirect(match)
 
@@ -71,7 +72,7 @@ def goal_add(request, pk: int):
             target_on=form.cleaned_data["target_on"],
             source=form.cleaned_data["source"],
         ),
-        "Goal added.",
+        _("Goal added."),
     )
     return redirect(match)
 
@@ -83,7 +84,7 @@ def goal_status(request, pk: int):
     match = _visible_match(request, goal.match_id)
     form = GoalStatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose progressing or achieved.")
+        messages.error(request, _("Choose progressing or achieved."))
         return redirect(match)
     goal.match = match
     _report(
@@ -91,7 +92,7 @@ def goal_status(request, pk: int):
         lambda: services.goal_set_status(
             goal=goal, user=request.user, status=form.cleaned_data["status"]
         ),
-        "Goal updated.",
+        _("Goal updated."),
     )
     return redirect(match)
 
@@ -113,7 +114,7 @@ def meeting_schedule(request, pk: int):
             duration_minutes=form.cleaned_data["duration_minutes"],
             agenda=form.cleaned_data.get("agenda", ""),
         ),
-        "Meeting planned: you both get an invitation for your calendar.",
+        _("Meeting planned: you both get an invitation for your calendar."),
     )
     return redirect(match)
 
@@ -144,7 +145,7 @@ def note_add(request, pk: int):
             body=form.cleaned_data["body"],
             shared=form.cleaned_data["shared"],
         ),
-        "Note saved.",
+        _("Note saved."),
     )
     return redirect(match)
 
@@ -156,7 +157,7 @@ def extend(request, pk: int):
     _report(
         request,
         lambda: services.match_extend(match=match, user=request.user),
-        "Noted: it goes on once you have both asked.",
+        _("Noted: it goes on once you have both asked."),
     )
     return redirect(match)
 
@@ -168,7 +169,7 @@ def become_mentor(request, pk: int):
     _report(
         request,
         lambda: services.protege_become_mentor(match=match, user=request.user),
-        "Welcome, mentor: the coordinators know, and you will be proposed to protégés.",
+        _("Welcome, mentor: the coordinators know, and you will be proposed to protégés."),
     )
     return redirect(match)
 
@@ -182,7 +183,7 @@ def checkin(request, pk: int):
         pk=pk,
     )
     if survey.user_id != request.user.pk:
-        raise Http404("No such survey")
+        raise Http404(_("No such survey"))
     unrecorded = survey.match.programme.offline_unrecorded
     form = CheckInForm(request.POST or None, unrecorded=unrecorded)
     if request.method == "POST" and form.is_valid():
@@ -191,7 +192,7 @@ def checkin(request, pk: int):
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
-            messages.success(request, "Thank you: your answers help the next pairs.")
+            messages.success(request, _("Thank you: your answers help the next pairs."))
             return redirect(survey.match)
     return TemplateResponse(
         request,
@@ -209,17 +210,18 @@ def outcomes_csv(request, pk: int):
     writer = csv.writer(response)
     writer.writerow(
         [
-            "mentor",
-            "protégé",
-            "status",
-            "started",
-            "ends",
-            "goals set",
-            "goals achieved",
-            "meetings",
-            "satisfaction",
-            "stalled",
-            "protégé became mentor",
+            # Column headings for the coordinator who opens the file, in their language.
+            _("mentor"),
+            _("protégé"),
+            _("status"),
+            _("started"),
+            _("ends"),
+            _("goals set"),
+            _("goals achieved"),
+            _("meetings"),
+            _("satisfaction"),
+            _("stalled"),
+            _("protégé became mentor"),
         ]
     )
     for row in outcomes["rows"]:
@@ -235,8 +237,8 @@ def outcomes_csv(request, pk: int):
                     row["goals_achieved"],
                     row["meetings"],
                     "" if row["satisfaction"] is None else f"{row['satisfaction']:.1f}",
-                    "yes" if row["stalled"] else "no",
-                    "yes" if row["became_mentor"] else "no",
+                    _("yes") if row["stalled"] else _("no"),
+                    _("yes") if row["became_mentor"] else _("no"),
                 ]
             )
         )

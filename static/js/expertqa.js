@@ -2,6 +2,8 @@
 (function () {
   "use strict";
 
+  var gettext = window.gettext || function (text) { return text; };
+
   function isPoll(event) {
     var elt = event.detail && event.detail.elt;
     return elt && elt.classList && elt.classList.contains("eqa-poll");
@@ -66,7 +68,7 @@
       bar.className = "eqa-news";
       var link = document.createElement("a");
       link.href = window.location.pathname;
-      link.textContent = "This board stopped updating — reload to follow it";
+      link.textContent = gettext("This board stopped updating — reload to follow it");
       bar.appendChild(link);
       slot.replaceChildren(bar);
     }

@@ -4,6 +4,13 @@
 (function () {
   "use strict";
 
+  // Words come from the page's JavaScript catalogue (expertqa:jsi18n); without it, English.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var interpolate = window.interpolate || function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, name) { return values[name]; });
+  };
+
   var root = null;
   var version = 0;
   var timer = null;
@@ -13,7 +20,10 @@
   var runner = false;
   var unseen = 0;
   var pendingSort = false;
-  var clock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+  // The page's language and the 24-hour clock the server writes everywhere ("H:i"); the
+  // reader's own time zone (the browser's).
+  var clock = new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+    { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 
   function byId(id) { return document.getElementById(id); }
 
@@ -88,7 +98,9 @@
   function showUnseen() {
     var bar = byId("live-new");
     if (!bar) return;
-    bar.textContent = unseen + " new message" + (unseen === 1 ? "" : "s") + " below — show";
+    bar.textContent = interpolate(
+      ngettext("%(count)s new message below — show", "%(count)s new messages below — show", unseen),
+      { count: unseen }, true);
     bar.hidden = false;
   }
 
@@ -200,7 +212,7 @@
         var body = byId("live-body");
         if (!body || !body.value) choice.value = String(op.id);
       }
-      notice("Q" + op.number + " is out.");
+      notice(interpolate(gettext("Q%(number)s is out."), { number: op.number }, true));
     }
   };
 
@@ -254,7 +266,7 @@
       .then(function (r) {
         if (r.status === 204) return null;
         if (r.status === 503) return { wait: 5000 };
-        if (!r.ok) { stop("This page stopped updating — reload it to follow the event."); return null; }
+        if (!r.ok) { stop(gettext("This page stopped updating — reload it to follow the event.")); return null; }
         return r.json();
       })
       .then(function (data) {
@@ -262,7 +274,7 @@
         // its parts and a new token (and checks again that the reader may see the event).
         if (data && (data.reset || data.renew)) {
           return resync().catch(function () {
-            stop("This page stopped updating — reload it to follow the event.");
+            stop(gettext("This page stopped updating — reload it to follow the event."));
           });
         }
         if (data && data.ops) { apply(data.ops); version = data.v; }
@@ -306,7 +318,7 @@
       headers: { "X-Live": "1", "X-CSRFToken": csrfToken(), Accept: "application/json" }
     })
       .then(function (r) {
-        if (r.status === 403) return { error: "Only the hosts and moderators can do that." };
+        if (r.status === 403) return { error: gettext("Only the hosts and moderators can do that.") };
         return r.json();
       })
       .then(function (result) {
@@ -334,7 +346,7 @@
       })
       .catch(function () {
         if (button) button.disabled = false;
-        showError(form, "That did not reach the server; check your connection and try again.");
+        showError(form, gettext("That did not reach the server; check your connection and try again."));
       });
   });
 
@@ -359,7 +371,8 @@
       event.preventDefault();
       byId("live-parent").value = link.dataset.reply;
       var label = byId("live-replying");
-      label.querySelector("span").textContent = "Replying to " + link.dataset.name;
+      label.querySelector("span").textContent = interpolate(
+        gettext("Replying to %(name)s"), { name: link.dataset.name }, true);
       label.hidden = false;
       byId("live-body").focus();
       return;

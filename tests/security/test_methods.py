@@ -399,6 +399,7 @@ READS = {
     "expertqa:calendar",
     "expertqa:series",
     "expertqa:expert",
+    "expertqa:jsi18n",
     "expertqa:live_detail",
     "expertqa:live_present",
     "expertqa:live_changes",

@@ -222,6 +222,7 @@ PAGES: dict[str, str] = {
     "calendar":                          "l o o o o o o o",
     "calendar_subscription":             "l r r r r r r r",
     "calendar_feed":                     "n n n n n n n n",
+    "expertqa:jsi18n":                   "o o o o o o o o",
     "expertqa:live_create":              "l f f o f f f f",
     "expertqa:live_detail":              "l n o o n n n n",
     "expertqa:live_present":             "l n o o n n n n",
