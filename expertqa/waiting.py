@@ -7,9 +7,9 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from socialearn.waiting import WaitingKind
+from socialearn.waiting import WaitingKind, Watch
 
-from .models import Question, org_today
+from .models import Question, Session, org_today
 
 DUE_WITHIN = timedelta(days=7)
 
@@ -32,6 +32,16 @@ def due_answers(user) -> QuerySet:
     return _unanswered(user).filter(deferred_to__gte=today, deferred_to__lte=today + DUE_WITHIN)
 
 
+def _question_changed(instance, created, update_fields) -> bool:
+    """Questions are asked while a session runs, owed only once it closed: a new one matters
+    only when it arrives already deferred or after the window."""
+    return not created or instance.deferred_to is not None
+
+
+# Answering, deferring or hiding a question; a session's window, cancellation or experts.
+WATCH = (Watch(Question, when=_question_changed), Watch(Session, m2m=("experts",)))
+
+
 def _session(pk) -> str:
     return reverse("expertqa:detail", args=[pk])
 
@@ -44,6 +54,7 @@ WAITING = [
         group=("session_id", "session__title"),
         label=lambda n: f"You owe {n} answer{'' if n == 1 else 's'}",
         url=_session,
+        watch=WATCH,
     ),
     WaitingKind(
         key="due_answers",
@@ -52,5 +63,6 @@ WAITING = [
         group=("session_id", "session__title"),
         label=lambda n: f"{n} deferred answer{'' if n == 1 else 's'} due this week",
         url=_session,
+        watch=WATCH,
     ),
 ]

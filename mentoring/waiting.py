@@ -7,9 +7,9 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from socialearn.waiting import WaitingKind
+from socialearn.waiting import WaitingKind, Watch
 
-from .models import Match
+from .models import Match, Programme
 
 UNANSWERED_AFTER = timedelta(days=7)
 
@@ -26,6 +26,12 @@ def unanswered_offers(user) -> QuerySet:
     )
 
 
+# Matches published, answered, swapped; coordinators named or removed. A matching run writes
+# its proposals in bulk (no signal): the coordinator who started it sees them at once (their
+# POST forgets their counts), the programme's other coordinators within WAITING_SECONDS.
+WATCH = (Watch(Match), Watch(Programme, when=lambda *args: False, m2m=("coordinators",)))
+
+
 def _coordinate(pk) -> str:
     return reverse("mentoring:coordinate", args=[pk])
 
@@ -38,6 +44,7 @@ WAITING = [
         group=("programme_id", "programme__name"),
         label=lambda n: f"{n} proposed match{'' if n == 1 else 'es'} to review and publish",
         url=_coordinate,
+        watch=WATCH,
     ),
     WaitingKind(
         key="unanswered_offers",
@@ -46,5 +53,6 @@ WAITING = [
         group=("programme_id", "programme__name"),
         label=lambda n: f"{n} offer{'' if n == 1 else 's'} unanswered for a week",
         url=_coordinate,
+        watch=WATCH,
     ),
 ]

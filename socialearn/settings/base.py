@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "socialearn.people.middleware.ViewerTimezoneMiddleware",
+    "socialearn.waiting.ForgetOwnCountsMiddleware",
 ]
 
 ROOT_URLCONF = "socialearn.urls"
