@@ -346,3 +346,36 @@ def test_the_time_zone_list_keeps_my_choice_and_its_attributes(client, me):
     bad = client.post(reverse("people:profile_edit"), _form_data(time_zone="Mars/<b>"))
     assert 'aria-invalid="true"' in bad.text
     assert "Mars/<b>" not in bad.text
+
+
+@pytest.mark.parametrize("n", [2, 30])
+def test_a_directory_search_ranks_a_bounded_candidate_set(
+    client, me, n, django_assert_max_num_queries, monkeypatch
+):
+    """A common word ranks at most CANDIDATES matches (the first in directory order), says
+    so when more matched, and costs the same number of queries however many match."""
+    from socialearn.people import selectors
+
+    monkeypatch.setattr(selectors, "CANDIDATES", 10)
+    for i in range(n):
+        UserFactory(profile__display_name=f"Analyst {i:02}", profile__job_title="Data analyst")
+    client.get(reverse("people:directory") + "?q=data")  # warm the menu
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("people:directory") + "?q=data")
+    page = response.content.decode()
+    assert ("More than 10 people match" in page) == (n > 10)
+    assert page.count('<article class="person-card">') == min(n, 10)
+
+
+def test_the_directory_count_follows_newcomers_and_departures(client, me):
+    def count() -> int:
+        return client.get(reverse("people:directory")).context["page"].paginator.count
+
+    UserFactory.create_batch(3)
+    assert count() == Profile.objects.filter(user__is_active=True).count()
+    UserFactory()
+    assert count() == Profile.objects.filter(user__is_active=True).count()
+    gone = UserFactory()
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    assert count() == Profile.objects.filter(user__is_active=True).count()
