@@ -295,16 +295,18 @@ def test_unknown_topic_is_404(client, me):
 def test_topic_pages_run_a_fixed_number_of_queries(client, me, django_assert_max_num_queries):
     topic = TopicFactory(name="Facilitation")
     UserFactory.create_batch(2, profile__expertise=[topic])
-    # The hub: its sections (one query each), and its experts ranked by evidence on ids:
-    # everyone's evidence on the topic, the candidates, then the page's profiles.
-    with django_assert_max_num_queries(16):
+    # The hub: its sections (one query each; the questions two when the unanswered do not
+    # fill it), and its experts ranked by evidence on ids: everyone's evidence on the topic,
+    # those with it, the count of those who only declared, then the page's profiles.
+    with django_assert_max_num_queries(17):
         client.get(reverse("people:topic", args=[topic.slug]))
     with django_assert_max_num_queries(8):
         client.get(reverse("people:topics"))
     UserFactory.create_batch(40, profile__expertise=[topic, TopicFactory()])
-    # The hub: its sections (one query each), and its experts ranked by evidence on ids:
-    # everyone's evidence on the topic, the candidates, then the page's profiles.
-    with django_assert_max_num_queries(16):
+    # The hub: its sections (one query each; the questions two when the unanswered do not
+    # fill it), and its experts ranked by evidence on ids: everyone's evidence on the topic,
+    # those with it, the count of those who only declared, then the page's profiles.
+    with django_assert_max_num_queries(17):
         client.get(reverse("people:topic", args=[topic.slug]))
     with django_assert_max_num_queries(8):
         response = client.get(reverse("people:topics"))
