@@ -75,7 +75,6 @@ VARIANTS = {
     "communities:search": ["?q=data"],
     "communities:detail": ["?sort=top"],
     "communities:thread": ["?page=last"],
-    "communities:members": ["?page=last"],
 }
 
 # Pages whose address another page hands out (a signed token): (that page, the pattern).
