@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -42,7 +44,7 @@ def _menu_facts(user) -> dict:
     )
     # The waiting counts kept for this person (socialearn.waiting), else counted in this query.
     counts = cached_counts(user.pk)
-    facts = (
+    row = (
         get_user_model()
         .objects.filter(pk=user.pk)
         .values(
@@ -52,6 +54,7 @@ def _menu_facts(user) -> dict:
         )
         .get()
     )
+    facts: dict[str, Any] = dict(row)
     if counts is None:
         keep_counts(user.pk, {k: v for k, v in facts.items() if k.startswith("waiting_")})
         return facts
