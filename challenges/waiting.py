@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from communities.models import Community, Membership
-from socialearn.waiting import WaitingKind
+from socialearn.waiting import WaitingKind, Watch
 
-from .models import Challenge, Completion, Step
+from .models import Challenge, Completion, Participant, Step
 
 
 def todays_steps(user) -> QuerySet:
@@ -37,6 +37,20 @@ def todays_steps(user) -> QuerySet:
     ).filter(~Exists(later), ~Exists(done))
 
 
+def _own(instance) -> int | None:
+    return instance.user_id
+
+
+# A step posted or a challenge published or closed changes it for every participant; a
+# completion, joining or leaving for that person only.
+WATCH = (
+    Watch(Step, when=lambda step, created, fields: step.posted_at is not None),
+    Watch(Challenge, when=lambda challenge, created, fields: not created),
+    Watch(Completion, person=_own),
+    Watch(Participant, person=_own),
+)
+
+
 def _participant(pk) -> str:
     return reverse("challenges:participant", args=[pk])
 
@@ -49,5 +63,6 @@ WAITING = [
         group=("challenge_id", "challenge__title"),
         label=lambda n: gettext("Today's step waits for your answer"),
         url=_participant,
+        watch=WATCH,
     ),
 ]

@@ -6,10 +6,10 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from socialearn.waiting import WaitingKind, lnd_admins_only
+from socialearn.waiting import WaitingKind, Watch, lnd_admins_only
 
 from .models import Community, Flag, Membership
-from .waiting import _managed
+from .waiting import MANAGERS, _managed
 
 
 def unmanaged_flags(user) -> QuerySet:
@@ -48,5 +48,6 @@ WAITING = [
             % {"n": n}
         ),
         url=_admin_flags,
+        watch=(Watch(Flag), MANAGERS),
     ),
 ]

@@ -3,7 +3,7 @@ the communities about it; and the topic feed's public questions and tips. One qu
 only what the reader may read (threads_visible_to / communities_visible_to), anonymous
 authors never named."""
 
-from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -30,23 +30,31 @@ def _when(moment) -> str:
     empty=_("No questions on this topic yet. Ask one in a community about it."),
 )
 def questions(viewer, topic, *, limit: int) -> list[Hit]:
-    rows = (
-        threads_visible_to(viewer)
-        .filter(kind__in=QUESTION_KINDS, topics=topic)
-        .select_related("community")
-        .order_by(F("accepted_reply_id").asc(nulls_first=True), "-created_at", "-id")
-        .only(
-            "title", "kind", "accepted_reply_id", "created_at", "community__name", "community__slug"
-        )[:limit]
-    )
+    """Unanswered first, then answered, newest first in each: each read off the created_at
+    index, the answered only when the unanswered are fewer than `limit` (sorting by
+    "answered" first sorted every question on the topic: 14,000 at the large organisation,
+    0.14 s)."""
+    on_topic = threads_visible_to(viewer).filter(kind__in=QUESTION_KINDS, topics=topic)
+    columns = ("id", "title", "accepted_reply_id", "created_at")
+
+    def newest(qs, n: int) -> list[dict]:
+        return list(
+            qs.order_by("-created_at", "-id").values(
+                *columns, "community__name", "community__slug"
+            )[:n]
+        )
+
+    rows = newest(on_topic.filter(accepted_reply_id__isnull=True), limit)
+    if len(rows) < limit:
+        rows += newest(on_topic.filter(accepted_reply_id__isnull=False), limit - len(rows))
     return [
         Hit(
-            title=t.title,
-            url=t.get_absolute_url(),
-            label=gettext("Answered") if t.accepted_reply_id else gettext("Unanswered"),
-            meta=f"{t.community.name} · {_when(t.created_at)}",
+            title=r["title"],
+            url=reverse("communities:thread", args=[r["community__slug"], r["id"]]),
+            label=gettext("Answered") if r["accepted_reply_id"] else gettext("Unanswered"),
+            meta=f"{r['community__name']} · {_when(r['created_at'])}",
         )
-        for t in rows
+        for r in rows
     ]
 
 

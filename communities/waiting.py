@@ -6,7 +6,7 @@ from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from socialearn.waiting import WaitingKind, lnd_admins_only
+from socialearn.waiting import WaitingKind, Watch, lnd_admins_only
 
 from .channels.models import Channel
 from .models import Community, Flag, Membership, Reply, Thread
@@ -43,6 +43,24 @@ def communities_to_approve(user) -> QuerySet:
     return lnd_admins_only(user, Community.objects.filter(status=Community.Status.PROPOSED))
 
 
+def _status_changed(instance, created, update_fields) -> bool:
+    """A new post matters when it is held; a saved one when its status may have changed."""
+    if created:
+        return instance.status in HELD
+    return update_fields is None or "status" in update_fields
+
+
+def _management_changed(instance, created, update_fields) -> bool:
+    """Managers gain or lose a review queue; ordinary members joining change nothing."""
+    return instance.role == Membership.Role.MANAGER or (
+        not created and (update_fields is None or "role" in update_fields)
+    )
+
+
+POSTS = (Watch(Thread, when=_status_changed), Watch(Reply, when=_status_changed))
+MANAGERS = Watch(Membership, when=_management_changed)
+
+
 def _moderation(slug) -> str:
     return reverse("communities:moderation", args=[slug])
 
@@ -67,6 +85,7 @@ WAITING = [
         ),
         url=_review,
         item=lambda slug, pk: f"{_moderation(slug)}#held-thread-{pk}",
+        watch=(*POSTS, MANAGERS),
     ),
     WaitingKind(
         key="held_replies",
@@ -79,6 +98,7 @@ WAITING = [
         ),
         url=_review,
         item=lambda slug, pk: f"{_moderation(slug)}#held-reply-{pk}",
+        watch=(*POSTS, MANAGERS),
     ),
     WaitingKind(
         key="open_flags",
@@ -88,6 +108,7 @@ WAITING = [
         label=lambda n: ngettext("%(count)s open flag", "%(count)s open flags", n) % {"count": n},
         url=_flags,
         item=lambda slug, pk: f"{_moderation(slug)}#flag-{pk}",
+        watch=(Watch(Flag), MANAGERS),
     ),
     WaitingKind(
         key="failing_channels",
@@ -99,6 +120,7 @@ WAITING = [
             % {"n": n}
         ),
         url=lambda slug: reverse("communities:channels", args=[slug]),
+        watch=(Watch(Channel), MANAGERS),
     ),
     WaitingKind(
         key="communities_to_approve",
@@ -115,5 +137,6 @@ WAITING = [
         ),
         url=lambda slug: reverse("communities:approvals"),
         item=lambda slug, pk: f"{reverse('communities:approvals')}#proposed-{pk}",
+        watch=(Watch(Community),),
     ),
 ]

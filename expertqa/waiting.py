@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from communities.models import Community, Membership
-from socialearn.waiting import WaitingKind
+from socialearn.waiting import WaitingKind, Watch
 
-from .models import Question, TalkProposal, org_today
+from .models import Question, Session, TalkProposal, org_today
 
 DUE_WITHIN = timedelta(days=7)
 
@@ -49,6 +49,16 @@ def _network(slug) -> str:
     return reverse("expertqa:network", args=[slug])
 
 
+def _question_changed(instance, created, update_fields) -> bool:
+    """Questions are asked while a session runs, owed only once it closed: a new one matters
+    only when it arrives already deferred or after the window."""
+    return not created or instance.deferred_to is not None
+
+
+# Answering, deferring or hiding a question; a session's window, cancellation or experts.
+WATCH = (Watch(Question, when=_question_changed), Watch(Session, m2m=("experts",)))
+
+
 def _session(pk) -> str:
     return reverse("expertqa:detail", args=[pk])
 
@@ -68,6 +78,7 @@ WAITING = [
         ),
         url=_session,
         item=_question,
+        watch=WATCH,
     ),
     WaitingKind(
         key="due_answers",
@@ -84,6 +95,7 @@ WAITING = [
         ),
         url=_session,
         item=_question,
+        watch=WATCH,
     ),
     WaitingKind(
         key="proposals_to_review",
@@ -94,5 +106,6 @@ WAITING = [
             ngettext("%(n)d proposal to review", "%(n)d proposals to review", n) % {"n": n}
         ),
         url=_network,
+        watch=(Watch(TalkProposal),),
     ),
 ]

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from socialearn.waiting import WaitingKind
+from socialearn.waiting import WaitingKind, Watch
 
-from .models import Match
+from .models import Match, Programme
 
 UNANSWERED_AFTER = timedelta(days=7)
 
@@ -25,6 +25,12 @@ def unanswered_offers(user) -> QuerySet:
         status=Match.Status.OFFERED,
         offered_at__lt=timezone.now() - UNANSWERED_AFTER,
     )
+
+
+# Matches published, answered, swapped; coordinators named or removed. A matching run writes
+# its proposals in bulk (no signal): the coordinator who started it sees them at once (their
+# POST forgets their counts), the programme's other coordinators within WAITING_SECONDS.
+WATCH = (Watch(Match), Watch(Programme, when=lambda *args: False, m2m=("coordinators",)))
 
 
 def _coordinate(pk) -> str:
@@ -46,6 +52,7 @@ WAITING = [
             % {"count": n}
         ),
         url=_coordinate,
+        watch=WATCH,
     ),
     WaitingKind(
         key="unanswered_offers",
@@ -59,5 +66,6 @@ WAITING = [
             % {"count": n}
         ),
         url=_coordinate,
+        watch=WATCH,
     ),
 ]

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class SocialearnConfig(AppConfig):
     name = "socialearn"
     verbose_name = "socialearn"
+
+    def ready(self) -> None:
+        from .waiting import connect_signals
+
+        connect_signals()

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -6,7 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from socialearn.insights import access
-from socialearn.waiting import section_links, waiting_count_expressions
+from socialearn.waiting import (
+    cached_counts,
+    keep_counts,
+    section_links,
+    waiting_count_expressions,
+)
 
 
 def _everyone(user, roles: dict) -> bool:
@@ -37,16 +44,23 @@ def _menu_facts(user) -> dict:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return (
+    # The waiting counts kept for this person (socialearn.waiting), else counted in this query.
+    counts = cached_counts(user.pk)
+    row = (
         get_user_model()
         .objects.filter(pk=user.pk)
         .values(
             unread=Coalesce(Subquery(unread), Value(0)),
             lnd_admin=access.lnd_admin_group_exists(OuterRef("pk")),
-            **waiting_count_expressions(user),
+            **(waiting_count_expressions(user) if counts is None else {}),
         )
         .get()
     )
+    facts: dict[str, Any] = dict(row)
+    if counts is None:
+        keep_counts(user.pk, {k: v for k, v in facts.items() if k.startswith("waiting_")})
+        return facts
+    return {**facts, **counts}
 
 
 # (label, url name, who may open it). A part whose page does not exist yet is left out, never

@@ -14,18 +14,32 @@ The menu reads every kind inside the menu's single query (one uncorrelated subqu
 kind, giving its count, its first item and its places); the home page runs one grouped query
 per kind that has something waiting. The project package may import features (it sits on
 top); the core apps never do.
+
+The menu's facts are kept per person for WAITING_SECONDS: building the subqueries cost some
+20 ms of Python on every page. A kind names in `watch` the models whose writes change it; a
+write of one (as its predicate says) makes everyone's facts be asked again, or only its own
+person's (`person`), and a person's own POST forgets theirs, so what someone just did shows at
+once. What changes with time alone (an answer falling due) shows within WAITING_SECONDS.
 """
 
 import importlib
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import Group
-from django.db.models import Count, Exists, F, Min, QuerySet, Subquery, TextField
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Exists, F, Min, Model, QuerySet, Subquery, TextField
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
 
 from socialearn.people.permissions import LD_ADMIN
+
+WAITING_SECONDS = 60
+GENERATION_KEY = "waiting:generation"
 
 FEATURE_WAITING = [
     "socialearn.insights.waiting",
@@ -53,6 +67,22 @@ class WaitingKind:
     url: Callable[[object], str]
     # Where to act on one of them, from the group's key and the item's pk (None: the list).
     item: Callable[[object, object], str] | None = None
+    # Writes that change this kind's counts (see `Watch`).
+    watch: tuple["Watch", ...] = ()
+
+
+@dataclass(frozen=True)
+class Watch:
+    """A model whose saves and deletes change some waiting counts.
+
+    `when(instance, created, update_fields)` says whether this write matters (a new thread
+    matters only when it is held); `person(instance)` names the one person whose counts it
+    changes (their own completion), otherwise everyone's are asked again."""
+
+    model: type[Model]
+    when: Callable[..., bool] | None = None
+    person: Callable[[Model], int | None] | None = None
+    m2m: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -188,3 +218,87 @@ def waiting_for(user, counts: dict[str, int] | None = None) -> list[Waiting]:
             for g in groups
         )
     return rows
+
+
+# --- the menu's counts, kept per person -------------------------------------------------------
+
+
+def _person_key(user_id: int) -> str:
+    return f"waiting:person:{user_id}"
+
+
+def cached_counts(user_id: int) -> dict[str, Any] | None:
+    """{"waiting_<kind>": its summary} kept for this person, or None when they must be counted."""
+    found = cache.get_many([_person_key(user_id), GENERATION_KEY])
+    entry = found.get(_person_key(user_id))
+    if entry is None or entry["generation"] != found.get(GENERATION_KEY, ""):
+        return None
+    return entry["counts"]
+
+
+def keep_counts(user_id: int, counts: dict[str, Any]) -> None:
+    generation = cache.get(GENERATION_KEY, "")
+    cache.set(_person_key(user_id), {"generation": generation, "counts": counts}, WAITING_SECONDS)
+
+
+def waiting_changed(*, user_ids: Iterable[int] | None = None) -> None:
+    """Forget the kept counts of these people, or of everyone (a new generation).
+
+    Now, so the writer's next page shows it, and again after the commit, so a page that
+    counted meanwhile (still seeing the old rows) does not keep its figures."""
+
+    def forget() -> None:
+        if user_ids is None:
+            cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+        else:
+            cache.delete_many([_person_key(pk) for pk in ids])
+
+    ids = list(user_ids) if user_ids is not None else []
+    forget()
+    transaction.on_commit(forget)
+
+
+def _on_write(watch: Watch):
+    def receiver(sender, instance, created=False, update_fields=None, **kwargs):
+        if watch.when is not None and not watch.when(instance, created, update_fields):
+            return
+        person = watch.person(instance) if watch.person is not None else None
+        waiting_changed(user_ids=[person] if person is not None else None)
+
+    return receiver
+
+
+def _on_m2m(sender, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        waiting_changed()
+
+
+_receivers: list = []  # signals hold receivers weakly
+
+
+def connect_signals() -> None:
+    """Watch every kind's models (from the project's AppConfig.ready)."""
+    watches = {watch for kind in waiting_kinds() for watch in kind.watch}  # kinds share some
+    for watch in watches:
+        receiver = _on_write(watch)
+        _receivers.append(receiver)
+        post_save.connect(receiver, sender=watch.model)
+        post_delete.connect(receiver, sender=watch.model)
+        for name in watch.m2m:
+            m2m_changed.connect(_on_m2m, sender=getattr(watch.model, name).through)
+
+
+class ForgetOwnCountsMiddleware:
+    """After a person's POST (they answered, approved, published...), their menu counts are
+    asked again on the next page: what they just did shows at once."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "POST":
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                cache.delete(_person_key(user.pk))
+        return response

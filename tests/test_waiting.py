@@ -421,3 +421,52 @@ def test_an_ld_admin_sees_approvals_hr_files_failed_deliveries_and_flags_left_to
     assert links["People"] == reverse("people:import_review", args=[upload.pk])
     assert links["Insights"].startswith(reverse("admin:outbox_message_changelist"))
     assert_links_open(client, [*links.values(), *(u for _k, u in HOME_CARD.findall(html))])
+
+
+def test_the_menu_counts_are_kept_and_forgotten_when_a_held_post_arrives(client, manager):
+    """The menu does not count again on every page; a post held by someone else's write shows
+    on the manager's next page, and so does what they just resolved themselves."""
+    member = UserFactory()
+    guild = community_create(created_by=manager, name="Data guild", purpose="Data")
+    membership_join(community=guild, user=member)
+    client.force_login(manager)
+    assert menu_badges(client.get(reverse("communities:list")).content.decode()) == {}
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("communities:list"))
+    assert not [q for q in queries.captured_queries if "communities_flag" in q["sql"]]
+
+    _thread(guild, member, status=Thread.Status.HELD)  # someone else's write
+    html = client.get(reverse("communities:list")).content.decode()
+    assert menu_badges(html) == {"Communities": 1}
+
+    # Published quietly (a bulk update sends no signal): their own POST forgets their counts.
+    Thread.objects.filter(community=guild).update(status=Thread.Status.PUBLISHED)
+    client.post(reverse("communities:list"))
+    assert menu_badges(client.get(reverse("communities:list")).content.decode()) == {}
+
+
+def test_a_completion_forgets_only_its_own_persons_counts(manager):
+    from socialearn.waiting import cached_counts, keep_counts
+
+    person, other = UserFactory(), UserFactory()
+    keep_counts(person.pk, {"waiting_todays_step": 1})
+    keep_counts(other.pk, {"waiting_todays_step": 1})
+    community = community_create(created_by=manager, name="Feedback", purpose="Practise")
+    challenge = Challenge.objects.create(
+        title="Thirty days",
+        community=community,
+        cadence=Challenge.Cadence.DAILY,
+        length_value=30,
+        length_unit=Challenge.LengthUnit.DAYS,
+        start_date=timezone.localdate(),
+        status=Challenge.Status.PUBLISHED,
+    )
+    step = Step.objects.create(challenge=challenge, position=1, title="S", prompt="p")
+    keep_counts(person.pk, {"waiting_todays_step": 1})
+    keep_counts(other.pk, {"waiting_todays_step": 1})
+    Completion.objects.create(
+        step=step, user=person, challenge=challenge, via="done", completed_at=timezone.now()
+    )
+    assert cached_counts(person.pk) is None
+    assert cached_counts(other.pk) == {"waiting_todays_step": 1}

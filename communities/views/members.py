@@ -36,7 +36,12 @@ def members(request, slug: str):
                 % {"count": count},
             )
             return redirect("communities:members", slug=slug)
-    page = selectors.members_page(community, request.GET.get("page"))
+    page = selectors.members_page(
+        community,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        last=request.GET.get("page") == "last",
+    )
     waiting = []
     if viewer.is_manager:
         waiting = list(

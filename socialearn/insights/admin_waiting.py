@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 
 from socialearn.outbox.models import Message
-from socialearn.waiting import WaitingKind, lnd_admins_only
+from socialearn.waiting import WaitingKind, Watch, lnd_admins_only
 
 
 def outbox_given_up(user) -> QuerySet:
@@ -32,5 +32,8 @@ WAITING = [
             % {"n": n}
         ),
         url=_outbox,
+        # Deliveries are saved all the time; only one given up on changes this count (one
+        # retried from the admin shows within the menu's minute).
+        watch=(Watch(Message, when=lambda message, *args: message.status == Message.Status.DEAD),),
     ),
 ]

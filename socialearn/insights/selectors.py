@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -118,10 +119,17 @@ def steps_chart(rows: list[dict]) -> dict:
     )
 
 
-# A closed period's figures cannot change while nothing new is recorded: they are kept
-# (a week at most) under a key that also names the newest activity and person, so a late or
-# backdated event, someone new or someone leaving computes them afresh.
+# A closed period's figures cannot change while nothing is recorded into it: they are kept
+# (a week at most) under a key naming the closed-periods generation (a new one whenever an
+# event is recorded with a moment before CLOSING_GRACE ago: a late or backdated one, see
+# services.activity_record), the newest person and the number who left, and the newest
+# scope. Page views, recorded as they happen, never reach a closed period, so they no longer
+# recompute it (the key named the newest activity row: every page view did).
 CLOSED_PERIOD_SECONDS = 7 * 24 * 3600
+CLOSED_GENERATION_KEY = "insights:closed-generation"
+# A period is worked out as a running one until this long after its end, so that events
+# recorded as it closed (in transactions still open then) are in its closed figures.
+CLOSING_GRACE = timedelta(minutes=10)
 # A period still running changes with every event (every page view is one): its figures are
 # worked out at most this often, over a year of a large organisation's activity each time,
 # and the page says when ("as of 14:05"). Once they are older, the next request works them
@@ -152,21 +160,29 @@ def _period_cached(period: Period, what: str, compute: Callable[[], dict]) -> di
     language = translation.get_language()
     if language != settings.LANGUAGE_CODE:
         what = f"{what}:{language}"
-    if period.end > timezone.now():
+    if period.end + CLOSING_GRACE > timezone.now():
         return _current_period_cached(period, what, compute)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT (SELECT max(id) FROM insights_activity), (SELECT max(id) FROM auth_user), "
-            "(SELECT count(*) FROM auth_user WHERE NOT is_active), "
-            "(SELECT max(id) FROM insights_scope)"
+            "SELECT (SELECT max(id) FROM auth_user),"
+            " (SELECT count(*) FROM auth_user WHERE NOT is_active),"
+            " (SELECT max(id) FROM insights_scope)"
         )
-        version = "-".join(str(v) for v in cursor.fetchone())
-    key = f"insights:{what}:{period.start.isoformat()}:{period.end.isoformat()}:{version}"
+        people = "-".join(str(v) for v in cursor.fetchone())
+    generation = cache.get(CLOSED_GENERATION_KEY, "")
+    key = f"insights:{what}:{period.start.isoformat()}:{period.end.isoformat()}"
+    key += f":{generation}:{people}"
     found = cache.get(key)
     if found is None:
         found = compute()
         cache.set(key, found, CLOSED_PERIOD_SECONDS)
     return found
+
+
+def closed_periods_changed() -> None:
+    """Something was recorded into the past: every closed period's figures are worked out
+    again on their next view."""
+    cache.set(CLOSED_GENERATION_KEY, uuid.uuid4().hex, None)
 
 
 def overview(period: Period) -> dict:

@@ -2,6 +2,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from socialearn.outbox.models import Message
@@ -9,6 +10,7 @@ from socialearn.outbox.services import message_add, messages_retry, outbox_relay
 
 from . import xapi
 from .models import XAPI_STATEMENT, Activity, Scope, XapiStatement
+from .selectors import CLOSING_GRACE, closed_periods_changed
 
 XAPI_BATCH_SIZE = 50
 XAPI_MAX_ATTEMPTS = 12
@@ -58,6 +60,10 @@ def activity_record(
     )
     if xapi.is_configured():
         xapi_outbox_add(activity=activity)
+    if occurred_at is not None and occurred_at < timezone.now() - CLOSING_GRACE:
+        # A late or backdated event may fall in a closed period whose figures are kept.
+        transaction.on_commit(closed_periods_changed)
+        closed_periods_changed()
     return activity
 
 

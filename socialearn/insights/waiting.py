@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from socialearn.people.models import PeopleImport
-from socialearn.waiting import WaitingKind, lnd_admins_only
+from socialearn.waiting import WaitingKind, Watch, lnd_admins_only
 
 # An HR file left unapplied longer than this is forgotten, not waiting.
 IMPORT_KEPT_WAITING = timedelta(days=30)
@@ -37,5 +37,6 @@ WAITING = [
             % {"n": n}
         ),
         url=lambda pk: reverse("people:import_review", args=[pk]),
+        watch=(Watch(PeopleImport),),
     ),
 ]

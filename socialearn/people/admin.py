@@ -61,7 +61,31 @@ class UserAdmin(SafeAdminMixin, BaseUserAdmin):
     list_select_related = ["profile", "profile__department"]
     list_filter = ["is_staff", "is_active", "groups", "profile__department", "profile__location"]
     search_fields = ["email", "first_name", "last_name", "profile__display_name"]
-    ordering = ["profile__display_name", "email"]
+    # Newest accounts first, off the primary key: ordering by the profile's name over the
+    # profile's LEFT JOIN (accounts without a profile yet must stay listed) sorted all
+    # 100,000 accounts for each page. The name column still sorts on a click.
+    ordering = ["-id"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Each word in any of the names or the email, as Django's search does, but each
+        column asked on its own (a trigram index each) and the ids joined: one OR across
+        the account and its profile read every row of both."""
+        from django.utils.text import smart_split, unescape_string_literal
+
+        for bit in smart_split(search_term):
+            if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
+                bit = unescape_string_literal(bit)
+            matching = (
+                User.objects.filter(email__icontains=bit)
+                .values("pk")
+                .union(
+                    User.objects.filter(first_name__icontains=bit).values("pk"),
+                    User.objects.filter(last_name__icontains=bit).values("pk"),
+                    Profile.objects.filter(display_name__icontains=bit).values("user_id"),
+                )
+            )
+            queryset = queryset.filter(pk__in=matching)
+        return queryset, False
 
     @admin.display(ordering="profile__display_name", description=gettext_lazy("name"))
     def display_name(self, obj):

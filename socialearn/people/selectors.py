@@ -7,6 +7,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import (
     BooleanField,
     Count,
+    Exists,
     F,
     Func,
     OuterRef,
@@ -38,6 +39,12 @@ def _listing(qs: QuerySet) -> QuerySet:
     )
 
 
+# Ranking a common word's matches (ts_rank over every matching profile) read and sorted
+# thousands of rows a page: a free-text search ranks at most this many candidates, the first
+# matches in directory order, as the one search does (people.search.CANDIDATES).
+CANDIDATES = 200
+
+
 def people_search(
     *,
     q: str = "",
@@ -45,90 +52,197 @@ def people_search(
     department=None,
     location=None,
     viewer=None,
-) -> "QuerySet | RankedPeople":
+) -> "QuerySet | RankedIds":
     """People matching a free-text query and filters, best match first.
 
     Names are indexed without stemming, titles, topics and bios in English; the query is
     matched against both, so "Priya", "engineers" and "python" all find who they should.
+    A query ranks the first CANDIDATES matches in directory order (`capped` says when more
+    matched, so the page can ask for another word or a filter).
 
     With a topic ("find an expert") it finds those who declared it and those whose record
     shows it (accepted answers, session answers, tips, mentoring), the most evidence first
     -- counted as the viewer may see it.
     """
     qs = _active_profiles()
+    narrowed = department is not None or location is not None
     if department is not None:
         qs = qs.filter(department=department)
     if location is not None:
         qs = qs.filter(location=location)
     q = q.strip()
+    query = None
     if q:
         query = SearchQuery(q, config="simple", search_type="websearch") | SearchQuery(
             q, config="english", search_type="websearch"
         )
-        qs = qs.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
-        order = ["-rank", "display_name", "id"]
-    else:
-        order = ["display_name", "id"]
+        qs = qs.filter(search_vector=query)
     if topic is not None:
-        return RankedPeople(qs, topic=topic, viewer=viewer, by_rank=bool(q))
-    return _listing(qs.order_by(*order))
+        return RankedPeople(qs, topic=topic, viewer=viewer, query=query, narrowed=narrowed)
+    if query is not None:
+        return RankedIds(_ranked_candidates(qs, query))
+    return _listing(qs.order_by("display_name", "id"))
 
 
-class RankedPeople:
-    """People on a topic, the most evidence first, then by search rank and name.
+def _ranked_candidates(qs: QuerySet, query: SearchQuery) -> list[tuple[int, float]]:
+    """(profile id, rank) of the first CANDIDATES matches in directory order, best first."""
+    rows = list(
+        qs.order_by("display_name", "id")
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .values_list("pk", "display_name", "rank")[:CANDIDATES]
+    )
+    rows.sort(key=lambda r: (-(r[2] or 0), (r[1] or "").casefold(), r[0]))
+    return [(r[0], r[2]) for r in rows]
 
-    Ranking by evidence inside SQL meant a correlated count per candidate: minutes at 100,000
-    people. Here the order is worked out on ids -- one grouped query for everyone's evidence
-    on the topic, one for the candidates' ids and names -- and only the page asked for is
-    loaded (one more query, plus the listing's prefetch), so a page costs the same whatever
-    the number of experts.
-    """
 
-    def __init__(self, qs: QuerySet, *, topic: Topic, viewer, by_rank: bool):
-        from . import evidence
+class RankedIds:
+    """Profiles in an order worked out on ids, for a Paginator: only the page asked for is
+    loaded (one query, plus the listing's prefetch)."""
 
-        weights = {s.kind: s.weight for s in evidence.sources()}
-        scores: dict[int, int] = {}
-        for kind, user_id, _topic, n in evidence.evidence_counts(
-            viewer=viewer, topic_ids=[topic.pk]
-        ):
-            scores[user_id] = scores.get(user_id, 0) + n * weights.get(kind, 1)
-        declared = Profile.expertise.through.objects.filter(topic=topic).values("profile_id")
-        candidates = qs.filter(Q(pk__in=declared) | Q(user_id__in=list(scores)))
-        columns = ["pk", "user_id", "display_name"] + (["rank"] if by_rank else [])
-        rows = list(candidates.values_list(*columns))
-        rows.sort(
-            key=lambda r: (
-                -scores.get(r[1], 0),
-                -(r[3] or 0) if by_rank else 0,
-                (r[2] or "").casefold(),
-                r[0],
-            )
-        )
-        self._ids = [r[0] for r in rows]
-        self._scores = {r[0]: scores.get(r[1], 0) for r in rows}
+    def __init__(self, ranked: list[tuple[int, float]], *, scores: dict[int, int] | None = None):
+        self._ids = [pk for pk, _rank in ranked]
+        self._scores = scores or {}
+        self.capped = len(ranked) >= CANDIDATES
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return self.count()
 
     def count(self) -> int:
         return len(self._ids)
 
     def exists(self) -> bool:
-        return bool(self._ids)
+        return self.count() > 0
 
     def __iter__(self):
-        return iter(self[:])
+        return iter(self[: self.count()])
 
     def __getitem__(self, key):
         if isinstance(key, int):
-            return self[key : key + 1 or None][0] if key >= 0 else list(self)[key]
-        ids = self._ids[key]
+            if key < 0:
+                key += self.count()
+            found = self[key : key + 1]
+            if not found:
+                raise IndexError(key)
+            return found[0]
+        return self._load(self._ids[key])
+
+    def _load(self, ids: list[int]) -> list[Profile]:
         found = _listing(Profile.objects.filter(pk__in=ids)).in_bulk(ids)
         page = [found[i] for i in ids if i in found]
         for profile in page:
             profile.evidence = self._scores.get(profile.pk, 0)
         return page
+
+
+class RankedPeople(RankedIds):
+    """People on a topic, the most evidence first, then by search rank and name.
+
+    Ranking by evidence inside SQL meant a correlated count per candidate: minutes at 100,000
+    people; reading every declared expert of a big topic to sort them in Python was still
+    0.6 s a page. Here only the people with evidence (one grouped query for everyone's
+    evidence on the topic, one for their names) are sorted in Python; those who only
+    declared the topic follow in directory order, a page of them read off the (display_name,
+    id) index, and counted from the topic's expertise links. With a free-text query, those
+    who only declared are the first CANDIDATES matches, ranked. A page costs the same
+    whatever the number of experts.
+    """
+
+    def __init__(self, qs: QuerySet, *, topic: Topic, viewer, query, narrowed: bool = False):
+        from . import evidence
+
+        weights = {s.kind: s.weight for s in evidence.sources()}
+        by_user: dict[int, int] = {}
+        for kind, user_id, _topic, n in evidence.evidence_counts(
+            viewer=viewer, topic_ids=[topic.pk]
+        ):
+            by_user[user_id] = by_user.get(user_id, 0) + n * weights.get(kind, 1)
+        links = Profile.expertise.through.objects.filter(topic=topic)
+        declared = links.values("profile_id")
+        scored = qs.filter(user_id__in=list(by_user)).annotate(
+            declared=Exists(links.filter(profile_id=OuterRef("pk")))
+        )
+        columns = ["pk", "user_id", "display_name", "declared"]
+        if query is not None:
+            scored = scored.annotate(rank=SearchRank(F("search_vector"), query))
+            columns.append("rank")
+        rows = list(scored.values_list(*columns)) if by_user else []
+        rows.sort(
+            key=lambda r: (
+                -by_user.get(r[1], 0),
+                -(r[4] or 0) if query is not None else 0,
+                (r[2] or "").casefold(),
+                r[0],
+            )
+        )
+        scores = {r[0]: by_user.get(r[1], 0) for r in rows}
+        super().__init__([(r[0], 0) for r in rows], scores=scores)
+        self._scored_declared = sum(1 for r in rows if r[3])
+        others = qs.filter(pk__in=declared).exclude(pk__in=list(scores))
+        self._others_ranked: list[int] | None = None
+        if query is not None:
+            ranked = _ranked_candidates(others, query)
+            self._others_ranked = [pk for pk, _rank in ranked]
+            self.capped = len(ranked) >= CANDIDATES
+        self._others = others.order_by("display_name", "id")
+        self._topic = topic
+        self._narrowed = narrowed
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = len(self._ids) + self._others_count()
+        return self._count
+
+    def _others_count(self) -> int:
+        if self._others_ranked is not None:
+            return len(self._others_ranked)
+        if self._narrowed:
+            return self._others.count()
+        # The topic's links (an index-only count), less the departed and those with evidence.
+        departed = Profile.objects.filter(user__is_active=False).values("id")
+        links = Profile.expertise.through.objects.filter(topic=self._topic)
+        return links.exclude(profile_id__in=departed).count() - self._scored_declared
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            return super().__getitem__(key)
+        start, stop, _step = key.indices(self.count())
+        ids = self._ids[start:stop]
+        if stop > len(self._ids):
+            first, last = max(start - len(self._ids), 0), stop - len(self._ids)
+            if self._others_ranked is not None:
+                ids += self._others_ranked[first:last]
+            elif not ids:  # a page of those who only declared: straight off the index
+                return list(_listing(self._others)[first:last])
+            else:
+                ids += list(self._others.values_list("pk", flat=True)[first:last])
+        return self._load(ids)
+
+
+# The directory's headcount changes only when someone joins, leaves or first signs in (their
+# profile is made then); counting every profile on each page view read the whole table.
+DIRECTORY_COUNT_SECONDS = 10 * 60
+
+
+def directory_count() -> int:
+    """How many people the unfiltered directory lists, kept under a key naming the newest
+    profile and the number of departed people (both read off indexes), so a newcomer or a
+    departure counts at once; anything else (a deleted account) within ten minutes."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT max(id) FROM people_profile),"
+            " (SELECT count(*) FROM auth_user WHERE NOT is_active)"
+        )
+        newest, departed = cursor.fetchone()
+    key = f"people:directory-count:{newest}:{departed}"
+    found = cache.get(key)
+    if found is None:
+        found = _active_profiles().count()
+        cache.set(key, found, DIRECTORY_COUNT_SECONDS)
+    return found
 
 
 def profile_detail(*, user_id: int) -> QuerySet:
@@ -237,7 +351,11 @@ def evidence_items(*, viewer, user_id: int, topic: Topic) -> list[tuple]:
 
 def experts_to_follow(*, profile: Profile, limit: int = 8) -> list[Profile]:
     """People who know what this person wants to learn (declared, or shown by their record),
-    most evidence first: the first-run setup's suggestions. Three queries."""
+    most evidence first: the first-run setup's suggestions. Four queries.
+
+    The candidates are the first few in directory order of those who declared the topics and
+    of those with evidence on them, each read off the (display_name, id) index and joined by
+    a UNION of ids: one OR across both made the planner read every profile."""
     from . import evidence
 
     topic_ids = list(profile.interests.values_list("pk", flat=True)) or list(
@@ -245,14 +363,21 @@ def experts_to_follow(*, profile: Profile, limit: int = 8) -> list[Profile]:
     )
     if not topic_ids:
         return []
+    wanted = limit * 3
     declared = Profile.expertise.through.objects.filter(topic_id__in=topic_ids).values("profile_id")
-    qs = (
-        _active_profiles()
-        .filter(Q(pk__in=declared) | evidence.evidence_user_q("user_id", topic_ids=topic_ids))
-        .exclude(pk=profile.pk)
-        .order_by("display_name", "id")
+    people = _active_profiles().exclude(pk=profile.pk).order_by("display_name", "id")
+    candidates = (
+        people.filter(pk__in=declared)
+        .values("pk")[:wanted]
+        .union(
+            people.filter(evidence.evidence_user_q("user_id", topic_ids=topic_ids)).values("pk")[
+                :wanted
+            ]
+        )
     )
-    found = list(_listing(qs)[: limit * 3])
+    found = list(
+        _listing(Profile.objects.filter(pk__in=candidates).order_by("display_name", "id"))[:wanted]
+    )
     totals = evidence.totals_by_user(
         evidence.evidence_counts(
             viewer=profile.user, user_ids=[p.user_id for p in found], topic_ids=topic_ids

@@ -126,12 +126,17 @@ def directory(request):
     form = DirectoryFilterForm(request.GET or None)
     filters = form.filters() if form.is_bound else {}
     people = selectors.people_search(viewer=request.user, **filters)
-    page = Paginator(people, selectors.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(people, selectors.DIRECTORY_PAGE_SIZE)
+    if not filters:
+        paginator.count = selectors.directory_count()  # a cached_property: set, not counted
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "page": page,
+        "capped": getattr(people, "capped", False),
+        "candidates": selectors.CANDIDATES,
         "searching": bool(filters),
         "query": query.urlencode(),
     }

@@ -136,3 +136,46 @@ def test_members_are_listed_by_name_and_those_without_a_profile_come_last(client
     # Someone without a name yet is a "New member", never their email address.
     assert "bare@example.com" not in page
     assert "New member" in page
+
+
+def test_members_pages_follow_each_other_by_cursor_in_name_order(client, manager):
+    """Next and previous cursors walk the list a page at a time off the name index (keyset):
+    every member once, in name order, those without a profile last; and back again."""
+    from django.contrib.auth import get_user_model
+
+    from communities.selectors import members_page
+
+    people = [UserFactory(profile__display_name=f"Person {i:03d}") for i in range(11)]
+    bare = [
+        get_user_model().objects.create_user(username=f"b{i}@x.org", email=f"b{i}@x.org")
+        for i in range(3)
+    ]
+    community = make_community(manager, members=[*people, *bare], name="Walked")
+    named = sorted([*people, manager], key=lambda u: (u.profile.display_name, u.profile.pk))
+    expected = [u.pk for u in named] + [u.pk for u in bare]
+
+    forward, after = [], None
+    while True:
+        page = members_page(community, after=after, size=4)
+        assert len(page) <= 4
+        forward += [m.user_id for m in page]
+        if page.next is None:
+            break
+        after = page.next
+    assert forward == expected
+
+    backward, page = [], members_page(community, last=True, size=4)
+    while True:
+        backward = [m.user_id for m in page] + backward
+        if page.previous is None:
+            break
+        page = members_page(community, before=page.previous, size=4)
+    assert backward == expected
+
+    client.force_login(manager)
+    url = reverse("communities:members", args=[community.slug])
+    middle = members_page(community, after=f"n{named[3].profile.pk}", size=50)
+    html = client.get(url + f"?after=n{named[3].profile.pk}").content.decode()
+    assert [m.user_id for m in middle] == expected[4:]
+    assert 'rel="prev"' in html
+    assert 'rel="next"' not in html

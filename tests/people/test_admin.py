@@ -245,3 +245,63 @@ def test_group_admin_grants_only_held_permissions_and_never_the_ld_admins_own_gr
     assert not rights.coordinator_group.permissions.filter(pk=rights.delete_user.pk).exists()
     response = client.post(lower, {"name": "coordinators", "permissions": kept})
     assert response.status_code == 302
+
+
+def _plan_nodes(node):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
+
+
+def _seq_scans(sql: str, tables: set[str]) -> list[str]:
+    import json
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return [
+        n["Relation Name"]
+        for n in _plan_nodes(plan[0]["Plan"])
+        if n["Node Type"] == "Seq Scan" and n.get("Relation Name") in tables
+    ]
+
+
+def test_the_account_list_and_its_search_read_indexes_at_organisation_size(admin_client):
+    """100,000 accounts (not signed in yet, so without a profile): the list is read newest
+    first off the primary key, and a search for part of a name or an email off the trigram
+    indexes, never the whole table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from socialearn.people.models import Profile
+
+    wanted = UserFactory(email="zora.quist@example.com", profile__display_name="Zora Quist")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, "
+            "email, is_staff, is_active, date_joined) "
+            "SELECT '!', false, 'seeded' || g, 'Seeded', 'Person ' || g, "
+            "'seeded' || g || '@example.com', false, true, now() "
+            "FROM generate_series(1, 100000) g"
+        )
+        cursor.execute("ANALYZE auth_user")
+    big = {"auth_user"}
+    url = reverse("admin:auth_user_changelist")
+    with CaptureQueriesContext(connection) as listing:
+        assert admin_client.get(url).status_code == 200
+    listed = [q["sql"] for q in listing.captured_queries if 'FROM "auth_user"' in q["sql"]]
+    listed = [sql for sql in listed if "ORDER BY" in sql]
+    assert listed
+    assert not _seq_scans(listed[0], big)
+
+    for term in ["quist", "zora.q"]:
+        with CaptureQueriesContext(connection) as searched:
+            response = admin_client.get(url, {"q": term})
+        assert "Zora Quist" in response.text, term
+        queries = [q["sql"] for q in searched.captured_queries if "LIKE" in q["sql"]]
+        assert queries
+        assert [s for sql in queries for s in _seq_scans(sql, big)] == [], term
+    assert Profile.objects.filter(user=wanted).exists()

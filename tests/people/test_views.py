@@ -295,16 +295,18 @@ def test_unknown_topic_is_404(client, me):
 def test_topic_pages_run_a_fixed_number_of_queries(client, me, django_assert_max_num_queries):
     topic = TopicFactory(name="Facilitation")
     UserFactory.create_batch(2, profile__expertise=[topic])
-    # The hub: its sections (one query each), and its experts ranked by evidence on ids:
-    # everyone's evidence on the topic, the candidates, then the page's profiles.
-    with django_assert_max_num_queries(16):
+    # The hub: its sections (one query each; the questions two when the unanswered do not
+    # fill it), and its experts ranked by evidence on ids: everyone's evidence on the topic,
+    # those with it, the count of those who only declared, then the page's profiles.
+    with django_assert_max_num_queries(17):
         client.get(reverse("people:topic", args=[topic.slug]))
     with django_assert_max_num_queries(8):
         client.get(reverse("people:topics"))
     UserFactory.create_batch(40, profile__expertise=[topic, TopicFactory()])
-    # The hub: its sections (one query each), and its experts ranked by evidence on ids:
-    # everyone's evidence on the topic, the candidates, then the page's profiles.
-    with django_assert_max_num_queries(16):
+    # The hub: its sections (one query each; the questions two when the unanswered do not
+    # fill it), and its experts ranked by evidence on ids: everyone's evidence on the topic,
+    # those with it, the count of those who only declared, then the page's profiles.
+    with django_assert_max_num_queries(17):
         client.get(reverse("people:topic", args=[topic.slug]))
     with django_assert_max_num_queries(8):
         response = client.get(reverse("people:topics"))
@@ -346,3 +348,36 @@ def test_the_time_zone_list_keeps_my_choice_and_its_attributes(client, me):
     bad = client.post(reverse("people:profile_edit"), _form_data(time_zone="Mars/<b>"))
     assert 'aria-invalid="true"' in bad.text
     assert "Mars/<b>" not in bad.text
+
+
+@pytest.mark.parametrize("n", [2, 30])
+def test_a_directory_search_ranks_a_bounded_candidate_set(
+    client, me, n, django_assert_max_num_queries, monkeypatch
+):
+    """A common word ranks at most CANDIDATES matches (the first in directory order), says
+    so when more matched, and costs the same number of queries however many match."""
+    from socialearn.people import selectors
+
+    monkeypatch.setattr(selectors, "CANDIDATES", 10)
+    for i in range(n):
+        UserFactory(profile__display_name=f"Analyst {i:02}", profile__job_title="Data analyst")
+    client.get(reverse("people:directory") + "?q=data")  # warm the menu
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("people:directory") + "?q=data")
+    page = response.content.decode()
+    assert ("More than 10 people match" in page) == (n > 10)
+    assert page.count('<article class="person-card">') == min(n, 10)
+
+
+def test_the_directory_count_follows_newcomers_and_departures(client, me):
+    def count() -> int:
+        return client.get(reverse("people:directory")).context["page"].paginator.count
+
+    UserFactory.create_batch(3)
+    assert count() == Profile.objects.filter(user__is_active=True).count()
+    UserFactory()
+    assert count() == Profile.objects.filter(user__is_active=True).count()
+    gone = UserFactory()
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    assert count() == Profile.objects.filter(user__is_active=True).count()
