@@ -24,6 +24,7 @@ from typing import Any
 from django.db.models import Count, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.functional import Promise
 
 SourceRows = Callable[[object], QuerySet]
 # items(viewer, user_id, topic_id, limit) -> [search.Hit]: the objects themselves, newest first
@@ -33,8 +34,8 @@ SourceItems = Callable[..., list]
 @dataclass(frozen=True)
 class Source:
     kind: str
-    singular: str
-    plural: str
+    singular: str | Promise
+    plural: str | Promise
     order: int
     rows: SourceRows  # rows(viewer or None) -> QuerySet annotated ev_user, ev_topic, ev_object
     items: SourceItems | None = None
@@ -49,8 +50,8 @@ _registry: dict[str, Source] = {}
 def register(
     kind: str,
     *,
-    singular: str,
-    plural: str,
+    singular: str | Promise,
+    plural: str | Promise,
     order: int = 50,
     weight: int = 1,
     items: SourceItems | None = None,
@@ -78,7 +79,7 @@ def sources() -> list[Source]:
 class Count_:
     kind: str
     n: int
-    label: str
+    label: str | Promise
     url: str = ""
 
 

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.functional import Promise
+
 from .search import Hit
 
 SectionFind = Callable[..., list[Hit]]  # find(viewer, topic, *, limit) -> hits
@@ -22,10 +24,10 @@ SectionFind = Callable[..., list[Hit]]  # find(viewer, topic, *, limit) -> hits
 @dataclass(frozen=True)
 class Section:
     kind: str
-    label: str
+    label: str | Promise  # words, translated when shown
     order: int
     find: SectionFind
-    empty: str = ""
+    empty: str | Promise = ""
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ _feeds: dict[str, FeedFind] = {}
 
 
 def register(
-    kind: str, *, label: str, order: int = 50, empty: str = ""
+    kind: str, *, label: str | Promise, order: int = 50, empty: str | Promise = ""
 ) -> Callable[[SectionFind], SectionFind]:
     def decorator(func: SectionFind) -> SectionFind:
         _sections[kind] = Section(kind=kind, label=label, order=order, find=func, empty=empty)
