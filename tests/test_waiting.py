@@ -17,7 +17,7 @@ from communities.models import Flag, Membership, Reply, Thread
 from communities.services import community_create, membership_join
 from expertqa.models import Question, Session
 from mentoring.models import Enrolment, Match, Programme
-from socialearn.waiting import waiting_for
+from socialearn.waiting import waiting_changed, waiting_for
 from tests.factories import TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -149,12 +149,16 @@ def test_a_manager_sees_held_posts_and_open_flags_of_the_communities_they_manage
     assert_links_open(client, [*cards.values(), *menu_badge_links(html).values()])
 
     # Only Sales craft left: the badge opens its queue.
+    # (A bulk update sends no save signal: the kept menu counts are forgotten by hand, as a
+    # service's save would.)
     Thread.objects.filter(community=guild, status__in=["held", "pending"]).update(status="hidden")
+    waiting_changed()
     html = client.get(reverse("home")).content.decode()
     assert menu_badges(html) == {"Communities": 2}
     assert menu_badge_links(html) == {"Communities": sales_queue}
     # And when one item is left, the badge opens that item.
     Reply.objects.filter(pk=held_reply.pk).update(status="published")
+    waiting_changed()
     html = client.get(reverse("home")).content.decode()
     assert menu_badge_links(html) == {"Communities": f"{sales_queue}#flag-{open_flag.pk}"}
 
