@@ -57,7 +57,7 @@ lint: install
 		mentoring/relationship/services.py mentoring/relationship/selectors.py \
 		mentoring/relationship/ics.py mentoring/buddies.py \
 		challenges/services challenges/selectors.py challenges/clock.py challenges/streaks.py \
-		courses/services courses/selectors.py courses/permissions.py \
+		challenges/courses/services challenges/courses/selectors.py challenges/courses/permissions.py \
 		socialearn/people/permissions.py communities/permissions.py challenges/permissions.py \
 		mentoring/permissions.py expertqa/permissions.py \
 		socialearn/people/search.py communities/search.py expertqa/search.py challenges/search.py \

@@ -21,7 +21,7 @@ from django.utils import timezone
 FEATURE_CALENDARS = [
     "expertqa.calendar",
     "challenges.calendar",
-    "courses.calendar",
+    "challenges.courses.calendar",
 ]
 
 # What one month (or the feed) shows at most, per feature: a calendar is not a report.

@@ -30,5 +30,5 @@ urlpatterns = [
     path("mentoring/", include("mentoring.urls")),
     path("sessions/", include("expertqa.urls")),
     path("challenges/", include("challenges.urls")),
-    path("courses/", include("courses.urls")),
+    path("courses/", include("challenges.courses.urls")),
 ]

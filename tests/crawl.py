@@ -201,7 +201,7 @@ def build_world() -> dict:
     entry = FeedEntry.objects.filter(flow=flow).first()
     network = Community.objects.filter(kind=Community.Kind.NETWORK).first()
     proposal = TalkProposal.objects.order_by("pk").first()
-    from courses.models import Course
+    from challenges.courses.models import Course
 
     course = Course.objects.order_by("pk").first()
 

@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "mentoring",
     "expertqa",
     "challenges",
-    "courses",
+    "challenges.courses",
 ]
 
 # SAML needs python3-saml (and libxmlsec1); enabled only where it is installed.
@@ -390,7 +390,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Course pre-reading: each participant is told of a reading on its day in their zone.
     "deliver-course-readings": {
-        "task": "courses.tasks.deliver_readings",
+        "task": "challenges.courses.tasks.deliver_readings",
         "schedule": 300.0,
     },
     "expert-session-reminders": {

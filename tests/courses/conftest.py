@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from courses import services
-from courses.models import Course
+from challenges.courses import services
+from challenges.courses.models import Course
 from socialearn.people.permissions import LD_ADMIN
 from tests.factories import UserFactory
 

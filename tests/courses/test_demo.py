@@ -3,8 +3,8 @@ import io
 import pytest
 from django.contrib.auth.models import Group
 
-from courses import demo
-from courses.models import Course
+from challenges.courses import demo
+from challenges.courses.models import Course
 from socialearn.people.permissions import LD_ADMIN
 from tests.factories import UserFactory
 

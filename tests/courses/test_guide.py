@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from challenges import services as challenge_services
+from challenges.courses import selectors, services
+from challenges.courses.models import GuidePrompt
 from challenges.models import Step
 from communities.services import community_create, reply_create
-from courses import selectors, services
-from courses.models import GuidePrompt
 from socialearn.insights.models import Activity
 from socialearn.notifications.models import Notification
 from tests.challenges.conftest import make_challenge

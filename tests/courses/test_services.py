@@ -5,11 +5,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
+from challenges.courses import selectors, services
+from challenges.courses.models import Course, Enrolment
 from challenges.models import Flow
 from communities.models import Community, Membership
 from communities.services import RosterError, community_create
-from courses import selectors, services
-from courses.models import Course, Enrolment
 from socialearn.insights.models import Activity, XapiStatement
 from socialearn.notifications.models import Notification
 from tests.factories import UserFactory

@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from challenges.courses import selectors, services
+from challenges.courses.models import Course
 from communities.services import reply_create
-from courses import selectors, services
-from courses.models import Course
 from tests.factories import UserFactory
 
 from .conftest import make_course

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from courses.models import Enrolment
+from challenges.courses.models import Enrolment
 from socialearn.people.permissions import LD_ADMIN
 from tests.courses.conftest import make_course
 from tests.factories import UserFactory

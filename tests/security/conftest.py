@@ -156,7 +156,7 @@ def _build_world():
         created_at=now,
     )
     # A course for the private community: its member is a participant.
-    from courses import services as course_services
+    from challenges.courses import services as course_services
 
     w.private_course = course_services.course_create(
         created_by=w.manager,

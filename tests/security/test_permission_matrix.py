@@ -552,7 +552,7 @@ def build_world() -> World:
         community=w.private, proposer=owner, title="Guild talk", abstract="A", topic=w.topic
     )
     # A course of the private community: its manager facilitates, its member takes part.
-    from courses import services as course_services
+    from challenges.courses import services as course_services
 
     w.course = course_services.course_create(
         created_by=owner,
@@ -666,7 +666,7 @@ def _admin_rows(w: World, now) -> None:
     Completion.objects.create(
         step=w.step, user=member, challenge=w.challenge, via="done", completed_at=now
     )
-    from courses.models import GuidePrompt, ReadingMark
+    from challenges.courses.models import GuidePrompt, ReadingMark
 
     ReadingMark.objects.create(item=w.course_item, user=member, read_at=now)
     GuidePrompt.objects.create(kind="nudge", sent_by=w.owner, course=w.course, sent_at=now)

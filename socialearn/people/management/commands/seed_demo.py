@@ -28,7 +28,7 @@ User = get_user_model()
 
 DEMO_PASSWORD = "socialearn-demo"  # noqa: S105 - printed for the demo; never a real account
 DEMO_DOMAIN = "socialearn.local"
-FEATURE_DEMOS = ["communities", "mentoring", "expertqa", "challenges", "courses"]
+FEATURE_DEMOS = ["communities", "mentoring", "expertqa", "challenges", "challenges.courses"]
 
 # The offices, and how many people each holds relative to the others (London is the head
 # office).
