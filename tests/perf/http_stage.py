@@ -37,7 +37,9 @@ SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", "3"))
 MIN_LARGE_SMALL = 0.7
 MIN_OF_HEALTHZ = 0.25
 MAX_P95_MS = 250
-SERVERS = [("large", "BENCH_DATABASE_URL", 8101), ("small", "BENCH_SMALL_DATABASE_URL", 8102)]
+# Two benches on one machine (each with its own databases) need ports of their own.
+PORT = int(os.environ.get("BENCH_HTTP_PORT", "8101"))
+SERVERS = [("large", "BENCH_DATABASE_URL", PORT), ("small", "BENCH_SMALL_DATABASE_URL", PORT + 1)]
 
 
 def say(message: str) -> None:
