@@ -117,7 +117,7 @@ class ReadingForm(InputLimits, forms.Form):
     body = forms.CharField(
         label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )
-    url = forms.URLField(label=_("Link"), required=False, max_length=500)
+    url = forms.URLField(label=_("Link"), required=False, max_length=500, assume_scheme="https")
     day = forms.IntegerField(
         label=_("Day"),
         min_value=0,

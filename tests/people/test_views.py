@@ -313,6 +313,18 @@ def test_topic_pages_run_a_fixed_number_of_queries(client, me, django_assert_max
     assert response.status_code == 200
 
 
+def test_topic_list_counts_a_new_expert_or_follower_at_once(client, me):
+    topic = TopicFactory(name="Facilitation")
+    UserFactory.create_batch(2, profile__expertise=[topic])
+    first = client.get(reverse("people:topics")).context["topics"]
+    assert [(t.expert_count, t.follower_count) for t in first if t == topic] == [(2, 0)]
+
+    UserFactory(profile__expertise=[topic])
+    TopicFollow.objects.create(user=me, topic=topic)
+    again = client.get(reverse("people:topics")).context["topics"]
+    assert [(t.expert_count, t.follower_count) for t in again if t == topic] == [(3, 1)]
+
+
 def test_home_shows_new_colleagues(client, me):
     UserFactory(
         profile__display_name="Nina Newcomer",
