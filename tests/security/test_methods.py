@@ -434,6 +434,7 @@ READS = {
     "people:import_review",
     "courses:list",
     "courses:detail",
+    "courses:ics",
     # Opening a reading records that the participant read it (what "read" means for the
     # facilitator's figures): one idempotent row, nothing else.
     "courses:reading",

@@ -274,6 +274,7 @@ PAGES: dict[str, str] = {
     "courses:list":                      "l o o o o o o o",
     "courses:create":                    "l f f o f f o o",
     "courses:detail":                    "l n o o n n n n",
+    "courses:ics":                       "l n o o n n n n",
     "courses:edit":                      "l n f o n n n n",
     "courses:enrol":                     "l n r r n n n n",
     "courses:introduce":                 "l n r r n n n n",
