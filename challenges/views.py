@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -11,9 +11,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
+
+from socialearn.calendar import feed_calendar
 
 from . import charts, permissions, selectors, services
+from .calendar import challenge_entries
 from .forms import (
     AnswerForm,
     ChallengeForm,
@@ -279,6 +282,19 @@ def step_done(request, pk: int, step_pk: int):
     if not request.htmx:
         return redirect("challenges:step", pk=pk, step_pk=step.pk)
     return _step_response(request, challenge, step)
+
+
+@login_required
+@require_GET
+def challenge_calendar_file(request, pk: int):
+    """All the challenge's dated steps, for a calendar app."""
+    challenge = _challenge_or_404(request, pk)
+    if challenge.is_template:
+        raise Http404("A template has no dates")
+    body = feed_calendar(challenge_entries(challenge), name=challenge.title, subscription=False)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="challenge-{challenge.pk}.ics"'
+    return response
 
 
 @login_required

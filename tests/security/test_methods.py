@@ -409,6 +409,7 @@ READS = {
     "challenges:participant",
     "challenges:step",
     "challenges:scoreboard",
+    "challenges:ics",
     "challenges:flows",
     "challenges:flow_item",
     "mentoring:home",

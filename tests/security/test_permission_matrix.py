@@ -256,6 +256,7 @@ PAGES: dict[str, str] = {
     "challenges:answer":                 "l n o o n n n n",
     "challenges:done":                   "l n r r n n n n",
     "challenges:scoreboard":             "l n o o n n n n",
+    "challenges:ics":                    "l n o o n n n n",
     "challenges:flows":                  "l o o o o o o o",
     "challenges:flow_new":               "l f f o f f f f",
     "challenges:flow":                   "l n n o n n n n",
