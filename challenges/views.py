@@ -515,7 +515,8 @@ def flow_feeds(request, pk: int):
         try:
             services.feed_add(flow=flow, by=request.user, url=form.cleaned_data["url"])
         except ValidationError as error:
-            form.add_error(None, _errors(error))
+            about_url = set(getattr(error, "error_dict", ())) == {"url"}
+            form.add_error("url" if about_url else None, _errors(error))
         else:
             messages.success(request, _("Subscribed: new articles arrive in the review queue."))
             return redirect("challenges:flow_sources", flow.pk)
