@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/steps/<int:step_pk>/answer/", views.step_answer, name="answer"),
     path("<int:pk>/steps/<int:step_pk>/done/", views.step_done, name="done"),
     path("<int:pk>/scoreboard/", views.scoreboard, name="scoreboard"),
+    path("<int:pk>/calendar.ics", views.challenge_calendar_file, name="ics"),
     path("flows/", views.flow_list, name="flows"),
     path("flows/new/", views.flow_new, name="flow_new"),
     path("flows/<int:pk>/", views.flow_detail, name="flow"),

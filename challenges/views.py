@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -11,9 +11,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
+
+from socialearn.calendar import feed_calendar
 
 from . import charts, permissions, selectors, services
+from .calendar import challenge_entries
 from .forms import (
     AnswerForm,
     ChallengeForm,
@@ -282,6 +285,19 @@ def step_done(request, pk: int, step_pk: int):
 
 
 @login_required
+@require_GET
+def challenge_calendar_file(request, pk: int):
+    """All the challenge's dated steps, for a calendar app."""
+    challenge = _challenge_or_404(request, pk)
+    if challenge.is_template:
+        raise Http404("A template has no dates")
+    body = feed_calendar(challenge_entries(challenge), name=challenge.title, subscription=False)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="challenge-{challenge.pk}.ics"'
+    return response
+
+
+@login_required
 def scoreboard(request, pk: int):
     challenge = _challenge_or_404(request, pk)
     board = selectors.scoreboard(challenge, page=request.GET.get("page") or 1)
@@ -499,7 +515,8 @@ def flow_feeds(request, pk: int):
         try:
             services.feed_add(flow=flow, by=request.user, url=form.cleaned_data["url"])
         except ValidationError as error:
-            form.add_error(None, _errors(error))
+            about_url = set(getattr(error, "error_dict", ())) == {"url"}
+            form.add_error("url" if about_url else None, _errors(error))
         else:
             messages.success(request, _("Subscribed: new articles arrive in the review queue."))
             return redirect("challenges:flow_sources", flow.pk)

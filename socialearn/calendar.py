@@ -42,7 +42,18 @@ class Entry:
     place: str = ""  # the community it happens in
     ics_url: str = ""  # the feature's own "add to calendar" file, where it has one
     sequence: int = 0
+    # A run of whole days (a course): starts_at is the first day's midnight and ends_at the
+    # midnight after the last day, both in the zone the entries were read in.
     all_day: bool = False
+    ics_label: str = ""  # the link's words, when the file holds more than this entry
+
+    @property
+    def first_day(self) -> date:
+        return self.starts_at.date()
+
+    @property
+    def last_day(self) -> date:
+        return (self.ends_at - timedelta(days=1)).date()
 
 
 EntriesFind = Callable[..., list[Entry]]
@@ -91,12 +102,19 @@ def month_bounds(year: int, month: int, tz: tzinfo) -> tuple[datetime, datetime]
 
 def month_weeks(year: int, month: int, entries: list[Entry], tz: tzinfo) -> list[list[Day]]:
     """Weeks (Monday first) of the month, each day with the entries that start on it in the
-    viewer's zone."""
+    viewer's zone; a run of whole days is on every one of its days."""
+    weeks = pycal.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    shown_from, shown_to = weeks[0][0], weeks[-1][-1]
     by_day: dict[date, list[Entry]] = {}
     for e in entries:
-        by_day.setdefault(e.starts_at.astimezone(tz).date(), []).append(e)
+        if e.all_day:
+            day, last = max(e.first_day, shown_from), min(e.last_day, shown_to)
+        else:
+            day = last = e.starts_at.astimezone(tz).date()
+        while day <= last:
+            by_day.setdefault(day, []).append(e)
+            day += timedelta(days=1)
     today = timezone.now().astimezone(tz).date()
-    weeks = pycal.Calendar(firstweekday=0).monthdatescalendar(year, month)
     return [
         [Day(d, d.month == month, d == today, by_day.get(d, [])) for d in week] for week in weeks
     ]
@@ -109,17 +127,19 @@ def _host() -> str:
     return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
 
 
-def feed_calendar(entries: list[Entry], *, name: str) -> bytes:
-    """RFC 5545, times in UTC; UIDs match the features' own invitation files."""
+def feed_calendar(entries: list[Entry], *, name: str, subscription: bool = True) -> bytes:
+    """RFC 5545, times in UTC; UIDs match the features' own invitation files. The features'
+    "add to calendar" files are the same, without the subscription's polling hints."""
     from icalendar import Calendar, Event
 
     cal = Calendar()
     cal.add("prodid", "-//socialearn//calendar//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", name)
-    # Calendar apps poll a subscription; ask them not to hammer it.
-    cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", "PT1H")
+    if subscription:
+        # Calendar apps poll a subscription; ask them not to hammer it.
+        cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", "PT1H")
     stamp = timezone.now().astimezone(UTC)
     for e in entries:
         event = Event()
@@ -127,7 +147,9 @@ def feed_calendar(entries: list[Entry], *, name: str) -> bytes:
         event.add("dtstamp", stamp)
         event.add("sequence", e.sequence)
         if e.all_day:
-            event.add("dtstart", e.starts_at.date())
+            # DTEND of a date is exclusive: the day after the last.
+            event.add("dtstart", e.first_day)
+            event.add("dtend", e.last_day + timedelta(days=1))
         else:
             event.add("dtstart", e.starts_at.astimezone(UTC))
             event.add("dtend", e.ends_at.astimezone(UTC))

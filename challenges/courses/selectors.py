@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from challenges import clock
 from challenges.models import Challenge, Completion, FlowItem, Participant, Step
-from communities.models import Reply, Thread
+from communities.models import Membership, Reply, Thread
 
 from .models import Course, DiscussionPrompt, Enrolment, GuidePrompt, ReadingMark
 
@@ -68,6 +68,30 @@ def course_list(user) -> QuerySet[Course]:
             ),
         )
         .order_by("-starts_on", "title")
+    )
+
+
+def calendar_courses(user, *, first: date, last: date, today: date) -> QuerySet[Course]:
+    """Courses with a day in [first, last] the person is in (participant, facilitator or a
+    manager of the course community) or could still join: open for self-enrolment to them,
+    places left, not over. Each row knows which (`joined`). One query."""
+    from .permissions import courses_visible_to
+
+    taken = _count_of(Enrolment.objects.filter(course=OuterRef("pk")))
+    joined = Membership.objects.filter(
+        community_id=OuterRef("community_id"), user=user, status=Membership.Status.ACTIVE
+    )
+    places_left = Q(capacity__isnull=True) | Q(capacity__gt=F("taken"))
+    joinable = places_left & Q(
+        enrolment=Course.Enrolment.SELF, completed_at__isnull=True, ends_on__gte=today
+    )
+    return (
+        courses_visible_to(user)
+        .filter(starts_on__lte=last, ends_on__gte=first)
+        .annotate(joined=Exists(joined), taken=taken)
+        .filter(Q(joined=True) | joinable)
+        .only("title", "starts_on", "ends_on", "location")
+        .order_by("starts_on", "title", "pk")
     )
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.course_create, name="create"),
     path("<int:pk>/", views.course_detail, name="detail"),
     path("<int:pk>/edit/", views.course_edit, name="edit"),
+    path("<int:pk>/calendar.ics", views.course_calendar_file, name="ics"),
     path("<int:pk>/enrol/", views.course_enrol, name="enrol"),
     path("<int:pk>/introduce/", views.course_introduce, name="introduce"),
     path("<int:pk>/roster/", views.course_roster, name="roster"),

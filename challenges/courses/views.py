@@ -2,21 +2,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from challenges.models import Challenge, FlowItem
 from challenges.permissions import designable_communities
 from communities.models import Reply
 from communities.services import RosterError
+from socialearn.calendar import feed_calendar
 from socialearn.people.permissions import is_lnd_admin
 
 from . import permissions, selectors, services
+from .calendar import course_entry
 from .forms import (
     CourseForm,
     FollowUpForm,
@@ -148,6 +150,16 @@ def course_detail(request, pk: int):
         "prompts": selectors.upcoming_prompts(course) if inside else [],
     }
     return TemplateResponse(request, "courses/detail.html", context)
+
+
+@login_required
+@require_GET
+def course_calendar_file(request, pk: int):
+    course = _course_or_404(request, pk)
+    body = feed_calendar([course_entry(course)], name=course.title, subscription=False)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="course-{course.pk}.ics"'
+    return response
 
 
 @login_required

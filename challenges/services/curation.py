@@ -4,16 +4,26 @@ articles wait in a review queue, and the curator queues the ones that matter as 
 The clock never waits on a feed: the beat only claims the feeds that are due (a short
 transaction that pushes their next time ahead as a lease) and hands each to its own task;
 each fetch has a timeout and a size cap, and a failing feed backs off on its own.
+
+The server does the fetching, so a feed must not become a way to reach what only the server
+can: a host that resolves to an internal address is refused when the feed is added, and
+again on every connection of every fetch, redirects included, to the very address that was
+checked (a name that resolves elsewhere later, or a redirect, gets no further).
+CURATION_FEED_ALLOWED_NETWORKS lets an intranet's own news servers through.
 """
 
 import html
+import http.client
+import ipaddress
 import re
+import socket
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import nh3
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -72,6 +82,9 @@ def feed_add(*, flow: Flow, by, url: str, now: datetime | None = None) -> FlowFe
     url = url.strip()
     if urlsplit(url).scheme.lower() not in ("http", "https"):
         raise ValidationError({"url": _("Give a web address starting with http:// or https://.")})
+    refused = address_refusal(url)
+    if refused:
+        raise ValidationError({"url": refused})
     if flow.feeds.count() >= FEEDS_PER_FLOW:
         raise ValidationError({"url": _("A flow follows at most 20 feeds.")})
     if flow.feeds.filter(url=url).exists():
@@ -112,12 +125,130 @@ class FetchError(Exception):
     pass
 
 
+# --- where feeds may come from -------------------------------------------------------------
+
+
+class AddressRefused(OSError):
+    """The host resolves to an address feeds may not reach. An OSError, so that urllib
+    reports it like any other failure to connect."""
+
+
+def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [
+        ipaddress.ip_network(cidr.strip(), strict=False)
+        for cidr in settings.CURATION_FEED_ALLOWED_NETWORKS
+        if cidr.strip()
+    ]
+
+
+# IPv6 addresses that carry an IPv4 one, which a gateway then reaches: NAT64's well-known
+# prefix, besides IPv4-mapped and 6to4 addresses.
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _as_reached(
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    if isinstance(ip, ipaddress.IPv4Address):
+        return ip
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip.sixtofour or ip
+
+
+def is_refused(address: str) -> bool:
+    """Internal, special or not public; an allowed network's address never is."""
+    ip = _as_reached(ipaddress.ip_address(address.split("%", 1)[0]))  # "fe80::1%eth0": a zone
+    if any(ip in network for network in _allowed_networks()):
+        return False
+    return (
+        ip.is_loopback
+        or ip.is_private
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        # The rest of what is not the public internet (shared address space 100.64/10, ...).
+        or not ip.is_global
+    )
+
+
+def _checked_addresses(host: str, port: int) -> list[tuple[str, int]]:
+    """Every address the host resolves to, if none is refused; else AddressRefused."""
+    found = []
+    for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        sockaddr = info[4]
+        address = str(sockaddr[0])
+        if is_refused(address):
+            raise AddressRefused(
+                _(
+                    "%(host)s is an internal address (%(address)s): feeds come from the "
+                    "public web, or from the networks an administrator allowed."
+                )
+                % {"host": host, "address": address}
+            )
+        found.append((address, int(sockaddr[1])))
+    return found
+
+
+def address_refusal(url: str) -> str:
+    """Why the feed's address is refused, or "" (also when its host does not resolve now:
+    the fetch asks again and reports what it finds)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+        _checked_addresses(parts.hostname or "", port)
+    except AddressRefused as error:
+        return str(error)
+    except (OSError, UnicodeError, ValueError):
+        return ""
+    return ""
+
+
+def _connect_checked(address, timeout, source_address=None) -> socket.socket:
+    """socket.create_connection, to the checked addresses only (resolved once, here)."""
+    host, port = address
+    last_error: OSError | None = None
+    for checked in _checked_addresses(host, port):
+        try:
+            return socket.create_connection(checked, timeout, source_address)
+        except OSError as error:
+            last_error = error
+    raise last_error or OSError(f"No address for {host}")
+
+
+class _CheckedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _connect_checked
+
+
+class _CheckedHTTPSConnection(http.client.HTTPSConnection):
+    # TLS still names and verifies the host; only the TCP connection goes to the address.
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _connect_checked
+
+
+class _CheckedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_CheckedHTTPConnection, req)
+
+
+class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_CheckedHTTPSConnection, req, context=self._context)
+
+
 def _opener() -> urllib.request.OpenerDirector:
-    """HTTP and HTTPS only, redirects included: no file:, ftp: or data: handler at all."""
+    """HTTP and HTTPS only, redirects included: no file:, ftp: or data: handler at all, no
+    proxy, and every connection (each redirect opens its own) checked on the way."""
     opener = urllib.request.OpenerDirector()
     for handler in (
-        urllib.request.HTTPHandler(),
-        urllib.request.HTTPSHandler(),
+        _CheckedHTTPHandler(),
+        _CheckedHTTPSHandler(),
         urllib.request.HTTPRedirectHandler(),
         urllib.request.HTTPDefaultErrorHandler(),
         urllib.request.HTTPErrorProcessor(),
@@ -144,6 +275,8 @@ def _download(feed: FlowFeed) -> tuple[int, bytes, dict]:
             return 304, b"", dict(error.headers or {})
         raise FetchError(_("The server answered %(code)s.") % {"code": error.code}) from error
     except urllib.error.URLError as error:
+        if isinstance(error.reason, AddressRefused):
+            raise FetchError(str(error.reason)) from error
         raise FetchError(
             _("Could not reach the server: %(reason)s") % {"reason": error.reason}
         ) from error

@@ -4,6 +4,7 @@ Safe defaults are the production ones: DEBUG off, secure cookies, no hosts allow
 Development and tests relax them in their own modules.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -449,6 +450,12 @@ CHANNEL_KEY = env("CHANNEL_KEY", default="")
 CHANNEL_WEBHOOK_ANY_HOST = env.bool("CHANNEL_WEBHOOK_ANY_HOST", default=False)
 # Seconds a channel's cards wait after one of them failed, before the next request.
 CHANNEL_PAUSE_AFTER_ERROR = env.int("CHANNEL_PAUSE_AFTER_ERROR", default=60)
+# Curators' feeds are fetched by the server, so they may not reach internal addresses
+# (loopback, private, link-local, ...); these networks (CIDR) are let through all the same,
+# e.g. an intranet's own news server: "10.20.0.0/16,fd00:12::/48".
+CURATION_FEED_ALLOWED_NETWORKS = env.list("CURATION_FEED_ALLOWED_NETWORKS", default=[])
+for _cidr in CURATION_FEED_ALLOWED_NETWORKS:  # a typo stops the start, not every fetch
+    ipaddress.ip_network(_cidr.strip(), strict=False)
 
 LOGGING = {
     "version": 1,

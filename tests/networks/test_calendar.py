@@ -92,11 +92,26 @@ def test_any_month_parameter_gives_a_page(client, db, month):
 def test_the_month_costs_the_same_whatever_it_holds(
     client, django_assert_max_num_queries, network, manager, topic, n
 ):
+    from challenges.courses.services import course_create
+
     for i in range(n):
         _schedule(network, manager, topic, f"Talk {i}", days=1 + i % 20)
-    client.force_login(manager)
+        starts_on = timezone.localdate() + timedelta(days=2 + i % 20)
+        course_create(
+            created_by=manager,
+            title=f"Course {i}",
+            starts_on=starts_on,
+            ends_on=starts_on + timedelta(days=i % 3),
+            host_community=network,
+            location="Room 4",
+        )
+    reader = UserFactory()  # in none of the courses: finds them open for enrolment
     month = (timezone.localdate() + timedelta(days=2)).strftime("%Y-%m")
-    with django_assert_max_num_queries(14):
-        response = client.get(reverse("calendar"), {"month": month})
-    assert response.status_code == 200
-    assert "Talk 0" in response.content.decode()
+    for person in (manager, reader):
+        client.force_login(person)
+        with django_assert_max_num_queries(14):
+            response = client.get(reverse("calendar"), {"month": month})
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "Talk 0" in body
+        assert "Course 0" in body

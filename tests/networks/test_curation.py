@@ -44,16 +44,23 @@ RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Other source</
 
 
 class FeedServer:
-    """Serves /atom.xml and /rss.xml with an ETag; /broken answers 500 until fixed."""
+    """Serves /atom.xml and /rss.xml with an ETag; /broken answers 500 until fixed; a path in
+    `redirects` answers 302 to its address."""
 
-    def __init__(self):
+    def __init__(self, host: str = "127.0.0.1"):
         self.hits: list[tuple[str, str]] = []
         self.broken = True
+        self.redirects: dict[str, str] = {}
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802
                 outer.hits.append((self.path, self.headers.get("If-None-Match", "")))
+                if self.path in outer.redirects:
+                    self.send_response(302)
+                    self.send_header("Location", outer.redirects[self.path])
+                    self.end_headers()
+                    return
                 bodies = {"/atom.xml": ATOM, "/rss.xml": RSS}
                 if self.path == "/broken" and outer.broken:
                     self.send_response(500)
@@ -78,8 +85,9 @@ class FeedServer:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.server = ThreadingHTTPServer((host, 0), Handler)
+        self.port = self.server.server_port
+        self.url = f"http://{host}:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):
@@ -92,7 +100,9 @@ class FeedServer:
 
 
 @pytest.fixture
-def feeds():
+def feeds(settings):
+    # Feeds may not come from internal addresses; this server is one, allowed here alone.
+    settings.CURATION_FEED_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     with FeedServer() as server:
         yield server
 
@@ -219,3 +229,75 @@ def test_a_web_page_is_not_taken_for_a_feed(flow, manager, feeds, monkeypatch):
     feed_fetch(feed_id=feed.pk)
     feed.refresh_from_db()
     assert feed.last_error == "This is not an RSS or Atom feed."
+
+
+# --- feeds from internal addresses ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/feed.xml",
+        "http://10.0.0.5/feed.xml",
+        "http://[::1]/feed.xml",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://localhost/feed.xml",  # a name that resolves to loopback
+        "https://100.64.0.1/feed.xml",  # shared address space: not the public internet
+    ],
+)
+def test_the_feed_form_refuses_internal_addresses(client, flow, manager, url):
+    client.force_login(manager)
+    response = client.post(reverse("challenges:flow_sources", args=[flow.pk]), {"url": url})
+    assert response.status_code == 200
+    assert "is an internal address" in response.context["form"].errors["url"][0]
+    assert not FlowFeed.objects.exists()
+
+
+def test_an_allowed_network_lets_its_servers_through(client, flow, manager, settings):
+    settings.CURATION_FEED_ALLOWED_NETWORKS = ["10.20.0.0/16", "fd00:12::/48"]
+    client.force_login(manager)
+    for url in ("http://10.20.3.4/news.xml", "http://[fd00:12::7]/news.xml"):
+        response = client.post(reverse("challenges:flow_sources", args=[flow.pk]), {"url": url})
+        assert response.status_code == 302
+    response = client.post(
+        reverse("challenges:flow_sources", args=[flow.pk]), {"url": "http://10.21.0.1/news.xml"}
+    )
+    assert "is an internal address" in response.content.decode()
+    assert FlowFeed.objects.count() == 2
+
+
+def test_the_fetch_checks_the_address_again(flow, manager, feeds, settings):
+    """A name that resolved elsewhere when the feed was added (or a setting since narrowed)
+    is refused when fetched: recorded like any failure, and the feed backs off."""
+    feed = FlowFeed.objects.create(
+        flow=flow,
+        url=f"http://localhost:{feeds.port}/atom.xml",
+        added_by=manager,
+        created_at=timezone.now(),
+        next_fetch_at=timezone.now(),
+    )
+    settings.CURATION_FEED_ALLOWED_NETWORKS = []
+    now = timezone.now()
+    result = feed_fetch(feed_id=feed.pk, now=now)
+    feed.refresh_from_db()
+    assert "localhost is an internal address" in feed.last_error
+    assert feed.failures == 1
+    assert feed.next_fetch_at == result["retry_at"] == now + timedelta(minutes=5)
+    assert feeds.hits == []  # never connected
+
+
+def test_a_redirect_to_a_refused_address_is_not_followed(flow, manager, feeds, settings):
+    with FeedServer(host="127.0.0.2") as inside:
+        feeds.redirects["/moved"] = f"{inside.url}/atom.xml"
+        feed = feed_add(flow=flow, by=manager, url=f"{feeds.url}/moved")
+        feed_fetch(feed_id=feed.pk)
+        feed.refresh_from_db()
+        assert "127.0.0.2 is an internal address" in feed.last_error
+        assert feed.failures == 1
+        assert inside.hits == []
+        assert not FeedEntry.objects.exists()
+
+        # The same redirect, its target allowed too, is followed: the refusal was the guard's.
+        settings.CURATION_FEED_ALLOWED_NETWORKS = ["127.0.0.1/32", "127.0.0.2/32"]
+        assert feed_fetch(feed_id=feed.pk)["new"] == 2
+        assert inside.hits == [("/atom.xml", "")]

@@ -409,6 +409,7 @@ READS = {
     "challenges:participant",
     "challenges:step",
     "challenges:scoreboard",
+    "challenges:ics",
     "challenges:flows",
     "challenges:flow_item",
     "mentoring:home",
@@ -434,6 +435,7 @@ READS = {
     "people:import_review",
     "courses:list",
     "courses:detail",
+    "courses:ics",
     # Opening a reading records that the participant read it (what "read" means for the
     # facilitator's figures): one idempotent row, nothing else.
     "courses:reading",
