@@ -201,9 +201,10 @@ def build_world() -> dict:
     entry = FeedEntry.objects.filter(flow=flow).first()
     network = Community.objects.filter(kind=Community.Kind.NETWORK).first()
     proposal = TalkProposal.objects.order_by("pk").first()
-    from challenges.courses.models import Course
+    from challenges.courses.models import Course, GuidePrompt
 
     course = Course.objects.order_by("pk").first()
+    spotlight = GuidePrompt.objects.filter(kind=GuidePrompt.Kind.SPOTLIGHT).order_by("pk").first()
 
     def notification_of(user):
         return Notification.objects.filter(recipient=user).order_by("pk").first()
@@ -250,6 +251,7 @@ def build_world() -> dict:
         "course": course,
         "course_item": course.prereading.items.order_by("day_offset").first() if course else None,
         "course_prompt": course.prompts.first() if course else None,
+        "spotlight": spotlight,
     }
     return world
 
@@ -371,6 +373,8 @@ def _real_options(route: Route, world: dict, user) -> list[dict]:
     if ns == "courses":
         if name.startswith("challenge_guide"):
             return [{"pk": w["challenge"].pk}]
+        if name == "spotlight_remove":
+            return [{"pk": w["spotlight"].pk if w["spotlight"] else MISSING_ID}]
         item, prompt = w["course_item"], w["course_prompt"]
         return [
             {

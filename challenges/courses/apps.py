@@ -9,3 +9,12 @@ class CoursesConfig(AppConfig):
     name = "challenges.courses"
     label = "courses"
     verbose_name = _("Courses")
+
+    def ready(self) -> None:
+        from communities import hooks
+
+        from .selectors import thread_spotlights
+
+        # The learning guide's spotlights show pinned inside their threads.
+        if thread_spotlights not in hooks.thread_spotlights:
+            hooks.thread_spotlights.append(thread_spotlights)

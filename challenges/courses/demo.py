@@ -87,8 +87,16 @@ def seed_demo(*, scale: int, stdout) -> None:
         for user in people:
             services.course_enrol(course=course, user=user)
         readings = list(course.prereading.items.order_by("day_offset", "position"))
+        intros = []
         for n, user in enumerate(others[: len(INTROS)]):
-            services.course_introduce(course=course, user=user, body=INTROS[n])
+            intros.append(services.course_introduce(course=course, user=user, body=INTROS[n]))
             for item in readings[: min(n + 1, 2)]:
                 services.reading_mark(item=item, user=user)
+        if intros:
+            services.guide_spotlight(
+                sent_by=admin,
+                reply=intros[0],
+                text="Clear about what you hope to change: a good example for everyone.",
+                course=course,
+            )
     stdout.write(f"courses: “{course.title}” with {course.enrolments.count()} participants")

@@ -207,7 +207,11 @@ class ReadingMark(models.Model):
 
 
 class GuidePrompt(models.Model):
-    """One prompt a learning guide sent from their dashboard, and to whom."""
+    """One prompt a learning guide sent from their dashboard, and to whom.
+
+    A spotlight is pinned inside its answer's thread until someone takes it down: the row
+    stays (it is what insights count), marked with when and by whom it came down.
+    """
 
     class Kind(models.TextChoices):
         MESSAGE = "message", _("Message to one person")
@@ -235,6 +239,15 @@ class GuidePrompt(models.Model):
     )
     text = models.CharField(_("message"), max_length=1000, blank=True)
     sent_at = models.DateTimeField()
+    unpinned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    unpinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         ordering = ["-sent_at"]
@@ -245,6 +258,11 @@ class GuidePrompt(models.Model):
                 condition=Q(challenge__isnull=True, course__isnull=False)
                 | Q(challenge__isnull=False, course__isnull=True),
                 name="guide_prompt_for_one_thing",
+            ),
+            models.UniqueConstraint(
+                fields=["reply"],
+                condition=Q(kind="spotlight", unpinned_at__isnull=True),
+                name="one_spotlight_per_answer",
             ),
         ]
         indexes = [

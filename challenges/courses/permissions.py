@@ -10,6 +10,8 @@
   prompts, figures) stays with the course community's members, like any private community.
 - A challenge's guide dashboard is for the people who design the challenge
   (challenges.permissions.can_design: designer, guide, managers, L&D admins who may read it).
+- A spotlight pinned in a thread is taken down by whoever may put one there (the guides of
+  its challenge or course) or by a manager of the thread's community.
 """
 
 from django.db.models import Q, QuerySet
@@ -20,7 +22,7 @@ from communities import permissions as community_permissions
 from communities.models import Community, Membership
 from socialearn.people.permissions import is_lnd_admin
 
-from .models import Course
+from .models import Course, GuidePrompt
 
 
 def _signed_in(user) -> bool:
@@ -107,3 +109,20 @@ def can_guide_challenge(user, challenge: Challenge) -> bool:
         and challenge.community_id is not None
         and challenge_permissions.can_design(user, challenge)
     )
+
+
+def can_guide(user, *, challenge: Challenge | None = None, course: Course | None = None) -> bool:
+    """May use the guide's dashboard of the challenge or the course (and so send prompts)."""
+    if challenge is not None:
+        return can_guide_challenge(user, challenge)
+    return course is not None and can_run(user, course)
+
+
+def can_remove_spotlight(user, prompt: GuidePrompt) -> bool:
+    """`prompt` is a spotlight with its thread's community, challenge and course selected."""
+    thread = prompt.spotlight_thread
+    if not _signed_in(user) or thread is None:
+        return False
+    if community_permissions.manages_community(user, thread.community_id):
+        return True
+    return can_guide(user, challenge=prompt.challenge, course=prompt.course)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db.models import (
     Count,
     Exists,
@@ -19,17 +20,22 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from challenges import clock
 from challenges.models import Challenge, Completion, FlowItem, Participant, Step
+from communities.hooks import Spotlight
 from communities.models import Membership, Reply, Thread
+from communities.selectors import up_to_reply
+from socialearn.people.permissions import LD_ADMIN
 
 from .models import Course, DiscussionPrompt, Enrolment, GuidePrompt, ReadingMark
 
 PUBLISHED = Thread.Status.PUBLISHED
 BEHIND_BY = 2
+ANSWER_EXCERPT = 160
 
 
 def _count_of(qs: QuerySet) -> Coalesce:
@@ -374,19 +380,25 @@ def _unanswered_count(thread_filter: Q, user_ref: str) -> Coalesce:
 
 
 def _answers(thread_filter: Q, participant_ids: QuerySet) -> list[Reply]:
-    return list(
-        Reply.objects.filter(
-            thread_filter, status=PUBLISHED, is_anonymous=False, author_id__in=participant_ids
-        )
-        .select_related("author__profile", "thread")
+    """The best-liked answers to spotlight, anonymous ones too (shown as anonymous), each
+    with a plain-text excerpt and saying whether it is in the spotlight already."""
+    from challenges.services import plain_text
+
+    answers = list(
+        Reply.objects.filter(thread_filter, status=PUBLISHED, author_id__in=participant_ids)
+        .select_related("author__profile", "thread__community")
+        .annotate(spotlit=Exists(live_spotlights().filter(reply_id=OuterRef("pk"))))
         .order_by("-reaction_count", "-created_at")[:10]
     )
+    for answer in answers:
+        answer.excerpt = plain_text(answer.body_html, ANSWER_EXCERPT)
+    return answers
 
 
 def _prompts_sent(**where) -> list[GuidePrompt]:
     return list(
         GuidePrompt.objects.filter(**where)
-        .select_related("sent_by__profile")
+        .select_related("sent_by__profile", "spotlight_thread__community")
         .annotate(recipient_count=Count("recipients"))
         .order_by("-sent_at")[:10]
     )
@@ -514,3 +526,76 @@ def _name(user) -> str:
 
 def upcoming_prompts(course: Course) -> list[DiscussionPrompt]:
     return list(course.prompts.select_related("thread__community").order_by("position"))
+
+
+# --- spotlights pinned inside threads (the thread page asks through communities.hooks) -------
+
+SPOTLIGHT_EXCERPT = 280
+
+
+def live_spotlights() -> QuerySet[GuidePrompt]:
+    return GuidePrompt.objects.filter(
+        kind=GuidePrompt.Kind.SPOTLIGHT, unpinned_at__isnull=True, reply__isnull=False
+    )
+
+
+def _may_remove(prompt: GuidePrompt, user, *, manager: bool, member: bool) -> bool:
+    """What permissions.can_remove_spotlight answers, from what the thread page knows: the
+    viewer reads the thread, so the challenge's or course's community (the thread's) is
+    theirs to read; its managers are the thread's managers; a course is run by its active
+    members who facilitate it (the `facilitates` annotation); an L&D admin is a superuser or
+    in the group (the `lnd_admin` annotation, as socialearn.people.permissions.is_lnd_admin)."""
+    if manager:
+        return True
+    if prompt.challenge_id is not None:
+        challenge = prompt.challenge
+        return (
+            user.pk in (challenge.designer_id, challenge.guide_id)
+            or user.is_superuser
+            or prompt.lnd_admin
+        )
+    return member and prompt.facilitates
+
+
+def thread_spotlights(
+    *, thread: Thread, user, manager: bool, member: bool, replies: QuerySet[Reply]
+) -> list[Spotlight]:
+    """The guides' spotlights on the thread's published answers, in one query."""
+    from challenges.services import plain_text
+
+    facilitates = Course.facilitators.through.objects.filter(
+        course_id=OuterRef("course_id"), user_id=user.pk
+    )
+    prompts = (
+        live_spotlights()
+        .filter(spotlight_thread=thread, reply__thread=thread, reply__status=Reply.Status.PUBLISHED)
+        .select_related("reply__author__profile", "sent_by__profile", "challenge")
+        .annotate(
+            place=_count_of(
+                replies.filter(up_to_reply(OuterRef("reply__created_at"), OuterRef("reply_id")))
+            ),
+            facilitates=Exists(facilitates),
+            lnd_admin=Exists(Group.objects.filter(name=LD_ADMIN, user=user.pk)),
+        )
+        .order_by("-sent_at", "-pk")
+    )
+    found = []
+    for prompt in prompts:
+        reply = prompt.reply
+        may_remove = _may_remove(prompt, user, manager=manager, member=member)
+        found.append(
+            Spotlight(
+                reply_id=reply.pk,
+                place=prompt.place,
+                author=None if reply.is_anonymous else reply.author,
+                anonymous=reply.is_anonymous,
+                excerpt=plain_text(reply.body_html, SPOTLIGHT_EXCERPT),
+                note=prompt.text,
+                by_name=_name(prompt.sent_by),
+                at=prompt.sent_at,
+                remove_url=reverse("courses:spotlight_remove", args=[prompt.pk])
+                if may_remove
+                else "",
+            )
+        )
+    return found

@@ -20,12 +20,24 @@ urlpatterns = [
     path("<int:pk>/after/", views.course_after, name="after"),
     path("<int:pk>/complete/", views.course_complete, name="complete"),
     path("<int:pk>/facilitator/", views.facilitator, name="facilitator"),
-    path("<int:pk>/guide/", views.course_guide, name="guide"),
-    path("<int:pk>/guide/prompt/", views.course_guide_prompt, name="guide_prompt"),
-    path("guide/challenges/<int:pk>/", views.challenge_guide, name="challenge_guide"),
+    path("<int:pk>/guide/", views.guide, {"load": views.guided_course}, name="guide"),
+    path(
+        "<int:pk>/guide/prompt/",
+        views.guide_prompt,
+        {"load": views.guided_course},
+        name="guide_prompt",
+    ),
+    path(
+        "guide/challenges/<int:pk>/",
+        views.guide,
+        {"load": views.guided_challenge},
+        name="challenge_guide",
+    ),
     path(
         "guide/challenges/<int:pk>/prompt/",
-        views.challenge_guide_prompt,
+        views.guide_prompt,
+        {"load": views.guided_challenge},
         name="challenge_guide_prompt",
     ),
+    path("spotlights/<int:pk>/remove/", views.spotlight_remove, name="spotlight_remove"),
 ]

@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from challenges.models import Challenge, FlowItem
 from challenges.permissions import designable_communities
+from communities import permissions as community_permissions
 from communities.models import Reply
 from communities.services import RosterError
 from socialearn.calendar import feed_calendar
@@ -30,7 +34,7 @@ from .forms import (
     RosterForm,
     SpotlightForm,
 )
-from .models import Course, DiscussionPrompt
+from .models import Course, DiscussionPrompt, GuidePrompt
 
 PAGE_SIZE = 50
 
@@ -334,23 +338,61 @@ def facilitator(request, pk: int):
 # --- the learning guide's dashboard ----------------------------------------------------------
 
 
-def _guide_page(request, *, guide, subject, challenge=None, course=None, post_url: str):
+@dataclass(frozen=True)
+class Guided:
+    """A challenge or a course, on its guide's dashboard: what to read and where to go."""
+
+    subject: Challenge | Course
+    dashboard: Callable[[], selectors.Guide]
+    url_name: str  # the dashboard's; its prompts post to url_name + "_prompt"
+
+    @property
+    def about(self) -> dict:
+        """The subject as the guide's services name it: challenge=... or course=..."""
+        return {"challenge" if isinstance(self.subject, Challenge) else "course": self.subject}
+
+
+def guided_course(request, pk: int) -> Guided:
+    course = _run_or_403(request, pk)
+    return Guided(course, lambda: selectors.course_guide(course), "courses:guide")
+
+
+def guided_challenge(request, pk: int) -> Guided:
+    from challenges.permissions import can_view_challenge
+
+    challenge = get_object_or_404(
+        Challenge.objects.select_related("community", "guide__profile"), pk=pk
+    )
+    if not can_view_challenge(request.user, challenge):
+        raise Http404("No such challenge")
+    if not permissions.can_guide_challenge(request.user, challenge):
+        raise PermissionDenied
+    return Guided(
+        challenge, lambda: selectors.challenge_guide(challenge), "courses:challenge_guide"
+    )
+
+
+@login_required
+def guide(request, pk: int, *, load: Callable[..., Guided]):
+    """The dashboard of a challenge or a course; `load` (given by the URL) finds it."""
+    guided = load(request, pk)
     return TemplateResponse(
         request,
         "courses/guide.html",
         {
-            "guide": guide,
-            "subject": subject,
-            "challenge": challenge,
-            "course": course,
-            "post_url": post_url,
-            "message_form": MessageForm(),
-            "behind_ids": [r.user_id for r in guide.stuck],
+            "guide": guided.dashboard(),
+            "subject": guided.subject,
+            **guided.about,
+            "post_url": reverse(f"{guided.url_name}_prompt", args=[guided.subject.pk]),
         },
     )
 
 
-def _guide_act(request, *, challenge=None, course=None):
+@login_required
+@require_POST
+def guide_prompt(request, pk: int, *, load: Callable[..., Guided]):
+    guided = load(request, pk)
+    about = guided.about
     participants = {r for r in request.POST.getlist("people")}
     action = request.POST.get("action", "")
     try:
@@ -362,8 +404,7 @@ def _guide_act(request, *, challenge=None, course=None):
                 sent_by=request.user,
                 to_user_id=form.cleaned_data["to"],
                 text=form.cleaned_data["text"],
-                challenge=challenge,
-                course=course,
+                **about,
             )
             messages.success(request, _("Message sent."))
         elif action == "nudge":
@@ -374,8 +415,7 @@ def _guide_act(request, *, challenge=None, course=None):
                 sent_by=request.user,
                 user_ids=form.cleaned_data["people"],
                 text=form.cleaned_data["text"],
-                challenge=challenge,
-                course=course,
+                **about,
             )
             messages.success(
                 request, _("Nudge sent to %(n)s people.") % {"n": prompt.recipients.count()}
@@ -385,74 +425,49 @@ def _guide_act(request, *, challenge=None, course=None):
             if not form.is_valid():
                 raise ValidationError(_("Choose an answer."))
             reply = (
-                Reply.objects.select_related("thread", "author__profile")
+                Reply.objects.select_related("thread__community", "author__profile")
                 .filter(pk=form.cleaned_data["reply"])
                 .first()
             )
             if reply is None:
                 raise ValidationError(_("Choose an answer."))
             services.guide_spotlight(
-                sent_by=request.user,
-                reply=reply,
-                text=form.cleaned_data["text"],
-                challenge=challenge,
-                course=course,
+                sent_by=request.user, reply=reply, text=form.cleaned_data["text"], **about
             )
-            messages.success(request, _("The answer is in the spotlight."))
+            messages.success(
+                request,
+                _("The answer is in the spotlight, pinned above the replies of its thread."),
+            )
         else:
             raise ValidationError(_("Choose what to send."))
     except ValidationError as error:
         messages.error(request, _errors(error))
-
-
-@login_required
-def course_guide(request, pk: int):
-    course = _run_or_403(request, pk)
-    return _guide_page(
-        request,
-        guide=selectors.course_guide(course),
-        subject=course,
-        course=course,
-        post_url=reverse("courses:guide_prompt", args=[course.pk]),
-    )
+    return redirect(guided.url_name, pk=guided.subject.pk)
 
 
 @login_required
 @require_POST
-def course_guide_prompt(request, pk: int):
-    course = _run_or_403(request, pk)
-    _guide_act(request, course=course)
-    return redirect("courses:guide", pk=course.pk)
-
-
-def _guided_challenge_or_404(request, pk: int) -> Challenge:
-    from challenges.permissions import can_view_challenge
-
-    challenge = get_object_or_404(
-        Challenge.objects.select_related("community", "guide__profile"), pk=pk
+def spotlight_remove(request, pk: int):
+    """Take a spotlight out of its thread: the guides who may spotlight, or the thread's
+    managers. Anyone who may not read the thread learns nothing of it (404)."""
+    prompt = get_object_or_404(
+        GuidePrompt.objects.select_related("spotlight_thread__community"),
+        pk=pk,
+        kind=GuidePrompt.Kind.SPOTLIGHT,
+        spotlight_thread__isnull=False,
     )
-    if not can_view_challenge(request.user, challenge):
-        raise Http404("No such challenge")
-    if not permissions.can_guide_challenge(request.user, challenge):
-        raise PermissionDenied
-    return challenge
-
-
-@login_required
-def challenge_guide(request, pk: int):
-    challenge = _guided_challenge_or_404(request, pk)
-    return _guide_page(
-        request,
-        guide=selectors.challenge_guide(challenge),
-        subject=challenge,
-        challenge=challenge,
-        post_url=reverse("courses:challenge_guide_prompt", args=[challenge.pk]),
-    )
-
-
-@login_required
-@require_POST
-def challenge_guide_prompt(request, pk: int):
-    challenge = _guided_challenge_or_404(request, pk)
-    _guide_act(request, challenge=challenge)
-    return redirect("courses:challenge_guide", pk=challenge.pk)
+    thread = prompt.spotlight_thread
+    community = thread.community
+    manager = community_permissions.is_manager(request.user, community)
+    readable = community_permissions.can_view_community(
+        request.user, community
+    ) and community_permissions.can_view_post(thread, request.user, manager=manager)
+    if not readable:
+        raise Http404("No such spotlight")
+    try:
+        services.guide_spotlight_remove(prompt=prompt, removed_by=request.user)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, _("The answer is out of the spotlight; it stays in the thread."))
+    return redirect(thread)

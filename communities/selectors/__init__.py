@@ -30,11 +30,15 @@ from .moderation import moderation_queue
 from .onboarding import invitations_for, newcomer_window_start, newcomers_for_welcome
 from .threads import (
     REACTION_LABELS,
+    REPLIES_PER_PAGE,
     SORTS,
     community_threads,
     reaction_summary,
+    reply_url,
     thread_for_page,
     thread_replies,
+    thread_spotlights,
+    up_to_reply,
 )
 from .visibility import communities_visible_to, replies_visible_to, threads_visible_to
 
@@ -42,6 +46,7 @@ __all__ = [
     "ANONYMOUS",
     "FORMER_MEMBER",
     "REACTION_LABELS",
+    "REPLIES_PER_PAGE",
     "SORTS",
     "anonymous_author_for_manager",
     "author_display",
@@ -68,9 +73,12 @@ __all__ = [
     "public_threads",
     "reaction_summary",
     "replies_visible_to",
+    "reply_url",
     "suggested_communities",
     "thread_for_page",
     "thread_replies",
+    "thread_spotlights",
     "thread_url",
     "threads_visible_to",
+    "up_to_reply",
 ]

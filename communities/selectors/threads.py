@@ -3,7 +3,10 @@
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from .. import hooks
 from ..models import Community, Reaction, Reply, Thread
+
+REPLIES_PER_PAGE = 25
 
 REACTION_LABELS = {"thumbs_up": _("Thumbs up"), "idea": _("Good idea"), "thanks": _("Thank you")}
 
@@ -55,6 +58,37 @@ def thread_replies(thread: Thread, viewer, *, manager: bool) -> QuerySet[Reply]:
         own = Q(author=viewer) if viewer.is_authenticated else Q(pk__in=[])
         qs = qs.filter(Q(status=Thread.Status.PUBLISHED) | (own & ~Q(status="hidden")))
     return qs.select_related("author__profile").order_by("created_at", "id")
+
+
+def up_to_reply(created_at, pk) -> Q:
+    """Replies a thread lists no later than the one created at `created_at` with `pk` (values,
+    or OuterRefs to place many replies in one query): counted, they give its place."""
+    return Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lte=pk)
+
+
+def reply_url(thread: Thread, reply_id: int, *, place: int) -> str:
+    """The reply on the page of its thread that shows it, `place` being where it comes among
+    the replies that person's pages list (1 = first)."""
+    page = (max(place, 1) - 1) // REPLIES_PER_PAGE + 1
+    query = f"?page={page}" if page > 1 else ""
+    return f"{thread.get_absolute_url()}{query}#reply-{reply_id}"
+
+
+def thread_spotlights(
+    thread: Thread, viewer, *, manager: bool, member: bool, replies: QuerySet[Reply]
+) -> list[hooks.Spotlight]:
+    """The answers pinned inside the thread (newest first), each linked on its page. One
+    query per feature that pins answers, whatever their number."""
+    found = [
+        spotlight
+        for provide in hooks.thread_spotlights
+        for spotlight in provide(
+            thread=thread, user=viewer, manager=manager, member=member, replies=replies
+        )
+    ]
+    for spotlight in found:
+        spotlight.url = reply_url(thread, spotlight.reply_id, place=spotlight.place)
+    return sorted(found, key=lambda s: s.at, reverse=True)
 
 
 def reaction_summary(*, viewer, thread_ids=(), reply_ids=()) -> dict:

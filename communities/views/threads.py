@@ -18,7 +18,7 @@ from ..forms import FlagForm, ReactionForm, ReplyEditForm, ReplyForm, ThreadEdit
 from ..models import Thread
 from .access import _community, _errors, _render, _reply, _thread
 
-REPLIES_PER_PAGE = 25
+REPLIES_PER_PAGE = selectors.REPLIES_PER_PAGE
 
 
 @login_required
@@ -85,12 +85,21 @@ def thread_detail(request, slug: str, thread_id: int):
     thread.reaction_list = summary[("thread", thread.pk)]
     thread.author_name = selectors.author_display(thread, request.user)
     thread.revealed = selectors.anonymous_author_for_manager(thread, manager=viewer.is_manager)
+    spotlights = selectors.thread_spotlights(
+        thread,
+        request.user,
+        manager=viewer.is_manager,
+        member=viewer.is_member,
+        replies=replies,
+    )
+    spotlit = {s.reply_id for s in spotlights}
     for reply in reply_list:
         reply.thread = thread
         reply.reaction_list = summary[("reply", reply.pk)]
         reply.author_name = selectors.author_display(reply, request.user)
         reply.revealed = selectors.anonymous_author_for_manager(reply, manager=viewer.is_manager)
         reply.is_accepted = reply.pk == thread.accepted_reply_id
+        reply.is_spotlit = reply.pk in spotlit
         reply.can_edit = viewer.is_manager or (
             reply.author_id is not None and reply.author_id == request.user.pk
         )
@@ -101,6 +110,7 @@ def thread_detail(request, slug: str, thread_id: int):
         "thread": thread,
         "page": page,
         "replies": reply_list,
+        "spotlights": spotlights,
         "form": ReplyForm(community=community) if viewer.is_member else None,
         "can_accept": thread.kind in (Thread.Kind.QUESTION, Thread.Kind.HELP)
         and (is_asker or viewer.is_manager),

@@ -55,7 +55,24 @@ def _community_with(manager, people, n_threads, n_replies):
     for reply in Reply.objects.filter(thread=thread)[:20]:
         Reaction.objects.create(user=people[0], reply=reply, kind="thanks")
         flag_create(user=people[1], reason="check", reply=reply)
+    _spotlights(community, thread, manager, people, n=1 if n_replies < 25 else 12)
     return community, thread
+
+
+def _spotlights(community, thread, guide, people, *, n):
+    """A challenge guide's spotlights on n answers, spread over the thread's pages."""
+    from challenges.courses.services import guide_spotlight
+    from challenges.services import participant_join
+    from tests.challenges.conftest import make_challenge
+
+    challenge = make_challenge(
+        community=community, designer=guide, start=timezone.localdate(), steps=1
+    )
+    for person in people:
+        participant_join(challenge=challenge, user=person)
+    replies = list(Reply.objects.filter(thread=thread).order_by("pk"))
+    for reply in replies[:: max(1, len(replies) // n)][:n]:
+        guide_spotlight(sent_by=guide, reply=reply, text="Worth a read.", challenge=challenge)
 
 
 @pytest.mark.parametrize("size", [(2, 3), (45, 500)])
@@ -68,8 +85,8 @@ def test_pages_run_a_fixed_number_of_queries(
         (reverse("communities:list"), 9),
         (community.get_absolute_url(), 10),
         (community.get_absolute_url() + "?sort=top&page=2", 10),
-        (thread.get_absolute_url(), 12),
-        (thread.get_absolute_url() + "?page=3", 12),
+        (thread.get_absolute_url(), 13),
+        (thread.get_absolute_url() + "?page=3", 13),
         (reverse("communities:search") + "?q=pivot", 6),
         (reverse("communities:search") + "?q=pivot&page=2", 6),
         (reverse("communities:members", args=[community.slug]), 7),
@@ -82,7 +99,7 @@ def test_pages_run_a_fixed_number_of_queries(
         assert (
             client.get(reverse("communities:moderation", args=[community.slug])).status_code == 200
         )
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert client.get(thread.get_absolute_url()).status_code == 200
 
 

@@ -20,39 +20,6 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def guided(db):
-    """A challenge with four steps out, a guide, and four participants at different places."""
-    guide = UserFactory(profile__display_name="Gail Guide")
-    designer = UserFactory()
-    community = community_create(created_by=designer, name="Feedback", purpose="Practise.")
-    challenge = make_challenge(
-        community=community,
-        designer=designer,
-        start=timezone.localdate() - timedelta(days=6),
-        steps=5,
-        allow_mark_done=True,
-    )
-    challenge.guide = guide
-    challenge.save(update_fields=["guide"])
-    challenge_services.post_due(now=timezone.now())
-    steps = list(Step.objects.filter(challenge=challenge).order_by("position"))
-    assert all(s.posted_at for s in steps)
-    people = {name: UserFactory(profile__display_name=name) for name in ("Ada", "Ben", "Cy", "Di")}
-    for person in people.values():
-        challenge_services.participant_join(challenge=challenge, user=person)
-    # Ada answered all five; Ben answered three (behind by 2); Cy marked one done (behind by
-    # 4, never posted); Di answered one (behind by 4) and got a reply from Ada.
-    for step in steps:
-        reply_create(thread=step.thread, author=people["Ada"], body="Done, here is mine.")
-    for step in steps[:3]:
-        reply_create(thread=step.thread, author=people["Ben"], body="Mine.")
-    challenge_services.step_complete(step=steps[0], user=people["Cy"], via="done")
-    di = reply_create(thread=steps[4].thread, author=people["Di"], body="Late but here.")
-    reply_create(thread=steps[4].thread, author=people["Ada"], body="Nice one, Di!")
-    return {"challenge": challenge, "guide": guide, "people": people, "steps": steps, "di": di}
-
-
 def test_the_dashboard_finds_who_is_stuck_silent_and_unanswered_by_hand_count(guided):
     guide = selectors.challenge_guide(guided["challenge"])
     by_name = {r.name: r for r in guide.rows}
@@ -108,22 +75,6 @@ def test_a_message_goes_to_one_participant_only(guided):
     rows = Notification.objects.filter(kind="guide_message")
     assert list(rows.values_list("recipient_id", "body")) == [(ben.pk, "How is it going?")]
     assert rows.get().send_email
-
-
-def test_a_spotlight_quotes_the_answer_in_its_thread_and_tells_its_author(guided):
-    di = guided["di"]
-    prompt = services.guide_spotlight(
-        sent_by=guided["guide"], reply=di, text="Short and honest.", challenge=guided["challenge"]
-    )
-    spotlight = di.thread.replies.order_by("-created_at").first()
-    assert spotlight.author == guided["guide"]
-    assert "> Late but here." in spotlight.body
-    assert list(prompt.recipients.all()) == [guided["people"]["Di"]]
-    assert list(
-        Notification.objects.filter(kind="guide_spotlight").values_list("recipient_id", flat=True)
-    ) == [guided["people"]["Di"].pk]
-    with pytest.raises(ValidationError):
-        services.guide_spotlight(sent_by=guided["guide"], reply=di, challenge=guided["challenge"])
 
 
 def test_only_the_challenges_designers_send_prompts(guided):
@@ -199,7 +150,7 @@ def test_the_challenge_guide_page_runs_a_fixed_number_of_queries(
         assert client.get(url).status_code == 200
 
 
-def test_anonymous_answers_never_name_their_author_on_the_dashboard(db):
+def test_anonymous_answers_never_name_their_author_on_the_dashboard(client, db):
     from communities.models import Community
 
     designer = UserFactory()
@@ -218,6 +169,14 @@ def test_anonymous_answers_never_name_their_author_on_the_dashboard(db):
     step = Step.objects.get(challenge=challenge)
     reply_create(thread=step.thread, author=shy, body="Said quietly.", is_anonymous=True)
     guide = selectors.challenge_guide(challenge)
-    assert guide.answers == []
+    # The answer may be spotlit like any other, as an anonymous one; it counts for nobody.
+    assert [a.body for a in guide.answers] == ["Said quietly."]
     row = guide.rows[0]
     assert (row.posts, row.unanswered) == (0, 0)
+    client.force_login(designer)
+    page = client.get(f"/courses/guide/challenges/{challenge.pk}/").content.decode()
+    answers = page.split('id="answers-heading"')[1].split("</section>")[0]
+    assert "Said quietly." in answers
+    assert "Anonymous" in answers
+    assert "Shy Person" not in answers
+    assert f"/people/{shy.pk}/" not in answers

@@ -222,6 +222,29 @@ def _build_world():
         status=Challenge.Status.DRAFT,
     )
 
+    # Guides' spotlights pinned in threads: one in the private community, one on the
+    # anonymous answer (its thread shows it pinned, as anonymous).
+    from challenges.courses.models import GuidePrompt
+
+    w.private_spotlight = GuidePrompt.objects.create(
+        kind="spotlight",
+        sent_by=w.manager,
+        challenge=w.private_challenge,
+        reply=w.private_reply,
+        spotlight_thread=w.private_thread,
+        text=f"{SECRET} spotlight note",
+        sent_at=now,
+    )
+    w.anon_spotlight = GuidePrompt.objects.create(
+        kind="spotlight",
+        sent_by=w.manager,
+        challenge=w.draft_challenge,
+        reply=w.anon_reply,
+        spotlight_thread=w.public_thread,
+        text="Worth reading.",
+        sent_at=now,
+    )
+
     # An unrecorded mentoring programme with a match and a meeting.
     today = timezone.localdate()
     w.programme = Programme.objects.create(

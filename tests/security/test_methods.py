@@ -150,6 +150,7 @@ def _post_only_urls(w):
         ("courses:complete", [w.private_course.pk]),
         ("courses:guide_prompt", [w.private_course.pk]),
         ("courses:challenge_guide_prompt", [ch.pk]),
+        ("courses:spotlight_remove", [w.private_spotlight.pk]),
     ]
 
 
@@ -308,6 +309,7 @@ POST_ONLY = {
     "courses:complete",
     "courses:guide_prompt",
     "courses:challenge_guide_prompt",
+    "courses:spotlight_remove",
 }
 # GET shows a form; only a POST (with its CSRF token) writes.
 FORMS = {

@@ -291,6 +291,7 @@ PAGES: dict[str, str] = {
     "courses:guide_prompt":              "l n f r n n n n",
     "courses:challenge_guide":           "l n f o n n n n",
     "courses:challenge_guide_prompt":    "l n f r n n n n",
+    "courses:spotlight_remove":          "l n f r n n n n",
 }
 # fmt: on
 
@@ -570,6 +571,17 @@ def build_world() -> World:
         course=w.course, added_by=owner, kind="tip", title="Read this", day=0
     )
     w.course_prompt = course_services.prompt_add(course=w.course, added_by=owner, title="Ask")
+    # A guide's spotlight on the thread's reply: the community's managers may take it down.
+    from challenges.courses.models import GuidePrompt
+
+    w.spotlight = GuidePrompt.objects.create(
+        kind="spotlight",
+        sent_by=owner,
+        challenge=w.challenge,
+        reply=w.reply,
+        spotlight_thread=w.thread,
+        sent_at=now,
+    )
 
     # Mentoring: a programme coordinated by someone else, a match between two others, and
     # another programme the staff coordinator runs.
@@ -725,6 +737,8 @@ def kwargs_for(route: Route, w: World) -> dict:
         values["pk"] = w.flow.pk if name.startswith("flow") else w.challenge.pk
     elif ns == "courses":
         values["pk"] = w.challenge.pk if name.startswith("challenge_guide") else w.course.pk
+        if name == "spotlight_remove":
+            values["pk"] = w.spotlight.pk
         values["item_pk"] = w.course_item.pk
         values["prompt_pk"] = w.course_prompt.pk
     elif ns == "mentoring":

@@ -20,12 +20,20 @@ from .courses import (
     reading_release_at,
     reading_release_day,
 )
-from .guide import GUIDE_PROMPTED, guide_message, guide_nudge, guide_spotlight
+from .guide import (
+    GUIDE_PROMPTED,
+    GUIDE_SPOTLIGHT_REMOVED,
+    guide_message,
+    guide_nudge,
+    guide_spotlight,
+    guide_spotlight_remove,
+)
 
 __all__ = [
     "COURSE_COMPLETED",
     "COURSE_ENROLLED",
     "GUIDE_PROMPTED",
+    "GUIDE_SPOTLIGHT_REMOVED",
     "course_cohorts_make",
     "course_complete",
     "course_create",
@@ -40,6 +48,7 @@ __all__ = [
     "guide_message",
     "guide_nudge",
     "guide_spotlight",
+    "guide_spotlight_remove",
     "prompt_add",
     "prompt_open",
     "reading_mark",

@@ -1,6 +1,7 @@
 """The learning guide's one-click prompts: a message to one person, a nudge to everyone
-behind, a spotlight on a good answer. Each is a GuidePrompt row naming exactly who it went
-to, an activity row for insights, and notifications (with their emails) through the outbox.
+behind, a spotlight on a good answer (pinned inside its thread until someone takes it down).
+Each is a GuidePrompt row naming exactly who it went to, an activity row for insights, and
+notifications (with their emails) through the outbox.
 """
 
 from collections.abc import Iterable
@@ -11,16 +12,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from challenges.models import Challenge, Participant
+from communities import selectors as community_selectors
 from communities.models import Reply
-from communities.services import reply_create
 from socialearn.insights.services import activity_record
 from socialearn.notifications.services import notify
+from socialearn.people.languages import in_language_of
 from socialearn.people.models import person_name
 
-from .. import permissions
+from .. import permissions, selectors
 from ..models import Course, Enrolment, GuidePrompt
 
 GUIDE_PROMPTED = "guide_prompted"
+GUIDE_SPOTLIGHT_REMOVED = "guide_spotlight_removed"
 MAX_TEXT = 1000
 
 
@@ -31,12 +34,7 @@ def _subject(challenge: Challenge | None, course: Course | None):
 
 
 def _check_guide(user, *, challenge: Challenge | None, course: Course | None) -> None:
-    allowed = (
-        permissions.can_guide_challenge(user, challenge)
-        if challenge is not None
-        else course is not None and permissions.can_run(user, course)
-    )
-    if not allowed:
+    if not permissions.can_guide(user, challenge=challenge, course=course):
         raise PermissionDenied
 
 
@@ -161,35 +159,24 @@ def guide_nudge(
 def guide_spotlight(
     *, sent_by, reply: Reply, text: str = "", challenge=None, course=None
 ) -> GuidePrompt:
-    """Spotlight a good answer: the guide's reply in the same thread quotes and links it,
-    and the answer's author is told."""
+    """Pin a participant's good answer inside its thread, with the guide's note, and tell its
+    author. An anonymous answer stays anonymous: the thread shows it as such."""
     _subject(challenge, course)
     _check_guide(sent_by, challenge=challenge, course=course)
     participants = _participant_ids(challenge=challenge, course=course)
     community_id = challenge.community_id if challenge is not None else course.community_id
+    thread = reply.thread
     if (
         reply.status != Reply.Status.PUBLISHED
-        or reply.is_anonymous
         or reply.author_id not in participants
-        or reply.thread.community_id != community_id
+        or thread.community_id != community_id
     ):
         raise ValidationError({"reply": _("Choose a participant's published answer.")})
-    if GuidePrompt.objects.filter(kind=GuidePrompt.Kind.SPOTLIGHT, reply=reply).exists():
+    # Two guides pressing at once: the second waits here, then finds the first's spotlight.
+    Reply.objects.select_for_update().filter(pk=reply.pk).values_list("pk").first()
+    if selectors.live_spotlights().filter(reply=reply).exists():
         raise ValidationError({"reply": _("This answer is in the spotlight already.")})
     text = (text or "").strip()[:MAX_TEXT]
-    name = person_name(reply.author)
-    quote = "\n".join(f"> {line}" for line in reply.body.strip().splitlines()[:8])
-    body = "\n\n".join(
-        part
-        for part in (
-            _("**Spotlight** on %(name)s's answer:") % {"name": name},
-            quote,
-            text,
-            f"[{_('Read the whole answer')}]({reply.get_absolute_url()})",
-        )
-        if part
-    )
-    spotlight = reply_create(thread=reply.thread, author=sent_by, body=body)
     _title, _url, ids = _where(challenge, course)
     prompt = GuidePrompt(
         kind=GuidePrompt.Kind.SPOTLIGHT,
@@ -197,17 +184,57 @@ def guide_spotlight(
         challenge=challenge,
         course=course,
         reply=reply,
-        spotlight_thread=reply.thread,
+        spotlight_thread=thread,
         text=text,
         sent_at=timezone.now(),
     )
-    _record(prompt, [reply.author_id], ids)
+    # The author is told, but an anonymous answer's author is not named on the row: staff
+    # read prompts in the admin, and nothing there may name them.
+    _record(prompt, [] if reply.is_anonymous else [reply.author_id], ids)
+    # The answer on the page of the thread its author's pages show it on.
+    place = (
+        community_selectors.thread_replies(thread, reply.author, manager=False)
+        .filter(community_selectors.up_to_reply(reply.created_at, reply.pk))
+        .count()
+    )
+    with in_language_of(reply.author):
+        title = _("Your guide put your answer in the spotlight")
     notify(
         recipients=[reply.author_id],
         kind="guide_spotlight",
-        title=_("Your guide put your answer in the spotlight"),
+        title=title,
         body=text,
-        url=spotlight.get_absolute_url(),
+        url=community_selectors.reply_url(thread, reply.pk, place=place),
         dedupe_key=f"guide-prompt:{prompt.pk}",
+    )
+    return prompt
+
+
+@transaction.atomic
+def guide_spotlight_remove(*, prompt: GuidePrompt, removed_by) -> GuidePrompt:
+    """Take a spotlight out of its thread. The prompt stays (insights count what was sent),
+    marked with when and by whom it came down; the author is not told."""
+    prompt = (
+        GuidePrompt.objects.select_for_update(of=("self",))
+        .select_related("spotlight_thread", "challenge__community", "course__community")
+        .get(pk=prompt.pk, kind=GuidePrompt.Kind.SPOTLIGHT)
+    )
+    if not permissions.can_remove_spotlight(removed_by, prompt):
+        raise PermissionDenied
+    if prompt.unpinned_at is not None:
+        raise ValidationError(_("This answer is no longer in the spotlight."))
+    prompt.unpinned_at = timezone.now()
+    prompt.unpinned_by = removed_by
+    prompt.save(update_fields=["unpinned_at", "unpinned_by"])
+    _title, _url, ids = _where(prompt.challenge, prompt.course)
+    activity_record(
+        verb=GUIDE_SPOTLIGHT_REMOVED,
+        actor=removed_by,
+        occurred_at=prompt.unpinned_at,
+        object_type="guide_prompt",
+        object_id=prompt.pk,
+        thread_id=prompt.spotlight_thread_id,
+        extra={"kind": prompt.kind, "course_id": prompt.course_id},
+        **ids,
     )
     return prompt
