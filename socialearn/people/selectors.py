@@ -222,25 +222,34 @@ class RankedPeople(RankedIds):
 DIRECTORY_COUNT_SECONDS = 10 * 60
 
 
-def directory_count() -> int:
-    """How many people the unfiltered directory lists, kept under a key naming the newest
-    profile and the number of departed people (both read off indexes), so a newcomer or a
-    departure counts at once; anything else (a deleted account) within ten minutes."""
+def _kept_while(markers_sql: str, *, prefix: str, seconds: int, compute):
+    """`compute()`, cached under a key naming the markers `markers_sql` reads off indexes, so
+    a change that moves a marker shows at once and any other within `seconds`."""
     from django.core.cache import cache
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT (SELECT max(id) FROM people_profile),"
-            " (SELECT count(*) FROM auth_user WHERE NOT is_active)"
-        )
-        newest, departed = cursor.fetchone()
-    key = f"people:directory-count:{newest}:{departed}"
+        cursor.execute(markers_sql)
+        markers = cursor.fetchone()
+    key = ":".join([prefix, *map(str, markers)])
     found = cache.get(key)
     if found is None:
-        found = _active_profiles().count()
-        cache.set(key, found, DIRECTORY_COUNT_SECONDS)
+        found = compute()
+        cache.set(key, found, seconds)
     return found
+
+
+def directory_count() -> int:
+    """How many people the unfiltered directory lists, kept under a key naming the newest
+    profile and the number of departed people (both read off indexes), so a newcomer or a
+    departure counts at once; anything else (a deleted account) within ten minutes."""
+    return _kept_while(
+        "SELECT (SELECT max(id) FROM people_profile),"
+        " (SELECT count(*) FROM auth_user WHERE NOT is_active)",
+        prefix="people:directory-count",
+        seconds=DIRECTORY_COUNT_SECONDS,
+        compute=lambda: _active_profiles().count(),
+    )
 
 
 def profile_detail(*, user_id: int) -> QuerySet:
@@ -263,35 +272,31 @@ def topic_counts() -> dict[int, tuple[int, int]]:
     """Each topic's (experts, followers), kept under a key naming the newest link of each
     kind (read off their primary keys), so a new expert or follower counts at once and a
     removal within two minutes."""
-    from django.core.cache import cache
-    from django.db import connection
-
     from socialearn.notifications.models import TopicFollow
 
-    expertise = Profile.expertise.through
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT (SELECT max(id) FROM people_profile_expertise),"
-            " (SELECT max(id) FROM notifications_topicfollow)"
-        )
-        newest_expertise, newest_follow = cursor.fetchone()
-    key = f"people:topic-counts:{newest_expertise}:{newest_follow}"
-    found = cache.get(key)
-    if found is None:
+    def count() -> dict[int, tuple[int, int]]:
         experts = dict(
-            expertise.objects.values("topic_id").annotate(n=Count("*")).values_list("topic_id", "n")
+            Profile.expertise.through.objects.values("topic_id")
+            .annotate(n=Count("*"))
+            .values_list("topic_id", "n")
         )
         followers = dict(
             TopicFollow.objects.values("topic_id")
             .annotate(n=Count("*"))
             .values_list("topic_id", "n")
         )
-        found = {
+        return {
             topic_id: (experts.get(topic_id, 0), followers.get(topic_id, 0))
             for topic_id in experts.keys() | followers.keys()
         }
-        cache.set(key, found, TOPIC_COUNTS_SECONDS)
-    return found
+
+    return _kept_while(
+        "SELECT (SELECT max(id) FROM people_profile_expertise),"
+        " (SELECT max(id) FROM notifications_topicfollow)",
+        prefix="people:topic-counts",
+        seconds=TOPIC_COUNTS_SECONDS,
+        compute=count,
+    )
 
 
 def topics_with_counts() -> list[Topic]:
