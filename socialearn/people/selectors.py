@@ -275,16 +275,14 @@ def topic_counts() -> dict[int, tuple[int, int]]:
     from socialearn.notifications.models import TopicFollow
 
     def count() -> dict[int, tuple[int, int]]:
-        experts = dict(
-            Profile.expertise.through.objects.values("topic_id")
-            .annotate(n=Count("*"))
-            .values_list("topic_id", "n")
-        )
-        followers = dict(
-            TopicFollow.objects.values("topic_id")
-            .annotate(n=Count("*"))
-            .values_list("topic_id", "n")
-        )
+        experts = {
+            row["topic_id"]: row["n"]
+            for row in Profile.expertise.through.objects.values("topic_id").annotate(n=Count("*"))
+        }
+        followers = {
+            row["topic_id"]: row["n"]
+            for row in TopicFollow.objects.values("topic_id").annotate(n=Count("*"))
+        }
         return {
             topic_id: (experts.get(topic_id, 0), followers.get(topic_id, 0))
             for topic_id in experts.keys() | followers.keys()
@@ -304,7 +302,9 @@ def topics_with_counts() -> list[Topic]:
     counts = topic_counts()
     topics = list(Topic.objects.order_by("name"))
     for topic in topics:
-        topic.expert_count, topic.follower_count = counts.get(topic.pk, (0, 0))
+        experts, followers = counts.get(topic.pk, (0, 0))
+        topic.expert_count = experts  # type: ignore[attr-defined]
+        topic.follower_count = followers  # type: ignore[attr-defined]
     return topics
 
 
