@@ -299,10 +299,16 @@ def test_an_unrecorded_match_page_asks_for_no_words(client, make_pair):
 
 
 def _started(match, days_ago: int, weeks: int = 12):
+    """Started `days_ago` calendar days ago in the site's zone.
+
+    Counted on local dates, not as a span of hours: across a change of summer time, "84 days
+    before 23:30" falls on a different local date than 84 days before today.
+    """
     started = timezone.now() - dt.timedelta(days=days_ago)
     Match.objects.filter(pk=match.pk).update(started_at=started)
     Agreement.objects.filter(match=match).update(
-        weeks=weeks, ends_on=timezone.localdate(started) + dt.timedelta(weeks=weeks)
+        weeks=weeks,
+        ends_on=_in_days(-days_ago) + dt.timedelta(weeks=weeks),
     )
     match.refresh_from_db()
 
