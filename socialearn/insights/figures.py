@@ -92,6 +92,31 @@ class Period:
     first_day: date | None = None
     last_day: date | None = None
 
+    def as_dict(self) -> dict:
+        """The period as a task's JSON argument (from_dict reads it back)."""
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "tz": self.tz,
+            "label": str(self.label),
+            "key": self.key,
+            "first_day": self.first_day.isoformat() if self.first_day else None,
+            "last_day": self.last_day.isoformat() if self.last_day else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Period:
+        first, last = data.get("first_day"), data.get("last_day")
+        return cls(
+            start=datetime.fromisoformat(data["start"]),
+            end=datetime.fromisoformat(data["end"]),
+            tz=data["tz"],
+            label=data["label"],
+            key=data["key"],
+            first_day=date.fromisoformat(first) if first else None,
+            last_day=date.fromisoformat(last) if last else None,
+        )
+
     @classmethod
     def for_days(cls, *, first: date, last: date, tz: str, key: str = "custom", label: str = ""):
         """From the first day to the last day, both included, in the zone `tz`."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,6 +23,8 @@ from . import tables as t
 from .charts import bar_chart, line_chart
 from .figures import Period
 from .models import Scope
+
+logger = logging.getLogger(__name__)
 
 KIND_PLURALS = {
     Scope.Kind.COMMUNITY: "communities",
@@ -131,37 +136,85 @@ CLOSED_GENERATION_KEY = "insights:closed-generation"
 # recorded as it closed (in transactions still open then) are in its closed figures.
 CLOSING_GRACE = timedelta(minutes=10)
 # A period still running changes with every event (every page view is one): its figures are
-# worked out at most this often, over a year of a large organisation's activity each time,
-# and the page says when ("as of 14:05"). Once they are older, the next request works them
-# out again while everyone else is shown the last ones, so that a busy page never has every
-# request computing the same figures at once.
+# worked out at most this often, over a year of a large organisation's activity each time
+# (seconds at 100,000 people), and the page says when ("as of 14:05"). Once they are older,
+# the next request asks a worker to work them out again and is shown the last ones, as is
+# everyone until the worker is done; only a request that finds no figures at all, or cannot
+# reach the broker, computes them itself.
 CURRENT_PERIOD_SECONDS = 5 * 60
 CURRENT_PERIOD_KEPT_SECONDS = 24 * 3600
+_refreshing: ContextVar[bool] = ContextVar("insights_refreshing", default=False)
 
 
-def _current_period_cached(period: Period, what: str, compute: Callable[[], dict]) -> dict:
+@contextmanager
+def refreshing() -> Iterator[None]:
+    """Inside, a running period's figures are worked out now whatever is kept (the worker)."""
+    token = _refreshing.set(True)
+    try:
+        yield
+    finally:
+        _refreshing.reset(token)
+
+
+def _current_period_cached(
+    period: Period, what: str, compute: Callable[[], dict], refresh: Refresh
+) -> dict:
     key = f"insights:{what}:current:{period.start.isoformat()}:{period.end.isoformat()}"
-    found = cache.get(key)
-    now = timezone.now()
-    if found is not None and (now - found["as_of"]).total_seconds() < CURRENT_PERIOD_SECONDS:
-        return found
     busy = f"{key}:busy"
-    if found is not None and not cache.add(busy, True, CURRENT_PERIOD_SECONDS):
-        return found  # someone is working them out already
+    now = timezone.now()
+    if not _refreshing.get():
+        found = cache.get(key)
+        if found is not None and (now - found["as_of"]).total_seconds() < CURRENT_PERIOD_SECONDS:
+            return found
+        if found is not None:
+            if cache.add(busy, True, CURRENT_PERIOD_SECONDS) and not _ask_worker(refresh):
+                return _computed(key, busy, compute, now)
+            return found  # a worker is working them out
+    return _computed(key, busy, compute, now)
+
+
+def _computed(key: str, busy: str, compute: Callable[[], dict], now) -> dict:
     found = {**compute(), "as_of": now, "refresh_minutes": CURRENT_PERIOD_SECONDS // 60}
     cache.set(key, found, CURRENT_PERIOD_KEPT_SECONDS)
     cache.delete(busy)
     return found
 
 
-def _period_cached(period: Period, what: str, compute: Callable[[], dict]) -> dict:
+def _ask_worker(refresh: Refresh) -> bool:
+    from .tasks import refresh_running_period
+
+    page, period, scope, table = refresh
+    try:
+        refresh_running_period.apply_async(
+            kwargs={
+                "page": page,
+                "period": period.as_dict(),
+                "language": translation.get_language() or settings.LANGUAGE_CODE,
+                "scope_id": scope.pk if scope else None,
+                "table": table,
+            },
+            retry=False,
+        )
+    except Exception as error:  # the broker is away: this request works them out
+        logger.warning("Could not ask a worker for the running figures (%s)", error)
+        return False
+    return True
+
+
+# How a worker works a page's figures out again: the page, its period, scope and table.
+Refresh = tuple[str, Period, "Scope | None", "str | None"]
+
+
+def _period_cached(
+    period: Period, what: str, compute: Callable[[], dict], refresh: Refresh
+) -> dict:
     # The figures come with their words (labels, notes, chart titles): kept per language,
     # under the keys they always had for the site's own language.
     language = translation.get_language()
     if language != settings.LANGUAGE_CODE:
         what = f"{what}:{language}"
     if period.end + CLOSING_GRACE > timezone.now():
-        return _current_period_cached(period, what, compute)
+        return _current_period_cached(period, what, compute, refresh)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT max(id) FROM auth_user),"
@@ -193,7 +246,7 @@ def overview(period: Period) -> dict:
         with f.tuned():
             return _overview(period)
 
-    return _period_cached(period, "overview", compute)
+    return _period_cached(period, "overview", compute, ("overview", period, None, None))
 
 
 def _previous_summary(period: Period, kind=None, object_id=None) -> tuple[f.Figures | None, str]:
@@ -370,7 +423,8 @@ def scope_page(period: Period, scope: Scope) -> dict:
         with f.tuned():
             return _scope_page(period, scope)
 
-    return _period_cached(period, f"scope:{scope.kind}:{scope.object_id}", compute)
+    what = f"scope:{scope.kind}:{scope.object_id}"
+    return _period_cached(period, what, compute, ("scope", period, scope, None))
 
 
 def _scope_page(period: Period, scope: Scope) -> dict:
@@ -484,4 +538,4 @@ def export_table(period: Period, table: str, scope: Scope | None) -> str | None:
 
     # The same figures as the page's, kept as long (a period still running: 5 minutes).
     what = f"export:{table}:" + (f"{scope.kind}:{scope.object_id}" if scope else "org")
-    return _period_cached(period, what, compute)["text"]
+    return _period_cached(period, what, compute, ("export", period, scope, table))["text"]

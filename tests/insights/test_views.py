@@ -7,8 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from socialearn.insights import access
+from socialearn.insights.figures import Period
+from socialearn.insights.models import Scope
 from socialearn.insights.services import activity_record, scope_upsert
+from socialearn.insights.tasks import refresh_running_period
 from tests.factories import TopicFactory
+from tests.notifications.test_outbox import broker_unreachable
 
 from .conftest import person
 
@@ -301,7 +305,7 @@ def test_a_closed_period_is_computed_once_until_something_is_recorded_into_it(
 
 
 def test_a_running_period_is_computed_at_most_every_five_minutes_and_says_when(
-    client, lnd_admin, django_assert_max_num_queries
+    client, lnd_admin, django_assert_max_num_queries, settings
 ):
     from django.core.cache import cache
 
@@ -332,6 +336,47 @@ def test_a_running_period_is_computed_at_most_every_five_minutes_and_says_when(
     cache.add(f"{key}:busy", True)
     with django_assert_max_num_queries(5):
         assert client.get(OVERVIEW).context["summary"].posts == posts
-    # Nobody working them out: this request does.
+    # Nobody working them out: this request asks a worker and is shown the last figures at
+    # once; the worker's figures are what the next request reads.
     cache.delete(f"{key}:busy")
+    with django_assert_max_num_queries(5):
+        assert client.get(OVERVIEW).context["summary"].posts == posts
+    assert cache.get(f"{key}:busy")  # asked: nobody else asks again
+    refresh_running_period(
+        page="overview", period=period.as_dict(), language=settings.LANGUAGE_CODE
+    )
+    assert cache.get(f"{key}:busy") is None
     assert client.get(OVERVIEW).context["summary"].posts == posts + 1
+
+
+def test_the_running_figures_are_worked_out_by_the_request_when_no_worker_can_be_asked(
+    client, lnd_admin
+):
+    from django.core.cache import cache
+
+    seed(2, 3, 1)
+    client.force_login(lnd_admin)
+    first = client.get(OVERVIEW).context
+    period = first["period"]
+    key = f"insights:overview:current:{period.start.isoformat()}:{period.end.isoformat()}"
+    cache.set(key, {**cache.get(key), "as_of": timezone.now() - timedelta(seconds=301)})
+    activity_record(verb="posted", actor=lnd_admin, community_id=1, occurred_at=timezone.now())
+
+    with broker_unreachable():
+        assert client.get(OVERVIEW).context["summary"].posts == first["summary"].posts + 1
+    assert cache.get(f"{key}:busy") is None
+
+
+def test_the_worker_works_out_a_communitys_running_figures_in_the_readers_language(
+    client, lnd_admin
+):
+    from django.core.cache import cache
+
+    seed(2, 3, 1)
+    scope = Scope.objects.filter(kind=Scope.Kind.COMMUNITY).first()
+    period = Period.last_days(30, tz="Europe/London")
+    refresh_running_period(page="scope", period=period.as_dict(), language="de", scope_id=scope.pk)
+    what = f"scope:{scope.kind}:{scope.object_id}:de"
+    kept = cache.get(f"insights:{what}:current:{period.start.isoformat()}:{period.end.isoformat()}")
+    assert kept is not None
+    assert "summary" in kept
