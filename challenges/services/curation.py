@@ -76,15 +76,21 @@ def _require_curator(user, flow: Flow) -> None:
         raise PermissionDenied(_("Only the flow's curators can."))
 
 
-@transaction.atomic
 def feed_add(*, flow: Flow, by, url: str, now: datetime | None = None) -> FlowFeed:
     _require_curator(by, flow)
     url = url.strip()
     if urlsplit(url).scheme.lower() not in ("http", "https"):
         raise ValidationError({"url": _("Give a web address starting with http:// or https://.")})
+    # Resolving the host can take seconds: done before the transaction, not holding it open.
     refused = address_refusal(url)
     if refused:
         raise ValidationError({"url": refused})
+    return _feed_save(flow=flow, by=by, url=url, now=now)
+
+
+@transaction.atomic
+def _feed_save(*, flow: Flow, by, url: str, now: datetime | None) -> FlowFeed:
+    Flow.objects.select_for_update().filter(pk=flow.pk).first()  # one feed added at a time
     if flow.feeds.count() >= FEEDS_PER_FLOW:
         raise ValidationError({"url": _("A flow follows at most 20 feeds.")})
     if flow.feeds.filter(url=url).exists():

@@ -301,3 +301,23 @@ def test_a_redirect_to_a_refused_address_is_not_followed(flow, manager, feeds, s
         settings.CURATION_FEED_ALLOWED_NETWORKS = ["127.0.0.1/32", "127.0.0.2/32"]
         assert feed_fetch(feed_id=feed.pk)["new"] == 2
         assert inside.hits == [("/atom.xml", "")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_address_is_resolved_before_the_transaction_opens(network, manager, monkeypatch):
+    """A slow name server must not hold a transaction (and the flow's lock) open."""
+    from django.db import connection
+
+    from challenges.services import curation
+
+    flow = flow_create(community=network, curator=manager, name="Data reads")
+    seen = []
+
+    def refusal(url):
+        seen.append(connection.in_atomic_block)
+        return ""
+
+    monkeypatch.setattr(curation, "address_refusal", refusal)
+    feed_add(flow=flow, by=manager, url="https://news.example.org/feed.xml")
+    assert seen == [False]
+    assert FlowFeed.objects.filter(flow=flow).count() == 1
