@@ -1,7 +1,7 @@
 """The learning guide's dashboard: who is stuck, silent or unanswered, and prompts that reach
 exactly the people chosen."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -161,7 +161,11 @@ def test_anonymous_answers_never_name_their_author_on_the_dashboard(client, db):
         anonymity=Community.Anonymity.ON,
     )
     challenge = make_challenge(
-        community=community, designer=designer, start=timezone.localdate(), steps=1
+        community=community,
+        designer=designer,
+        start=timezone.localdate(),
+        steps=1,
+        release_time=time(0, 0),  # due whatever the hour the test runs at
     )
     challenge_services.post_due(now=timezone.now())
     shy = UserFactory(profile__display_name="Shy Person")

@@ -2,6 +2,7 @@
 note, until the guide or a manager of the thread's community takes it down."""
 
 import re
+from datetime import time
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -177,7 +178,11 @@ def test_an_anonymous_answer_stays_anonymous_in_the_spotlight(client):
         created_by=designer, name="Candid", purpose="Say it.", anonymity=Community.Anonymity.ON
     )
     challenge = make_challenge(
-        community=community, designer=designer, start=timezone.localdate(), steps=1
+        community=community,
+        designer=designer,
+        start=timezone.localdate(),
+        steps=1,
+        release_time=time(0, 0),  # due whatever the hour the test runs at
     )
     challenge_services.post_due(now=timezone.now())
     guide = UserFactory(profile__display_name="Gail Guide")
