@@ -29,6 +29,7 @@ def course_entry(course: Course, *, joined: bool = True, tz=None) -> Entry:
         place=course.location.strip() or _("Online"),
         ics_url=reverse("courses:ics", args=[course.pk]),
         all_day=True,
+        sequence=course.sequence,
     )
 
 

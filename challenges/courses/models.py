@@ -56,6 +56,9 @@ class Course(models.Model):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     location = models.CharField(_("location"), max_length=200, blank=True)
+    # Raised whenever the dates, title or place change, so that a calendar app re-importing
+    # the course's file replaces the entry it has instead of keeping the old one.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
     online_url = models.URLField(_("online link"), max_length=500, blank=True)
     capacity = models.PositiveIntegerField(
         _("capacity"), null=True, blank=True, help_text=_("Empty: no limit.")

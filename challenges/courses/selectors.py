@@ -96,7 +96,7 @@ def calendar_courses(user, *, first: date, last: date, today: date) -> QuerySet[
         .filter(starts_on__lte=last, ends_on__gte=first)
         .annotate(joined=Exists(joined), taken=taken)
         .filter(Q(joined=True) | joinable)
-        .only("title", "starts_on", "ends_on", "location")
+        .only("title", "starts_on", "ends_on", "location", "sequence")
         .order_by("starts_on", "title", "pk")
     )
 

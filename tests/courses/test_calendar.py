@@ -180,3 +180,25 @@ def test_a_roster_course_and_its_file_stay_hidden_from_outsiders_on_the_page(cli
     month = (timezone.localdate() + timedelta(days=3)).strftime("%Y-%m")
     page = client.get(reverse("calendar"), {"month": month}).content.decode()
     assert "Leaders only" not in page
+
+
+def test_a_course_file_says_it_is_a_new_version_when_the_dates_or_place_change(
+    client, lnd, facilitator
+):
+    course = make_course(created_by=lnd, facilitators=[facilitator], starts_on=date(2031, 3, 10))
+    client.force_login(lnd)
+
+    def sequence() -> int:
+        body = client.get(reverse("courses:ics", args=[course.pk])).content
+        return int(_events(body)["Running retros"].get("sequence", 0))
+
+    assert sequence() == 0
+    course.description = "Bring a retro you ran."  # not on the calendar: the same version
+    services.course_update(course=course, updated_by=lnd)
+    assert sequence() == 0
+    course.starts_on, course.ends_on = date(2031, 3, 17), date(2031, 3, 18)
+    services.course_update(course=course, updated_by=lnd)
+    assert sequence() == 1
+    course.location = "Room 4.12"
+    services.course_update(course=course, updated_by=lnd)
+    assert sequence() == 2

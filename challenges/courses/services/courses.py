@@ -131,6 +131,10 @@ def course_create(
     return course
 
 
+# What a calendar entry shows of a course: a change to any of them is a new version of it.
+CALENDAR_FIELDS = ("title", "starts_on", "ends_on", "location", "online_url")
+
+
 @transaction.atomic
 def course_update(*, course: Course, updated_by, facilitators: Iterable | None = None) -> Course:
     if not permissions.can_run(updated_by, course):
@@ -139,6 +143,9 @@ def course_update(*, course: Course, updated_by, facilitators: Iterable | None =
         raise ValidationError({"location": _("Give a location or an online link.")})
     _render(course)
     course.full_clean(exclude=["community"])
+    before = Course.objects.select_for_update().get(pk=course.pk)
+    if any(getattr(before, f) != getattr(course, f) for f in CALENDAR_FIELDS):
+        course.sequence = before.sequence + 1
     course.save()
     if facilitators is not None:
         people = list(facilitators)
