@@ -120,6 +120,33 @@ def month_weeks(year: int, month: int, entries: list[Entry], tz: tzinfo) -> list
     ]
 
 
+@dataclass
+class AgendaDay:
+    day: date
+    is_today: bool
+    is_tomorrow: bool
+    entries: list
+
+
+def agenda(entries: list[Entry], tz: tzinfo) -> tuple[list[AgendaDay], list[AgendaDay]]:
+    """The month's entries as a list of days, each under the day it starts on in the viewer's
+    zone (a run of whole days still going on is under today): (the days before today, today
+    and the days after). A phone reads from today on and opens the earlier days only when it
+    wants them."""
+    today = timezone.now().astimezone(tz).date()
+    days: dict[date, AgendaDay] = {}
+    for e in entries:
+        if e.all_day:
+            day = e.first_day if e.last_day < today else max(e.first_day, today)
+        else:
+            day = e.starts_at.astimezone(tz).date()
+        if day not in days:
+            days[day] = AgendaDay(day, day == today, day == today + timedelta(days=1), [])
+        days[day].entries.append(e)
+    ordered = sorted(days.values(), key=lambda d: d.day)
+    return [d for d in ordered if d.day < today], [d for d in ordered if d.day >= today]
+
+
 # --- the subscription feed ----------------------------------------------------------------------
 
 

@@ -66,7 +66,7 @@ def _month_from(request) -> tuple[int, int]:
 
 @login_required
 def calendar_month(request):
-    from .calendar import entries_for, month_bounds, month_weeks
+    from .calendar import agenda, entries_for, month_bounds, month_weeks
     from .people.models import CalendarToken
 
     tz = timezone.get_current_timezone()
@@ -76,7 +76,11 @@ def calendar_month(request):
     prev_year, prev_month = (year - 1, 12) if month == 1 else (year, month - 1)
     next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
     token = request.session.pop(SUBSCRIPTION_SESSION_KEY, None)
+    earlier_days, coming_days = agenda(entries, tz)
     context = {
+        "earlier_days": earlier_days,
+        "earlier_count": sum(len(d.entries) for d in earlier_days),
+        "coming_days": coming_days,
         "month_start": start,
         "weeks": month_weeks(year, month, entries, tz),
         "entries": entries,

@@ -115,3 +115,56 @@ def test_the_month_costs_the_same_whatever_it_holds(
         body = response.content.decode()
         assert "Talk 0" in body
         assert "Course 0" in body
+
+
+def test_the_agenda_reads_day_by_day_from_today_with_the_earlier_days_folded(db):
+    import zoneinfo
+    from datetime import datetime, time
+
+    from socialearn.calendar import Entry, agenda
+
+    tz = zoneinfo.ZoneInfo("Asia/Tokyo")
+    today = timezone.now().astimezone(tz).date()
+
+    def at(days: int, hour: int = 12) -> datetime:
+        return datetime.combine(today + timedelta(days=days), time(hour), tzinfo=tz)
+
+    def entry(title: str, start: datetime, end: datetime, all_day: bool = False) -> Entry:
+        return Entry(
+            uid=title,
+            kind="Talk",
+            title=title,
+            starts_at=start,
+            ends_at=end,
+            url="/",
+            all_day=all_day,
+        )
+
+    talks = [
+        entry("Yesterday's talk", at(-1), at(-1, 13)),
+        entry("Course still on", at(-2, 0), at(2, 0), all_day=True),  # three days: -2, -1, 0
+        entry("Course over", at(-3, 0), at(-2, 0), all_day=True),
+        entry("Morning talk", at(0, 9), at(0, 10)),
+        entry("Tomorrow's talk", at(1), at(1, 13)),
+    ]
+    earlier, coming = agenda(sorted(talks, key=lambda e: e.starts_at), tz)
+    assert [(d.day, [e.title for e in d.entries]) for d in earlier] == [
+        (today - timedelta(days=3), ["Course over"]),
+        (today - timedelta(days=1), ["Yesterday's talk"]),
+    ]
+    assert [[e.title for e in d.entries] for d in coming] == [
+        ["Course still on", "Morning talk"],
+        ["Tomorrow's talk"],
+    ]
+    assert coming[0].is_today
+    assert coming[1].is_tomorrow
+
+
+def test_the_month_page_heads_each_day_and_folds_the_past(client, network, manager, topic):
+    _schedule(network, manager, topic, "Soon talk", days=1)
+    client.force_login(manager)
+    month = (timezone.localdate() + timedelta(days=1)).strftime("%Y-%m")
+    body = client.get(reverse("calendar"), {"month": month}).content.decode()
+    assert "This month, day by day" in body
+    assert "Soon talk" in body
+    assert 'class="cal-day"' in body
