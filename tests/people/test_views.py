@@ -1,6 +1,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -337,6 +339,24 @@ def test_home_shows_new_colleagues(client, me):
     response = client.get("/")
     assert "Nina Newcomer" in response.text
     assert "Olga Oldtimer" not in response.text
+    assert '<span class="avatar avatar-m avatar-hue-' in response.text  # a face to the name
+
+
+@pytest.mark.parametrize("n", [1, 5])
+def test_new_colleagues_cost_the_same_whoever_joined(client, me, n, django_assert_num_queries):
+    for i in range(5):
+        UserFactory(
+            profile__display_name=f"Newcomer {i}",
+            profile__started_company_on=timezone.localdate() - datetime.timedelta(days=3 + i),
+        )
+    client.get("/")  # the menu's waiting counts are kept after the first page
+    with CaptureQueriesContext(connection) as five:
+        client.get("/")
+    Profile.objects.filter(display_name__startswith="Newcomer").exclude(
+        display_name__in=[f"Newcomer {i}" for i in range(n)]
+    ).update(started_company_on=timezone.localdate() - datetime.timedelta(days=900))
+    with django_assert_num_queries(len(five.captured_queries)):
+        assert client.get("/").text.count("avatar-m") == n
 
 
 @pytest.mark.parametrize("n", [1, 60])
