@@ -290,6 +290,21 @@ def flow_items(flow: Flow) -> dict:
 
 
 def my_running_challenges(user, limit: int = 5) -> list[Challenge]:
+    """With `step_count` and the person's `done_count` for the progress bar (same query)."""
+    steps = (
+        Step.objects.filter(challenge=OuterRef("pk"))
+        .order_by()
+        .values("challenge")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    done = (
+        Completion.objects.filter(challenge=OuterRef("pk"), user=user)
+        .order_by()
+        .values("challenge")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return list(
         Challenge.objects.filter(
             participants__user=user,
@@ -297,6 +312,10 @@ def my_running_challenges(user, limit: int = 5) -> list[Challenge]:
             status=Challenge.Status.PUBLISHED,
             # Not once the person left the private community it lives in.
             pk__in=visible_challenges(user).values("pk"),
+        )
+        .annotate(
+            step_count=Coalesce(Subquery(steps), 0),
+            done_count=Coalesce(Subquery(done), 0),
         )
         .select_related("community")
         .order_by("-start_date")[:limit]

@@ -38,3 +38,23 @@ def test_someone_in_no_challenge_is_pointed_to_the_list_at_the_end(client, membe
     assert "You are not taking part in a challenge" in page
     assert reverse("challenges:list") in page
     assert page.index("Your communities") < page.index("not taking part in a challenge")
+
+
+def test_the_home_card_shows_how_far_along_each_challenge_is(client, community, designer, member):
+    challenge = make_challenge(
+        community=community,
+        designer=designer,
+        start=timezone.localdate() - timedelta(days=1),
+        release_time=time(0, 0),
+        allow_mark_done=True,
+    )
+    services.post_due()
+    services.participant_join(challenge=challenge, user=member)
+    first = challenge.steps.order_by("position").first()
+    services.step_complete(step=first, user=member, via="done")
+    client.force_login(member)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert '<progress value="1" max="3"' in page
+    assert "1 of 3 steps done" in page
