@@ -167,7 +167,7 @@ def _current_period_cached(
         if found is not None and (now - found["as_of"]).total_seconds() < CURRENT_PERIOD_SECONDS:
             return found
         if found is not None:
-            if cache.add(busy, True, CURRENT_PERIOD_SECONDS) and not _ask_worker(refresh):
+            if cache.add(busy, True, CURRENT_PERIOD_SECONDS) and not _ask_worker(period, refresh):
                 return _computed(key, busy, compute, now)
             return found  # a worker is working them out
     return _computed(key, busy, compute, now)
@@ -180,10 +180,10 @@ def _computed(key: str, busy: str, compute: Callable[[], dict], now) -> dict:
     return found
 
 
-def _ask_worker(refresh: Refresh) -> bool:
+def _ask_worker(period: Period, refresh: Refresh) -> bool:
     from .tasks import refresh_running_period
 
-    page, period, scope, table = refresh
+    page, scope, table = refresh
     try:
         refresh_running_period.apply_async(
             kwargs={
@@ -201,8 +201,8 @@ def _ask_worker(refresh: Refresh) -> bool:
     return True
 
 
-# How a worker works a page's figures out again: the page, its period, scope and table.
-Refresh = tuple[str, Period, "Scope | None", "str | None"]
+# How a worker works a page's figures out again: the page, its scope and table.
+Refresh = tuple[str, "Scope | None", "str | None"]
 
 
 def _period_cached(
@@ -246,7 +246,7 @@ def overview(period: Period) -> dict:
         with f.tuned():
             return _overview(period)
 
-    return _period_cached(period, "overview", compute, ("overview", period, None, None))
+    return _period_cached(period, "overview", compute, ("overview", None, None))
 
 
 def _previous_summary(period: Period, kind=None, object_id=None) -> tuple[f.Figures | None, str]:
@@ -424,7 +424,7 @@ def scope_page(period: Period, scope: Scope) -> dict:
             return _scope_page(period, scope)
 
     what = f"scope:{scope.kind}:{scope.object_id}"
-    return _period_cached(period, what, compute, ("scope", period, scope, None))
+    return _period_cached(period, what, compute, ("scope", scope, None))
 
 
 def _scope_page(period: Period, scope: Scope) -> dict:
@@ -538,4 +538,4 @@ def export_table(period: Period, table: str, scope: Scope | None) -> str | None:
 
     # The same figures as the page's, kept as long (a period still running: 5 minutes).
     what = f"export:{table}:" + (f"{scope.kind}:{scope.object_id}" if scope else "org")
-    return _period_cached(period, what, compute, ("export", period, scope, table))["text"]
+    return _period_cached(period, what, compute, ("export", scope, table))["text"]
