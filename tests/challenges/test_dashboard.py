@@ -13,15 +13,18 @@ from .conftest import make_challenge
 pytestmark = pytest.mark.django_db
 
 
-def test_todays_step_comes_first_on_the_home_page(client, community, designer, member):
+def _taking_part(member, **challenge):
+    """A challenge started yesterday whose steps come out at midnight, `member` in it."""
     challenge = make_challenge(
-        community=community,
-        designer=designer,
-        start=timezone.localdate() - timedelta(days=1),
-        release_time=time(0, 0),
+        start=timezone.localdate() - timedelta(days=1), release_time=time(0, 0), **challenge
     )
     services.post_due()
     services.participant_join(challenge=challenge, user=member)
+    return challenge
+
+
+def test_todays_step_comes_first_on_the_home_page(client, community, designer, member):
+    _taking_part(member, community=community, designer=designer)
     client.force_login(member)
 
     page = client.get(reverse("home")).content.decode()
@@ -41,15 +44,7 @@ def test_someone_in_no_challenge_is_pointed_to_the_list_at_the_end(client, membe
 
 
 def test_the_home_card_shows_how_far_along_each_challenge_is(client, community, designer, member):
-    challenge = make_challenge(
-        community=community,
-        designer=designer,
-        start=timezone.localdate() - timedelta(days=1),
-        release_time=time(0, 0),
-        allow_mark_done=True,
-    )
-    services.post_due()
-    services.participant_join(challenge=challenge, user=member)
+    challenge = _taking_part(member, community=community, designer=designer, allow_mark_done=True)
     first = challenge.steps.order_by("position").first()
     services.step_complete(step=first, user=member, via="done")
     client.force_login(member)
