@@ -148,47 +148,53 @@ def evidence_counts(
     return list(first.union(*rest, all=True)) if rest else list(first)
 
 
-def place_rows(*, topic_id: int) -> list[tuple[str, int, int | None, int]]:
-    """(kind, user id, community id, count) of everything on one topic, whoever may see it:
-    one query. Kept for everyone and restricted to each viewer (weighted_by_place(), then
-    visible_totals()): an object is in one community, so counts per community add up."""
+def place_rows(*, topic_ids: Iterable[int]) -> list[tuple[str, int, int, int | None, int]]:
+    """(kind, topic id, user id, community id, count) of everything on these topics,
+    whoever may see it: one query. Kept for everyone and restricted to each viewer
+    (weighted_by_place(), then visible_totals()): an object is in one community, so counts
+    per community add up."""
+    ids = list(topic_ids)
     parts = []
     for s in sources():
         place = F(s.place) if s.place else Value(None, output_field=IntegerField())
         parts.append(
             s.rows(None)
-            .filter(ev_topic=topic_id, ev_user__isnull=False)
+            .filter(ev_topic__in=ids, ev_user__isnull=False)
             .annotate(ev_kind=Value(s.kind), ev_place=place)
-            .values("ev_kind", "ev_user", "ev_place")
+            .values("ev_kind", "ev_topic", "ev_user", "ev_place")
             .annotate(n=Count("ev_object", distinct=True))
-            .values_list("ev_kind", "ev_user", "ev_place", "n")
+            .values_list("ev_kind", "ev_topic", "ev_user", "ev_place", "n")
             .order_by()
         )
-    if not parts:
+    if not parts or not ids:
         return []
     first, *rest = parts
     return list(first.union(*rest, all=True)) if rest else list(first)
 
 
 def weighted_by_place(
-    rows: Iterable[tuple[str, int, int | None, int]],
-) -> list[tuple[int, int | None, int]]:
-    """place_rows() as (user id, community id, weighted count), one row per person and
-    community; community None for what every viewer sees. Objects of a source with places
-    that are in no community are seen by nobody and left out."""
-    totals: dict[tuple[int, int | None], int] = defaultdict(int)
-    for kind, user_id, place, n in rows:
+    rows: Iterable[tuple[str, int, int, int | None, int]],
+) -> dict[int, list[tuple[int, int | None, int]]]:
+    """place_rows() as {topic id: [(user id, community id, weighted count)]}, one row per
+    person and community; community None for what every viewer sees. Objects of a source
+    with places that are in no community are seen by nobody and left out."""
+    totals: dict[tuple[int, int, int | None], int] = defaultdict(int)
+    for kind, topic_id, user_id, place, n in rows:
         source = _registry.get(kind)
         if source is None or (source.place and place is None):
             continue
-        totals[(user_id, place if source.place else None)] += n * source.weight
-    return [(user_id, place, n) for (user_id, place), n in totals.items()]
+        totals[(topic_id, user_id, place if source.place else None)] += n * source.weight
+    by_topic: dict[int, list[tuple[int, int | None, int]]] = defaultdict(list)
+    for (topic_id, user_id, place), n in totals.items():
+        by_topic[topic_id].append((user_id, place, n))
+    return dict(by_topic)
 
 
-def visible_totals(weighted: Iterable[tuple[int, int | None, int]], viewer) -> dict[int, int]:
-    """Weighted totals per person of weighted_by_place() rows as this viewer may see them:
-    those in a community the viewer cannot read left out. One query."""
-    places = readable_places(viewer)
+def visible_totals(
+    weighted: Iterable[tuple[int, int | None, int]], places: set[int]
+) -> dict[int, int]:
+    """Weighted totals per person of a topic's weighted_by_place() rows as a viewer who may
+    read these communities (readable_places()) sees them."""
     totals: dict[int, int] = defaultdict(int)
     for user_id, place, n in weighted:
         if place is None or place in places:

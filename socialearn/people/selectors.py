@@ -1,5 +1,6 @@
 """Reads the people pages share: the directory search, profiles, topics and their experts."""
 
+from collections import defaultdict
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -247,8 +248,8 @@ def _kept_while(markers_sql: str, *, prefix: str, seconds: int, compute):
 TOPIC_EVIDENCE_SECONDS = 10 * 60
 
 
-def topic_evidence(topic_id: int) -> dict:
-    """Everything on a topic that counts as evidence, for every reader:
+def topics_evidence(topic_ids: list[int]) -> dict[int, dict]:
+    """Everything on each topic that counts as evidence, for every reader:
 
     weighted  (user id, community id, weighted count): restrict it with visible_evidence()
     people    (profile id, user id, display name, declared the topic) of the active people
@@ -257,41 +258,83 @@ def topic_evidence(topic_id: int) -> dict:
 
     Kept under a key naming each source's newest object, the newest expertise link, the
     departed count and the evidence generation (an answer accepted, a post hidden), so new
-    evidence shows at once and anything else (a renamed person) within ten minutes."""
-    from . import evidence
+    evidence shows at once and anything else (a renamed person) within ten minutes. Two
+    queries when kept (the markers, one read of the cache), three more for those that are
+    not, however many topics."""
+    from django.core.cache import cache
+    from django.db import connection
 
-    def compute() -> dict:
-        rows = evidence.place_rows(topic_id=topic_id)
-        links = Profile.expertise.through.objects.filter(topic_id=topic_id)
-        departed = Profile.objects.filter(user__is_active=False).values("id")
-        people = list(
-            _active_profiles()
-            .filter(user_id__in={r[1] for r in rows})
-            .annotate(declared=Exists(links.filter(profile_id=OuterRef("pk"))))
-            .values_list("pk", "user_id", "display_name", "declared")
-        )
-        return {
-            "weighted": evidence.weighted_by_place(rows),
-            "people": people,
-            "declared": links.exclude(profile_id__in=departed).count(),
-        }
+    from . import evidence
 
     markers = evidence.markers_sql().removeprefix("SELECT ")
-    return _kept_while(
-        f"SELECT {markers}, (SELECT max(id) FROM people_profile_expertise),"  # noqa: S608 - the sources' fixed markers
-        " (SELECT count(*) FROM auth_user WHERE NOT is_active)",
-        prefix=f"people:topic-evidence:{topic_id}:{evidence.generation()}",
-        seconds=TOPIC_EVIDENCE_SECONDS,
-        compute=compute,
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {markers}, (SELECT max(id) FROM people_profile_expertise),"  # noqa: S608 - the sources' fixed markers
+            " (SELECT count(*) FROM auth_user WHERE NOT is_active)"
+        )
+        found = ":".join(map(str, cursor.fetchone()))
+    prefix = f"people:topic-evidence:{evidence.generation()}:{found}"
+    keys = {topic_id: f"{prefix}:{topic_id}" for topic_id in topic_ids}
+    kept = cache.get_many(list(keys.values()))
+    result = {t: kept[key] for t, key in keys.items() if key in kept}
+    missing = [t for t in topic_ids if t not in result]
+    if missing:
+        result.update(_count_topics_evidence(missing))
+        cache.set_many({keys[t]: result[t] for t in missing}, TOPIC_EVIDENCE_SECONDS)
+    return result
 
 
-def visible_evidence(viewer, kept: dict) -> dict[int, int]:
-    """Each person's weighted evidence in topic_evidence() as this reader may see it (user
-    id -> total, those with none left out): one query, for the communities they may read."""
+def _count_topics_evidence(topic_ids: list[int]) -> dict[int, dict]:
     from . import evidence
 
-    return evidence.visible_totals(kept["weighted"], viewer)
+    rows = evidence.place_rows(topic_ids=topic_ids)
+    weighted = evidence.weighted_by_place(rows)
+    links = Profile.expertise.through.objects.filter(topic_id__in=topic_ids)
+    people = list(
+        _active_profiles()
+        .filter(user_id__in={r[2] for r in rows})
+        .values_list("pk", "user_id", "display_name")
+    )
+    declared_by: dict[int, set[int]] = {}
+    for topic_id, profile_id in links.filter(profile_id__in=[p[0] for p in people]).values_list(
+        "topic_id", "profile_id"
+    ):
+        declared_by.setdefault(topic_id, set()).add(profile_id)
+    departed = Profile.objects.filter(user__is_active=False).values("id")
+    counts = dict(
+        links.exclude(profile_id__in=departed)
+        .values("topic_id")
+        .annotate(n=Count("*"))
+        .values_list("topic_id", "n")
+        .order_by()
+    )
+    result = {}
+    for topic_id in topic_ids:
+        on_topic = weighted.get(topic_id, [])
+        users = {r[0] for r in on_topic}
+        declared = declared_by.get(topic_id, set())
+        result[topic_id] = {
+            "weighted": on_topic,
+            "people": [(*p, p[0] in declared) for p in people if p[1] in users],
+            "declared": counts.get(topic_id, 0),
+        }
+    return result
+
+
+def topic_evidence(topic_id: int) -> dict:
+    """topics_evidence() of one topic."""
+    return topics_evidence([topic_id])[topic_id]
+
+
+def visible_evidence(viewer, kept: dict, places: set[int] | None = None) -> dict[int, int]:
+    """Each person's weighted evidence in a topic's topics_evidence() as this reader may
+    see it (user id -> total, those with none left out): one query for the communities
+    they may read, unless given."""
+    from . import evidence
+
+    if places is None:
+        places = evidence.readable_places(viewer)
+    return evidence.visible_totals(kept["weighted"], places)
 
 
 def directory_count() -> int:
@@ -442,11 +485,12 @@ def evidence_items(*, viewer, user_id: int, topic: Topic) -> list[tuple]:
 
 def experts_to_follow(*, profile: Profile, limit: int = 8) -> list[Profile]:
     """People who know what this person wants to learn (declared, or shown by their record),
-    most evidence first: the first-run setup's suggestions. Four queries.
+    most evidence first: the first-run setup's suggestions. A fixed number of queries.
 
-    The candidates are the first few in directory order of those who declared the topics and
-    of those with evidence on them, each read off the (display_name, id) index and joined by
-    a UNION of ids: one OR across both made the planner read every profile."""
+    The candidates are those with the most evidence on the topics this person may see (from
+    the topics' kept evidence, topics_evidence()) and the first few in directory order of
+    those who declared them (read off the (display_name, id) index): asking SQL for "declared
+    or with evidence" in one query made the planner read every profile."""
     from . import evidence
 
     topic_ids = list(profile.interests.values_list("pk", flat=True)) or list(
@@ -455,25 +499,28 @@ def experts_to_follow(*, profile: Profile, limit: int = 8) -> list[Profile]:
     if not topic_ids:
         return []
     wanted = limit * 3
+    places = evidence.readable_places(profile.user)
+    totals: dict[int, int] = defaultdict(int)
+    names: dict[int, tuple[str, int]] = {}
+    for kept in topics_evidence(topic_ids).values():
+        for user_id, n in visible_evidence(profile.user, kept, places).items():
+            totals[user_id] += n
+        for pk, user_id, name, _declared in kept["people"]:
+            names[user_id] = ((name or "").casefold(), pk)
+    best = sorted(
+        (u for u in totals if u in names and u != profile.user_id),
+        key=lambda u: (-totals[u], names[u]),
+    )[:wanted]
     declared = Profile.expertise.through.objects.filter(topic_id__in=topic_ids).values("profile_id")
-    people = _active_profiles().exclude(pk=profile.pk).order_by("display_name", "id")
-    candidates = (
-        people.filter(pk__in=declared)
-        .values("pk")[:wanted]
-        .union(
-            people.filter(evidence.evidence_user_q("user_id", topic_ids=topic_ids)).values("pk")[
-                :wanted
-            ]
-        )
+    first_declared = list(
+        _active_profiles()
+        .exclude(pk=profile.pk)
+        .filter(pk__in=declared)
+        .order_by("display_name", "id")
+        .values_list("pk", flat=True)[:wanted]
     )
-    found = list(
-        _listing(Profile.objects.filter(pk__in=candidates).order_by("display_name", "id"))[:wanted]
-    )
-    totals = evidence.totals_by_user(
-        evidence.evidence_counts(
-            viewer=profile.user, user_ids=[p.user_id for p in found], topic_ids=topic_ids
-        )
-    )
+    ids = {names[u][1] for u in best} | set(first_declared)
+    found = list(_listing(Profile.objects.filter(pk__in=ids).order_by("display_name", "id")))
     found.sort(key=lambda p: -totals.get(p.user_id, 0))
     return found[:limit]
 

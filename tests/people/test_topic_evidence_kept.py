@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from communities.models import Community, Thread
+from communities.models import Community, Membership, Thread
 from communities.services import answer_accept, reply_create, thread_create
 from socialearn.people import selectors
 from tests.communities.conftest import make_community
@@ -127,3 +127,46 @@ def test_the_hub_runs_as_many_queries_for_many_people_with_evidence_as_for_one(p
     assert _queries(client, p, p.outsider) == first_view
     assert _queries(client, p, p.outsider) == kept_view
     assert kept_view < first_view
+
+
+def _welcome(client, reader) -> str:
+    client.force_login(reader)
+    response = client.get(reverse("people:welcome_experts"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_people_to_follow_are_those_with_evidence_the_newcomer_may_see_most_first(place, client):
+    p = place
+    newcomer = UserFactory(profile__interests=[p.topic])
+    _tip(p, p.private, p.writer, title="Private tip")
+    shown = UserFactory(profile__display_name="Sam Shown")
+    _tip(p, p.public, shown, title="Public tip")
+    page = _welcome(client, newcomer)
+    assert "Sam Shown" in page
+    assert "Wanda Writer" not in page
+    Membership.objects.create(community=p.private, user=newcomer, role="member", status="active")
+    _tip(p, p.private, p.writer, title="Second private tip")
+    page = _welcome(client, newcomer)
+    assert page.index("Wanda Writer") < page.index("Sam Shown")
+
+
+def test_people_to_follow_cost_the_same_queries_for_many_candidates(place, client):
+    p = place
+    newcomer = UserFactory(profile__interests=[p.topic])
+    _tip(p, p.public, p.writer)
+    UserFactory(profile__expertise=[p.topic])
+
+    def queries() -> int:
+        client.force_login(newcomer)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("people:welcome_experts")).status_code == 200
+        return len(captured)
+
+    first_view, kept_view = queries(), queries()
+    for i in range(30):
+        _tip(p, p.public, UserFactory(profile__display_name=f"Author {i:02}"), title=f"Tip {i}")
+        UserFactory(profile__expertise=[p.topic])
+    newcomer.profile.interests.add(TopicFactory(name="Pricing"))
+    assert queries() == first_view
+    assert queries() == kept_view
