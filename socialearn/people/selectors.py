@@ -226,7 +226,7 @@ class RankedPeople(RankedIds):
 DIRECTORY_COUNT_SECONDS = 10 * 60
 
 
-def _kept_while(markers_sql: str, *, prefix: str, seconds: int, compute):
+def kept_while(markers_sql: str, *, prefix: str, seconds: int, compute):
     """`compute()`, cached under a key naming the markers `markers_sql` reads off indexes, so
     a change that moves a marker shows at once and any other within `seconds`."""
     from django.core.cache import cache
@@ -341,7 +341,7 @@ def directory_count() -> int:
     """How many people the unfiltered directory lists, kept under a key naming the newest
     profile and the number of departed people (both read off indexes), so a newcomer or a
     departure counts at once; anything else (a deleted account) within ten minutes."""
-    return _kept_while(
+    return kept_while(
         "SELECT (SELECT max(id) FROM people_profile),"
         " (SELECT count(*) FROM auth_user WHERE NOT is_active)",
         prefix="people:directory-count",
@@ -386,7 +386,7 @@ def topic_counts() -> dict[int, tuple[int, int]]:
             for topic_id in experts.keys() | followers.keys()
         }
 
-    return _kept_while(
+    return kept_while(
         "SELECT (SELECT max(id) FROM people_profile_expertise),"
         " (SELECT max(id) FROM notifications_topicfollow)",
         prefix="people:topic-counts",
