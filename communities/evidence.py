@@ -131,6 +131,9 @@ evidence.register(
     order=10,
     weight=3,
     items=_accepted_items,
+    place="community_id",
+    # Accepting an answer adds no row: answer_accept() calls evidence.changed().
+    marker="SELECT max(id) FROM communities_thread_topics",
 )(_accepted_answers)
 evidence.register(
     "tips_written",
@@ -139,6 +142,8 @@ evidence.register(
     order=30,
     weight=2,
     items=_tip_items,
+    place="community_id",
+    marker="SELECT max(id) FROM communities_thread",
 )(_tips)
 evidence.register(
     "tips_improved",
@@ -147,4 +152,9 @@ evidence.register(
     order=40,
     weight=1,
     items=_improvement_items,
+    place="thread__community_id",
+    marker="SELECT max(id) FROM communities_tiprevision",
 )(_improvements)
+evidence.register_readable_places(
+    lambda viewer: communities_visible_to(viewer).values_list("pk", flat=True)
+)

@@ -103,7 +103,7 @@ def communities(viewer, topic, *, limit: int) -> list[Hit]:
     ]
 
 
-@hubs.register_feed("threads")
+@hubs.register_feed("threads", marker="SELECT max(id) FROM communities_thread")
 def feed_threads(topic, *, limit: int) -> list[hubs.FeedItem]:
     """Public questions, help requests and tips on the topic (feed readers are not signed in)."""
     rows = (

@@ -48,4 +48,6 @@ evidence.register(
     order=20,
     weight=2,
     items=_answer_items,
+    place="question__session__community_id",
+    marker="SELECT max(id) FROM expertqa_answer",
 )(_answers)

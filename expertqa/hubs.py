@@ -69,7 +69,7 @@ def past(viewer, topic, *, limit: int) -> list[Hit]:
     )
 
 
-@hubs.register_feed("sessions")
+@hubs.register_feed("sessions", marker="SELECT max(id) FROM expertqa_session")
 def feed_sessions(topic, *, limit: int) -> list[hubs.FeedItem]:
     rows = (
         Session.objects.filter(

@@ -54,4 +54,5 @@ evidence.register(
     order=50,
     weight=2,
     items=_mentoring_items,
+    # A match counts from its start, when match_accept() calls evidence.changed().
 )(_mentoring_given)

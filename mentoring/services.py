@@ -16,6 +16,7 @@ from socialearn import limits
 from socialearn.insights.services import activity_record, scope_upsert
 from socialearn.notifications.services import notify, notify_audience
 from socialearn.outbox.services import task_after_commit
+from socialearn.people import evidence as people_evidence
 from socialearn.people.models import Profile, Topic
 from socialearn.recipient_languages import each_language, in_language_of
 
@@ -772,6 +773,7 @@ def match_accept(*, match: Match, user) -> Match:
         match.status = Match.Status.ACTIVE
         match.started_at = now
         fields += ["status", "started_at"]
+        transaction.on_commit(people_evidence.changed)
         topic_ids = sorted(
             set(mentor.topics.values_list("pk", flat=True))
             & set(match.protege.topics.values_list("pk", flat=True))

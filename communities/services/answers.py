@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from socialearn.insights.services import activity_record
+from socialearn.people import evidence
 
 from ..language import notify_in_their_language
 from ..models import Reply, Thread
@@ -26,6 +27,7 @@ def answer_accept(*, thread: Thread, reply: Reply, accepted_by) -> Thread:
         return thread
     thread.accepted_reply = reply
     thread.save(update_fields=["accepted_reply"])
+    transaction.on_commit(evidence.changed)
     activity_record(
         verb="answer_accepted",
         actor=_known(reply),
@@ -57,4 +59,5 @@ def answer_unaccept(*, thread: Thread, changed_by) -> Thread:
         raise PermissionDenied(_("Only the asker or a manager can change the accepted answer."))
     thread.accepted_reply = None
     thread.save(update_fields=["accepted_reply"])
+    transaction.on_commit(evidence.changed)
     return thread

@@ -11,6 +11,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from socialearn.people import evidence
+
 from ..language import notify_in_their_language
 from ..models import Community, Flag, Membership, ModerationAction, ModerationWord, Thread
 from .publishing import _reply_published, _thread_published
@@ -150,6 +152,8 @@ def moderation_act(
     elif action in ("pin", "unpin") and thread is not None:
         thread.is_pinned = action == "pin"
         thread.save(update_fields=["is_pinned"])
+    if action in ("approve", "hide", "restore"):
+        transaction.on_commit(evidence.changed)  # a tip or an accepted answer shown or not
     if action in ("hide", "dismiss", "approve"):
         target = {"thread": thread} if thread is not None else {"reply": reply}
         Flag.objects.filter(resolved_at__isnull=True, **target).update(resolved_at=timezone.now())

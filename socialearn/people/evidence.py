@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, IntegerField, Q, QuerySet, Value
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -42,6 +42,13 @@ class Source:
     # How much one object of this kind weighs in "find an expert" (an accepted answer is
     # stronger evidence than a tip edit).
     weight: int = 1
+    # The field (of rows()) naming the community an object is read in: a viewer sees it
+    # when that community is among readable_places(viewer). None: the source shows the same
+    # to every viewer (rows(viewer) ignores the viewer).
+    place: str | None = None
+    # A scalar SQL query read off an index that moves when an object of this kind is added
+    # ("SELECT max(id) FROM ..."): kept evidence is then recounted at once.
+    marker: str = ""
 
 
 _registry: dict[str, Source] = {}
@@ -55,6 +62,8 @@ def register(
     order: int = 50,
     weight: int = 1,
     items: SourceItems | None = None,
+    place: str | None = None,
+    marker: str = "",
 ) -> Callable[[SourceRows], SourceRows]:
     def decorator(func: SourceRows) -> SourceRows:
         _registry[kind] = Source(
@@ -65,10 +74,25 @@ def register(
             rows=func,
             items=items,
             weight=weight,
+            place=place,
+            marker=marker,
         )
         return func
 
     return decorator
+
+
+_readable_places: list[Callable[[object], Iterable[int]]] = []
+
+
+def register_readable_places(func: Callable[[object], Iterable[int]]) -> None:
+    """The feature that owns communities says which ones a viewer may read (ids)."""
+    _readable_places[:] = [func]
+
+
+def readable_places(viewer) -> set[int]:
+    """Ids of the communities this viewer may read: one query."""
+    return {pk for func in _readable_places for pk in func(viewer)}
 
 
 def sources() -> list[Source]:
@@ -122,6 +146,86 @@ def evidence_counts(
         return []
     first, *rest = parts
     return list(first.union(*rest, all=True)) if rest else list(first)
+
+
+def place_rows(*, topic_ids: Iterable[int]) -> list[tuple[str, int, int, int | None, int]]:
+    """(kind, topic id, user id, community id, count) of everything on these topics,
+    whoever may see it: one query. Kept for everyone and restricted to each viewer
+    (weighted_by_place(), then visible_totals()): an object is in one community, so counts
+    per community add up."""
+    ids = list(topic_ids)
+    parts = []
+    for s in sources():
+        place = F(s.place) if s.place else Value(None, output_field=IntegerField())
+        parts.append(
+            s.rows(None)
+            .filter(ev_topic__in=ids, ev_user__isnull=False)
+            .annotate(ev_kind=Value(s.kind), ev_place=place)
+            .values("ev_kind", "ev_topic", "ev_user", "ev_place")
+            .annotate(n=Count("ev_object", distinct=True))
+            .values_list("ev_kind", "ev_topic", "ev_user", "ev_place", "n")
+            .order_by()
+        )
+    if not parts or not ids:
+        return []
+    first, *rest = parts
+    return list(first.union(*rest, all=True)) if rest else list(first)
+
+
+def weighted_by_place(
+    rows: Iterable[tuple[str, int, int, int | None, int]],
+) -> dict[int, list[tuple[int, int | None, int]]]:
+    """place_rows() as {topic id: [(user id, community id, weighted count)]}, one row per
+    person and community; community None for what every viewer sees. Objects of a source
+    with places that are in no community are seen by nobody and left out."""
+    totals: dict[tuple[int, int, int | None], int] = defaultdict(int)
+    for kind, topic_id, user_id, place, n in rows:
+        source = _registry.get(kind)
+        if source is None or (source.place and place is None):
+            continue
+        totals[(topic_id, user_id, place if source.place else None)] += n * source.weight
+    by_topic: dict[int, list[tuple[int, int | None, int]]] = defaultdict(list)
+    for (topic_id, user_id, place), n in totals.items():
+        by_topic[topic_id].append((user_id, place, n))
+    return dict(by_topic)
+
+
+def visible_totals(
+    weighted: Iterable[tuple[int, int | None, int]], places: set[int]
+) -> dict[int, int]:
+    """Weighted totals per person of a topic's weighted_by_place() rows as a viewer who may
+    read these communities (readable_places()) sees them."""
+    totals: dict[int, int] = defaultdict(int)
+    for user_id, place, n in weighted:
+        if place is None or place in places:
+            totals[user_id] += n
+    return dict(totals)
+
+
+def markers_sql() -> str:
+    """One SELECT of every source's marker (index reads), for a cache key."""
+    found = [f"({s.marker})" for s in sources() if s.marker]
+    return "SELECT " + (", ".join(found) or "0")
+
+
+GENERATION_KEY = "people:evidence-generation"
+
+
+def generation() -> int:
+    from django.core.cache import cache
+
+    return cache.get(GENERATION_KEY, 0)
+
+
+def changed() -> None:
+    """Evidence changed in a way no marker shows (an answer accepted or no longer): kept
+    counts are recounted on the next view."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
 
 
 def evidence_user_q(field_name: str, *, topic_ids: Iterable[int]) -> Q:

@@ -44,6 +44,7 @@ FeedFind = Callable[..., list[FeedItem]]  # find(topic, *, limit) -> items (publ
 
 _sections: dict[str, Section] = {}
 _feeds: dict[str, FeedFind] = {}
+_feed_markers: dict[str, str] = {}
 
 
 def register(
@@ -56,9 +57,14 @@ def register(
     return decorator
 
 
-def register_feed(kind: str) -> Callable[[FeedFind], FeedFind]:
+def register_feed(kind: str, *, marker: str = "") -> Callable[[FeedFind], FeedFind]:
+    """`marker`: a scalar SQL query read off an index that moves when an item is added
+    ("SELECT max(id) FROM ..."), so the kept feed shows a new item at once."""
+
     def decorator(func: FeedFind) -> FeedFind:
         _feeds[kind] = func
+        if marker:
+            _feed_markers[kind] = marker
         return func
 
     return decorator
@@ -90,3 +96,8 @@ def topic_feed(topic, *, limit: int = 30) -> list[FeedItem]:
         items.extend(find(topic, limit=limit))
     items.sort(key=lambda i: i.published, reverse=True)
     return items[:limit]
+
+
+def feed_markers_sql() -> str:
+    """One SELECT of every feed kind's marker (index reads), for a cache key."""
+    return "SELECT " + (", ".join(f"({m})" for m in _feed_markers.values()) or "0")

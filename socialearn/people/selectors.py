@@ -1,5 +1,6 @@
 """Reads the people pages share: the directory search, profiles, topics and their experts."""
 
+from collections import defaultdict
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -137,8 +138,9 @@ class RankedPeople(RankedIds):
 
     Ranking by evidence inside SQL meant a correlated count per candidate: minutes at 100,000
     people; reading every declared expert of a big topic to sort them in Python was still
-    0.6 s a page. Here only the people with evidence (one grouped query for everyone's
-    evidence on the topic, one for their names) are sorted in Python; those who only
+    0.6 s a page. Here only the people with evidence (the topic's evidence and their names,
+    kept for every reader by topic_evidence() and restricted to this one) are sorted in
+    Python; counting it for each view was 0.1-0.2 s of SQL at a big topic. Those who only
     declared the topic follow in directory order, a page of them read off the (display_name,
     id) index, and counted from the topic's expertise links. With a free-text query, those
     who only declared are the first CANDIDATES matches, ranked. A page costs the same
@@ -146,45 +148,49 @@ class RankedPeople(RankedIds):
     """
 
     def __init__(self, qs: QuerySet, *, topic: Topic, viewer, query, narrowed: bool = False):
-        from . import evidence
-
-        weights = {s.kind: s.weight for s in evidence.sources()}
-        by_user: dict[int, int] = {}
-        for kind, user_id, _topic, n in evidence.evidence_counts(
-            viewer=viewer, topic_ids=[topic.pk]
-        ):
-            by_user[user_id] = by_user.get(user_id, 0) + n * weights.get(kind, 1)
+        kept = topic_evidence(topic.pk)
+        by_user = visible_evidence(viewer, kept)
         links = Profile.expertise.through.objects.filter(topic=topic)
-        declared = links.values("profile_id")
-        scored = qs.filter(user_id__in=list(by_user)).annotate(
-            declared=Exists(links.filter(profile_id=OuterRef("pk")))
-        )
-        columns = ["pk", "user_id", "display_name", "declared"]
-        if query is not None:
-            scored = scored.annotate(rank=SearchRank(F("search_vector"), query))
-            columns.append("rank")
-        rows = list(scored.values_list(*columns)) if by_user else []
+        if query is None and not narrowed:  # everyone with evidence, as kept for the topic
+            rows = [r for r in kept["people"] if r[1] in by_user]
+        else:
+            scored = qs.filter(user_id__in=list(by_user)).annotate(
+                declared=Exists(links.filter(profile_id=OuterRef("pk")))
+            )
+            columns = ["pk", "user_id", "display_name", "declared"]
+            if query is not None:
+                scored = scored.annotate(rank=SearchRank(F("search_vector"), query))
+                columns.append("rank")
+            rows = list(scored.values_list(*columns)) if by_user else []
         rows.sort(
             key=lambda r: (
-                -by_user.get(r[1], 0),
+                -by_user[r[1]],
                 -(r[4] or 0) if query is not None else 0,
                 (r[2] or "").casefold(),
                 r[0],
             )
         )
-        scores = {r[0]: by_user.get(r[1], 0) for r in rows}
+        scores = {r[0]: by_user[r[1]] for r in rows}
         super().__init__([(r[0], 0) for r in rows], scores=scores)
-        self._scored_declared = sum(1 for r in rows if r[3])
-        others = qs.filter(pk__in=declared).exclude(pk__in=list(scores))
-        self._others_ranked: list[int] | None = None
-        if query is not None:
-            ranked = _ranked_candidates(others, query)
-            self._others_ranked = [pk for pk, _rank in ranked]
-            self.capped = len(ranked) >= CANDIDATES
-        self._others = others.order_by("display_name", "id")
+        self._qs = qs
         self._topic = topic
         self._narrowed = narrowed
         self._count: int | None = None
+        self._declared = kept["declared"] - sum(1 for r in rows if r[3])
+        self._others_ranked: list[int] | None = None
+        if query is not None:
+            ranked = _ranked_candidates(self._others(), query)
+            self._others_ranked = [pk for pk, _rank in ranked]
+            self.capped = len(ranked) >= CANDIDATES
+
+    def _others(self) -> QuerySet:
+        """Those who declared the topic and have no evidence this reader may see."""
+        declared = Profile.expertise.through.objects.filter(topic=self._topic)
+        return (
+            self._qs.filter(pk__in=declared.values("profile_id"))
+            .exclude(pk__in=list(self._scores))
+            .order_by("display_name", "id")
+        )
 
     def count(self) -> int:
         if self._count is None:
@@ -195,11 +201,9 @@ class RankedPeople(RankedIds):
         if self._others_ranked is not None:
             return len(self._others_ranked)
         if self._narrowed:
-            return self._others.count()
-        # The topic's links (an index-only count), less the departed and those with evidence.
-        departed = Profile.objects.filter(user__is_active=False).values("id")
-        links = Profile.expertise.through.objects.filter(topic=self._topic)
-        return links.exclude(profile_id__in=departed).count() - self._scored_declared
+            return self._others().count()
+        # The topic's declared experts (kept), less those with evidence.
+        return self._declared
 
     def __getitem__(self, key):
         if isinstance(key, int):
@@ -211,9 +215,9 @@ class RankedPeople(RankedIds):
             if self._others_ranked is not None:
                 ids += self._others_ranked[first:last]
             elif not ids:  # a page of those who only declared: straight off the index
-                return list(_listing(self._others)[first:last])
+                return list(_listing(self._others())[first:last])
             else:
-                ids += list(self._others.values_list("pk", flat=True)[first:last])
+                ids += list(self._others().values_list("pk", flat=True)[first:last])
         return self._load(ids)
 
 
@@ -222,7 +226,7 @@ class RankedPeople(RankedIds):
 DIRECTORY_COUNT_SECONDS = 10 * 60
 
 
-def _kept_while(markers_sql: str, *, prefix: str, seconds: int, compute):
+def kept_while(markers_sql: str, *, prefix: str, seconds: int, compute):
     """`compute()`, cached under a key naming the markers `markers_sql` reads off indexes, so
     a change that moves a marker shows at once and any other within `seconds`."""
     from django.core.cache import cache
@@ -239,11 +243,105 @@ def _kept_while(markers_sql: str, *, prefix: str, seconds: int, compute):
     return found
 
 
+# Everyone's evidence on a topic, whoever may see it: 0.1-0.2 s for a big topic, counted on
+# every view of its hub before it was kept.
+TOPIC_EVIDENCE_SECONDS = 10 * 60
+
+
+def topics_evidence(topic_ids: list[int]) -> dict[int, dict]:
+    """Everything on each topic that counts as evidence, for every reader:
+
+    weighted  (user id, community id, weighted count): restrict it with visible_evidence()
+    people    (profile id, user id, display name, declared the topic) of the active people
+              with any evidence
+    declared  how many active people declared the topic
+
+    Kept under a key naming each source's newest object, the newest expertise link, the
+    departed count and the evidence generation (an answer accepted, a post hidden), so new
+    evidence shows at once and anything else (a renamed person) within ten minutes. Two
+    queries when kept (the markers, one read of the cache), three more for those that are
+    not, however many topics."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    from . import evidence
+
+    markers = evidence.markers_sql().removeprefix("SELECT ")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {markers}, (SELECT max(id) FROM people_profile_expertise),"  # noqa: S608 - the sources' fixed markers
+            " (SELECT count(*) FROM auth_user WHERE NOT is_active)"
+        )
+        found = ":".join(map(str, cursor.fetchone()))
+    prefix = f"people:topic-evidence:{evidence.generation()}:{found}"
+    keys = {topic_id: f"{prefix}:{topic_id}" for topic_id in topic_ids}
+    kept = cache.get_many(list(keys.values()))
+    result = {t: kept[key] for t, key in keys.items() if key in kept}
+    missing = [t for t in topic_ids if t not in result]
+    if missing:
+        result.update(_count_topics_evidence(missing))
+        cache.set_many({keys[t]: result[t] for t in missing}, TOPIC_EVIDENCE_SECONDS)
+    return result
+
+
+def _count_topics_evidence(topic_ids: list[int]) -> dict[int, dict]:
+    from . import evidence
+
+    rows = evidence.place_rows(topic_ids=topic_ids)
+    weighted = evidence.weighted_by_place(rows)
+    links = Profile.expertise.through.objects.filter(topic_id__in=topic_ids)
+    people = list(
+        _active_profiles()
+        .filter(user_id__in={r[2] for r in rows})
+        .values_list("pk", "user_id", "display_name")
+    )
+    declared_by: dict[int, set[int]] = {}
+    for topic_id, profile_id in links.filter(profile_id__in=[p[0] for p in people]).values_list(
+        "topic_id", "profile_id"
+    ):
+        declared_by.setdefault(topic_id, set()).add(profile_id)
+    departed = Profile.objects.filter(user__is_active=False).values("id")
+    counts = dict(
+        links.exclude(profile_id__in=departed)
+        .values("topic_id")
+        .annotate(n=Count("*"))
+        .values_list("topic_id", "n")
+        .order_by()
+    )
+    result = {}
+    for topic_id in topic_ids:
+        on_topic = weighted.get(topic_id, [])
+        users = {r[0] for r in on_topic}
+        declared = declared_by.get(topic_id, set())
+        result[topic_id] = {
+            "weighted": on_topic,
+            "people": [(*p, p[0] in declared) for p in people if p[1] in users],
+            "declared": counts.get(topic_id, 0),
+        }
+    return result
+
+
+def topic_evidence(topic_id: int) -> dict:
+    """topics_evidence() of one topic."""
+    return topics_evidence([topic_id])[topic_id]
+
+
+def visible_evidence(viewer, kept: dict, places: set[int] | None = None) -> dict[int, int]:
+    """Each person's weighted evidence in a topic's topics_evidence() as this reader may
+    see it (user id -> total, those with none left out): one query for the communities
+    they may read, unless given."""
+    from . import evidence
+
+    if places is None:
+        places = evidence.readable_places(viewer)
+    return evidence.visible_totals(kept["weighted"], places)
+
+
 def directory_count() -> int:
     """How many people the unfiltered directory lists, kept under a key naming the newest
     profile and the number of departed people (both read off indexes), so a newcomer or a
     departure counts at once; anything else (a deleted account) within ten minutes."""
-    return _kept_while(
+    return kept_while(
         "SELECT (SELECT max(id) FROM people_profile),"
         " (SELECT count(*) FROM auth_user WHERE NOT is_active)",
         prefix="people:directory-count",
@@ -288,7 +386,7 @@ def topic_counts() -> dict[int, tuple[int, int]]:
             for topic_id in experts.keys() | followers.keys()
         }
 
-    return _kept_while(
+    return kept_while(
         "SELECT (SELECT max(id) FROM people_profile_expertise),"
         " (SELECT max(id) FROM notifications_topicfollow)",
         prefix="people:topic-counts",
@@ -387,11 +485,12 @@ def evidence_items(*, viewer, user_id: int, topic: Topic) -> list[tuple]:
 
 def experts_to_follow(*, profile: Profile, limit: int = 8) -> list[Profile]:
     """People who know what this person wants to learn (declared, or shown by their record),
-    most evidence first: the first-run setup's suggestions. Four queries.
+    most evidence first: the first-run setup's suggestions. A fixed number of queries.
 
-    The candidates are the first few in directory order of those who declared the topics and
-    of those with evidence on them, each read off the (display_name, id) index and joined by
-    a UNION of ids: one OR across both made the planner read every profile."""
+    The candidates are those with the most evidence on the topics this person may see (from
+    the topics' kept evidence, topics_evidence()) and the first few in directory order of
+    those who declared them (read off the (display_name, id) index): asking SQL for "declared
+    or with evidence" in one query made the planner read every profile."""
     from . import evidence
 
     topic_ids = list(profile.interests.values_list("pk", flat=True)) or list(
@@ -400,25 +499,28 @@ def experts_to_follow(*, profile: Profile, limit: int = 8) -> list[Profile]:
     if not topic_ids:
         return []
     wanted = limit * 3
+    places = evidence.readable_places(profile.user)
+    totals: dict[int, int] = defaultdict(int)
+    names: dict[int, tuple[str, int]] = {}
+    for kept in topics_evidence(topic_ids).values():
+        for user_id, n in visible_evidence(profile.user, kept, places).items():
+            totals[user_id] += n
+        for pk, user_id, name, _declared in kept["people"]:
+            names[user_id] = ((name or "").casefold(), pk)
+    best = sorted(
+        (u for u in totals if u in names and u != profile.user_id),
+        key=lambda u: (-totals[u], names[u]),
+    )[:wanted]
     declared = Profile.expertise.through.objects.filter(topic_id__in=topic_ids).values("profile_id")
-    people = _active_profiles().exclude(pk=profile.pk).order_by("display_name", "id")
-    candidates = (
-        people.filter(pk__in=declared)
-        .values("pk")[:wanted]
-        .union(
-            people.filter(evidence.evidence_user_q("user_id", topic_ids=topic_ids)).values("pk")[
-                :wanted
-            ]
-        )
+    first_declared = list(
+        _active_profiles()
+        .exclude(pk=profile.pk)
+        .filter(pk__in=declared)
+        .order_by("display_name", "id")
+        .values_list("pk", flat=True)[:wanted]
     )
-    found = list(
-        _listing(Profile.objects.filter(pk__in=candidates).order_by("display_name", "id"))[:wanted]
-    )
-    totals = evidence.totals_by_user(
-        evidence.evidence_counts(
-            viewer=profile.user, user_ids=[p.user_id for p in found], topic_ids=topic_ids
-        )
-    )
+    ids = {names[u][1] for u in best} | set(first_declared)
+    found = list(_listing(Profile.objects.filter(pk__in=ids).order_by("display_name", "id")))
     found.sort(key=lambda p: -totals.get(p.user_id, 0))
     return found[:limit]
 

@@ -144,10 +144,13 @@ def test_the_hub_runs_a_fixed_number_of_queries(hub, client, n, django_assert_ma
     _fill(h, n)
     client.force_login(h.reader)
     url = reverse("people:topic", args=[h.topic.slug])
-    # Experts: evidence, those with it, the count of those who only declared, a page of
-    # them, the listing and its topics; then one query a section (questions: two when the
-    # unanswered are too few to fill it).
-    with django_assert_max_num_queries(19):
+    # Experts: the markers of the kept evidence, the communities the reader may read, a
+    # page of those who only declared, the listing and its topics; then one query a section
+    # (questions: two when the unanswered are too few to fill it). The first view also
+    # counts the topic's evidence, the people with it and those who declared it.
+    with django_assert_max_num_queries(22):
+        client.get(url)
+    with django_assert_max_num_queries(18):
         response = client.get(url)
     assert response.status_code == 200
     page = response.content.decode()
@@ -160,6 +163,22 @@ def test_the_hub_runs_a_fixed_number_of_queries(hub, client, n, django_assert_ma
 @pytest.mark.parametrize("n", [1, 12])
 def test_the_feed_runs_a_fixed_number_of_queries(hub, client, n, django_assert_max_num_queries):
     _fill(hub, n)
-    with django_assert_max_num_queries(4):
-        response = client.get(reverse("people:topic_feed_atom", args=[hub.topic.slug]))
+    url = reverse("people:topic_feed_atom", args=[hub.topic.slug])
+    # The markers of the kept feed; when it is not kept, the topic and each kind's items.
+    with django_assert_max_num_queries(5):
+        client.get(url)
+    with django_assert_max_num_queries(1):
+        response = client.get(url)
     assert response.status_code == 200
+
+
+def test_the_kept_feed_shows_a_new_public_question_at_once(hub, client):
+    h = hub
+    _post(h, h.public, Thread.Kind.QUESTION, "First question")
+    url = reverse("people:topic_feed_rss", args=[h.topic.slug])
+    assert "First question" in client.get(url).content.decode()
+    _post(h, h.public, Thread.Kind.QUESTION, "Second question")
+    _post(h, h.private, Thread.Kind.QUESTION, "Secret question")
+    feed = client.get(url).content.decode()
+    assert "Second question" in feed
+    assert "Secret question" not in feed

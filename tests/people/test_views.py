@@ -298,17 +298,19 @@ def test_topic_pages_run_a_fixed_number_of_queries(client, me, django_assert_max
     topic = TopicFactory(name="Facilitation")
     UserFactory.create_batch(2, profile__expertise=[topic])
     # The hub: its sections (one query each; the questions two when the unanswered do not
-    # fill it), and its experts ranked by evidence on ids: everyone's evidence on the topic,
-    # those with it, the count of those who only declared, then the page's profiles.
-    with django_assert_max_num_queries(17):
+    # fill it), and its experts ranked by evidence on ids: the markers of the topic's kept
+    # evidence (counted when not kept: everyone's evidence, those with it, the declared),
+    # the communities the reader may read, then the page's profiles.
+    with django_assert_max_num_queries(19):
         client.get(reverse("people:topic", args=[topic.slug]))
     with django_assert_max_num_queries(8):
         client.get(reverse("people:topics"))
     UserFactory.create_batch(40, profile__expertise=[topic, TopicFactory()])
     # The hub: its sections (one query each; the questions two when the unanswered do not
-    # fill it), and its experts ranked by evidence on ids: everyone's evidence on the topic,
-    # those with it, the count of those who only declared, then the page's profiles.
-    with django_assert_max_num_queries(17):
+    # fill it), and its experts ranked by evidence on ids: the markers of the topic's kept
+    # evidence (counted when not kept: everyone's evidence, those with it, the declared),
+    # the communities the reader may read, then the page's profiles.
+    with django_assert_max_num_queries(19):
         client.get(reverse("people:topic", args=[topic.slug]))
     with django_assert_max_num_queries(8):
         response = client.get(reverse("people:topics"))
