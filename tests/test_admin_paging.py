@@ -256,3 +256,59 @@ def test_saving_an_object_whose_children_are_linked_keeps_them(admin_client):
     parent.refresh_from_db()
     assert parent.name == "Data and analytics"
     assert parent.children.count() == admin_paging.INLINE_ROWS + 1
+
+
+def _form_selects(model_admin, model):
+    """Names of the relations `model_admin`'s form would render as a <select> of every row."""
+    picked = {*model_admin.raw_id_fields, *model_admin.autocomplete_fields}
+    hidden = {*(model_admin.readonly_fields or ()), *(model_admin.exclude or ())}
+    shown = None
+    if model_admin.fields:
+        shown = set()
+        for entry in model_admin.fields:
+            shown |= set(entry) if isinstance(entry, (list, tuple)) else {entry}
+    for field in model._meta.get_fields():
+        if field.auto_created or not (field.many_to_one or field.many_to_many):
+            continue
+        if not field.editable or field.name in picked | hidden:
+            continue
+        if shown is not None and field.name not in shown:
+            continue
+        if field.many_to_many and not field.remote_field.through._meta.auto_created:
+            continue  # a relation through its own model has no form field
+        yield field
+
+
+def test_no_admin_form_lists_every_row_of_a_table_that_grows_with_the_organisation():
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+
+    from challenges.models import Challenge, Step
+    from communities.models import Community, Membership, Reply, Thread
+    from expertqa.models import Question, Session
+    from mentoring.models import Enrolment, Match
+
+    growing = {
+        get_user_model(),
+        Challenge,
+        Community,
+        Enrolment,
+        Match,
+        Membership,
+        Question,
+        Reply,
+        Session,
+        Step,
+        Thread,
+    }
+    selects = []
+    for model, model_admin in admin.site._registry.items():
+        admins = [(model_admin, model)]
+        admins += [(inline, inline.model) for inline in model_admin.get_inline_instances(None)]
+        for each, each_model in admins:
+            selects += [
+                f"{each_model._meta.label}.{field.name}"
+                for field in _form_selects(each, each_model)
+                if field.related_model in growing
+            ]
+    assert selects == []
