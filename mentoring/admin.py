@@ -145,7 +145,7 @@ class MeetingAdmin(SafeModelAdmin):
         "match__mentor__user__profile__display_name",
         "match__protege__user__profile__display_name",
     ]
-    autocomplete_fields = ["match"]
+    autocomplete_fields = ["match", "scheduled_by"]
     list_select_related = [
         "match__programme",
         "match__mentor__user__profile",

@@ -85,8 +85,19 @@ HANDED_OUT = {
     ),
 }
 
-# Admin pages: the index and each model's list (the forms of one object are not what grows).
+# Admin pages: the index, each model's list, and the change form of the biggest object of
+# each model whose form grows with its children (inlines, many-to-many fields).
 ADMIN_PAGE = re.compile(r"^admin:(index|\w+_changelist)$")
+ADMIN_CHANGE_FORMS = {
+    "admin:expertqa_session_change": "session",
+    "admin:challenges_challenge_change": "challenge",
+    "admin:challenges_flow_change": "flow",
+    "admin:communities_community_change": "community",
+    "admin:communities_thread_change": "thread",
+    "admin:mentoring_programme_change": "programme",
+    "admin:people_topic_change": "topic",
+    "admin:auth_user_change": "manager_user",
+}
 # Sign-in pages, opened signed out.
 ANONYMOUS_PAGES = {"account_login", "account_signup", "account_reset_password", "healthz"}
 
@@ -221,6 +232,10 @@ def kwargs_for(name: str, params: tuple[str, ...], w: dict, role: str) -> dict:
             values = {"pk": _pk(w["flow"]), "item_pk": _pk(w["item"])}
         else:
             values = {"pk": _pk(w["challenge"]), "step_pk": _pk(w["step"])}
+    elif ns == "admin" and name in ADMIN_CHANGE_FORMS:
+        key = ADMIN_CHANGE_FORMS[name]
+        obj = w["users"]["manager"] if key == "manager_user" else w[key]
+        values = {"object_id": _pk(obj)}
     return {p: values.get(p, 0) for p in params}
 
 
@@ -231,7 +246,11 @@ def candidate_pages() -> list[tuple]:
         name = route.name
         if not name:
             continue
-        if name.startswith("admin:") and not ADMIN_PAGE.match(name):
+        if (
+            name.startswith("admin:")
+            and not ADMIN_PAGE.match(name)
+            and name not in ADMIN_CHANGE_FORMS
+        ):
             continue
         if name.startswith("account") or name.startswith("socialaccount"):
             if name not in ANONYMOUS_PAGES:
