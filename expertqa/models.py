@@ -245,6 +245,10 @@ class Question(models.Model):
         ]
         indexes = [
             models.Index(fields=["session", "status", "-vote_count"]),
+            # The board's "newest" order, read a window at a time.
+            models.Index(
+                fields=["session", "status", "-created_at", "-id"], name="question_board_newest"
+            ),
             models.Index(
                 fields=["deferred_to"],
                 condition=Q(deferred_to__isnull=False, answered_at__isnull=True),

@@ -314,56 +314,120 @@ class Board:
     state: str
     sort: str
     version: int
+    # The questions on the board in all (the record's total); `questions` is one window of
+    # them when the board is read a window at a time.
+    total: int = 0
+    page: int = 1
+    has_more: bool = False
 
     @property
     def state_label(self) -> str:
         return str(Session.State(self.state).label)
 
+    @property
+    def next_page(self) -> int:
+        return self.page + 1
 
-def board_for(session: Session, user, *, sort: str = "votes", detailed: int | None = None) -> Board:
+
+BOARD_ORDERS = {
+    "votes": ["-vote_count", "created_at", "id"],
+    "new": ["-created_at", "-id"],
+}
+# The owed list names at most this many; the record counts them all.
+OWED_LISTED = 30
+
+
+def board_record(session: Session, now: datetime) -> Record:
+    """The session's commitment record counted in SQL, as Question.commitment() decides."""
+    import zoneinfo
+
+    from django.conf import settings
+    from django.db.models import F
+    from django.db.models.functions import TruncDate
+
+    today = org_today(now)
+    answered = Q(answered_at__isnull=False)
+    deferred = Q(deferred_to__isnull=False)
+    answered_on = TruncDate("answered_at", tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    counts = (
+        Question.objects.on_board()
+        .filter(session=session)
+        .annotate(answered_on=answered_on)
+        .aggregate(
+            answered=Count("id", filter=~deferred & Q(answered_at__lte=session.ends_at)),
+            answered_late=Count("id", filter=~deferred & Q(answered_at__gt=session.ends_at)),
+            delivered=Count(
+                "id", filter=deferred & answered & Q(answered_on__lte=F("deferred_to"))
+            ),
+            delivered_late=Count(
+                "id", filter=deferred & answered & Q(answered_on__gt=F("deferred_to"))
+            ),
+            overdue=Count("id", filter=deferred & ~answered & Q(deferred_to__lt=today)),
+            deferred=Count("id", filter=deferred & ~answered & Q(deferred_to__gte=today)),
+            unanswered=Count("id", filter=~deferred & ~answered),
+        )
+    )
+    unanswered = counts.pop("unanswered")
+    owes = session.cancelled_at is None and now >= session.ends_at
+    return Record(**counts, owed=unanswered if owes else 0, waiting=0 if owes else unanswered)
+
+
+def board_for(
+    session: Session,
+    user,
+    *,
+    sort: str = "votes",
+    page: int = 1,
+    per_page: int | None = None,
+) -> Board:
     """Everything the board shows, in a fixed number of queries whatever its size.
 
-    Every question counts toward the record and the owed list, but only the first `detailed`
-    visible ones (all when None) get their answers and duplicate counts: the board shows
-    those in full, and loading answers for a thousand questions made the page slow.
+    With `per_page`, one window of the questions in the chosen order (page 1 the first), its
+    record counted in SQL: an all-hands collects a thousand questions, and reading them all
+    for each view made the page slow. Without, every question (the live page's columns).
     """
     now = timezone.now()
     expert_ids = {e.pk for e in session.experts.all()}
     viewer = viewer_for(user, session, expert_ids=expert_ids)
-    statuses = [Question.Status.VISIBLE]
-    if viewer.is_moderator:
-        statuses.append(Question.Status.HIDDEN)
-    order = ["-created_at", "-id"] if sort == "new" else ["-vote_count", "created_at", "id"]
-    # Every question, but no people: a thousand askers' accounts and profiles cost more to
-    # build than the rest of the page. Those of the questions shown in full follow below.
-    rows = list(Question.objects.filter(session=session, status__in=statuses).order_by(*order))
-    voted = set()
-    if user.is_authenticated and rows:
-        voted = set(
-            Vote.objects.filter(user=user, question__session=session).values_list(
-                "question_id", flat=True
-            )
-        )
-    visible: list[Question] = []
+    order = BOARD_ORDERS.get(sort, BOARD_ORDERS["votes"])
+    on_board = Question.objects.on_board().filter(session=session)
+    rows = on_board
+    if user.is_authenticated:
+        rows = rows.annotate(voted=Exists(Vote.objects.filter(question=OuterRef("pk"), user=user)))
+    if per_page is None:
+        visible = list(rows.order_by(*order))
+        record = record_of(_with_session(visible, session), now)
+        has_more = False
+    else:
+        page = max(page, 1)
+        offset = (page - 1) * per_page
+        visible = list(rows.order_by(*order)[offset : offset + per_page + 1])
+        has_more = len(visible) > per_page
+        visible = visible[:per_page]
+        record = board_record(session, now)
     hidden: list[Question] = []
-    for q in rows:
-        q.session = session  # commitment() reads the window without a query
-        q.asker = ""  # named below for the questions shown in full
+    if viewer.is_moderator:
+        hidden = list(
+            Question.objects.filter(session=session, status=Question.Status.HIDDEN).order_by(*order)
+        )
+    for q in [*_with_session(visible, session), *_with_session(hidden, session)]:
         q.is_mine = user.is_authenticated and q.author_id == user.pk
-        q.voted = q.pk in voted
+        q.voted = getattr(q, "voted", False)
         q.state = q.commitment(now)
         q.answer_list = []
         q.n_duplicates = 0
-        (visible if q.status == Question.Status.VISIBLE else hidden).append(q)
-    shown = visible if detailed is None else visible[:detailed]
-    _add_people([*shown, *hidden])
-    for q in [*shown, *hidden]:
+    _add_people([*visible, *hidden])
+    for q in [*visible, *hidden]:
         q.asker = asker_label(q, viewer)  # type: ignore[attr-defined]
-    _add_answers_and_duplicates(shown)
-    record = record_of(visible, now)
+    _add_answers_and_duplicates(visible)
     session.n_open = record.owed + record.waiting  # type: ignore[attr-defined]
     state = session_state(session, now)
-    owed = [q for q in visible if q.state == Question.Commitment.OWED]  # type: ignore[attr-defined]
+    if per_page is None:
+        owed = [q for q in visible if q.state == Question.Commitment.OWED]  # type: ignore[attr-defined]
+    elif record.owed:
+        owed = list(on_board.owed().order_by("created_at", "id")[:OWED_LISTED])
+    else:
+        owed = []
     return Board(
         session=session,
         viewer=viewer,
@@ -374,7 +438,16 @@ def board_for(session: Session, user, *, sort: str = "votes", detailed: int | No
         state=state,
         sort=sort,
         version=session.version,
+        total=record.total,
+        page=page,
+        has_more=has_more,
     )
+
+
+def _with_session(questions: list, session: Session) -> list:
+    for q in questions:
+        q.session = session  # commitment() reads the window without a query
+    return questions
 
 
 def _add_people(questions: list) -> None:
