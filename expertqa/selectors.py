@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -337,39 +337,40 @@ BOARD_ORDERS = {
 OWED_LISTED = 30
 
 
-def board_record(session: Session, now: datetime) -> Record:
-    """The session's commitment record counted in SQL, as Question.commitment() decides."""
+def _record_counts(now: datetime) -> dict:
+    """Question counts per commitment, deciding as Question.commitment() does; the
+    unanswered are owed or waiting by their session's clock (see _record_from)."""
     import zoneinfo
 
     from django.conf import settings
-    from django.db.models import F
     from django.db.models.functions import TruncDate
 
     today = org_today(now)
     answered = Q(answered_at__isnull=False)
     deferred = Q(deferred_to__isnull=False)
     answered_on = TruncDate("answered_at", tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
-    counts = (
-        Question.objects.on_board()
-        .filter(session=session)
-        .annotate(answered_on=answered_on)
-        .aggregate(
-            answered=Count("id", filter=~deferred & Q(answered_at__lte=session.ends_at)),
-            answered_late=Count("id", filter=~deferred & Q(answered_at__gt=session.ends_at)),
-            delivered=Count(
-                "id", filter=deferred & answered & Q(answered_on__lte=F("deferred_to"))
-            ),
-            delivered_late=Count(
-                "id", filter=deferred & answered & Q(answered_on__gt=F("deferred_to"))
-            ),
-            overdue=Count("id", filter=deferred & ~answered & Q(deferred_to__lt=today)),
-            deferred=Count("id", filter=deferred & ~answered & Q(deferred_to__gte=today)),
-            unanswered=Count("id", filter=~deferred & ~answered),
-        )
-    )
+    return {
+        "answered": Count("id", filter=~deferred & Q(answered_at__lte=F("session__ends_at"))),
+        "answered_late": Count("id", filter=~deferred & Q(answered_at__gt=F("session__ends_at"))),
+        "delivered": Count("id", filter=deferred & answered & Q(deferred_to__gte=answered_on)),
+        "delivered_late": Count("id", filter=deferred & answered & Q(deferred_to__lt=answered_on)),
+        "overdue": Count("id", filter=deferred & ~answered & Q(deferred_to__lt=today)),
+        "deferred": Count("id", filter=deferred & ~answered & Q(deferred_to__gte=today)),
+        "unanswered": Count("id", filter=~deferred & ~answered),
+    }
+
+
+def _record_from(counts: dict, session: Session, now: datetime) -> Record:
+    counts = {name: counts.get(name) or 0 for name in _record_counts(now)}
     unanswered = counts.pop("unanswered")
     owes = session.cancelled_at is None and now >= session.ends_at
     return Record(**counts, owed=unanswered if owes else 0, waiting=0 if owes else unanswered)
+
+
+def board_record(session: Session, now: datetime) -> Record:
+    """The session's commitment record counted in SQL."""
+    counts = Question.objects.on_board().filter(session=session).aggregate(**_record_counts(now))
+    return _record_from(counts, session, now)
 
 
 def board_for(
@@ -509,7 +510,12 @@ def changes_since(session: Session, since: datetime) -> dict:
 # --- commitments per expert -------------------------------------------------------------------
 
 
+# The "still to deliver" list names this many, the most pressing first; it says how many more.
+PENDING_LISTED = 50
+
+
 def expert_commitments(expert, viewer_user) -> dict:
+    """The expert's record per session and in all, counted in SQL per session."""
     now = timezone.now()
     sessions = list(
         visible_sessions(viewer_user)
@@ -518,30 +524,38 @@ def expert_commitments(expert, viewer_user) -> dict:
         .order_by("-starts_at")
     )
     by_session = {s.pk: s for s in sessions}
-    questions = list(
-        Question.objects.on_board()
-        .filter(session_id__in=list(by_session))
-        .order_by("deferred_to", "created_at")
-    )
-    records: dict[int, Record] = {s.pk: Record() for s in sessions}
+    on_board = Question.objects.on_board().filter(session_id__in=list(by_session))
+    counts = {
+        row["session_id"]: row
+        for row in on_board.values("session_id").annotate(**_record_counts(now)).order_by()
+    }
     total = Record()
-    pending = []
-    for q in questions:
-        q.session = by_session[q.session_id]
-        state = q.commitment(now)
-        name = _RECORD_FIELDS[state]
-        setattr(records[q.session_id], name, getattr(records[q.session_id], name) + 1)
-        setattr(total, name, getattr(total, name) + 1)
-        if state in (
-            Question.Commitment.OWED,
-            Question.Commitment.OVERDUE,
-            Question.Commitment.DEFERRED,
-        ):
-            q.state = state
-            pending.append(q)
     for s in sessions:
-        s.record = records[s.pk]
+        s.record = _record_from(counts.get(s.pk, {}), s, now)
+        total.add(s.record)
         s.state = s.clock_state(now)
         if s.state == Session.State.CLOSED and not (s.record.owed or s.record.waiting):
             s.state = Session.State.KEPT
-    return {"sessions": sessions, "total": total, "pending": pending}
+    # Owed: unanswered, undeferred, in a session that closed without being cancelled.
+    owed = Q(
+        answered_at__isnull=True,
+        deferred_to__isnull=True,
+        session__ends_at__lte=now,
+        session__cancelled_at__isnull=True,
+    )
+    promised = Q(answered_at__isnull=True, deferred_to__isnull=False)
+    n_pending = total.owed + total.overdue + total.deferred
+    pending = list(
+        on_board.filter(owed | promised).order_by("deferred_to", "created_at", "id")[
+            :PENDING_LISTED
+        ]
+    )
+    for q in pending:
+        q.session = by_session[q.session_id]
+        q.state = q.commitment(now)
+    return {
+        "sessions": sessions,
+        "total": total,
+        "pending": pending,
+        "pending_more": n_pending - len(pending),
+    }

@@ -3,7 +3,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core import signing
+from django.db import connection
 from django.test.signals import template_rendered
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -509,3 +511,33 @@ def test_the_admin_lists_sessions_questions_and_answers(client, open_session, as
         client.get(reverse("admin:expertqa_session_change", args=[open_session.pk])).status_code
         == 200
     )
+
+
+def test_the_expert_record_runs_a_fixed_number_of_queries_and_lists_the_most_pressing(
+    client, make_session, expert, manager, asker, monkeypatch
+):
+    monkeypatch.setattr("expertqa.selectors.PENDING_LISTED", 3)
+    closed = make_session(starts_in=timedelta(hours=-3))
+    ask_at = closed.starts_at + timedelta(minutes=5)
+    services.question_ask(session=closed, author=asker, body="Owed one?", now=ask_at)
+    client.force_login(manager)
+    url = reverse("expertqa:expert", args=[expert.pk])
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(url).content.decode()
+    assert "Owed one?" in page
+    assert "more." not in page
+
+    for i in range(6):
+        session = make_session(starts_in=timedelta(hours=-3 - i))
+        services.question_ask(
+            session=session,
+            author=asker,
+            body=f"Owed {i}?",
+            now=session.starts_at + timedelta(minutes=5),
+        )
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert page.count("· owed") == 3
+    assert "And 4 more." in page
+    assert "Across 7 sessions" in page
