@@ -373,6 +373,27 @@ def board_record(session: Session, now: datetime) -> Record:
     return _record_from(counts, session, now)
 
 
+def board_page_of(session: Session, question_id: int, *, sort: str, per_page: int) -> int:
+    """The window of the board (in `sort` order) a question is in: 1 when it is not there."""
+    question = (
+        Question.objects.on_board()
+        .filter(session=session, pk=question_id)
+        .values("vote_count", "created_at", "id")
+        .first()
+    )
+    if question is None:
+        return 1
+    votes, created, pk = question["vote_count"], question["created_at"], question["id"]
+    newer = Q(created_at__gt=created) | Q(created_at=created, id__gt=pk)
+    if sort == "new":
+        before = newer
+    else:
+        older = Q(created_at__lt=created) | Q(created_at=created, id__lt=pk)
+        before = Q(vote_count__gt=votes) | (Q(vote_count=votes) & older)
+    ahead = Question.objects.on_board().filter(before, session=session).count()
+    return ahead // per_page + 1
+
+
 def board_for(
     session: Session,
     user,

@@ -29,7 +29,7 @@ from .forms import (
     SessionForm,
 )
 from .ics import session_calendar
-from .models import Question, Series, Session, Vote
+from .models import Question, Series, Session, Vote, question_address
 
 POLL_SALT = "expertqa.board-poll"
 POLL_TOKEN_MAX_AGE = 12 * 3600
@@ -239,9 +239,13 @@ def _board_context(request, session: Session, *, sort: str, fresh: bool = False,
     now = timezone.now()  # before the board is read, so nothing slips between the two
     if fresh:  # an action just bumped the version this object was loaded with
         session.refresh_from_db(fields=["version"])
-    board = selectors.board_for(
-        session, request.user, sort=sort, page=_page(request), per_page=BOARD_WINDOW
-    )
+    page = _page(request)
+    if "page" not in request.GET and request.GET.get("question", "").isdigit():
+        # A link to one question (a notification, a search hit) opens the window it is in.
+        page = selectors.board_page_of(
+            session, int(request.GET["question"]), sort=sort, per_page=BOARD_WINDOW
+        )
+    board = selectors.board_for(session, request.user, sort=sort, page=page, per_page=BOARD_WINDOW)
     polls = session.cancelled_at is None and session.starts_at - timedelta(
         days=1
     ) < now < session.ends_at + timedelta(hours=2)
@@ -423,7 +427,7 @@ def question_vote(request, pk: int):
             "expertqa/session_detail.html#vote",
             {"q": question, "session": question.session},
         )
-    return redirect(f"{question.session.get_absolute_url()}#question-{question.pk}")
+    return redirect(question_address(question.session_id, question.pk))
 
 
 @login_required

@@ -541,3 +541,26 @@ def test_the_expert_record_runs_a_fixed_number_of_queries_and_lists_the_most_pre
     assert page.count("· owed") == 3
     assert "And 4 more." in page
     assert "Across 7 sessions" in page
+
+
+def test_a_link_to_one_question_opens_the_window_it_is_in(
+    client, make_session, manager, monkeypatch
+):
+    from expertqa.models import question_address
+
+    monkeypatch.setattr("expertqa.views.BOARD_WINDOW", 2)
+    session = make_session()
+    asked = [
+        services.question_ask(session=session, author=manager, body=f"Busy question {i}?")
+        for i in range(5)
+    ]
+    services.vote_toggle(question=asked[4], user=UserFactory())
+    client.force_login(manager)
+    # By votes: 4 first, then 0, 1, 2, 3 by age; question 2 is in the second window.
+    page = client.get(question_address(session.pk, asked[2].pk)).content.decode()
+    assert f'id="question-{asked[2].pk}"' in page
+    assert 'start="3"' in page
+    url = reverse("expertqa:detail", args=[session.pk])
+    newest = client.get(f"{url}?sort=new&question={asked[0].pk}").content.decode()
+    assert f'id="question-{asked[0].pk}"' in newest
+    assert 'start="5"' in newest
