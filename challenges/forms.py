@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from communities.mentions import validate_mentions
 from communities.models import Community
 from socialearn import limits
-from socialearn.forms import InputLimits, limit_dates, today, years_from
+from socialearn.forms import InputLimits, LongSelect, limit_dates, today, years_from
 
 from .models import FEED_NOTE, FEED_SUMMARY, Challenge, Flow, FlowItem, Step
 
@@ -39,6 +39,7 @@ class CopyForm(InputLimits, forms.Form):
     title = forms.CharField(max_length=160, label=_("Title"))
     community = forms.ModelChoiceField(
         queryset=Community.objects.none(),
+        widget=LongSelect,
         label=_("Community"),
         help_text=_("The steps are posted there as threads."),
         error_messages={"required": _("Choose the community the steps go into.")},
@@ -51,7 +52,8 @@ class CopyForm(InputLimits, forms.Form):
 
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = communities
+        # Every active community for an L&D admin: names only, written out in one pass.
+        self.fields["community"].queryset = communities.only("id", "name")
         limit_start_date(self.fields["start_date"])
 
 
@@ -167,7 +169,10 @@ class FlowForm(InputLimits, forms.ModelForm):
     class Meta:
         model = Flow
         fields = ["name", "community", "mode", "weekdays", "post_time"]
-        widgets = {"post_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        widgets = {
+            "post_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "community": LongSelect,
+        }
         labels = {
             "name": _("Name"),
             "community": _("Community"),
@@ -178,7 +183,7 @@ class FlowForm(InputLimits, forms.ModelForm):
     def __init__(self, *args, communities=None, **kwargs):
         super().__init__(*args, **kwargs)
         if communities is not None:
-            self.fields["community"].queryset = communities
+            self.fields["community"].queryset = communities.only("id", "name")
         if self.instance.pk:
             del self.fields["community"]
 

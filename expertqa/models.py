@@ -185,6 +185,12 @@ class Session(models.Model):
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
 
+def question_address(session_id: int, question_id: int) -> str:
+    """A question on its session's board: the board opens at the window that holds it."""
+    url = reverse("expertqa:detail", args=[session_id])
+    return f"{url}?question={question_id}#question-{question_id}"
+
+
 class QuestionQuerySet(models.QuerySet):
     def on_board(self):
         return self.filter(status=Question.Status.VISIBLE)
@@ -245,6 +251,10 @@ class Question(models.Model):
         ]
         indexes = [
             models.Index(fields=["session", "status", "-vote_count"]),
+            # The board's "newest" order, read a window at a time.
+            models.Index(
+                fields=["session", "status", "-created_at", "-id"], name="question_board_newest"
+            ),
             models.Index(
                 fields=["deferred_to"],
                 condition=Q(deferred_to__isnull=False, answered_at__isnull=True),

@@ -4,7 +4,6 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from socialearn.nudges.registry import Candidate, Rule, register
 from socialearn.recipient_languages import languages_of
 
-from .models import Question, org_today
+from .models import Question, org_today, question_address
 
 # Two days ahead: the reminder still arrives in time when quiet hours or the daily cap hold
 # it back a day.
@@ -47,7 +46,7 @@ def deferral_due(now: datetime):
             cause=f"expertqa:deferral:{question_id}:{deferred_to.isoformat()}",
             title=title,
             body=note,
-            url=reverse("expertqa:detail", args=[session_id]) + f"#question-{question_id}",
+            url=question_address(session_id, question_id),
             subject={"session_id": session_id},
         )
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from socialearn.people import search
 from socialearn.people.search import Hit, Terms
 
-from .models import Answer, Question
+from .models import Answer, Question, question_address
 from .selectors import visible_sessions
 
 FRESH = 0.2
@@ -101,7 +101,7 @@ def find_sessions(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hi
             hits.append(
                 Hit(
                     title=search.mark(r["title_hl"]),
-                    url=f"{url}#question-{r['question_pk']}",
+                    url=question_address(r["session_pk"], r["question_pk"]),
                     excerpt=search.mark(r["excerpt"], from_html=True),
                     meta=f"{r['session_title']} · {when}",
                     label=pgettext("noun", "Answer"),

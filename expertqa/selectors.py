@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -314,56 +314,142 @@ class Board:
     state: str
     sort: str
     version: int
+    # The questions on the board in all (the record's total); `questions` is one window of
+    # them when the board is read a window at a time.
+    total: int = 0
+    page: int = 1
+    has_more: bool = False
 
     @property
     def state_label(self) -> str:
         return str(Session.State(self.state).label)
 
+    @property
+    def next_page(self) -> int:
+        return self.page + 1
 
-def board_for(session: Session, user, *, sort: str = "votes", detailed: int | None = None) -> Board:
+
+BOARD_ORDERS = {
+    "votes": ["-vote_count", "created_at", "id"],
+    "new": ["-created_at", "-id"],
+}
+# The owed list names at most this many; the record counts them all.
+OWED_LISTED = 30
+
+
+def _record_counts(now: datetime) -> dict:
+    """Question counts per commitment, deciding as Question.commitment() does; the
+    unanswered are owed or waiting by their session's clock (see _record_from)."""
+    import zoneinfo
+
+    from django.conf import settings
+    from django.db.models.functions import TruncDate
+
+    today = org_today(now)
+    answered = Q(answered_at__isnull=False)
+    deferred = Q(deferred_to__isnull=False)
+    answered_on = TruncDate("answered_at", tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    return {
+        "answered": Count("id", filter=~deferred & Q(answered_at__lte=F("session__ends_at"))),
+        "answered_late": Count("id", filter=~deferred & Q(answered_at__gt=F("session__ends_at"))),
+        "delivered": Count("id", filter=deferred & answered & Q(deferred_to__gte=answered_on)),
+        "delivered_late": Count("id", filter=deferred & answered & Q(deferred_to__lt=answered_on)),
+        "overdue": Count("id", filter=deferred & ~answered & Q(deferred_to__lt=today)),
+        "deferred": Count("id", filter=deferred & ~answered & Q(deferred_to__gte=today)),
+        "unanswered": Count("id", filter=~deferred & ~answered),
+    }
+
+
+def _record_from(counts: dict, session: Session, now: datetime) -> Record:
+    counts = {name: counts.get(name) or 0 for name in _record_counts(now)}
+    unanswered = counts.pop("unanswered")
+    owes = session.cancelled_at is None and now >= session.ends_at
+    return Record(**counts, owed=unanswered if owes else 0, waiting=0 if owes else unanswered)
+
+
+def board_record(session: Session, now: datetime) -> Record:
+    """The session's commitment record counted in SQL."""
+    counts = Question.objects.on_board().filter(session=session).aggregate(**_record_counts(now))
+    return _record_from(counts, session, now)
+
+
+def board_page_of(session: Session, question_id: int, *, sort: str, per_page: int) -> int:
+    """The window of the board (in `sort` order) a question is in: 1 when it is not there."""
+    question = (
+        Question.objects.on_board()
+        .filter(session=session, pk=question_id)
+        .values("vote_count", "created_at", "id")
+        .first()
+    )
+    if question is None:
+        return 1
+    votes, created, pk = question["vote_count"], question["created_at"], question["id"]
+    newer = Q(created_at__gt=created) | Q(created_at=created, id__gt=pk)
+    if sort == "new":
+        before = newer
+    else:
+        older = Q(created_at__lt=created) | Q(created_at=created, id__lt=pk)
+        before = Q(vote_count__gt=votes) | (Q(vote_count=votes) & older)
+    ahead = Question.objects.on_board().filter(before, session=session).count()
+    return ahead // per_page + 1
+
+
+def board_for(
+    session: Session,
+    user,
+    *,
+    sort: str = "votes",
+    page: int = 1,
+    per_page: int | None = None,
+) -> Board:
     """Everything the board shows, in a fixed number of queries whatever its size.
 
-    Every question counts toward the record and the owed list, but only the first `detailed`
-    visible ones (all when None) get their answers and duplicate counts: the board shows
-    those in full, and loading answers for a thousand questions made the page slow.
+    With `per_page`, one window of the questions in the chosen order (page 1 the first), its
+    record counted in SQL: an all-hands collects a thousand questions, and reading them all
+    for each view made the page slow. Without, every question (the live page's columns).
     """
     now = timezone.now()
     expert_ids = {e.pk for e in session.experts.all()}
     viewer = viewer_for(user, session, expert_ids=expert_ids)
-    statuses = [Question.Status.VISIBLE]
-    if viewer.is_moderator:
-        statuses.append(Question.Status.HIDDEN)
-    order = ["-created_at", "-id"] if sort == "new" else ["-vote_count", "created_at", "id"]
-    # Every question, but no people: a thousand askers' accounts and profiles cost more to
-    # build than the rest of the page. Those of the questions shown in full follow below.
-    rows = list(Question.objects.filter(session=session, status__in=statuses).order_by(*order))
-    voted = set()
-    if user.is_authenticated and rows:
-        voted = set(
-            Vote.objects.filter(user=user, question__session=session).values_list(
-                "question_id", flat=True
-            )
-        )
-    visible: list[Question] = []
+    order = BOARD_ORDERS.get(sort, BOARD_ORDERS["votes"])
+    on_board = Question.objects.on_board().filter(session=session)
+    rows = on_board
+    if user.is_authenticated:
+        rows = rows.annotate(voted=Exists(Vote.objects.filter(question=OuterRef("pk"), user=user)))
+    if per_page is None:
+        visible = list(rows.order_by(*order))
+        record = record_of(_with_session(visible, session), now)
+        has_more = False
+    else:
+        page = max(page, 1)
+        offset = (page - 1) * per_page
+        visible = list(rows.order_by(*order)[offset : offset + per_page + 1])
+        has_more = len(visible) > per_page
+        visible = visible[:per_page]
+        record = board_record(session, now)
     hidden: list[Question] = []
-    for q in rows:
-        q.session = session  # commitment() reads the window without a query
-        q.asker = ""  # named below for the questions shown in full
+    if viewer.is_moderator:
+        hidden = list(
+            Question.objects.filter(session=session, status=Question.Status.HIDDEN).order_by(*order)
+        )
+    for q in [*_with_session(visible, session), *_with_session(hidden, session)]:
         q.is_mine = user.is_authenticated and q.author_id == user.pk
-        q.voted = q.pk in voted
+        q.voted = getattr(q, "voted", False)
         q.state = q.commitment(now)
         q.answer_list = []
         q.n_duplicates = 0
-        (visible if q.status == Question.Status.VISIBLE else hidden).append(q)
-    shown = visible if detailed is None else visible[:detailed]
-    _add_people([*shown, *hidden])
-    for q in [*shown, *hidden]:
+    _add_people([*visible, *hidden])
+    for q in [*visible, *hidden]:
         q.asker = asker_label(q, viewer)  # type: ignore[attr-defined]
-    _add_answers_and_duplicates(shown)
-    record = record_of(visible, now)
+    _add_answers_and_duplicates(visible)
     session.n_open = record.owed + record.waiting  # type: ignore[attr-defined]
     state = session_state(session, now)
-    owed = [q for q in visible if q.state == Question.Commitment.OWED]  # type: ignore[attr-defined]
+    if per_page is None:
+        owed = [q for q in visible if q.state == Question.Commitment.OWED]  # type: ignore[attr-defined]
+    elif record.owed:
+        owed = list(on_board.owed().order_by("created_at", "id")[:OWED_LISTED])
+    else:
+        owed = []
     return Board(
         session=session,
         viewer=viewer,
@@ -374,7 +460,16 @@ def board_for(session: Session, user, *, sort: str = "votes", detailed: int | No
         state=state,
         sort=sort,
         version=session.version,
+        total=record.total,
+        page=page,
+        has_more=has_more,
     )
+
+
+def _with_session(questions: list, session: Session) -> list:
+    for q in questions:
+        q.session = session  # commitment() reads the window without a query
+    return questions
 
 
 def _add_people(questions: list) -> None:
@@ -436,7 +531,12 @@ def changes_since(session: Session, since: datetime) -> dict:
 # --- commitments per expert -------------------------------------------------------------------
 
 
+# The "still to deliver" list names this many, the most pressing first; it says how many more.
+PENDING_LISTED = 50
+
+
 def expert_commitments(expert, viewer_user) -> dict:
+    """The expert's record per session and in all, counted in SQL per session."""
     now = timezone.now()
     sessions = list(
         visible_sessions(viewer_user)
@@ -445,30 +545,38 @@ def expert_commitments(expert, viewer_user) -> dict:
         .order_by("-starts_at")
     )
     by_session = {s.pk: s for s in sessions}
-    questions = list(
-        Question.objects.on_board()
-        .filter(session_id__in=list(by_session))
-        .order_by("deferred_to", "created_at")
-    )
-    records: dict[int, Record] = {s.pk: Record() for s in sessions}
+    on_board = Question.objects.on_board().filter(session_id__in=list(by_session))
+    counts = {
+        row["session_id"]: row
+        for row in on_board.values("session_id").annotate(**_record_counts(now)).order_by()
+    }
     total = Record()
-    pending = []
-    for q in questions:
-        q.session = by_session[q.session_id]
-        state = q.commitment(now)
-        name = _RECORD_FIELDS[state]
-        setattr(records[q.session_id], name, getattr(records[q.session_id], name) + 1)
-        setattr(total, name, getattr(total, name) + 1)
-        if state in (
-            Question.Commitment.OWED,
-            Question.Commitment.OVERDUE,
-            Question.Commitment.DEFERRED,
-        ):
-            q.state = state
-            pending.append(q)
     for s in sessions:
-        s.record = records[s.pk]
+        s.record = _record_from(counts.get(s.pk, {}), s, now)
+        total.add(s.record)
         s.state = s.clock_state(now)
         if s.state == Session.State.CLOSED and not (s.record.owed or s.record.waiting):
             s.state = Session.State.KEPT
-    return {"sessions": sessions, "total": total, "pending": pending}
+    # Owed: unanswered, undeferred, in a session that closed without being cancelled.
+    owed = Q(
+        answered_at__isnull=True,
+        deferred_to__isnull=True,
+        session__ends_at__lte=now,
+        session__cancelled_at__isnull=True,
+    )
+    promised = Q(answered_at__isnull=True, deferred_to__isnull=False)
+    n_pending = total.owed + total.overdue + total.deferred
+    pending = list(
+        on_board.filter(owed | promised).order_by("deferred_to", "created_at", "id")[
+            :PENDING_LISTED
+        ]
+    )
+    for q in pending:
+        q.session = by_session[q.session_id]
+        q.state = q.commitment(now)
+    return {
+        "sessions": sessions,
+        "total": total,
+        "pending": pending,
+        "pending_more": n_pending - len(pending),
+    }

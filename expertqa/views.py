@@ -29,11 +29,12 @@ from .forms import (
     SessionForm,
 )
 from .ics import session_calendar
-from .models import Question, Series, Session, Vote
+from .models import Question, Series, Session, Vote, question_address
 
 POLL_SALT = "expertqa.board-poll"
 POLL_TOKEN_MAX_AGE = 12 * 3600
-BOARD_SHOWN = 100
+# The board shows its questions a window at a time, in the chosen order.
+BOARD_WINDOW = 30
 SORTS = ("votes", "new")
 
 
@@ -44,6 +45,13 @@ def poll_seconds() -> int:
 def _sort(request) -> str:
     sort = request.GET.get("sort") or request.POST.get("sort") or "votes"
     return sort if sort in SORTS else "votes"
+
+
+def _page(request) -> int:
+    try:
+        return max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        return 1
 
 
 def _visible_session_or_404(request, pk: int) -> Session:
@@ -231,10 +239,13 @@ def _board_context(request, session: Session, *, sort: str, fresh: bool = False,
     now = timezone.now()  # before the board is read, so nothing slips between the two
     if fresh:  # an action just bumped the version this object was loaded with
         session.refresh_from_db(fields=["version"])
-    everything = request.GET.get("all") == "1"
-    board = selectors.board_for(
-        session, request.user, sort=sort, detailed=None if everything else BOARD_SHOWN
-    )
+    page = _page(request)
+    if "page" not in request.GET and request.GET.get("question", "").isdigit():
+        # A link to one question (a notification, a search hit) opens the window it is in.
+        page = selectors.board_page_of(
+            session, int(request.GET["question"]), sort=sort, per_page=BOARD_WINDOW
+        )
+    board = selectors.board_for(session, request.user, sort=sort, page=page, per_page=BOARD_WINDOW)
     polls = session.cancelled_at is None and session.starts_at - timedelta(
         days=1
     ) < now < session.ends_at + timedelta(hours=2)
@@ -242,14 +253,11 @@ def _board_context(request, session: Session, *, sort: str, fresh: bool = False,
         q.answer_form = extra.get("answer_forms", {}).get(q.pk)
         q.defer_form = extra.get("defer_forms", {}).get(q.pk)
     allow_anonymous = session.community.anonymity != Community.Anonymity.OFF
-    # A busy board (an all-hands collects a thousand questions) shows its first ones in the
-    # chosen order and links to the rest: rendering every question made the page seconds.
-    shown = board.questions if everything else board.questions[:BOARD_SHOWN]
     return {
         "session": session,
         "board": board,
-        "shown": shown,
-        "trimmed": len(shown) < len(board.questions),
+        "shown": board.questions,
+        "first_number": (board.page - 1) * BOARD_WINDOW + 1,
         "sort": sort,
         "question_form": extra.get("question_form")
         or QuestionForm(allow_anonymous=allow_anonymous),
@@ -271,6 +279,8 @@ def session_detail(request, pk: int):
     context = _board_context(request, session, sort=_sort(request))
     if request.htmx and request.htmx.target == "board":
         return TemplateResponse(request, "expertqa/session_detail.html#board", context)
+    if request.htmx and request.htmx.target == "board-more":
+        return TemplateResponse(request, "expertqa/session_detail.html#window", context)
     return TemplateResponse(request, "expertqa/session_detail.html", context)
 
 
@@ -280,7 +290,10 @@ def session_board(request, pk: int):
     session = _visible_session_or_404(request, pk)
     if not request.htmx:
         url = reverse("expertqa:detail", args=[pk])
-        return redirect(f"{url}?sort={_sort(request)}")
+        return redirect(f"{url}?sort={_sort(request)}&page={_page(request)}")
+    if request.htmx.target == "board-more":
+        context = _board_context(request, session, sort=_sort(request))
+        return TemplateResponse(request, "expertqa/session_detail.html#window", context)
     return _board_response(request, session, sort=_sort(request))
 
 
@@ -414,7 +427,7 @@ def question_vote(request, pk: int):
             "expertqa/session_detail.html#vote",
             {"q": question, "session": question.session},
         )
-    return redirect(f"{question.session.get_absolute_url()}#question-{question.pk}")
+    return redirect(question_address(question.session_id, question.pk))
 
 
 @login_required

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from communities.models import Community, Membership
 from socialearn.waiting import WaitingKind, Watch
 
-from .models import Question, Session, TalkProposal, org_today
+from .models import Question, Session, TalkProposal, org_today, question_address
 
 DUE_WITHIN = timedelta(days=7)
 
@@ -64,7 +64,7 @@ def _session(pk) -> str:
 
 
 def _question(session_pk, pk) -> str:
-    return f"{_session(session_pk)}#question-{pk}"
+    return question_address(session_pk, pk)
 
 
 WAITING = [

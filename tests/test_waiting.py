@@ -210,7 +210,7 @@ def test_an_expert_sees_answers_owed_and_answers_due_this_week(client, manager):
     assert rows["owed_answers"][0].url == reverse("expertqa:detail", args=[closed.pk])
     due = Question.objects.get(deferred_to=today + timedelta(days=3))
     assert rows["due_answers"][0].url == (
-        reverse("expertqa:detail", args=[closed.pk]) + f"#question-{due.pk}"
+        reverse("expertqa:detail", args=[closed.pk]) + f"?question={due.pk}#question-{due.pk}"
     )
     # The commitment the session page shows agrees with the count.
     owed = [

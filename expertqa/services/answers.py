@@ -14,7 +14,15 @@ from socialearn.notifications.services import notify
 from socialearn.recipient_languages import each_language
 
 from .. import permissions
-from ..models import DEFERRAL_TOO_LATE, Answer, Question, Session, latest_deferral, org_today
+from ..models import (
+    DEFERRAL_TOO_LATE,
+    Answer,
+    Question,
+    Session,
+    latest_deferral,
+    org_today,
+    question_address,
+)
 from ..selectors import person_name
 from .board import _board_changed
 from .record import session_thread_sync
@@ -84,7 +92,7 @@ def answer_create(*, question: Question, author, body: str, now: datetime | None
                 recipients=ids,
                 kind="expertqa_answered",
                 title=title,
-                url=f"{session.get_absolute_url()}#question-{question.pk}",
+                url=question_address(session.pk, question.pk),
                 dedupe_key=f"expertqa:answer:{answer.pk}",
                 send_email=bool(question.deferred_to),
             )
@@ -153,7 +161,7 @@ def question_defer(
                     "question": question.body[:80],
                 },
                 body=note,
-                url=f"{session.get_absolute_url()}#question-{question.pk}",
+                url=question_address(session.pk, question.pk),
                 dedupe_key=f"expertqa:defer:{question.pk}:{to.isoformat()}",
             )
     return question

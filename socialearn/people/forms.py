@@ -2,13 +2,10 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
-from django.forms.utils import flatatt
 from django.urls import reverse_lazy
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from socialearn.forms import InputLimits, limit_dates, today, years_from
+from socialearn.forms import InputLimits, LongSelect, limit_dates, today, years_from
 
 from .models import Department, Location, Profile, Topic
 
@@ -33,27 +30,6 @@ def language_field() -> forms.ChoiceField:
 # Marks a topic field for the searchable tag picker (static/js/pickers.js); the plain field
 # works without it.
 TAG_PICKER = {"data-picker": "tags", "data-picker-url": reverse_lazy("people:topic_suggest")}
-
-
-class LongSelect(forms.Select):
-    """A select of hundreds of fixed options (the time zones), written out in one pass.
-
-    The stock widget renders a template per option: the ~600 time zones took most of the
-    profile form's rendering time. Same markup, same attributes; flat choices only.
-    """
-
-    def render(self, name, value, attrs=None, renderer=None):
-        # The base context: name, value and attributes, without an option dict per choice.
-        widget = forms.Widget.get_context(self, name, value, attrs)["widget"]
-        chosen = {str(v) for v in widget["value"]}
-        options = "".join(
-            f'<option value="{escape(key)}"{" selected" if str(key) in chosen else ""}>'
-            f"{escape(label)}</option>"
-            for key, label in self.choices
-        )
-        return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(widget["attrs"]), mark_safe(options)
-        )
 
 
 class DirectoryFilterForm(forms.Form):

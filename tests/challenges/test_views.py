@@ -266,3 +266,40 @@ def test_admin_lists_and_copies_a_challenge(admin_client, running):
     copy = Challenge.objects.get(copied_from=running)
     assert copy.steps.count() == running.steps.count()
     assert copy.status == Challenge.Status.DRAFT
+
+
+def _ld_admin():
+    from django.contrib.auth.models import Group
+
+    from socialearn.insights.access import LND_ADMIN_GROUP
+
+    admin = UserFactory()
+    admin.groups.add(Group.objects.get_or_create(name=LND_ADMIN_GROUP)[0])
+    return admin
+
+
+def test_the_copy_and_new_flow_forms_list_every_community_in_a_fixed_number_of_queries(
+    client, designer, community, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    classics.ensure(Challenge, Step)
+    template = Challenge.objects.filter(is_template=True).first()
+    client.force_login(_ld_admin())
+    pages = [reverse("challenges:copy", args=[template.pk]), reverse("challenges:flow_new")]
+    counts = {}
+    for size in ("few", "many"):
+        if size == "many":
+            for i in range(25):
+                community_create(
+                    created_by=designer, name=f"Guild {i:02d}", purpose="Practice together."
+                )
+        for url in pages:
+            with CaptureQueriesContext(connection) as captured:
+                page = client.get(url).content.decode()
+            counts.setdefault(url, []).append(len(captured.captured_queries))
+            assert f'<option value="{community.pk}">{community.name}</option>' in page
+    assert "Guild 24" in page
+    for url, (few, many) in counts.items():
+        assert few == many, url

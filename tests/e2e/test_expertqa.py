@@ -83,3 +83,23 @@ def test_a_question_reaches_the_expert_and_the_answer_reaches_the_asker_without_
     assert asker_page.locator("#board-news .eqa-news").count() == 0
     # Showing the new answer kept what the asker was typing.
     expect(asker_page.get_by_label("Your question")).to_have_value("And the logs?")
+
+
+def test_show_more_appends_the_next_window_of_questions_in_place(
+    new_page, live_session, monkeypatch
+):
+    from expertqa.services import question_ask
+
+    monkeypatch.setattr("expertqa.views.BOARD_WINDOW", 3)
+    session, asker, _expert = live_session
+    for i in range(5):
+        question_ask(session=session, author=asker, body=f"Question number {i}?")
+    page = new_page(user=asker)
+    page.goto(session.get_absolute_url() + "?sort=new")
+    expect(page.locator(".eqa-question")).to_have_count(3)
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("link", name="Show more questions").click()
+    expect(page.locator(".eqa-question")).to_have_count(5)
+    expect(page.get_by_text("Question number 0?")).to_be_visible()
+    expect(page.get_by_role("link", name="Show more questions")).to_have_count(0)
+    assert page.evaluate("window.notReloaded") is True

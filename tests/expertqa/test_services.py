@@ -12,7 +12,14 @@ from communities.models import Community
 from communities.services import community_create
 from expertqa import services
 from expertqa.models import Question, Session, Vote, org_today
-from expertqa.selectors import board_for, expert_commitments, session_state
+from expertqa.selectors import (
+    Record,
+    board_for,
+    board_record,
+    expert_commitments,
+    record_of,
+    session_state,
+)
 from socialearn.insights.models import Activity, Scope
 from socialearn.notifications.models import Notification
 from socialearn.outbox.services import outbox_relay
@@ -114,6 +121,44 @@ def test_only_the_sessions_experts_answer_or_defer(open_session, asker, member):
         services.question_defer(
             question=question, by=member, to=org_today() + timedelta(days=2), note="x"
         )
+
+
+def test_the_record_counted_in_sql_agrees_with_each_questions_commitment(
+    make_session, asker, expert
+):
+    session = make_session(starts_in=timedelta(hours=-2))
+    ask_at = session.starts_at + timedelta(minutes=5)
+    after = session.ends_at + timedelta(minutes=5)
+    today = org_today()
+
+    def ask(body):
+        return services.question_ask(session=session, author=asker, body=body, now=ask_at)
+
+    ask("Owed?")
+    services.answer_create(question=ask("In time?"), author=expert, body="Yes", now=ask_at)
+    services.answer_create(question=ask("Late?"), author=expert, body="Yes", now=after)
+    Question.objects.filter(pk=ask("Ahead?").pk).update(deferred_to=today + timedelta(days=3))
+    Question.objects.filter(pk=ask("Overdue?").pk).update(deferred_to=today - timedelta(days=1))
+    delivered = ask("Delivered?")
+    Question.objects.filter(pk=delivered.pk).update(deferred_to=today, answered_at=timezone.now())
+    late = ask("Delivered late?")
+    Question.objects.filter(pk=late.pk).update(
+        deferred_to=today - timedelta(days=2), answered_at=timezone.now()
+    )
+    session = Session.objects.get(pk=session.pk)
+
+    questions = list(Question.objects.on_board().filter(session=session))
+    for q in questions:
+        q.session = session
+    assert board_record(session, timezone.now()) == record_of(questions)
+    assert board_record(session, timezone.now()) == Record(
+        answered=1, answered_late=1, deferred=1, delivered=1, delivered_late=1, overdue=1, owed=1
+    )
+    board = board_for(session, asker, per_page=2)
+    assert len(board.questions) == 2
+    assert board.has_more
+    assert board.total == 7
+    assert [q.body for q in board.owed] == ["Owed?"]
 
 
 def test_owed_questions_are_listed_after_close_and_sent_to_the_experts_inbox(

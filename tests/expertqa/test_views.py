@@ -3,7 +3,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core import signing
+from django.db import connection
 from django.test.signals import template_rendered
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -127,30 +129,67 @@ def test_the_full_board_runs_a_fixed_number_of_queries_whatever_its_size(
     assert n_few == n_many
 
 
-def test_a_busy_board_shows_its_first_questions_and_links_to_all(
+def test_a_busy_board_shows_a_window_of_questions_and_the_next_on_demand(
     client, make_session, manager, monkeypatch
 ):
-    monkeypatch.setattr("expertqa.views.BOARD_SHOWN", 3)
+    monkeypatch.setattr("expertqa.views.BOARD_WINDOW", 3)
     session = make_session()
     for i in range(5):
         services.question_ask(session=session, author=manager, body=f"Busy question {i}?")
     client.force_login(manager)
     url = reverse("expertqa:detail", args=[session.pk])
 
-    page = client.get(url).content.decode()
+    page = client.get(url + "?sort=new").content.decode()
     assert page.count('class="card eqa-question') == 3
     assert "5 questions" in page
-    assert "Show all 5 questions" in page
+    assert "Busy question 4?" in page
+    assert "Busy question 1?" not in page
+    assert "Show more questions" in page
+    assert "?sort=new&amp;page=2" in page
 
-    everything = client.get(url + "?all=1").content.decode()
-    assert everything.count('class="card eqa-question') == 5
-    assert "Show all" not in everything
+    # Without JavaScript: the next window as a page of its own, numbered on.
+    second = client.get(url + "?sort=new&page=2").content.decode()
+    assert second.count('class="card eqa-question') == 2
+    assert "Busy question 1?" in second
+    assert "Busy question 0?" in second
+    assert 'start="4"' in second
+    assert "Show more questions" not in second
+
+    # With htmx: only the next window's questions, to append in place of the button.
+    board = reverse("expertqa:board", args=[session.pk])
+    more = client.get(
+        board + "?sort=new&page=2", HTTP_HX_TARGET="board-more", **HTMX
+    ).content.decode()
+    assert more.count('class="card eqa-question') == 2
+    assert 'id="board"' not in more
+    assert "Show more questions" not in more
+
+
+def test_a_busy_board_counts_its_record_over_every_question_not_the_window(
+    client, make_session, expert, manager, monkeypatch
+):
+    monkeypatch.setattr("expertqa.views.BOARD_WINDOW", 2)
+    session = make_session()
+    asked = [
+        services.question_ask(session=session, author=manager, body=f"Busy question {i}?")
+        for i in range(5)
+    ]
+    services.answer_create(question=asked[0], author=expert, body="In the window")
+    services.question_defer(
+        question=asked[1], by=expert, to=org_today() + timedelta(days=2), note="Soon"
+    )
+    Session.objects.filter(pk=session.pk).update(ends_at=timezone.now() - timedelta(minutes=1))
+    client.force_login(manager)
+    page = client.get(reverse("expertqa:detail", args=[session.pk])).content.decode()
+    assert page.count('class="card eqa-question') == 2
+    assert "3 questions still owed." in page
+    assert "Owed: 3 questions without an answer or a date" in page
 
 
 def test_a_busy_board_shows_answers_and_merged_duplicates_of_the_questions_it_shows(
     client, make_session, expert, manager, monkeypatch
 ):
-    monkeypatch.setattr("expertqa.views.BOARD_SHOWN", 2)
+    monkeypatch.setattr("expertqa.views.BOARD_WINDOW", 2)
     session = make_session()
     asked = [
         services.question_ask(session=session, author=manager, body=f"Busy question {i}?")
@@ -169,8 +208,8 @@ def test_a_busy_board_shows_answers_and_merged_duplicates_of_the_questions_it_sh
     assert "1 duplicate merged in" in page
     assert page.count("Answer number") == 2
 
-    everything = client.get(url + "?all=1").content.decode()
-    assert everything.count("Answer number") == 4
+    second = client.get(url + "?page=2").content.decode()
+    assert second.count("Answer number") == 2
 
 
 def test_anonymous_asker_hidden_on_every_surface_but_from_moderators(
@@ -472,3 +511,56 @@ def test_the_admin_lists_sessions_questions_and_answers(client, open_session, as
         client.get(reverse("admin:expertqa_session_change", args=[open_session.pk])).status_code
         == 200
     )
+
+
+def test_the_expert_record_runs_a_fixed_number_of_queries_and_lists_the_most_pressing(
+    client, make_session, expert, manager, asker, monkeypatch
+):
+    monkeypatch.setattr("expertqa.selectors.PENDING_LISTED", 3)
+    closed = make_session(starts_in=timedelta(hours=-3))
+    ask_at = closed.starts_at + timedelta(minutes=5)
+    services.question_ask(session=closed, author=asker, body="Owed one?", now=ask_at)
+    client.force_login(manager)
+    url = reverse("expertqa:expert", args=[expert.pk])
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(url).content.decode()
+    assert "Owed one?" in page
+    assert "more." not in page
+
+    for i in range(6):
+        session = make_session(starts_in=timedelta(hours=-3 - i))
+        services.question_ask(
+            session=session,
+            author=asker,
+            body=f"Owed {i}?",
+            now=session.starts_at + timedelta(minutes=5),
+        )
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert page.count("· owed") == 3
+    assert "And 4 more." in page
+    assert "Across 7 sessions" in page
+
+
+def test_a_link_to_one_question_opens_the_window_it_is_in(
+    client, make_session, manager, monkeypatch
+):
+    from expertqa.models import question_address
+
+    monkeypatch.setattr("expertqa.views.BOARD_WINDOW", 2)
+    session = make_session()
+    asked = [
+        services.question_ask(session=session, author=manager, body=f"Busy question {i}?")
+        for i in range(5)
+    ]
+    services.vote_toggle(question=asked[4], user=UserFactory())
+    client.force_login(manager)
+    # By votes: 4 first, then 0, 1, 2, 3 by age; question 2 is in the second window.
+    page = client.get(question_address(session.pk, asked[2].pk)).content.decode()
+    assert f'id="question-{asked[2].pk}"' in page
+    assert 'start="3"' in page
+    url = reverse("expertqa:detail", args=[session.pk])
+    newest = client.get(f"{url}?sort=new&question={asked[0].pk}").content.decode()
+    assert f'id="question-{asked[0].pk}"' in newest
+    assert 'start="5"' in newest

@@ -157,7 +157,10 @@ def pick_world() -> dict:
     users = {
         "employee": employee,
         "manager": manager_membership.user,
-        "expert": session.experts.order_by("pk").first(),
+        # The expert who also moderates the session when there is one, so its edit page
+        # opens at both sizes.
+        "expert": session.experts.filter(pk=session.moderator_id).first()
+        or session.experts.order_by("pk").first(),
         "coordinator": User.objects.get(email="coordinator@socialearn.local"),
         "ld_admin": User.objects.get(email="ld-admin@socialearn.local"),
     }
