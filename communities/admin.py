@@ -28,7 +28,15 @@ def _author_column(request, post) -> str:
 
 @admin.register(Community)
 class CommunityAdmin(SafeModelAdmin):
-    list_display = ["name", "kind", "visibility", "anonymity", "status", "members", "created_at"]
+    list_display = [
+        "name",
+        "kind",
+        "visibility",
+        "anonymity",
+        "status",
+        "active_members",
+        "created_at",
+    ]
     list_filter = ["kind", "visibility", "anonymity", "status"]
     search_fields = ["name", "purpose"]
     prepopulated_fields = {"slug": ["name"]}
@@ -37,8 +45,9 @@ class CommunityAdmin(SafeModelAdmin):
     # a large community made this form thousands of rows long.
     readonly_fields = ["members_link"]
 
+    # Not named "members": the many-to-many field of that name would be shown instead.
     @admin.display(description="members", ordering="member_count")
-    def members(self, obj):
+    def active_members(self, obj):
         return obj.member_count
 
     @admin.display(description="members")

@@ -68,7 +68,7 @@ class Community(models.Model):
     # Active memberships, kept by the membership services in the same transaction (and
     # recounted nightly): counting 100,000 memberships on every page view was the page's
     # slowest query.
-    member_count = models.PositiveIntegerField(default=0, editable=False)
+    member_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         verbose_name_plural = _("communities")

@@ -9,6 +9,7 @@ from ..models import Community, Reaction, Reply, Thread
 REPLIES_PER_PAGE = 25
 
 REACTION_LABELS = {"thumbs_up": _("Thumbs up"), "idea": _("Good idea"), "thanks": _("Thank you")}
+REACTION_ICONS = {"thumbs_up": "thumbs-up", "idea": "lightbulb", "thanks": "hand-heart"}
 
 
 SORTS = {
@@ -129,8 +130,10 @@ def thread_spotlights(
 
 
 def reaction_summary(*, viewer, thread_ids=(), reply_ids=()) -> dict:
-    """{("thread"|"reply", id): [{"kind", "emoji", "label", "count", "mine"}, ...]} in 2 queries."""
+    """{("thread"|"reply", id): [{"kind", "emoji", "icon", "label", "count", "mine"}, ...]} in 2
+    queries."""
     summary: dict = {}
+    labels = {kind: str(label) for kind, label in REACTION_LABELS.items()}  # translated once
     counts = Reaction.objects.filter(Q(thread_id__in=thread_ids) | Q(reply_id__in=reply_ids))
     rows = counts.values("thread_id", "reply_id", "kind").annotate(n=Count("pk"))
     mine = set()
@@ -145,7 +148,8 @@ def reaction_summary(*, viewer, thread_ids=(), reply_ids=()) -> dict:
             {
                 "kind": kind,
                 "emoji": label,
-                "label": REACTION_LABELS[kind],
+                "icon": REACTION_ICONS[kind],
+                "label": labels[kind],
                 "count": found.get((tid, rid, kind), 0),
                 "mine": (tid, rid, kind) in mine,
             }

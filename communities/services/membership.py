@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,8 +20,10 @@ from .roles import _require_manager
 def _count_members(community: Community, change: int) -> None:
     """Keep `Community.member_count` with the membership that just became or stopped being
     active, in the caller's transaction."""
-    Community.objects.filter(pk=community.pk).update(member_count=F("member_count") + change)
-    community.member_count = (community.member_count or 0) + change
+    # Never below 0 (the column checks it), should the count have drifted low before a leave.
+    kept = Greatest(F("member_count") + change, 0)
+    Community.objects.filter(pk=community.pk).update(member_count=kept)
+    community.member_count = max((community.member_count or 0) + change, 0)
 
 
 def member_counts_recount() -> int:
