@@ -82,7 +82,8 @@ def test_the_nightly_recount_corrects_changes_made_past_the_services(manager, me
     Membership.objects.create(community=community, user=UserFactory())  # as the admin would
     Membership.objects.filter(community=other).delete()
     assert tasks.recount_members() == 2
-    assert _kept(community) == 3 and _kept(other) == 0
+    assert _kept(community) == 3
+    assert _kept(other) == 0
     assert member_counts_recount() == 0
 
 
