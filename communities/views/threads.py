@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
+from django.template.backends.utils import csrf_input
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -102,6 +103,8 @@ def thread_detail(request, slug: str, thread_id: int):
         "accept": reverse("communities:accept", args=[community.slug, thread.pk]),
         "flag": reverse("communities:flag", args=[community.slug, thread.pk]),
         "moderation": reverse("communities:moderation", args=[community.slug]),
+        # One token field for the three reaction forms of every post.
+        "csrf_field": csrf_input(request),
     }
     for reply in reply_list:
         reply.thread = thread
@@ -347,5 +350,5 @@ def react(request, slug: str, thread_id: int):
     post.reaction_list = summary[(what, post.pk)]
     context = {"community": community, "thread": thread, "post": post, "what": what}
     context["viewer"] = viewer
-    context["thread_urls"] = {"react": request.path}
+    context["thread_urls"] = {"react": request.path, "csrf_field": csrf_input(request)}
     return TemplateResponse(request, "communities/thread.html#reactions", context)
