@@ -24,6 +24,7 @@ from socialearn.people.bulk import copy_rows
 from socialearn.people.models import Profile, Topic
 
 from .models import Community, Membership, Reply, Thread
+from .services.membership import member_counts_recount
 
 BULK_PREFIX = "org-"  # slugs of the bulk communities, apart from the hand-written demo ones
 EVERYONE_SLUG = "org-everyone"
@@ -244,6 +245,8 @@ def seed_bulk(*, scale: int, stdout) -> None:
         made += 1
     _seed_views()
     if made:
+        # The memberships were copied in, past the services that keep the count.
+        member_counts_recount()
         with connection.cursor() as cursor:
             for table in (
                 "communities_membership",

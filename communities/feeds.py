@@ -37,7 +37,13 @@ class CommunityThreadsFeed(Feed):
         return community.purpose
 
     def items(self, community: Community):
-        return list(public_threads(community)[:FEED_ITEMS])
+        threads = list(public_threads(community)[:FEED_ITEMS])
+        # Every item is a thread of this community: its address reversed once, not per item.
+        first = thread_url(slug=community.slug, thread_id=0)
+        base = first.removesuffix("0/")
+        for thread in threads:
+            thread.feed_link = f"{base}{thread.pk}/"
+        return threads
 
     def item_title(self, thread) -> str:
         return thread.title
@@ -47,7 +53,7 @@ class CommunityThreadsFeed(Feed):
         return thread.body_html
 
     def item_link(self, thread) -> str:
-        return thread_url(slug=thread.community.slug, thread_id=thread.pk)
+        return thread.feed_link
 
     def item_guid(self, thread) -> str:
         return f"socialearn-thread-{thread.pk}"

@@ -19,6 +19,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -92,8 +93,20 @@ def _thread_rows(user, terms: Terms, threads: QuerySet) -> QuerySet:
     relevance = search.best(
         search.rank(F("search_vector"), terms), search.similarity("title", terms)
     )
-    matching = threads.filter(Q(search_vector=query) | search.similar("title", terms))
-    candidates = matching.order_by("-last_activity_at", "-pk").values("pk")[:CANDIDATES]
+    # Words first, off the full-text index: the most recently active threads whose words
+    # match. Titles only alike (a typo, a word cut short) are looked for only when the words
+    # found fewer than CANDIDATES: the trigram test, made on every title walked, cost a common
+    # word 30 ms for candidates its words had already found.
+    recent = ("-last_activity_at", "-pk")
+    by_words = threads.filter(search_vector=query).order_by(*recent).values("pk")
+    alike = (
+        threads.filter(search.similar("title", terms))
+        .alias(last_by_words=Subquery(by_words[CANDIDATES - 1 : CANDIDATES]))
+        .filter(last_by_words__isnull=True)
+        .order_by(*recent)
+        .values("pk")
+    )
+    candidates = by_words[:CANDIDATES].union(alike[:CANDIDATES])
     return (
         Thread.objects.filter(pk__in=candidates)
         .annotate(

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from .digests import digests_send
+from .services.membership import member_counts_recount
 from .services.onboarding import newcomers_invite
 
 
@@ -16,3 +17,10 @@ def invite_newcomers() -> int:
 def send_digests(frequency: str = "daily") -> int:
     """Daily or weekly: one digest email per person who opted in, when something is new."""
     return digests_send(frequency=frequency)
+
+
+@shared_task(acks_late=True)
+def recount_members() -> int:
+    """Nightly: each community's member count counted again, for the changes made outside the
+    membership services (the admin, deleted accounts). Returns how many had drifted."""
+    return member_counts_recount()

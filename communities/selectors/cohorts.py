@@ -11,7 +11,7 @@ def cohorts_list() -> QuerySet:
     return (
         Community.objects.filter(kind=Community.Kind.COHORT)
         .annotate(
-            member_count=Count(
+            participant_count=Count(
                 "memberships",
                 filter=Q(
                     memberships__status=Membership.Status.ACTIVE,

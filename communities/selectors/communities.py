@@ -3,9 +3,7 @@
 from django.db.models import (
     BooleanField,
     CharField,
-    Count,
     Exists,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -22,22 +20,14 @@ def community_list(user, *, kind: str = "", topic: str = "", q: str = "") -> Que
     if kind:
         qs = qs.filter(kind=kind)
     if topic:
-        # EXISTS, not a join: no duplicates to remove, so nothing forces DISTINCT, and the
-        # page's member counts are computed for its 12 rows only, not for every community.
+        # EXISTS, not a join: no duplicates to remove, so nothing forces DISTINCT.
         tagged = Community.topics.through.objects.filter(
             community_id=OuterRef("pk"), topic__slug=topic
         )
         qs = qs.filter(Exists(tagged))
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(purpose__icontains=q))
-    member_count = (
-        Membership.objects.filter(community=OuterRef("pk"), status=Membership.Status.ACTIVE)
-        .values("community")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     qs = qs.annotate(
-        member_count=Coalesce(member_count, 0, output_field=IntegerField()),
         i_am_member=(
             _active_member_q(user)
             if user.is_authenticated

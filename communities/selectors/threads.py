@@ -9,6 +9,7 @@ from ..models import Community, Reaction, Reply, Thread
 REPLIES_PER_PAGE = 25
 
 REACTION_LABELS = {"thumbs_up": _("Thumbs up"), "idea": _("Good idea"), "thanks": _("Thank you")}
+REACTION_ICONS = {"thumbs_up": "thumbs-up", "idea": "lightbulb", "thanks": "hand-heart"}
 
 
 SORTS = {
@@ -18,15 +19,8 @@ SORTS = {
 }
 
 
-def community_threads(
-    community: Community, viewer, *, sort: str = "latest", kind: str = "", manager: bool = False
-) -> QuerySet[Thread]:
+def _community_threads_listed(community: Community, *, sort: str, kind: str) -> QuerySet[Thread]:
     qs = Thread.objects.filter(community=community)
-    if manager:
-        qs = qs.exclude(status=Thread.Status.HIDDEN)
-    else:
-        own = Q(author=viewer) if viewer.is_authenticated else Q(pk__in=[])
-        qs = qs.filter(Q(status=Thread.Status.PUBLISHED) | (own & ~Q(status="hidden")))
     if kind:
         qs = qs.filter(kind=kind)
     if sort == "unanswered":
@@ -34,6 +28,19 @@ def community_threads(
         qs = qs.filter(
             kind__in=[Thread.Kind.QUESTION, Thread.Kind.HELP], accepted_reply__isnull=True
         )
+    return qs
+
+
+def community_threads(
+    community: Community, viewer, *, sort: str = "latest", kind: str = "", manager: bool = False
+) -> QuerySet[Thread]:
+    """In the order `sort` names, each order read off its own index (`Thread.Meta.indexes`)."""
+    qs = _community_threads_listed(community, sort=sort, kind=kind)
+    if manager:
+        qs = qs.exclude(status=Thread.Status.HIDDEN)
+    else:
+        own = Q(author=viewer) if viewer.is_authenticated else Q(pk__in=[])
+        qs = qs.filter(Q(status=Thread.Status.PUBLISHED) | (own & ~Q(status="hidden")))
     qs = qs.annotate(score=F("reaction_count") + F("reply_count"))
     order = SORTS.get(sort, SORTS["latest"])[1]
     return (
@@ -41,6 +48,37 @@ def community_threads(
         .prefetch_related("topics")
         .order_by(*order)
     )
+
+
+def visible_count(posts: QuerySet, viewer, *, manager: bool, parent: str) -> int:
+    """How many of `posts` (a community's threads, a thread's replies) a person's pages list:
+    the published ones and the person's own that wait for review (for a manager every one not
+    hidden), each part counted off the (`parent`, status) index alone, not the posts' rows."""
+    posts = posts.order_by()
+    if manager:
+        return posts.exclude(status=Thread.Status.HIDDEN).count()
+    published = posts.filter(status=Thread.Status.PUBLISHED).values(parent)
+    if not viewer.is_authenticated:
+        return published.count()
+    waiting = (
+        posts.filter(author=viewer)
+        .exclude(status__in=[Thread.Status.PUBLISHED, Thread.Status.HIDDEN])
+        .values(parent)
+    )
+    return published.union(waiting, all=True).count()
+
+
+def community_thread_count(
+    community: Community, viewer, *, sort: str = "latest", kind: str = "", manager: bool = False
+) -> int:
+    """How many threads `community_threads` lists."""
+    listed = _community_threads_listed(community, sort=sort, kind=kind)
+    return visible_count(listed, viewer, manager=manager, parent="community")
+
+
+def thread_reply_count(thread: Thread, viewer, *, manager: bool) -> int:
+    """How many replies `thread_replies` lists."""
+    return visible_count(thread.replies.all(), viewer, manager=manager, parent="thread")
 
 
 def thread_for_page(community: Community, thread_id: int) -> Thread | None:
@@ -92,8 +130,10 @@ def thread_spotlights(
 
 
 def reaction_summary(*, viewer, thread_ids=(), reply_ids=()) -> dict:
-    """{("thread"|"reply", id): [{"kind", "emoji", "label", "count", "mine"}, ...]} in 2 queries."""
+    """{("thread"|"reply", id): [{"kind", "emoji", "icon", "label", "count", "mine"}, ...]} in 2
+    queries."""
     summary: dict = {}
+    labels = {kind: str(label) for kind, label in REACTION_LABELS.items()}  # translated once
     counts = Reaction.objects.filter(Q(thread_id__in=thread_ids) | Q(reply_id__in=reply_ids))
     rows = counts.values("thread_id", "reply_id", "kind").annotate(n=Count("pk"))
     mine = set()
@@ -108,7 +148,8 @@ def reaction_summary(*, viewer, thread_ids=(), reply_ids=()) -> dict:
             {
                 "kind": kind,
                 "emoji": label,
-                "label": REACTION_LABELS[kind],
+                "icon": REACTION_ICONS[kind],
+                "label": labels[kind],
                 "count": found.get((tid, rid, kind), 0),
                 "mine": (tid, rid, kind) in mine,
             }

@@ -21,6 +21,7 @@ from .authors import ANONYMOUS
 from .cohorts import RosterError, cohorts_create, roster_parse, roster_validate
 from .communities import community_approve, community_create, community_propose, community_update
 from .membership import (
+    member_counts_recount,
     membership_decide,
     membership_invite,
     membership_join,
@@ -73,6 +74,7 @@ __all__ = [
     "invitation_accept",
     "invitation_decline",
     "link_mentions",
+    "member_counts_recount",
     "membership_decide",
     "membership_invite",
     "membership_join",

@@ -4,6 +4,8 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +15,34 @@ from ..language import notify_in_their_language
 from ..models import Community, Membership
 from .authors import _person_name
 from .roles import _require_manager
+
+
+def _count_members(community: Community, change: int) -> None:
+    """Keep `Community.member_count` with the membership that just became or stopped being
+    active, in the caller's transaction."""
+    # Never below 0 (the column checks it), should the count have drifted low before a leave.
+    kept = Greatest(F("member_count") + change, 0)
+    Community.objects.filter(pk=community.pk).update(member_count=kept)
+    community.member_count = max((community.member_count or 0) + change, 0)
+
+
+def member_counts_recount() -> int:
+    """Count every community's active members again (nightly: the admin's edits of a
+    membership and deleted accounts change them without the services). Returns how many
+    communities had drifted."""
+    active = (
+        Membership.objects.filter(community=OuterRef("pk"), status=Membership.Status.ACTIVE)
+        .order_by()
+        .values("community")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    counted = Coalesce(Subquery(active), 0)
+    return (
+        Community.objects.annotate(counted=counted)
+        .exclude(member_count=F("counted"))
+        .update(member_count=counted)
+    )
 
 
 @transaction.atomic
@@ -33,6 +63,7 @@ def membership_join(*, community: Community, user, role: str = Membership.Role.M
         membership.save(update_fields=["role", "status", "joined_at"])
         created = not was_active
     if created:
+        _count_members(community, +1)
         activity_record(
             verb="joined",
             actor=user,
@@ -99,6 +130,7 @@ def membership_leave(*, community: Community, user) -> None:
     else:
         membership.delete()
     if was_active:
+        _count_members(community, -1)
         activity_record(
             verb="left",
             actor=user,

@@ -18,6 +18,7 @@ from socialearn.people.models import Topic
 from .. import permissions, selectors, services
 from ..forms import CommunityForm
 from ..models import Community, Membership, Thread
+from ..paging import CountedPaginator
 from .access import _community, _errors, _render
 
 THREADS_PER_PAGE = 20
@@ -99,7 +100,11 @@ def community_detail(request, slug: str):
     threads = selectors.community_threads(
         community, request.user, sort=sort, kind=kind, manager=viewer.is_manager
     )
-    page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    count = selectors.community_thread_count(
+        community, request.user, sort=sort, kind=kind, manager=viewer.is_manager
+    )
+    paginator = CountedPaginator(threads, THREADS_PER_PAGE, count=count)
+    page = paginator.get_page(request.GET.get("page"))
     for thread in page:
         thread.author_name = selectors.author_display(thread, request.user)
     context = {
@@ -111,7 +116,7 @@ def community_detail(request, slug: str):
         "kind": kind,
         "kinds": Thread.Kind.choices,
         "topics": list(community.topics.all()),
-        "member_count": community.memberships.filter(status="active").count(),
+        "member_count": community.member_count,
     }
     return _render(request, "communities/detail.html", context, "threads")
 

@@ -5,9 +5,9 @@ import difflib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
+from django.template.backends.utils import csrf_input
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from .. import selectors, services
 from ..forms import FlagForm, ReactionForm, ReplyEditForm, ReplyForm, ThreadEditForm, ThreadForm
 from ..models import Thread
+from ..paging import CountedPaginator
 from .access import _community, _errors, _render, _reply, _thread
 
 REPLIES_PER_PAGE = selectors.REPLIES_PER_PAGE
@@ -77,7 +78,9 @@ def thread_detail(request, slug: str, thread_id: int):
     community, viewer = _community(request, slug)
     thread = _thread(community, viewer, thread_id)
     replies = selectors.thread_replies(thread, request.user, manager=viewer.is_manager)
-    page = Paginator(replies, REPLIES_PER_PAGE).get_page(request.GET.get("page"))
+    count = selectors.thread_reply_count(thread, request.user, manager=viewer.is_manager)
+    paginator = CountedPaginator(replies, REPLIES_PER_PAGE, count=count)
+    page = paginator.get_page(request.GET.get("page"))
     reply_list = list(page.object_list)
     summary = selectors.reaction_summary(
         viewer=request.user, thread_ids=[thread.pk], reply_ids=[r.pk for r in reply_list]
@@ -93,6 +96,16 @@ def thread_detail(request, slug: str, thread_id: int):
         replies=replies,
     )
     spotlit = {s.reply_id for s in spotlights}
+    # The addresses every reply's buttons post to are the thread's: reversed once a page.
+    thread_urls = {
+        "page": thread.get_absolute_url(),
+        "react": reverse("communities:react", args=[community.slug, thread.pk]),
+        "accept": reverse("communities:accept", args=[community.slug, thread.pk]),
+        "flag": reverse("communities:flag", args=[community.slug, thread.pk]),
+        "moderation": reverse("communities:moderation", args=[community.slug]),
+        # One token field for the three reaction forms of every post.
+        "csrf_field": csrf_input(request),
+    }
     for reply in reply_list:
         reply.thread = thread
         reply.reaction_list = summary[("reply", reply.pk)]
@@ -103,6 +116,10 @@ def thread_detail(request, slug: str, thread_id: int):
         reply.can_edit = viewer.is_manager or (
             reply.author_id is not None and reply.author_id == request.user.pk
         )
+        if reply.can_edit:
+            reply.edit_url = reverse(
+                "communities:reply_edit", args=[community.slug, thread.pk, reply.pk]
+            )
     is_asker = thread.author_id is not None and thread.author_id == request.user.pk
     context = {
         "community": community,
@@ -110,6 +127,7 @@ def thread_detail(request, slug: str, thread_id: int):
         "thread": thread,
         "page": page,
         "replies": reply_list,
+        "thread_urls": thread_urls,
         "spotlights": spotlights,
         "form": ReplyForm(community=community) if viewer.is_member else None,
         "can_accept": thread.kind in (Thread.Kind.QUESTION, Thread.Kind.HELP)
@@ -332,4 +350,5 @@ def react(request, slug: str, thread_id: int):
     post.reaction_list = summary[(what, post.pk)]
     context = {"community": community, "thread": thread, "post": post, "what": what}
     context["viewer"] = viewer
+    context["thread_urls"] = {"react": request.path, "csrf_field": csrf_input(request)}
     return TemplateResponse(request, "communities/thread.html#reactions", context)

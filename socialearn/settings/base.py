@@ -374,6 +374,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "communities.tasks.invite_newcomers",
         "schedule": crontab(hour=6, minute=0),
     },
+    "recount-community-members": {
+        "task": "communities.tasks.recount_members",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "send-daily-digests": {
         "task": "communities.tasks.send_digests",
         "schedule": crontab(hour=7, minute=0),

@@ -6,6 +6,7 @@ renders the one breadcrumb trail: label/url pairs, the last label (without url) 
 page itself.
 """
 
+from functools import lru_cache
 from pathlib import Path
 
 from django import template
@@ -27,12 +28,19 @@ def _known_icons() -> frozenset[str]:
 ICONS = _known_icons()
 
 
+@lru_cache(maxsize=4)
+def _sprite_url(static_url: str) -> str:
+    """The sprite's address, looked up in the static files manifest once, not for each of the
+    hundred icons of a long page."""
+    return static("vendor/icons/sprite.svg")
+
+
 @register.simple_tag
 def icon(name: str, label: str = "", css: str = "") -> str:
     if name not in ICONS:
         # A missing symbol draws nothing; fail loudly while the template is being written.
         raise template.TemplateSyntaxError(f"No icon {name!r} in the sprite (see its README).")
-    href = f"{static('vendor/icons/sprite.svg')}#{name}"
+    href = f"{_sprite_url(settings.STATIC_URL)}#{name}"
     classes = f"icon {css}".strip()
     if label:
         return format_html(
