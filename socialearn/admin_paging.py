@@ -24,8 +24,6 @@ to their own changelist, filtered to the object, instead (`bounded_inlines`).
 
 from __future__ import annotations
 
-from functools import cache
-
 from django.contrib import admin
 from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -189,7 +187,7 @@ def _is_forward_relation(model: type[Model], path: str) -> bool:
     field = None
     for part in path.split(LOOKUP_SEP):
         if field is not None:
-            if not field.is_relation:
+            if not field.is_relation or not isinstance(field.related_model, type):
                 return False
             model = field.related_model
         try:
@@ -226,6 +224,7 @@ def bounded_inlines(model_admin, request, obj, inlines: list) -> list:
     bounded = []
     for inline in inlines:
         fk = _get_foreign_key(model_admin.model, inline.model, fk_name=inline.fk_name)
+        assert fk is not None  # Django's inline formsets refuse an inline without one
         count = inline.get_queryset(request).filter(**{fk.name: obj}).order_by().count()
         if count > INLINE_ROWS:
             linked = _linked(type(inline))(model_admin.model, model_admin.admin_site)
@@ -236,9 +235,16 @@ def bounded_inlines(model_admin, request, obj, inlines: list) -> list:
     return bounded
 
 
-@cache
+_LINKED: dict[type, type] = {}
+
+
 def _linked(inline_class: type) -> type:
-    return type(f"{inline_class.__name__}Link", (ChildrenLinkInline, inline_class), {})
+    """The link-only version of an inline class, made once per class."""
+    if inline_class not in _LINKED:
+        _LINKED[inline_class] = type(
+            f"{inline_class.__name__}Link", (ChildrenLinkInline, inline_class), {}
+        )
+    return _LINKED[inline_class]
 
 
 def changelist_url(model_admin, request, model: type[Model]) -> str | None:

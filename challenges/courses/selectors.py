@@ -4,6 +4,7 @@ the learning guide's dashboard. Each figure is one query; each page a fixed numb
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -384,7 +385,7 @@ def _answers(thread_filter: Q, participant_ids: QuerySet) -> list[Reply]:
     with a plain-text excerpt and saying whether it is in the spotlight already."""
     from challenges.services import plain_text
 
-    answers = list(
+    answers: list[Any] = list(
         Reply.objects.filter(thread_filter, status=PUBLISHED, author_id__in=participant_ids)
         .select_related("author__profile", "thread__community")
         .annotate(spotlit=Exists(live_spotlights().filter(reply_id=OuterRef("pk"))))
@@ -539,7 +540,7 @@ def live_spotlights() -> QuerySet[GuidePrompt]:
     )
 
 
-def _may_remove(prompt: GuidePrompt, user, *, manager: bool, member: bool) -> bool:
+def _may_remove(prompt: Any, user, *, manager: bool, member: bool) -> bool:
     """What permissions.can_remove_spotlight answers, from what the thread page knows: the
     viewer reads the thread, so the challenge's or course's community (the thread's) is
     theirs to read; its managers are the thread's managers; a course is run by its active
@@ -582,6 +583,7 @@ def thread_spotlights(
     found = []
     for prompt in prompts:
         reply = prompt.reply
+        assert reply is not None  # the query asks for prompts on this thread's replies
         may_remove = _may_remove(prompt, user, manager=manager, member=member)
         found.append(
             Spotlight(

@@ -301,13 +301,13 @@ def _count_topics_evidence(topic_ids: list[int]) -> dict[int, dict]:
     ):
         declared_by.setdefault(topic_id, set()).add(profile_id)
     departed = Profile.objects.filter(user__is_active=False).values("id")
-    counts = dict(
-        links.exclude(profile_id__in=departed)
+    counts = {
+        row["topic_id"]: row["n"]
+        for row in links.exclude(profile_id__in=departed)
         .values("topic_id")
         .annotate(n=Count("*"))
-        .values_list("topic_id", "n")
         .order_by()
-    )
+    }
     result = {}
     for topic_id in topic_ids:
         on_topic = weighted.get(topic_id, [])
