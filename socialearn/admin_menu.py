@@ -18,7 +18,7 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 
 # Keys kept at most (rights × languages × pages' apps and models); past it, start afresh.
 MAX_KEPT = 512
@@ -49,6 +49,9 @@ def _keep(store: dict, key: tuple, value):
 
 
 class MenuKeepingAdminSite(admin.AdminSite):
+    site_header = gettext_lazy("socialearn administration")
+    site_title = gettext_lazy("socialearn administration")
+
     def get_app_list(self, request, app_label=None):
         key = (self.name, rights_key(request), app_label)
         found = _app_lists.get(key)

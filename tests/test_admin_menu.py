@@ -55,3 +55,11 @@ def test_the_menu_of_one_set_of_rights_is_built_once(client, staff, monkeypatch)
     again = client.get(reverse("admin:people_topic_changelist"))
     assert built == [None]
     assert _sidebar(first) == _sidebar(again)
+
+
+def test_the_admin_carries_the_sites_name_colours_and_icon(client, staff):
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "socialearn administration" in page
+    assert "Django administration" not in page
+    assert "css/admin" in page
+    assert "favicon" in page
