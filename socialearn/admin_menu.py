@@ -3,7 +3,7 @@
 Every admin page lists the apps and models the person may see (the index and the sidebar of
 every list and form): about 60 models, each asked for its four permissions and two URLs, then
 rendered to some 40 kB of HTML. That was about a quarter of a changelist's time. What the
-menu shows depends only on the person's rights (superuser status, active, staff, the
+menu shows depends only on the person's rights (superuser status, active, the
 permissions they hold directly or through groups: no ModelAdmin of the project decides a
 model-level right on anything else), the language (apps are sorted by their translated name)
 and the URL prefix; the sidebar also marks the app and model of the page. So both are kept
@@ -28,13 +28,14 @@ _sidebars: dict[tuple, str] = {}
 
 
 def rights_key(request) -> tuple:
+    """What the menu's permission checks read (`User.has_module_perms` / `has_perm`): active,
+    superuser and the permissions held. Staff status is not among them: the admin's own door
+    (`AdminSite.has_permission`) reads it before any page with a menu is served."""
     user = request.user
     held = frozenset() if user.is_superuser else frozenset(user.get_all_permissions())
     return (
-        user.pk is not None,
-        user.is_superuser,
         user.is_active,
-        user.is_staff,
+        user.is_superuser,
         held,
         get_language(),
         get_script_prefix(),
