@@ -1,9 +1,47 @@
 import zoneinfo
+from functools import cache
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone, translation
 
 from .languages import KNOWN
+from .models import Location, Profile
+
+
+@cache
+def _profile_sql() -> tuple[str, list[str], list[str]]:
+    profile_fields = [f.attname for f in Profile._meta.concrete_fields]
+    location_fields = [f.attname for f in Location._meta.concrete_fields]
+    columns = [f'p."{Profile._meta.get_field(name).column}"' for name in profile_fields] + [
+        f'l."{Location._meta.get_field(name).column}"' for name in location_fields
+    ]
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {Profile._meta.db_table} p "  # noqa: S608 - our names
+        f"LEFT JOIN {Location._meta.db_table} l ON l.id = p.location_id "
+        "WHERE p.user_id = %s"
+    )
+    return sql, profile_fields, location_fields
+
+
+def viewer_profile(user_id: int) -> Profile | None:
+    """The person's profile with its location, as
+    `Profile.objects.select_related("location").filter(user_id=...).first()` gives it, read
+    with SQL written once: every signed-in page asks this, and the ORM spent a millisecond
+    compiling the same query each time."""
+    sql, profile_fields, location_fields = _profile_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(profile_fields)
+    profile = Profile.from_db(connection.alias, profile_fields, row[:split])
+    location = None
+    if profile.location_id is not None:
+        location = Location.from_db(connection.alias, location_fields, row[split:])
+    Profile.location.field.set_cached_value(profile, location)
+    return profile
 
 
 def without_viewer_timezone(view):
@@ -51,9 +89,7 @@ class ViewerTimezoneMiddleware:
         if user is not None and user.is_authenticated:
             # One query for the profile and its location (the zone may come from either);
             # assigning it caches user.profile for the rest of the request.
-            from .models import Profile
-
-            profile = Profile.objects.select_related("location").filter(user_id=user.pk).first()
+            profile = viewer_profile(user.pk)
             if profile is not None:
                 user.profile = profile
                 try:

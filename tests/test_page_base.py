@@ -1,0 +1,126 @@
+"""What every signed-in page pays before its own content: the viewer's profile, the menu's
+facts and the header. Each is read with SQL written once or kept rendered; these tests hold
+them to what the ORM and the template would give, for everyone, every time."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from socialearn import context_processors
+from socialearn.notifications.models import Notification
+from socialearn.people.middleware import viewer_profile
+from socialearn.people.models import Profile
+from socialearn.people.permissions import LD_ADMIN
+from tests.factories import LocationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NAV = re.compile(r'<nav[^>]*aria-label="(?:Main|Haupt)[^"]*"[^>]*>(.*?)</nav>', re.DOTALL)
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _note(user, read: bool = False) -> Notification:
+    now = timezone.now()
+    return Notification.objects.create(
+        recipient=user, kind="test", title="A note", created_at=now, read_at=now if read else None
+    )
+
+
+def test_the_viewer_profile_is_the_one_the_orm_reads_with_its_location():
+    berlin = LocationFactory(name="Berlin", time_zone="Europe/Berlin")
+    placed = UserFactory(profile__location=berlin, profile__time_zone="")
+    unplaced = UserFactory(profile__location=None, profile__time_zone="Asia/Tokyo")
+    for user in (placed, unplaced):
+        expected = Profile.objects.select_related("location").get(user_id=user.pk)
+        read = viewer_profile(user.pk)
+        for field in Profile._meta.concrete_fields:
+            assert getattr(read, field.attname) == getattr(expected, field.attname), field.name
+        assert read.location == expected.location
+        assert str(read.tz) == str(expected.tz)
+    assert str(viewer_profile(placed.pk).tz) == "Europe/Berlin"
+    assert str(viewer_profile(unplaced.pk).tz) == "Asia/Tokyo"
+
+
+def test_the_viewer_profile_of_someone_without_one_is_none():
+    user = UserFactory()
+    Profile.objects.filter(user=user).delete()
+    assert viewer_profile(user.pk) is None
+
+
+def test_the_menus_written_query_agrees_with_the_counted_one():
+    employee, admin = UserFactory(), UserFactory()
+    admin.groups.add(Group.objects.get_or_create(name=LD_ADMIN)[0])
+    _note(employee), _note(employee), _note(employee, read=True), _note(admin, read=True)
+    for user, unread, lnd_admin in [(employee, 2, False), (admin, 0, True)]:
+        written = context_processors._unread_and_roles(user.pk)
+        counted = context_processors._menu_facts_counted(user)
+        assert written == {"unread": unread, "lnd_admin": lnd_admin}
+        assert {key: counted[key] for key in written} == written
+
+
+def test_a_kept_header_carries_each_pages_own_csrf_token_and_signing_out_works():
+    user = UserFactory()
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(user)
+    second.force_login(user)
+    page = first.get(reverse("communities:list")).content.decode()
+    again = second.get(reverse("communities:list")).content.decode()
+    token, other = CSRF_INPUT.search(page).group(1), CSRF_INPUT.search(again).group(1)
+    assert context_processors._CSRF_SLOT not in page
+    assert token != other  # one kept header, each page its own token
+    out = first.post(reverse("account_logout"), {"csrfmiddlewaretoken": token})
+    assert out.status_code == 302
+    assert "_auth_user_id" not in first.session
+
+
+def test_the_header_shows_each_persons_own_menu_and_count(client):
+    employee, admin = UserFactory(), UserFactory()
+    admin.groups.add(Group.objects.get_or_create(name=LD_ADMIN)[0])
+    _note(employee)
+    _note(employee)
+    client.force_login(employee)
+    nav = NAV.search(client.get(reverse("communities:list")).content.decode()).group(1)
+    assert reverse("insights:overview") not in nav
+    assert '<span class="badge">2<' in nav
+    _note(employee)
+    nav = NAV.search(client.get(reverse("communities:list")).content.decode()).group(1)
+    assert '<span class="badge">3<' in nav  # a new notification shows on the next page
+    client.force_login(admin)
+    nav = NAV.search(client.get(reverse("communities:list")).content.decode()).group(1)
+    assert reverse("insights:overview") in nav
+    assert 'class="badge"' not in nav.split('class="nav-user"')[1]
+
+
+def test_the_header_marks_the_part_the_page_is_in(client):
+    client.force_login(UserFactory())
+    nav = NAV.search(client.get(reverse("communities:list")).content.decode()).group(1)
+    current = re.findall(r'<a href="([^"]+)" aria-current="page"', nav)
+    assert set(current) == {reverse("communities:list")}  # wide and narrow menus alike
+    nav = NAV.search(client.get(reverse("notifications:inbox")).content.decode()).group(1)
+    assert 'class="inbox-link" aria-current="page"' in nav
+
+
+def test_the_header_speaks_the_viewers_language(client):
+    user = UserFactory(profile__language="de")
+    client.force_login(user)
+    nav = NAV.search(client.get(reverse("communities:list")).content.decode()).group(1)
+    assert "Abmelden" in nav
+    assert "Sign out" not in nav
+    Profile.objects.filter(user=user).update(language="en-gb")
+    nav = NAV.search(client.get(reverse("communities:list")).content.decode()).group(1)
+    assert "Sign out" in nav
+
+
+def test_a_partial_without_the_header_asks_nothing_for_the_menu(
+    client, django_assert_max_num_queries
+):
+    """An htmx partial renders no header: the menu's query is not run for it."""
+    client.force_login(UserFactory())
+    with django_assert_max_num_queries(50) as queries:
+        client.get(reverse("search_suggest"), {"q": "da"}, HTTP_HX_REQUEST="true")
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "notifications_notification" not in sql
