@@ -185,6 +185,14 @@ class Thread(models.Model):
                 name="thread_moderation_queue",
             ),
             GinIndex(fields=["search_vector"], name="thread_search_gin"),
+            # The search's tips: the most recently active tips whose words match, walked among
+            # tips only (one thread in six) rather than through every thread by activity.
+            models.Index(
+                F("last_activity_at").desc(),
+                F("id").desc(),
+                condition=Q(kind="tip", status="published"),
+                name="thread_tips_recent",
+            ),
             # The one search and "similar questions" find titles with a typo or a prefix.
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="thread_title_trgm"),
             models.Index(fields=["community", "status", "-last_activity_at"]),

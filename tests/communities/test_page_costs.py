@@ -223,3 +223,23 @@ def test_titles_only_alike_are_looked_for_when_the_words_find_too_few(
     assert not any("job offer" in t for t in titles())
     Thread.objects.exclude(pk=alike.pk).delete()
     assert ["job offer" in t for t in titles()] == [True]
+
+
+def test_the_search_walks_tips_among_tips_only(member, community):
+    """A common word in 20,000 threads of which a quarter are tips: the tips' candidates come
+    from the tips' own index, not a walk of every thread by activity."""
+    from socialearn.people import search
+
+    _seed_threads(community.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE communities_thread SET search_vector = to_tsvector('english', title || ' data')"
+        )
+        cursor.execute("ANALYZE communities_thread")
+    with CaptureQueriesContext(connection) as captured:
+        hits = search.search(member, "data", kind="tips")[1][0].hits
+    assert len(hits) == 5
+    (sql,) = [q["sql"] for q in captured.captured_queries if "communities_thread" in q["sql"]]
+    used = _plan_indexes(sql)
+    assert "thread_tips_recent" in used
+    assert "seq scan" not in used

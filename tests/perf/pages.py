@@ -71,6 +71,9 @@ USED_BY = [
 
 # Pages as people open them with a query string, besides each route's plain form.
 VARIANTS = {
+    # The one search with results, and its suggestions as the header box is typed in.
+    "search": ["?q=data"],
+    "search_suggest": ["?q=data"],
     "people:directory": ["?q=data"],
     "communities:search": ["?q=data"],
     "communities:detail": ["?sort=top"],
