@@ -35,3 +35,14 @@ def test_a_reachable_redis_is_used_as_usual(settings):
     cache.set("key", 41)
     assert cache.incr("key") == 42
     cache.delete("key")
+
+
+def test_one_redis_client_serves_every_call_on_its_pool():
+    """A client is a handle on its connection pool: made once, not for every cache call."""
+    from django.core.cache import cache
+
+    cache.set("kept-client-probe", 1, 5)
+    client = cache._cache.get_client(write=True)
+    assert cache.get("kept-client-probe") == 1
+    assert cache._cache.get_client() is client
+    assert cache._cache.get_client(write=True) is client

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.perf import http_stage  # noqa: E402
 
-PORT = 8104
+PORT = int(os.environ.get("MINIMAL_PORT", "8104"))
 
 
 def main() -> int:
