@@ -101,6 +101,9 @@ TEMPLATES = [
     }
 ]
 
+# Django's own form and widget templates through their Jinja2 copies (socialearn/form_renderer.py).
+FORM_RENDERER = "socialearn.form_renderer.FastFormRenderer"
+
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
