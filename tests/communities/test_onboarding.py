@@ -481,3 +481,16 @@ def test_declines_from_before_the_declined_status_become_declined_memberships(ly
     assert community.memberships.get(user=declined).status == Membership.Status.DECLINED
     assert community.memberships.get(user=member).status == Membership.Status.ACTIVE
     assert invite_newcomers() == 0
+
+
+def test_newcomer_urls_are_those_reverse_gives(welcoming):
+    """The list writes each row's URLs from one reverse per route: they must be reverse()'s
+    own, whatever the slug (even one that is a number)."""
+    from communities.selectors.onboarding import _UrlOfId
+
+    for slug in ["welcome-to-lyon", "0", "team-0"]:
+        welcome = _UrlOfId("communities:newcomer_welcome", slug)
+        for pk in [0, 7, 10, 12345]:
+            assert welcome(pk) == reverse("communities:newcomer_welcome", args=[slug, pk])
+    profile = _UrlOfId("people:profile")
+    assert profile(105) == reverse("people:profile", args=[105])
