@@ -23,6 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
@@ -103,6 +104,21 @@ def _bonus(condition: Q, amount: float):
     return Case(When(condition, then=Value(amount)), default=Value(0.0), output_field=FloatField())
 
 
+def _words_then_alike(by_words: QuerySet, alike: QuerySet) -> RawSQL:
+    """The ids `by_words` finds, and those `alike` finds when they are fewer than CANDIDATES,
+    as one subquery: the words' candidates are read once (a CTE) and counted, and the titles
+    alike walked only when that count falls short (asking SQL for "the 200th by words" in
+    the alike branch walked the words' candidates a second time)."""
+    words_sql, words_params = by_words.query.sql_with_params()
+    alike_sql, alike_params = alike.query.sql_with_params()
+    # Both parts are querysets compiled with their parameters apart: nothing typed is in the SQL.
+    return RawSQL(  # noqa: S611
+        f"WITH by_words AS MATERIALIZED ({words_sql}) SELECT pk FROM by_words"  # noqa: S608
+        f" UNION SELECT pk FROM ({alike_sql}) alike WHERE (SELECT count(*) FROM by_words) < %s",
+        (*words_params, *alike_params, CANDIDATES),
+    )
+
+
 def _thread_rows(user, terms: Terms, threads: QuerySet) -> QuerySet:
     query = terms.query()
     relevance = search.best(
@@ -114,14 +130,8 @@ def _thread_rows(user, terms: Terms, threads: QuerySet) -> QuerySet:
     # word 30 ms for candidates its words had already found.
     recent = ("-last_activity_at", "-pk")
     by_words = threads.filter(search_vector=query).order_by(*recent).values("pk")
-    alike = (
-        threads.filter(search.similar("title", terms))
-        .alias(last_by_words=Subquery(by_words[CANDIDATES - 1 : CANDIDATES]))
-        .filter(last_by_words__isnull=True)
-        .order_by(*recent)
-        .values("pk")
-    )
-    candidates = by_words[:CANDIDATES].union(alike[:CANDIDATES])
+    alike = threads.filter(search.similar("title", terms)).order_by(*recent).values("pk")
+    candidates = _words_then_alike(by_words[:CANDIDATES], alike[:CANDIDATES])
     return (
         Thread.objects.filter(pk__in=candidates)
         .annotate(
