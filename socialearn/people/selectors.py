@@ -317,9 +317,6 @@ class _Decoded:
         while len(self._entries) > self.SIZE:
             self._entries.popitem(last=False)
 
-    def clear(self) -> None:
-        self._entries.clear()
-
 
 _decoded = _Decoded()
 
@@ -573,12 +570,12 @@ def experts_to_follow(*, profile: Profile, limit: int = 8) -> list[Profile]:
     scores.update((pk, totals.get(user_id, 0)) for pk, user_id in first_declared)
     return list(
         _listing(Profile.objects.filter(pk__in=list(scores)))
-        .annotate(evidence_total=_Looked(F("pk"), scores))
+        .annotate(evidence_total=_MappedValue(F("pk"), scores))
         .order_by("-evidence_total", "display_name", "id")[:limit]
     )
 
 
-class _Looked(Func):
+class _MappedValue(Func):
     """`mapping[expression]`, 0 for a key it does not hold, as one SQL expression (two array
     parameters) whatever the mapping's size: a CASE of one WHEN a key cost more to build
     than the query it was in."""
