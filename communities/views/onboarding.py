@@ -83,20 +83,20 @@ def newcomer_welcome(request, slug: str, user_id: int):
     except ValidationError as exc:
         raise Http404(exc.messages[0]) from exc
     if request.htmx:
-        membership = next(
+        row = next(
             (
-                m
-                for m in newcomers_for_welcome(community=community, viewer=request.user)
-                if m.user_id == newcomer.pk
+                n
+                for n in newcomers_for_welcome(community=community, viewer=request.user)
+                if n.user_id == newcomer.pk
             ),
             None,
         )
-        if membership is None:
+        if row is None:
             raise Http404("No such newcomer.")
         return TemplateResponse(
             request,
             "communities/lnd/newcomers.html#newcomer-row",
-            {"community": community, "membership": membership},
+            {"community": community, "newcomer": row},
         )
     messages.success(
         request, _("%(person)s will see your welcome.") % {"person": newcomer.profile.name}

@@ -169,6 +169,11 @@ class Profile(models.Model):
             models.Index(fields=["display_name", "id"], name="profile_directory_order"),
             # The home page's new colleagues: the last month's starters, not everyone.
             models.Index(fields=["started_company_on"], name="profile_started_company"),
+            # A community's newcomers to welcome, newest first and by id within a day: the
+            # first twenty read in order, not the whole of the last day's starters sorted.
+            models.Index(
+                models.F("started_company_on").desc(), "user_id", name="profile_started_newest"
+            ),
             # The one search finds people by name with a typo.
             GinIndex(fields=["display_name"], opclasses=["gin_trgm_ops"], name="profile_name_trgm"),
         ]

@@ -1,6 +1,8 @@
 """Reads the people pages share: the directory search, profiles, topics and their experts."""
 
-from collections import defaultdict
+import heapq
+import time
+from collections import Counter, OrderedDict
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -11,6 +13,7 @@ from django.db.models import (
     Exists,
     F,
     Func,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -275,13 +278,56 @@ def topics_evidence(topic_ids: list[int]) -> dict[int, dict]:
         found = ":".join(map(str, cursor.fetchone()))
     prefix = f"people:topic-evidence:{evidence.generation()}:{found}"
     keys = {topic_id: f"{prefix}:{topic_id}" for topic_id in topic_ids}
-    kept = cache.get_many(list(keys.values()))
-    result = {t: kept[key] for t, key in keys.items() if key in kept}
+    result = {t: d for t, key in keys.items() if (d := _decoded.get(key)) is not None}
+    unread = [keys[t] for t in topic_ids if t not in result]
+    kept = cache.get_many(unread) if unread else {}
+    result.update((t, kept[key]) for t, key in keys.items() if key in kept)
     missing = [t for t in topic_ids if t not in result]
     if missing:
         result.update(_count_topics_evidence(missing))
         cache.set_many({keys[t]: result[t] for t in missing}, TOPIC_EVIDENCE_SECONDS)
+    for t, key in keys.items():
+        if key in unread:
+            _decoded.put(key, result[t])
     return result
+
+
+class _Decoded:
+    """The topics' kept evidence this process read last, decoded, each for a minute at most,
+    under the same keys as the shared cache (so new evidence, which changes the key, shows at
+    once): a big topic's is some 200 KB, which reading and unpickling again on each view cost
+    more than the rest of the first-run page. A few topics only, the least recently used
+    going first."""
+
+    SECONDS = 60
+    SIZE = 32
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, tuple[float, dict]] = OrderedDict()
+
+    def get(self, key: str) -> dict | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] <= time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, key: str, value: dict) -> None:
+        self._entries[key] = (time.monotonic() + self.SECONDS, value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.SIZE:
+            self._entries.popitem(last=False)
+
+
+_decoded = _Decoded()
+
+
+def _people_by_user(kept: dict) -> dict[int, tuple[int, str]]:
+    """A topic's kept people as {user id: (profile id, display name)}, made once per decoded
+    topic (kept beside it)."""
+    found = kept.get("_by_user")
+    if found is None:
+        found = kept["_by_user"] = {u: (pk, name) for pk, u, name, _declared in kept["people"]}
+    return found
 
 
 def _count_topics_evidence(topic_ids: list[int]) -> dict[int, dict]:
@@ -490,7 +536,13 @@ def experts_to_follow(*, profile: Profile, limit: int = 8) -> list[Profile]:
     The candidates are those with the most evidence on the topics this person may see (from
     the topics' kept evidence, topics_evidence()) and the first few in directory order of
     those who declared them (read off the (display_name, id) index): asking SQL for "declared
-    or with evidence" in one query made the planner read every profile."""
+    or with evidence" in one query made the planner read every profile.
+
+    Only the candidates' totals are compared in full: names are looked at for those tied at
+    the last place kept, and SQL orders them and reads the `limit` shown, not every
+    candidate (sorting thousands of people with evidence by total and name, then reading
+    all 48 candidates with their topics for 8 shown, was most of the page at a large
+    organisation)."""
     from . import evidence
 
     topic_ids = list(profile.interests.values_list("pk", flat=True)) or list(
@@ -500,29 +552,60 @@ def experts_to_follow(*, profile: Profile, limit: int = 8) -> list[Profile]:
         return []
     wanted = limit * 3
     places = evidence.readable_places(profile.user)
-    totals: dict[int, int] = defaultdict(int)
-    names: dict[int, tuple[str, int]] = {}
+    totals: Counter[int] = Counter()
+    active: dict[int, tuple[int, str]] = {}  # user id -> (profile id, name)
     for kept in topics_evidence(topic_ids).values():
-        for user_id, n in visible_evidence(profile.user, kept, places).items():
-            totals[user_id] += n
-        for pk, user_id, name, _declared in kept["people"]:
-            names[user_id] = ((name or "").casefold(), pk)
-    best = sorted(
-        (u for u in totals if u in names and u != profile.user_id),
-        key=lambda u: (-totals[u], names[u]),
-    )[:wanted]
+        totals.update(visible_evidence(profile.user, kept, places))
+        active.update(_people_by_user(kept))
+    best = _most_evidence(totals, active, wanted, leave_out=profile.user_id)
     declared = Profile.expertise.through.objects.filter(topic_id__in=topic_ids).values("profile_id")
-    first_declared = list(
+    first_declared = (
         _active_profiles()
         .exclude(pk=profile.pk)
         .filter(pk__in=declared)
         .order_by("display_name", "id")
-        .values_list("pk", flat=True)[:wanted]
+        .values_list("pk", "user_id")[:wanted]
     )
-    ids = {names[u][1] for u in best} | set(first_declared)
-    found = list(_listing(Profile.objects.filter(pk__in=ids).order_by("display_name", "id")))
-    found.sort(key=lambda p: -totals.get(p.user_id, 0))
-    return found[:limit]
+    scores = {active[u][0]: totals[u] for u in best}
+    scores.update((pk, totals.get(user_id, 0)) for pk, user_id in first_declared)
+    return list(
+        _listing(Profile.objects.filter(pk__in=list(scores)))
+        .annotate(evidence_total=_MappedValue(F("pk"), scores))
+        .order_by("-evidence_total", "display_name", "id")[:limit]
+    )
+
+
+class _MappedValue(Func):
+    """`mapping[expression]`, 0 for a key it does not hold, as one SQL expression (two array
+    parameters) whatever the mapping's size: a CASE of one WHEN a key cost more to build
+    than the query it was in."""
+
+    output_field = IntegerField()
+
+    def __init__(self, expression, mapping: dict[int, int]):
+        super().__init__(expression)
+        self.keys, self.values = list(mapping), list(mapping.values())
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        template = "COALESCE((%s::integer[])[array_position(%s::integer[], {})], 0)"
+        return template.format(sql), (self.values, self.keys, *params)
+
+
+def _most_evidence(
+    totals: Counter[int], active: dict[int, tuple[int, str]], wanted: int, *, leave_out: int
+) -> list[int]:
+    """The `wanted` active people (user ids) with the highest totals, ties by name and
+    profile id; names are compared only among those tied at the last place kept."""
+    eligible = [u for u in totals if u in active and u != leave_out]
+    if len(eligible) <= wanted:
+        tied = eligible
+    else:
+        last = heapq.nlargest(wanted, (totals[u] for u in eligible))[-1]
+        tied = [u for u in eligible if totals[u] >= last]
+    return sorted(tied, key=lambda u: (-totals[u], (active[u][1] or "").casefold(), active[u][0]))[
+        :wanted
+    ]
 
 
 MENTION_SUGGESTIONS = 8

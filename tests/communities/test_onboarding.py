@@ -367,6 +367,60 @@ def test_the_newcomers_page_runs_a_fixed_number_of_queries(
     assert response.content.decode().count('class="newcomer"') == 20
 
 
+def test_each_newcomer_row_shows_name_title_start_and_a_welcome(client, welcoming, lyon):
+    """Rule: every row says who (display name, else full name, else "New member"), their
+    title and the day they started -- each row, also when several started the same day --
+    and links their profile and the welcome, or says they were welcomed."""
+    from django.utils.dateformat import format as date_format
+
+    community, veteran, nina = welcoming
+    same_day = [
+        UserFactory(
+            profile__location=lyon,
+            profile__started_company_on=days_ago(4),
+            profile__display_name="",
+            first_name="Omar",
+            last_name="Okafor",
+            profile__job_title="Analyst",
+        ),
+        UserFactory(
+            profile__location=lyon,
+            profile__started_company_on=days_ago(4),
+            profile__display_name="",
+            first_name="",
+            last_name="",
+        ),
+    ]
+    earlier = UserFactory(
+        profile__location=lyon, profile__started_company_on=days_ago(9), profile__display_name="Ed"
+    )
+    for user in [*same_day, earlier]:
+        membership_join(community=community, user=user)
+    client.force_login(veteran)
+    client.post(reverse("communities:newcomer_welcome", args=[community.slug, earlier.pk]))
+
+    body = client.get(reverse("communities:newcomers", args=[community.slug])).content.decode()
+
+    rows = {
+        user.pk: body.split(f'id="newcomer-{user.pk}"')[1].split("</tr>")[0]
+        for user in [nina, *same_day, earlier]
+    }
+    four_days, nine_days = date_format(days_ago(4), "j M"), date_format(days_ago(9), "j M")
+    assert "Nina New" in rows[nina.pk]
+    assert "Omar Okafor" in rows[same_day[0].pk]
+    assert "Analyst · " in rows[same_day[0].pk]
+    assert "New member" in rows[same_day[1].pk]
+    for user in [nina, *same_day]:
+        row = rows[user.pk]
+        assert f"started {four_days}" in row
+        assert f'href="{reverse("people:profile", args=[user.pk])}"' in row
+        welcome = reverse("communities:newcomer_welcome", args=[community.slug, user.pk])
+        assert f'action="{welcome}" hx-post="{welcome}"' in row
+    assert f"started {nine_days}" in rows[earlier.pk]
+    assert "Welcomed" in rows[earlier.pk]
+    assert "<form" not in rows[earlier.pk]
+
+
 def test_the_partial_for_the_community_page_loads_the_list(client, welcoming):
     community, veteran, _ = welcoming
     client.force_login(veteran)
@@ -427,3 +481,16 @@ def test_declines_from_before_the_declined_status_become_declined_memberships(ly
     assert community.memberships.get(user=declined).status == Membership.Status.DECLINED
     assert community.memberships.get(user=member).status == Membership.Status.ACTIVE
     assert invite_newcomers() == 0
+
+
+def test_newcomer_urls_are_those_reverse_gives(welcoming):
+    """The list writes each row's URLs from one reverse per route: they must be reverse()'s
+    own, whatever the slug (even one that is a number)."""
+    from communities.selectors.onboarding import _UrlOfId
+
+    for slug in ["welcome-to-lyon", "0", "team-0"]:
+        welcome = _UrlOfId("communities:newcomer_welcome", slug)
+        for pk in [0, 7, 10, 12345]:
+            assert welcome(pk) == reverse("communities:newcomer_welcome", args=[slug, pk])
+    profile = _UrlOfId("people:profile")
+    assert profile(105) == reverse("people:profile", args=[105])

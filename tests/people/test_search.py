@@ -142,6 +142,41 @@ def test_communities_search_posts_is_the_one_search_filtered_to_threads(org, cli
     assert 'aria-current="page">Threads and replies' in page
 
 
+def test_post_hits_name_their_community_and_author_as_lists_do(org):
+    """Rule: a thread or reply hit says where it was posted and by whom: the display name,
+    "Member" without one, "Former member" once the account is gone. (Read for the hits shown
+    only, after ranking: each must still carry its own.)"""
+    nameless = UserFactory(profile__display_name="")
+    gone = UserFactory(profile__display_name="Gone Author")
+    thread_create(
+        community=org.community,
+        author=nameless,
+        kind=Thread.Kind.QUESTION,
+        title="Zebra crossings",
+        body="Striped.",
+    )
+    zebra = thread_create(
+        community=org.community,
+        author=gone,
+        kind=Thread.Kind.DISCUSSION,
+        title="Zebra habitats",
+        body="Savannah.",
+    )
+    reply_create(thread=zebra, author=org.manager, body="Zebra herds migrate.")
+    gone.delete()
+    _, groups = search.search(org.reader, "zebra", kind="threads", limit=10)
+    # The meta line ends with the post's date: its community and author come before.
+    meta = {
+        (h.label, h.title.replace("<mark>", "").replace("</mark>", "")): h.meta.rsplit(" · ", 1)[0]
+        for h in groups[0].hits
+    }
+    assert meta == {
+        ("", "Zebra crossings"): "Platform guild · Member",
+        ("", "Zebra habitats"): "Platform guild · Former member",
+        ("Reply", "Zebra habitats"): "Platform guild · Magdalena Okonkwo",
+    }
+
+
 # --- visibility -------------------------------------------------------------------------------
 
 

@@ -3,6 +3,8 @@ then restricted to what each reader may see: new evidence shows at once, evidenc
 private community only to its members, the hub the same number of queries however many
 people have evidence."""
 
+import time
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -170,3 +172,53 @@ def test_people_to_follow_cost_the_same_queries_for_many_candidates(place, clien
     newcomer.profile.interests.add(TopicFactory(name="Pricing"))
     assert queries() == first_view
     assert queries() == kept_view
+
+
+def test_people_to_follow_rank_by_evidence_then_name_and_fill_with_those_who_declared(place):
+    """Rule: the first-run suggestions are the people with the most evidence this newcomer
+    may see (ties by name), then those who only declared the topic in directory order, at
+    most `limit`; the newcomer is never suggested to themselves."""
+    p = place
+    newcomer = UserFactory(profile__interests=[p.topic], profile__expertise=[p.topic])
+    for i in range(3):
+        _tip(p, p.public, p.manager, title=f"Manager tip {i}")
+    brenda, abel = (UserFactory(profile__display_name=n) for n in ("Brenda Tie", "Abel Tie"))
+    for author in (brenda, abel, newcomer):
+        _tip(p, p.public, author, title=f"Tip by {author.pk}")
+    _tip(p, p.private, p.writer, title="Private tip")  # the newcomer may not see it
+    for name in ("Zoe Declared", "Carl Declared", "Mia Declared"):
+        UserFactory(profile__display_name=name, profile__expertise=[p.topic])
+    names = [
+        person.display_name
+        for person in selectors.experts_to_follow(profile=newcomer.profile, limit=5)
+    ]
+    assert names == ["Nia Manager", "Abel Tie", "Brenda Tie", "Carl Declared", "Mia Declared"]
+
+
+def test_a_process_reuses_a_topics_decoded_evidence_for_a_minute_under_the_same_key(
+    place, monkeypatch
+):
+    """Rule: the decoded copy a process keeps is the shared cache's entry under the same key
+    (new evidence, a new key, shows at once) and lasts a minute at most."""
+    from django.core.cache import cache
+
+    p = place
+    _tip(p, p.public, p.writer)
+    selectors.topic_evidence(p.topic.pk)
+    reads = []
+    get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: reads.append(keys) or get_many(keys))
+    assert selectors.visible_evidence(p.outsider, selectors.topic_evidence(p.topic.pk)).keys() == {
+        p.writer.pk
+    }
+    assert reads == []
+    _tip(p, p.public, p.manager, title="Second tip")
+    assert selectors.visible_evidence(p.outsider, selectors.topic_evidence(p.topic.pk)).keys() == {
+        p.writer.pk,
+        p.manager.pk,
+    }
+    assert len(reads) == 1
+    later = time.monotonic() + selectors._Decoded.SECONDS
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    selectors.topic_evidence(p.topic.pk)
+    assert len(reads) == 2
