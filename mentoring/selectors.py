@@ -4,10 +4,13 @@ from collections import defaultdict
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from socialearn import generations
 from socialearn.people.models import Department, Location, Profile, Topic
 
 from . import matching
@@ -366,6 +369,24 @@ def scoreboard() -> dict:
         "grown_total": grown_total,
         "chart": bar_chart(rows),
     }
+
+
+SCOREBOARD_GENERATION = "mentoring:scoreboard"
+# What no mentoring service changes (a person moving to another location, a topic renamed, an
+# edit in the admin) shows on the kept scoreboard within this time.
+SCOREBOARD_SECONDS = 5 * 60
+
+
+def scoreboard_kept() -> dict:
+    """scoreboard(), the same for every reader, kept per language (a location's "none given")
+    under the scoreboard's generation: the services that enrol, withdraw, match or change a
+    programme start a new one (services.scoreboard_changed)."""
+    key = f"mentoring:scoreboard:{generations.get(SCOREBOARD_GENERATION)}:{get_language()}"
+    board = cache.get(key)
+    if board is None:
+        board = scoreboard()
+        cache.set(key, board, SCOREBOARD_SECONDS)
+    return board
 
 
 def bar_chart(rows: list[dict], *, width: int = 520, bar: int = 14) -> dict:

@@ -88,7 +88,7 @@ def _coordinated(request, pk: int) -> Programme:
 @login_required
 def home(request):
     """The recruitment scoreboard, open to every employee, and the programmes."""
-    board = selectors.scoreboard()
+    board = selectors.scoreboard_kept()
     return TemplateResponse(
         request,
         "mentoring/home.html",
