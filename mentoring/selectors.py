@@ -191,13 +191,20 @@ def coordinator_view(programme: Programme) -> dict:
     by_status: dict[str, list[Match]] = defaultdict(list)
     for match in matches:
         by_status[match.status].append(match)
-    # Same rule as the nudge both sides get: no meeting for the programme's weeks.
-    stalled = list(
+    # Same rule as the nudge both sides get: no meeting for the programme's weeks. Stalled
+    # matches are active ones, already read above with their two people.
+    by_id = {match.pk: match for match in matches}
+    stalled = []
+    for match_id, quiet_since in (
         stalled_matches(timezone.localdate())
         .filter(programme=programme)
-        .select_related("mentor__user__profile", "protege__user__profile")
         .order_by("quiet_since", "id")
-    )
+        .values_list("id", "quiet_since")
+    ):
+        match = by_id.get(match_id)
+        if match is not None:  # else it was written between the two reads
+            match.quiet_since = quiet_since  # type: ignore[attr-defined]
+            stalled.append(match)
     counts = Enrolment.objects.filter(programme=programme, status="active").aggregate(
         mentors=Count("id", filter=Q(role=Enrolment.Role.MENTOR)),
         proteges=Count("id", filter=Q(role=Enrolment.Role.PROTEGE)),

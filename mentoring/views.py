@@ -286,11 +286,13 @@ def coordinate(request, pk: int):
     context["swap_choices"] = [m for m in context["mentors"] if m.free > 0]
     context["has_locks"] = any(m.locked for m in context["proposed"])
     if not request.htmx:
-        context["outcomes"] = relationship_selectors.programme_outcomes(programme)
+        context["outcomes"] = relationship_selectors.programme_outcome_figures(programme)
+    # Waiting for an answer first, then active, completed, declined or expired.
+    context["published"] = [
+        m for key in ("offered", "active", "completed", "declined") for m in context[key]
+    ]
     # A long list of published matches folds away so the proposals stay in reach.
-    context["published_count"] = sum(
-        len(context[key]) for key in ("offered", "active", "completed", "declined")
-    )
+    context["published_count"] = len(context["published"])
     if request.htmx and request.GET.get("part") == "run":
         run = context["run"]
         if run is None or run.status != MatchingRun.Status.RUNNING:
