@@ -384,11 +384,15 @@ SCOREBOARD_GENERATION = "mentoring:scoreboard"
 SCOREBOARD_SECONDS = 5 * 60
 
 
+def scoreboard_generation() -> str:
+    return generations.get(SCOREBOARD_GENERATION)
+
+
 def scoreboard_kept() -> dict:
     """scoreboard(), the same for every reader, kept per language (a location's "none given")
     under the scoreboard's generation: the services that enrol, withdraw, match or change a
     programme start a new one (services.scoreboard_changed)."""
-    key = f"mentoring:scoreboard:{generations.get(SCOREBOARD_GENERATION)}:{get_language()}"
+    key = f"mentoring:scoreboard:{scoreboard_generation()}:{get_language()}"
     board = cache.get(key)
     if board is None:
         board = scoreboard()

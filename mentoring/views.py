@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -87,13 +88,18 @@ def _coordinated(request, pk: int) -> Programme:
 
 @login_required
 def home(request):
-    """The recruitment scoreboard, open to every employee, and the programmes."""
-    board = selectors.scoreboard_kept()
+    """The recruitment scoreboard, open to every employee, and the programmes.
+
+    Both are the same for everyone (but for a coordinator's hint when there is no programme):
+    the template keeps them rendered under the scoreboard's generation, so the kept figures
+    are read only when that rendering is not kept."""
     return TemplateResponse(
         request,
         "mentoring/home.html",
         {
-            **board,
+            "board": SimpleLazyObject(selectors.scoreboard_kept),
+            "generation": selectors.scoreboard_generation(),
+            "kept_seconds": selectors.SCOREBOARD_SECONDS,
             "can_create": permissions.can_create_programmes(request.user),
             "today": timezone.localdate(),
         },

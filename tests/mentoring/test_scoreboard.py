@@ -170,3 +170,12 @@ def test_the_kept_scoreboard_is_kept_per_language(make_programme, enrol, topics)
     with translation.override("en"):
         assert places() == ["No location given"]
     assert german == ["Kein Standort angegeben"]
+
+
+def test_the_kept_page_keeps_the_coordinators_hint_to_coordinators(client, coordinator, db):
+    client.force_login(UserFactory())
+    assert "Start one with" not in client.get(reverse("mentoring:home")).content.decode()
+    client.force_login(coordinator)
+    assert "Start one with" in client.get(reverse("mentoring:home")).content.decode()
+    client.force_login(UserFactory())
+    assert "Start one with" not in client.get(reverse("mentoring:home")).content.decode()
