@@ -318,23 +318,31 @@ def _scoreboard_page(challenge: Challenge, page) -> dict:
     }
 
 
-def scoreboard_kept(challenge: Challenge, page=1) -> dict:
+def scoreboard_page_number(page) -> int:
+    """The page of the scoreboard asked for (?page=), 1 for anything but a number."""
+    try:
+        return int(page)
+    except (TypeError, ValueError):
+        return 1
+
+
+def scoreboard_generation(challenge: Challenge) -> str:
+    return generations.get(SCOREBOARD_GENERATION, challenge.pk)
+
+
+def scoreboard_kept(challenge: Challenge, page: int = 1) -> dict:
     """The scoreboard page's figures and charts, the same for everyone who may see them, kept
     per page, language and time zone (the weeks) under the challenge's scoreboard generation:
     joining, leaving, completing a step and a step saved or posted start a new one
     (services.scoreboard_changed)."""
-    try:
-        number = int(page)
-    except (TypeError, ValueError):
-        number = 1
-    generation = generations.get(SCOREBOARD_GENERATION, challenge.pk)
     zone = timezone.get_current_timezone_name()
-    key = f"challenges:scoreboard:{challenge.pk}:{generation}:{get_language()}:{zone}:{number}"
+    generation = scoreboard_generation(challenge)
+    key = f"challenges:scoreboard:{challenge.pk}:{generation}:{get_language()}:{zone}:{page}"
     kept = cache.get(key)
     if kept is None:
         kept = _scoreboard_page(challenge, page)
         # A page past the last shows the last: kept under the numbers people link to only.
-        if kept["board"]["page"].number == number:
+        if kept["board"]["page"].number == page:
             cache.set(key, kept, SCOREBOARD_SECONDS)
     return kept
 

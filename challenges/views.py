@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -298,15 +299,24 @@ def challenge_calendar_file(request, pk: int):
 
 @login_required
 def scoreboard(request, pk: int):
+    """The same for everyone who may see the challenge: the template keeps it rendered under
+    the scoreboard's generation, so the kept figures are read only when that rendering is not
+    kept."""
     challenge = _challenge_or_404(request, pk)
-    kept = selectors.scoreboard_kept(challenge, request.GET.get("page") or 1)
+    number = selectors.scoreboard_page_number(request.GET.get("page"))
+    kept = SimpleLazyObject(lambda: selectors.scoreboard_kept(challenge, number))
     return TemplateResponse(
         request,
         "challenges/scoreboard.html",
         {
             "challenge": challenge,
-            **kept,
-            "total_completions": kept["board"]["completions"],
+            "board": SimpleLazyObject(lambda: kept["board"]),
+            "figures": SimpleLazyObject(lambda: kept["figures"]),
+            "weekly_chart": SimpleLazyObject(lambda: kept["weekly_chart"]),
+            "steps_chart": SimpleLazyObject(lambda: kept["steps_chart"]),
+            "generation": selectors.scoreboard_generation(challenge),
+            "kept_seconds": selectors.SCOREBOARD_SECONDS,
+            "page_number": number,
         },
     )
 

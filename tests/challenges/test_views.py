@@ -317,10 +317,13 @@ def test_the_kept_scoreboard_is_counted_again_when_someone_joins_completes_or_le
         return client.get(url).context["board"]
 
     assert (board()["joined"], board()["completions"]) == (2, 0)
+    assert "<strong>0</strong><span>steps completed</span>" in client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         reply_create(thread=step.thread, author=second, body="done")
     assert [r.participant.user_id for r in board()["rows"]] == [second.pk, first.pk]
     assert board()["completions"] == 1
+    html = client.get(url).content.decode()
+    assert "<strong>1</strong><span>steps completed</span>" in html
     with django_capture_on_commit_callbacks(execute=True):
         (third,) = joined(running, 1)
     assert board()["joined"] == 3
