@@ -179,3 +179,15 @@ def test_the_kept_page_keeps_the_coordinators_hint_to_coordinators(client, coord
     assert "Start one with" in client.get(reverse("mentoring:home")).content.decode()
     client.force_login(UserFactory())
     assert "Start one with" not in client.get(reverse("mentoring:home")).content.decode()
+
+
+def test_the_kept_scoreboard_counts_again_after_an_edit_in_the_admin(
+    admin_client, make_programme, enrol, topics
+):
+    mentor = enrol(make_programme(), MENTOR, topics[:1], capacity=1)
+    assert _row(selectors.scoreboard_kept(), "Leadership")["have"] == 1
+    response = admin_client.post(
+        reverse("admin:mentoring_enrolment_delete", args=[mentor.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert selectors.scoreboard_kept()["rows"] == []
