@@ -15,18 +15,29 @@ from .models import Challenge, Step
 from .permissions import readable_challenges_q
 
 
-def step_entry(step: Step, release_at: datetime) -> Entry:
-    """The step's entry; `step.challenge` and its community must be loaded."""
+def step_entry(
+    step: Step, release_at: datetime, *, links: dict[int, tuple[str, str]] | None = None
+) -> Entry:
+    """The step's entry; `step.challenge` and its community must be loaded. `links` keeps
+    each challenge's two addresses across the steps of one read (two reverse() calls a step
+    were most of the calendar's cost for challenges)."""
     challenge = step.challenge
+    links = {} if links is None else links
+    if challenge.pk not in links:
+        links[challenge.pk] = (
+            challenge.get_absolute_url(),
+            reverse("challenges:ics", args=[challenge.pk]),
+        )
+    url, ics_url = links[challenge.pk]
     return Entry(
         uid=f"challenge-step-{step.pk}",
         kind=_("Challenge step"),
         title=f"{challenge.title}: {step.title}",
         starts_at=release_at,
         ends_at=release_at + timedelta(minutes=max(step.estimated_minutes, 5)),
-        url=challenge.get_absolute_url(),
+        url=url,
         place=challenge.community.name if challenge.community else "",
-        ics_url=reverse("challenges:ics", args=[challenge.pk]),
+        ics_url=ics_url,
         ics_label=_("Add all steps to calendar"),
     )
 
@@ -34,7 +45,8 @@ def step_entry(step: Step, release_at: datetime) -> Entry:
 def challenge_entries(challenge: Challenge) -> list[Entry]:
     """Every dated step of one challenge, in order. One query."""
     steps = challenge.steps.filter(release_at__isnull=False).order_by("release_at", "id")
-    return [step_entry(s, s.release_at) for s in steps if s.release_at is not None]
+    links: dict[int, tuple[str, str]] = {}
+    return [step_entry(s, s.release_at, links=links) for s in steps if s.release_at is not None]
 
 
 def entries(user, *, start: datetime, end: datetime, limit: int) -> list[Entry]:
@@ -56,4 +68,5 @@ def entries(user, *, start: datetime, end: datetime, limit: int) -> list[Entry]:
         )
         .order_by("release_at", "id")[:limit]
     )
-    return [step_entry(s, s.release_at) for s in rows if s.release_at is not None]
+    links: dict[int, tuple[str, str]] = {}
+    return [step_entry(s, s.release_at, links=links) for s in rows if s.release_at is not None]

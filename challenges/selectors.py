@@ -7,16 +7,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from communities.models import Reply
+from socialearn import generations
 
-from . import permissions, streaks
+from . import charts, permissions, streaks
 from .models import Challenge, Completion, Flow, FlowItem, Participant, Step
 
 
@@ -263,6 +265,86 @@ def figures(challenge: Challenge) -> dict:
         "weeks": [(w, joined.get(w, 0), active.get(w, 0)) for w in weeks],
         "per_step": per_step,
     }
+
+
+SCOREBOARD_GENERATION = "challenges:scoreboard"
+# What changes with time alone (a streak broken at the end of its day, a completion leaving
+# the last seven days) and what no challenge service changes (a person renamed) shows within
+# this time.
+SCOREBOARD_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    """What the scoreboard shows of its Paginator page, kept without the page's query."""
+
+    number: int
+    num_pages: int
+
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _scoreboard_page(challenge: Challenge, page) -> dict:
+    board = scoreboard(challenge, page=page)
+    found = board["page"]
+    board["page"] = BoardPage(found.number, found.paginator.num_pages)
+    found_figures = figures(challenge)
+    weeks = found_figures["weeks"]
+    week_labels = [date_format(w, gettext("d M")) for w, _, _ in weeks]
+    return {
+        "board": board,
+        "figures": found_figures,
+        "weekly_chart": charts.bar_chart(
+            week_labels, [[j for _, j, _ in weeks], [a for _, _, a in weeks]]
+        ),
+        "steps_chart": charts.bar_chart(
+            [str(pos) for pos, _, _, _ in found_figures["per_step"]],
+            [[n for _, _, n, _ in found_figures["per_step"]]],
+            max_value=max(board["joined"], 1),
+        ),
+    }
+
+
+def scoreboard_page_number(page) -> int:
+    """The page of the scoreboard asked for (?page=), 1 for anything but a number."""
+    try:
+        return int(page)
+    except (TypeError, ValueError):
+        return 1
+
+
+def scoreboard_generation(challenge: Challenge) -> str:
+    return generations.get(SCOREBOARD_GENERATION, challenge.pk)
+
+
+def scoreboard_kept(challenge: Challenge, page: int = 1) -> dict:
+    """The scoreboard page's figures and charts, the same for everyone who may see them, kept
+    per page, language and time zone (the weeks) under the challenge's scoreboard generation:
+    joining, leaving, completing a step and a step saved or posted start a new one
+    (services.scoreboard_changed)."""
+    zone = timezone.get_current_timezone_name()
+    generation = scoreboard_generation(challenge)
+    key = f"challenges:scoreboard:{challenge.pk}:{generation}:{get_language()}:{zone}:{page}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = _scoreboard_page(challenge, page)
+        # A page past the last shows the last: kept under the numbers people link to only.
+        if kept["board"]["page"].number == page:
+            cache.set(key, kept, SCOREBOARD_SECONDS)
+    return kept
 
 
 def flow_list(user) -> QuerySet:

@@ -8,14 +8,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from socialearn.calendar import feed_calendar
 
-from . import charts, permissions, selectors, services
+from . import permissions, selectors, services
 from .calendar import challenge_entries
 from .forms import (
     AnswerForm,
@@ -299,29 +299,24 @@ def challenge_calendar_file(request, pk: int):
 
 @login_required
 def scoreboard(request, pk: int):
+    """The same for everyone who may see the challenge: the template keeps it rendered under
+    the scoreboard's generation, so the kept figures are read only when that rendering is not
+    kept."""
     challenge = _challenge_or_404(request, pk)
-    board = selectors.scoreboard(challenge, page=request.GET.get("page") or 1)
-    figures = selectors.figures(challenge)
-    week_labels = [date_format(w, gettext("d M")) for w, _, _ in figures["weeks"]]
-    weekly_chart = charts.bar_chart(
-        week_labels,
-        [[j for _, j, _ in figures["weeks"]], [a for _, _, a in figures["weeks"]]],
-    )
-    steps_chart = charts.bar_chart(
-        [str(pos) for pos, _, _, _ in figures["per_step"]],
-        [[n for _, _, n, _ in figures["per_step"]]],
-        max_value=max(board["joined"], 1),
-    )
+    number = selectors.scoreboard_page_number(request.GET.get("page"))
+    kept = SimpleLazyObject(lambda: selectors.scoreboard_kept(challenge, number))
     return TemplateResponse(
         request,
         "challenges/scoreboard.html",
         {
             "challenge": challenge,
-            "board": board,
-            "figures": figures,
-            "weekly_chart": weekly_chart,
-            "steps_chart": steps_chart,
-            "total_completions": board["completions"],
+            "board": SimpleLazyObject(lambda: kept["board"]),
+            "figures": SimpleLazyObject(lambda: kept["figures"]),
+            "weekly_chart": SimpleLazyObject(lambda: kept["weekly_chart"]),
+            "steps_chart": SimpleLazyObject(lambda: kept["steps_chart"]),
+            "generation": selectors.scoreboard_generation(challenge),
+            "kept_seconds": selectors.SCOREBOARD_SECONDS,
+            "page_number": number,
         },
     )
 

@@ -63,8 +63,25 @@ class ProgrammeAdminForm(forms.ModelForm):
         return data
 
 
+class CountedOnScoreboard:
+    """Programmes, enrolments and matches changed here are counted again on the recruitment
+    scoreboard (its services do the same for changes made on the site)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        services.scoreboard_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)  # type: ignore[misc]
+        services.scoreboard_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
+        services.scoreboard_changed()
+
+
 @admin.register(Programme)
-class ProgrammeAdmin(SafeModelAdmin):
+class ProgrammeAdmin(CountedOnScoreboard, SafeModelAdmin):
     form = ProgrammeAdminForm
     list_display = [
         "name",
@@ -84,7 +101,7 @@ class ProgrammeAdmin(SafeModelAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(SafeModelAdmin):
+class EnrolmentAdmin(CountedOnScoreboard, SafeModelAdmin):
     list_display = [
         person_column("user", "person"),
         email_column("user"),
@@ -102,7 +119,7 @@ class EnrolmentAdmin(SafeModelAdmin):
 
 
 @admin.register(Match)
-class MatchAdmin(SafeModelAdmin):
+class MatchAdmin(CountedOnScoreboard, SafeModelAdmin):
     list_display = [
         person_column("mentor__user", "mentor"),
         person_column("protege__user", "protégé"),

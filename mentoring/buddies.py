@@ -24,6 +24,7 @@ from socialearn.recipient_languages import each_language
 
 from . import matching, selectors
 from .models import Enrolment, Match, Programme
+from .services import scoreboard_changed
 
 User = get_user_model()
 
@@ -68,6 +69,8 @@ def _enrol_newcomers(programme: Programme, today) -> int:
         [through(enrolment_id=e.pk, topic_id=t) for e in created for t in topic_ids],
         ignore_conflicts=True,
     )
+    if created:
+        scoreboard_changed()
     for enrolment in created:
         activity_record(
             verb="protege_enrolled",
@@ -137,6 +140,7 @@ def buddies_offer_in(programme: Programme, *, now=None) -> int:
         )
     Match.objects.bulk_create(matches)
     if matches:
+        scoreboard_changed()
         by_key = {e.pk: e for e in (*mentors, *proteges)}
         url = reverse("mentoring:mine")
         for ids in each_language(by_key[m.mentor_id].user_id for m in matches):

@@ -4,10 +4,13 @@ from collections import defaultdict
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from socialearn import generations
 from socialearn.people.models import Department, Location, Profile, Topic
 
 from . import matching
@@ -188,13 +191,20 @@ def coordinator_view(programme: Programme) -> dict:
     by_status: dict[str, list[Match]] = defaultdict(list)
     for match in matches:
         by_status[match.status].append(match)
-    # Same rule as the nudge both sides get: no meeting for the programme's weeks.
-    stalled = list(
+    # Same rule as the nudge both sides get: no meeting for the programme's weeks. Stalled
+    # matches are active ones, already read above with their two people.
+    by_id = {match.pk: match for match in matches}
+    stalled = []
+    for match_id, quiet_since in (
         stalled_matches(timezone.localdate())
         .filter(programme=programme)
-        .select_related("mentor__user__profile", "protege__user__profile")
         .order_by("quiet_since", "id")
-    )
+        .values_list("id", "quiet_since")
+    ):
+        match = by_id.get(match_id)
+        if match is not None:  # else it was written between the two reads
+            match.quiet_since = quiet_since  # type: ignore[attr-defined]
+            stalled.append(match)
     counts = Enrolment.objects.filter(programme=programme, status="active").aggregate(
         mentors=Count("id", filter=Q(role=Enrolment.Role.MENTOR)),
         proteges=Count("id", filter=Q(role=Enrolment.Role.PROTEGE)),
@@ -366,6 +376,28 @@ def scoreboard() -> dict:
         "grown_total": grown_total,
         "chart": bar_chart(rows),
     }
+
+
+SCOREBOARD_GENERATION = "mentoring:scoreboard"
+# What no mentoring service changes (a person moving to another location, a topic renamed, an
+# edit in the admin) shows on the kept scoreboard within this time.
+SCOREBOARD_SECONDS = 5 * 60
+
+
+def scoreboard_generation() -> str:
+    return generations.get(SCOREBOARD_GENERATION)
+
+
+def scoreboard_kept() -> dict:
+    """scoreboard(), the same for every reader, kept per language (a location's "none given")
+    under the scoreboard's generation: the services that enrol, withdraw, match or change a
+    programme start a new one (services.scoreboard_changed)."""
+    key = f"mentoring:scoreboard:{scoreboard_generation()}:{get_language()}"
+    board = cache.get(key)
+    if board is None:
+        board = scoreboard()
+        cache.set(key, board, SCOREBOARD_SECONDS)
+    return board
 
 
 def bar_chart(rows: list[dict], *, width: int = 520, bar: int = 14) -> dict:

@@ -12,7 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from socialearn import limits
+from socialearn import generations, limits
 from socialearn.insights.services import activity_record, scope_upsert
 from socialearn.notifications.services import notify, notify_audience
 from socialearn.outbox.services import task_after_commit
@@ -38,6 +38,12 @@ from .reasons import reason_text
 from .relationship.services import relationship_start
 
 INLINE_MATCHING_MAX = 600  # enrolments; bigger programmes are matched in a Celery worker
+
+
+def scoreboard_changed() -> None:
+    """Enrolments, matches and programmes are what the recruitment scoreboard counts: its
+    kept copy (selectors.scoreboard_kept) is computed afresh after this transaction."""
+    generations.bump(selectors.SCOREBOARD_GENERATION)
 
 
 def touch_last_active(user) -> None:
@@ -100,6 +106,7 @@ def programme_create(*, created_by, topics, coordinators=(), **fields) -> Progra
     programme.topics.set(topics)
     programme.coordinators.set({created_by, *coordinators})
     _scope(programme)
+    scoreboard_changed()
     return programme
 
 
@@ -125,6 +132,7 @@ def programme_update(*, programme: Programme, user, topics=None, coordinators=No
     if coordinators is not None:
         programme.coordinators.set({user, *coordinators})
     _scope(programme)
+    scoreboard_changed()
     return programme
 
 
@@ -366,6 +374,7 @@ def enrolment_create(
         object_id=enrolment.pk,
     )
     touch_last_active(user)
+    scoreboard_changed()
     return enrolment
 
 
@@ -378,6 +387,7 @@ def enrolment_set_availability(*, enrolment: Enrolment, user, unavailable: str) 
     enrolment.unavailable = unavailable
     enrolment.save(update_fields=["unavailable"])
     touch_last_active(user)
+    scoreboard_changed()
     return enrolment
 
 
@@ -391,6 +401,7 @@ def enrolment_withdraw(*, enrolment: Enrolment, user) -> Enrolment:
     Match.objects.filter(status__in=[Match.Status.PROPOSED, Match.Status.OFFERED]).filter(
         Q(mentor=enrolment) | Q(protege=enrolment)
     ).update(status=Match.Status.CANCELLED, ended_at=timezone.now())
+    scoreboard_changed()
     return enrolment
 
 
@@ -645,6 +656,7 @@ def programme_publish(*, programme: Programme, user) -> int:
     now = timezone.now()
     count = proposed.update(status=Match.Status.OFFERED, offered_at=now, locked=False)
     if count:
+        scoreboard_changed()
         url = reverse("mentoring:mine")
         for ids in each_language(m for m, _p in pairs):
             notify(
@@ -724,6 +736,7 @@ def match_request(*, protege: Enrolment, mentor: Enrolment, user, message: str =
             )
     except IntegrityError:
         raise ValidationError(_("You already have a mentor or a request waiting.")) from None
+    scoreboard_changed()
     for ids in each_language([mentor.user_id]):
         notify(
             recipients=ids,
@@ -810,6 +823,7 @@ def match_accept(*, match: Match, user) -> Match:
     match.save(update_fields=fields)
     if match.status == Match.Status.ACTIVE:
         relationship_start(match=match)
+        scoreboard_changed()
     touch_last_active(user)
     return match
 
@@ -828,6 +842,7 @@ def match_decline(*, match: Match, user, unavailable: str = "") -> Match:
     match.declined_by = user
     match.ended_at = timezone.now()
     match.save(update_fields=["status", "declined_by", "ended_at"])
+    scoreboard_changed()
     if unavailable and side == "mentor":
         enrolment_set_availability(enrolment=match.mentor, user=user, unavailable=unavailable)
     other_id = match.protege.user_id if side == "mentor" else match.mentor.user_id
@@ -891,6 +906,7 @@ def match_end(*, match: Match, now=None) -> Match:
     match.status = Match.Status.COMPLETED
     match.ended_at = now or timezone.now()
     match.save(update_fields=["status", "ended_at"])
+    scoreboard_changed()
     for actor, target in (
         (match.mentor.user, match.protege.user),
         (match.protege.user, match.mentor.user),
@@ -950,6 +966,8 @@ def expire_stale_requests(*, now=None) -> int:
             match.status = Match.Status.EXPIRED
             match.ended_at = now
         Match.objects.bulk_update(stale, ["status", "ended_at"])
+        if stale:
+            scoreboard_changed()
         expired = stale
         for match in expired:
             for ids in each_language([match.protege.user_id, match.mentor.user_id]):

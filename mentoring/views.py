@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -87,13 +88,18 @@ def _coordinated(request, pk: int) -> Programme:
 
 @login_required
 def home(request):
-    """The recruitment scoreboard, open to every employee, and the programmes."""
-    board = selectors.scoreboard()
+    """The recruitment scoreboard, open to every employee, and the programmes.
+
+    Both are the same for everyone (but for a coordinator's hint when there is no programme):
+    the template keeps them rendered under the scoreboard's generation, so the kept figures
+    are read only when that rendering is not kept."""
     return TemplateResponse(
         request,
         "mentoring/home.html",
         {
-            **board,
+            "board": SimpleLazyObject(selectors.scoreboard_kept),
+            "generation": selectors.scoreboard_generation(),
+            "kept_seconds": selectors.SCOREBOARD_SECONDS,
             "can_create": permissions.can_create_programmes(request.user),
             "today": timezone.localdate(),
         },
@@ -286,11 +292,13 @@ def coordinate(request, pk: int):
     context["swap_choices"] = [m for m in context["mentors"] if m.free > 0]
     context["has_locks"] = any(m.locked for m in context["proposed"])
     if not request.htmx:
-        context["outcomes"] = relationship_selectors.programme_outcomes(programme)
+        context["outcomes"] = relationship_selectors.programme_outcome_figures(programme)
+    # Waiting for an answer first, then active, completed, declined or expired.
+    context["published"] = [
+        m for key in ("offered", "active", "completed", "declined") for m in context[key]
+    ]
     # A long list of published matches folds away so the proposals stay in reach.
-    context["published_count"] = sum(
-        len(context[key]) for key in ("offered", "active", "completed", "declined")
-    )
+    context["published_count"] = len(context["published"])
     if request.htmx and request.GET.get("part") == "run":
         run = context["run"]
         if run is None or run.status != MatchingRun.Status.RUNNING:

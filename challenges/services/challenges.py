@@ -11,11 +11,18 @@ from django.utils.translation import gettext as _
 
 from communities.models import Community, Membership, Reply
 from communities.services import membership_join, reply_create
+from socialearn import generations
 from socialearn.insights.services import activity_record, scope_upsert
 from socialearn.markdown import render_markdown
 
-from .. import clock
+from .. import clock, selectors
 from ..models import Challenge, Completion, Participant, Step
+
+
+def scoreboard_changed(challenge_id: int) -> None:
+    """Who takes part, what they completed and the steps are what a challenge's scoreboard
+    shows: its kept copy (selectors.scoreboard_kept) is computed afresh after this change."""
+    generations.bump(selectors.SCOREBOARD_GENERATION, challenge_id)
 
 
 def org_tz() -> ZoneInfo:
@@ -167,6 +174,7 @@ def step_save(*, step: Step) -> Step:
     _render_step(step)
     step.save()
     challenge_schedule_refresh(challenge=step.challenge)
+    scoreboard_changed(step.challenge_id)
     return step
 
 
@@ -195,6 +203,7 @@ def participant_join(*, challenge: Challenge, user) -> Participant:
     if not created:
         participant.left_at = None
         participant.save(update_fields=["left_at"])
+    scoreboard_changed(challenge.pk)
     activity_record(
         verb="challenge_joined",
         actor=user,
@@ -211,6 +220,7 @@ def participant_leave(*, challenge: Challenge, user) -> None:
     Participant.objects.filter(challenge=challenge, user=user, left_at__isnull=True).update(
         left_at=timezone.now()
     )
+    scoreboard_changed(challenge.pk)
 
 
 def _is_participant(step: Step, user) -> bool:
@@ -244,6 +254,7 @@ def step_complete(
             )
     except IntegrityError:  # completed concurrently
         return None
+    scoreboard_changed(step.challenge_id)
     activity_record(
         verb="step_completed",
         actor=user,

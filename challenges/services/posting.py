@@ -39,7 +39,7 @@ from socialearn.notifications.services import notify_audience, notify_audience_n
 from socialearn.outbox.services import one_wake
 
 from ..models import Challenge, Flow, FlowItem, FlowItemSkip, Step
-from .challenges import org_tz
+from .challenges import org_tz, scoreboard_changed
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +131,7 @@ def _post_step_texts(step: Step, now: datetime) -> Thread:
     step.posted_at = now
     step.posted_late = late
     step.save(update_fields=["thread", "posted_at", "posted_late"])
+    scoreboard_changed(step.challenge_id)
     author = challenge.guide_id or challenge.designer_id
     notify_audience(
         audience="challenge_participants",

@@ -1,8 +1,10 @@
 """Reads of a pair's relationship and of a programme's outcomes, in fixed query counts."""
 
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
+from django.db import connection
 from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -62,6 +64,97 @@ def match_relationship(match: Match, user, meetings: list[Meeting]) -> dict:
             "already_mentor": already_mentor,
             "upcoming": [m for m in meetings if m.starts_at is not None and m.starts_at > now],
         }
+    }
+
+
+def _rate(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+@cache
+def _outcome_figures_sql() -> str:
+    tables = {
+        "match": Match._meta.db_table,
+        "enrolment": Enrolment._meta.db_table,
+        "enrolment_topics": Enrolment.topics.through._meta.db_table,
+        "goal": Goal._meta.db_table,
+        "meeting": Meeting._meta.db_table,
+        "checkin": CheckIn._meta.db_table,
+    }
+    return """
+        WITH started AS (
+          SELECT m.status, m.started_at,
+            (SELECT count(*) FROM {goal} g WHERE g.match_id = m.id) AS goals_set,
+            (SELECT count(*) FROM {goal} g
+              WHERE g.match_id = m.id AND g.status = %(achieved)s) AS goals_achieved,
+            (SELECT count(*) FROM {meeting} mt
+              WHERE mt.match_id = m.id AND mt.met_on <= %(today)s) AS meetings,
+            (SELECT max(mt.met_on) FROM {meeting} mt
+              WHERE mt.match_id = m.id AND mt.met_on <= %(today)s) AS last_met,
+            EXISTS (
+              SELECT 1 FROM {enrolment} e
+              JOIN {enrolment_topics} et ON et.enrolment_id = e.id
+              JOIN {enrolment_topics} pt ON pt.topic_id = et.topic_id AND pt.enrolment_id = p.id
+              WHERE e.user_id = p.user_id AND e.role = %(mentor)s AND e.created_at > p.created_at
+            ) AS became_mentor
+          FROM {match} m JOIN {enrolment} p ON p.id = m.protege_id
+          WHERE m.programme_id = %(programme)s AND m.status IN (%(active)s, %(completed)s)
+        ), answered AS (
+          SELECT c.satisfaction, c.would_recommend FROM {checkin} c
+          JOIN {match} m ON m.id = c.match_id
+          WHERE m.programme_id = %(programme)s AND c.answered_at IS NOT NULL
+        )
+        SELECT count(*),
+          count(*) FILTER (WHERE status = %(completed)s),
+          coalesce(sum(goals_set), 0)::bigint,
+          coalesce(sum(goals_achieved), 0)::bigint,
+          coalesce(sum(meetings), 0)::bigint,
+          count(*) FILTER (WHERE became_mentor),
+          count(*) FILTER (WHERE status = %(active)s AND started_at < %(stalled_since)s
+                           AND (last_met IS NULL OR last_met < %(stalled_before)s)),
+          (SELECT avg(satisfaction)::float8 FROM answered),
+          (SELECT count(*) FROM answered),
+          (SELECT count(*) FROM answered WHERE would_recommend)
+        FROM started
+    """.format(**tables)  # noqa: S608 - the models' own table names
+
+
+def programme_outcome_figures(programme: Programme) -> dict:
+    """The figures of programme_outcomes() without its rows, for the coordinator's page: one
+    query written once (the ORM spent some 15 ms compiling and loading the three that the
+    rows take). A test holds the two to the same figures."""
+    today = timezone.localdate()
+    stalled_after = timedelta(weeks=programme.stalled_after_weeks)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _outcome_figures_sql(),
+            {
+                "programme": programme.pk,
+                "today": today,
+                "achieved": Goal.Status.ACHIEVED,
+                "mentor": Enrolment.Role.MENTOR,
+                "active": Match.Status.ACTIVE,
+                "completed": Match.Status.COMPLETED,
+                "stalled_since": timezone.now() - stalled_after,
+                "stalled_before": today - stalled_after,
+            },
+        )
+        row = cursor.fetchone()
+    started, completed, goals_set, goals_achieved, meetings, became_mentor, stalled = row[:7]
+    satisfaction, answers, recommend = row[7:]
+    return {
+        "started": started,
+        "completed": completed,
+        "completion_rate": _rate(completed, started),
+        "goals_set": goals_set,
+        "goals_achieved": goals_achieved,
+        "meetings_per_match": round(meetings / started, 1) if started else None,
+        "satisfaction": round(satisfaction, 1) if answers else None,
+        "answers": answers,
+        "recommend_rate": _rate(recommend, answers),
+        "became_mentor": became_mentor,
+        "conversion_rate": _rate(became_mentor, started),
+        "stalled": stalled,
     }
 
 

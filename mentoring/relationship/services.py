@@ -480,7 +480,7 @@ def protege_become_mentor(*, match: Match, user) -> Enrolment:
     The programme's enrolment window does not apply (this is an invitation at the end of a
     match), its rules for mentors do.
     """
-    from ..services import eligibility_problems
+    from ..services import eligibility_problems, scoreboard_changed
 
     if _side(match, user) != Enrolment.Role.PROTEGE:
         raise PermissionDenied(_("Only the protégé is offered this."))
@@ -507,6 +507,7 @@ def protege_become_mentor(*, match: Match, user) -> Enrolment:
         capacity=programme.default_mentor_capacity,
     )
     enrolment.topics.set(topic_ids)
+    scoreboard_changed()
     activity_record(
         verb="mentor_enrolled",
         actor=user,

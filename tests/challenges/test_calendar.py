@@ -65,6 +65,19 @@ def test_the_calendar_links_each_step_to_its_challenges_file(community, member):
     assert {e.ics_url for e in found} == {reverse("challenges:ics", args=[challenge.pk])}
 
 
+def test_steps_of_two_challenges_link_each_to_its_own_challenge(community, member):
+    soon = timezone.localdate() + timedelta(days=1)
+    first = make_challenge(community=community, start=soon, steps=2, title="First")
+    second = make_challenge(community=community, start=soon, steps=2, title="Second")
+    now = timezone.now()
+    found = entries_for(member, start=now, end=now + timedelta(days=5))
+    links = {(e.title.split(":")[0], e.url, e.ics_url) for e in found}
+    assert links == {
+        (c.title, c.get_absolute_url(), reverse("challenges:ics", args=[c.pk]))
+        for c in (first, second)
+    }
+
+
 def test_the_file_is_404_for_those_who_may_not_see_the_challenge(client, designer):
     private = community_create(
         created_by=designer, name="Leaders", purpose="x", visibility=Community.Visibility.PRIVATE

@@ -303,3 +303,48 @@ def test_the_copy_and_new_flow_forms_list_every_community_in_a_fixed_number_of_q
     assert "Guild 24" in page
     for url, (few, many) in counts.items():
         assert few == many, url
+
+
+def test_the_kept_scoreboard_is_counted_again_when_someone_joins_completes_or_leaves(
+    client, running, django_capture_on_commit_callbacks
+):
+    first, second = joined(running, 2)
+    step = running.steps.filter(posted_at__isnull=False).order_by("position").first()
+    url = reverse("challenges:scoreboard", args=[running.pk])
+    client.force_login(first)
+
+    def board():
+        return client.get(url).context["board"]
+
+    assert (board()["joined"], board()["completions"]) == (2, 0)
+    assert "<strong>0</strong><span>steps completed</span>" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        reply_create(thread=step.thread, author=second, body="done")
+    assert [r.participant.user_id for r in board()["rows"]] == [second.pk, first.pk]
+    assert board()["completions"] == 1
+    html = client.get(url).content.decode()
+    assert "<strong>1</strong><span>steps completed</span>" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        (third,) = joined(running, 1)
+    assert board()["joined"] == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        services.participant_leave(challenge=running, user=second)
+    assert [r.participant.user_id for r in board()["rows"]] == [first.pk, third.pk]
+    assert board()["joined"] == 2
+
+
+def test_the_kept_scoreboard_pages_like_the_paginator(client, running, monkeypatch):
+    from challenges import selectors
+
+    monkeypatch.setattr(selectors, "SCOREBOARD_PAGE", 2)
+    users = joined(running, 3)
+    client.force_login(users[0])
+    url = reverse("challenges:scoreboard", args=[running.pk])
+    first = client.get(url).content.decode()
+    assert "Page 1 of 2" in first
+    assert '?page=2">Next<' in first
+    last = client.get(url + "?page=9").content.decode()
+    assert "Page 2 of 2" in last
+    assert '?page=1">Previous<' in last
+    assert "Next<" not in last
+    assert client.get(url + "?page=2").context["board"]["offset"] == 2

@@ -12,7 +12,7 @@ from django.utils import timezone
 from mentoring import services
 from mentoring.models import CheckIn, Goal, Match, Meeting
 from mentoring.relationship import services as rel
-from mentoring.relationship.selectors import programme_outcomes
+from mentoring.relationship.selectors import programme_outcome_figures, programme_outcomes
 from socialearn.insights.models import Activity
 from tests.factories import UserFactory
 
@@ -98,6 +98,19 @@ def test_outcome_figures_match_the_hand_counts(three_matches):
     assert by_match[a.pk]["meetings"] == 3
     assert by_match[c.pk]["meetings"] == 1
     assert by_match[a.pk]["satisfaction"] == 4.5
+
+
+def test_the_coordinator_pages_figures_are_the_outcomes_without_their_rows(
+    three_matches, make_programme
+):
+    programme, *_ = three_matches
+    outcomes = programme_outcomes(programme)
+    figures = programme_outcome_figures(programme)
+    assert figures == {k: v for k, v in outcomes.items() if k != "rows"}
+    empty = make_programme(name="Nobody matched yet")
+    assert programme_outcome_figures(empty) == {
+        k: v for k, v in programme_outcomes(empty).items() if k != "rows"
+    }
 
 
 def test_the_outcomes_reach_insights_through_the_activity_record(three_matches):

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring import selectors
+from mentoring import selectors, services
 from mentoring.models import Enrolment, Match
 from tests.factories import LocationFactory, UserFactory
 
@@ -129,3 +129,65 @@ def test_the_scoreboard_runs_a_fixed_number_of_queries(
         response = client.get(reverse("mentoring:home"))
     assert response.status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_kept_scoreboard_is_counted_again_after_an_enrolment_or_a_match(
+    client, make_programme, enrol, topics, django_capture_on_commit_callbacks
+):
+    client.force_login(UserFactory())
+    programme = make_programme()
+    mentor = enrol(programme, MENTOR, topics[:1], capacity=1)
+    html = client.get(reverse("mentoring:home")).content.decode()
+    assert '<td class="want">0</td><td class="have">1</td>' in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        protege = enrol(programme, PROTEGE, topics[:1])
+    row = _row(selectors.scoreboard_kept(), "Leadership")
+    assert (row["want"], row["have"]) == (1, 1)
+
+    match = Match.objects.create(
+        programme=programme, mentor=mentor, protege=protege, status=Match.Status.OFFERED
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.match_accept(match=match, user=mentor.user)
+        services.match_accept(match=match, user=protege.user)
+    # Nobody waits and the one slot is taken: the topic leaves the board.
+    assert selectors.scoreboard_kept()["rows"] == []
+    html = client.get(reverse("mentoring:home")).content.decode()
+    assert 'id="total-active">1<' in html
+
+
+def test_the_kept_scoreboard_is_kept_per_language(make_programme, enrol, topics):
+    from django.utils import translation
+
+    enrol(make_programme(), PROTEGE, topics[:1], user=UserFactory(profile__location=None))
+
+    def places():
+        return [loc["name"] for loc in _row(selectors.scoreboard_kept(), "Leadership")["locations"]]
+
+    with translation.override("de"):
+        german = places()
+    with translation.override("en"):
+        assert places() == ["No location given"]
+    assert german == ["Kein Standort angegeben"]
+
+
+def test_the_kept_page_keeps_the_coordinators_hint_to_coordinators(client, coordinator, db):
+    client.force_login(UserFactory())
+    assert "Start one with" not in client.get(reverse("mentoring:home")).content.decode()
+    client.force_login(coordinator)
+    assert "Start one with" in client.get(reverse("mentoring:home")).content.decode()
+    client.force_login(UserFactory())
+    assert "Start one with" not in client.get(reverse("mentoring:home")).content.decode()
+
+
+def test_the_kept_scoreboard_counts_again_after_an_edit_in_the_admin(
+    admin_client, make_programme, enrol, topics
+):
+    mentor = enrol(make_programme(), MENTOR, topics[:1], capacity=1)
+    assert _row(selectors.scoreboard_kept(), "Leadership")["have"] == 1
+    response = admin_client.post(
+        reverse("admin:mentoring_enrolment_delete", args=[mentor.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert selectors.scoreboard_kept()["rows"] == []
