@@ -155,7 +155,10 @@ class RankedPeople(RankedIds):
         by_user = visible_evidence(viewer, kept)
         links = Profile.expertise.through.objects.filter(topic=topic)
         if query is None and not narrowed:  # everyone with evidence, as kept for the topic
-            rows = [r for r in kept["people"] if r[1] in by_user]
+            # Already by name: a stable sort by total alone keeps names in order among equals
+            # (the full key cost a third of the hub's own work at a big topic).
+            rows = [r for r in _people_by_name(kept) if r[1] in by_user]
+            rows.sort(key=lambda r: by_user[r[1]], reverse=True)
         else:
             scored = qs.filter(user_id__in=list(by_user)).annotate(
                 declared=Exists(links.filter(profile_id=OuterRef("pk")))
@@ -165,14 +168,14 @@ class RankedPeople(RankedIds):
                 scored = scored.annotate(rank=SearchRank(F("search_vector"), query))
                 columns.append("rank")
             rows = list(scored.values_list(*columns)) if by_user else []
-        rows.sort(
-            key=lambda r: (
-                -by_user[r[1]],
-                -(r[4] or 0) if query is not None else 0,
-                (r[2] or "").casefold(),
-                r[0],
+            rows.sort(
+                key=lambda r: (
+                    -by_user[r[1]],
+                    -(r[4] or 0) if query is not None else 0,
+                    (r[2] or "").casefold(),
+                    r[0],
+                )
             )
-        )
         scores = {r[0]: by_user[r[1]] for r in rows}
         super().__init__([(r[0], 0) for r in rows], scores=scores)
         self._qs = qs
@@ -327,6 +330,17 @@ def _people_by_user(kept: dict) -> dict[int, tuple[int, str]]:
     found = kept.get("_by_user")
     if found is None:
         found = kept["_by_user"] = {u: (pk, name) for pk, u, name, _declared in kept["people"]}
+    return found
+
+
+def _people_by_name(kept: dict) -> list[tuple[int, int, str, bool]]:
+    """A topic's kept people in directory order (name, then profile id), sorted once per
+    decoded topic (kept beside it)."""
+    found = kept.get("_by_name")
+    if found is None:
+        found = kept["_by_name"] = sorted(
+            kept["people"], key=lambda p: ((p[2] or "").casefold(), p[0])
+        )
     return found
 
 
