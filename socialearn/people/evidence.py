@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, F, Func, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -93,6 +93,22 @@ def register_readable_places(func: Callable[[object], Iterable[int]]) -> None:
 def readable_places(viewer) -> set[int]:
     """Ids of the communities this viewer may read: one query."""
     return {pk for func in _readable_places for pk in func(viewer)}
+
+
+class InPlaces(Func):
+    """`field = ANY(places)`: a column among readable_places(), as one array parameter.
+    Pages that have read the viewer's places already filter by them instead of building and
+    planning the rules' subquery again (`field__in=places` compiles one parameter a place)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, field: str, places: Iterable[int]):
+        super().__init__(F(field))
+        self.places = list(places)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"{sql} = ANY(%s::bigint[])", (*params, self.places)
 
 
 def sources() -> list[Source]:

@@ -54,6 +54,7 @@ def people_search(
     department=None,
     location=None,
     viewer=None,
+    places: set[int] | None = None,
 ) -> "QuerySet | RankedIds":
     """People matching a free-text query and filters, best match first.
 
@@ -64,7 +65,7 @@ def people_search(
 
     With a topic ("find an expert") it finds those who declared it and those whose record
     shows it (accepted answers, session answers, tips, mentoring), the most evidence first
-    -- counted as the viewer may see it.
+    -- counted as the viewer may see it (`places`: their readable places, when read already).
     """
     qs = _active_profiles()
     narrowed = department is not None or location is not None
@@ -80,7 +81,9 @@ def people_search(
         )
         qs = qs.filter(search_vector=query)
     if topic is not None:
-        return RankedPeople(qs, topic=topic, viewer=viewer, query=query, narrowed=narrowed)
+        return RankedPeople(
+            qs, topic=topic, viewer=viewer, query=query, narrowed=narrowed, places=places
+        )
     if query is not None:
         return RankedIds(_ranked_candidates(qs, query))
     return _listing(qs.order_by("display_name", "id"))
@@ -150,9 +153,18 @@ class RankedPeople(RankedIds):
     whatever the number of experts.
     """
 
-    def __init__(self, qs: QuerySet, *, topic: Topic, viewer, query, narrowed: bool = False):
+    def __init__(
+        self,
+        qs: QuerySet,
+        *,
+        topic: Topic,
+        viewer,
+        query,
+        narrowed: bool = False,
+        places: set[int] | None = None,
+    ):
         kept = topic_evidence(topic.pk)
-        by_user = visible_evidence(viewer, kept)
+        by_user = visible_evidence(viewer, kept, places)
         links = Profile.expertise.through.objects.filter(topic=topic)
         if query is None and not narrowed:  # everyone with evidence, as kept for the topic
             # Already by name: a stable sort by total alone keeps names in order among equals
