@@ -422,6 +422,12 @@ def directory_count() -> int:
     )
 
 
+def profile_named(*, user_id: int) -> QuerySet:
+    """A signed-in person's profile with their account, for pages that name them (a chip, a
+    title) and show nothing else of the profile."""
+    return Profile.objects.filter(user_id=user_id, user__is_active=True).select_related("user")
+
+
 def profile_detail(*, user_id: int) -> QuerySet:
     return (
         Profile.objects.filter(user_id=user_id, user__is_active=True)

@@ -58,7 +58,7 @@ def profile(request, user_id: int):
 @login_required
 def evidence(request, user_id: int, slug: str):
     """What a person did on one topic, kind by kind: the links behind the profile's counts."""
-    person = selectors.profile_detail(user_id=user_id).first()
+    person = selectors.profile_named(user_id=user_id).first()
     if person is None:
         raise Http404("No such person")
     topic = get_object_or_404(Topic, slug=slug)
