@@ -18,9 +18,9 @@ from .selectors import visible_challenges
     order=50,
     empty=_("No challenge on this topic yet."),
 )
-def challenges(viewer, topic, *, limit: int) -> list[Hit]:
+def challenges(viewer, topic, *, limit: int, places) -> list[Hit]:
     ids = (
-        visible_challenges(viewer)
+        visible_challenges(viewer, places=places)
         .filter(status=Challenge.Status.PUBLISHED, community__topics=topic)
         .values("pk")
     )

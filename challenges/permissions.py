@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 from communities import permissions as community_permissions
 from communities.models import Community, Membership
 from communities.selectors import communities_visible_to
+from socialearn.people.evidence import InPlaces
 from socialearn.people.permissions import is_lnd_admin
 
 from .models import Challenge, Flow, FlowItem
@@ -106,10 +107,14 @@ def can_read_flow_item(user, flow: Flow, item: FlowItem, *, curator: bool) -> bo
     )
 
 
-def readable_challenges_q(user) -> Q:
+def readable_challenges_q(user, *, places=None) -> Q:
     """Challenges (not templates) the person may find in lists: in communities they may read,
-    published, or drafts they design."""
-    visible = Q(community_id__in=communities_visible_to(user).values("pk"))
+    published, or drafts they design. `places`: the ids of the communities they may read
+    (people.evidence.readable_places) when the page has read them already."""
+    if places is not None:
+        visible = Q(InPlaces("community_id", places))
+    else:
+        visible = Q(community_id__in=communities_visible_to(user).values("pk"))
     if is_lnd_admin(user):
         return visible
     managed = Membership.objects.filter(

@@ -46,10 +46,11 @@ def _tz(user):
     return profile.tz
 
 
-def visible_challenges(user) -> QuerySet:
+def visible_challenges(user, *, places=None) -> QuerySet:
+    """`places`: the ids of the communities the person may read, when read already."""
     return (
         Challenge.objects.filter(is_template=False)
-        .filter(permissions.readable_challenges_q(user))
+        .filter(permissions.readable_challenges_q(user, places=places))
         .select_related("community")
     )
 

@@ -1,5 +1,6 @@
 """Expert sessions on a topic's hub (upcoming and past, never cancelled ones) and in its
-public feed. One query per section, sessions of communities the reader may read."""
+public feed. One query per section, sessions of communities the reader may read
+(expertqa.selectors.visible_sessions)."""
 
 from typing import cast
 
@@ -10,10 +11,10 @@ from django.utils.translation import gettext_lazy
 
 from communities.models import Community
 from socialearn.people import hubs
+from socialearn.people.evidence import InPlaces
 from socialearn.people.search import Hit
 
 from .models import Session
-from .selectors import visible_sessions
 
 
 def _when(moment) -> str:
@@ -32,9 +33,12 @@ def _hits(rows) -> list[Hit]:
     ]
 
 
-def _sessions(viewer, topic):
+def _sessions(viewer, topic, places):
+    """visible_sessions(viewer) through the communities the hub read once."""
+    if not viewer.is_authenticated:
+        return Session.objects.none()
     return (
-        visible_sessions(viewer)
+        Session.objects.filter(InPlaces("community_id", places))
         .filter(topic=topic, cancelled_at__isnull=True)
         .select_related("community")
         .only("title", "starts_at", "ends_at", "community__name", "community__slug")
@@ -49,10 +53,12 @@ def _sessions(viewer, topic):
         str, gettext_lazy("No session planned. Community managers can schedule one with an expert.")
     ),
 )
-def upcoming(viewer, topic, *, limit: int) -> list[Hit]:
+def upcoming(viewer, topic, *, limit: int, places) -> list[Hit]:
     now = timezone.now()
     return _hits(
-        _sessions(viewer, topic).filter(ends_at__gte=now).order_by("starts_at", "id")[:limit]
+        _sessions(viewer, topic, places)
+        .filter(ends_at__gte=now)
+        .order_by("starts_at", "id")[:limit]
     )
 
 
@@ -62,10 +68,12 @@ def upcoming(viewer, topic, *, limit: int) -> list[Hit]:
     order=40,
     empty=cast(str, gettext_lazy("None yet.")),
 )
-def past(viewer, topic, *, limit: int) -> list[Hit]:
+def past(viewer, topic, *, limit: int, places) -> list[Hit]:
     now = timezone.now()
     return _hits(
-        _sessions(viewer, topic).filter(ends_at__lt=now).order_by("-starts_at", "-id")[:limit]
+        _sessions(viewer, topic, places)
+        .filter(ends_at__lt=now)
+        .order_by("-starts_at", "-id")[:limit]
     )
 
 

@@ -42,7 +42,13 @@ from .threads import (
     thread_spotlights,
     up_to_reply,
 )
-from .visibility import communities_visible_to, replies_visible_to, threads_visible_to
+from .visibility import (
+    communities_visible_in,
+    communities_visible_to,
+    replies_visible_to,
+    threads_visible_in,
+    threads_visible_to,
+)
 
 __all__ = [
     "ANONYMOUS",
@@ -56,6 +62,7 @@ __all__ = [
     "can_view_community",
     "can_view_post",
     "cohorts_list",
+    "communities_visible_in",
     "communities_visible_to",
     "community_list",
     "community_thread_count",
@@ -83,6 +90,7 @@ __all__ = [
     "thread_reply_count",
     "thread_spotlights",
     "thread_url",
+    "threads_visible_in",
     "threads_visible_to",
     "up_to_reply",
 ]

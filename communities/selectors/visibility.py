@@ -11,6 +11,8 @@ The rules themselves are written in communities.permissions; in short:
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from socialearn.people.evidence import InPlaces
+
 from ..models import Community, Membership, Reply, Thread
 
 
@@ -40,6 +42,18 @@ def threads_visible_to(user) -> QuerySet[Thread]:
         community__in=communities_visible_to(user).values("pk"),
         status=Thread.Status.PUBLISHED,
     )
+
+
+def threads_visible_in(places) -> QuerySet[Thread]:
+    """threads_visible_to() for a reader whose readable communities are read already (the ids
+    communities_visible_to() gives, as people.evidence.readable_places): the same threads,
+    without building and planning the rules' subquery again for each list of a page."""
+    return Thread.objects.filter(InPlaces("community_id", places), status=Thread.Status.PUBLISHED)
+
+
+def communities_visible_in(places) -> QuerySet[Community]:
+    """communities_visible_to() for a reader whose readable communities are read already."""
+    return Community.objects.filter(InPlaces("id", places))
 
 
 def replies_visible_to(user) -> QuerySet[Reply]:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, F, Func, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -95,6 +95,22 @@ def readable_places(viewer) -> set[int]:
     return {pk for func in _readable_places for pk in func(viewer)}
 
 
+class InPlaces(Func):
+    """`field = ANY(places)`: a column among readable_places(), as one array parameter.
+    Pages that have read the viewer's places already filter by them instead of building and
+    planning the rules' subquery again (`field__in=places` compiles one parameter a place)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, field: str, places: Iterable[int]):
+        super().__init__(F(field))
+        self.places = list(places)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"{sql} = ANY(%s::bigint[])", (*params, self.places)
+
+
 def sources() -> list[Source]:
     return sorted(_registry.values(), key=lambda s: (s.order, s.kind))
 
@@ -148,25 +164,34 @@ def evidence_counts(
     return list(first.union(*rest, all=True)) if rest else list(first)
 
 
-def place_rows(*, topic_ids: Iterable[int]) -> list[tuple[str, int, int, int | None, int]]:
-    """(kind, topic id, user id, community id, count) of everything on these topics,
-    whoever may see it: one query. Kept for everyone and restricted to each viewer
-    (weighted_by_place(), then visible_totals()): an object is in one community, so counts
-    per community add up."""
-    ids = list(topic_ids)
+def place_rows(
+    *, topic_ids: Iterable[int] | None = None, user_ids: Iterable[int] | None = None
+) -> list[tuple[str, int, int, int | None, int]]:
+    """(kind, topic id, user id, community id, count) of everything on these topics (or by
+    these people), whoever may see it: one query. Kept for everyone and restricted to each
+    viewer (weighted_by_place(), then visible_totals()): an object is in one community, so
+    counts per community add up."""
+    wanted: dict[str, Any] = {}
+    for column, ids in (("ev_topic", topic_ids), ("ev_user", user_ids)):
+        if ids is None:
+            wanted[f"{column}__isnull"] = False
+        else:
+            wanted[f"{column}__in"] = list(ids)
+    if any(value == [] for value in wanted.values()):
+        return []
     parts = []
     for s in sources():
         place = F(s.place) if s.place else Value(None, output_field=IntegerField())
         parts.append(
             s.rows(None)
-            .filter(ev_topic__in=ids, ev_user__isnull=False)
+            .filter(**wanted)
             .annotate(ev_kind=Value(s.kind), ev_place=place)
             .values("ev_kind", "ev_topic", "ev_user", "ev_place")
             .annotate(n=Count("ev_object", distinct=True))
             .values_list("ev_kind", "ev_topic", "ev_user", "ev_place", "n")
             .order_by()
         )
-    if not parts or not ids:
+    if not parts:
         return []
     first, *rest = parts
     return list(first.union(*rest, all=True)) if rest else list(first)
@@ -262,30 +287,55 @@ def evidence_score(user_ref, *, topic_id: int, viewer=None):
 def person_evidence(*, viewer, user_id: int) -> list[TopicEvidence]:
     """A person's evidence per topic, most first, each count linking to its objects.
 
-    Two queries: every source's counts together, then the topics they are on."""
+    Three queries: the communities the viewer may read, every source's counts per community
+    together (whoever may see them), then the topics they are on. Counts per community are
+    kept to those the viewer may read, as the topic hubs restrict their kept evidence:
+    asking each source for what the viewer may see built and planned the visibility rules
+    four times over in one query, most of a profile page's work."""
     from .models import Topic
 
-    rows = evidence_counts(viewer=viewer, user_ids=[user_id])
+    if viewer is None or not viewer.is_authenticated:
+        rows = evidence_counts(viewer=viewer, user_ids=[user_id])
+    else:
+        rows = _visible_counts(place_rows(user_ids=[user_id]), readable_places(viewer))
     topics = Topic.objects.only("id", "name", "slug").in_bulk({r[2] for r in rows})
     by_topic: dict[int, TopicEvidence] = {}
+    links: dict[int, str] = {}  # one reverse a topic, not one a count
     for kind, _user, topic_id, n in rows:
         topic = topics.get(topic_id)
         if topic is None:
             continue
         item = by_topic.setdefault(topic_id, TopicEvidence(topic_id=topic_id, topic=topic))
+        if topic_id not in links:
+            links[topic_id] = reverse("people:evidence", args=[user_id, topic.slug])
         source = _registry[kind]
         item.counts.append(
             Count_(
                 kind=kind,
                 n=n,
                 label=source.singular if n == 1 else source.plural,
-                url=reverse("people:evidence", args=[user_id, topic.slug]) + f"#{kind}",
+                url=f"{links[topic_id]}#{kind}",
             )
         )
     order = {s.kind: s.order for s in sources()}
     for item in by_topic.values():
         item.counts.sort(key=lambda c: order.get(c.kind, 99))
     return sorted(by_topic.values(), key=lambda e: (-e.total, e.topic.name))
+
+
+def _visible_counts(
+    rows: Iterable[tuple[str, int, int, int | None, int]], places: set[int]
+) -> list[tuple[str, int, int, int]]:
+    """place_rows() as evidence_counts() rows (kind, user id, topic id, count) for a viewer
+    who may read these communities: an object of a source with places counts when its
+    community is among them (in none, it counts for nobody)."""
+    counts: dict[tuple[str, int, int], int] = defaultdict(int)
+    for kind, topic_id, user_id, place, n in rows:
+        source = _registry.get(kind)
+        if source is None or (source.place and (place is None or place not in places)):
+            continue
+        counts[(kind, user_id, topic_id)] += n
+    return [(kind, user_id, topic_id, n) for (kind, user_id, topic_id), n in counts.items()]
 
 
 def totals_by_user(rows: Iterable[tuple[str, int, int, int]]) -> dict[int, int]:

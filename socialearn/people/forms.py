@@ -5,7 +5,14 @@ from django.conf import settings
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from socialearn.forms import InputLimits, LongSelect, limit_dates, today, years_from
+from socialearn.forms import (
+    InputLimits,
+    LongCheckboxes,
+    LongSelect,
+    limit_dates,
+    today,
+    years_from,
+)
 
 from .models import Department, Location, Profile, Topic
 
@@ -146,8 +153,8 @@ class ProfileForm(InputLimits, forms.ModelForm):
             "started_company_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "started_role_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "bio": forms.Textarea(attrs={"rows": 4}),
-            "expertise": forms.CheckboxSelectMultiple(attrs=TAG_PICKER),
-            "interests": forms.CheckboxSelectMultiple(attrs=TAG_PICKER),
+            "expertise": LongCheckboxes(attrs=TAG_PICKER),
+            "interests": LongCheckboxes(attrs=TAG_PICKER),
         }
         error_messages = {
             "started_company_on": {"invalid": _("Enter a date like 2021-09-01.")},
@@ -210,8 +217,8 @@ class WelcomeForm(InputLimits, forms.ModelForm):
             "interests": _("We suggest communities and people from these."),
         }
         widgets = {
-            "expertise": forms.CheckboxSelectMultiple(attrs=TAG_PICKER),
-            "interests": forms.CheckboxSelectMultiple(attrs=TAG_PICKER),
+            "expertise": LongCheckboxes(attrs=TAG_PICKER),
+            "interests": LongCheckboxes(attrs=TAG_PICKER),
         }
         error_messages = ProfileForm.Meta.error_messages
 

@@ -18,7 +18,9 @@ from django.utils.functional import Promise
 
 from .search import Hit
 
-SectionFind = Callable[..., list[Hit]]  # find(viewer, topic, *, limit) -> hits
+# find(viewer, topic, *, limit, places) -> hits; `places`: the ids of the communities the
+# viewer may read (evidence.readable_places), read once for the whole hub.
+SectionFind = Callable[..., list[Hit]]
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,16 @@ class Filled:
     more: bool
 
 
-def topic_hub(viewer, topic, *, limit: int = 6) -> list[Filled]:
-    """Every section for the reader: one query each, one hit beyond `limit` to tell "more"."""
+def topic_hub(viewer, topic, *, limit: int = 6, places: set[int] | None = None) -> list[Filled]:
+    """Every section for the reader: one query each, one hit beyond `limit` to tell "more".
+    `places`: the reader's readable_places() when the page has read them (else one query)."""
+    from .evidence import readable_places
+
+    if places is None:
+        places = readable_places(viewer)
     filled = []
     for s in sections():
-        hits = s.find(viewer, topic, limit=limit + 1)
+        hits = s.find(viewer, topic, limit=limit + 1, places=places)
         filled.append(Filled(section=s, hits=hits[:limit], more=len(hits) > limit))
     return filled
 

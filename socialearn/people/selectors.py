@@ -54,6 +54,7 @@ def people_search(
     department=None,
     location=None,
     viewer=None,
+    places: set[int] | None = None,
 ) -> "QuerySet | RankedIds":
     """People matching a free-text query and filters, best match first.
 
@@ -64,7 +65,7 @@ def people_search(
 
     With a topic ("find an expert") it finds those who declared it and those whose record
     shows it (accepted answers, session answers, tips, mentoring), the most evidence first
-    -- counted as the viewer may see it.
+    -- counted as the viewer may see it (`places`: their readable places, when read already).
     """
     qs = _active_profiles()
     narrowed = department is not None or location is not None
@@ -80,7 +81,9 @@ def people_search(
         )
         qs = qs.filter(search_vector=query)
     if topic is not None:
-        return RankedPeople(qs, topic=topic, viewer=viewer, query=query, narrowed=narrowed)
+        return RankedPeople(
+            qs, topic=topic, viewer=viewer, query=query, narrowed=narrowed, places=places
+        )
     if query is not None:
         return RankedIds(_ranked_candidates(qs, query))
     return _listing(qs.order_by("display_name", "id"))
@@ -150,12 +153,24 @@ class RankedPeople(RankedIds):
     whatever the number of experts.
     """
 
-    def __init__(self, qs: QuerySet, *, topic: Topic, viewer, query, narrowed: bool = False):
+    def __init__(
+        self,
+        qs: QuerySet,
+        *,
+        topic: Topic,
+        viewer,
+        query,
+        narrowed: bool = False,
+        places: set[int] | None = None,
+    ):
         kept = topic_evidence(topic.pk)
-        by_user = visible_evidence(viewer, kept)
+        by_user = visible_evidence(viewer, kept, places)
         links = Profile.expertise.through.objects.filter(topic=topic)
         if query is None and not narrowed:  # everyone with evidence, as kept for the topic
-            rows = [r for r in kept["people"] if r[1] in by_user]
+            # Already by name: a stable sort by total alone keeps names in order among equals
+            # (the full key cost a third of the hub's own work at a big topic).
+            rows = [r for r in _people_by_name(kept) if r[1] in by_user]
+            rows.sort(key=lambda r: by_user[r[1]], reverse=True)
         else:
             scored = qs.filter(user_id__in=list(by_user)).annotate(
                 declared=Exists(links.filter(profile_id=OuterRef("pk")))
@@ -165,14 +180,14 @@ class RankedPeople(RankedIds):
                 scored = scored.annotate(rank=SearchRank(F("search_vector"), query))
                 columns.append("rank")
             rows = list(scored.values_list(*columns)) if by_user else []
-        rows.sort(
-            key=lambda r: (
-                -by_user[r[1]],
-                -(r[4] or 0) if query is not None else 0,
-                (r[2] or "").casefold(),
-                r[0],
+            rows.sort(
+                key=lambda r: (
+                    -by_user[r[1]],
+                    -(r[4] or 0) if query is not None else 0,
+                    (r[2] or "").casefold(),
+                    r[0],
+                )
             )
-        )
         scores = {r[0]: by_user[r[1]] for r in rows}
         super().__init__([(r[0], 0) for r in rows], scores=scores)
         self._qs = qs
@@ -330,6 +345,17 @@ def _people_by_user(kept: dict) -> dict[int, tuple[int, str]]:
     return found
 
 
+def _people_by_name(kept: dict) -> list[tuple[int, int, str, bool]]:
+    """A topic's kept people in directory order (name, then profile id), sorted once per
+    decoded topic (kept beside it)."""
+    found = kept.get("_by_name")
+    if found is None:
+        found = kept["_by_name"] = sorted(
+            kept["people"], key=lambda p: ((p[2] or "").casefold(), p[0])
+        )
+    return found
+
+
 def _count_topics_evidence(topic_ids: list[int]) -> dict[int, dict]:
     from . import evidence
 
@@ -394,6 +420,12 @@ def directory_count() -> int:
         seconds=DIRECTORY_COUNT_SECONDS,
         compute=lambda: _active_profiles().count(),
     )
+
+
+def profile_named(*, user_id: int) -> QuerySet:
+    """A signed-in person's profile with their account, for pages that name them (a chip, a
+    title) and show nothing else of the profile."""
+    return Profile.objects.filter(user_id=user_id, user__is_active=True).select_related("user")
 
 
 def profile_detail(*, user_id: int) -> QuerySet:

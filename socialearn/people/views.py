@@ -18,6 +18,7 @@ from socialearn.notifications.selectors import (
 )
 
 from . import first_run, hubs, search, selectors
+from .evidence import readable_places
 from .forms import DirectoryFilterForm, ProfileForm, WelcomeForm
 from .middleware import viewer_language_changed
 from .models import ProfilePhoto, Topic
@@ -57,7 +58,7 @@ def profile(request, user_id: int):
 @login_required
 def evidence(request, user_id: int, slug: str):
     """What a person did on one topic, kind by kind: the links behind the profile's counts."""
-    person = selectors.profile_detail(user_id=user_id).first()
+    person = selectors.profile_named(user_id=user_id).first()
     if person is None:
         raise Http404("No such person")
     topic = get_object_or_404(Topic, slug=slug)
@@ -161,7 +162,9 @@ TOPIC_EXPERTS_PAGE_SIZE = 12
 def topic_detail(request, slug: str):
     """The topic's hub: what is asked, shared and planned on it, and who knows it."""
     topic = get_object_or_404(Topic.objects.select_related("parent"), slug=slug)
-    experts = selectors.people_search(topic=topic, viewer=request.user)
+    # The communities the reader may read, once for the people and every section.
+    places = readable_places(request.user)
+    experts = selectors.people_search(topic=topic, viewer=request.user, places=places)
     page = Paginator(experts, TOPIC_EXPERTS_PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
@@ -170,7 +173,9 @@ def topic_detail(request, slug: str):
             "topic": topic,
             "page": page,
             "followed": followed_topic_levels(request.user),
-            "sections": hubs.topic_hub(request.user, topic, limit=TOPIC_SECTION_SIZE),
+            "sections": hubs.topic_hub(
+                request.user, topic, limit=TOPIC_SECTION_SIZE, places=places
+            ),
         },
     )
 

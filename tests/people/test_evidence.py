@@ -245,6 +245,27 @@ def test_profile_and_evidence_pages_run_a_fixed_number_of_queries(
         with django_assert_max_num_queries(12):
             response = client.get(reverse("people:profile", args=[person.pk]))
         assert response.status_code == 200
-        with django_assert_max_num_queries(12):
+        # The person is only named there: their profile without its topics.
+        with django_assert_max_num_queries(10):
             response = client.get(reverse("people:evidence", args=[person.pk, w.kube.slug]))
         assert response.status_code == 200
+
+
+def test_profile_counts_are_what_each_source_counts_for_the_reader(world):
+    """The profile counts everyone's evidence per community once and keeps the communities
+    the reader may read: the same counts as asking each source for what that reader sees."""
+    from socialearn.people.evidence import evidence_counts
+
+    w = world
+    for viewer in (w.reader, w.asker, w.manager, w.expert):
+        for person in (w.expert, w.asker, w.manager):
+            expected = {
+                (kind, topic_id): n
+                for kind, _user, topic_id, n in evidence_counts(viewer=viewer, user_ids=[person.pk])
+            }
+            shown = {
+                (c.kind, e.topic_id): c.n
+                for e in profile_evidence(viewer=viewer, user_id=person.pk)
+                for c in e.counts
+            }
+            assert shown == expected

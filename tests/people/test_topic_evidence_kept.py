@@ -222,3 +222,21 @@ def test_a_process_reuses_a_topics_decoded_evidence_for_a_minute_under_the_same_
     monkeypatch.setattr(time, "monotonic", lambda: later)
     selectors.topic_evidence(p.topic.pk)
     assert len(reads) == 2
+
+
+def test_people_on_a_topic_rank_by_evidence_then_name_whatever_the_case(place):
+    """Rule: the hub's people are those with the most evidence the reader may see, ties by
+    name as the directory orders it (case aside), then those who only declared the topic."""
+    p = place
+    for i in range(2):
+        _tip(p, p.public, p.manager, title=f"Manager tip {i}")
+    tied = [UserFactory(profile__display_name=n) for n in ("brenda Tie", "Abel Tie", "Cleo Tie")]
+    for author in tied:
+        _tip(p, p.public, author, title=f"Tip by {author.pk}")
+    _tip(p, p.private, p.writer, title="Private tip")  # the outsider may not see it
+    UserFactory(profile__display_name="Dan Declared", profile__expertise=[p.topic])
+    names = [
+        person.display_name
+        for person in selectors.people_search(topic=p.topic, viewer=p.outsider)[0:10]
+    ]
+    assert names == ["Nia Manager", "Abel Tie", "brenda Tie", "Cleo Tie", "Dan Declared"]

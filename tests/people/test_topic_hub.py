@@ -138,6 +138,41 @@ def test_the_hub_and_its_feed_hide_private_communities_and_anonymous_authors(hub
         assert "Mel Member" not in feed
 
 
+def test_every_section_lists_a_private_communitys_posts_to_its_members_only(hub, client):
+    """The sections read the communities the reader may read once for the whole page: a
+    private community's tips, sessions and challenges, and the community itself, show to its
+    members and to nobody else; a draft challenge and a held tip to no reader of the hub."""
+    h = hub
+    _post(h, h.private, Thread.Kind.TIP, "Secret tip")
+    session_schedule(
+        created_by=h.manager,
+        title="Secret session",
+        topic=h.topic,
+        community=h.private,
+        experts=[h.manager],
+        starts_at=timezone.now() + timedelta(days=2),
+        invite=False,
+    )
+    make_challenge(community=h.private, start=timezone.localdate(), title="Secret challenge")
+    draft = make_challenge(community=h.public, start=timezone.localdate(), title="Draft one")
+    draft.status = draft.Status.DRAFT
+    draft.save(update_fields=["status"])
+    held = _post(h, h.public, Thread.Kind.TIP, "Held tip")
+    Thread.objects.filter(pk=held.pk).update(status=Thread.Status.PENDING)
+    secrets = ("Secret tip", "Secret session", "Secret challenge", "Board room")
+    url = reverse("people:topic", args=[h.topic.slug])
+    client.force_login(h.reader)
+    page = client.get(url).content.decode()
+    for text in (*secrets, "Draft one", "Held tip"):
+        assert text not in page
+    client.force_login(h.member)
+    page = client.get(url).content.decode()
+    for text in secrets:
+        assert text in page
+    assert "Draft one" not in page
+    assert "Held tip" not in page
+
+
 @pytest.mark.parametrize("n", [1, 12])
 def test_the_hub_runs_a_fixed_number_of_queries(hub, client, n, django_assert_max_num_queries):
     h = hub
