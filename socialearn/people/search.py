@@ -273,6 +273,13 @@ def _compile_with(build: Builder, user, shape: dict, groups, pk: int, words: tup
     return qs.db, sql, tuple(params), places, names, converters
 
 
+def _place(places: dict, value) -> str | None:
+    try:
+        return places.get(value)
+    except TypeError:  # a list or another unhashable value is no stand-in's
+        return None
+
+
 def _compile(build: Builder, user, shape: dict, groups) -> object:
     try:
         with ExitStack() as stack:
@@ -289,9 +296,10 @@ def _compile(build: Builder, user, shape: dict, groups) -> object:
     slots = {}
     for i, (pa, pb) in enumerate(zip(params, b[2], strict=True)):
         if pa != pb:
-            if places.get(pa) is None or places.get(pa) != b[3].get(pb):
+            place = _place(places, pa)
+            if place is None or place != _place(b[3], pb):
                 raise ShapeError(f"{build.__qualname__}: a value is neither constant nor ours")
-            slots[i] = places[pa]
+            slots[i] = place
     return _Compiled(alias, sql, params, slots, names, converters)
 
 
@@ -315,7 +323,7 @@ def rows(user, terms: Terms, build: Builder, **shape) -> list[dict]:
     assert isinstance(compiled, _Compiled)  # noqa: S101 - a second _ASKS_GROUPS cannot happen
     if compiled.empty:
         return []
-    values = {"user": user.pk, "tsquery": terms.tsquery, "text": terms.text}
+    values = {"user": getattr(user, "pk", None), "tsquery": terms.tsquery, "text": terms.text}
     params = list(compiled.params)
     for i, name in compiled.slots.items():
         params[i] = values[name]
