@@ -177,8 +177,9 @@ def mark(text: str | None, *, from_html: bool = False) -> SafeString:
 # rights under another id) and stand-in words, then run with each search's own values in the
 # stand-ins' places. Whatever else the SQL depends on is part of the key: the shape arguments,
 # the language (labels such as "Anonymous" are written into the SQL), the reader's flags
-# (signed in, superuser, staff) and, only for a query whose building asks for them, the
-# reader's groups (read once per request, so a kind that never asks costs no query for them).
+# (signed in, superuser, active; staff status grants nothing outside the admin) and, only for
+# a query whose building asks for them, the reader's groups (read once per request, so a kind
+# that never asks costs no query for them).
 # Two checks make sure nothing else is: no query may touch the database while it is built (a
 # list read for the stand-in would be the wrong reader's), and it is compiled twice, with two
 # sets of stand-ins, where only the stand-ins' places may differ. A builder must not read the
@@ -235,16 +236,14 @@ def forget_compiled() -> None:
 def _flags(user) -> tuple:
     if user is None or not user.is_authenticated:
         return ("anonymous",)
-    return (user.is_superuser, user.is_staff, user.is_active)
+    return (user.is_superuser, user.is_active)
 
 
 def _stand_in(user, pk: int, groups):
     """The reader as far as a permission check can tell, under an id no one has."""
     if user is None or not user.is_authenticated:
         return user
-    twin = get_user_model()(
-        pk=pk, is_superuser=user.is_superuser, is_staff=user.is_staff, is_active=user.is_active
-    )
+    twin = get_user_model()(pk=pk, is_superuser=user.is_superuser, is_active=user.is_active)
     twin._socialearn_group_names = groups
     return twin
 
