@@ -22,6 +22,15 @@ def _clear_cache():
         client.delete(*keys)
 
 
+@pytest.fixture(autouse=True)
+def _forget_compiled_search_queries():
+    """Search compiles each provider's SQL once per process: a test that changes a module's
+    constant (CANDIDATES) must not find the SQL another test compiled."""
+    from socialearn.people import search
+
+    search.forget_compiled()
+
+
 @pytest.fixture
 def mailoutbox_clear(mailoutbox):
     mailoutbox.clear()

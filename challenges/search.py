@@ -8,7 +8,7 @@ thread yet, so it cannot be found. One query.
 
 from typing import cast
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -21,12 +21,9 @@ from .selectors import visible_challenges
 FRESH = 0.2
 
 
-@search.register("challenges", label=cast(str, _("Challenges")), order=60)
-def find_challenges(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]:
-    if not user.is_authenticated:
-        return []
+def _challenges(user, terms: Terms, *, limit: int, offset: int, excerpts: bool) -> QuerySet:
     v = search.vector("title", "summary", "description")
-    rows = (
+    return (
         visible_challenges(user)
         .annotate(v=v)
         .filter(Q(v=terms.query()) | search.similar("title", terms))
@@ -34,13 +31,25 @@ def find_challenges(user, terms: Terms, *, limit: int, offset: int = 0) -> list[
             score=search.best(search.rank(v, terms), search.similarity("title", terms))
             + FRESH * search.Freshness(F("created_at")),
             title_hl=search.headline(F("title"), terms, words=40),
-            excerpt=search.headline(
-                search.StripTags(search.text_of("summary", "description_html")), terms, words=20
+            excerpt=search.headline_or_blank(
+                search.StripTags(search.text_of("summary", "description_html")),
+                terms,
+                excerpts=excerpts,
+                words=20,
             ),
         )
         .order_by("-score", "title")
         .values("pk", "title_hl", "excerpt", "status", "community__name")[offset : offset + limit]
     )
+
+
+@search.register("challenges", label=cast(str, _("Challenges")), order=60)
+def find_challenges(
+    user, terms: Terms, *, limit: int, offset: int = 0, excerpts: bool = True
+) -> list[Hit]:
+    if not user.is_authenticated:
+        return []
+    rows = search.rows(user, terms, _challenges, limit=limit, offset=offset, excerpts=excerpts)
     labels = dict(Challenge.Status.choices)
     return [
         Hit(

@@ -119,7 +119,7 @@ def _words_then_alike(by_words: QuerySet, alike: QuerySet) -> RawSQL:
     )
 
 
-def _thread_rows(user, terms: Terms, threads: QuerySet) -> QuerySet:
+def _thread_rows(user, terms: Terms, threads: QuerySet, *, excerpts: bool) -> QuerySet:
     query = terms.query()
     relevance = search.best(
         search.rank(F("search_vector"), terms), search.similarity("title", terms)
@@ -142,7 +142,9 @@ def _thread_rows(user, terms: Terms, threads: QuerySet) -> QuerySet:
             community_name=_community("name", "community_id"),
             community_slug=_community("slug", "community_id"),
             author_name=_author_name(),
-            excerpt=search.headline(search.StripTags(F("body_html")), terms),
+            excerpt=search.headline_or_blank(
+                search.StripTags(F("body_html")), terms, excerpts=excerpts
+            ),
             when=F("last_activity_at"),
             score=relevance
             + _bonus(Q(accepted_reply__isnull=False), ACCEPTED)
@@ -153,7 +155,7 @@ def _thread_rows(user, terms: Terms, threads: QuerySet) -> QuerySet:
     )
 
 
-def _reply_rows(user, terms: Terms) -> QuerySet:
+def _reply_rows(user, terms: Terms, *, excerpts: bool) -> QuerySet:
     query = terms.query()
     matching = replies_visible_to(user).filter(search_vector=query)
     candidates = matching.order_by("-created_at", "-pk").values("pk")[:CANDIDATES]
@@ -168,7 +170,9 @@ def _reply_rows(user, terms: Terms) -> QuerySet:
             community_name=_community("name", "thread__community_id"),
             community_slug=_community("slug", "thread__community_id"),
             author_name=_author_name(),
-            excerpt=search.headline(search.StripTags(F("body_html")), terms),
+            excerpt=search.headline_or_blank(
+                search.StripTags(F("body_html")), terms, excerpts=excerpts
+            ),
             when=F("created_at"),
             score=search.rank(F("search_vector"), terms)
             + _bonus(Q(accepted_for__isnull=False), ACCEPTED)
@@ -198,30 +202,54 @@ def _post_hits(rows) -> list[Hit]:
     return hits
 
 
-@search.register("threads", label=cast(str, _("Threads and replies")), order=30)
-def find_threads(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]:
-    threads = _thread_rows(user, terms, threads_visible_to(user).exclude(kind=Thread.Kind.TIP))
+def _threads_and_replies(
+    user, terms: Terms, *, limit: int, offset: int, excerpts: bool
+) -> QuerySet:
+    threads = _thread_rows(
+        user,
+        terms,
+        threads_visible_to(user).exclude(kind=Thread.Kind.TIP),
+        excerpts=excerpts,
+    )
     # Each kind's best first, cut to the page, so that excerpts are made for those rows only.
     best = ("-score", "-when")
-    rows = (
+    replies = _reply_rows(user, terms, excerpts=excerpts)
+    return (
         threads.order_by(*best)[: offset + limit]
-        .union(_reply_rows(user, terms).order_by(*best)[: offset + limit], all=True)
+        .union(replies.order_by(*best)[: offset + limit], all=True)
         .order_by(*best)
+    )[offset : offset + limit]
+
+
+@search.register("threads", label=cast(str, _("Threads and replies")), order=30)
+def find_threads(
+    user, terms: Terms, *, limit: int, offset: int = 0, excerpts: bool = True
+) -> list[Hit]:
+    return _post_hits(
+        search.rows(
+            user, terms, _threads_and_replies, limit=limit, offset=offset, excerpts=excerpts
+        )
     )
-    return _post_hits(rows[offset : offset + limit])
+
+
+def _tips(user, terms: Terms, *, limit: int, offset: int, excerpts: bool) -> QuerySet:
+    tips = threads_visible_to(user).filter(kind=Thread.Kind.TIP)
+    rows = _thread_rows(user, terms, tips, excerpts=excerpts)
+    return rows.order_by("-score", "-when")[offset : offset + limit]
 
 
 @search.register("tips", label=cast(str, _("Tips")), order=40)
-def find_tips(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]:
-    rows = _thread_rows(user, terms, threads_visible_to(user).filter(kind=Thread.Kind.TIP))
-    return _post_hits(rows.order_by("-score", "-when")[offset : offset + limit])
+def find_tips(
+    user, terms: Terms, *, limit: int, offset: int = 0, excerpts: bool = True
+) -> list[Hit]:
+    return _post_hits(
+        search.rows(user, terms, _tips, limit=limit, offset=offset, excerpts=excerpts)
+    )
 
 
-@search.register("communities", label=cast(str, _("Communities")), order=20)
-def find_communities(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]:
+def _communities(user, terms: Terms, *, limit: int, offset: int, excerpts: bool) -> QuerySet:
     v = search.vector("name", "purpose")
-    kinds = dict(Community.Kind.choices)
-    rows = (
+    return (
         communities_visible_to(user)
         .exclude(status=Community.Status.PROPOSED)
         .annotate(v=v)
@@ -229,11 +257,19 @@ def find_communities(user, terms: Terms, *, limit: int, offset: int = 0) -> list
         .annotate(
             score=search.best(search.rank(v, terms), search.similarity("name", terms))
             + _mine(user, "pk"),
-            excerpt=search.headline(F("purpose"), terms, words=20),
+            excerpt=search.headline_or_blank(F("purpose"), terms, excerpts=excerpts, words=20),
         )
         .order_by("-score", "name")
         .values("name", "slug", "kind", "status", "excerpt", "score")[offset : offset + limit]
     )
+
+
+@search.register("communities", label=cast(str, _("Communities")), order=20)
+def find_communities(
+    user, terms: Terms, *, limit: int, offset: int = 0, excerpts: bool = True
+) -> list[Hit]:
+    kinds = dict(Community.Kind.choices)
+    rows = search.rows(user, terms, _communities, limit=limit, offset=offset, excerpts=excerpts)
     hits = []
     for r in rows:
         meta = str(kinds.get(r["kind"], ""))

@@ -9,7 +9,7 @@ without any name. One query (a UNION) for the whole kind.
 from typing import cast
 
 from django.contrib.postgres.search import SearchVector
-from django.db.models import CharField, F, IntegerField, Q, Value
+from django.db.models import CharField, F, IntegerField, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -37,7 +37,7 @@ COLUMNS = (
 )
 
 
-def _session_rows(user, terms: Terms):
+def _session_rows(user, terms: Terms, *, excerpts: bool):
     v = SearchVector("title", "description", "topic__name", config="english")
     return (
         visible_sessions(user)
@@ -50,7 +50,9 @@ def _session_rows(user, terms: Terms):
             title_hl=search.headline(F("title"), terms, words=40),
             session_title=F("title"),
             topic_name=F("topic__name"),
-            excerpt=search.headline(search.StripTags(F("description_html")), terms),
+            excerpt=search.headline_or_blank(
+                search.StripTags(F("description_html")), terms, excerpts=excerpts
+            ),
             when=F("starts_at"),
             cancelled=F("cancelled_at"),
             score=search.best(search.rank(v, terms), search.similarity("title", terms))
@@ -60,7 +62,7 @@ def _session_rows(user, terms: Terms):
     )
 
 
-def _answer_rows(user, terms: Terms):
+def _answer_rows(user, terms: Terms, *, excerpts: bool):
     v = SearchVector("body", "question__body", config="english")
     return (
         Answer.objects.filter(
@@ -76,7 +78,9 @@ def _answer_rows(user, terms: Terms):
             title_hl=search.headline(F("question__body"), terms, words=30),
             session_title=F("question__session__title"),
             topic_name=F("question__session__topic__name"),
-            excerpt=search.headline(search.StripTags(F("body_html")), terms),
+            excerpt=search.headline_or_blank(
+                search.StripTags(F("body_html")), terms, excerpts=excerpts
+            ),
             when=F("created_at"),
             cancelled=F("question__session__cancelled_at"),
             score=search.rank(v, terms) + FRESH * search.Freshness(F("created_at")),
@@ -85,13 +89,23 @@ def _answer_rows(user, terms: Terms):
     )
 
 
+def _sessions_and_answers(
+    user, terms: Terms, *, limit: int, offset: int, excerpts: bool
+) -> QuerySet:
+    return (
+        _session_rows(user, terms, excerpts=excerpts)
+        .union(_answer_rows(user, terms, excerpts=excerpts), all=True)
+        .order_by("-score", "-when")[offset : offset + limit]
+    )
+
+
 # The label is translated when the results are shown, in the reader's language.
 @search.register("sessions", label=cast(str, gettext_lazy("Expert sessions and answers")), order=50)
-def find_sessions(user, terms: Terms, *, limit: int, offset: int = 0) -> list[Hit]:
-    rows = (
-        _session_rows(user, terms)
-        .union(_answer_rows(user, terms), all=True)
-        .order_by("-score", "-when")[offset : offset + limit]
+def find_sessions(
+    user, terms: Terms, *, limit: int, offset: int = 0, excerpts: bool = True
+) -> list[Hit]:
+    rows = search.rows(
+        user, terms, _sessions_and_answers, limit=limit, offset=offset, excerpts=excerpts
     )
     hits = []
     for r in rows:

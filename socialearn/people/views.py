@@ -225,7 +225,7 @@ def search_page(request):
 def search_suggest(request):
     """The header box's as-you-type list: a few hits of each kind, links only."""
     q = request.GET.get("q", "").replace("\x00", "")[: search.MAX_LENGTH]
-    terms, groups = search.search(request.user, q, limit=SUGGEST_GROUP_SIZE)
+    terms, groups = search.search(request.user, q, limit=SUGGEST_GROUP_SIZE, excerpts=False)
     context = {"q": q.strip(), "terms": terms, "groups": [g for g in groups if g.hits]}
     return TemplateResponse(request, "people/_search_suggest.html", context)
 

@@ -316,3 +316,73 @@ def test_search_costs_a_fixed_number_of_queries(org, client, django_assert_max_n
         client.get(reverse("search_suggest"), {"q": "kube"}, headers={"HX-Request": "true"})
     with django_assert_max_num_queries(5):
         client.get(reverse("search"), {"q": "kube", "kind": "threads", "page": 2})
+
+
+# --- each kind's query is compiled once per process --------------------------------------------
+
+
+def test_whoever_searched_first_each_reader_finds_only_what_they_may_see(org, secrets):
+    """Rule: a kind's query is compiled once and run with each reader's own id: a private
+    community's member, an outsider, a draft's designer and an L&D admin (whose rights come
+    from a group) each still find exactly what they may see, in any order of searching."""
+    from django.contrib.auth.models import Group
+
+    from socialearn.people.permissions import LD_ADMIN
+
+    admin = UserFactory(profile__display_name="Lena Admin")
+    admin.groups.add(Group.objects.get_or_create(name=LD_ADMIN)[0])
+    for _ in range(2):
+        assert "Quokka" in _everything(org.member, "quokka")
+        assert "Quokka" not in _everything(org.reader, "quokka")
+        assert "Quokka" not in _everything(admin, "quokka")
+        assert "Wombat" in _everything(admin, "wombat")
+        assert "Wombat" in _everything(org.manager, "wombat")
+        assert "Wombat" not in _everything(org.member, "wombat")
+        assert "Wombat" not in _everything(org.reader, "wombat")
+
+
+def test_anonymous_is_said_in_the_readers_language_whoever_searched_first(org, secrets):
+    from django.utils import translation
+
+    assert " · Anonymous · " in _everything(org.reader, "burnout")
+    with translation.override("de"):
+        german = _everything(org.reader, "burnout")
+    assert " · Anonym · " in german
+    assert " · Anonymous · " not in german
+    assert "Sam Member" not in german
+
+
+def test_suggestions_make_no_excerpts_and_keep_the_marked_titles(org):
+    """The header box shows titles only: no excerpt is made for it."""
+    _, groups = search.search(org.reader, "opening", kind="threads", excerpts=False)
+    (hit,) = groups[0].hits
+    assert hit.excerpt == ""
+    _, groups = search.search(org.reader, "kube", excerpts=False)
+    titles = [str(h.title) for g in groups for h in g.hits]
+    assert any("<mark>Kubernetes</mark>" in t for t in titles)
+    assert not any(h.excerpt for g in groups for h in g.hits)
+
+
+def test_a_query_that_reads_the_database_while_it_is_built_is_refused(org):
+    """A list read for the stand-in reader would be another reader's: never compiled once."""
+
+    def build(user, terms):
+        mine = list(Community.objects.filter(created_by=user).values_list("pk", flat=True))
+        return Community.objects.exclude(pk__in=mine).values("name")
+
+    with pytest.raises(search.ShapeError):
+        search.rows(org.reader, search.parse("kube"), build)
+
+
+def test_a_query_whose_sql_depends_on_more_than_the_reader_and_the_words_is_refused(org):
+    def reader_as_text(user, terms):
+        return Thread.objects.filter(title=str(user.pk)).values("title")
+
+    calls = iter(range(10))
+
+    def counting(user, terms):
+        return Thread.objects.filter(reply_count__gte=next(calls)).values("title")
+
+    for build in (reader_as_text, counting):
+        with pytest.raises(search.ShapeError):
+            search.rows(org.reader, search.parse("kube"), build)
