@@ -1,10 +1,9 @@
 """Template helpers for community pages that other apps' tags cannot give."""
 
 from django import template
-from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from socialearn.people.templatetags.people_tags import person_chip
+from socialearn.people.templatetags.people_tags import person_chip_html
 
 register = template.Library()
 
@@ -16,4 +15,4 @@ def chip(person, anonymous=False) -> SafeString:
     {% chip c.created_by as author %}
     {% blocktranslate %}proposed by {{ author }}{% endblocktranslate %}
     """
-    return render_to_string("people/_person_chip.html", person_chip(person, anonymous=anonymous))
+    return person_chip_html(person, anonymous=anonymous)
