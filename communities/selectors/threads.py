@@ -34,7 +34,8 @@ def _community_threads_listed(community: Community, *, sort: str, kind: str) -> 
 def community_threads(
     community: Community, viewer, *, sort: str = "latest", kind: str = "", manager: bool = False
 ) -> QuerySet[Thread]:
-    """In the order `sort` names, each order read off its own index (`Thread.Meta.indexes`)."""
+    """In the order `sort` names, each order read off its own index (`Thread.Meta.indexes`);
+    their `community` is not read (it is the one given)."""
     qs = _community_threads_listed(community, sort=sort, kind=kind)
     if manager:
         qs = qs.exclude(status=Thread.Status.HIDDEN)
@@ -43,11 +44,8 @@ def community_threads(
         qs = qs.filter(Q(status=Thread.Status.PUBLISHED) | (own & ~Q(status="hidden")))
     qs = qs.annotate(score=F("reaction_count") + F("reply_count"))
     order = SORTS.get(sort, SORTS["latest"])[1]
-    return (
-        qs.select_related("author__profile", "community")
-        .prefetch_related("topics")
-        .order_by(*order)
-    )
+    # Rows show neither topics nor anything of the community but its own (the caller's).
+    return qs.select_related("author__profile").order_by(*order)
 
 
 def visible_count(posts: QuerySet, viewer, *, manager: bool, parent: str) -> int:
