@@ -1,6 +1,6 @@
 """A community's threads, a thread's replies, and the reactions on them."""
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from .. import hooks
@@ -80,12 +80,17 @@ def thread_reply_count(thread: Thread, viewer, *, manager: bool) -> int:
 
 
 def thread_for_page(community: Community, thread_id: int) -> Thread | None:
-    return (
+    """The thread as its pages show it: author and topics read with it, its community the one
+    given (not joined again); who edited it last is shown nowhere, so not read."""
+    thread = (
         Thread.objects.filter(community=community, pk=thread_id)
-        .select_related("author__profile", "edited_by__profile", "community")
+        .select_related("author__profile")
         .prefetch_related("topics")
         .first()
     )
+    if thread is not None:
+        thread.community = community
+    return thread
 
 
 def thread_replies(thread: Thread, viewer, *, manager: bool) -> QuerySet[Reply]:
@@ -128,16 +133,19 @@ def thread_spotlights(
 
 
 def reaction_summary(*, viewer, thread_ids=(), reply_ids=()) -> dict:
-    """{("thread"|"reply", id): [{"kind", "emoji", "icon", "label", "count", "mine"}, ...]} in 2
-    queries."""
+    """{("thread"|"reply", id): [{"kind", "emoji", "icon", "label", "count", "mine"}, ...]} in
+    one query: each kind's count on each post, and how many of them are the viewer's."""
     summary: dict = {}
     labels = {kind: str(label) for kind, label in REACTION_LABELS.items()}  # translated once
     counts = Reaction.objects.filter(Q(thread_id__in=thread_ids) | Q(reply_id__in=reply_ids))
-    rows = counts.values("thread_id", "reply_id", "kind").annotate(n=Count("pk"))
-    mine = set()
-    if viewer.is_authenticated:
-        mine = set(counts.filter(user=viewer).values_list("thread_id", "reply_id", "kind"))
-    found = {(r["thread_id"], r["reply_id"], r["kind"]): r["n"] for r in rows}
+    own = Count("pk", filter=Q(user=viewer)) if viewer.is_authenticated else Value(0)
+    rows = counts.values("thread_id", "reply_id", "kind").annotate(n=Count("pk"), own=own)
+    found, mine = {}, set()
+    for r in rows:
+        key = (r["thread_id"], r["reply_id"], r["kind"])
+        found[key] = r["n"]
+        if r["own"]:
+            mine.add(key)
     targets = [("thread", t, (t, None)) for t in thread_ids] + [
         ("reply", r, (None, r)) for r in reply_ids
     ]
