@@ -4,7 +4,7 @@ from functools import cache
 
 from django import template
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext
@@ -42,50 +42,57 @@ _REACTION_COUNT = (
     '<span class="cm-reaction" title="{label}">{icon}'
     '<span class="visually-hidden">{label}:</span> {count}</span>'
 )
+_PAGE_PIECES = object()  # reaction_buttons' key in the render context
 
 
 @register.simple_tag(takes_context=True)
 def reaction_buttons(context, post, what: str) -> SafeString:
     """The thread page's `reactions` partial (communities/thread.html) written out in Python,
     for each post of the page: the partial, rendered for some thirty posts, was a quarter of
-    the page's time. The partial stays for the one post a reaction swaps (views.react);
-    tests/communities/test_reaction_buttons.py keeps the two equal. Needs the page's
-    `viewer` and `thread_urls`, and `post.reaction_list` (selectors.reaction_summary)."""
+    the page's time. What is the same for every post (the address, the token field, labels
+    and icons) is escaped once a page. The partial stays for the one post a reaction swaps
+    (views.react); tests/communities/test_reaction_buttons.py keeps the two equal. Needs the
+    page's `viewer` and `thread_urls`, and `post.reaction_list` (selectors.reaction_summary)."""
     urls = context["thread_urls"]
+    pieces = context.render_context.get(_PAGE_PIECES)
+    if pieces is None:
+        pieces = context.render_context[_PAGE_PIECES] = {
+            "react": conditional_escape(urls["react"]),
+            "csrf_field": conditional_escape(urls["csrf_field"]),
+        }
+
+    def once(key, make):
+        if key not in pieces:
+            pieces[key] = make()
+        return pieces[key]
+
     member = context["viewer"].is_member
-    target = f"reactions-{what}-{post.pk}"
-    reply_field = (
-        format_html('<input type="hidden" name="reply" value="{}">', post.pk)
-        if what == "reply"
-        else ""
-    )
+    pk = conditional_escape(post.pk)
+    target = f"reactions-{conditional_escape(what)}-{pk}"
+    reply_field = f'<input type="hidden" name="reply" value="{pk}">' if what == "reply" else ""
     parts = []
     for r in post.reaction_list:
+        label = once(("label", r["label"]), lambda r=r: conditional_escape(r["label"]))
+        drawn = once(("icon", r["icon"]), lambda r=r: icon(r["icon"]))
         if member:
             parts.append(
-                format_html(
-                    _REACTION_FORM,
-                    react=urls["react"],
+                _REACTION_FORM.format(
+                    react=pieces["react"],
                     target=target,
-                    csrf_field=urls["csrf_field"],
-                    kind=r["kind"],
+                    csrf_field=pieces["csrf_field"],
+                    kind=once(("kind", r["kind"]), lambda r=r: conditional_escape(r["kind"])),
                     reply_field=reply_field,
                     mine=" cm-mine" if r["mine"] else "",
                     pressed="true" if r["mine"] else "false",
-                    label=r["label"],
-                    count=r["count"],
-                    icon=icon(r["icon"]),
+                    label=label,
+                    count=int(r["count"]),
+                    icon=drawn,
                 )
             )
         elif r["count"]:
-            parts.append(
-                format_html(
-                    _REACTION_COUNT, label=r["label"], icon=icon(r["icon"]), count=r["count"]
-                )
-            )
-    return format_html(
-        '\n<div class="cm-reactions" id="{}">\n{}\n</div>\n', target, mark_safe("\n".join(parts))
-    )
+            parts.append(_REACTION_COUNT.format(label=label, icon=drawn, count=int(r["count"])))
+    html = "\n".join(parts)
+    return mark_safe(f'\n<div class="cm-reactions" id="{target}">\n{html}\n</div>\n')  # noqa: S308
 
 
 _THREAD_ROW = (
