@@ -9,12 +9,11 @@ ask for a mentor on a topic."""
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from socialearn.people.models import person_name
-from socialearn.people.templatetags.people_tags import person_chip
+from socialearn.people.templatetags.people_tags import person_chip_html
 
 from .forms import RequestForm
 from .models import Enrolment, Programme
@@ -72,7 +71,7 @@ def request_person(request, user_id: int):
             "person": person,
             "name": person_name(person),
             # Rendered here so the sentence around it stays one translatable string.
-            "chip": render_to_string("people/_person_chip.html", person_chip(person)),
+            "chip": person_chip_html(person),
             "options": options,
         },
     )

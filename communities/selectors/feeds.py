@@ -11,9 +11,10 @@ from ..models import Community, Thread
 
 
 def public_threads(community: Community) -> QuerySet:
-    """Published threads of one community, newest first, for readers who are not signed in."""
+    """Published threads of one community, newest first, for readers who are not signed in;
+    their `community` is not read (it is the one given)."""
     return (
         Thread.objects.filter(community=community, status=Thread.Status.PUBLISHED)
-        .select_related("author__profile", "community")
+        .select_related("author__profile")
         .order_by("-created_at", "-id")
     )

@@ -1,6 +1,6 @@
 """A community's threads, a thread's replies, and the reactions on them."""
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from .. import hooks
@@ -34,7 +34,8 @@ def _community_threads_listed(community: Community, *, sort: str, kind: str) -> 
 def community_threads(
     community: Community, viewer, *, sort: str = "latest", kind: str = "", manager: bool = False
 ) -> QuerySet[Thread]:
-    """In the order `sort` names, each order read off its own index (`Thread.Meta.indexes`)."""
+    """In the order `sort` names, each order read off its own index (`Thread.Meta.indexes`);
+    their `community` is not read (it is the one given)."""
     qs = _community_threads_listed(community, sort=sort, kind=kind)
     if manager:
         qs = qs.exclude(status=Thread.Status.HIDDEN)
@@ -43,11 +44,8 @@ def community_threads(
         qs = qs.filter(Q(status=Thread.Status.PUBLISHED) | (own & ~Q(status="hidden")))
     qs = qs.annotate(score=F("reaction_count") + F("reply_count"))
     order = SORTS.get(sort, SORTS["latest"])[1]
-    return (
-        qs.select_related("author__profile", "community")
-        .prefetch_related("topics")
-        .order_by(*order)
-    )
+    # Rows show neither topics nor anything of the community but its own (the caller's).
+    return qs.select_related("author__profile").order_by(*order)
 
 
 def visible_count(posts: QuerySet, viewer, *, manager: bool, parent: str) -> int:
@@ -82,12 +80,17 @@ def thread_reply_count(thread: Thread, viewer, *, manager: bool) -> int:
 
 
 def thread_for_page(community: Community, thread_id: int) -> Thread | None:
-    return (
+    """The thread as its pages show it: author and topics read with it, its community the one
+    given (not joined again); who edited it last is shown nowhere, so not read."""
+    thread = (
         Thread.objects.filter(community=community, pk=thread_id)
-        .select_related("author__profile", "edited_by__profile", "community")
+        .select_related("author__profile")
         .prefetch_related("topics")
         .first()
     )
+    if thread is not None:
+        thread.community = community
+    return thread
 
 
 def thread_replies(thread: Thread, viewer, *, manager: bool) -> QuerySet[Reply]:
@@ -130,16 +133,19 @@ def thread_spotlights(
 
 
 def reaction_summary(*, viewer, thread_ids=(), reply_ids=()) -> dict:
-    """{("thread"|"reply", id): [{"kind", "emoji", "icon", "label", "count", "mine"}, ...]} in 2
-    queries."""
+    """{("thread"|"reply", id): [{"kind", "emoji", "icon", "label", "count", "mine"}, ...]} in
+    one query: each kind's count on each post, and how many of them are the viewer's."""
     summary: dict = {}
     labels = {kind: str(label) for kind, label in REACTION_LABELS.items()}  # translated once
     counts = Reaction.objects.filter(Q(thread_id__in=thread_ids) | Q(reply_id__in=reply_ids))
-    rows = counts.values("thread_id", "reply_id", "kind").annotate(n=Count("pk"))
-    mine = set()
-    if viewer.is_authenticated:
-        mine = set(counts.filter(user=viewer).values_list("thread_id", "reply_id", "kind"))
-    found = {(r["thread_id"], r["reply_id"], r["kind"]): r["n"] for r in rows}
+    own = Count("pk", filter=Q(user=viewer)) if viewer.is_authenticated else Value(0)
+    rows = counts.values("thread_id", "reply_id", "kind").annotate(n=Count("pk"), own=own)
+    found, mine = {}, set()
+    for r in rows:
+        key = (r["thread_id"], r["reply_id"], r["kind"])
+        found[key] = r["n"]
+        if r["own"]:
+            mine.add(key)
     targets = [("thread", t, (t, None)) for t in thread_ids] + [
         ("reply", r, (None, r)) for r in reply_ids
     ]

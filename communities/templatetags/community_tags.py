@@ -1,10 +1,19 @@
 """Template helpers for community pages that other apps' tags cannot give."""
 
-from django import template
-from django.template.loader import render_to_string
-from django.utils.safestring import SafeString
+from functools import cache
 
-from socialearn.people.templatetags.people_tags import person_chip
+from django import template
+from django.utils.formats import date_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
+from django.utils.translation import gettext, ngettext
+
+from socialearn.people.templatetags.people_tags import person_chip_html
+from socialearn.templatetags.ui import icon
+
+from ..models import Thread
+from ..selectors import thread_url
 
 register = template.Library()
 
@@ -16,4 +25,143 @@ def chip(person, anonymous=False) -> SafeString:
     {% chip c.created_by as author %}
     {% blocktranslate %}proposed by {{ author }}{% endblocktranslate %}
     """
-    return render_to_string("people/_person_chip.html", person_chip(person, anonymous=anonymous))
+    return person_chip_html(person, anonymous=anonymous)
+
+
+_REACTION_FORM = (
+    '<form method="post" action="{react}" class="inline-form"\n'
+    '      hx-post="{react}" hx-target="#{target}" hx-swap="outerHTML">\n'
+    "{csrf_field}\n"
+    '<input type="hidden" name="kind" value="{kind}">\n'
+    "{reply_field}\n"
+    '<button type="submit" class="cm-reaction{mine}" aria-pressed="{pressed}" title="{label}"'
+    ' aria-label="{label}: {count}">{icon} <span>{count}</span></button>\n'
+    "</form>"
+)
+_REACTION_COUNT = (
+    '<span class="cm-reaction" title="{label}">{icon}'
+    '<span class="visually-hidden">{label}:</span> {count}</span>'
+)
+_PAGE_PIECES = object()  # reaction_buttons' key in the render context
+
+
+@register.simple_tag(takes_context=True)
+def reaction_buttons(context, post, what: str) -> SafeString:
+    """The thread page's `reactions` partial (communities/thread.html) written out in Python,
+    for each post of the page: the partial, rendered for some thirty posts, was a quarter of
+    the page's time. What is the same for every post (the address, the token field, labels
+    and icons) is escaped once a page. The partial stays for the one post a reaction swaps
+    (views.react); tests/communities/test_reaction_buttons.py keeps the two equal. Needs the
+    page's `viewer` and `thread_urls`, and `post.reaction_list` (selectors.reaction_summary)."""
+    urls = context["thread_urls"]
+    pieces = context.render_context.get(_PAGE_PIECES)
+    if pieces is None:
+        pieces = context.render_context[_PAGE_PIECES] = {
+            "react": conditional_escape(urls["react"]),
+            "csrf_field": conditional_escape(urls["csrf_field"]),
+        }
+
+    def once(key, make):
+        if key not in pieces:
+            pieces[key] = make()
+        return pieces[key]
+
+    member = context["viewer"].is_member
+    pk = conditional_escape(post.pk)
+    target = f"reactions-{conditional_escape(what)}-{pk}"
+    reply_field = f'<input type="hidden" name="reply" value="{pk}">' if what == "reply" else ""
+    parts = []
+    for r in post.reaction_list:
+        label = once(("label", r["label"]), lambda r=r: conditional_escape(r["label"]))
+        drawn = once(("icon", r["icon"]), lambda r=r: icon(r["icon"]))
+        if member:
+            parts.append(
+                _REACTION_FORM.format(
+                    react=pieces["react"],
+                    target=target,
+                    csrf_field=pieces["csrf_field"],
+                    kind=once(("kind", r["kind"]), lambda r=r: conditional_escape(r["kind"])),
+                    reply_field=reply_field,
+                    mine=" cm-mine" if r["mine"] else "",
+                    pressed="true" if r["mine"] else "false",
+                    label=label,
+                    count=int(r["count"]),
+                    icon=drawn,
+                )
+            )
+        elif r["count"]:
+            parts.append(_REACTION_COUNT.format(label=label, icon=drawn, count=int(r["count"])))
+    html = "\n".join(parts)
+    return mark_safe(f'\n<div class="cm-reactions" id="{target}">\n{html}\n</div>\n')  # noqa: S308
+
+
+_THREAD_ROW = (
+    '<li class="cm-thread-row{waiting}">\n'
+    '<span class="cm-kind cm-kind-{kind}">{kind_label}</span>\n'
+    '<a href="{url}" class="cm-thread-title">{pin}{title}</a>\n'
+    "{status}\n"
+    "{locked}\n"
+    "{answered}\n"
+    '<small class="muted cm-meta">{author} · {replies} · {reactions} · {active}</small>\n'
+    "</li>"
+)
+
+
+@register.simple_tag
+def thread_rows(threads, community) -> SafeString:
+    """The rows of a page of a community's threads (communities/_thread_row.html for each),
+    written out in Python: each row's labels, plurals, dates and address are the same for
+    many rows, so they are translated, formatted and reversed once a page here, where the
+    template did it twenty times over (most of the community page's time).
+    tests/communities/test_thread_rows.py keeps the two equal. The threads are `community`'s,
+    their authors' profiles selected (selectors.community_threads)."""
+    # Translations of the template's literals are markup the template trusts: not escaped.
+    kinds = {value: str(label) for value, label in Thread.Kind.choices}
+    statuses = {value: str(label) for value, label in Thread.Status.choices}
+    pin = format_html("{} ", icon("pin", mark_safe(gettext("Pinned"))))  # noqa: S308
+    locked = format_html('<span class="tag">{}</span>', mark_safe(gettext("Locked")))  # noqa: S308
+    answered = format_html(
+        '<span class="tag cm-answered">{} {}</span>',
+        icon("check"),
+        mark_safe(gettext("Answered")),  # noqa: S308
+    )
+    url_of_0 = thread_url(slug=community.slug, thread_id=0)
+    url_start, url_end = url_of_0.rsplit("/0/", 1)
+    date_format_ = gettext("j M, H:i")
+
+    @cache
+    def replies(n: int) -> str:
+        return ngettext("%(counter)s reply", "%(counter)s replies", n) % {"counter": n}
+
+    @cache
+    def reactions(n: int) -> str:
+        return ngettext("%(counter)s reaction", "%(counter)s reactions", n) % {"counter": n}
+
+    @cache
+    def active(at) -> str:
+        return date_format(template_localtime(at), date_format_)
+
+    rows = []
+    for t in threads:
+        published = t.status == Thread.Status.PUBLISHED
+        rows.append(
+            format_html(
+                _THREAD_ROW,
+                waiting="" if published else " cm-waiting",
+                kind=t.kind,
+                kind_label=kinds.get(t.kind, t.kind),
+                url=f"{url_start}/{t.pk}/{url_end}",
+                pin=pin if t.is_pinned else "",
+                title=t.title,
+                status=""
+                if published
+                else format_html('<span class="tag">{}</span>', statuses.get(t.status, t.status)),
+                locked=locked if t.is_locked else "",
+                answered=answered if t.accepted_reply_id else "",
+                author=person_chip_html(t.author, anonymous=t.is_anonymous),
+                replies=mark_safe(replies(t.reply_count)),  # noqa: S308
+                reactions=mark_safe(reactions(t.reaction_count)),  # noqa: S308
+                active=active(t.last_activity_at),
+            )
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308

@@ -106,6 +106,7 @@ def community_detail(request, slug: str):
     paginator = CountedPaginator(threads, THREADS_PER_PAGE, count=count)
     page = paginator.get_page(request.GET.get("page"))
     for thread in page:
+        thread.community = community
         thread.author_name = selectors.author_display(thread, request.user)
     context = {
         "community": community,

@@ -10,6 +10,8 @@ from django.shortcuts import redirect
 from django.template.backends.utils import csrf_input
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import dateformat
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -106,8 +108,12 @@ def thread_detail(request, slug: str, thread_id: int):
         # One token field for the three reaction forms of every post.
         "csrf_field": csrf_input(request),
     }
+    # Each reply's time in the page's language: the format translated once a page, not per
+    # reply through the date filter.
+    stamp = _("j M Y, H:i")
     for reply in reply_list:
         reply.thread = thread
+        reply.created_label = dateformat.format(template_localtime(reply.created_at), stamp)
         reply.reaction_list = summary[("reply", reply.pk)]
         reply.author_name = selectors.author_display(reply, request.user)
         reply.revealed = selectors.anonymous_author_for_manager(reply, manager=viewer.is_manager)
