@@ -260,16 +260,21 @@ def _people():
 
 
 def live_and_next(user, limit: int = 3) -> tuple[list, list]:
+    """The sessions open now (closing first) and those of the coming week (soonest first),
+    `limit` of each, in one query."""
     now = timezone.now()
     base = visible_sessions(user).select_related("topic", "community")
     base = base.filter(cancelled_at__isnull=True)
-    live = list(base.filter(starts_at__lte=now, ends_at__gt=now).order_by("ends_at")[:limit])
-    upcoming = list(
-        base.filter(starts_at__gt=now, starts_at__lte=now + timedelta(days=7)).order_by(
-            "starts_at"
-        )[:limit]
+    live = base.filter(starts_at__lte=now, ends_at__gt=now).order_by("ends_at")[:limit]
+    upcoming = base.filter(starts_at__gt=now, starts_at__lte=now + timedelta(days=7)).order_by(
+        "starts_at"
+    )[:limit]
+    sessions = list(live.union(upcoming, all=True))
+    # A UNION promises no order: each part is put back in its own (a stable sort).
+    return (
+        sorted((s for s in sessions if s.starts_at <= now), key=lambda s: s.ends_at),
+        sorted((s for s in sessions if s.starts_at > now), key=lambda s: s.starts_at),
     )
-    return live, upcoming
 
 
 def series_detail(user, series: Series) -> dict:
