@@ -288,6 +288,18 @@ def test_moderators_merge_duplicates_and_votes_carry_over(open_session, asker, m
     assert [q.pk for q in board_for(open_session, member).questions] == [original.pk]
 
 
+def test_the_board_counts_the_duplicates_merged_into_each_question(
+    open_session, asker, member, manager
+):
+    original = services.question_ask(session=open_session, author=asker, body="Spark or Flink?")
+    other = services.question_ask(session=open_session, author=asker, body="Batch or stream?")
+    for body in ("Flink vs Spark?", "Spark, Flink?"):
+        duplicate = services.question_ask(session=open_session, author=member, body=body)
+        services.question_merge(duplicate=duplicate, into=original, by=manager)
+    counts = {q.pk: q.n_duplicates for q in board_for(open_session, member, per_page=10).questions}
+    assert counts == {original.pk: 2, other.pk: 0}
+
+
 def test_hidden_questions_leave_the_board_except_for_moderators(
     open_session, asker, member, manager
 ):
