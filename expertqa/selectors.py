@@ -3,8 +3,10 @@ expertqa.permissions; the names below keep older callers working."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -390,17 +392,65 @@ def _record_counts(now: datetime) -> dict:
     }
 
 
+# The names of _record_counts, in its order.
+RECORD_COLUMNS = (
+    "answered",
+    "answered_late",
+    "delivered",
+    "delivered_late",
+    "overdue",
+    "deferred",
+    "unanswered",
+)
+
+
 def _record_from(counts: dict, session: Session, now: datetime) -> Record:
-    counts = {name: counts.get(name) or 0 for name in _record_counts(now)}
+    counts = {name: counts.get(name) or 0 for name in RECORD_COLUMNS}
     unanswered = counts.pop("unanswered")
     owes = session.cancelled_at is None and now >= session.ends_at
     return Record(**counts, owed=unanswered if owes else 0, waiting=0 if owes else unanswered)
 
 
+@cache
+def _board_record_sql() -> str:
+    """The counts of _record_counts for one session's board, as SQL written once: the ORM
+    spent more time compiling its seven filtered counts than the database spent counting."""
+    q, s = Question._meta.db_table, Session._meta.db_table
+    answered_on = "(q.answered_at AT TIME ZONE %(tz)s)::date"
+    return (
+        "SELECT"  # noqa: S608 - our names
+        " count(*) FILTER (WHERE q.deferred_to IS NULL AND q.answered_at <= s.ends_at),"
+        " count(*) FILTER (WHERE q.deferred_to IS NULL AND q.answered_at > s.ends_at),"
+        " count(*) FILTER (WHERE q.deferred_to IS NOT NULL AND q.answered_at IS NOT NULL"
+        f"   AND q.deferred_to >= {answered_on}),"
+        " count(*) FILTER (WHERE q.deferred_to IS NOT NULL AND q.answered_at IS NOT NULL"
+        f"   AND q.deferred_to < {answered_on}),"
+        " count(*) FILTER (WHERE q.deferred_to IS NOT NULL AND q.answered_at IS NULL"
+        "   AND q.deferred_to < %(today)s),"
+        " count(*) FILTER (WHERE q.deferred_to IS NOT NULL AND q.answered_at IS NULL"
+        "   AND q.deferred_to >= %(today)s),"
+        " count(*) FILTER (WHERE q.deferred_to IS NULL AND q.answered_at IS NULL)"
+        f" FROM {q} q JOIN {s} s ON s.id = q.session_id"
+        " WHERE q.session_id = %(session)s AND q.status = %(visible)s"
+    )
+
+
 def board_record(session: Session, now: datetime) -> Record:
-    """The session's commitment record counted in SQL."""
-    counts = Question.objects.on_board().filter(session=session).aggregate(**_record_counts(now))
-    return _record_from(counts, session, now)
+    """The session's commitment record counted in SQL (_record_counts, written once)."""
+    from django.conf import settings
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _board_record_sql(),
+            {
+                "tz": settings.TIME_ZONE,
+                "today": org_today(now),
+                "session": session.pk,
+                "visible": Question.Status.VISIBLE,
+            },
+        )
+        row = cursor.fetchone()
+    return _record_from(dict(zip(RECORD_COLUMNS, row, strict=True)), session, now)
 
 
 def board_page_of(session: Session, question_id: int, *, sort: str, per_page: int) -> int:
