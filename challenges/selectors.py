@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from communities.models import Reply
+from communities.selectors import communities_visible_to
 
 from . import permissions, streaks
 from .models import Challenge, Completion, Flow, FlowItem, Participant, Step
@@ -310,8 +311,10 @@ def my_running_challenges(user, limit: int = 5) -> list[Challenge]:
             participants__user=user,
             participants__left_at__isnull=True,
             status=Challenge.Status.PUBLISHED,
-            # Not once the person left the private community it lives in.
-            pk__in=visible_challenges(user).values("pk"),
+            is_template=False,
+            # Not once the person left the private community it lives in: of the rules of
+            # visible_challenges(), the one a published challenge is held to.
+            community_id__in=communities_visible_to(user).values("pk"),
         )
         .annotate(
             step_count=Coalesce(Subquery(steps), 0),
