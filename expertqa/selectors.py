@@ -251,33 +251,48 @@ class Listing:
 
 
 def session_listing(user, *, query: str = "", page: int | str = 1, per_page: int = 20):
+    """The live sessions, the upcoming ones and one page of the past ones with their records,
+    read as one UNION of the three (besides the past ones' count for the pages)."""
     now = timezone.now()
-    base = _listing_base(user, query)
-    live = list(
-        with_record_counts(
-            base.filter(starts_at__lte=now, ends_at__gt=now, cancelled_at__isnull=True), now
-        ).order_by("ends_at", "id")[:20]  # the id: sessions often close together
-    )
+    base = with_record_counts(_listing_base(user, query), now)
+    live = base.filter(starts_at__lte=now, ends_at__gt=now, cancelled_at__isnull=True)
     # A session cancelled during what would have been its window stays with the upcoming
     # ones (marked cancelled) until the window has passed.
-    upcoming = list(
-        base.filter(Q(starts_at__gt=now) | Q(ends_at__gt=now, cancelled_at__isnull=False)).order_by(
-            "starts_at"
-        )[:20]
-    )
-    past_qs = with_record_counts(base.filter(ends_at__lte=now), now).order_by("-ends_at", "-id")
+    upcoming = base.filter(Q(starts_at__gt=now) | Q(ends_at__gt=now, cancelled_at__isnull=False))
+    past_qs = base.filter(ends_at__lte=now).order_by("-ends_at", "-id")
     past = Paginator(past_qs, per_page).get_page(page)
-    past.object_list = list(past.object_list)
-    add_record_counts([*live, *past.object_list])
+    sessions = list(
+        live.order_by("ends_at", "id")[:20].union(  # the id: sessions often close together
+            upcoming.order_by("starts_at")[:20], past.object_list, all=True
+        )
+    )
+    # The three parts are apart by their clocks; a UNION promises no order, so each part is
+    # put back in its own (stable sorts).
+    live_rows = sorted(
+        (s for s in sessions if s.starts_at <= now < s.ends_at and s.cancelled_at is None),
+        key=lambda s: (s.ends_at, s.pk),
+    )
+    upcoming_rows = sorted(
+        (
+            s
+            for s in sessions
+            if s.starts_at > now or (s.ends_at > now and s.cancelled_at is not None)
+        ),
+        key=lambda s: s.starts_at,
+    )
+    past.object_list = sorted(
+        (s for s in sessions if s.ends_at <= now), key=lambda s: (s.ends_at, s.pk), reverse=True
+    )
+    add_record_counts([*live_rows, *past.object_list])
     # Every card's experts in one query.
     prefetch_related_objects(
-        [*live, *upcoming, *past.object_list], Prefetch("experts", queryset=_people())
+        [*live_rows, *upcoming_rows, *past.object_list], Prefetch("experts", queryset=_people())
     )
-    for s in [*live, *past.object_list]:
+    for s in [*live_rows, *past.object_list]:
         s.state = session_state(s, now)
-    for s in upcoming:
+    for s in upcoming_rows:
         s.state = Session.State.CANCELLED if s.cancelled_at else Session.State.SCHEDULED
-    return Listing(live=live, upcoming=upcoming, past=past)
+    return Listing(live=live_rows, upcoming=upcoming_rows, past=past)
 
 
 def _people():
