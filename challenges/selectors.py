@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
 
 from communities.models import Reply
+from communities.selectors import communities_visible_to
 from socialearn import generations
 
 from . import charts, permissions, streaks
@@ -393,8 +394,10 @@ def my_running_challenges(user, limit: int = 5) -> list[Challenge]:
             participants__user=user,
             participants__left_at__isnull=True,
             status=Challenge.Status.PUBLISHED,
-            # Not once the person left the private community it lives in.
-            pk__in=visible_challenges(user).values("pk"),
+            is_template=False,
+            # Not once the person left the private community it lives in: of the rules of
+            # visible_challenges(), the one a published challenge is held to.
+            community_id__in=communities_visible_to(user).values("pk"),
         )
         .annotate(
             step_count=Coalesce(Subquery(steps), 0),
@@ -406,20 +409,16 @@ def my_running_challenges(user, limit: int = 5) -> list[Challenge]:
 
 
 def today_steps(challenges: list[Challenge], user) -> dict[int, Step]:
-    """The latest posted step of each challenge, and whether `user` completed it."""
-    latest: dict[int, Step] = {}
-    for step in Step.objects.filter(challenge__in=challenges, posted_at__isnull=False).order_by(
-        "challenge_id", "-position"
-    ):
-        latest.setdefault(step.challenge_id, step)
-    done = set(
-        Completion.objects.filter(user=user, step__in=list(latest.values())).values_list(
-            "step_id", flat=True
-        )
+    """The latest posted step of each challenge, and whether `user` completed it (one query:
+    the latest step of each by DISTINCT ON, its completion as an EXISTS)."""
+    done = Completion.objects.filter(step=OuterRef("pk"), user=user)
+    steps = (
+        Step.objects.filter(challenge__in=challenges, posted_at__isnull=False)
+        .annotate(is_done=Exists(done))
+        .order_by("challenge_id", "-position")
+        .distinct("challenge_id")
     )
-    for step in latest.values():
-        step.is_done = step.pk in done  # type: ignore[attr-defined]
-    return latest
+    return {step.challenge_id: step for step in steps}
 
 
 def flow_item_for(flow: Flow, item_pk: int) -> FlowItem | None:

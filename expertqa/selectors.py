@@ -3,9 +3,23 @@ expertqa.permissions; the names below keep older callers working."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -150,28 +164,42 @@ def record_of(questions, now: datetime | None = None) -> Record:
     return record
 
 
-def _record_annotations(now: datetime) -> dict:
-    """Counts per session in SQL, so listings annotate instead of looping."""
-    board = Q(questions__status=Question.Status.VISIBLE)
+RECORD_COUNTS = ("n_questions", "n_answered", "n_deferred", "n_delivered", "n_overdue", "n_open")
+
+
+def with_record_counts(sessions: QuerySet, now: datetime) -> QuerySet:
+    """The sessions with their board's counts (see add_record_counts), read by one subquery
+    per session over its questions' index: joining every question to group the sessions by
+    all their columns cost most of the listing's database time."""
     today = org_today(now)
-    answered = Q(questions__answered_at__isnull=False)
-    deferred = Q(questions__deferred_to__isnull=False)
-    return {
-        "n_questions": Count("questions", filter=board, distinct=True),
-        "n_answered": Count("questions", filter=board & answered & ~deferred, distinct=True),
-        "n_deferred": Count(
-            "questions",
-            filter=board & deferred & ~answered & Q(questions__deferred_to__gte=today),
-            distinct=True,
-        ),
-        "n_delivered": Count("questions", filter=board & deferred & answered, distinct=True),
-        "n_overdue": Count(
-            "questions",
-            filter=board & deferred & ~answered & Q(questions__deferred_to__lt=today),
-            distinct=True,
-        ),
-        "n_open": Count("questions", filter=board & ~answered & ~deferred, distinct=True),
-    }
+    answered = Q(answered_at__isnull=False)
+    deferred = Q(deferred_to__isnull=False)
+    counts = (
+        Question.objects.filter(session=OuterRef("pk"), status=Question.Status.VISIBLE)
+        .order_by()
+        .values("session")
+        .annotate(
+            counts=JSONObject(
+                n_questions=Count("id"),
+                n_answered=Count("id", filter=answered & ~deferred),
+                n_deferred=Count("id", filter=deferred & ~answered & Q(deferred_to__gte=today)),
+                n_delivered=Count("id", filter=deferred & answered),
+                n_overdue=Count("id", filter=deferred & ~answered & Q(deferred_to__lt=today)),
+                n_open=Count("id", filter=~answered & ~deferred),
+            )
+        )
+        .values("counts")
+    )
+    return sessions.annotate(record_counts=Subquery(counts, output_field=JSONField()))
+
+
+def add_record_counts(sessions) -> None:
+    """Each session's n_questions, n_answered, n_deferred, n_delivered, n_overdue and n_open
+    (the questions on its board) from with_record_counts; 0 for a session without any."""
+    for s in sessions:
+        counts = s.record_counts or {}
+        for name in RECORD_COUNTS:
+            setattr(s, name, counts.get(name, 0))
 
 
 def session_state(session: Session, now: datetime | None = None) -> str:
@@ -223,34 +251,48 @@ class Listing:
 
 
 def session_listing(user, *, query: str = "", page: int | str = 1, per_page: int = 20):
+    """The live sessions, the upcoming ones and one page of the past ones with their records,
+    read as one UNION of the three (besides the past ones' count for the pages)."""
     now = timezone.now()
-    base = _listing_base(user, query)
-    experts = Prefetch("experts", queryset=_people())
-    live = list(
-        base.filter(starts_at__lte=now, ends_at__gt=now, cancelled_at__isnull=True)
-        .annotate(**_record_annotations(now))
-        .prefetch_related(experts)
-        .order_by("ends_at")[:20]
-    )
+    base = with_record_counts(_listing_base(user, query), now)
+    live = base.filter(starts_at__lte=now, ends_at__gt=now, cancelled_at__isnull=True)
     # A session cancelled during what would have been its window stays with the upcoming
     # ones (marked cancelled) until the window has passed.
-    upcoming = list(
-        base.filter(Q(starts_at__gt=now) | Q(ends_at__gt=now, cancelled_at__isnull=False))
-        .prefetch_related(experts)
-        .order_by("starts_at")[:20]
-    )
-    past_qs = (
-        base.filter(ends_at__lte=now)
-        .annotate(**_record_annotations(now))
-        .prefetch_related(experts)
-        .order_by("-ends_at", "-id")
-    )
+    upcoming = base.filter(Q(starts_at__gt=now) | Q(ends_at__gt=now, cancelled_at__isnull=False))
+    past_qs = base.filter(ends_at__lte=now).order_by("-ends_at", "-id")
     past = Paginator(past_qs, per_page).get_page(page)
-    for s in [*live, *past.object_list]:
+    sessions = list(
+        live.order_by("ends_at", "id")[:20].union(  # the id: sessions often close together
+            upcoming.order_by("starts_at")[:20], past.object_list, all=True
+        )
+    )
+    # The three parts are apart by their clocks; a UNION promises no order, so each part is
+    # put back in its own (stable sorts).
+    live_rows = sorted(
+        (s for s in sessions if s.starts_at <= now < s.ends_at and s.cancelled_at is None),
+        key=lambda s: (s.ends_at, s.pk),
+    )
+    upcoming_rows = sorted(
+        (
+            s
+            for s in sessions
+            if s.starts_at > now or (s.ends_at > now and s.cancelled_at is not None)
+        ),
+        key=lambda s: s.starts_at,
+    )
+    past.object_list = sorted(
+        (s for s in sessions if s.ends_at <= now), key=lambda s: (s.ends_at, s.pk), reverse=True
+    )
+    add_record_counts([*live_rows, *past.object_list])
+    # Every card's experts in one query.
+    prefetch_related_objects(
+        [*live_rows, *upcoming_rows, *past.object_list], Prefetch("experts", queryset=_people())
+    )
+    for s in [*live_rows, *past.object_list]:
         s.state = session_state(s, now)
-    for s in upcoming:
+    for s in upcoming_rows:
         s.state = Session.State.CANCELLED if s.cancelled_at else Session.State.SCHEDULED
-    return Listing(live=live, upcoming=upcoming, past=past)
+    return Listing(live=live_rows, upcoming=upcoming_rows, past=past)
 
 
 def _people():
@@ -260,27 +302,32 @@ def _people():
 
 
 def live_and_next(user, limit: int = 3) -> tuple[list, list]:
+    """The sessions open now (closing first) and those of the coming week (soonest first),
+    `limit` of each, in one query."""
     now = timezone.now()
     base = visible_sessions(user).select_related("topic", "community")
     base = base.filter(cancelled_at__isnull=True)
-    live = list(base.filter(starts_at__lte=now, ends_at__gt=now).order_by("ends_at")[:limit])
-    upcoming = list(
-        base.filter(starts_at__gt=now, starts_at__lte=now + timedelta(days=7)).order_by(
-            "starts_at"
-        )[:limit]
+    live = base.filter(starts_at__lte=now, ends_at__gt=now).order_by("ends_at")[:limit]
+    upcoming = base.filter(starts_at__gt=now, starts_at__lte=now + timedelta(days=7)).order_by(
+        "starts_at"
+    )[:limit]
+    sessions = list(live.union(upcoming, all=True))
+    # A UNION promises no order: each part is put back in its own (a stable sort).
+    return (
+        sorted((s for s in sessions if s.starts_at <= now), key=lambda s: s.ends_at),
+        sorted((s for s in sessions if s.starts_at > now), key=lambda s: s.starts_at),
     )
-    return live, upcoming
 
 
 def series_detail(user, series: Series) -> dict:
     now = timezone.now()
     sessions = list(
-        Session.objects.filter(series=series)
+        with_record_counts(Session.objects.filter(series=series), now)
         .select_related("topic", "community", "series")
         .prefetch_related(Prefetch("experts", queryset=_people()))
-        .annotate(**_record_annotations(now))
         .order_by("starts_at")
     )
+    add_record_counts(sessions)
     for s in sessions:
         s.state = session_state(s, now)  # type: ignore[attr-defined]
     return {
@@ -360,17 +407,65 @@ def _record_counts(now: datetime) -> dict:
     }
 
 
+# The names of _record_counts, in its order.
+RECORD_COLUMNS = (
+    "answered",
+    "answered_late",
+    "delivered",
+    "delivered_late",
+    "overdue",
+    "deferred",
+    "unanswered",
+)
+
+
 def _record_from(counts: dict, session: Session, now: datetime) -> Record:
-    counts = {name: counts.get(name) or 0 for name in _record_counts(now)}
+    counts = {name: counts.get(name) or 0 for name in RECORD_COLUMNS}
     unanswered = counts.pop("unanswered")
     owes = session.cancelled_at is None and now >= session.ends_at
     return Record(**counts, owed=unanswered if owes else 0, waiting=0 if owes else unanswered)
 
 
+@cache
+def _board_record_sql() -> str:
+    """The counts of _record_counts for one session's board, as SQL written once: the ORM
+    spent more time compiling its seven filtered counts than the database spent counting."""
+    q, s = Question._meta.db_table, Session._meta.db_table
+    answered_on = "(q.answered_at AT TIME ZONE %(tz)s)::date"
+    return (
+        "SELECT"  # noqa: S608 - our names
+        " count(*) FILTER (WHERE q.deferred_to IS NULL AND q.answered_at <= s.ends_at),"
+        " count(*) FILTER (WHERE q.deferred_to IS NULL AND q.answered_at > s.ends_at),"
+        " count(*) FILTER (WHERE q.deferred_to IS NOT NULL AND q.answered_at IS NOT NULL"
+        f"   AND q.deferred_to >= {answered_on}),"
+        " count(*) FILTER (WHERE q.deferred_to IS NOT NULL AND q.answered_at IS NOT NULL"
+        f"   AND q.deferred_to < {answered_on}),"
+        " count(*) FILTER (WHERE q.deferred_to IS NOT NULL AND q.answered_at IS NULL"
+        "   AND q.deferred_to < %(today)s),"
+        " count(*) FILTER (WHERE q.deferred_to IS NOT NULL AND q.answered_at IS NULL"
+        "   AND q.deferred_to >= %(today)s),"
+        " count(*) FILTER (WHERE q.deferred_to IS NULL AND q.answered_at IS NULL)"
+        f" FROM {q} q JOIN {s} s ON s.id = q.session_id"
+        " WHERE q.session_id = %(session)s AND q.status = %(visible)s"
+    )
+
+
 def board_record(session: Session, now: datetime) -> Record:
-    """The session's commitment record counted in SQL."""
-    counts = Question.objects.on_board().filter(session=session).aggregate(**_record_counts(now))
-    return _record_from(counts, session, now)
+    """The session's commitment record counted in SQL (_record_counts, written once)."""
+    from django.conf import settings
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _board_record_sql(),
+            {
+                "tz": settings.TIME_ZONE,
+                "today": org_today(now),
+                "session": session.pk,
+                "visible": Question.Status.VISIBLE,
+            },
+        )
+        row = cursor.fetchone()
+    return _record_from(dict(zip(RECORD_COLUMNS, row, strict=True)), session, now)
 
 
 def board_page_of(session: Session, question_id: int, *, sort: str, per_page: int) -> int:
@@ -413,7 +508,15 @@ def board_for(
     viewer = viewer_for(user, session, expert_ids=expert_ids)
     order = BOARD_ORDERS.get(sort, BOARD_ORDERS["votes"])
     on_board = Question.objects.on_board().filter(session=session)
-    rows = on_board
+    # How many duplicates were merged into each question, in the same query.
+    merged = (
+        Question.objects.filter(merged_into=OuterRef("pk"))
+        .order_by()
+        .values("merged_into")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    rows = on_board.annotate(n_duplicates=Coalesce(Subquery(merged), 0))
     if user.is_authenticated:
         rows = rows.annotate(voted=Exists(Vote.objects.filter(question=OuterRef("pk"), user=user)))
     if per_page is None:
@@ -437,11 +540,11 @@ def board_for(
         q.voted = getattr(q, "voted", False)
         q.state = q.commitment(now)
         q.answer_list = []
-        q.n_duplicates = 0
+        q.n_duplicates = getattr(q, "n_duplicates", 0)
     _add_people([*visible, *hidden])
     for q in [*visible, *hidden]:
         q.asker = asker_label(q, viewer)  # type: ignore[attr-defined]
-    _add_answers_and_duplicates(visible)
+    _add_answers(visible)
     session.n_open = record.owed + record.waiting  # type: ignore[attr-defined]
     state = session_state(session, now)
     if per_page is None:
@@ -489,8 +592,8 @@ def _add_people(questions: list) -> None:
             q.deferred_by = people[q.deferred_by_id]
 
 
-def _add_answers_and_duplicates(questions: list) -> None:
-    """Each question's answers (oldest first) and how many duplicates were merged into it."""
+def _add_answers(questions: list) -> None:
+    """Each question's answers (oldest first)."""
     if not questions:
         return
     by_pk = {q.pk: q for q in questions}
@@ -502,14 +605,6 @@ def _add_answers_and_duplicates(questions: list) -> None:
     for a in answers:
         a.author_name = person_name(a.author)  # type: ignore[attr-defined]
         by_pk[a.question_id].answer_list.append(a)
-    duplicates = (
-        Question.objects.filter(merged_into_id__in=list(by_pk))
-        .values("merged_into_id")
-        .annotate(n=Count("id"))
-        .values_list("merged_into_id", "n")
-    )
-    for pk, n in duplicates:
-        by_pk[pk].n_duplicates = n
 
 
 def changes_since(session: Session, since: datetime) -> dict:

@@ -5,16 +5,22 @@ them to what the ORM and the template would give, for everyone, every time."""
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from socialearn import context_processors
 from socialearn.notifications.models import Notification
-from socialearn.people.middleware import viewer_profile
+from socialearn.people.middleware import (
+    ViewerTimezoneMiddleware,
+    viewer_profile,
+    viewer_profile_and_groups,
+)
 from socialearn.people.models import Profile
-from socialearn.people.permissions import LD_ADMIN
+from socialearn.people.permissions import COORDINATOR, LD_ADMIN, is_coordinator, is_lnd_admin
+from socialearn.views import home
 from tests.factories import LocationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +55,26 @@ def test_the_viewer_profile_of_someone_without_one_is_none():
     user = UserFactory()
     Profile.objects.filter(user=user).delete()
     assert viewer_profile(user.pk) is None
+
+
+def test_the_viewer_groups_are_read_with_the_profile_and_a_role_check_asks_nothing_more(
+    django_assert_num_queries,
+):
+    admin, coordinator, employee = UserFactory(), UserFactory(), UserFactory()
+    admin.groups.add(Group.objects.get_or_create(name=LD_ADMIN)[0])
+    coordinator.groups.add(Group.objects.get_or_create(name=COORDINATOR)[0])
+    roles = {}
+    for user in (admin, coordinator, employee):
+        assert viewer_profile_and_groups(user.pk)[1] == frozenset(
+            user.groups.values_list("name", flat=True)
+        )
+        request = RequestFactory().get("/")
+        request.user = get_user_model().objects.get(pk=user.pk)
+        with django_assert_num_queries(1):  # the profile, with the groups
+            ViewerTimezoneMiddleware(lambda r: None).process_view(request, home, (), {})
+        with django_assert_num_queries(0):
+            roles[user] = (is_lnd_admin(request.user), is_coordinator(request.user))
+    assert roles == {admin: (True, True), coordinator: (False, True), employee: (False, False)}
 
 
 def test_the_menus_written_query_agrees_with_the_counted_one():

@@ -3,12 +3,12 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .models import Profile
 from .selectors import newcomers
 
 
 def dashboard_section(request) -> dict | None:
-    me = Profile.objects.filter(user=request.user).first()
+    # The viewer's profile as every page reads it (people.middleware), not asked again.
+    me = getattr(request.user, "profile", None)
     people = newcomers(days=settings.ONBOARDING_NEWCOMER_DAYS, near=me, limit=5)
     if not people:
         return None

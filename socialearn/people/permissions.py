@@ -65,12 +65,18 @@ def staff_groups_sync(app_config=None, using="default", **kwargs) -> None:
 
 
 def _group_names(user) -> frozenset[str]:
-    """The person's group names, read once per user object (one query per request)."""
+    """The person's group names, read once per user object (one query per request, none
+    when the page's first query read them: remember_group_names)."""
     names = getattr(user, "_socialearn_group_names", None)
     if names is None:
         names = frozenset(user.groups.values_list("name", flat=True))
         user._socialearn_group_names = names
     return names
+
+
+def remember_group_names(user, names: frozenset[str]) -> None:
+    """Keep the person's group names, read with another query, for this user object."""
+    user._socialearn_group_names = names
 
 
 def is_lnd_admin(user) -> bool:

@@ -53,3 +53,18 @@ def test_the_home_card_shows_how_far_along_each_challenge_is(client, community, 
 
     assert '<progress value="1" max="3"' in page
     assert "1 of 3 steps done" in page
+
+
+def test_todays_step_once_answered_shows_as_done(client, community, designer, member):
+    challenge = _taking_part(member, community=community, designer=designer, allow_mark_done=True)
+    latest = challenge.steps.filter(posted_at__isnull=False).order_by("-position").first()
+    earlier = challenge.steps.exclude(pk=latest.pk).order_by("position").first()
+    services.step_complete(step=earlier, user=member, via="done")  # not today's: still waiting
+    client.force_login(member)
+    assert "waiting for your answer" in client.get(reverse("home")).content.decode()
+
+    services.step_complete(step=latest, user=member, via="done")
+    page = client.get(reverse("home")).content.decode()
+
+    assert f"Step {latest.position}: {latest.title}" in page
+    assert "waiting for your answer" not in page

@@ -54,9 +54,9 @@ def test_nobody_without_topics_gets_suggestions():
 def test_home_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries, n):
     viewer = _viewer_with_suggestions(n)
     client.force_login(viewer)
-    # 15 with 1 or 50 of everything: the page (with the viewer's communities, bounded), the
-    # menu, and one read of the viewer's groups.
-    with django_assert_max_num_queries(15):
+    # 11 with 1 or 50 of everything: the page (with the viewer's communities, bounded) and the
+    # menu; the viewer's groups come with their profile.
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("home"))
     assert response.status_code == 200
     assert "Guild 0" in response.content.decode()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from challenges.clock import local_instant
 from communities.models import Community
 from communities.services import community_create
-from expertqa import services
+from expertqa import selectors, services
 from expertqa.models import Question, Session, Vote, org_today
 from expertqa.selectors import (
     Record,
@@ -145,12 +145,18 @@ def test_the_record_counted_in_sql_agrees_with_each_questions_commitment(
     Question.objects.filter(pk=late.pk).update(
         deferred_to=today - timedelta(days=2), answered_at=timezone.now()
     )
+    services.question_hide(question=ask("Off the board?"), by=session.moderator)
     session = Session.objects.get(pk=session.pk)
 
     questions = list(Question.objects.on_board().filter(session=session))
     for q in questions:
         q.session = session
     assert board_record(session, timezone.now()) == record_of(questions)
+    # The record's SQL is written once; it counts as the ORM's expressions do.
+    now = timezone.now()
+    on_board = Question.objects.on_board().filter(session=session)
+    counted = on_board.aggregate(**selectors._record_counts(now))
+    assert board_record(session, now) == selectors._record_from(counted, session, now)
     assert board_record(session, timezone.now()) == Record(
         answered=1, answered_late=1, deferred=1, delivered=1, delivered_late=1, overdue=1, owed=1
     )
@@ -286,6 +292,18 @@ def test_moderators_merge_duplicates_and_votes_carry_over(open_session, asker, m
     assert duplicate.status == Question.Status.MERGED
     assert original.vote_count == 3  # voter, manager and the duplicate's asker
     assert [q.pk for q in board_for(open_session, member).questions] == [original.pk]
+
+
+def test_the_board_counts_the_duplicates_merged_into_each_question(
+    open_session, asker, member, manager
+):
+    original = services.question_ask(session=open_session, author=asker, body="Spark or Flink?")
+    other = services.question_ask(session=open_session, author=asker, body="Batch or stream?")
+    for body in ("Flink vs Spark?", "Spark, Flink?"):
+        duplicate = services.question_ask(session=open_session, author=member, body=body)
+        services.question_merge(duplicate=duplicate, into=original, by=manager)
+    counts = {q.pk: q.n_duplicates for q in board_for(open_session, member, per_page=10).questions}
+    assert counts == {original.pk: 2, other.pk: 0}
 
 
 def test_hidden_questions_leave_the_board_except_for_moderators(
