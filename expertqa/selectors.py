@@ -4,6 +4,7 @@ expertqa.permissions; the names below keep older callers working."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
+from typing import cast
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -263,7 +264,7 @@ def session_listing(user, *, query: str = "", page: int | str = 1, per_page: int
     past = Paginator(past_qs, per_page).get_page(page)
     sessions = list(
         live.order_by("ends_at", "id")[:20].union(  # the id: sessions often close together
-            upcoming.order_by("starts_at")[:20], past.object_list, all=True
+            upcoming.order_by("starts_at")[:20], cast(QuerySet, past.object_list), all=True
         )
     )
     # The three parts are apart by their clocks; a UNION promises no order, so each part is

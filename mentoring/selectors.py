@@ -201,10 +201,10 @@ def coordinator_view(programme: Programme) -> dict:
         .order_by("quiet_since", "id")
         .values_list("id", "quiet_since")
     ):
-        match = by_id.get(match_id)
-        if match is not None:  # else it was written between the two reads
-            match.quiet_since = quiet_since  # type: ignore[attr-defined]
-            stalled.append(match)
+        quiet = by_id.get(match_id)
+        if quiet is not None:  # else it was written between the two reads
+            quiet.quiet_since = quiet_since  # type: ignore[attr-defined]
+            stalled.append(quiet)
     counts = Enrolment.objects.filter(programme=programme, status="active").aggregate(
         mentors=Count("id", filter=Q(role=Enrolment.Role.MENTOR)),
         proteges=Count("id", filter=Q(role=Enrolment.Role.PROTEGE)),

@@ -244,7 +244,7 @@ def _stand_in(user, pk: int, groups):
     if user is None or not user.is_authenticated:
         return user
     twin = get_user_model()(pk=pk, is_superuser=user.is_superuser, is_active=user.is_active)
-    twin._socialearn_group_names = groups
+    twin._socialearn_group_names = groups  # type: ignore[attr-defined]
     return twin
 
 

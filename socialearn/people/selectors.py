@@ -169,7 +169,7 @@ class RankedPeople(RankedIds):
         if query is None and not narrowed:  # everyone with evidence, as kept for the topic
             # Already by name: a stable sort by total alone keeps names in order among equals
             # (the full key cost a third of the hub's own work at a big topic).
-            rows = [r for r in _people_by_name(kept) if r[1] in by_user]
+            rows: list[tuple] = [r for r in _people_by_name(kept) if r[1] in by_user]
             rows.sort(key=lambda r: by_user[r[1]], reverse=True)
         else:
             scored = qs.filter(user_id__in=list(by_user)).annotate(
