@@ -17,6 +17,29 @@ from .models import (
 )
 
 
+class CountedOnScoreboard:
+    """People taking part, their completions and the steps, changed or deleted here, count
+    again on their challenge's scoreboard at once, as they do when changed on the site (its
+    kept copy would otherwise show the old figures for up to a minute). A record moved to
+    another challenge changes both scoreboards."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        for challenge_id in {obj.challenge_id, form.initial.get("challenge")} - {None}:
+            services.scoreboard_changed(challenge_id)
+
+    def delete_model(self, request, obj):
+        challenge_id = obj.challenge_id
+        super().delete_model(request, obj)  # type: ignore[misc]
+        services.scoreboard_changed(challenge_id)
+
+    def delete_queryset(self, request, queryset):
+        challenge_ids = set(queryset.values_list("challenge_id", flat=True))
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
+        for challenge_id in challenge_ids:
+            services.scoreboard_changed(challenge_id)
+
+
 class StepInline(admin.StackedInline):
     model = Step
     extra = 0
@@ -76,7 +99,7 @@ class ChallengeAdmin(SafeModelAdmin):
 
 
 @admin.register(Step)
-class StepAdmin(SafeModelAdmin):
+class StepAdmin(CountedOnScoreboard, SafeModelAdmin):
     list_display = ["title", "challenge", "position", "release_at", "posted_at", "posted_late"]
     list_filter = ["posted_late", "challenge"]
     search_fields = ["title", "challenge__title"]
@@ -90,7 +113,7 @@ class StepAdmin(SafeModelAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(SafeModelAdmin):
+class ParticipantAdmin(CountedOnScoreboard, SafeModelAdmin):
     list_display = [
         person_column("user", "person"),
         email_column("user"),
@@ -106,7 +129,7 @@ class ParticipantAdmin(SafeModelAdmin):
 
 
 @admin.register(Completion)
-class CompletionAdmin(SafeModelAdmin):
+class CompletionAdmin(CountedOnScoreboard, SafeModelAdmin):
     # A step answered by an anonymous reply: the reply's id would name its author.
     private_fields = ("reply_id",)
     list_display = [person_column("user", "person"), "challenge", "step", "via", "completed_at"]

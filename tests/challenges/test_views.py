@@ -333,6 +333,31 @@ def test_the_kept_scoreboard_is_counted_again_when_someone_joins_completes_or_le
     assert board()["joined"] == 2
 
 
+def test_the_kept_scoreboard_counts_again_after_an_edit_in_the_admin(
+    admin_client, client, running, django_capture_on_commit_callbacks
+):
+    first, second = joined(running, 2)
+    step = running.steps.filter(posted_at__isnull=False).order_by("position").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        reply_create(thread=step.thread, author=second, body="done")
+    url = reverse("challenges:scoreboard", args=[running.pk])
+    client.force_login(first)
+    assert client.get(url).context["board"]["completions"] == 1
+    completion = Completion.objects.get(challenge=running, user=second)
+    response = admin_client.post(
+        reverse("admin:challenges_completion_delete", args=[completion.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert client.get(url).context["board"]["completions"] == 0
+    participant = Participant.objects.get(challenge=running, user=second)
+    response = admin_client.post(
+        reverse("admin:challenges_participant_changelist"),
+        {"action": "delete_selected", "_selected_action": [participant.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert client.get(url).context["board"]["joined"] == 1
+
+
 def test_the_kept_scoreboard_pages_like_the_paginator(client, running, monkeypatch):
     from challenges import selectors
 
