@@ -248,12 +248,11 @@ def find_tips(
 
 
 def _communities(user, terms: Terms, *, limit: int, offset: int, excerpts: bool) -> QuerySet:
-    v = search.vector("name", "purpose")
+    v = F("search_vector")  # search.vector("name", "purpose"), kept by the database
     return (
         communities_visible_to(user)
         .exclude(status=Community.Status.PROPOSED)
-        .annotate(v=v)
-        .filter(Q(v=terms.query()) | search.similar("name", terms))
+        .filter(Q(search_vector=terms.query()) | search.similar("name", terms))
         .annotate(
             score=search.best(search.rank(v, terms), search.similarity("name", terms))
             + _mine(user, "pk"),
