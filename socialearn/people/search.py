@@ -441,16 +441,21 @@ def _people_rows(user, terms: Terms, *, limit: int, offset: int) -> QuerySet:
     matching = by_words.values("pk")[:CANDIDATES].union(
         Profile.objects.filter(similar("display_name", terms)).values("pk")
     )
-    return (
+    score = best(SearchRank(F("search_vector"), query), similarity("display_name", terms))
+    order = ("-score", "display_name", "id")
+    # The page's rows are chosen among the profiles alone; their person, department and place
+    # are joined for those rows only, not for every candidate ranked.
+    page = (
         _active_profiles()
         .filter(pk__in=matching)
-        .annotate(
-            score=best(
-                SearchRank(F("search_vector"), query),
-                similarity("display_name", terms),
-            )
-        )
-        .order_by("-score", "display_name", "id")
+        .annotate(score=score)
+        .order_by(*order)
+        .values("pk")[offset : offset + limit]
+    )
+    return (
+        Profile.objects.filter(pk__in=page)
+        .annotate(score=score)
+        .order_by(*order)
         .values(
             "user_id",
             "display_name",
@@ -459,7 +464,7 @@ def _people_rows(user, terms: Terms, *, limit: int, offset: int) -> QuerySet:
             "job_title",
             "department__name",
             "location__name",
-        )[offset : offset + limit]
+        )
     )
 
 
