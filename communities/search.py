@@ -127,10 +127,12 @@ def _thread_rows(user, terms: Terms, threads: QuerySet, *, excerpts: bool) -> Qu
     # Words first, off the full-text index: the most recently active threads whose words
     # match. Titles only alike (a typo, a word cut short) are looked for only when the words
     # found fewer than CANDIDATES: the trigram test, made on every title walked, cost a common
-    # word 30 ms for candidates its words had already found.
+    # word 30 ms for candidates its words had already found. Their test goes unestimated:
+    # whatever the guess, the planner reads the titles alike off their trigram index.
     recent = ("-last_activity_at", "-pk")
     by_words = threads.filter(search_vector=query).order_by(*recent).values("pk")
-    alike = threads.filter(search.similar("title", terms)).order_by(*recent).values("pk")
+    alike = threads.filter(search.similar("title", terms, estimated=False))
+    alike = alike.order_by(*recent).values("pk")
     candidates = _words_then_alike(by_words[:CANDIDATES], alike[:CANDIDATES])
     return (
         Thread.objects.filter(pk__in=candidates)
@@ -248,12 +250,11 @@ def find_tips(
 
 
 def _communities(user, terms: Terms, *, limit: int, offset: int, excerpts: bool) -> QuerySet:
-    v = search.vector("name", "purpose")
+    v = F("search_vector")  # search.vector("name", "purpose"), kept by the database
     return (
         communities_visible_to(user)
         .exclude(status=Community.Status.PROPOSED)
-        .annotate(v=v)
-        .filter(Q(v=terms.query()) | search.similar("name", terms))
+        .filter(Q(search_vector=terms.query()) | search.similar("name", terms))
         .annotate(
             score=search.best(search.rank(v, terms), search.similarity("name", terms))
             + _mine(user, "pk"),

@@ -115,6 +115,25 @@ def test_hostile_input_is_harmless(org, client):
     assert search.parse("Kube's test:*").tsquery == "'kube' & 's' & 'test':*"
 
 
+def test_a_community_is_found_by_its_new_words_as_soon_as_they_are_saved(org):
+    """The words a community is found by are kept by the database: an edit of its name or
+    purpose is searchable at once, and the old words no longer find it."""
+    from communities.services import community_update
+
+    assert _titles(org.reader, "guild")["communities"] == ["Platform guild"]
+    assert _titles(org.reader, "observability")["communities"] == []
+    community_update(
+        community=org.community,
+        updated_by=org.manager,
+        name="Platform crew",
+        purpose="Observability and on-call for every team",
+    )
+    assert _titles(org.reader, "observability")["communities"] == ["Platform crew"]
+    assert _titles(org.reader, "guild")["communities"] == []
+    excerpt = search.search(org.reader, "observability", kind="communities")[1][0].hits[0].excerpt
+    assert "<mark>Observability</mark>" in str(excerpt)
+
+
 def test_search_page_groups_results_by_kind_and_filters_one_kind(org, client):
     client.force_login(org.reader)
     page = client.get(reverse("search"), {"q": "kube"}).content.decode()
