@@ -435,6 +435,7 @@ class FeedEntry(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
+        verbose_name_plural = _("feed entries")
         ordering = ["-published_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["flow", "url"], name="one_entry_per_article_and_flow"),

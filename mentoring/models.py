@@ -508,6 +508,7 @@ class CheckIn(models.Model):
     comment = bounded_text(limits.MESSAGE, blank=True)
 
     class Meta:
+        verbose_name_plural = _("check-ins")
         ordering = ["sent_at", "id"]
         constraints = [
             models.UniqueConstraint(

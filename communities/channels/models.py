@@ -57,6 +57,7 @@ class ChannelDelivery(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = _("channel deliveries")
         constraints = [
             models.UniqueConstraint(fields=["channel", "key"], name="unique_channel_delivery"),
         ]
