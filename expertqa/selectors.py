@@ -351,6 +351,15 @@ def session_for_board(pk: int) -> Session:
     )
 
 
+def session_for_calendar(pk: int) -> Session:
+    """What the calendar file names (expertqa.ics) and its access check read, in one query:
+    the board's read (its topic, series, thread and experts) cost it a second query and
+    most of its time."""
+    return Session.objects.select_related(
+        "community", "moderator__profile", "created_by__profile"
+    ).get(pk=pk)
+
+
 @dataclass
 class Board:
     session: Session
