@@ -258,6 +258,9 @@ def _board_context(request, session: Session, *, sort: str, fresh: bool = False,
         "board": board,
         "shown": board.questions,
         "first_number": (board.page - 1) * BOARD_WINDOW + 1,
+        # Nobody's tools on the questions (an expert's, the moderator's): the rows are
+        # written in Python (expertqa_tags.question_rows), the template writes the others.
+        "plain_rows": not (board.viewer.is_expert or board.viewer.is_moderator),
         "sort": sort,
         "question_form": extra.get("question_form")
         or QuestionForm(allow_anonymous=allow_anonymous),
