@@ -6,6 +6,7 @@ from django.utils.dateformat import format as dateformat_format
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext
 
@@ -189,3 +190,102 @@ def question_rows(context, questions, board) -> SafeString:
             )
         )
     return mark_safe("\n".join(rows))  # noqa: S308
+
+
+_CARD = (
+    '<li class="card eqa-session-card{cancelled}">\n'
+    "<div>\n"
+    '<h3><a href="{url}">{title}</a></h3>\n'
+    '<p class="muted">{kind} · {topic} · {community}{series}</p>\n'
+    '<p class="muted">{experts}</p>\n'
+    "{recording}\n"
+    "</div>\n"
+    "<div>\n"
+    '<p><span class="eqa-state eqa-state-{state}">{state_label}</span>\n'
+    '<time datetime="{iso}">{starts}</time>–{ends}</p>\n'
+    "{record}\n"
+    "</div>\n"
+    "</li>"
+)
+
+
+@register.simple_tag
+def session_cards(sessions) -> SafeString:
+    """expertqa/_session_card.html for each session of a list, written out in Python: the
+    session list showed a dozen cards or more, and the template's includes, translations and
+    dates were a third of the page's time. tests/expertqa/test_session_cards.py keeps the two
+    equal; change them together. Each session carries its `state`, its experts prefetched
+    and, when its record is shown, the counts of selectors.add_record_counts."""
+    # Translations of the template's literals are markup the template trusts: not escaped.
+    state_labels = {
+        "kept": gettext("Commitment kept"),
+        "open": gettext("Open now"),
+        "cancelled": gettext("Cancelled"),
+        "scheduled": gettext("Scheduled"),
+        "closed": gettext("Closed"),
+    }
+    recording = format_html(
+        '<p><a href="{{}}" rel="noopener">{}</a></p>', gettext("Recording or slides")
+    )
+    answered_or_deferred = gettext("Answered or deferred")
+    starts_format = gettext("D j M, H:i")
+    cards = []
+    for s in sessions:
+        series = ""
+        if s.series_id:
+            series = format_html(
+                ' · <a href="{}">{}</a>', s.series.get_absolute_url(), s.series.title
+            )
+        experts = gettext("With %(names)s") % {
+            "names": conditional_escape(", ".join(_person_name(u) for u in s.experts.all()))
+        }
+        starts = template_localtime(s.starts_at)
+        record = ""
+        n_questions = getattr(s, "n_questions", None)
+        if n_questions is not None and s.state not in ("scheduled", "cancelled"):
+            parts = []
+            if n_questions:
+                parts.append(
+                    format_html(
+                        '<progress value="{}" max="{}" aria-label="{}"></progress>',
+                        s.n_answered + s.n_delivered + s.n_deferred,
+                        n_questions,
+                        mark_safe(answered_or_deferred),  # noqa: S308
+                    )
+                )
+            counts = [
+                ngettext("%(counter)s question", "%(counter)s questions", n_questions)
+                % {"counter": n_questions}
+            ]
+            if n_questions:
+                counts.append(gettext("%(n)s answered") % {"n": s.n_answered + s.n_delivered})
+                counts.append(gettext("%(n)s deferred") % {"n": s.n_deferred})
+                if s.n_overdue:
+                    counts.append(gettext("%(n)s overdue") % {"n": s.n_overdue})
+                if s.state == "closed" and s.n_open:
+                    counts.append(gettext("%(n)s owed") % {"n": s.n_open})
+            parts.append("\n" + " · ".join(counts))
+            record = '<p class="eqa-mini-record">' + "".join(parts) + "</p>"
+        cards.append(
+            format_html(
+                _CARD,
+                cancelled=" eqa-is-cancelled" if s.cancelled_at else "",
+                url=question_url("expertqa:detail", s.pk),
+                title=s.title,
+                kind=s.get_kind_display(),
+                topic=s.topic.name,
+                community=s.community.name,
+                series=series,
+                experts=mark_safe(experts),  # noqa: S308 - the translation, the names escaped
+                recording=format_html(recording, s.recording_url) if s.recording_url else "",
+                state=s.state,
+                state_label=mark_safe(state_labels[s.state])  # noqa: S308
+                if s.state in state_labels
+                else capfirst(s.state),
+                iso=dateformat_format(starts, "c"),
+                starts=date_format(starts, starts_format),
+                ends=date_format(template_localtime(s.ends_at), "H:i"),
+                record=mark_safe(record),  # noqa: S308 - numbers and translations
+            )
+        )
+    return mark_safe("\n".join(cards))  # noqa: S308
