@@ -1,6 +1,8 @@
-"""The large organisation's live session, for `seed_demo --scale N` at bench sizes: an open
-all-hands backchannel in the community everyone belongs to, with 1,000 questions and votes
-that follow a long tail (a few questions collect hundreds, most a handful).
+"""The organisation's live all-hands, for `seed_demo` at every size: an open backchannel in
+the biggest community (at bench sizes the one everyone belongs to), with questions and votes
+that follow a long tail (a few questions collect hundreds, most a handful): 1,000 questions at
+100,000 people, 100 in the demo organisation, so the bench opens the same kind of board, a
+full window of questions and more, at both sizes.
 
 COPY-based and idempotent: the session is made once through the service; its questions and
 votes only when it has none. Each run keeps its window open (the bench needs it live).
@@ -13,6 +15,7 @@ from datetime import timedelta
 from html import escape
 
 from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from communities.bulk_demo import ACTIVITY_COLUMNS, EVERYONE_SLUG, reserve_ids
@@ -24,6 +27,8 @@ from .models import Question, Session
 
 TITLE = "All-hands backchannel: ask the leadership team"
 QUESTIONS = 1000
+# The demo organisation's board: more than the board's first window (30) and its next.
+FEWEST_QUESTIONS = 100
 ASK = [
     "How will {a} change for teams like mine next year?",
     "What is the plan for {a}, and who can we talk to about {b}?",
@@ -56,9 +61,16 @@ WORDS = [
 
 @transaction.atomic
 def seed_bulk(*, scale: int, stdout) -> None:
-    community = Community.objects.filter(slug=EVERYONE_SLUG).first()
+    community = (
+        Community.objects.filter(slug=EVERYONE_SLUG).first()
+        or Community.objects.filter(status="active", visibility="public")
+        .annotate(n=Count("memberships", filter=Q(memberships__status="active")))
+        .order_by("-n", "pk")
+        .first()
+    )
     if community is None:
         return
+    n_questions = min(QUESTIONS, max(FEWEST_QUESTIONS, scale // 100))
     now = timezone.now()
     session = Session.objects.filter(title=TITLE, community=community).first()
     managers = list(
@@ -74,10 +86,13 @@ def seed_bulk(*, scale: int, stdout) -> None:
             .objects.filter(memberships__community=community, is_superuser=False, groups=None)
             .order_by("id")[1:4]
         )
+        topic = community.topics.order_by("name").first()
+        if not experts or topic is None:
+            return
         session = services.session_schedule(
             created_by=experts[0],
             title=TITLE,
-            topic=community.topics.order_by("name").first(),
+            topic=topic,
             community=community,
             experts=experts,
             moderator=experts[0],
@@ -100,10 +115,10 @@ def seed_bulk(*, scale: int, stdout) -> None:
         .order_by("user_id")
         .values_list("user_id", flat=True)
     )
-    askers = rng.sample(people, k=min(len(people), QUESTIONS // 2))
-    first = reserve_ids("expertqa_question", QUESTIONS)
+    askers = rng.sample(people, k=min(len(people), n_questions // 2))
+    first = reserve_ids("expertqa_question", n_questions)
     questions, votes, activity = [], set(), []
-    for n in range(QUESTIONS):
+    for n in range(n_questions):
         qid = first + n
         a, b = rng.sample(WORDS, 2)
         body = rng.choice(ASK).format(a=a, b=b, B=b.capitalize())
@@ -173,4 +188,4 @@ def seed_bulk(*, scale: int, stdout) -> None:
         )
         cursor.execute("ANALYZE expertqa_question")
         cursor.execute("ANALYZE expertqa_vote")
-    stdout.write(f"expertqa: live session with {QUESTIONS} questions and {len(votes)} votes")
+    stdout.write(f"expertqa: live session with {n_questions} questions and {len(votes)} votes")

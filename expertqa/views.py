@@ -54,9 +54,9 @@ def _page(request) -> int:
         return 1
 
 
-def _visible_session_or_404(request, pk: int) -> Session:
+def _visible_session_or_404(request, pk: int, read=selectors.session_for_board) -> Session:
     try:
-        session = selectors.session_for_board(pk)
+        session = read(pk)
     except Session.DoesNotExist:
         raise Http404(_("No such session")) from None
     if not permissions.can_view_session(request.user, session):
@@ -258,6 +258,9 @@ def _board_context(request, session: Session, *, sort: str, fresh: bool = False,
         "board": board,
         "shown": board.questions,
         "first_number": (board.page - 1) * BOARD_WINDOW + 1,
+        # Nobody's tools on the questions (an expert's, the moderator's): the rows are
+        # written in Python (expertqa_tags.question_rows), the template writes the others.
+        "plain_rows": not (board.viewer.is_expert or board.viewer.is_moderator),
         "sort": sort,
         "question_form": extra.get("question_form")
         or QuestionForm(allow_anonymous=allow_anonymous),
@@ -364,7 +367,7 @@ def board_changes(request, pk: int):
 @login_required
 @require_GET
 def session_calendar_file(request, pk: int):
-    session = _visible_session_or_404(request, pk)
+    session = _visible_session_or_404(request, pk, read=selectors.session_for_calendar)
     response = HttpResponse(session_calendar(session), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
     return response

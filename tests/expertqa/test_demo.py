@@ -64,3 +64,24 @@ def test_the_demo_seeds_an_upcoming_event_a_finished_one_kept_and_a_live_chat_on
     seed_demo(scale=10, stdout=out)
     assert (LiveEvent.objects.count(), LiveMessage.objects.count(), Poll.objects.count()) == counts
     assert counts[0] == 3
+
+
+def test_the_all_hands_is_seeded_live_in_the_biggest_community_at_every_size(community):
+    """The bench opens the all-hands board at both sizes: the demo organisation needs one too,
+    with more questions than the board's first window, open whenever the seed last ran."""
+    from communities.services import membership_join
+    from expertqa.bulk_demo import FEWEST_QUESTIONS, TITLE, seed_bulk
+
+    for person in UserFactory.create_batch(12):
+        membership_join(community=community, user=person)
+    out = io.StringIO()
+    seed_bulk(scale=300, stdout=out)
+    session = Session.objects.get(title=TITLE)
+    assert session.community == community
+    assert session_state(session) == "open"
+    assert session.questions.count() == FEWEST_QUESTIONS
+    Session.objects.filter(pk=session.pk).update(ends_at=timezone.now())
+    seed_bulk(scale=300, stdout=out)
+    session.refresh_from_db()
+    assert session_state(session) == "open"
+    assert Question.objects.filter(session=session).count() == FEWEST_QUESTIONS

@@ -336,6 +336,19 @@ def test_the_calendar_file_validates(client, open_session, asker):
     assert open_session.get_absolute_url() in str(event["DESCRIPTION"])
 
 
+def test_the_calendar_file_reads_its_session_in_one_query(
+    client, open_session, asker, django_assert_max_num_queries
+):
+    client.force_login(asker)
+    url = reverse("expertqa:calendar", args=[open_session.pk])
+    client.get(url)
+    with django_assert_max_num_queries(4) as captured:
+        assert client.get(url).status_code == 200
+    assert [q["sql"] for q in captured.captured_queries if "expertqa_" in q["sql"]] == [
+        next(q["sql"] for q in captured.captured_queries if "expertqa_session" in q["sql"])
+    ]
+
+
 def test_invitations_reach_members_and_topic_followers_once_with_the_calendar_attached(
     make_session, member, topic, expert, mailoutbox
 ):

@@ -131,7 +131,9 @@ def pick_world() -> dict:
         .order_by("-reply_count", "pk")
         .first()
     )
-    # The live session with the most questions (any session when none is open).
+    # The live session with the most questions: the all-hands that seed_demo keeps open at
+    # both sizes (expertqa/bulk_demo.py), so its board and the poll it hands out
+    # (expertqa:changes) compare; any session when none is open.
     now = timezone.now()
     live = Q(starts_at__lte=now, ends_at__gt=now, cancelled_at__isnull=True)
     session = (
