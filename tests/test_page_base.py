@@ -275,3 +275,13 @@ def test_a_signed_in_page_reads_the_account_and_the_profile_in_one_query(
         assert request.user.profile.language == "de"
         assert request.LANGUAGE_CODE == "de"
         assert is_lnd_admin(request.user)
+
+
+def test_a_page_masks_its_csrf_token_once_for_the_header_and_its_forms():
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory())
+    page = client.get(reverse("communities:create")).content.decode()
+    tokens = set(CSRF_INPUT.findall(page)) | set(re.findall(r'"X-CSRFToken": "([^"]+)"', page))
+    assert len(tokens) == 1
+    again = client.get(reverse("communities:create")).content.decode()
+    assert CSRF_INPUT.search(again).group(1) not in tokens  # each page its own mask
