@@ -6,6 +6,8 @@ class SocialearnConfig(AppConfig):
     verbose_name = "socialearn"
 
     def ready(self) -> None:
+        from . import translations
         from .waiting import connect_signals
 
         connect_signals()
+        translations.install()

@@ -27,6 +27,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -34,7 +35,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Exists, F, Min, Model, QuerySet, Subquery, TextField
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from socialearn.people.permissions import LD_ADMIN
 
@@ -160,10 +161,28 @@ def _at(kind: WaitingKind, place, item=None) -> str:
 
 
 def section_links(facts: dict) -> dict[str, tuple[int, str]]:
-    """{menu url name: (how many items wait there, where to act on them)}."""
+    """{menu url name: (how many items wait there, where to act on them)}.
+
+    Worked out once per process for each set of summaries (every page's header asks it, and
+    decoding and reversing them cost about a tenth of a small page); the address depends on
+    nothing else but the URL configuration and the script prefix, also in the key."""
+    kinds = tuple(waiting_kinds())
+    raw = tuple(facts.get(f"waiting_{kind.key}") for kind in kinds)
+    try:
+        return dict(_section_links(kinds, raw, get_script_prefix(), get_urlconf()))
+    except TypeError:  # a summary that cannot be a key: worked out as it is
+        return _section_links.__wrapped__(kinds, raw, get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=4096)
+def _section_links(
+    kinds: tuple[WaitingKind, ...], raw: tuple, _prefix: str, _urlconf
+) -> dict[str, tuple[int, str]]:
     by_section: dict[str, list[tuple[WaitingKind, Summary]]] = {}
-    found = summaries(facts)
-    for kind in waiting_kinds():
+    found = summaries(
+        {f"waiting_{kind.key}": value for kind, value in zip(kinds, raw, strict=True)}
+    )
+    for kind in kinds:
         summary = found[kind.key]
         if summary.count:
             by_section.setdefault(kind.section, []).append((kind, summary))

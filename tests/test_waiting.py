@@ -3,6 +3,7 @@ waiting, for the person they wait for only, and each links to the place to act; 
 page asks a fixed number of queries however much waits."""
 
 import html
+import json
 import re
 from datetime import timedelta
 
@@ -17,7 +18,13 @@ from communities.models import Flag, Membership, Reply, Thread
 from communities.services import community_create, membership_join
 from expertqa.models import Question, Session
 from mentoring.models import Enrolment, Match, Programme
-from socialearn.waiting import waiting_changed, waiting_for
+from socialearn.waiting import (
+    _section_links,
+    section_links,
+    waiting_changed,
+    waiting_for,
+    waiting_kinds,
+)
 from tests.factories import TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -474,3 +481,22 @@ def test_a_completion_forgets_only_its_own_persons_counts(manager):
     )
     assert cached_counts(person.pk) is None
     assert cached_counts(other.pk) == {"waiting_todays_step": 1}
+
+
+def test_the_menus_links_are_worked_out_once_per_set_of_summaries():
+    kinds = waiting_kinds()
+    first = {f"waiting_{kinds[0].key}": json.dumps([1, 7, 1, 3])}
+    second = {f"waiting_{kinds[0].key}": json.dumps([2, 7, 1, 3])}
+    for facts in (first, second, first, {}, second):
+        expected = _section_links.__wrapped__(
+            tuple(kinds),
+            tuple(facts.get(f"waiting_{kind.key}") for kind in kinds),
+            "/",
+            None,
+        )
+        assert section_links(facts) == expected
+    assert section_links(first)[kinds[0].section][0] == 1
+    assert section_links(second)[kinds[0].section][0] == 2  # new counts show at once
+    links = section_links(first)
+    links.clear()  # a caller's copy: the kept one is untouched
+    assert section_links(first)

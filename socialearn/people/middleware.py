@@ -2,8 +2,13 @@ import zoneinfo
 from functools import cache
 
 from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.db import connection
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare
+from django.utils.functional import SimpleLazyObject
 
 from .languages import KNOWN
 from .models import Location, Profile
@@ -11,7 +16,8 @@ from .permissions import remember_group_names
 
 
 @cache
-def _profile_sql() -> tuple[str, list[str], list[str]]:
+def _profile_columns() -> tuple[str, list[str], list[str]]:
+    """The profile's columns (p), its location's (l) and the person's group names."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
@@ -25,8 +31,14 @@ def _profile_sql() -> tuple[str, list[str], list[str]]:
         f"ARRAY(SELECT g.name FROM {user_groups} ug "  # noqa: S608 - our names
         f"JOIN {Group._meta.db_table} g ON g.id = ug.group_id WHERE ug.user_id = p.user_id)"
     )
+    return ", ".join([*columns, groups]), profile_fields, location_fields
+
+
+@cache
+def _profile_sql() -> tuple[str, list[str], list[str]]:
+    columns, profile_fields, location_fields = _profile_columns()
     sql = (
-        f"SELECT {', '.join(columns)}, {groups} "  # noqa: S608 - our names
+        f"SELECT {columns} "  # noqa: S608 - our names
         f"FROM {Profile._meta.db_table} p "
         f"LEFT JOIN {Location._meta.db_table} l ON l.id = p.location_id "
         "WHERE p.user_id = %s"
@@ -57,6 +69,120 @@ def viewer_profile_and_groups(user_id: int) -> tuple[Profile | None, frozenset[s
 
 def viewer_profile(user_id: int) -> Profile | None:
     return viewer_profile_and_groups(user_id)[0]
+
+
+@cache
+def _viewer_sql() -> tuple[str, list[str]]:
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    user_fields = [f.attname for f in user_model._meta.concrete_fields]
+    user_columns = [f'u."{user_model._meta.get_field(name).column}"' for name in user_fields]
+    columns, _profile_fields, _location_fields = _profile_columns()
+    sql = (
+        f"SELECT {columns}, {', '.join(user_columns)} "  # noqa: S608 - our names
+        f"FROM {user_model._meta.db_table} u "
+        f"LEFT JOIN {Profile._meta.db_table} p ON p.user_id = u.id "
+        f"LEFT JOIN {Location._meta.db_table} l ON l.id = p.location_id "
+        "WHERE u.id = %s"
+    )
+    return sql, user_fields
+
+
+def viewer_user(user_id) -> tuple[object | None, Profile | None, frozenset[str] | None]:
+    """The account as `User._default_manager.get(pk=user_id)` reads it (None when there is
+    none), its profile with the location and its group names as `viewer_profile_and_groups`
+    gives them, in one query: the account and the profile were two on every signed-in page."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    sql, user_fields = _viewer_sql()
+    _sql, profile_fields, location_fields = _profile_sql()
+    with connection.cursor() as cursor:
+        # The session keeps the id as text; the ORM's get(pk=...) prepares it so.
+        cursor.execute(sql, [user_model._meta.pk.get_prep_value(user_id)])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None, None
+    user = user_model.from_db(connection.alias, user_fields, row[-len(user_fields) :])
+    row = row[: -len(user_fields)]
+    if row[0] is None:  # no profile
+        return user, None, None
+    split = len(profile_fields)
+    profile = Profile.from_db(connection.alias, profile_fields, row[:split])
+    location = None
+    if profile.location_id is not None:
+        location = Location.from_db(connection.alias, location_fields, row[split:-1])
+    Profile.location.field.set_cached_value(profile, location)
+    return user, profile, frozenset(row[-1])
+
+
+def _reads_with_model_backend(backend) -> bool:
+    return isinstance(backend, ModelBackend) and type(backend).get_user is ModelBackend.get_user
+
+
+def get_user(request):
+    """`django.contrib.auth.get_user`, step for step, with the account read by `viewer_user`
+    (with the profile and groups, kept on the request for ViewerTimezoneMiddleware) when the
+    session's backend reads it as ModelBackend does. A test holds the two equal in every case
+    (no session, another backend, a deleted or inactive account, a changed password, a
+    session signed with an earlier SECRET_KEY)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    user = None
+    try:
+        user_id = auth._get_user_session_key(request)
+        backend_path = request.session[auth.BACKEND_SESSION_KEY]
+    except KeyError:
+        pass
+    else:
+        if backend_path in settings.AUTHENTICATION_BACKENDS:
+            backend = auth.load_backend(backend_path)
+            if _reads_with_model_backend(backend):
+                user, profile, groups = viewer_user(user_id)
+                if user is not None and not backend.user_can_authenticate(user):
+                    user = None
+                if user is not None:
+                    request._viewer_profile_and_groups = (user.pk, profile, groups)
+            else:
+                user = backend.get_user(user_id)
+            # Verify the session
+            if hasattr(user, "get_session_auth_hash"):
+                session_hash = request.session.get(auth.HASH_SESSION_KEY)
+                if not session_hash:
+                    session_hash_verified = False
+                else:
+                    session_auth_hash = user.get_session_auth_hash()
+                    session_hash_verified = constant_time_compare(session_hash, session_auth_hash)
+                if not session_hash_verified:
+                    # If the current secret does not verify the session, try with the
+                    # fallback secrets and stop when a matching one is found.
+                    if session_hash and any(
+                        constant_time_compare(session_hash, fallback_auth_hash)
+                        for fallback_auth_hash in user.get_session_auth_fallback_hash()
+                    ):
+                        request.session.cycle_key()
+                        request.session[auth.HASH_SESSION_KEY] = session_auth_hash
+                    else:
+                        request.session.flush()
+                        user = None
+
+    return user or AnonymousUser()
+
+
+class ViewerAuthenticationMiddleware(AuthenticationMiddleware):
+    """Django's AuthenticationMiddleware, the signed-in account read with its profile in one
+    query (`get_user` above)."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _cached_user(request))
+
+
+def _cached_user(request):
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = get_user(request)
+    return request._cached_user
 
 
 def without_viewer_timezone(view):
@@ -104,7 +230,11 @@ class ViewerTimezoneMiddleware:
         if user is not None and user.is_authenticated:
             # One query for the profile and its location (the zone may come from either);
             # assigning it caches user.profile for the rest of the request.
-            profile, group_names = viewer_profile_and_groups(user.pk)
+            read = getattr(request, "_viewer_profile_and_groups", None)
+            if read is not None and read[0] == user.pk:
+                _pk, profile, group_names = read
+            else:
+                profile, group_names = viewer_profile_and_groups(user.pk)
             if profile is not None:
                 user.profile = profile
                 remember_group_names(user, group_names)
