@@ -9,6 +9,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_lazy
 
+from socialearn.markup import format_markup
 from socialearn.people.models import NEW_MEMBER, person_name
 
 register = template.Library()
@@ -77,21 +78,23 @@ def avatar_for(person, *, anonymous: bool = False) -> dict:
 def _avatar_html(a: dict, size: str) -> SafeString:
     """people/_avatar.html, written out: see person_chip_html."""
     if a["anonymous"]:
-        return format_html(
-            '<span class="avatar avatar-{} avatar-anonymous" aria-hidden="true"></span>\n', size
+        return format_markup(
+            '<span class="avatar avatar-{size} avatar-anonymous" aria-hidden="true"></span>\n',
+            size=size,
         )
     if a["photo"]:
-        return format_html(
-            '<img class="avatar avatar-{}" src="{}" alt="" width="256" height="256"'
+        return format_markup(
+            '<img class="avatar avatar-{size}" src="{photo}" alt="" width="256" height="256"'
             ' loading="lazy">\n',
-            size,
-            a["photo"],
+            size=size,
+            photo=a["photo"],
         )
-    return format_html(
-        '<span class="avatar avatar-{} avatar-hue-{}" aria-hidden="true">{}</span>\n',
-        size,
-        a["hue"],
-        a["initials"],
+    return format_markup(
+        '<span class="avatar avatar-{size} avatar-hue-{hue}" aria-hidden="true">'
+        "{initials}</span>\n",
+        size=size,
+        hue=a["hue"],
+        initials=a["initials"],
     )
 
 
@@ -102,13 +105,18 @@ def person_chip_html(person, *, anonymous=False, size="s", link=True, note="") -
     every kind of person and keeps them equal; change the templates and this together."""
     a = avatar_for(person, anonymous=bool(anonymous))
     if link and a["url"]:
-        name = format_html('<a href="{}" class="person-chip-name">{}</a>', a["url"], a["name"])
+        name = format_markup(
+            '<a href="{url}" class="person-chip-name">{name}</a>', url=a["url"], name=a["name"]
+        )
     else:
-        name = format_html('<span class="person-chip-name">{}</span>', a["name"])
+        name = format_markup('<span class="person-chip-name">{name}</span>', name=a["name"])
     if note:
-        name = format_html('{} <span class="muted">{}</span>', name, note)
-    return format_html(
-        '<span class="person-chip person-chip-{}">{}{}</span>\n', size, _avatar_html(a, size), name
+        name = format_markup('{name} <span class="muted">{note}</span>', name=name, note=note)
+    return format_markup(
+        '<span class="person-chip person-chip-{size}">{avatar}{name}</span>\n',
+        size=size,
+        avatar=_avatar_html(a, size),
+        name=name,
     )
 
 
@@ -129,7 +137,7 @@ def avatar(person, anonymous=False, size="s"):
     return context
 
 
-class _PathOf:
+class PathOf:
     """reverse(name, args=[value]) at the cost of one reverse per list: the value is the
     route's last argument, so it replaces the placeholder of the URL reversed once. Values
     the placeholder's characters cannot stand for (an unusual slug) are reversed."""
@@ -175,9 +183,9 @@ def person_cards(profiles) -> SafeString:
     page): a test holds the output equal to that template's for every kind of person.
     Profiles come with their user, department, location and expertise (id, name, slug)."""
     profile_path, photo_path, topic_path = (
-        _PathOf("people:profile"),
-        _PathOf("people:photo"),
-        _PathOf("people:topic"),
+        PathOf("people:profile"),
+        PathOf("people:photo"),
+        PathOf("people:topic"),
     )
     can_help_with = ""
     cards = []
