@@ -41,12 +41,13 @@ def _initials(name: str) -> str:
     return (letters[0] + (letters[-1] if len(letters) > 1 else "")).upper()
 
 
-def avatar_for(person, *, anonymous: bool = False) -> dict:
+def avatar_for(person, *, anonymous: bool = False, paths: "PeoplePaths | None" = None) -> dict:
     """What an avatar shows: a picture URL, or initials on a colour fixed by the person's id.
 
     `person` is a user (with its profile selected) or a profile; None is a former member.
     An anonymous post shows the anonymous avatar whoever wrote it: nothing of the author
-    (name, picture, colour, link) reaches the page."""
+    (name, picture, colour, link) reaches the page. `paths`: for a list of people, their
+    addresses at one reverse a list (PeoplePaths())."""
     if anonymous:
         return {"anonymous": True, "name": str(ANONYMOUS), "initials": "", "url": "", "photo": ""}
     user = getattr(person, "user", person) if person is not None else None
@@ -64,12 +65,13 @@ def avatar_for(person, *, anonymous: bool = False) -> dict:
     photo = ""
     stamp = getattr(profile, "photo_updated_at", None) if profile is not None else None
     if stamp is not None:
-        photo = f"{reverse('people:photo', args=[user.pk])}?v={int(stamp.timestamp())}"
+        photo_path = paths.photo(user.pk) if paths else reverse("people:photo", args=[user.pk])
+        photo = f"{photo_path}?v={int(stamp.timestamp())}"
     return {
         "anonymous": False,
         "name": name,
         "initials": _initials(name),
-        "url": reverse("people:profile", args=[user.pk]),
+        "url": paths.profile(user.pk) if paths else reverse("people:profile", args=[user.pk]),
         "photo": photo,
         "hue": user.pk % AVATAR_HUES,
     }
@@ -98,12 +100,14 @@ def _avatar_html(a: dict, size: str) -> SafeString:
     )
 
 
-def person_chip_html(person, *, anonymous=False, size="s", link=True, note="") -> SafeString:
+def person_chip_html(
+    person, *, anonymous=False, size="s", link=True, note="", paths: "PeoplePaths | None" = None
+) -> SafeString:
     """The markup of people/_person_chip.html (with its people/_avatar.html), written out in
     Python: a thread page shows some thirty people, and rendering the two templates for each
     was a tenth of the page's time. tests/people/test_person_chip.py renders both ways for
     every kind of person and keeps them equal; change the templates and this together."""
-    a = avatar_for(person, anonymous=bool(anonymous))
+    a = avatar_for(person, anonymous=bool(anonymous), paths=paths)
     if link and a["url"]:
         name = format_markup(
             '<a href="{url}" class="person-chip-name">{name}</a>', url=a["url"], name=a["name"]
@@ -158,6 +162,15 @@ class PathOf:
 
 
 _PLAIN = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+class PeoplePaths:
+    """A person's profile and picture addresses, each reversed once for a list of people."""
+
+    def __init__(self) -> None:
+        self.profile = PathOf("people:profile")
+        self.photo = PathOf("people:photo")
+
 
 _CARD_HEAD = (
     '<article class="person-card">\n'
