@@ -3,11 +3,11 @@ from django.utils.translation import gettext
 from . import selectors
 
 
-def dashboard_section(request) -> dict | None:
+def dashboard_section(request, *, readable=None) -> dict | None:
     user = request.user
     if not user.is_authenticated:
         return None
-    challenges = selectors.my_running_challenges(user)
+    challenges = selectors.my_running_challenges(user, readable=readable)
     if not challenges:
         # Last on the page: an invitation, not news.
         return {

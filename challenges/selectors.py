@@ -373,8 +373,11 @@ def flow_items(flow: Flow) -> dict:
     }
 
 
-def my_running_challenges(user, limit: int = 5) -> list[Challenge]:
-    """With `step_count` and the person's `done_count` for the progress bar (same query)."""
+def my_running_challenges(user, limit: int = 5, *, readable=None) -> list[Challenge]:
+    """With `step_count` and the person's `done_count` for the progress bar (same query).
+    `readable`: communities_visible_to(user) as ids when the page built it already."""
+    if readable is None:
+        readable = communities_visible_to(user).values("pk")
     steps = (
         Step.objects.filter(challenge=OuterRef("pk"))
         .order_by()
@@ -397,7 +400,7 @@ def my_running_challenges(user, limit: int = 5) -> list[Challenge]:
             is_template=False,
             # Not once the person left the private community it lives in: of the rules of
             # visible_challenges(), the one a published challenge is held to.
-            community_id__in=communities_visible_to(user).values("pk"),
+            community_id__in=readable,
         )
         .annotate(
             step_count=Coalesce(Subquery(steps), 0),

@@ -6,7 +6,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from socialearn.people import first_run
+from socialearn.people.models import Profile
 from socialearn.people.services import profile_for
+from socialearn.people.templatetags.people_tags import PathOf
 
 from . import selectors
 from .models import Community, Membership
@@ -25,9 +27,19 @@ def joined_communities(user, *, limit: int = 20, requested: bool = True) -> list
 
 @login_required
 def welcome_communities(request):
-    profile_for(request.user)
+    try:
+        request.user.profile  # noqa: B018 - read with the viewer by the middleware, no query
+    except Profile.DoesNotExist:
+        profile_for(request.user)
     suggested = selectors.suggested_communities(request.user, limit=SUGGESTIONS)
     joined = joined_communities(request.user)
+    # Each community's addresses at one reverse a list, not two a row.
+    detail_url, join_url = PathOf("communities:detail"), PathOf("communities:join")
+    for community in suggested:
+        community.url = detail_url(community.slug)
+        community.join_url = join_url(community.slug)
+    for community in joined:
+        community.url = detail_url(community.slug)
     return TemplateResponse(
         request,
         "communities/welcome.html",

@@ -6,7 +6,10 @@ AppConfig.ready(); reply_create calls each one inside its transaction, after the
 saved. Keep hooks cheap: one indexed query, no network.
 
 The thread page asks the same way for the answers a feature pinned inside the thread (the
-learning guide's spotlight): each provider answers with one query, whatever the number.
+learning guide's spotlight): each provider answers with one query, whatever the number. Most
+threads have nothing pinned: each feature that pins also says, as an SQL expression the
+thread is read with, whether anything of its own may be pinned in a thread, and its provider
+is asked only for threads where that holds.
 """
 
 from collections.abc import Callable
@@ -20,6 +23,10 @@ thread_created: list[Callable] = []  # fn(thread) -> None
 # `replies` are the thread's replies as the viewer's pages list them (to place an answer on
 # its page); return only published answers of `thread`.
 thread_spotlights: list[Callable] = []
+# provider -> fn(thread: OuterRef) -> boolean expression, True whenever that provider may
+# return anything for the thread (it may be True more often, never less). A provider without
+# one is asked for every thread.
+thread_spotlit: dict[Callable, Callable] = {}
 
 
 @dataclass

@@ -3,10 +3,10 @@ from django.utils.translation import gettext as _
 from .selectors import live_and_next
 
 
-def dashboard_section(request) -> dict | None:
+def dashboard_section(request, *, readable=None) -> dict | None:
     if not request.user.is_authenticated:
         return None
-    live, upcoming = live_and_next(request.user)
+    live, upcoming = live_and_next(request.user, readable=readable)
     if not live and not upcoming:
         return None
     return {

@@ -3,7 +3,7 @@ from django.db.models import Count, Q
 from .models import Match
 
 
-def dashboard_section(request) -> dict | None:
+def dashboard_section(request, *, readable=None) -> dict | None:
     user = request.user
     if not user.is_authenticated:
         return None

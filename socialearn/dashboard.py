@@ -1,11 +1,15 @@
 """The personal dashboard is assembled from sections each feature offers.
 
 The project package may import features (it sits on top); each feature exposes
-`dashboard_section(request) -> dict | None` in its `dashboard.py`, returning
+`dashboard_section(request, *, readable) -> dict | None` in its `dashboard.py`, returning
 {"title", "template", "context", "order"}. Sections that return None are left out.
+`readable` is the communities the viewer may read (communities_visible_to, as their ids),
+built once for the page: several sections show only what lives in them.
 """
 
 import importlib
+
+from communities.selectors import communities_visible_to
 
 FEATURE_DASHBOARDS = [
     "communities.dashboard",
@@ -18,12 +22,13 @@ FEATURE_DASHBOARDS = [
 
 def dashboard_sections(request) -> list[dict]:
     sections = []
+    readable = communities_visible_to(request.user).values("pk")
     for module_name in FEATURE_DASHBOARDS:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError:
             continue
-        section = module.dashboard_section(request)
+        section = module.dashboard_section(request, readable=readable)
         if section:
             sections.extend(section if isinstance(section, list) else [section])
     return sorted(sections, key=lambda s: s.get("order", 100))

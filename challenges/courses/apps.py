@@ -13,8 +13,9 @@ class CoursesConfig(AppConfig):
     def ready(self) -> None:
         from communities import hooks
 
-        from .selectors import thread_spotlights
+        from .selectors import thread_spotlights, thread_spotlit
 
         # The learning guide's spotlights show pinned inside their threads.
         if thread_spotlights not in hooks.thread_spotlights:
             hooks.thread_spotlights.append(thread_spotlights)
+        hooks.thread_spotlit[thread_spotlights] = thread_spotlit

@@ -558,6 +558,12 @@ def _may_remove(prompt: Any, user, *, manager: bool, member: bool) -> bool:
     return member and prompt.facilitates
 
 
+def thread_spotlit(thread: OuterRef) -> Exists:
+    """Whether a spotlight is up in `thread`: read with the thread (off the spotlight's thread
+    index), so the many threads without one never ask `thread_spotlights`."""
+    return Exists(live_spotlights().filter(spotlight_thread=thread))
+
+
 def thread_spotlights(
     *, thread: Thread, user, manager: bool, member: bool, replies: QuerySet[Reply]
 ) -> list[Spotlight]:

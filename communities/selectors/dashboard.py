@@ -27,14 +27,17 @@ def latest_from_my_communities(user, limit: int = 5) -> list[Thread]:
     )
 
 
-def my_unanswered_questions(user, limit: int = 5) -> list[Thread]:
+def my_unanswered_questions(user, limit: int = 5, *, readable=None) -> list[Thread]:
+    """`readable`: communities_visible_to(user) as ids when the page built it already."""
+    if readable is None:
+        readable = communities_visible_to(user).values("pk")
     return list(
         Thread.objects.filter(
             author=user,
             kind__in=[Thread.Kind.QUESTION, Thread.Kind.HELP],
             accepted_reply__isnull=True,
             status=Thread.Status.PUBLISHED,
-            community__in=communities_visible_to(user).values("pk"),
+            community__in=readable,
         )
         .select_related("community")
         .order_by("-created_at")[:limit]

@@ -1,6 +1,6 @@
 """A community's threads, a thread's replies, and the reactions on them."""
 
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from .. import hooks
@@ -81,11 +81,19 @@ def thread_reply_count(thread: Thread, viewer, *, manager: bool) -> int:
 
 def thread_for_page(community: Community, thread_id: int) -> Thread | None:
     """The thread as its pages show it: author and topics read with it, its community the one
-    given (not joined again); who edited it last is shown nowhere, so not read."""
+    given (not joined again); who edited it last is shown nowhere, so not read. Read with it,
+    whether each feature that pins answers may have pinned one in it (`thread_spotlights`
+    asks only those)."""
+    pins = {
+        f"_spotlit_{i}": spotlit(OuterRef("pk"))
+        for i, provide in enumerate(hooks.thread_spotlights)
+        if (spotlit := hooks.thread_spotlit.get(provide)) is not None
+    }
     thread = (
         Thread.objects.filter(community=community, pk=thread_id)
         .select_related("author__profile")
         .prefetch_related("topics")
+        .annotate(**pins)
         .first()
     )
     if thread is not None:
@@ -119,10 +127,12 @@ def thread_spotlights(
     thread: Thread, viewer, *, manager: bool, member: bool, replies: QuerySet[Reply]
 ) -> list[hooks.Spotlight]:
     """The answers pinned inside the thread (newest first), each linked on its page. One
-    query per feature that pins answers, whatever their number."""
+    query per feature that pins answers, whatever their number, none for a feature that
+    `thread_for_page` found nothing of."""
     found = [
         spotlight
-        for provide in hooks.thread_spotlights
+        for i, provide in enumerate(hooks.thread_spotlights)
+        if getattr(thread, f"_spotlit_{i}", True)
         for spotlight in provide(
             thread=thread, user=viewer, manager=manager, member=member, replies=replies
         )

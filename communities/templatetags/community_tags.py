@@ -9,7 +9,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext
 
-from socialearn.people.templatetags.people_tags import person_chip_html
+from socialearn.markup import format_markup
+from socialearn.people.templatetags.people_tags import PeoplePaths, person_chip_html
 from socialearn.templatetags.ui import icon
 
 from ..models import Thread
@@ -128,6 +129,7 @@ def thread_rows(threads, community) -> SafeString:
     url_of_0 = thread_url(slug=community.slug, thread_id=0)
     url_start, url_end = url_of_0.rsplit("/0/", 1)
     date_format_ = gettext("j M, H:i")
+    people = PeoplePaths()
 
     @cache
     def replies(n: int) -> str:
@@ -145,7 +147,7 @@ def thread_rows(threads, community) -> SafeString:
     for t in threads:
         published = t.status == Thread.Status.PUBLISHED
         rows.append(
-            format_html(
+            format_markup(
                 _THREAD_ROW,
                 waiting="" if published else " cm-waiting",
                 kind=t.kind,
@@ -158,7 +160,7 @@ def thread_rows(threads, community) -> SafeString:
                 else format_html('<span class="tag">{}</span>', statuses.get(t.status, t.status)),
                 locked=locked if t.is_locked else "",
                 answered=answered if t.accepted_reply_id else "",
-                author=person_chip_html(t.author, anonymous=t.is_anonymous),
+                author=person_chip_html(t.author, anonymous=t.is_anonymous, paths=people),
                 replies=mark_safe(replies(t.reply_count)),  # noqa: S308
                 reactions=mark_safe(reactions(t.reaction_count)),  # noqa: S308
                 active=active(t.last_activity_at),

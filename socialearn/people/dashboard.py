@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from .selectors import newcomers
 
 
-def dashboard_section(request) -> dict | None:
+def dashboard_section(request, *, readable=None) -> dict | None:
     # The viewer's profile as every page reads it (people.middleware), not asked again.
     me = getattr(request.user, "profile", None)
     people = newcomers(days=settings.ONBOARDING_NEWCOMER_DAYS, near=me, limit=5)

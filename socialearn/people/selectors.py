@@ -442,12 +442,17 @@ def profile_detail(*, user_id: int) -> QuerySet:
 # Experts and followers per topic: some 300,000 links at a large organisation, counted on
 # every view of the topic list cost more than the rest of the page.
 TOPIC_COUNTS_SECONDS = 2 * 60
+# Bumped by people.services.profile_refresh_search, which every change of a person's
+# expertise calls (the directory's search follows their topics).
+EXPERTISE_GENERATION = "people:expertise"
 
 
 def topic_counts() -> dict[int, tuple[int, int]]:
     """Each topic's (experts, followers), kept under a key naming the newest link of each
-    kind (read off their primary keys), so a new expert or follower counts at once and a
-    removal within two minutes."""
+    kind (read off their primary keys) and the expertise generation, so a new expert or
+    follower counts at once, and so does an expertise taken away; any other removal (an
+    unfollow, a person deleted) within two minutes."""
+    from socialearn import generations
     from socialearn.notifications.models import TopicFollow
 
     def count() -> dict[int, tuple[int, int]]:
@@ -467,7 +472,7 @@ def topic_counts() -> dict[int, tuple[int, int]]:
     return kept_while(
         "SELECT (SELECT max(id) FROM people_profile_expertise),"
         " (SELECT max(id) FROM notifications_topicfollow)",
-        prefix="people:topic-counts",
+        prefix=f"people:topic-counts:{generations.get(EXPERTISE_GENERATION)}",
         seconds=TOPIC_COUNTS_SECONDS,
         compute=count,
     )

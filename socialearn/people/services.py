@@ -22,7 +22,14 @@ def profile_for(user) -> Profile:
 
 
 def profile_refresh_search(*, profile_ids: list[int]) -> None:
-    """Rebuild the directory's search vector: name and title weigh most, then topics, bio."""
+    """Rebuild the directory's search vector: name and title weigh most, then topics, bio.
+    Every change of a person's expertise comes here, so the topics' expert counts
+    (selectors.topic_counts) are named afresh here too."""
+    from socialearn import generations
+
+    from .selectors import EXPERTISE_GENERATION
+
+    generations.bump(EXPERTISE_GENERATION)
     expertise = (
         Topic.objects.filter(experts=OuterRef("pk"))
         .values("experts")

@@ -62,6 +62,33 @@ def test_home_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_
     assert "Guild 0" in response.content.decode()
 
 
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_welcome_step_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries, n):
+    viewer = _viewer_with_suggestions(n)
+    client.force_login(viewer)
+    # 5 with 1 or 50 of everything: the viewer and their profile (read once, by the
+    # middleware), the suggestions, the communities joined, the menu.
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("communities:welcome"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    guild = Community.objects.get(name="Guild 0")
+    assert f'<a href="{guild.get_absolute_url()}"><strong>Guild 0</strong></a>' in html
+    assert f'action="{reverse("communities:join", args=[guild.slug])}"' in html
+    mine = Community.objects.get(name="Already mine")
+    assert f'<li><a href="{mine.get_absolute_url()}">Already mine</a></li>' in html
+
+
+def test_the_welcome_step_gives_a_person_without_a_profile_one(client):
+    from socialearn.people.models import Profile
+
+    person = UserFactory()
+    Profile.objects.filter(user=person).delete()
+    client.force_login(person)
+    assert client.get(reverse("communities:welcome")).status_code == 200
+    assert Profile.objects.filter(user=person).exists()
+
+
 # --- the query plan at a seeded size -------------------------------------------------------
 
 # What grows with the number of people. The communities themselves are a few thousand at

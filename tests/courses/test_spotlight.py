@@ -117,6 +117,34 @@ def test_a_member_sees_the_spotlight_above_the_replies_and_a_badge_on_the_answer
     assert "cm-spotlight-mark" not in _reply_article(html, other.pk)
 
 
+def test_a_thread_without_a_spotlight_does_not_look_for_one(client, guided):
+    """Whether a spotlight is up is read with the thread: without one, the guides' query is
+    not run; once one is up it shows at once, and once taken down it is gone at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    thread_url = guided["di"].thread.get_absolute_url()
+    client.force_login(guided["people"]["Ben"])
+
+    def page() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(thread_url).content.decode()
+        asked = sum(
+            q["sql"].startswith('SELECT "courses_guideprompt"."id"')
+            for q in queries.captured_queries
+        )
+        return html, asked
+
+    html, asked = page()
+    assert (_block(html), asked) == ("", 0)
+    prompt = _spotlight(guided)
+    html, asked = page()
+    assert ("In the spotlight" in _block(html), asked) == (True, 1)
+    services.guide_spotlight_remove(prompt=prompt, removed_by=guided["guide"])
+    html, asked = page()
+    assert (_block(html), asked) == ("", 0)
+
+
 def test_the_spotlight_shows_when_it_was_given_in_the_viewers_time_zone(client, guided):
     from datetime import datetime
     from zoneinfo import ZoneInfo

@@ -33,6 +33,30 @@ def test_admin_lists_open_with_search_and_filters(admin_client, name):
     assert response.status_code == 200
 
 
+def test_the_topic_list_counts_experts_sorts_by_them_and_shows_a_change_at_once(admin_client):
+    """The counts are kept between views: an expertise given or taken away shows at once."""
+    from socialearn.people.services import profile_update, user_create
+
+    coaching, design, ux = (TopicFactory(name=n) for n in ("Coaching", "Design", "UX"))
+    ann = UserFactory(profile__expertise=[coaching, design])
+    UserFactory(profile__expertise=[coaching])
+    url = reverse("admin:people_topic_changelist")
+
+    def experts(query: str = "") -> list[tuple[str, int]]:
+        response = admin_client.get(url + query)
+        assert response.status_code == 200
+        return [(t.name, t.n_experts) for t in response.context["cl"].result_list]
+
+    assert experts() == [("Coaching", 2), ("Design", 1), ("UX", 0)]
+    assert experts("?o=-4") == [("Coaching", 2), ("Design", 1), ("UX", 0)]
+    assert experts("?o=4") == [("UX", 0), ("Design", 1), ("Coaching", 2)]
+    profile_update(profile=ann.profile, expertise=[ux])
+    assert experts() == [("Coaching", 1), ("Design", 0), ("UX", 1)]
+    user_create(email="new@example.com", expertise=[ux])
+    assert experts() == [("Coaching", 1), ("Design", 0), ("UX", 2)]
+    assert '<td class="field-expert_count">2</td>' in admin_client.get(url).content.decode()
+
+
 def test_admin_edits_a_person_with_their_profile_inline(admin_client):
     person = UserFactory()
     response = admin_client.get(reverse("admin:auth_user_change", args=[person.pk]))

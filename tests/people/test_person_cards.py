@@ -11,7 +11,7 @@ from django.utils import translation
 
 from socialearn.people import selectors
 from socialearn.people.models import Profile
-from socialearn.people.templatetags.people_tags import _PathOf, person_cards
+from socialearn.people.templatetags.people_tags import PathOf, person_cards
 from tests.factories import DepartmentFactory, LocationFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,9 +67,9 @@ def test_the_cards_links_are_those_reverse_gives():
     """Each route is reversed once for the list: the result must be reverse()'s own for any
     value, an unusual slug included."""
     for name in ("people:profile", "people:photo"):
-        path = _PathOf(name)
+        path = PathOf(name)
         for pk in (0, 7, 10, 12345):
             assert path(pk) == reverse(name, args=[pk])
-    topic = _PathOf("people:topic")
+    topic = PathOf("people:topic")
     for slug in ("data-analysis", "0", "topic-0", "a_b", "x0"):
         assert topic(slug) == reverse("people:topic", args=[slug])

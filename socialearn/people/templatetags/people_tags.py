@@ -9,6 +9,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_lazy
 
+from socialearn.markup import format_markup
 from socialearn.people.models import NEW_MEMBER, person_name
 
 register = template.Library()
@@ -40,12 +41,13 @@ def _initials(name: str) -> str:
     return (letters[0] + (letters[-1] if len(letters) > 1 else "")).upper()
 
 
-def avatar_for(person, *, anonymous: bool = False) -> dict:
+def avatar_for(person, *, anonymous: bool = False, paths: "PeoplePaths | None" = None) -> dict:
     """What an avatar shows: a picture URL, or initials on a colour fixed by the person's id.
 
     `person` is a user (with its profile selected) or a profile; None is a former member.
     An anonymous post shows the anonymous avatar whoever wrote it: nothing of the author
-    (name, picture, colour, link) reaches the page."""
+    (name, picture, colour, link) reaches the page. `paths`: for a list of people, their
+    addresses at one reverse a list (PeoplePaths())."""
     if anonymous:
         return {"anonymous": True, "name": str(ANONYMOUS), "initials": "", "url": "", "photo": ""}
     user = getattr(person, "user", person) if person is not None else None
@@ -63,12 +65,13 @@ def avatar_for(person, *, anonymous: bool = False) -> dict:
     photo = ""
     stamp = getattr(profile, "photo_updated_at", None) if profile is not None else None
     if stamp is not None:
-        photo = f"{reverse('people:photo', args=[user.pk])}?v={int(stamp.timestamp())}"
+        photo_path = paths.photo(user.pk) if paths else reverse("people:photo", args=[user.pk])
+        photo = f"{photo_path}?v={int(stamp.timestamp())}"
     return {
         "anonymous": False,
         "name": name,
         "initials": _initials(name),
-        "url": reverse("people:profile", args=[user.pk]),
+        "url": paths.profile(user.pk) if paths else reverse("people:profile", args=[user.pk]),
         "photo": photo,
         "hue": user.pk % AVATAR_HUES,
     }
@@ -77,38 +80,47 @@ def avatar_for(person, *, anonymous: bool = False) -> dict:
 def _avatar_html(a: dict, size: str) -> SafeString:
     """people/_avatar.html, written out: see person_chip_html."""
     if a["anonymous"]:
-        return format_html(
-            '<span class="avatar avatar-{} avatar-anonymous" aria-hidden="true"></span>\n', size
+        return format_markup(
+            '<span class="avatar avatar-{size} avatar-anonymous" aria-hidden="true"></span>\n',
+            size=size,
         )
     if a["photo"]:
-        return format_html(
-            '<img class="avatar avatar-{}" src="{}" alt="" width="256" height="256"'
+        return format_markup(
+            '<img class="avatar avatar-{size}" src="{photo}" alt="" width="256" height="256"'
             ' loading="lazy">\n',
-            size,
-            a["photo"],
+            size=size,
+            photo=a["photo"],
         )
-    return format_html(
-        '<span class="avatar avatar-{} avatar-hue-{}" aria-hidden="true">{}</span>\n',
-        size,
-        a["hue"],
-        a["initials"],
+    return format_markup(
+        '<span class="avatar avatar-{size} avatar-hue-{hue}" aria-hidden="true">'
+        "{initials}</span>\n",
+        size=size,
+        hue=a["hue"],
+        initials=a["initials"],
     )
 
 
-def person_chip_html(person, *, anonymous=False, size="s", link=True, note="") -> SafeString:
+def person_chip_html(
+    person, *, anonymous=False, size="s", link=True, note="", paths: "PeoplePaths | None" = None
+) -> SafeString:
     """The markup of people/_person_chip.html (with its people/_avatar.html), written out in
     Python: a thread page shows some thirty people, and rendering the two templates for each
     was a tenth of the page's time. tests/people/test_person_chip.py renders both ways for
     every kind of person and keeps them equal; change the templates and this together."""
-    a = avatar_for(person, anonymous=bool(anonymous))
+    a = avatar_for(person, anonymous=bool(anonymous), paths=paths)
     if link and a["url"]:
-        name = format_html('<a href="{}" class="person-chip-name">{}</a>', a["url"], a["name"])
+        name = format_markup(
+            '<a href="{url}" class="person-chip-name">{name}</a>', url=a["url"], name=a["name"]
+        )
     else:
-        name = format_html('<span class="person-chip-name">{}</span>', a["name"])
+        name = format_markup('<span class="person-chip-name">{name}</span>', name=a["name"])
     if note:
-        name = format_html('{} <span class="muted">{}</span>', name, note)
-    return format_html(
-        '<span class="person-chip person-chip-{}">{}{}</span>\n', size, _avatar_html(a, size), name
+        name = format_markup('{name} <span class="muted">{note}</span>', name=name, note=note)
+    return format_markup(
+        '<span class="person-chip person-chip-{size}">{avatar}{name}</span>\n',
+        size=size,
+        avatar=_avatar_html(a, size),
+        name=name,
     )
 
 
@@ -129,7 +141,7 @@ def avatar(person, anonymous=False, size="s"):
     return context
 
 
-class _PathOf:
+class PathOf:
     """reverse(name, args=[value]) at the cost of one reverse per list: the value is the
     route's last argument, so it replaces the placeholder of the URL reversed once. Values
     the placeholder's characters cannot stand for (an unusual slug) are reversed."""
@@ -150,6 +162,15 @@ class _PathOf:
 
 
 _PLAIN = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+class PeoplePaths:
+    """A person's profile and picture addresses, each reversed once for a list of people."""
+
+    def __init__(self) -> None:
+        self.profile = PathOf("people:profile")
+        self.photo = PathOf("people:photo")
+
 
 _CARD_HEAD = (
     '<article class="person-card">\n'
@@ -175,9 +196,9 @@ def person_cards(profiles) -> SafeString:
     page): a test holds the output equal to that template's for every kind of person.
     Profiles come with their user, department, location and expertise (id, name, slug)."""
     profile_path, photo_path, topic_path = (
-        _PathOf("people:profile"),
-        _PathOf("people:photo"),
-        _PathOf("people:topic"),
+        PathOf("people:profile"),
+        PathOf("people:photo"),
+        PathOf("people:topic"),
     )
     can_help_with = ""
     cards = []
