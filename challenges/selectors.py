@@ -18,6 +18,7 @@ from django.utils.translation import get_language, gettext
 from communities.models import Reply
 from communities.selectors import communities_visible_to
 from socialearn import generations
+from socialearn.subqueries import count_per_row
 
 from . import charts, permissions, streaks
 from .models import Challenge, Completion, Flow, FlowItem, Participant, Step
@@ -378,20 +379,6 @@ def my_running_challenges(user, limit: int = 5, *, readable=None) -> list[Challe
     `readable`: communities_visible_to(user) as ids when the page built it already."""
     if readable is None:
         readable = communities_visible_to(user).values("pk")
-    steps = (
-        Step.objects.filter(challenge=OuterRef("pk"))
-        .order_by()
-        .values("challenge")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    done = (
-        Completion.objects.filter(challenge=OuterRef("pk"), user=user)
-        .order_by()
-        .values("challenge")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
     return list(
         Challenge.objects.filter(
             participants__user=user,
@@ -403,8 +390,8 @@ def my_running_challenges(user, limit: int = 5, *, readable=None) -> list[Challe
             community_id__in=readable,
         )
         .annotate(
-            step_count=Coalesce(Subquery(steps), 0),
-            done_count=Coalesce(Subquery(done), 0),
+            step_count=count_per_row(Step.objects.all(), "challenge"),
+            done_count=count_per_row(Completion.objects.filter(user=user), "challenge"),
         )
         .select_related("community")
         .order_by("-start_date")[:limit]

@@ -8,11 +8,11 @@ from django.utils.text import Truncator, format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from socialearn.admin_paging import count_per_row
 from socialearn.markdown import render_markdown
 from socialearn.people.admin_columns import person_column
 from socialearn.people.admin_safety import SafeModelAdmin
 from socialearn.people.models import person_name
+from socialearn.subqueries import count_per_row
 
 from . import services
 from .live import broadcast

@@ -20,13 +20,14 @@ from django.db.models import (
     Subquery,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Community
 from communities.selectors import communities_visible_to
 from socialearn.people.models import person_name as people_person_name
+from socialearn.subqueries import count_per_row
 
 from . import permissions
 from .models import Answer, Question, Series, Session, Vote, org_today
@@ -540,14 +541,7 @@ def board_for(
     order = BOARD_ORDERS.get(sort, BOARD_ORDERS["votes"])
     on_board = Question.objects.on_board().filter(session=session)
     # How many duplicates were merged into each question, in the same query.
-    merged = (
-        Question.objects.filter(merged_into=OuterRef("pk"))
-        .order_by()
-        .values("merged_into")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    rows = on_board.annotate(n_duplicates=Coalesce(Subquery(merged), 0))
+    rows = on_board.annotate(n_duplicates=count_per_row(Question.objects.all(), "merged_into"))
     if user.is_authenticated:
         rows = rows.annotate(voted=Exists(Vote.objects.filter(question=OuterRef("pk"), user=user)))
     if per_page is None:

@@ -29,17 +29,8 @@ from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import (
-    Count,
-    ForeignObjectRel,
-    IntegerField,
-    Model,
-    OuterRef,
-    QuerySet,
-    Subquery,
-)
+from django.db.models import ForeignObjectRel, Model, QuerySet
 from django.db.models.constants import LOOKUP_SEP
-from django.db.models.functions import Coalesce
 from django.forms.models import _get_foreign_key
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
@@ -88,22 +79,6 @@ def is_unfiltered(queryset: QuerySet) -> bool:
         and query.high_mark is None
         and not query.combinator
     )
-
-
-def count_per_row(related: QuerySet, field: str) -> Coalesce:
-    """How many `related` rows point at the listed row through `field`, as a column.
-
-    A subquery, computed for the rows of the page only: an annotated Count over a relation
-    joins and groups the whole related table (every membership, every expertise) before the
-    page is cut, and makes the changelist's own count group it all again."""
-    counted = (
-        related.filter(**{field: OuterRef("pk")})
-        .order_by()
-        .values(field)
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 class EstimatedCountPaginator(Paginator):
