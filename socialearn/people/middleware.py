@@ -35,15 +35,14 @@ def _profile_columns() -> tuple[str, list[str], list[str]]:
 
 
 @cache
-def _profile_sql() -> tuple[str, list[str], list[str]]:
-    columns, profile_fields, location_fields = _profile_columns()
-    sql = (
+def _profile_sql() -> str:
+    columns, _profile_fields, _location_fields = _profile_columns()
+    return (
         f"SELECT {columns} "  # noqa: S608 - our names
         f"FROM {Profile._meta.db_table} p "
         f"LEFT JOIN {Location._meta.db_table} l ON l.id = p.location_id "
         "WHERE p.user_id = %s"
     )
-    return sql, profile_fields, location_fields
 
 
 def viewer_profile_and_groups(user_id: int) -> tuple[Profile | None, frozenset[str] | None]:
@@ -52,12 +51,17 @@ def viewer_profile_and_groups(user_id: int) -> tuple[Profile | None, frozenset[s
     the names of their groups (None without a profile), read with SQL written once: every
     signed-in page asks this, and the ORM spent a millisecond compiling the same query each
     time; the groups, asked here, cost no query of their own where a page checks a role."""
-    sql, profile_fields, location_fields = _profile_sql()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id])
+        cursor.execute(_profile_sql(), [user_id])
         row = cursor.fetchone()
     if row is None:
         return None, None
+    return _profile_and_groups(row)
+
+
+def _profile_and_groups(row) -> tuple[Profile, frozenset[str]]:
+    """The profile, its location and the group names from a row of `_profile_columns()`."""
+    _columns, profile_fields, location_fields = _profile_columns()
     split = len(profile_fields)
     profile = Profile.from_db(connection.alias, profile_fields, row[:split])
     location = None
@@ -97,7 +101,6 @@ def viewer_user(user_id) -> tuple[object | None, Profile | None, frozenset[str] 
 
     user_model = get_user_model()
     sql, user_fields = _viewer_sql()
-    _sql, profile_fields, location_fields = _profile_sql()
     with connection.cursor() as cursor:
         # The session keeps the id as text; the ORM's get(pk=...) prepares it so.
         cursor.execute(sql, [user_model._meta.pk.get_prep_value(user_id)])
@@ -108,13 +111,8 @@ def viewer_user(user_id) -> tuple[object | None, Profile | None, frozenset[str] 
     row = row[: -len(user_fields)]
     if row[0] is None:  # no profile
         return user, None, None
-    split = len(profile_fields)
-    profile = Profile.from_db(connection.alias, profile_fields, row[:split])
-    location = None
-    if profile.location_id is not None:
-        location = Location.from_db(connection.alias, location_fields, row[split:-1])
-    Profile.location.field.set_cached_value(profile, location)
-    return user, profile, frozenset(row[-1])
+    profile, groups = _profile_and_groups(row)
+    return user, profile, groups
 
 
 def _reads_with_model_backend(backend) -> bool:
