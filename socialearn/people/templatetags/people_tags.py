@@ -195,28 +195,13 @@ def person_cards(profiles) -> SafeString:
     include, with its avatar tag and a reverse() for every link, was most of a directory
     page): a test holds the output equal to that template's for every kind of person.
     Profiles come with their user, department, location and expertise (id, name, slug)."""
-    profile_path, photo_path, topic_path = (
-        PathOf("people:profile"),
-        PathOf("people:photo"),
-        PathOf("people:topic"),
-    )
+    people, topic_path = PeoplePaths(), PathOf("people:topic")
     can_help_with = ""
     cards = []
     for p in profiles:
         user = p.user
         name = p.name
-        photo = ""
-        if p.photo_updated_at is not None:
-            photo = f"{photo_path(user.pk)}?v={int(p.photo_updated_at.timestamp())}"
-        avatar_html = _avatar_html(
-            {
-                "anonymous": False,
-                "photo": photo,
-                "hue": user.pk % AVATAR_HUES,
-                "initials": "" if photo else _initials(person_name(user)),
-            },
-            "m",
-        )
+        avatar_html = _avatar_html(avatar_for(p, paths=people), "m")
         title = format_html('<p class="person-title">{}</p>', p.job_title) if p.job_title else ""
         department, location = p.department, p.location
         meta = " · ".join(conditional_escape(str(x)) for x in (department, location) if x)
@@ -243,7 +228,7 @@ def person_cards(profiles) -> SafeString:
             format_html(
                 _CARD_HEAD,
                 avatar_html,
-                profile_path(user.pk),
+                people.profile(user.pk),
                 name,
                 title,
                 mark_safe(meta),  # noqa: S308 - each part escaped above
