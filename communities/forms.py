@@ -191,10 +191,10 @@ class FlagForm(InputLimits, forms.ModelForm):
 
 class InviteForm(InputLimits, forms.Form):
     emails = forms.CharField(
-        label=_("Invite people"),
+        label=_("Email addresses"),
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Email addresses, separated by commas or new lines."),
+        help_text=_("Separated by commas or new lines."),
     )
 
     def clean_emails(self):
