@@ -24,8 +24,8 @@ class ShortListPaginator(Paginator):
         rows = list(self.object_list[: fits + 1])
         if len(rows) <= fits:
             self.__dict__["count"] = len(rows)  # the cached_property's own slot
-            return self._get_page(rows, 1, self)
-        return self._get_page(rows[: self.per_page], 1, self)
+            return Page(rows, 1, self)
+        return Page(rows[: self.per_page], 1, self)
 
 
 def _is_one(number) -> bool:
