@@ -5,7 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from socialearn import limits
-from socialearn.forms import InputLimits
+from socialearn.forms import InputLimits, LongSelectMultiple
 from socialearn.people.forms import TAG_PICKER
 from socialearn.people.models import Topic
 
@@ -34,7 +34,7 @@ class CommunityForm(InputLimits, forms.ModelForm):
     topics = forms.ModelMultipleChoiceField(
         queryset=Topic.objects.all(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6, **TAG_PICKER}),
+        widget=LongSelectMultiple(attrs={"size": 6, **TAG_PICKER}),
         label=_("Topics"),
         help_text=_("Threads get these topics unless the author picks others."),
     )
@@ -93,7 +93,7 @@ class ThreadForm(InputLimits, forms.Form):
     topics = forms.ModelMultipleChoiceField(
         queryset=Topic.objects.all(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5, **TAG_PICKER}),
+        widget=LongSelectMultiple(attrs={"size": 5, **TAG_PICKER}),
         label=_("Topics"),
         help_text=_(
             "Help requests reach everyone following these topics and people who "

@@ -1,5 +1,6 @@
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
+
+from socialearn.views import KeptJavaScriptCatalog
 
 from . import views
 
@@ -28,5 +29,5 @@ urlpatterns = [
     path("live/", include("expertqa.live.urls")),
     path("", include("expertqa.networks.urls")),
     # The words live.js and expertqa.js show, in the reader's language (djangojs catalogue).
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="jsi18n"),
+    path("jsi18n/", KeptJavaScriptCatalog.as_view(), name="jsi18n"),
 ]

@@ -6,7 +6,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from socialearn import limits
-from socialearn.forms import InputLimits, limit_dates, today, years_from
+from socialearn.forms import (
+    InputLimits,
+    LongSelect,
+    LongSelectMultiple,
+    limit_dates,
+    today,
+    years_from,
+)
 from socialearn.people.models import Location, Topic
 
 from .models import Enrolment, Match, Programme
@@ -65,7 +72,7 @@ class ProgrammeForm(InputLimits, forms.ModelForm):
             "goals": forms.Textarea(attrs={"rows": 4}),
             "enrolment_opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "enrolment_closes_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "topics": forms.SelectMultiple(attrs={"size": 6}),
+            "topics": LongSelectMultiple(attrs={"size": 6}),
         }
 
     stalled_after_weeks = forms.IntegerField(
@@ -258,6 +265,7 @@ class AdhocRequestForm(InputLimits, forms.Form):
     topic = forms.ModelChoiceField(
         label=_("Topic"),
         queryset=Topic.objects.all(),
+        widget=LongSelect,
         error_messages={"required": _("Choose the topic you want help with.")},
     )
     message = forms.CharField(
@@ -273,7 +281,7 @@ class AdhocVolunteerForm(forms.Form):
         queryset=Topic.objects.all(),
         required=False,
         label=_("I am open to ad-hoc mentoring in"),
-        widget=forms.SelectMultiple(attrs={"size": 5}),
+        widget=LongSelectMultiple(attrs={"size": 5}),
     )
 
 

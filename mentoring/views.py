@@ -202,12 +202,20 @@ def _eligibility_rows(programme: Programme) -> dict[str, list[str]]:
     return rows
 
 
+def _viewer_profile(request) -> Profile | None:
+    """The viewer's profile, read with the viewer by the middleware (no query of its own)."""
+    try:
+        return request.user.profile
+    except Profile.DoesNotExist:
+        return None
+
+
 @login_required
 def programme_detail(request, pk: int):
     programme = get_object_or_404(Programme.objects.prefetch_related("topics"), pk=pk)
     mine = list(Enrolment.objects.filter(programme=programme, user=request.user))
     roles = {e.role: e for e in mine}
-    profile = Profile.objects.filter(user=request.user).first()
+    profile = _viewer_profile(request)
     problems = {
         role: services.eligibility_problems(programme=programme, profile=profile, role=role)
         for role in (Enrolment.Role.PROTEGE, Enrolment.Role.MENTOR)
@@ -246,7 +254,7 @@ def enrol(request, pk: int, role: str):
     programme = get_object_or_404(Programme, pk=pk)
     if role not in Enrolment.Role.values:
         raise Http404(_("No such role"))
-    profile = Profile.objects.filter(user=request.user).first()
+    profile = _viewer_profile(request)
     problems = services.eligibility_problems(programme=programme, profile=profile, role=role)
     form = EnrolmentForm(
         request.POST if request.method == "POST" else None, programme=programme, role=role

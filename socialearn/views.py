@@ -1,20 +1,55 @@
+import hashlib
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import parse_etags
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import JavaScriptCatalog
 
 from .context_processors import menu_facts
 from .dashboard import dashboard_sections
 from .outbox.selectors import outbox_health
 from .waiting import summaries, waiting_for
+
+
+class KeptJavaScriptCatalog(JavaScriptCatalog):
+    """Django's JavaScript catalogue, written once per process and language.
+
+    Its output depends only on the deployed code and the language: the stock view read the
+    .mo files again and wrote the catalogue out on every request. Browsers keep it and ask
+    again with its ETag (a new deploy or another language gives another one), answered by a
+    304; the middleware's Vary (Accept-Language, Cookie) still names what picks the language.
+    """
+
+    _kept: dict[tuple, tuple[bytes, str, str]] = {}
+
+    def get(self, request, *args, **kwargs):
+        domain, packages = kwargs.get("domain", self.domain), kwargs.get("packages", "")
+        key = (get_language(), domain, packages, tuple(self.packages or ()))
+        kept = self._kept.get(key)
+        if kept is None:
+            written = super().get(request, *args, **kwargs)
+            body = written.content
+            etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+            kept = self._kept[key] = (body, written["Content-Type"], etag)
+        body, content_type, etag = kept
+        if etag in parse_etags(request.headers.get("If-None-Match", "")):
+            response = HttpResponseNotModified()
+        else:
+            response = HttpResponse(body, content_type=content_type)
+        response["ETag"] = etag
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
 
 
 @login_required

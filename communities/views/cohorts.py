@@ -3,11 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from socialearn.paging import ShortListPaginator
 
 from .. import permissions
 from ..forms import CohortUploadForm
@@ -23,7 +24,7 @@ def _require_lnd_admin(request) -> None:
 @login_required
 def cohorts(request):
     _require_lnd_admin(request)
-    page = Paginator(cohorts_list(), 25).get_page(request.GET.get("page"))
+    page = ShortListPaginator(cohorts_list(), 25).get_page(request.GET.get("page"))
     return TemplateResponse(request, "communities/lnd/cohorts.html", {"page": page})
 
 

@@ -28,6 +28,8 @@ def refresh_running_period(
     with translation.override(language), selectors.refreshing():
         if page == "overview":
             selectors.overview(when)
+        elif page == "nudges":
+            selectors.nudges_page(when)
         elif page == "scope" and scope is not None:
             selectors.scope_page(when, scope)
         elif page == "export" and table:

@@ -33,12 +33,10 @@ def overview(request):
 @login_required
 def nudges(request):
     """Per nudge rule: how many went out and how many were followed, for L&D admins."""
-    from .nudges import conversion
-
     if not access.is_lnd_admin(request.user):
         return TemplateResponse(request, "insights/no_access.html", status=403)
     context = _period_context(request)
-    context.update(conversion(context["period"]))
+    context.update(selectors.nudges_page(context["period"]))
     return _render(request, "insights/nudges.html", context)
 
 

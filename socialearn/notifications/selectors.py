@@ -1,4 +1,6 @@
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
+
+from socialearn.paging import ShortListPaginator
 
 from .models import Notification, PersonFollow, TopicFollow
 
@@ -9,7 +11,7 @@ def unread_count(user) -> int:
 
 def inbox_page(user, page_number: int | str = 1, per_page: int = 30) -> Page:
     qs = Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
-    return Paginator(qs, per_page).get_page(page_number)
+    return ShortListPaginator(qs, per_page).get_page(page_number)
 
 
 def followed_topic_ids(user) -> set[int]:

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from socialearn.context_processors import menu_facts
 from socialearn.http import safe_next_url
 from socialearn.people.languages import language_of
 from socialearn.people.models import Topic, person_name
@@ -40,9 +41,9 @@ def _safe_next(request, fallback: str) -> str:
 @login_required
 def inbox(request):
     page = inbox_page(request.user, request.GET.get("page", 1))
-    return TemplateResponse(
-        request, "notifications/inbox.html", {"page": page, "unread": unread_count(request.user)}
-    )
+    # The menu counts the unread notifications anyway, and keeps the count on the request.
+    unread = menu_facts(request)["unread"]
+    return TemplateResponse(request, "notifications/inbox.html", {"page": page, "unread": unread})
 
 
 @login_required

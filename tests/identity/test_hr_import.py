@@ -242,3 +242,34 @@ def test_an_import_refreshes_the_directory_search_once_for_everyone():
     ).exists()
     found = Profile.objects.filter(search_vector="person149").values_list("user__email", flat=True)
     assert list(found) == ["person149@example.com"]
+
+
+def test_the_recent_files_name_their_uploaders_in_a_fixed_number_of_queries(
+    organisation, django_assert_num_queries
+):
+    from django.contrib.auth.models import Group
+
+    lead, stays, _leaves = organisation
+    admin = UserFactory()
+    admin.groups.add(Group.objects.get_or_create(name=LD_ADMIN)[0])
+    browser = Client()
+    browser.force_login(admin)
+    people_import_create(
+        uploaded_by=stays, filename="first.csv", content=FILE, deactivate_missing=False
+    )
+    browser.get("/people/import/")
+    with CaptureQueriesContext(connection) as one_file:
+        page = browser.get("/people/import/").text
+    assert "first.csv" in page
+    assert "Sam Stays" in page  # the display name
+    people_import_create(
+        uploaded_by=lead, filename="second.csv", content=FILE, deactivate_missing=False
+    )
+    people_import_create(
+        uploaded_by=stays, filename="third.csv", content=FILE, deactivate_missing=False
+    )
+    with django_assert_num_queries(len(one_file.captured_queries)):
+        page = browser.get("/people/import/").text
+    assert "Lena Lead" in page  # no display name: the full name
+    assert "second.csv" in page
+    assert "third.csv" in page

@@ -108,3 +108,32 @@ def test_the_nudges_page_costs_the_same_queries_with_few_and_many_nudges(
         response = client.get(reverse("insights:nudges"))
     assert response.status_code == 200
     assert "Share followed within 48 hours" in response.content.decode()
+
+
+def test_a_running_periods_nudges_are_worked_out_at_most_every_five_minutes_and_say_when(
+    client, ld_admin, django_assert_max_num_queries, settings
+):
+    from socialearn.insights.tasks import refresh_running_period
+
+    def nudge():
+        Activity.objects.create(
+            verb="nudged",
+            actor=ld_admin,
+            occurred_at=datetime.now(UTC),
+            extra={"rule": STEP, "follow": ["step_completed"]},
+            challenge_id=1,
+        )
+
+    nudge()
+    first = client.get(reverse("insights:nudges")).context
+    assert first["total_sent"] == 1
+    nudge()
+    # Session, user, profile, inbox count: the nudges are not read again.
+    with django_assert_max_num_queries(4):
+        again = client.get(reverse("insights:nudges"))
+    assert again.context["total_sent"] == 1
+    assert "As of " in again.content.decode()
+    refresh_running_period(
+        page="nudges", period=first["period"].as_dict(), language=settings.LANGUAGE_CODE
+    )
+    assert client.get(reverse("insights:nudges")).context["total_sent"] == 2

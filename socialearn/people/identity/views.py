@@ -15,6 +15,18 @@ from .hr_import import import_plan, people_import_apply, people_import_create
 from .records import FIELD_LABELS
 
 SHOWN = 200  # rows of each kind of difference listed on the page
+# What the list of recent files shows (its uploader's name as Profile.name writes it): the
+# file itself, and every other column of the file, its uploader and their profile, are left
+# out, since writing their SQL was most of the list's cost.
+_RECENT_COLUMNS = (
+    "filename",
+    "uploaded_at",
+    "applied_at",
+    "summary",
+    "uploaded_by__first_name",
+    "uploaded_by__last_name",
+    "uploaded_by__profile__display_name",
+)
 
 
 def _require_lnd_admin(request) -> None:
@@ -34,7 +46,7 @@ def people_import(request):
             deactivate_missing=form.cleaned_data["deactivate_missing"],
         )
         return redirect("people:import_review", import_id=upload.pk)
-    recent = PeopleImport.objects.select_related("uploaded_by__profile").defer("content")[:10]
+    recent = PeopleImport.objects.select_related("uploaded_by__profile").only(*_RECENT_COLUMNS)[:10]
     return TemplateResponse(request, "people/import/upload.html", {"form": form, "recent": recent})
 
 
