@@ -375,7 +375,8 @@ def flow_items(flow: Flow) -> dict:
 
 
 def my_running_challenges(user, limit: int = 5, *, readable=None) -> list[Challenge]:
-    """With `step_count` and the person's `done_count` for the progress bar (same query).
+    """With `step_count` and the person's `done_count` for the progress bar (same query), and
+    of the challenge only its title, all the home page shows.
     `readable`: communities_visible_to(user) as ids when the page built it already."""
     if readable is None:
         readable = communities_visible_to(user).values("pk")
@@ -393,17 +394,19 @@ def my_running_challenges(user, limit: int = 5, *, readable=None) -> list[Challe
             step_count=count_per_row(Step.objects.all(), "challenge"),
             done_count=count_per_row(Completion.objects.filter(user=user), "challenge"),
         )
-        .select_related("community")
+        .only("title")
         .order_by("-start_date")[:limit]
     )
 
 
 def today_steps(challenges: list[Challenge], user) -> dict[int, Step]:
     """The latest posted step of each challenge, and whether `user` completed it (one query:
-    the latest step of each by DISTINCT ON, its completion as an EXISTS)."""
+    the latest step of each by DISTINCT ON, its completion as an EXISTS), with the step's
+    position and title only."""
     done = Completion.objects.filter(step=OuterRef("pk"), user=user)
     steps = (
         Step.objects.filter(challenge__in=challenges, posted_at__isnull=False)
+        .only("challenge_id", "position", "title")
         .annotate(is_done=Exists(done))
         .order_by("challenge_id", "-position")
         .distinct("challenge_id")

@@ -324,12 +324,21 @@ def _people():
     return get_user_model().objects.select_related("profile")
 
 
+# What the home page shows of a session: reading every column of it, its topic and its
+# community cost more than the rest of the section.
+DASHBOARD_SESSION_COLUMNS = ("title", "starts_at", "ends_at", "topic__name")
+
+
 def live_and_next(user, limit: int = 3, *, readable=None) -> tuple[list, list]:
     """The sessions open now (closing first) and those of the coming week (soonest first),
     `limit` of each, in one query."""
     now = timezone.now()
-    base = visible_sessions(user, readable=readable).select_related("topic", "community")
-    base = base.filter(cancelled_at__isnull=True)
+    base = (
+        visible_sessions(user, readable=readable)
+        .select_related("topic")
+        .only(*DASHBOARD_SESSION_COLUMNS)
+        .filter(cancelled_at__isnull=True)
+    )
     live = base.filter(starts_at__lte=now, ends_at__gt=now).order_by("ends_at")[:limit]
     upcoming = base.filter(starts_at__gt=now, starts_at__lte=now + timedelta(days=7)).order_by(
         "starts_at"

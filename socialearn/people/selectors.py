@@ -516,6 +516,18 @@ def topic_experts(*, topic: Topic) -> TopicExperts:
     return TopicExperts(topic)
 
 
+# What the home page shows of a newcomer: name, avatar, job, place and start date.
+NEWCOMER_COLUMNS = (
+    "display_name",
+    "job_title",
+    "started_company_on",
+    "photo_updated_at",
+    "user__first_name",
+    "user__last_name",
+    "location__name",
+)
+
+
 def newcomers(*, days: int = 30, near: Profile | None = None, limit: int = 5) -> list[Profile]:
     """People who joined in the last `days`, those in the viewer's department or site first.
 
@@ -526,7 +538,8 @@ def newcomers(*, days: int = 30, near: Profile | None = None, limit: int = 5) ->
     since = timezone.localdate() - timedelta(days=days)
     qs = (
         Profile.objects.filter(started_company_on__gte=since, user__is_active=True)
-        .select_related("user", "department", "location")
+        .select_related("user", "location")
+        .only(*NEWCOMER_COLUMNS)
         .order_by("-started_company_on", "id")
     )
     if near is None:
