@@ -2,10 +2,13 @@
 what the four reads it stands for give, for every kind of viewer."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 
 from communities.first_run import joined_communities
 from communities.models import Community, Thread
 from communities.selectors import (
+    communities_visible_to,
     compiled_readable,
     dashboard_lists,
     latest_from_my_communities,
@@ -108,3 +111,15 @@ def test_the_one_pass_read_builds_what_the_section_shows():
     assert thread.community.name == full.community.name
     community = lists["mine"][0]
     assert community.get_absolute_url() == Community.objects.get(pk=community.pk).get_absolute_url()
+
+
+def test_the_readable_communities_compiled_once_are_the_rules_own_sql():
+    viewer, other, manager = _world()
+    for person in (viewer, other, manager, AnonymousUser()):
+        readable = compiled_readable(person)
+        own = communities_visible_to(person).order_by().values("pk").query.sql_with_params()
+        assert (readable.sql, tuple(readable.params)) == (own[0], tuple(own[1]))
+        with connection.cursor() as cursor:
+            cursor.execute(readable.sql, readable.params)
+            found = {pk for (pk,) in cursor.fetchall()}
+        assert found == set(communities_visible_to(person).values_list("pk", flat=True))
