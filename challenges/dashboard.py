@@ -1,5 +1,7 @@
 from django.utils.translation import gettext
 
+from communities.selectors import compiled_readable
+
 from . import selectors
 
 
@@ -7,8 +9,10 @@ def dashboard_section(request, *, readable=None) -> dict | None:
     user = request.user
     if not user.is_authenticated:
         return None
-    challenges = selectors.my_running_challenges(user, readable=readable)
-    if not challenges:
+    if readable is None:
+        readable = compiled_readable(user)
+    rows = selectors.dashboard_rows(user, readable=readable)
+    if not rows:
         # Last on the page: an invitation, not news.
         return {
             "title": gettext("Challenges"),
@@ -16,11 +20,10 @@ def dashboard_section(request, *, readable=None) -> dict | None:
             "context": {"rows": []},
             "order": 90,
         }
-    today = selectors.today_steps(challenges, user)
     return {
         "title": gettext("Your challenges"),
         "template": "challenges/_dashboard.html",
-        "context": {"rows": [(c, today.get(c.pk)) for c in challenges]},
+        "context": {"rows": rows},
         # Today's step is the first thing to do.
         "order": 10,
     }

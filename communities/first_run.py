@@ -17,12 +17,15 @@ SUGGESTIONS = 8
 
 
 def joined_communities(user, *, limit: int = 20, requested: bool = True) -> list[Community]:
-    """Communities the person belongs to (and, with `requested`, asked to join), by name."""
+    """Communities the person belongs to (and, with `requested`, asked to join), by name:
+    their names and addresses, all the home page and the welcome step show of them."""
     statuses = [Membership.Status.ACTIVE]
     if requested:
         statuses.append(Membership.Status.REQUESTED)
     mine = Membership.objects.filter(user=user, status__in=statuses).values("community_id")
-    return list(Community.objects.filter(pk__in=mine).order_by("name", "pk")[:limit])
+    return list(
+        Community.objects.filter(pk__in=mine).only("name", "slug").order_by("name", "pk")[:limit]
+    )
 
 
 @login_required

@@ -1,12 +1,16 @@
 from django.utils.translation import gettext as _
 
-from .selectors import live_and_next
+from communities.selectors import compiled_readable
+
+from .selectors import dashboard_sessions
 
 
 def dashboard_section(request, *, readable=None) -> dict | None:
     if not request.user.is_authenticated:
         return None
-    live, upcoming = live_and_next(request.user, readable=readable)
+    if readable is None:
+        readable = compiled_readable(request.user)
+    live, upcoming = dashboard_sessions(readable)
     if not live and not upcoming:
         return None
     return {

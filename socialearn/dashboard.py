@@ -4,12 +4,13 @@ The project package may import features (it sits on top); each feature exposes
 `dashboard_section(request, *, readable) -> dict | None` in its `dashboard.py`, returning
 {"title", "template", "context", "order"}. Sections that return None are left out.
 `readable` is the communities the viewer may read (communities_visible_to, as their ids),
-built once for the page: several sections show only what lives in them.
+built and compiled once for the page (compiled_readable): several sections show only what
+lives in them.
 """
 
 import importlib
 
-from communities.selectors import communities_visible_to
+from communities.selectors import compiled_readable
 
 FEATURE_DASHBOARDS = [
     "communities.dashboard",
@@ -22,7 +23,7 @@ FEATURE_DASHBOARDS = [
 
 def dashboard_sections(request) -> list[dict]:
     sections = []
-    readable = communities_visible_to(request.user).values("pk")
+    readable = compiled_readable(request.user)
     for module_name in FEATURE_DASHBOARDS:
         try:
             module = importlib.import_module(module_name)

@@ -6,6 +6,7 @@ import html
 import json
 import re
 from datetime import timedelta
+from unittest.mock import ANY
 
 import pytest
 from django.db import connection
@@ -18,6 +19,7 @@ from communities.models import Flag, Membership, Reply, Thread
 from communities.services import community_create, membership_join
 from expertqa.models import Question, Session
 from mentoring.models import Enrolment, Match, Programme
+from socialearn import waiting
 from socialearn.waiting import (
     _section_links,
     section_links,
@@ -500,3 +502,33 @@ def test_the_menus_links_are_worked_out_once_per_set_of_summaries():
     links = section_links(first)
     links.clear()  # a caller's copy: the kept one is untouched
     assert section_links(first)
+
+
+def test_the_home_cards_queries_compiled_once_give_what_the_orm_gives(manager):
+    """A kind depending on the reader's id alone is compiled once per process and run with
+    each reader's id; one reading the clock is built for each reader, even when it reads
+    only today's date."""
+    member = UserFactory()
+    guild = community_create(created_by=manager, name="Data guild", purpose="Data")
+    sales = community_create(created_by=UserFactory(), name="Sales craft", purpose="Sales")
+    for c in (guild, sales):
+        membership_join(community=c, user=member)
+    _thread(guild, member, status=Thread.Status.HELD, title="One")
+    _thread(guild, member, status=Thread.Status.PENDING, title="Two")
+    _thread(sales, member, status=Thread.Status.HELD, title="Not hers")
+    published = _thread(guild, member)
+    _reply(published, member, status="held")
+    Flag.objects.create(thread=published, community=guild, flagged_by=member, reason="Spam")
+
+    readers = [manager, member, UserFactory(is_superuser=True)]
+    for kind in waiting_kinds():
+        for reader in readers:
+            assert waiting._groups(kind, reader) == list(waiting._grouped(kind, reader))
+    compiled = {kind.key for (kind, _su), c in waiting._compiled.items() if c is not None}
+    assert {"held_threads", "held_replies", "open_flags", "todays_step"} <= compiled
+    # An answer falling due, an offer going stale, an HR file forgotten: the clock decides.
+    assert not {"due_answers", "owed_answers", "unanswered_offers"} & compiled
+    held = next(k for k in waiting_kinds() if k.key == "held_threads")
+    assert waiting._groups(held, manager) == [
+        {"community__slug": guild.slug, "community__name": "Data guild", "n": 2, "first": ANY}
+    ]

@@ -22,7 +22,12 @@ from .authors import (
 )
 from .cohorts import cohorts_list
 from .communities import community_list, private_communities_to_ask
-from .dashboard import latest_from_my_communities, my_unanswered_questions, suggested_communities
+from .dashboard import (
+    dashboard_lists,
+    latest_from_my_communities,
+    my_unanswered_questions,
+    suggested_communities,
+)
 from .feeds import public_threads
 from .links import community_url, thread_url
 from .members import members_page
@@ -45,6 +50,7 @@ from .threads import (
 from .visibility import (
     communities_visible_in,
     communities_visible_to,
+    compiled_readable,
     replies_visible_to,
     threads_visible_in,
     threads_visible_to,
@@ -64,12 +70,14 @@ __all__ = [
     "cohorts_list",
     "communities_visible_in",
     "communities_visible_to",
+    "compiled_readable",
     "community_list",
     "community_thread_count",
     "community_threads",
     "community_url",
     "invitations_for",
     "is_manager",
+    "dashboard_lists",
     "latest_from_my_communities",
     "manages_community",
     "members_page",

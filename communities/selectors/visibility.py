@@ -9,7 +9,11 @@ The rules themselves are written in communities.permissions; in short:
 - an anonymous post names its author to the community's managers only.
 """
 
+import functools
+
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from socialearn.people.evidence import InPlaces
 
@@ -34,6 +38,40 @@ def communities_visible_to(user) -> QuerySet[Community]:
         (live & (Q(visibility=Community.Visibility.PUBLIC) | _active_member_q(user)))
         | Q(status=Community.Status.PROPOSED, created_by=user)
     )
+
+
+def _readable_sql(user) -> tuple[str, tuple]:
+    return communities_visible_to(user).order_by().values("pk").query.sql_with_params()
+
+
+# Ids no account has: the rules compiled for two of them differ only where the reader's id goes.
+_STAND_INS = (-7_000_000_001, -7_000_000_002)
+
+
+@functools.cache
+def _readable_for_someone() -> tuple[str, tuple, tuple[int, ...]]:
+    """The SQL of communities_visible_to() for a signed-in reader, its parameters, and the
+    places among them of the reader's id: compiled once per process."""
+    User = get_user_model()
+    (sql, params), (other_sql, other_params) = (_readable_sql(User(pk=pk)) for pk in _STAND_INS)
+    places = tuple(i for i, (a, b) in enumerate(zip(params, other_params, strict=True)) if a != b)
+    if sql != other_sql or any(params[i] != _STAND_INS[0] for i in places):
+        raise RuntimeError("communities_visible_to() depends on more than the reader's id")
+    return sql, params, places
+
+
+def compiled_readable(user) -> RawSQL:
+    """communities_visible_to(user) as ids, as SQL: a page filtering several lists by it
+    (`community__in=`, or inside SQL of its own) neither builds nor compiles the rules'
+    subquery for each. The rules depend on the reader's id alone (and on being signed in),
+    so their SQL is compiled once per process and each reader's id put in its places; tests
+    hold it equal to the queryset's own."""
+    if user is None or not user.is_authenticated:
+        sql, params = _readable_sql(user)
+    else:
+        sql, template, places = _readable_for_someone()
+        params = tuple(user.pk if i in places else value for i, value in enumerate(template))
+    return RawSQL(sql, params)  # noqa: S611 - the ORM's own SQL, its values as parameters
 
 
 def threads_visible_to(user) -> QuerySet[Thread]:

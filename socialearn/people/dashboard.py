@@ -3,13 +3,13 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .selectors import newcomers
+from .selectors import newcomers_near
 
 
 def dashboard_section(request, *, readable=None) -> dict | None:
     # The viewer's profile as every page reads it (people.middleware), not asked again.
     me = getattr(request.user, "profile", None)
-    people = newcomers(days=settings.ONBOARDING_NEWCOMER_DAYS, near=me, limit=5)
+    people = newcomers_near(days=settings.ONBOARDING_NEWCOMER_DAYS, near=me, limit=5)
     if not people:
         return None
     return {

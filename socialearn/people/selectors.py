@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
@@ -22,7 +23,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from .models import NEW_MEMBER, Profile, Topic
+from .models import NEW_MEMBER, Location, Profile, Topic
 
 User = get_user_model()
 
@@ -516,6 +517,18 @@ def topic_experts(*, topic: Topic) -> TopicExperts:
     return TopicExperts(topic)
 
 
+# What the home page shows of a newcomer: name, avatar, job, place and start date.
+NEWCOMER_COLUMNS = (
+    "display_name",
+    "job_title",
+    "started_company_on",
+    "photo_updated_at",
+    "user__first_name",
+    "user__last_name",
+    "location__name",
+)
+
+
 def newcomers(*, days: int = 30, near: Profile | None = None, limit: int = 5) -> list[Profile]:
     """People who joined in the last `days`, those in the viewer's department or site first.
 
@@ -526,7 +539,8 @@ def newcomers(*, days: int = 30, near: Profile | None = None, limit: int = 5) ->
     since = timezone.localdate() - timedelta(days=days)
     qs = (
         Profile.objects.filter(started_company_on__gte=since, user__is_active=True)
-        .select_related("user", "department", "location")
+        .select_related("user", "location")
+        .only(*NEWCOMER_COLUMNS)
         .order_by("-started_company_on", "id")
     )
     if near is None:
@@ -543,6 +557,56 @@ def newcomers(*, days: int = 30, near: Profile | None = None, limit: int = 5) ->
     if len(found) < limit:
         found += list(qs.exclude(close)[: limit - len(found)])
     return found
+
+
+# newcomers() for the home page in one statement: the nearby part and the rest, each walking
+# the start-date index for `limit` rows, with only what the section shows.
+# tests/people/test_newcomers.py holds the two equal; change them together. Building and
+# compiling the ORM's query (and a second one when the nearby were too few) was most of the
+# section's time.
+_NEWCOMERS_PART = """
+(SELECT {part}, p.id, p.user_id, p.display_name, p.job_title, p.started_company_on,
+        p.photo_updated_at, u.first_name, u.last_name, l.id, l.name
+   FROM people_profile p
+   JOIN auth_user u ON u.id = p.user_id
+   LEFT JOIN people_location l ON l.id = p.location_id
+  WHERE p.started_company_on >= %s AND u.is_active AND p.id IS DISTINCT FROM %s
+    AND {near}
+  ORDER BY p.started_company_on DESC, p.id LIMIT %s)
+"""
+_CLOSE = "(p.department_id = %s OR p.location_id = %s)"
+_NEWCOMERS_SQL = (
+    _NEWCOMERS_PART.format(part=0, near=_CLOSE)
+    + "UNION ALL"
+    + _NEWCOMERS_PART.format(part=1, near=f"NOT COALESCE({_CLOSE}, FALSE)")
+)
+
+
+def newcomers_near(*, days: int = 30, near: Profile | None = None, limit: int = 5) -> list:
+    """newcomers(days=, near=, limit=) in one query, each with its name, job title, start
+    date, photo stamp and place (a user and a location with only those read)."""
+    since = timezone.localdate() - timedelta(days=days)
+    me = near.pk if near is not None else None
+    department = near.department_id if near is not None else None
+    location = near.location_id if near is not None else None
+    params = [since, me, department, location, limit] * 2
+    with connection.cursor() as cursor:
+        cursor.execute(_NEWCOMERS_SQL, params)
+        found = sorted(cursor.fetchall(), key=lambda r: (r[0], -r[5].toordinal(), r[1]))
+    people = []
+    for _part, pk, user_pk, name, job, started, photo, first, last, place_pk, place in found:
+        profile = Profile(
+            id=pk,
+            display_name=name,
+            job_title=job,
+            started_company_on=started,
+            photo_updated_at=photo,
+        )
+        # One-to-one: the user's `profile` points back at this profile, no query.
+        profile.user = get_user_model()(id=user_pk, first_name=first, last_name=last)
+        profile.location = Location(id=place_pk, name=place) if place_pk is not None else None
+        people.append(profile)
+    return people[:limit]
 
 
 def profile_evidence(*, viewer, user_id: int) -> list:

@@ -6,7 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from challenges import services
+from challenges import selectors, services
+from communities.models import Community
+from communities.selectors import compiled_readable
+from communities.services import community_create, membership_join, membership_leave
+from tests.factories import UserFactory
 
 from .conftest import make_challenge
 
@@ -68,3 +72,80 @@ def test_todays_step_once_answered_shows_as_done(client, community, designer, me
 
     assert f"Step {latest.position}: {latest.title}" in page
     assert "waiting for your answer" not in page
+
+
+def _as_the_two_reads_give(user) -> list[tuple]:
+    readable = compiled_readable(user)
+    challenges = selectors.my_running_challenges(user, readable=readable)
+    today = selectors.today_steps(challenges, user)
+    return [
+        (
+            c.pk,
+            c.title,
+            c.step_count,
+            c.done_count,
+            *((s.pk, s.position, s.title, s.is_done) if (s := today.get(c.pk)) else ()),
+        )
+        for c in challenges
+    ]
+
+
+def _as_the_one_query_gives(user) -> list[tuple]:
+    return [
+        (
+            c.pk,
+            c.title,
+            c.step_count,
+            c.done_count,
+            *((s.pk, s.position, s.title, s.is_done) if s else ()),
+        )
+        for c, s in selectors.dashboard_rows(user, readable=compiled_readable(user))
+    ]
+
+
+def test_the_home_cards_one_query_gives_what_the_two_reads_give(community, designer, member):
+    """dashboard_rows stands for my_running_challenges and today_steps on the home page."""
+    secret = community_create(
+        created_by=designer,
+        name="Secret practice",
+        purpose="p",
+        visibility=Community.Visibility.PRIVATE,
+    )
+    membership_join(community=secret, user=member)
+    started = [
+        _taking_part(
+            member,
+            community=community,
+            designer=designer,
+            title=f"Running {i}",
+            allow_mark_done=True,
+        )
+        for i in range(4)
+    ]
+    _taking_part(member, community=secret, designer=designer, title="Private")
+    gone = _taking_part(member, community=secret, designer=designer, title="Left community")
+    membership_leave(community=secret, user=member)
+    left = _taking_part(member, community=community, designer=designer, title="Left")
+    services.participant_leave(challenge=left, user=member)
+    make_challenge(community=community, start=timezone.localdate() + timedelta(days=9))
+    services.participant_join(
+        challenge=make_challenge(
+            community=community,
+            designer=designer,
+            start=timezone.localdate() + timedelta(days=3),
+            title="Not started",
+        ),
+        user=member,
+    )
+    done = started[0].steps.filter(posted_at__isnull=False).order_by("-position").first()
+    services.step_complete(step=done, user=member, via="done")
+    earlier = started[1].steps.order_by("position").first()
+    services.step_complete(step=earlier, user=member, via="done")
+
+    for person in (member, designer, UserFactory()):
+        assert _as_the_one_query_gives(person) == _as_the_two_reads_give(person)
+    rows = _as_the_one_query_gives(member)
+    assert len(rows) == 5
+    assert gone.pk not in [row[0] for row in rows]
+    assert any(len(row) == 4 for row in rows)  # a challenge whose first step is still to come
+    assert {row[7] for row in rows if len(row) > 4} == {True, False}
