@@ -18,9 +18,6 @@ from django.utils.translation import gettext
 
 from communities.models import ModerationWord
 from socialearn import admin_rows
-from socialearn.people.permissions import staff_groups_sync
-from tests.factories import UserFactory
-from tests.security.conftest import _build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -30,15 +27,10 @@ QUERIES = ["", "?o=-1", "?o=2.-3&q=e", "?p=2", "?_popup=1&_to_field=id", "?q=a&o
 
 
 @pytest.fixture
-def people(db, celery_eager, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        world = _build_world()
-    staff_groups_sync()
-    world.lnd.is_staff = True
-    world.lnd.save(update_fields=["is_staff"])
+def people(admin_people):
+    """The admins, with a demo organisation's rows of every kind to list."""
     call_command("seed_demo", scale=60, stdout=StringIO())
-    root = UserFactory(is_staff=True, is_superuser=True, profile__display_name="Root Admin")
-    return {"superuser": root, "L&D admin": world.lnd}
+    return admin_people
 
 
 def _changelists() -> list[str]:
