@@ -57,6 +57,23 @@ def celery_eager():
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
 
 
+@pytest.fixture
+def admin_people(db, celery_eager, django_capture_on_commit_callbacks):
+    """A superuser and an L&D admin (staff, in the L&D group), in the world the security
+    tests build: communities public and private, posts, sessions, a challenge."""
+    from socialearn.people.permissions import staff_groups_sync
+    from tests.factories import UserFactory
+    from tests.security.conftest import _build_world
+
+    with django_capture_on_commit_callbacks(execute=True):
+        world = _build_world()
+    staff_groups_sync()
+    world.lnd.is_staff = True
+    world.lnd.save(update_fields=["is_staff"])
+    root = UserFactory(is_staff=True, is_superuser=True, profile__display_name="Root Admin")
+    return {"superuser": root, "L&D admin": world.lnd}
+
+
 def _database_url(settings_dict) -> str:
     user = settings_dict.get("USER") or ""
     password = settings_dict.get("PASSWORD") or ""

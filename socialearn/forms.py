@@ -194,10 +194,10 @@ class LongCheckboxes(forms.CheckboxSelectMultiple):
         chosen = set(widget["value"])
         base = self.build_attrs(self.attrs, attrs)
         id_ = base.get("id")
-        outer = (f' id="{_jinja_escape(id_)}"' if id_ else "") + (
-            f' class="{_jinja_escape(base["class"])}"' if base.get("class") else ""
+        outer = (f' id="{jinja_escape(id_)}"' if id_ else "") + (
+            f' class="{jinja_escape(base["class"])}"' if base.get("class") else ""
         )
-        head = f'<input type="checkbox" name="{_jinja_escape(name)}"'
+        head = f'<input type="checkbox" name="{jinja_escape(name)}"'
         options = []
         for index, (option_value, label) in enumerate(choices):
             option_value = "" if option_value is None else option_value
@@ -206,16 +206,16 @@ class LongCheckboxes(forms.CheckboxSelectMultiple):
                 option_attrs["checked"] = True
             if id_:
                 option_attrs["id"] = f"{id_}_{index}"
-            label_for = f' for="{_jinja_escape(option_attrs["id"])}"' if id_ else ""
+            label_for = f' for="{jinja_escape(option_attrs["id"])}"' if id_ else ""
             options.append(
                 f"<div>\n    <label{label_for}>{head}"
-                f' value="{_jinja_escape(option_value)}"{_jinja_attrs(option_attrs)}>'
-                f" {_jinja_escape(label)}</label></div>"
+                f' value="{jinja_escape(option_value)}"{_jinja_attrs(option_attrs)}>'
+                f" {jinja_escape(label)}</label></div>"
             )
         return mark_safe(f"<div{outer}>{''.join(options)}\n</div>")  # noqa: S308 - escaped above
 
 
-def _jinja_escape(value) -> str:
+def jinja_escape(value) -> str:
     """As the Jinja2 templates escape (markupsafe: &#39; and &#34;, not Django's &#x27;)."""
     return str(markupsafe.escape(value))
 
@@ -223,9 +223,9 @@ def _jinja_escape(value) -> str:
 def _jinja_attrs(attrs: dict) -> str:
     """django/forms/jinja2/django/forms/widgets/attrs.html in Python."""
     return "".join(
-        f" {_jinja_escape(key)}"
+        f" {jinja_escape(key)}"
         if value is True
-        else f' {_jinja_escape(key)}="{_jinja_escape(value)}"'
+        else f' {jinja_escape(key)}="{jinja_escape(value)}"'
         for key, value in attrs.items()
         if value is not False
     )

@@ -30,6 +30,7 @@ from django.db.models import ForeignObjectRel, Model, Q, QuerySet
 from django.db.models.constants import LOOKUP_SEP
 
 from socialearn.admin_paging import CheapCountAdminMixin
+from socialearn.admin_rows import ActionCheckboxMixin
 
 # (model label in lower case, field name) of every private field, filled in as the admin
 # registers its ModelAdmins and read on each request, so a core admin (the user admin) also
@@ -81,10 +82,11 @@ def _names_private(model: type[Model], entry) -> bool:
     return isinstance(entry, str) and path_reaches_private(model, entry)
 
 
-class SafeAdminMixin(CheapCountAdminMixin):
+class SafeAdminMixin(CheapCountAdminMixin, ActionCheckboxMixin):
     """Keeps `private_fields` (and every field in `exclude`) from staff who are not
     superusers: no column, filter, search field, form field or URL lookup reaches them.
-    (And, every ModelAdmin deriving from it, pages without counting big tables in full.)"""
+    (And, every ModelAdmin deriving from it, pages without counting big tables in full and
+    writes its rows' action checkboxes in one pass.)"""
 
     private_fields: tuple[str, ...] | list[str] = ()
 

@@ -13,10 +13,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
-from socialearn.people.permissions import staff_groups_sync
-from tests.factories import UserFactory
-from tests.security.conftest import _build_world
-
 pytestmark = pytest.mark.django_db
 
 # No admin page may need more than this, whatever the size of its lists.
@@ -64,27 +60,16 @@ def _emails_shown_as_names(text: str) -> list[tuple[str, str]]:
     ]
 
 
-@pytest.fixture
-def people(db, celery_eager, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        world = _build_world()
-    staff_groups_sync()
-    world.lnd.is_staff = True
-    world.lnd.save(update_fields=["is_staff"])
-    root = UserFactory(is_staff=True, is_superuser=True, profile__display_name="Root Admin")
-    return {"superuser": root, "L&D admin": world.lnd}
-
-
-def test_every_admin_page_runs_a_fixed_number_of_queries_and_names_people(client, people):
+def test_every_admin_page_runs_a_fixed_number_of_queries_and_names_people(client, admin_people):
     pages = _pages()
     few = {}
-    for role, user in people.items():
+    for role, user in admin_people.items():
         client.force_login(user)
         few[role] = _measure(client, pages)
     # Many more rows of every kind: a whole demo organisation on top.
     call_command("seed_demo", scale=80, stdout=StringIO())
     problems = []
-    for role, user in people.items():
+    for role, user in admin_people.items():
         client.force_login(user)
         many = _measure(client, pages)
         for label, _url in pages:
@@ -108,11 +93,11 @@ def test_every_admin_page_runs_a_fixed_number_of_queries_and_names_people(client
         assert few["L&D admin"][label][0] == 200, label
 
 
-def test_the_community_form_links_to_its_members_instead_of_listing_them(client, people):
+def test_the_community_form_links_to_its_members_instead_of_listing_them(client, admin_people):
     from communities.models import Community, Membership
 
     community = Community.objects.first()
-    client.force_login(people["L&D admin"])
+    client.force_login(admin_people["L&D admin"])
     page = client.get(reverse("admin:communities_community_change", args=[community.pk]))
     assert page.status_code == 200
     count = Membership.objects.filter(community=community).count()
@@ -127,14 +112,14 @@ def test_the_community_form_links_to_its_members_instead_of_listing_them(client,
     assert len(listed.context["cl"].result_list) == count
 
 
-def test_matches_read_as_names_and_are_searchable_by_name(client, people):
+def test_matches_read_as_names_and_are_searchable_by_name(client, admin_people):
     from mentoring.models import Match
 
     match = Match.objects.select_related("mentor__user__profile", "protege__user__profile").first()
     mentor = match.mentor.user.profile.display_name
     protege = match.protege.user.profile.display_name
     assert str(match) == f"{mentor} mentors {protege}"
-    client.force_login(people["L&D admin"])
+    client.force_login(admin_people["L&D admin"])
     found = client.get(reverse("admin:mentoring_match_changelist"), {"q": mentor.split()[0]})
     assert found.status_code == 200
     assert list(found.context["cl"].result_list) == [match]
