@@ -176,8 +176,11 @@ def _reply_rows(user, terms: Terms, *, excerpts: bool) -> QuerySet:
                 search.StripTags(F("body_html")), terms, excerpts=excerpts
             ),
             when=F("created_at"),
+            # The accepted answer is read off the reply's thread, joined for its title already
+            # (a reply is accepted in its own thread only: services.answers), rather than by
+            # looking each candidate up among every thread's accepted reply.
             score=search.rank(F("search_vector"), terms)
-            + _bonus(Q(accepted_for__isnull=False), ACCEPTED)
+            + _bonus(Q(thread__accepted_reply=F("pk")), ACCEPTED)
             + FRESH * search.Freshness(F("created_at"))
             + _mine(user, "thread__community_id"),
         )

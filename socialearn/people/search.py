@@ -100,9 +100,13 @@ class StripTags(Func):
 
 
 class Freshness(Func):
-    """1 for something happening now, 1/2 a month away (before or after), 1/3 two months..."""
+    """1 for something happening now, 1/2 a month away (before or after), 1/3 two months...
 
-    template = "(1.0 / (1.0 + ABS(EXTRACT(EPOCH FROM (NOW() - %(expressions)s))) / 2592000.0))"
+    In floating point: EXTRACT returns numeric, whose arithmetic cost a common word's search
+    about a microsecond for each of its candidates; date_part gives the same seconds as a
+    double."""
+
+    template = "(1.0 / (1.0 + ABS(date_part('epoch', NOW() - %(expressions)s)) / 2592000.0))"
     output_field = FloatField()
 
 
