@@ -160,11 +160,11 @@ class LongSelect(forms.Select):
             selected = (not found or self.allow_multiple_selected) and str(option_value) in chosen
             found |= selected
             options.append(
-                f'\n  <option value="{_jinja_escape(option_value)}"'
-                f"{' selected' if selected else ''}>{_jinja_escape(label)}</option>"
+                f'\n  <option value="{jinja_escape(option_value)}"'
+                f"{' selected' if selected else ''}>{jinja_escape(label)}</option>"
             )
         return mark_safe(  # noqa: S308 - escaped above
-            f'<select name="{_jinja_escape(name)}"{_jinja_attrs(tag_attrs)}>'
+            f'<select name="{jinja_escape(name)}"{_jinja_attrs(tag_attrs)}>'
             f"{''.join(options)}\n</select>"
         )
 
