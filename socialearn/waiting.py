@@ -41,6 +41,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
+from socialearn.compiled import STAND_INS, ForReader, for_reader
 from socialearn.people.permissions import LD_ADMIN
 
 WAITING_SECONDS = 60
@@ -258,17 +259,9 @@ def _grouped(kind: WaitingKind, user) -> QuerySet:
 # clock: an answer falling due) or that reads the database while it is built is built for
 # each reader as before.
 
-_STAND_INS = (-7_000_000_001, -7_000_000_002)
 _ELSEWHEN = timedelta(days=1, hours=1, microseconds=1)
-_compiled: dict[tuple[WaitingKind, bool], "_Compiled | None"] = {}
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    sql: str
-    params: tuple
-    places: frozenset[int]  # where the reader's id goes
-    names: tuple[str, ...]
+# Each kind's SQL for any reader, and the names of its columns (None: built for each reader).
+_compiled: dict[tuple[WaitingKind, bool], tuple[ForReader, tuple[str, ...]] | None] = {}
 
 
 class _BuiltFromTheDatabase(Exception):
@@ -279,29 +272,27 @@ def _refuse(*args, **kwargs):
     raise _BuiltFromTheDatabase
 
 
-def _compile(kind: WaitingKind, is_superuser: bool) -> _Compiled | None:
+def _compile(kind: WaitingKind, is_superuser: bool) -> tuple[ForReader, tuple[str, ...]] | None:
     User = get_user_model()
-    compiled = []
     real_now = timezone.now()
+    # The second stand-in's build is told another day and hour: a kind reading the clock (a
+    # moment, or only today's date) then differs in more than the reader's id.
+    when = dict(zip(STAND_INS, (real_now, real_now + _ELSEWHEN), strict=True))
+    names: tuple[str, ...] = ()
+
+    def build(pk: int) -> tuple[str, tuple]:
+        nonlocal names
+        with mock.patch("django.utils.timezone.now", return_value=when[pk]):
+            query = _grouped(kind, User(pk=pk, is_superuser=is_superuser)).query
+            names = (*query.values_select, *query.annotation_select)
+            return query.sql_with_params()
+
     try:
         with connection.execute_wrapper(_refuse):
-            # The second build is told another day and hour: a kind reading the clock (a
-            # moment, or only today's date) then differs in more than the reader's id.
-            for pk, now in zip(_STAND_INS, (real_now, real_now + _ELSEWHEN), strict=True):
-                with mock.patch("django.utils.timezone.now", return_value=now):
-                    query = _grouped(kind, User(pk=pk, is_superuser=is_superuser)).query
-                    compiled.append((*query.sql_with_params(), query))
+            compiled = for_reader(build)
     except _BuiltFromTheDatabase:
         return None
-    (sql, params, query), (other_sql, other_params, _) = compiled
-    if sql != other_sql or len(params) != len(other_params):
-        return None
-    pairs = enumerate(zip(params, other_params, strict=True))
-    places = frozenset(i for i, (a, b) in pairs if a != b)
-    if any(params[i] != _STAND_INS[0] or other_params[i] != _STAND_INS[1] for i in places):
-        return None  # something else differs between the two builds: the clock
-    names = (*query.values_select, *query.annotation_select)
-    return _Compiled(sql, tuple(params), places, names)
+    return (compiled, names) if compiled is not None else None
 
 
 def _groups(kind: WaitingKind, user) -> list[dict]:
@@ -309,13 +300,13 @@ def _groups(kind: WaitingKind, user) -> list[dict]:
     key = (kind, bool(user.is_superuser))
     if key not in _compiled:
         _compiled[key] = _compile(kind, key[1])
-    compiled = _compiled[key]
-    if compiled is None:
+    kept = _compiled[key]
+    if kept is None:
         return list(_grouped(kind, user))
-    params = [user.pk if i in compiled.places else v for i, v in enumerate(compiled.params)]
+    compiled, names = kept
     with connection.cursor() as cursor:
-        cursor.execute(compiled.sql, params)
-        return [dict(zip(compiled.names, row, strict=True)) for row in cursor.fetchall()]
+        cursor.execute(compiled.sql, compiled.params_for(user.pk))
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 # --- the menu's counts, kept per person -------------------------------------------------------

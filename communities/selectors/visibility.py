@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from socialearn.compiled import ForReader, for_reader
 from socialearn.people.evidence import InPlaces
 
 from ..models import Community, Membership, Reply, Thread
@@ -44,20 +45,14 @@ def _readable_sql(user) -> tuple[str, tuple]:
     return communities_visible_to(user).order_by().values("pk").query.sql_with_params()
 
 
-# Ids no account has: the rules compiled for two of them differ only where the reader's id goes.
-_STAND_INS = (-7_000_000_001, -7_000_000_002)
-
-
 @functools.cache
-def _readable_for_someone() -> tuple[str, tuple, tuple[int, ...]]:
-    """The SQL of communities_visible_to() for a signed-in reader, its parameters, and the
-    places among them of the reader's id: compiled once per process."""
+def _readable_for_someone() -> ForReader:
+    """communities_visible_to() for a signed-in reader, compiled once per process."""
     User = get_user_model()
-    (sql, params), (other_sql, other_params) = (_readable_sql(User(pk=pk)) for pk in _STAND_INS)
-    places = tuple(i for i, (a, b) in enumerate(zip(params, other_params, strict=True)) if a != b)
-    if sql != other_sql or any(params[i] != _STAND_INS[0] for i in places):
+    compiled = for_reader(lambda pk: _readable_sql(User(pk=pk)))
+    if compiled is None:
         raise RuntimeError("communities_visible_to() depends on more than the reader's id")
-    return sql, params, places
+    return compiled
 
 
 def compiled_readable(user) -> RawSQL:
@@ -69,8 +64,8 @@ def compiled_readable(user) -> RawSQL:
     if user is None or not user.is_authenticated:
         sql, params = _readable_sql(user)
     else:
-        sql, template, places = _readable_for_someone()
-        params = tuple(user.pk if i in places else value for i, value in enumerate(template))
+        compiled = _readable_for_someone()
+        sql, params = compiled.sql, compiled.params_for(user.pk)
     return RawSQL(sql, params)  # noqa: S611 - the ORM's own SQL, its values as parameters
 
 
