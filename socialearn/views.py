@@ -4,13 +4,12 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
-from django.utils.http import parse_etags
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -43,13 +42,10 @@ class KeptJavaScriptCatalog(JavaScriptCatalog):
             etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
             kept = self._kept[key] = (body, written["Content-Type"], etag)
         body, content_type, etag = kept
-        if etag in parse_etags(request.headers.get("If-None-Match", "")):
-            response = HttpResponseNotModified()
-        else:
-            response = HttpResponse(body, content_type=content_type)
+        response = HttpResponse(body, content_type=content_type)
         response["ETag"] = etag
         patch_cache_control(response, private=True, no_cache=True)
-        return response
+        return get_conditional_response(request, etag=etag, response=response)
 
 
 @login_required
