@@ -79,6 +79,7 @@ WAITING = [
         url=_session,
         item=_question,
         watch=WATCH,
+        reads_clock=True,
     ),
     WaitingKind(
         key="due_answers",
@@ -96,6 +97,7 @@ WAITING = [
         url=_session,
         item=_question,
         watch=WATCH,
+        reads_clock=True,
     ),
     WaitingKind(
         key="proposals_to_review",

@@ -67,5 +67,6 @@ WAITING = [
         ),
         url=_coordinate,
         watch=WATCH,
+        reads_clock=True,
     ),
 ]

@@ -27,10 +27,8 @@ import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from functools import lru_cache
 from typing import Any
-from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -39,9 +37,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Min, Model, QuerySet, Subquery, TextField
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import timezone
 
-from socialearn.compiled import STAND_INS, ForReader, for_reader
+from socialearn.compiled import ForReader, for_reader
 from socialearn.people.permissions import LD_ADMIN
 
 WAITING_SECONDS = 60
@@ -75,6 +72,10 @@ class WaitingKind:
     item: Callable[[object, object], str] | None = None
     # Writes that change this kind's counts (see `Watch`).
     watch: tuple["Watch", ...] = ()
+    # Whether `items` reads the clock (a moment or today's date) in Python: such a kind's SQL
+    # holds the time, so the home page builds it for each reader instead of compiling it once.
+    # tests/test_waiting.py holds every kind's declaration to what its SQL does.
+    reads_clock: bool = False
 
 
 @dataclass(frozen=True)
@@ -255,11 +256,9 @@ def _grouped(kind: WaitingKind, user) -> QuerySet:
 # Building and compiling a kind's grouped query was most of the home page's "Waiting for you"
 # card. A kind whose SQL depends on the reader's id alone (and their superuser flag, in the
 # key) is compiled once per process, for two ids no account has, and run with each reader's id
-# in the places where the two differ. A kind whose SQL holds anything else that changes (the
-# clock: an answer falling due) or that reads the database while it is built is built for
-# each reader as before.
+# in the places where the two differ. A kind that reads the clock (`reads_clock`: an answer
+# falling due) or that reads the database while it is built is built for each reader as before.
 
-_ELSEWHEN = timedelta(days=1, hours=1, microseconds=1)
 # Each kind's SQL for any reader, and the names of its columns (None: built for each reader).
 _compiled: dict[tuple[WaitingKind, bool], tuple[ForReader, tuple[str, ...]] | None] = {}
 
@@ -273,19 +272,16 @@ def _refuse(*args, **kwargs):
 
 
 def _compile(kind: WaitingKind, is_superuser: bool) -> tuple[ForReader, tuple[str, ...]] | None:
+    if kind.reads_clock:
+        return None
     User = get_user_model()
-    real_now = timezone.now()
-    # The second stand-in's build is told another day and hour: a kind reading the clock (a
-    # moment, or only today's date) then differs in more than the reader's id.
-    when = dict(zip(STAND_INS, (real_now, real_now + _ELSEWHEN), strict=True))
     names: tuple[str, ...] = ()
 
     def build(pk: int) -> tuple[str, tuple]:
         nonlocal names
-        with mock.patch("django.utils.timezone.now", return_value=when[pk]):
-            query = _grouped(kind, User(pk=pk, is_superuser=is_superuser)).query
-            names = (*query.values_select, *query.annotation_select)
-            return query.sql_with_params()
+        query = _grouped(kind, User(pk=pk, is_superuser=is_superuser)).query
+        names = (*query.values_select, *query.annotation_select)
+        return query.sql_with_params()
 
     try:
         with connection.execute_wrapper(_refuse):

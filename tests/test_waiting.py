@@ -6,6 +6,7 @@ import html
 import json
 import re
 from datetime import timedelta
+from unittest import mock
 from unittest.mock import ANY
 
 import pytest
@@ -502,6 +503,23 @@ def test_the_menus_links_are_worked_out_once_per_set_of_summaries():
     links = section_links(first)
     links.clear()  # a caller's copy: the kept one is untouched
     assert section_links(first)
+
+
+@pytest.mark.parametrize("kind", waiting_kinds(), ids=lambda kind: kind.key)
+@pytest.mark.parametrize("is_superuser", [False, True])
+def test_a_kind_says_whether_its_sql_holds_the_time(kind, is_superuser):
+    """`reads_clock` is what the kind's SQL does: built at two moments (another day and
+    hour), the SQL of a kind that declares no clock is the same, and a kind that declares one
+    holds the time. The home page compiles the first kind once for every reader."""
+    reader = UserFactory(is_superuser=is_superuser)
+    now = timezone.now()
+
+    def built_at(moment):
+        with mock.patch("django.utils.timezone.now", return_value=moment):
+            return waiting._grouped(kind, reader).query.sql_with_params()
+
+    same = built_at(now) == built_at(now + timedelta(days=1, hours=1))
+    assert same is not kind.reads_clock
 
 
 def test_the_home_cards_queries_compiled_once_give_what_the_orm_gives(manager):

@@ -38,5 +38,6 @@ WAITING = [
         ),
         url=lambda pk: reverse("people:import_review", args=[pk]),
         watch=(Watch(PeopleImport),),
+        reads_clock=True,
     ),
 ]
