@@ -1,5 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from communities.models import Flag, ModerationAction, ModerationWord, Thread
@@ -144,3 +146,55 @@ def test_flagging_needs_a_reason(community, member):
     )
     with pytest.raises(ValidationError):
         flag_create(user=member, reason="  ", thread=thread)
+
+
+def _fill_every_section(community, member, manager, word_list, n: int) -> list[str]:
+    """n held threads, held replies, flagged posts, hidden threads and hidden replies (and
+    their log), by a member; the titles and texts the queue must show."""
+    shown = []
+    for i in range(n):
+        held = thread_create(
+            community=community,
+            author=member,
+            kind="discussion",
+            title=f"bananas {n}-{i}",
+            body="x",
+        )
+        post = thread_create(
+            community=community, author=member, kind="discussion", title=f"Open {n}-{i}", body="x"
+        )
+        reply_create(thread=post, author=member, body=f"bananas reply {n}-{i}")
+        flagged = reply_create(thread=post, author=member, body=f"flagged reply {n}-{i}")
+        flag_create(user=manager, reason=f"Off topic {n}-{i}", reply=flagged)
+        hidden = thread_create(
+            community=community, author=member, kind="discussion", title=f"Gone {n}-{i}", body="x"
+        )
+        moderation_act(actor=manager, action="hide", reason=f"why {n}-{i}", thread=hidden)
+        hidden_reply = reply_create(thread=post, author=member, body=f"hidden reply {n}-{i}")
+        moderation_act(actor=manager, action="hide", reason="no", reply=hidden_reply)
+        shown += [held.title, f"bananas reply {n}-{i}", f"Off topic {n}-{i}"]
+        shown += [hidden.title, f"hidden reply {n}-{i}", f"why {n}-{i}"]
+    return shown
+
+
+def test_the_queue_shows_every_section_in_the_same_queries_for_one_post_or_many(
+    client, community, member, manager, word_list
+):
+    """One query says which sections have posts, then one reads each that has: an empty
+    queue asks the sections once, a full one the same number for one post or four."""
+    url = reverse("communities:moderation", args=[community.slug])
+    client.force_login(manager)
+    client.get(url)
+    with CaptureQueriesContext(connection) as empty:
+        page = client.get(url).content.decode()
+    assert "Nothing waits for review." in page
+    assert "No open flags." in page
+    counts = []
+    for n in (1, 4):
+        shown = _fill_every_section(community, member, manager, word_list, n)
+        client.get(url)
+        with CaptureQueriesContext(connection) as full:
+            page = client.get(url).content.decode()
+        assert all(text in page for text in shown)
+        counts.append(len(full))
+    assert counts[0] == counts[1] == len(empty) + 6
