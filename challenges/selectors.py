@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
 
 from communities.models import Reply
-from communities.selectors import communities_visible_to
+from communities.selectors import compiled_readable
 from socialearn import generations
 from socialearn.subqueries import count_per_row
 
@@ -381,7 +381,7 @@ def my_running_challenges(user, limit: int = 5, *, readable=None) -> list[Challe
     of the challenge only its title, all the home page shows.
     `readable`: communities_visible_to(user) as ids when the page built it already."""
     if readable is None:
-        readable = communities_visible_to(user).values("pk")
+        readable = compiled_readable(user)
     return list(
         Challenge.objects.filter(
             participants__user=user,

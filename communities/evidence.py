@@ -11,7 +11,7 @@ from socialearn.people import evidence
 from socialearn.people.search import Hit
 
 from .models import Thread, TipRevision
-from .selectors import communities_visible_to, replies_visible_to
+from .selectors import communities_visible_to, compiled_readable, replies_visible_to
 
 
 def _day(moment) -> str:
@@ -21,7 +21,7 @@ def _day(moment) -> str:
 def _accepted_answers(viewer) -> QuerySet:
     threads = Thread.objects.filter(status=Thread.Status.PUBLISHED, accepted_reply__isnull=False)
     if viewer is not None:
-        threads = threads.filter(community__in=communities_visible_to(viewer).values("pk"))
+        threads = threads.filter(community__in=compiled_readable(viewer))
     return threads.filter(
         accepted_reply__status=Thread.Status.PUBLISHED,
         accepted_reply__is_anonymous=False,
@@ -59,7 +59,7 @@ def _tips(viewer) -> QuerySet:
         status=Thread.Status.PUBLISHED, kind=Thread.Kind.TIP, is_anonymous=False
     )
     if viewer is not None:
-        threads = threads.filter(community__in=communities_visible_to(viewer).values("pk"))
+        threads = threads.filter(community__in=compiled_readable(viewer))
     return threads.annotate(ev_user=F("author_id"), ev_topic=F("topics__id"), ev_object=F("pk"))
 
 
@@ -87,7 +87,7 @@ def _improvements(viewer) -> QuerySet:
         status=Thread.Status.PUBLISHED, kind=Thread.Kind.TIP, is_anonymous=False
     )
     if viewer is not None:
-        tips = tips.filter(community__in=communities_visible_to(viewer).values("pk"))
+        tips = tips.filter(community__in=compiled_readable(viewer))
     return (
         TipRevision.objects.filter(number__gt=1, thread__in=tips.values("pk"))
         .exclude(author_id=F("thread__author_id"))

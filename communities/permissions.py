@@ -88,11 +88,11 @@ def can_view_post(post, viewer, *, manager: bool) -> bool:
 def communities_to_run_in(user) -> QuerySet[Community]:
     """Active communities where the person may start challenges, flows and sessions: those
     they manage, and for L&D admins every active one they may read."""
-    from .selectors import communities_visible_to  # the selectors ask this module
+    from .selectors import compiled_readable  # the selectors ask this module
 
     qs = Community.objects.filter(status=Community.Status.ACTIVE)
     if is_lnd_admin(user):
-        return qs.filter(pk__in=communities_visible_to(user).values("pk"))
+        return qs.filter(pk__in=compiled_readable(user))
     return qs.filter(
         memberships__user=user,
         memberships__role=Membership.Role.MANAGER,

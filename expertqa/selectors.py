@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Community
-from communities.selectors import communities_visible_to
+from communities.selectors import communities_visible_to, compiled_readable
 from socialearn.people.models import Topic
 from socialearn.people.models import person_name as people_person_name
 from socialearn.subqueries import count_per_row
@@ -51,7 +51,9 @@ def visible_sessions(user, *, readable=None) -> QuerySet:
     """`readable`: communities_visible_to(user) as ids when the page built it already."""
     if readable is not None and user.is_authenticated:
         return Session.objects.filter(community__in=readable)
-    return Session.objects.filter(community__in=visible_communities(user))
+    if not user.is_authenticated:
+        return Session.objects.none()
+    return Session.objects.filter(community__in=compiled_readable(user))
 
 
 @dataclass

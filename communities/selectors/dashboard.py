@@ -6,7 +6,7 @@ from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef
 from django.db.models.expressions import RawSQL
 
 from ..models import Community, Membership, Thread
-from .visibility import communities_visible_to
+from .visibility import compiled_readable
 
 
 class AnyOf(Func):
@@ -37,7 +37,7 @@ def my_unanswered_questions(user, limit: int = 5, *, readable=None) -> list[Thre
     """`readable`: communities_visible_to(user) as ids when the page built it already. With
     only what the list shows: a title, the reply count and the community's address."""
     if readable is None:
-        readable = communities_visible_to(user).values("pk")
+        readable = compiled_readable(user)
     return list(
         Thread.objects.filter(
             author=user,

@@ -72,8 +72,7 @@ def compiled_readable(user) -> RawSQL:
 def threads_visible_to(user) -> QuerySet[Thread]:
     """Published threads in communities the person can read."""
     return Thread.objects.filter(
-        community__in=communities_visible_to(user).values("pk"),
-        status=Thread.Status.PUBLISHED,
+        community__in=compiled_readable(user), status=Thread.Status.PUBLISHED
     )
 
 

@@ -148,3 +148,39 @@ def test_managers_see_their_communitys_figures(private_community, manager, membe
 
     assert can_view(manager, "community", private_community.pk)
     assert not can_view(member, "community", private_community.pk)
+
+
+def test_lists_filtered_by_the_compiled_rules_hold_what_the_rules_allow(
+    community, private_community, secret_thread, member, manager, outsider
+):
+    """threads_visible_to() and replies_visible_to() filter by the rules compiled once per
+    process (compiled_readable): for every kind of reader they hold exactly the rows the
+    rules' own queryset allows, a proposal only for its proposer and nothing private for
+    someone who left."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from communities.models import Community, Reply, Thread
+    from communities.selectors import replies_visible_to
+    from communities.services import membership_join, membership_leave
+    from tests.communities.conftest import make_community
+    from tests.factories import UserFactory
+
+    proposer, leaver = UserFactory(), UserFactory()
+    proposal = make_community(proposer, name="Pottery")
+    thread_create(community=community, author=member, kind="question", title="Open", body="x")
+    thread_create(community=proposal, author=proposer, kind="tip", title="Glaze", body="y")
+    Community.objects.filter(pk=proposal.pk).update(
+        status=Community.Status.PROPOSED, created_by=proposer
+    )
+    membership_join(community=private_community, user=leaver)
+    membership_leave(community=private_community, user=leaver)
+    published = Thread.Status.PUBLISHED
+    for reader in (member, manager, outsider, proposer, leaver, AnonymousUser()):
+        rules = communities_visible_to(reader).values("pk")
+        threads = Thread.objects.filter(community__in=rules, status=published)
+        replies = Reply.objects.filter(thread__in=threads.values("pk"), status=published)
+        assert set(threads_visible_to(reader)) == set(threads), reader
+        assert set(replies_visible_to(reader)) == set(replies), reader
+    assert secret_thread[0] not in threads_visible_to(leaver)
+    assert Thread.objects.get(title="Glaze") in threads_visible_to(proposer)
+    assert Thread.objects.get(title="Glaze") not in threads_visible_to(member)
