@@ -54,13 +54,21 @@ def _accepted_items(viewer, user_id: int, topic_id: int, limit: int) -> list[Hit
     ]
 
 
-def _tips(viewer) -> QuerySet:
+def _readable_tips(viewer) -> QuerySet:
+    """Published tips signed by their authors, in communities the viewer may read (every
+    community for viewer None)."""
     threads = Thread.objects.filter(
         status=Thread.Status.PUBLISHED, kind=Thread.Kind.TIP, is_anonymous=False
     )
     if viewer is not None:
         threads = threads.filter(community__in=compiled_readable(viewer))
-    return threads.annotate(ev_user=F("author_id"), ev_topic=F("topics__id"), ev_object=F("pk"))
+    return threads
+
+
+def _tips(viewer) -> QuerySet:
+    return _readable_tips(viewer).annotate(
+        ev_user=F("author_id"), ev_topic=F("topics__id"), ev_object=F("pk")
+    )
 
 
 def _tip_items(viewer, user_id: int, topic_id: int, limit: int) -> list[Hit]:
@@ -83,13 +91,8 @@ def _tip_items(viewer, user_id: int, topic_id: int, limit: int) -> list[Hit]:
 def _improvements(viewer) -> QuerySet:
     """Revisions after the first, by someone other than the tip's author: one per tip counts
     (improving the same tip five times is one tip improved)."""
-    tips = Thread.objects.filter(
-        status=Thread.Status.PUBLISHED, kind=Thread.Kind.TIP, is_anonymous=False
-    )
-    if viewer is not None:
-        tips = tips.filter(community__in=compiled_readable(viewer))
     return (
-        TipRevision.objects.filter(number__gt=1, thread__in=tips.values("pk"))
+        TipRevision.objects.filter(number__gt=1, thread__in=_readable_tips(viewer).values("pk"))
         .exclude(author_id=F("thread__author_id"))
         .annotate(
             ev_user=F("author_id"), ev_topic=F("thread__topics__id"), ev_object=F("thread_id")
@@ -98,18 +101,16 @@ def _improvements(viewer) -> QuerySet:
 
 
 def _improvement_items(viewer, user_id: int, topic_id: int, limit: int) -> list[Hit]:
-    last = (
-        _improvements(viewer)
-        .filter(author_id=user_id, thread_id=OuterRef("pk"))
-        .order_by("-created_at")
-        .values("created_at")[:1]
+    """The tips (readable, on the topic) this person improved, by their latest revision: the
+    rule of _improvements() applied to the tips once, not again inside each subquery."""
+    theirs = TipRevision.objects.filter(number__gt=1, author_id=user_id).exclude(
+        author_id=F("thread__author_id")
     )
+    last = theirs.filter(thread_id=OuterRef("pk")).order_by("-created_at").values("created_at")
     threads = (
-        Thread.objects.filter(
-            pk__in=_improvements(viewer).filter(author_id=user_id).values("thread_id"),
-            topics=topic_id,
-        )
-        .annotate(improved_at=Subquery(last))
+        _readable_tips(viewer)
+        .filter(topics=topic_id, pk__in=theirs.values("thread_id"))
+        .annotate(improved_at=Subquery(last[:1]))
         .select_related("community")
         .order_by("-improved_at", "-id")[:limit]
     )

@@ -269,3 +269,29 @@ def test_profile_counts_are_what_each_source_counts_for_the_reader(world):
                 for c in e.counts
             }
             assert shown == expected
+
+
+def test_the_tips_a_person_improved_are_listed_once_each_and_never_their_own(world):
+    """Someone else's tip improved twice is one item; editing one's own tip is not listed;
+    a tip in a community the reader may not read is not listed either."""
+    w = world
+    secret = thread_create(
+        community=w.private,
+        author=w.asker,
+        kind=Thread.Kind.TIP,
+        title="Secret values",
+        body="Hidden.",
+        topics=[w.helm],
+    )
+    thread_edit(thread=secret, editor=w.expert, title=secret.title, body="Hidden, improved.")
+
+    def improved(viewer, person):
+        groups = {
+            s.kind: hits
+            for s, hits in evidence_items(viewer=viewer, user_id=person.pk, topic=w.helm)
+        }
+        return [h.title for h in groups["tips_improved"]]
+
+    assert improved(w.reader, w.expert) == ["Read the values file"]
+    assert improved(w.asker, w.expert) == ["Secret values", "Read the values file"]
+    assert improved(w.reader, w.asker) == []
