@@ -1,8 +1,10 @@
 """Reads the people pages share: the directory search, profiles, topics and their experts."""
 
 import heapq
+import threading
 import time
 from collections import Counter, OrderedDict
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -165,38 +167,42 @@ class RankedPeople(RankedIds):
         places: set[int] | None = None,
     ):
         kept = topic_evidence(topic.pk)
-        by_user = visible_evidence(viewer, kept, places)
-        links = Profile.expertise.through.objects.filter(topic=topic)
-        if query is None and not narrowed:  # everyone with evidence, as kept for the topic
-            # Already by name: a stable sort by total alone keeps names in order among equals
-            # (the full key cost a third of the hub's own work at a big topic).
-            rows: list[tuple] = [r for r in _people_by_name(kept) if r[1] in by_user]
-            rows.sort(key=lambda r: by_user[r[1]], reverse=True)
-        else:
-            scored = qs.filter(user_id__in=list(by_user)).annotate(
-                declared=Exists(links.filter(profile_id=OuterRef("pk")))
-            )
-            columns = ["pk", "user_id", "display_name", "declared"]
-            if query is not None:
-                scored = scored.annotate(rank=SearchRank(F("search_vector"), query))
-                columns.append("rank")
-            rows = list(scored.values_list(*columns)) if by_user else []
-            rows.sort(
-                key=lambda r: (
-                    -by_user[r[1]],
-                    -(r[4] or 0) if query is not None else 0,
-                    (r[2] or "").casefold(),
-                    r[0],
-                )
-            )
-        scores = {r[0]: by_user[r[1]] for r in rows}
-        super().__init__([(r[0], 0) for r in rows], scores=scores)
+        if places is None:
+            from . import evidence
+
+            places = evidence.readable_places(viewer)
         self._qs = qs
         self._topic = topic
         self._narrowed = narrowed
         self._count: int | None = None
-        self._declared = kept["declared"] - sum(1 for r in rows if r[3])
         self._others_ranked: list[int] | None = None
+        if query is None and not narrowed:  # everyone with evidence, as kept for the topic
+            ranked = _ranked_by_evidence(kept, places)
+            self._ids, self._scores = ranked.ids, ranked.scores
+            self.capped = len(ranked.ids) >= CANDIDATES
+            self._declared = kept["declared"] - ranked.declared
+            return
+        by_user = visible_evidence(viewer, kept, places)
+        links = Profile.expertise.through.objects.filter(topic=topic)
+        scored = qs.filter(user_id__in=list(by_user)).annotate(
+            declared=Exists(links.filter(profile_id=OuterRef("pk")))
+        )
+        columns = ["pk", "user_id", "display_name", "declared"]
+        if query is not None:
+            scored = scored.annotate(rank=SearchRank(F("search_vector"), query))
+            columns.append("rank")
+        rows = list(scored.values_list(*columns)) if by_user else []
+        rows.sort(
+            key=lambda r: (
+                -by_user[r[1]],
+                -(r[4] or 0) if query is not None else 0,
+                (r[2] or "").casefold(),
+                r[0],
+            )
+        )
+        scores = {r[0]: by_user[r[1]] for r in rows}
+        super().__init__([(r[0], 0) for r in rows], scores=scores)
+        self._declared = kept["declared"] - sum(1 for r in rows if r[3])
         if query is not None:
             ranked = _ranked_candidates(self._others(), query)
             self._others_ranked = [pk for pk, _rank in ranked]
@@ -343,6 +349,49 @@ def _people_by_user(kept: dict) -> dict[int, tuple[int, str]]:
     found = kept.get("_by_user")
     if found is None:
         found = kept["_by_user"] = {u: (pk, name) for pk, u, name, _declared in kept["people"]}
+    return found
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    ids: list[int]  # profile ids, the most evidence first, then in directory order
+    scores: dict[int, int]  # profile id -> weighted evidence
+    declared: int  # how many of them declared the topic
+
+
+_ranked_lock = threading.Lock()
+RANKED_READERS = 8
+
+
+def _ranked_by_evidence(kept: dict, places: set[int]) -> _Ranked:
+    """The people with evidence on a kept topic that a reader of these communities sees,
+    ranked: kept beside the decoded topic (as its directory order is) for the last few
+    readable sets. It depends on the kept evidence and the set alone, so it is exactly as
+    fresh as the kept evidence; restricting and sorting some thousands of people was a third
+    of a big topic's hub."""
+    key = frozenset(places)
+    with _ranked_lock:
+        kept_sets = kept.setdefault("_ranked", OrderedDict())
+        found = kept_sets.get(key)
+        if found is not None:
+            kept_sets.move_to_end(key)
+            return found
+    from . import evidence
+
+    by_user = evidence.visible_totals(kept["weighted"], places)
+    # Already by name: a stable sort by total alone keeps names in order among equals (the
+    # full key cost a third of the hub's own work at a big topic).
+    rows = [r for r in _people_by_name(kept) if r[1] in by_user]
+    rows.sort(key=lambda r: by_user[r[1]], reverse=True)
+    found = _Ranked(
+        ids=[r[0] for r in rows],
+        scores={r[0]: by_user[r[1]] for r in rows},
+        declared=sum(1 for r in rows if r[3]),
+    )
+    with _ranked_lock:
+        kept_sets[key] = found
+        while len(kept_sets) > RANKED_READERS:
+            kept_sets.popitem(last=False)
     return found
 
 
