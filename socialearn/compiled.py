@@ -8,6 +8,7 @@ differs (the clock, another attribute of the reader, a value written into the SQ
 a LIMIT) refuses the compiled form.
 """
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -63,6 +64,13 @@ def for_values(
             return None
         places[name].add(i)
     return Compiled(sql, tuple(params), {name: frozenset(found) for name, found in places.items()})
+
+
+@functools.lru_cache(maxsize=64)
+def id_array(ids: frozenset[int]) -> str:
+    """A bigint[] literal ('{1,2,3}') to pass where an array of ids goes (`= ANY(%s::bigint[])`),
+    made once for a page's several queries: psycopg dumps a list id by id for each."""
+    return "{" + ",".join(map(str, sorted(ids))) + "}"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ are not signed in, so it holds only what anyone may read (public communities, pu
 anonymous authors as "Anonymous").
 """
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,7 +18,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 
-from socialearn.compiled import STAND_INS, ForQuerySet, for_queryset
+from socialearn.compiled import STAND_INS, ForQuerySet, for_queryset, id_array
 
 from .search import Hit
 
@@ -108,15 +107,9 @@ def compiled_rows(build: Callable[..., QuerySet], *fixed: Any, **values: Any) ->
     if kept is None:
         return list(build(*fixed, **values))
     if "places" in values:
-        values["places"] = _id_array(frozenset(values["places"]))
+        # One literal for the hub's several queries (some hundred ids at the large seed).
+        values["places"] = id_array(frozenset(values["places"]))
     return kept.results(**values)
-
-
-@functools.lru_cache(maxsize=64)
-def _id_array(ids: frozenset[int]) -> str:
-    """A bigint[] literal ('{1,2,3}') of the readable places, made once for the hub's several
-    queries: psycopg dumped the list of some hundred ids item by item for each of them."""
-    return "{" + ",".join(map(str, sorted(ids))) + "}"
 
 
 @dataclass
