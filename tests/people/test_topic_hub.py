@@ -184,13 +184,14 @@ def test_the_hub_runs_a_fixed_number_of_queries(hub, client, n, django_assert_ma
     _fill(h, n)
     client.force_login(h.reader)
     url = reverse("people:topic", args=[h.topic.slug])
-    # Experts: the markers of the kept evidence, the communities the reader may read, a
-    # page of those who only declared, the listing and its topics; then one query a section
-    # (questions: two when the unanswered are too few to fill it). The first view also
-    # counts the topic's evidence, the people with it and those who declared it.
-    with django_assert_max_num_queries(22):
+    # The session's person, the topic, the communities the reader may read; experts: the
+    # markers of the kept evidence, a page of those who only declared, the listing and its
+    # topics; the topics the reader follows; then one query a section (questions: two when
+    # the unanswered are too few to fill it) and the menu's. The first view also counts the
+    # topic's evidence, the people with it and those who declared it.
+    with django_assert_max_num_queries(20):
         client.get(url)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(16):
         response = client.get(url)
     assert response.status_code == 200
     page = response.content.decode()
