@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import QuerySet
-from django.db.models.query import (
+from django.db.models.query import (  # type: ignore[attr-defined]
     FlatValuesListIterable,
     ModelIterable,
     ValuesIterable,
@@ -159,8 +159,8 @@ def for_queryset(
         qs = build(**values)
         if (
             qs._iterable_class not in _READABLE
-            or qs._prefetch_related_lookups
-            or qs._known_related_objects
+            or qs._prefetch_related_lookups  # type: ignore[attr-defined]
+            or qs._known_related_objects  # type: ignore[attr-defined]
             or qs.query.is_empty()
         ):
             raise _Unreadable

@@ -7,6 +7,7 @@ import time
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -172,7 +173,7 @@ class RankedIds:
         return self._load(self._ids[key])
 
     def _load(self, ids: list[int]) -> list[Profile]:
-        found = {p.pk: p for p in listed_profiles(ids)}
+        found: dict[int, Any] = {p.pk: p for p in listed_profiles(ids)}
         page = [found[i] for i in ids if i in found]
         for profile in page:
             profile.evidence = self._scores.get(profile.pk, 0)
@@ -214,10 +215,10 @@ class RankedPeople(RankedIds):
         self._count: int | None = None
         self._others_ranked: list[int] | None = None
         if query is None and not narrowed:  # everyone with evidence, as kept for the topic
-            ranked = _ranked_by_evidence(kept, places)
-            self._ids, self._scores = ranked.ids, ranked.scores
-            self.capped = len(ranked.ids) >= CANDIDATES
-            self._declared = kept["declared"] - ranked.declared
+            by_evidence = _ranked_by_evidence(kept, places)
+            self._ids, self._scores = by_evidence.ids, by_evidence.scores
+            self.capped = len(by_evidence.ids) >= CANDIDATES
+            self._declared = kept["declared"] - by_evidence.declared
             return
         by_user = visible_evidence(viewer, kept, places)
         links = Profile.expertise.through.objects.filter(topic=topic)
