@@ -82,6 +82,24 @@ def listed_profiles(ids: list[int]) -> list[Profile]:
     return profiles
 
 
+def _topic_with_parent(*, slug) -> QuerySet:
+    return Topic.objects.select_related("parent").filter(slug=slug)
+
+
+@functools.cache
+def _topic_compiled() -> ForQuerySet | None:
+    # Two values no slug can be (a slug has no spaces).
+    return for_queryset(_topic_with_parent, {"slug": ("stand in 1", "stand in 2")})
+
+
+def topic_with_parent(slug: str) -> Topic | None:
+    """The topic with this slug and its parent, through SQL compiled once per process (the
+    hub's first query; building it cost more than running it)."""
+    compiled = _topic_compiled()
+    found = _topic_with_parent(slug=slug) if compiled is None else compiled.results(slug=slug)
+    return next(iter(found), None)
+
+
 # Ranking a common word's matches (ts_rank over every matching profile) read and sorted
 # thousands of rows a page: a free-text search ranks at most this many candidates, the first
 # matches in directory order, as the one search does (people.search.CANDIDATES).

@@ -276,3 +276,29 @@ def test_each_sections_query_compiled_once_reads_what_the_orm_reads(hub, build, 
             read += len(expected)
     assert read  # rows were compared
     assert hubs._compiled[(build, fixed, tuple(sorted(names)))] is not None
+
+
+def test_the_hubs_topic_compiled_once_is_the_orms(hub, client, django_assert_num_queries):
+    """The hub reads its topic and the topic's parent through SQL compiled once per process:
+    the same topic as the ORM's query, the parent joined, none for an unknown slug (404)."""
+    from socialearn.people.selectors import _topic_compiled, topic_with_parent
+
+    parent = TopicFactory(name="Communication")
+    child = TopicFactory(name="Active listening", parent=parent)
+    for topic in (hub.topic, child):
+        with django_assert_num_queries(1):
+            found = topic_with_parent(topic.slug)
+            assert (found.parent.name if found.parent else None) == (
+                parent.name if topic == child else None
+            )
+        assert vars(found).keys() == vars(type(topic).objects.get(pk=topic.pk)).keys()
+        assert (found.pk, found.name, found.slug, found.parent_id) == (
+            topic.pk,
+            topic.name,
+            topic.slug,
+            topic.parent_id,
+        )
+    assert _topic_compiled() is not None
+    assert topic_with_parent("no-such-topic") is None
+    client.force_login(hub.reader)
+    assert client.get(reverse("people:topic", args=["no-such-topic"])).status_code == 404
