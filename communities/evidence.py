@@ -11,7 +11,7 @@ from socialearn.people import evidence
 from socialearn.people.search import Hit
 
 from .models import Thread, TipRevision
-from .selectors import communities_visible_to, compiled_readable, replies_visible_to
+from .selectors import compiled_readable, readable_ids, replies_visible_to
 
 
 def _day(moment) -> str:
@@ -156,6 +156,4 @@ evidence.register(
     place="thread__community_id",
     marker="SELECT max(id) FROM communities_tiprevision",
 )(_improvements)
-evidence.register_readable_places(
-    lambda viewer: communities_visible_to(viewer).values_list("pk", flat=True)
-)
+evidence.register_readable_places(readable_ids)

@@ -33,16 +33,22 @@ def _hits(rows) -> list[Hit]:
     ]
 
 
-def _sessions(viewer, topic, places):
+def _sessions(topic: int, places: list[int]):
     """visible_sessions(viewer) through the communities the hub read once."""
-    if not viewer.is_authenticated:
-        return Session.objects.none()
     return (
         Session.objects.filter(InPlaces("community_id", places))
         .filter(topic=topic, cancelled_at__isnull=True)
         .select_related("community")
         .only("title", "starts_at", "ends_at", "community__name", "community__slug")
     )
+
+
+def _upcoming(limit: int, *, topic: int, places: list[int], now):
+    return _sessions(topic, places).filter(ends_at__gte=now).order_by("starts_at", "id")[:limit]
+
+
+def _past(limit: int, *, topic: int, places: list[int], now):
+    return _sessions(topic, places).filter(ends_at__lt=now).order_by("-starts_at", "-id")[:limit]
 
 
 @hubs.register(
@@ -54,12 +60,10 @@ def _sessions(viewer, topic, places):
     ),
 )
 def upcoming(viewer, topic, *, limit: int, places) -> list[Hit]:
+    if not viewer.is_authenticated:
+        return []
     now = timezone.now()
-    return _hits(
-        _sessions(viewer, topic, places)
-        .filter(ends_at__gte=now)
-        .order_by("starts_at", "id")[:limit]
-    )
+    return _hits(hubs.compiled_rows(_upcoming, limit, topic=topic.pk, places=list(places), now=now))
 
 
 @hubs.register(
@@ -69,12 +73,10 @@ def upcoming(viewer, topic, *, limit: int, places) -> list[Hit]:
     empty=cast(str, gettext_lazy("None yet.")),
 )
 def past(viewer, topic, *, limit: int, places) -> list[Hit]:
+    if not viewer.is_authenticated:
+        return []
     now = timezone.now()
-    return _hits(
-        _sessions(viewer, topic, places)
-        .filter(ends_at__lt=now)
-        .order_by("-starts_at", "-id")[:limit]
-    )
+    return _hits(hubs.compiled_rows(_past, limit, topic=topic.pk, places=list(places), now=now))
 
 
 @hubs.register_feed("sessions", marker="SELECT max(id) FROM expertqa_session")

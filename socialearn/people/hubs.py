@@ -12,9 +12,13 @@ anonymous authors as "Anonymous").
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.functional import Promise
+
+from socialearn.compiled import STAND_INS, ForQuerySet, for_queryset, id_array
 
 from .search import Hit
 
@@ -74,6 +78,38 @@ def register_feed(kind: str, *, marker: str = "") -> Callable[[FeedFind], FeedFi
 
 def sections() -> list[Section]:
     return sorted(_sections.values(), key=lambda s: (s.order, s.kind))
+
+
+# Two stand-ins for each value a section's query takes (compiled_rows()).
+SECTION_STAND_INS: dict[str, tuple[Any, Any]] = {
+    "reader": STAND_INS,
+    "topic": (-7_000_000_011, -7_000_000_012),
+    "places": ([-7_000_000_021], [-7_000_000_022, -7_000_000_023]),
+    "now": (datetime(1901, 1, 1, tzinfo=UTC), datetime(1902, 2, 2, tzinfo=UTC)),
+}
+
+_compiled: dict[tuple, ForQuerySet | None] = {}
+
+
+def compiled_rows(build: Callable[..., QuerySet], *fixed: Any, **values: Any) -> list:
+    """list(build(*fixed, **values)), from SQL compiled once per process for each build and
+    `fixed` (a limit, which the SQL holds as text; a role that changes the query's shape):
+    each section's query cost more to build and compile than to run. `values` are some of
+    SECTION_STAND_INS (the topic's id, the readable places as a list, the reader's id, the
+    clock); a build that depends on more than those is built for each view as before."""
+    key = (build, fixed, tuple(sorted(values)))
+    if key not in _compiled:
+        _compiled[key] = for_queryset(
+            lambda **stand_ins: build(*fixed, **stand_ins),
+            {name: SECTION_STAND_INS[name] for name in values},
+        )
+    kept = _compiled[key]
+    if kept is None:
+        return list(build(*fixed, **values))
+    if "places" in values:
+        # One literal for the hub's several queries (some hundred ids at the large seed).
+        values["places"] = id_array(frozenset(values["places"]))
+    return kept.results(**values)
 
 
 @dataclass

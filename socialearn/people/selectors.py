@@ -1,9 +1,13 @@
 """Reads the people pages share: the directory search, profiles, topics and their experts."""
 
+import functools
 import heapq
+import threading
 import time
 from collections import Counter, OrderedDict
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -20,8 +24,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
+    prefetch_related_objects,
 )
 from django.utils import timezone
+
+from socialearn.compiled import ForQuerySet, for_queryset, id_array
 
 from .models import NEW_MEMBER, Location, Profile, Topic
 
@@ -40,6 +47,57 @@ def _listing(qs: QuerySet) -> QuerySet:
     return qs.select_related("user", "department", "location").prefetch_related(
         Prefetch("expertise", queryset=Topic.objects.only("id", "name", "slug"))
     )
+
+
+def _listed(*, ids) -> QuerySet:
+    from .evidence import InPlaces
+
+    return Profile.objects.filter(InPlaces("pk", ids)).select_related(
+        "user", "department", "location"
+    )
+
+
+LISTED_STAND_INS = {"ids": ([-7_000_000_031], [-7_000_000_032, -7_000_000_033])}
+
+
+@functools.cache
+def _listed_compiled() -> ForQuerySet | None:
+    return for_queryset(_listed, LISTED_STAND_INS)
+
+
+def listed_profiles(ids: list[int]) -> list[Profile]:
+    """_listing(Profile.objects.filter(pk__in=ids)), in no order: the profiles with their
+    account, department and location through SQL compiled once per process (building and
+    compiling the three joins cost more than running them), then their expertise."""
+    if not ids:
+        return []
+    compiled = _listed_compiled()
+    if compiled is None:
+        profiles = list(_listed(ids=ids))
+    else:
+        profiles = compiled.results(ids=id_array(frozenset(ids)))
+    prefetch_related_objects(
+        profiles, Prefetch("expertise", queryset=Topic.objects.only("id", "name", "slug"))
+    )
+    return profiles
+
+
+def _topic_with_parent(*, slug) -> QuerySet:
+    return Topic.objects.select_related("parent").filter(slug=slug)
+
+
+@functools.cache
+def _topic_compiled() -> ForQuerySet | None:
+    # Two values no slug can be (a slug has no spaces).
+    return for_queryset(_topic_with_parent, {"slug": ("stand in 1", "stand in 2")})
+
+
+def topic_with_parent(slug: str) -> Topic | None:
+    """The topic with this slug and its parent, through SQL compiled once per process (the
+    hub's first query; building it cost more than running it)."""
+    compiled = _topic_compiled()
+    found = _topic_with_parent(slug=slug) if compiled is None else compiled.results(slug=slug)
+    return next(iter(found), None)
 
 
 # Ranking a common word's matches (ts_rank over every matching profile) read and sorted
@@ -133,7 +191,7 @@ class RankedIds:
         return self._load(self._ids[key])
 
     def _load(self, ids: list[int]) -> list[Profile]:
-        found = _listing(Profile.objects.filter(pk__in=ids)).in_bulk(ids)
+        found: dict[int, Any] = {p.pk: p for p in listed_profiles(ids)}
         page = [found[i] for i in ids if i in found]
         for profile in page:
             profile.evidence = self._scores.get(profile.pk, 0)
@@ -165,38 +223,42 @@ class RankedPeople(RankedIds):
         places: set[int] | None = None,
     ):
         kept = topic_evidence(topic.pk)
-        by_user = visible_evidence(viewer, kept, places)
-        links = Profile.expertise.through.objects.filter(topic=topic)
-        if query is None and not narrowed:  # everyone with evidence, as kept for the topic
-            # Already by name: a stable sort by total alone keeps names in order among equals
-            # (the full key cost a third of the hub's own work at a big topic).
-            rows: list[tuple] = [r for r in _people_by_name(kept) if r[1] in by_user]
-            rows.sort(key=lambda r: by_user[r[1]], reverse=True)
-        else:
-            scored = qs.filter(user_id__in=list(by_user)).annotate(
-                declared=Exists(links.filter(profile_id=OuterRef("pk")))
-            )
-            columns = ["pk", "user_id", "display_name", "declared"]
-            if query is not None:
-                scored = scored.annotate(rank=SearchRank(F("search_vector"), query))
-                columns.append("rank")
-            rows = list(scored.values_list(*columns)) if by_user else []
-            rows.sort(
-                key=lambda r: (
-                    -by_user[r[1]],
-                    -(r[4] or 0) if query is not None else 0,
-                    (r[2] or "").casefold(),
-                    r[0],
-                )
-            )
-        scores = {r[0]: by_user[r[1]] for r in rows}
-        super().__init__([(r[0], 0) for r in rows], scores=scores)
+        if places is None:
+            from . import evidence
+
+            places = evidence.readable_places(viewer)
         self._qs = qs
         self._topic = topic
         self._narrowed = narrowed
         self._count: int | None = None
-        self._declared = kept["declared"] - sum(1 for r in rows if r[3])
         self._others_ranked: list[int] | None = None
+        if query is None and not narrowed:  # everyone with evidence, as kept for the topic
+            by_evidence = _ranked_by_evidence(kept, places)
+            self._ids, self._scores = by_evidence.ids, by_evidence.scores
+            self.capped = len(by_evidence.ids) >= CANDIDATES
+            self._declared = kept["declared"] - by_evidence.declared
+            return
+        by_user = visible_evidence(viewer, kept, places)
+        links = Profile.expertise.through.objects.filter(topic=topic)
+        scored = qs.filter(user_id__in=list(by_user)).annotate(
+            declared=Exists(links.filter(profile_id=OuterRef("pk")))
+        )
+        columns = ["pk", "user_id", "display_name", "declared"]
+        if query is not None:
+            scored = scored.annotate(rank=SearchRank(F("search_vector"), query))
+            columns.append("rank")
+        rows = list(scored.values_list(*columns)) if by_user else []
+        rows.sort(
+            key=lambda r: (
+                -by_user[r[1]],
+                -(r[4] or 0) if query is not None else 0,
+                (r[2] or "").casefold(),
+                r[0],
+            )
+        )
+        scores = {r[0]: by_user[r[1]] for r in rows}
+        super().__init__([(r[0], 0) for r in rows], scores=scores)
+        self._declared = kept["declared"] - sum(1 for r in rows if r[3])
         if query is not None:
             ranked = _ranked_candidates(self._others(), query)
             self._others_ranked = [pk for pk, _rank in ranked]
@@ -343,6 +405,49 @@ def _people_by_user(kept: dict) -> dict[int, tuple[int, str]]:
     found = kept.get("_by_user")
     if found is None:
         found = kept["_by_user"] = {u: (pk, name) for pk, u, name, _declared in kept["people"]}
+    return found
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    ids: list[int]  # profile ids, the most evidence first, then in directory order
+    scores: dict[int, int]  # profile id -> weighted evidence
+    declared: int  # how many of them declared the topic
+
+
+_ranked_lock = threading.Lock()
+RANKED_READERS = 8
+
+
+def _ranked_by_evidence(kept: dict, places: set[int]) -> _Ranked:
+    """The people with evidence on a kept topic that a reader of these communities sees,
+    ranked: kept beside the decoded topic (as its directory order is) for the last few
+    readable sets. It depends on the kept evidence and the set alone, so it is exactly as
+    fresh as the kept evidence; restricting and sorting some thousands of people was a third
+    of a big topic's hub."""
+    key = frozenset(places)
+    with _ranked_lock:
+        kept_sets = kept.setdefault("_ranked", OrderedDict())
+        found = kept_sets.get(key)
+        if found is not None:
+            kept_sets.move_to_end(key)
+            return found
+    from . import evidence
+
+    by_user = evidence.visible_totals(kept["weighted"], places)
+    # Already by name: a stable sort by total alone keeps names in order among equals (the
+    # full key cost a third of the hub's own work at a big topic).
+    rows = [r for r in _people_by_name(kept) if r[1] in by_user]
+    rows.sort(key=lambda r: by_user[r[1]], reverse=True)
+    found = _Ranked(
+        ids=[r[0] for r in rows],
+        scores={r[0]: by_user[r[1]] for r in rows},
+        declared=sum(1 for r in rows if r[3]),
+    )
+    with _ranked_lock:
+        kept_sets[key] = found
+        while len(kept_sets) > RANKED_READERS:
+            kept_sets.popitem(last=False)
     return found
 
 

@@ -161,7 +161,9 @@ TOPIC_EXPERTS_PAGE_SIZE = 12
 @login_required
 def topic_detail(request, slug: str):
     """The topic's hub: what is asked, shared and planned on it, and who knows it."""
-    topic = get_object_or_404(Topic.objects.select_related("parent"), slug=slug)
+    topic = selectors.topic_with_parent(slug)
+    if topic is None:
+        raise Http404("No Topic matches the given query.")
     # The communities the reader may read, once for the people and every section.
     places = readable_places(request.user)
     experts = selectors.people_search(topic=topic, viewer=request.user, places=places)

@@ -13,6 +13,7 @@ from communities.selectors import (
     dashboard_lists,
     latest_from_my_communities,
     my_unanswered_questions,
+    readable_ids,
     suggested_communities,
 )
 from communities.services import (
@@ -21,6 +22,7 @@ from communities.services import (
     reply_create,
     thread_create,
 )
+from socialearn.people.evidence import readable_places
 from tests.communities.conftest import make_community
 from tests.factories import TopicFactory, UserFactory
 
@@ -123,3 +125,15 @@ def test_the_readable_communities_compiled_once_are_the_rules_own_sql():
             cursor.execute(readable.sql, readable.params)
             found = {pk for (pk,) in cursor.fetchall()}
         assert found == set(communities_visible_to(person).values_list("pk", flat=True))
+
+
+def test_the_readable_places_are_read_through_the_compiled_rules(django_assert_num_queries):
+    """The pages that read a reader's readable communities once (people.evidence's
+    readable_places: the topic hub, profiles) get the rules' own ids, in one query."""
+    viewer, other, manager = _world()
+    make_community(viewer, name="Proposed by the viewer", status=Community.Status.PROPOSED)
+    for person in (viewer, other, manager, AnonymousUser()):
+        with django_assert_num_queries(1):
+            found = readable_places(person)
+        assert found == set(communities_visible_to(person).values_list("pk", flat=True))
+        assert sorted(readable_ids(person)) == sorted(found)

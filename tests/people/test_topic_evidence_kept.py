@@ -240,3 +240,34 @@ def test_people_on_a_topic_rank_by_evidence_then_name_whatever_the_case(place):
         for person in selectors.people_search(topic=p.topic, viewer=p.outsider)[0:10]
     ]
     assert names == ["Nia Manager", "Abel Tie", "brenda Tie", "Cleo Tie", "Dan Declared"]
+
+
+def test_the_ranking_kept_for_a_set_of_communities_is_each_readers_own(place, client):
+    """Rule: the people ranked for one set of readable communities are kept beside the topic's
+    evidence for that set alone: a reader who joins a private community sees its evidence at
+    once, and one who may not read it never sees the ranking kept for its members."""
+    p = place
+    _tip(p, p.private, p.writer)
+    _tip(p, p.public, p.manager)
+    assert "Wanda Writer" in _hub(client, p, p.insider)
+    assert "Wanda Writer" not in _hub(client, p, p.outsider)
+    assert "Nia Manager" in _hub(client, p, p.outsider)
+    Membership.objects.create(community=p.private, user=p.outsider)
+    assert "Wanda Writer" in _hub(client, p, p.outsider)
+    assert "Wanda Writer" in _hub(client, p, p.insider)
+    kept = selectors.topic_evidence(p.topic.pk)
+    assert len(kept["_ranked"]) == 2  # the public set, and the public and private set
+
+
+def test_a_process_keeps_the_rankings_of_a_few_sets_of_communities(place, monkeypatch):
+    p = place
+    _tip(p, p.public, p.writer)
+    monkeypatch.setattr(selectors, "RANKED_READERS", 2)
+    kept = selectors.topic_evidence(p.topic.pk)
+    for places in ({p.public.pk}, {p.private.pk}, {p.public.pk, p.private.pk}, {p.public.pk}):
+        ranked = selectors._ranked_by_evidence(kept, places)
+        assert ranked.ids == ([p.writer.profile.pk] if p.public.pk in places else [])
+    assert list(kept["_ranked"]) == [
+        frozenset({p.public.pk, p.private.pk}),
+        frozenset({p.public.pk}),
+    ]

@@ -8,9 +8,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from challenges import hubs as challenges_hubs
+from communities import hubs as communities_hubs
 from communities.models import Community, Thread
 from communities.services import answer_accept, reply_create, thread_create
+from expertqa import hubs as expertqa_hubs
 from expertqa.services import session_schedule
+from socialearn.people import hubs
+from socialearn.people.evidence import readable_places
 from tests.challenges.conftest import make_challenge
 from tests.communities.conftest import make_community
 from tests.factories import TopicFactory, UserFactory
@@ -179,13 +184,14 @@ def test_the_hub_runs_a_fixed_number_of_queries(hub, client, n, django_assert_ma
     _fill(h, n)
     client.force_login(h.reader)
     url = reverse("people:topic", args=[h.topic.slug])
-    # Experts: the markers of the kept evidence, the communities the reader may read, a
-    # page of those who only declared, the listing and its topics; then one query a section
-    # (questions: two when the unanswered are too few to fill it). The first view also
-    # counts the topic's evidence, the people with it and those who declared it.
-    with django_assert_max_num_queries(22):
+    # The session's person, the topic, the communities the reader may read; experts: the
+    # markers of the kept evidence, a page of those who only declared, the listing and its
+    # topics; the topics the reader follows; then one query a section (questions: two when
+    # the unanswered are too few to fill it) and the menu's. The first view also counts the
+    # topic's evidence, the people with it and those who declared it.
+    with django_assert_max_num_queries(20):
         client.get(url)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(16):
         response = client.get(url)
     assert response.status_code == 200
     page = response.content.decode()
@@ -217,3 +223,82 @@ def test_the_kept_feed_shows_a_new_public_question_at_once(hub, client):
     feed = client.get(url).content.decode()
     assert "Second question" in feed
     assert "Secret question" not in feed
+
+
+def _seen(row):
+    """What the hub reads of a row: a dict as it is, an instance's loaded fields and those of
+    the objects joined to it."""
+    if isinstance(row, dict):
+        return row
+    fields = {k: v for k, v in vars(row).items() if k != "_state"}
+    joined = {name: _seen(obj) for name, obj in row._state.fields_cache.items()}
+    return fields, joined, type(row)
+
+
+@pytest.mark.parametrize(
+    ("build", "fixed", "names"),
+    [
+        (communities_hubs._questions, (7, False), ("topic", "places")),
+        (communities_hubs._questions, (3, True), ("topic", "places")),
+        (communities_hubs._tips, (7,), ("topic", "places")),
+        (communities_hubs._communities, (7,), ("topic", "places")),
+        (expertqa_hubs._upcoming, (7,), ("topic", "places", "now")),
+        (expertqa_hubs._past, (7,), ("topic", "places", "now")),
+        (challenges_hubs._challenges, (7, False), ("reader", "topic", "places")),
+        (challenges_hubs._challenges, (7, True), ("reader", "topic", "places")),
+    ],
+    ids=lambda v: getattr(v, "__name__", str(v)),
+)
+def test_each_sections_query_compiled_once_reads_what_the_orm_reads(hub, build, fixed, names):
+    """Each section's query is compiled once per process with stand-ins for the topic, the
+    reader's readable communities (given as one array literal), the reader and the clock; for
+    two topics and two readers (and none readable) it reads exactly the rows the ORM's own
+    query reads."""
+    h = hub
+    other = TopicFactory(name="Pricing")
+    make_community(h.manager, name="Price setters", members=[h.member], topics=[other])
+    _fill(h, 8)
+    answered = _post(h, h.private, Thread.Kind.QUESTION, "Answered one")
+    reply = reply_create(thread=answered, author=h.manager, body="This.")
+    answer_accept(thread=answered, reply=reply, accepted_by=h.member)
+    _post(h, h.private, Thread.Kind.TIP, "Private tip")
+    now = timezone.now()
+    read = 0
+    readers = [(h.member, readable_places(h.member)), (h.reader, readable_places(h.reader))]
+    for reader, places in [*readers, (h.reader, set())]:
+        for topic in (h.topic, other):
+            values = {"reader": reader.pk, "topic": topic.pk, "places": places, "now": now}
+            values = {name: values[name] for name in names}
+            expected = list(build(*fixed, **{**values, "places": list(places)}))
+            assert [_seen(r) for r in hubs.compiled_rows(build, *fixed, **values)] == [
+                _seen(r) for r in expected
+            ]
+            read += len(expected)
+    assert read  # rows were compared
+    assert hubs._compiled[(build, fixed, tuple(sorted(names)))] is not None
+
+
+def test_the_hubs_topic_compiled_once_is_the_orms(hub, client, django_assert_num_queries):
+    """The hub reads its topic and the topic's parent through SQL compiled once per process:
+    the same topic as the ORM's query, the parent joined, none for an unknown slug (404)."""
+    from socialearn.people.selectors import _topic_compiled, topic_with_parent
+
+    parent = TopicFactory(name="Communication")
+    child = TopicFactory(name="Active listening", parent=parent)
+    for topic in (hub.topic, child):
+        with django_assert_num_queries(1):
+            found = topic_with_parent(topic.slug)
+            assert (found.parent.name if found.parent else None) == (
+                parent.name if topic == child else None
+            )
+        assert vars(found).keys() == vars(type(topic).objects.get(pk=topic.pk)).keys()
+        assert (found.pk, found.name, found.slug, found.parent_id) == (
+            topic.pk,
+            topic.name,
+            topic.slug,
+            topic.parent_id,
+        )
+    assert _topic_compiled() is not None
+    assert topic_with_parent("no-such-topic") is None
+    client.force_login(hub.reader)
+    assert client.get(reverse("people:topic", args=["no-such-topic"])).status_code == 404

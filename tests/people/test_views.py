@@ -415,3 +415,34 @@ def test_the_directory_count_follows_newcomers_and_departures(client, me):
     gone.is_active = False
     gone.save(update_fields=["is_active"])
     assert count() == Profile.objects.filter(user__is_active=True).count()
+
+
+def test_the_listed_profiles_compiled_once_are_the_listings_own(django_assert_num_queries):
+    """The directory's and the topic hubs' page of people (selectors.listed_profiles) reads,
+    through SQL compiled once per process, the profiles the ORM's listing reads: account,
+    department, location and expertise (in name order), for several pages of ids."""
+    from socialearn.people import selectors
+
+    dept, loc = DepartmentFactory(), LocationFactory()
+    topics = [TopicFactory(name=n) for n in ("Zoning", "Agile", "Mentoring")]
+    people = [
+        UserFactory(profile__department=dept, profile__location=loc, profile__expertise=topics),
+        UserFactory(profile__display_name="Bo", profile__department=dept),
+        UserFactory(profile__location=loc, profile__expertise=topics[:1]),
+        UserFactory(),
+    ]
+    ids = [u.profile.pk for u in people]
+
+    def seen(profile):
+        joined = (profile.user.email, profile.department, profile.location)
+        expertise = [(t.pk, t.name, t.slug) for t in profile.expertise.all()]
+        return profile.pk, profile.display_name, profile.job_title, joined, expertise
+
+    for page in (ids, ids[1:3], ids[::-1], [ids[2], -1]):
+        expected = selectors._listing(Profile.objects.filter(pk__in=page)).in_bulk(page)
+        with django_assert_num_queries(2):
+            found = {p.pk: seen(p) for p in selectors.listed_profiles(page)}
+        assert found == {pk: seen(p) for pk, p in expected.items()}
+    assert selectors._listed_compiled() is not None
+    with django_assert_num_queries(0):
+        assert selectors.listed_profiles([]) == []
