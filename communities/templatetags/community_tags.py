@@ -3,6 +3,8 @@
 from functools import cache
 
 from django import template
+from django.template.defaulttags import CsrfTokenNode
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -167,3 +169,60 @@ def thread_rows(threads, community) -> SafeString:
             )
         )
     return mark_safe("\n".join(rows))  # noqa: S308
+
+
+_MEMBER_ROW = "\n  <li>\n    {chip}\n    {department}\n    {tag}\n    {form}\n  </li>\n  "
+_ROLE_FORM = (
+    '\n    <form method="post" action="{action}" class="inline-form">{csrf}\n'
+    '      <button name="role" value="{role}" class="link-button" type="submit">{label}</button>\n'
+    "    </form>\n    "
+)
+
+
+@register.simple_tag(takes_context=True)
+def member_rows(context, members, viewer, community) -> SafeString:
+    """The members page's rows (communities/_member_row.html for each), written out in
+    Python: fifty rows of the template, each reversing the role form's address and reading
+    the token, were most of the page. Labels are translated, the address reversed and the
+    token field written once a page. tests/communities/test_member_rows.py keeps the two
+    equal. Members come from selectors.members_page (their user, profile and department)."""
+    manager_tag = format_html('<span class="tag">{}</span>', mark_safe(gettext("Manager")))  # noqa: S308
+    labels = {
+        "manager": ("member", mark_safe(gettext("make member"))),  # noqa: S308
+        "member": ("manager", mark_safe(gettext("make manager"))),  # noqa: S308
+    }
+    manages = viewer.is_manager
+    if manages:
+        reader = context.get("user")
+        reader_id = reader.pk if reader is not None else None
+        csrf = CsrfTokenNode().render(context)  # {% csrf_token %}, once a page
+        action_of_0 = reverse("communities:membership_role", args=[community.slug, 0])
+        action_start, action_end = action_of_0.rsplit("/0/", 1)
+    people = PeoplePaths()
+    rows = []
+    for m in members:
+        user = m.user
+        profile = getattr(user, "profile", None)
+        department = profile.department if profile is not None else None
+        form = ""
+        if manages and m.user_id != reader_id:
+            role, label = labels["manager" if m.role == "manager" else "member"]
+            form = format_markup(
+                _ROLE_FORM,
+                action=f"{action_start}/{int(m.pk)}/{action_end}",
+                csrf=csrf,
+                role=role,
+                label=label,
+            )
+        rows.append(
+            format_markup(
+                _MEMBER_ROW,
+                chip=person_chip_html(user, paths=people),
+                department=format_html('<small class="muted">{}</small>', department.name)
+                if department
+                else "",
+                tag=manager_tag if m.role == "manager" else "",
+                form=form,
+            )
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - each row built by format_markup
