@@ -21,7 +21,7 @@ from .authors import (
     person_name,
 )
 from .cohorts import cohorts_list
-from .communities import community_list, private_communities_to_ask
+from .communities import community_list, community_topics, private_communities_to_ask
 from .dashboard import (
     dashboard_lists,
     latest_from_my_communities,
@@ -72,6 +72,7 @@ __all__ = [
     "communities_visible_to",
     "compiled_readable",
     "community_list",
+    "community_topics",
     "community_thread_count",
     "community_threads",
     "community_url",

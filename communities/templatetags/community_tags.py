@@ -3,19 +3,20 @@
 from functools import cache
 
 from django import template
+from django.template.defaultfilters import truncatewords
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext
 
 from socialearn.markup import format_markup
-from socialearn.people.templatetags.people_tags import PeoplePaths, person_chip_html
+from socialearn.people.templatetags.people_tags import PathOf, PeoplePaths, person_chip_html
 from socialearn.templatetags.ui import icon
 
-from ..models import Thread
+from ..models import Community, Thread
 from ..selectors import thread_url
 
 register = template.Library()
@@ -226,3 +227,55 @@ def member_rows(context, members, viewer, community) -> SafeString:
             )
         )
     return mark_safe("".join(rows))  # noqa: S308 - each row built by format_markup
+
+
+_COMMUNITY_CARD = (
+    '\n    <li class="card cm-card">\n'
+    '      <h2 class="cm-card-title"><a href="{url}">{name}</a></h2>\n'
+    '      <p class="muted cm-meta">{kind} · {members}{private}{mine}</p>\n'
+    "      <p>{purpose}</p>\n"
+    "      <p>{topics}</p>\n"
+    "    </li>\n    "
+)
+
+
+@register.simple_tag
+def community_cards(communities) -> SafeString:
+    """The directory's cards (communities/_community_card.html for each), written out in
+    Python: the labels are translated and the address reversed once a page, where the
+    template did it for every card. tests/communities/test_community_cards.py keeps the two
+    equal. Communities come from selectors.community_list (i_am_member, topics prefetched)."""
+    kinds = {value: str(label) for value, label in Community.Kind.choices}
+    # Translations of the template's literals are markup the template trusts: not escaped.
+    private = mark_safe(" · " + gettext("Private"))  # noqa: S308
+    mine = format_html(" · <strong>{}</strong>", mark_safe(gettext("You are a member")))  # noqa: S308
+    slug_path = PathOf("communities:detail")
+
+    @cache
+    def members(n: int) -> SafeString:
+        counter = conditional_escape(localize(n))
+        return mark_safe(
+            ngettext("%(counter)s member", "%(counter)s members", n) % {"counter": counter}
+        )  # noqa: S308
+
+    cards = []
+    for c in communities:
+        cards.append(
+            format_markup(
+                _COMMUNITY_CARD,
+                url=slug_path(c.slug),
+                name=c.name,
+                kind=kinds.get(c.kind, c.kind),
+                members=members(c.member_count),
+                private=private if c.is_private else "",
+                mine=mine if c.i_am_member else "",
+                purpose=truncatewords(c.purpose, 30),
+                topics=mark_safe(  # noqa: S308 - each tag built by format_markup
+                    "".join(
+                        format_markup('<span class="tag">{name}</span>', name=t.name)
+                        for t in c.topics.all()
+                    )
+                ),
+            )
+        )
+    return mark_safe("".join(cards))  # noqa: S308 - each card built by format_markup
