@@ -10,7 +10,7 @@ from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 from socialearn.markup import format_markup
 from socialearn.people.templatetags.people_tags import PathOf, PeoplePaths, person_chip_html
@@ -279,3 +279,145 @@ def community_cards(communities) -> SafeString:
             )
         )
     return mark_safe("".join(cards))  # noqa: S308 - each card built by format_markup
+
+
+_REPLY = (
+    '\n    <article class="cm-reply{accepted_class}{waiting_class}" id="reply-{pk}">\n'
+    "      {accepted}\n"
+    "      {spotlit}\n"
+    '      <p class="muted cm-meta"><strong>{chip}</strong> · {created}{edited}\n'
+    "        {status}</p>\n"
+    "      {held}\n"
+    "      {revealed}\n"
+    '      <div class="cm-body">{body}</div>\n'
+    "      {reactions}\n"
+    '      <div class="cm-post-actions">\n'
+    "        {accept}\n"
+    "        {edit}\n"
+    "        {flag}\n"
+    "        {hide}\n"
+    "      </div>\n"
+    "    </article>\n    "
+)
+_ACCEPT = (
+    '\n          \n          <form method="post" action="{action}" class="inline-form">{csrf}'
+    '<input type="hidden" name="reply" value="{value}"><button type="submit" class="{css}">'
+    "{label}</button></form>\n          \n        "
+)
+_HIDE = (
+    '\n        <form method="post" action="{action}" class="inline-form">{csrf}\n'
+    '          <input type="hidden" name="reply" value="{pk}"><input type="hidden" name="next"'
+    ' value="{page}">\n'
+    '          <button name="action" value="hide" class="link-button">{label}</button>\n'
+    "        </form>\n        "
+)
+
+
+@register.simple_tag(takes_context=True)
+def reply_articles(context, replies) -> SafeString:
+    """The thread page's replies (communities/_reply.html for each), written out in Python:
+    the template's tests, translations, icons and token fields, some forty a reply, were the
+    largest part of the page. What is the same for every reply is worked out once a page.
+    tests/communities/test_reply_articles.py keeps the two equal. Needs the page's `viewer`,
+    `thread_urls` and `can_accept`, and each reply prepared by views.thread_detail
+    (created_label, reaction_list, revealed, is_accepted, is_spotlit, can_edit, edit_url)."""
+    viewer, urls = context["viewer"], context["thread_urls"]
+    can_accept = context.get("can_accept")
+    csrf = CsrfTokenNode().render(context)
+    # Translations of the template's literals are markup the template trusts: not escaped.
+    accepted = format_html(
+        '<p class="cm-accepted-mark">{} {}</p>',
+        icon("circle-check"),
+        mark_safe(gettext("Accepted answer")),  # noqa: S308
+    )
+    spotlit = format_html(
+        '<p class="cm-spotlight-mark">{} {}</p>',
+        icon("sparkles"),
+        mark_safe(pgettext("badge on an answer", "Spotlight")),  # noqa: S308
+    )
+    edited = mark_safe(' · <span class="cm-edited">' + gettext("edited") + "</span>")  # noqa: S308
+    statuses = {value: str(label) for value, label in Thread.Status.choices}
+    held = gettext("Held for a manager's review: %(reason)s")
+    revealed = gettext("Posted anonymously by %(name)s — visible to managers only.")
+    flag_icon = icon("flag")
+    flag_label = gettext("Flag")
+    edit_label = gettext("Edit")
+    hide_label = mark_safe(gettext("Hide"))  # noqa: S308
+    accept_forms = {
+        True: ("none", "link-button", mark_safe(gettext("Unmark as the answer"))),  # noqa: S308
+        False: (None, "link-button cm-accept", mark_safe(gettext("Accept this answer"))),  # noqa: S308
+    }
+    people = PeoplePaths()
+    articles = []
+    for reply in replies:
+        published = reply.status == "published"
+        pk = conditional_escape(reply.pk)
+        accept = ""
+        if can_accept and published:
+            value, css, label = accept_forms[bool(reply.is_accepted)]
+            accept = format_markup(
+                _ACCEPT,
+                action=urls["accept"],
+                csrf=csrf,
+                value=pk if value is None else value,
+                css=css,
+                label=label,
+            )
+        hide = ""
+        if viewer.is_manager and published:
+            hide = format_markup(
+                _HIDE,
+                action=urls["moderation"],
+                csrf=csrf,
+                pk=pk,
+                page=urls["page"],
+                label=hide_label,
+            )
+        articles.append(
+            format_markup(
+                _REPLY,
+                accepted_class=" cm-accepted" if reply.is_accepted else "",
+                waiting_class="" if published else " cm-waiting",
+                pk=pk,
+                accepted=accepted if reply.is_accepted else "",
+                spotlit=spotlit if reply.is_spotlit else "",
+                chip=person_chip_html(reply.author, anonymous=reply.is_anonymous, paths=people),
+                created=reply.created_label,
+                edited=edited if reply.edited_at else "",
+                status=""
+                if published
+                else format_html(
+                    '<span class="tag">{}</span>', statuses.get(reply.status, reply.status)
+                ),
+                held=format_html(
+                    '<p class="message message-error">{}</p>',
+                    mark_safe(held % {"reason": conditional_escape(reply.hold_reason)}),  # noqa: S308
+                )
+                if reply.status == "held"
+                else "",
+                revealed=format_html(
+                    '<p class="cm-revealed">{}</p>',
+                    mark_safe(revealed % {"name": conditional_escape(reply.revealed)}),  # noqa: S308
+                )
+                if reply.revealed
+                else "",
+                body=mark_safe(reply.body_html),  # noqa: S308 - the template's |safe
+                reactions=reaction_buttons(context, reply, "reply"),
+                accept=accept,
+                edit=format_html('<a href="{}">{}</a>', reply.edit_url, mark_safe(edit_label))  # noqa: S308
+                if reply.can_edit
+                else "",
+                flag=format_html(
+                    '<a href="{}?reply={}" data-flag-open="{}" aria-haspopup="dialog">{} {}</a>',
+                    urls["flag"],
+                    pk,
+                    pk,
+                    flag_icon,
+                    mark_safe(flag_label),  # noqa: S308
+                )
+                if viewer.is_member
+                else "",
+                hide=hide,
+            )
+        )
+    return mark_safe("".join(articles))  # noqa: S308 - each reply built by format_markup
