@@ -21,7 +21,7 @@ from .authors import (
     person_name,
 )
 from .cohorts import cohorts_list
-from .communities import community_list, private_communities_to_ask
+from .communities import community_list, community_topics, private_communities_to_ask
 from .dashboard import (
     dashboard_lists,
     latest_from_my_communities,
@@ -74,6 +74,7 @@ __all__ = [
     "compiled_readable",
     "readable_ids",
     "community_list",
+    "community_topics",
     "community_thread_count",
     "community_threads",
     "community_url",

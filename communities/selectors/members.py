@@ -9,6 +9,19 @@ from socialearn.people.models import Profile
 from ..models import Community, Membership
 
 PAGE_SIZE = 50
+_PROFILE_OF_USER = Profile.user.field.remote_field  # user.profile, the reverse one-to-one
+
+_ROW_FIELDS = (
+    "community_id",
+    "user_id",
+    "role",
+    "user__first_name",
+    "user__last_name",
+    "user__profile__user_id",
+    "user__profile__display_name",
+    "user__profile__photo_updated_at",
+    "user__profile__department__name",
+)
 
 
 @dataclass
@@ -34,7 +47,12 @@ def _cursor(membership: Membership) -> str:
 def _tagged(rows: QuerySet, named: bool) -> list:
     found = list(rows)
     for m in found:
-        m.cursor = f"n{m.user.profile.pk}" if named else f"u{m.user_id}"
+        if named:
+            m.cursor = f"n{m.user.profile.pk}"
+        else:
+            m.cursor = f"u{m.user_id}"
+            # Known to have none: a row asking for the profile would query for each member.
+            _PROFILE_OF_USER.set_cached_value(m.user, None)
     return found
 
 
@@ -53,8 +71,12 @@ class _Members:
 
     def __init__(self, community: Community):
         active = community.memberships.filter(status=Membership.Status.ACTIVE)
-        self.named = active.filter(user__profile__isnull=False).select_related(
-            "user__profile__department"
+        # Only what a row shows (communities/_member_row.html) and the cursor: the page reads
+        # fifty people, and each user's and profile's other columns were most of building them.
+        self.named = (
+            active.filter(user__profile__isnull=False)
+            .select_related("user__profile__department")
+            .only(*_ROW_FIELDS)
         )
         self.unnamed = active.filter(user__profile__isnull=True).select_related("user")
 

@@ -101,12 +101,33 @@ def thread_for_page(community: Community, thread_id: int) -> Thread | None:
     return thread
 
 
+# What the thread page shows of a reply and its author (the person chip: names, picture).
+# Not the body's source, the search vector, nor the author's account and other profile
+# columns: a page of 25 replies read and built them all, vectors and password hashes too.
+_REPLY_SHOWN = (
+    "thread_id",
+    "author_id",
+    "is_anonymous",
+    "body_html",
+    "status",
+    "created_at",
+    "edited_at",
+    "hold_reason",
+    "author__first_name",
+    "author__last_name",
+    "author__profile__user_id",
+    "author__profile__display_name",
+    "author__profile__photo_updated_at",
+)
+
+
 def thread_replies(thread: Thread, viewer, *, manager: bool) -> QuerySet[Reply]:
+    """A thread's replies as its pages list them, with the columns they show."""
     qs = thread.replies.all()
     if not manager:
         own = Q(author=viewer) if viewer.is_authenticated else Q(pk__in=[])
         qs = qs.filter(Q(status=Thread.Status.PUBLISHED) | (own & ~Q(status="hidden")))
-    return qs.select_related("author__profile").order_by("created_at", "id")
+    return qs.select_related("author__profile").only(*_REPLY_SHOWN).order_by("created_at", "id")
 
 
 def up_to_reply(created_at, pk) -> Q:

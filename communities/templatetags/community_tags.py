@@ -3,17 +3,20 @@
 from functools import cache
 
 from django import template
-from django.utils.formats import date_format
+from django.template.defaultfilters import truncatewords
+from django.template.defaulttags import CsrfTokenNode
+from django.urls import reverse
+from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 from socialearn.markup import format_markup
-from socialearn.people.templatetags.people_tags import PeoplePaths, person_chip_html
+from socialearn.people.templatetags.people_tags import PathOf, PeoplePaths, person_chip_html
 from socialearn.templatetags.ui import icon
 
-from ..models import Thread
+from ..models import Community, Thread
 from ..selectors import thread_url
 
 register = template.Library()
@@ -167,3 +170,254 @@ def thread_rows(threads, community) -> SafeString:
             )
         )
     return mark_safe("\n".join(rows))  # noqa: S308
+
+
+_MEMBER_ROW = "\n  <li>\n    {chip}\n    {department}\n    {tag}\n    {form}\n  </li>\n  "
+_ROLE_FORM = (
+    '\n    <form method="post" action="{action}" class="inline-form">{csrf}\n'
+    '      <button name="role" value="{role}" class="link-button" type="submit">{label}</button>\n'
+    "    </form>\n    "
+)
+
+
+@register.simple_tag(takes_context=True)
+def member_rows(context, members, viewer, community) -> SafeString:
+    """The members page's rows (communities/_member_row.html for each), written out in
+    Python: fifty rows of the template, each reversing the role form's address and reading
+    the token, were most of the page. Labels are translated, the address reversed and the
+    token field written once a page. tests/communities/test_member_rows.py keeps the two
+    equal. Members come from selectors.members_page (their user, profile and department)."""
+    manager_tag = format_html('<span class="tag">{}</span>', mark_safe(gettext("Manager")))  # noqa: S308
+    labels = {
+        "manager": ("member", mark_safe(gettext("make member"))),  # noqa: S308
+        "member": ("manager", mark_safe(gettext("make manager"))),  # noqa: S308
+    }
+    manages = viewer.is_manager
+    if manages:
+        reader = context.get("user")
+        reader_id = reader.pk if reader is not None else None
+        csrf = CsrfTokenNode().render(context)  # {% csrf_token %}, once a page
+        action_of_0 = reverse("communities:membership_role", args=[community.slug, 0])
+        action_start, action_end = action_of_0.rsplit("/0/", 1)
+    people = PeoplePaths()
+    rows = []
+    for m in members:
+        user = m.user
+        profile = getattr(user, "profile", None)
+        department = profile.department if profile is not None else None
+        form = ""
+        if manages and m.user_id != reader_id:
+            role, label = labels["manager" if m.role == "manager" else "member"]
+            form = format_markup(
+                _ROLE_FORM,
+                action=f"{action_start}/{int(m.pk)}/{action_end}",
+                csrf=csrf,
+                role=role,
+                label=label,
+            )
+        rows.append(
+            format_markup(
+                _MEMBER_ROW,
+                chip=person_chip_html(user, paths=people),
+                department=format_html('<small class="muted">{}</small>', department.name)
+                if department
+                else "",
+                tag=manager_tag if m.role == "manager" else "",
+                form=form,
+            )
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - each row built by format_markup
+
+
+_COMMUNITY_CARD = (
+    '\n    <li class="card cm-card">\n'
+    '      <h2 class="cm-card-title"><a href="{url}">{name}</a></h2>\n'
+    '      <p class="muted cm-meta">{kind} · {members}{private}{mine}</p>\n'
+    "      <p>{purpose}</p>\n"
+    "      <p>{topics}</p>\n"
+    "    </li>\n    "
+)
+
+
+@register.simple_tag
+def community_cards(communities) -> SafeString:
+    """The directory's cards (communities/_community_card.html for each), written out in
+    Python: the labels are translated and the address reversed once a page, where the
+    template did it for every card. tests/communities/test_community_cards.py keeps the two
+    equal. Communities come from selectors.community_list (i_am_member, topics prefetched)."""
+    kinds = {value: str(label) for value, label in Community.Kind.choices}
+    # Translations of the template's literals are markup the template trusts: not escaped.
+    private = mark_safe(" · " + gettext("Private"))  # noqa: S308
+    mine = format_html(" · <strong>{}</strong>", mark_safe(gettext("You are a member")))  # noqa: S308
+    slug_path = PathOf("communities:detail")
+
+    @cache
+    def members(n: int) -> SafeString:
+        counter = conditional_escape(localize(n))
+        return mark_safe(
+            ngettext("%(counter)s member", "%(counter)s members", n) % {"counter": counter}
+        )  # noqa: S308
+
+    cards = []
+    for c in communities:
+        cards.append(
+            format_markup(
+                _COMMUNITY_CARD,
+                url=slug_path(c.slug),
+                name=c.name,
+                kind=kinds.get(c.kind, c.kind),
+                members=members(c.member_count),
+                private=private if c.is_private else "",
+                mine=mine if c.i_am_member else "",
+                purpose=truncatewords(c.purpose, 30),
+                topics=mark_safe(  # noqa: S308 - each tag built by format_markup
+                    "".join(
+                        format_markup('<span class="tag">{name}</span>', name=t.name)
+                        for t in c.topics.all()
+                    )
+                ),
+            )
+        )
+    return mark_safe("".join(cards))  # noqa: S308 - each card built by format_markup
+
+
+_REPLY = (
+    '\n    <article class="cm-reply{accepted_class}{waiting_class}" id="reply-{pk}">\n'
+    "      {accepted}\n"
+    "      {spotlit}\n"
+    '      <p class="muted cm-meta"><strong>{chip}</strong> · {created}{edited}\n'
+    "        {status}</p>\n"
+    "      {held}\n"
+    "      {revealed}\n"
+    '      <div class="cm-body">{body}</div>\n'
+    "      {reactions}\n"
+    '      <div class="cm-post-actions">\n'
+    "        {accept}\n"
+    "        {edit}\n"
+    "        {flag}\n"
+    "        {hide}\n"
+    "      </div>\n"
+    "    </article>\n    "
+)
+_ACCEPT = (
+    '\n          \n          <form method="post" action="{action}" class="inline-form">{csrf}'
+    '<input type="hidden" name="reply" value="{value}"><button type="submit" class="{css}">'
+    "{label}</button></form>\n          \n        "
+)
+_HIDE = (
+    '\n        <form method="post" action="{action}" class="inline-form">{csrf}\n'
+    '          <input type="hidden" name="reply" value="{pk}"><input type="hidden" name="next"'
+    ' value="{page}">\n'
+    '          <button name="action" value="hide" class="link-button">{label}</button>\n'
+    "        </form>\n        "
+)
+
+
+@register.simple_tag(takes_context=True)
+def reply_articles(context, replies) -> SafeString:
+    """The thread page's replies (communities/_reply.html for each), written out in Python:
+    the template's tests, translations, icons and token fields, some forty a reply, were the
+    largest part of the page. What is the same for every reply is worked out once a page.
+    tests/communities/test_reply_articles.py keeps the two equal. Needs the page's `viewer`,
+    `thread_urls` and `can_accept`, and each reply prepared by views.thread_detail
+    (created_label, reaction_list, revealed, is_accepted, is_spotlit, can_edit, edit_url)."""
+    viewer, urls = context["viewer"], context["thread_urls"]
+    can_accept = context.get("can_accept")
+    csrf = CsrfTokenNode().render(context)
+    # Translations of the template's literals are markup the template trusts: not escaped.
+    accepted = format_html(
+        '<p class="cm-accepted-mark">{} {}</p>',
+        icon("circle-check"),
+        mark_safe(gettext("Accepted answer")),  # noqa: S308
+    )
+    spotlit = format_html(
+        '<p class="cm-spotlight-mark">{} {}</p>',
+        icon("sparkles"),
+        mark_safe(pgettext("badge on an answer", "Spotlight")),  # noqa: S308
+    )
+    edited = mark_safe(' · <span class="cm-edited">' + gettext("edited") + "</span>")  # noqa: S308
+    statuses = {value: str(label) for value, label in Thread.Status.choices}
+    held = gettext("Held for a manager's review: %(reason)s")
+    revealed = gettext("Posted anonymously by %(name)s — visible to managers only.")
+    flag_icon = icon("flag")
+    flag_label = gettext("Flag")
+    edit_label = gettext("Edit")
+    hide_label = mark_safe(gettext("Hide"))  # noqa: S308
+    accept_forms = {
+        True: ("none", "link-button", mark_safe(gettext("Unmark as the answer"))),  # noqa: S308
+        False: (None, "link-button cm-accept", mark_safe(gettext("Accept this answer"))),  # noqa: S308
+    }
+    people = PeoplePaths()
+    articles = []
+    for reply in replies:
+        published = reply.status == "published"
+        pk = conditional_escape(reply.pk)
+        accept = ""
+        if can_accept and published:
+            value, css, label = accept_forms[bool(reply.is_accepted)]
+            accept = format_markup(
+                _ACCEPT,
+                action=urls["accept"],
+                csrf=csrf,
+                value=pk if value is None else value,
+                css=css,
+                label=label,
+            )
+        hide = ""
+        if viewer.is_manager and published:
+            hide = format_markup(
+                _HIDE,
+                action=urls["moderation"],
+                csrf=csrf,
+                pk=pk,
+                page=urls["page"],
+                label=hide_label,
+            )
+        articles.append(
+            format_markup(
+                _REPLY,
+                accepted_class=" cm-accepted" if reply.is_accepted else "",
+                waiting_class="" if published else " cm-waiting",
+                pk=pk,
+                accepted=accepted if reply.is_accepted else "",
+                spotlit=spotlit if reply.is_spotlit else "",
+                chip=person_chip_html(reply.author, anonymous=reply.is_anonymous, paths=people),
+                created=reply.created_label,
+                edited=edited if reply.edited_at else "",
+                status=""
+                if published
+                else format_html(
+                    '<span class="tag">{}</span>', statuses.get(reply.status, reply.status)
+                ),
+                held=format_html(
+                    '<p class="message message-error">{}</p>',
+                    mark_safe(held % {"reason": conditional_escape(reply.hold_reason)}),  # noqa: S308
+                )
+                if reply.status == "held"
+                else "",
+                revealed=format_html(
+                    '<p class="cm-revealed">{}</p>',
+                    mark_safe(revealed % {"name": conditional_escape(reply.revealed)}),  # noqa: S308
+                )
+                if reply.revealed
+                else "",
+                body=mark_safe(reply.body_html),  # noqa: S308 - the template's |safe
+                reactions=reaction_buttons(context, reply, "reply"),
+                accept=accept,
+                edit=format_html('<a href="{}">{}</a>', reply.edit_url, mark_safe(edit_label))  # noqa: S308
+                if reply.can_edit
+                else "",
+                flag=format_html(
+                    '<a href="{}?reply={}" data-flag-open="{}" aria-haspopup="dialog">{} {}</a>',
+                    urls["flag"],
+                    pk,
+                    pk,
+                    flag_icon,
+                    mark_safe(flag_label),  # noqa: S308
+                )
+                if viewer.is_member
+                else "",
+                hide=hide,
+            )
+        )
+    return mark_safe("".join(articles))  # noqa: S308 - each reply built by format_markup

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from socialearn.http import safe_next_url
-from socialearn.people.models import Topic
 
 from .. import permissions, selectors, services
 from ..forms import CommunityForm
@@ -35,7 +34,7 @@ def community_list(request):
     context = {
         "page": page,
         "kinds": Community.Kind.choices,
-        "topics": Topic.objects.filter(communities__isnull=False).distinct().order_by("name"),
+        "topics": selectors.community_topics(),
         "kind": kind,
         "topic": topic,
         "q": q,

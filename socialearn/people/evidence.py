@@ -21,10 +21,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import BooleanField, Count, F, Func, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.functional import Promise
+
+from socialearn.compiled import ForReader, for_reader
 
 SourceRows = Callable[[object], QuerySet]
 # items(viewer, user_id, topic_id, limit) -> [search.Hit]: the objects themselves, newest first
@@ -171,6 +174,14 @@ def place_rows(
     these people), whoever may see it: one query. Kept for everyone and restricted to each
     viewer (weighted_by_place(), then visible_totals()): an object is in one community, so
     counts per community add up."""
+    query = _place_rows_query(topic_ids=topic_ids, user_ids=user_ids)
+    return [] if query is None else list(query)
+
+
+def _place_rows_query(
+    *, topic_ids: Iterable[int] | None = None, user_ids: Iterable[int] | None = None
+) -> QuerySet | None:
+    """place_rows()'s query; None when it can have no rows."""
     wanted: dict[str, Any] = {}
     for column, ids in (("ev_topic", topic_ids), ("ev_user", user_ids)):
         if ids is None:
@@ -178,7 +189,7 @@ def place_rows(
         else:
             wanted[f"{column}__in"] = list(ids)
     if any(value == [] for value in wanted.values()):
-        return []
+        return None
     parts = []
     for s in sources():
         place = F(s.place) if s.place else Value(None, output_field=IntegerField())
@@ -192,9 +203,46 @@ def place_rows(
             .order_by()
         )
     if not parts:
-        return []
+        return None
     first, *rest = parts
-    return list(first.union(*rest, all=True)) if rest else list(first)
+    return first.union(*rest, all=True) if rest else first
+
+
+def _person_sql(user_id: int) -> tuple[str, tuple]:
+    query = _place_rows_query(user_ids=[user_id])
+    if query is None:
+        raise LookupError("no source of evidence")
+    return query.query.sql_with_params()
+
+
+# place_rows() for one person, compiled once per process for the sources registered then
+# (each named by what its SQL comes from).
+_compiled_for_person: dict[tuple, ForReader | None] = {}
+
+
+def _registered() -> tuple:
+    return tuple((s.kind, s.rows, s.place) for s in sources())
+
+
+def person_place_rows(user_id: int) -> list[tuple[str, int, int, int | None, int]]:
+    """place_rows(user_ids=[user_id]), its SQL compiled once per process and the person's id
+    put in its places: every profile page asks for it, and building the union of every
+    source's grouped query through the ORM cost more than running it. The sources read no
+    clock and nothing but the person's id differs from one person to the next; a build that
+    depends on more falls back to the ORM's (socialearn.compiled.for_reader).
+    tests/people/test_evidence.py holds it equal to place_rows()."""
+    registered = _registered()
+    if registered not in _compiled_for_person:
+        try:
+            _compiled_for_person[registered] = for_reader(_person_sql)
+        except LookupError:
+            _compiled_for_person[registered] = None
+    compiled = _compiled_for_person[registered]
+    if compiled is None:
+        return place_rows(user_ids=[user_id])
+    with connection.cursor() as cursor:
+        cursor.execute(compiled.sql, compiled.params_for(user_id))
+        return cursor.fetchall()
 
 
 def weighted_by_place(
@@ -297,7 +345,7 @@ def person_evidence(*, viewer, user_id: int) -> list[TopicEvidence]:
     if viewer is None or not viewer.is_authenticated:
         rows = evidence_counts(viewer=viewer, user_ids=[user_id])
     else:
-        rows = _visible_counts(place_rows(user_ids=[user_id]), readable_places(viewer))
+        rows = _visible_counts(person_place_rows(user_id), readable_places(viewer))
     topics = Topic.objects.only("id", "name", "slug").in_bulk({r[2] for r in rows})
     by_topic: dict[int, TopicEvidence] = {}
     links: dict[int, str] = {}  # one reverse a topic, not one a count

@@ -184,3 +184,52 @@ def test_lists_filtered_by_the_compiled_rules_hold_what_the_rules_allow(
     assert secret_thread[0] not in threads_visible_to(leaver)
     assert Thread.objects.get(title="Glaze") in threads_visible_to(proposer)
     assert Thread.objects.get(title="Glaze") not in threads_visible_to(member)
+
+
+def test_the_private_communities_to_ask_are_read_with_the_orms_query_compiled_once(
+    private_community, manager, member, outsider
+):
+    """The directory's private list runs the ORM's SQL compiled once per process with each
+    reader's id in its places: the same SQL and the same rows for a member (none), someone
+    who asked, someone invited, someone declined and someone who did neither."""
+    from communities.models import Membership
+    from communities.selectors import communities as lists
+    from tests.factories import UserFactory
+
+    statuses = [
+        Membership.Status.REQUESTED,
+        Membership.Status.INVITED,
+        Membership.Status.DECLINED,
+    ]
+    people = [member, outsider]
+    for status in statuses:
+        person = UserFactory()
+        Membership.objects.create(community=private_community, user=person, status=status)
+        people.append(person)
+    compiled = lists._private_to_ask_for_someone()
+    for person in people:
+        sql, params = lists._private_to_ask(person).query.sql_with_params()
+        assert (compiled.sql, compiled.params_for(person.pk)) == (sql, params)
+        expected = [
+            {"name": n, "slug": s, "kind": k, "my_status": m}
+            for n, s, k, m in lists._private_to_ask(person)
+        ]
+        shown = lists.private_communities_to_ask(person)
+        assert [{k: v for k, v in row.items() if k != "kind_label"} for row in shown] == expected
+    assert [row["my_status"] for row in lists.private_communities_to_ask(people[2])] == [
+        "requested"
+    ]
+    assert lists.private_communities_to_ask(member) == []
+
+
+def test_the_directorys_topics_are_those_of_any_community_by_name(private_community, topic):
+    from communities.selectors import community_topics
+    from socialearn.people.models import Topic
+
+    expected = list(
+        Topic.objects.filter(communities__isnull=False)
+        .distinct()
+        .order_by("name")
+        .values("slug", "name")
+    )
+    assert community_topics() == expected == [{"slug": topic.slug, "name": topic.name}]

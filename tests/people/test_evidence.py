@@ -295,3 +295,21 @@ def test_the_tips_a_person_improved_are_listed_once_each_and_never_their_own(wor
     assert improved(w.reader, w.expert) == ["Read the values file"]
     assert improved(w.asker, w.expert) == ["Secret values", "Read the values file"]
     assert improved(w.reader, w.asker) == []
+
+
+def test_one_persons_evidence_is_read_with_the_orms_query_compiled_once(world):
+    """The profile reads a person's evidence with place_rows()'s SQL compiled once per
+    process and the person's id put in its places: the same SQL as the ORM builds for that
+    person, and the same rows, for people with a record and without."""
+    from socialearn.people import evidence
+
+    w = world
+    nobody = UserFactory(profile__display_name="No Record")
+    for person in (w.expert, w.asker, w.manager, nobody):
+        rows = evidence.person_place_rows(person.pk)
+        assert sorted(rows, key=repr) == sorted(evidence.place_rows(user_ids=[person.pk]), key=repr)
+        compiled = evidence._compiled_for_person[evidence._registered()]
+        assert compiled is not None
+        sql, params = evidence._person_sql(person.pk)
+        assert (compiled.sql, compiled.params_for(person.pk)) == (sql, params)
+    assert evidence.person_place_rows(w.expert.pk)
