@@ -18,7 +18,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    prefetch_related_objects,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import JSONObject
@@ -26,8 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Community
-from communities.selectors import communities_visible_to
-from socialearn.people.models import Topic
+from communities.selectors import communities_visible_to, compiled_readable
+from socialearn.people.models import Profile, Topic
 from socialearn.people.models import person_name as people_person_name
 from socialearn.subqueries import count_per_row
 
@@ -272,25 +271,19 @@ class Listing:
     past: Page
 
 
+# The live and the upcoming sessions the list shows at most.
+LISTED = 20
+
+
 def session_listing(user, *, query: str = "", page: int | str = 1, per_page: int = 20):
     """The live sessions, the upcoming ones and one page of the past ones with their records,
-    read as one UNION of the three (besides the past ones' count for the pages)."""
+    read as one UNION of the three (besides the past ones' count for the pages). Without a
+    search, in SQL written once (_listing_rows)."""
     now = timezone.now()
-    # Only what the cards show (expertqa/_session_card.html): compiling every column of the
-    # session, its topic, community and series three times over was most of the listing's
-    # Python time.
-    base = with_record_counts(_listing_base(user, query).only(*LISTING_FIELDS), now)
-    live = base.filter(starts_at__lte=now, ends_at__gt=now, cancelled_at__isnull=True)
-    # A session cancelled during what would have been its window stays with the upcoming
-    # ones (marked cancelled) until the window has passed.
-    upcoming = base.filter(Q(starts_at__gt=now) | Q(ends_at__gt=now, cancelled_at__isnull=False))
-    past_qs = base.filter(ends_at__lte=now).order_by("-ends_at", "-id")
-    past = Paginator(past_qs, per_page).get_page(page)
-    sessions = list(
-        live.order_by("ends_at", "id")[:20].union(  # the id: sessions often close together
-            upcoming.order_by("starts_at")[:20], cast(QuerySet, past.object_list), all=True
-        )
-    )
+    if query:
+        past, sessions = _searched_listing_rows(user, query, now, page=page, per_page=per_page)
+    else:
+        past, sessions = _listing_rows(user, now, page=page, per_page=per_page)
     # The three parts are apart by their clocks; a UNION promises no order, so each part is
     # put back in its own (stable sorts).
     live_rows = sorted(
@@ -309,15 +302,186 @@ def session_listing(user, *, query: str = "", page: int | str = 1, per_page: int
         (s for s in sessions if s.ends_at <= now), key=lambda s: (s.ends_at, s.pk), reverse=True
     )
     add_record_counts([*live_rows, *past.object_list])
-    # Every card's experts in one query.
-    prefetch_related_objects(
-        [*live_rows, *upcoming_rows, *past.object_list], Prefetch("experts", queryset=_people())
-    )
+    add_expert_list([*live_rows, *upcoming_rows, *past.object_list])
     for s in [*live_rows, *past.object_list]:
         s.state = session_state(s, now)
     for s in upcoming_rows:
         s.state = Session.State.CANCELLED if s.cancelled_at else Session.State.SCHEDULED
     return Listing(live=live_rows, upcoming=upcoming_rows, past=past)
+
+
+def _searched_listing_rows(
+    user, query: str, now: datetime, *, page: int | str, per_page: int
+) -> tuple[Page, list[Session]]:
+    """The page of past sessions and the rows of the three parts, with their record counts
+    (with_record_counts), for a search; _listing_rows without one."""
+    # Only what the cards show (expertqa/_session_card.html): compiling every column of the
+    # session, its topic, community and series three times over was most of the listing's
+    # Python time.
+    base = with_record_counts(_listing_base(user, query).only(*LISTING_FIELDS), now)
+    live = base.filter(starts_at__lte=now, ends_at__gt=now, cancelled_at__isnull=True)
+    # A session cancelled during what would have been its window stays with the upcoming
+    # ones (marked cancelled) until the window has passed.
+    upcoming = base.filter(Q(starts_at__gt=now) | Q(ends_at__gt=now, cancelled_at__isnull=False))
+    past_qs = base.filter(ends_at__lte=now).order_by("-ends_at", "-id")
+    past = Paginator(past_qs, per_page).get_page(page)
+    sessions = list(
+        live.order_by("ends_at", "id")[:LISTED].union(  # the id: sessions often close together
+            upcoming.order_by("starts_at")[:LISTED], cast(QuerySet, past.object_list), all=True
+        )
+    )
+    return past, sessions
+
+
+# _searched_listing_rows without a search, written out in SQL with only what the cards show:
+# tests/expertqa/test_session_listing.py holds the two equal; change them together. Building
+# and compiling the ORM's UNION of three parts, each with its record counts, was most of the
+# list's time for a few dozen rows. The upcoming cards show no record: their counts are not
+# read.
+_LISTING_ROWS = """
+SELECT s.id, s.title, s.topic_id, s.community_id, s.kind, s.series_id, s.starts_at, s.ends_at,
+       s.cancelled_at, s.recording_url, t.id, t.name, c.id, c.name, r.id, r.title, r.slug,
+       {counts}
+  FROM expertqa_session s
+  JOIN communities_community c ON c.id = s.community_id
+  JOIN people_topic t ON t.id = s.topic_id
+  LEFT JOIN expertqa_series r ON r.id = s.series_id
+ WHERE s.community_id IN ({readable})"""
+# The counts of with_record_counts, in the order of RECORD_COUNTS (%s: today, today, visible).
+_LISTING_COUNTS = """(SELECT ARRAY[count(*),
+         count(*) FILTER (WHERE q.answered_at IS NOT NULL AND q.deferred_to IS NULL),
+         count(*) FILTER (WHERE q.deferred_to IS NOT NULL AND q.answered_at IS NULL
+                            AND q.deferred_to >= %s),
+         count(*) FILTER (WHERE q.deferred_to IS NOT NULL AND q.answered_at IS NOT NULL),
+         count(*) FILTER (WHERE q.deferred_to IS NOT NULL AND q.answered_at IS NULL
+                            AND q.deferred_to < %s),
+         count(*) FILTER (WHERE q.answered_at IS NULL AND q.deferred_to IS NULL)]
+          FROM expertqa_question q WHERE q.session_id = s.id AND q.status = %s)"""
+_LISTING_SQL = """
+({live} AND s.cancelled_at IS NULL AND s.starts_at <= %s AND s.ends_at > %s
+ ORDER BY s.ends_at, s.id LIMIT %s)
+UNION ALL
+({upcoming} AND (s.starts_at > %s OR (s.cancelled_at IS NOT NULL AND s.ends_at > %s))
+ ORDER BY s.starts_at LIMIT %s)
+UNION ALL
+({past} AND s.ends_at <= %s
+ ORDER BY s.ends_at DESC, s.id DESC LIMIT %s OFFSET %s)
+"""
+_PAST_COUNT_SQL = """
+SELECT count(*) FROM expertqa_session s WHERE s.community_id IN ({readable}) AND s.ends_at <= %s
+"""
+# The columns of _LISTING_ROWS that are the session's own, in the model's order (Model.from_db
+# reads them so).
+_LISTING_SESSION_COLUMNS = (
+    "id",
+    "title",
+    "topic_id",
+    "community_id",
+    "kind",
+    "series_id",
+    "starts_at",
+    "ends_at",
+    "cancelled_at",
+    "recording_url",
+)
+
+
+@cache
+def _listing_sql(readable_sql: str) -> str:
+    with_counts = _LISTING_ROWS.format(counts=_LISTING_COUNTS, readable=readable_sql)
+    without = _LISTING_ROWS.format(counts="NULL::bigint[]", readable=readable_sql)
+    return _LISTING_SQL.format(live=with_counts, upcoming=without, past=with_counts)
+
+
+def _listing_rows(user, now: datetime, *, page: int | str, per_page: int):
+    """_searched_listing_rows(user, "", ...) in two queries of SQL written once: the page of
+    past sessions, and the rows of the three parts with the cards' columns (each session's
+    topic, community and series with their names) and, but for the upcoming ones, their
+    record counts (as with_record_counts leaves them)."""
+    readable = compiled_readable(user)
+    with connection.cursor() as cursor:
+        cursor.execute(_PAST_COUNT_SQL.format(readable=readable.sql), [*readable.params, now])
+        (n_past,) = cursor.fetchone()
+        # The page's number checked as the ORM's paginator checks it: its rows are a range.
+        past = Paginator(range(n_past), per_page).get_page(page)
+        today = org_today(now)
+        counts = (today, today, Question.Status.VISIBLE)
+        cursor.execute(
+            _listing_sql(readable.sql),
+            [
+                *counts,
+                *readable.params,
+                *(now, now, LISTED),
+                *readable.params,
+                *(now, now, LISTED),
+                *counts,
+                *readable.params,
+                *(now, per_page, cast(range, past.object_list).start),
+            ],
+        )
+        found = cursor.fetchall()
+    db = connection.alias
+    sessions = []
+    for row in found:
+        session = Session.from_db(db, _LISTING_SESSION_COLUMNS, row[:10])
+        topic_id, topic_name, community_id, community_name = row[10:14]
+        series_id, series_title, series_slug, record = row[14:]
+        session.topic = Topic.from_db(db, ("id", "name"), (topic_id, topic_name))
+        session.community = Community.from_db(db, ("id", "name"), (community_id, community_name))
+        session.series = (
+            None
+            if series_id is None
+            else Series.from_db(db, ("id", "title", "slug"), (series_id, series_title, series_slug))
+        )
+        if record is not None:
+            record = dict(zip(RECORD_COUNTS, record, strict=True))
+        session.record_counts = record  # type: ignore[attr-defined]
+        sessions.append(session)
+    return past, sessions
+
+
+def listed_series(user, limit: int = 12) -> QuerySet:
+    """The series of the communities the person may read, by title, for the session list
+    (with the rules' SQL compiled once: compiled_readable)."""
+    return Series.objects.filter(community__in=compiled_readable(user)).order_by("title")[:limit]
+
+
+# Each session's experts, with the columns their names are written from (person_name), in the
+# order of their accounts.
+_EXPERTS_SQL = """
+SELECT se.session_id, u.id, u.first_name, u.last_name, p.id, p.display_name
+  FROM expertqa_session_experts se
+  JOIN auth_user u ON u.id = se.user_id
+  LEFT JOIN people_profile p ON p.user_id = u.id
+ WHERE se.session_id = ANY(%s)
+ ORDER BY u.id
+"""
+
+
+def add_expert_list(sessions: list) -> None:
+    """Each session's `expert_list`: its experts (with their profiles), to be named, in one
+    query. Prefetching `experts` built a filtered queryset for each session, which cost more
+    than the query that read them all."""
+    from django.contrib.auth import get_user_model
+
+    if not sessions:
+        return
+    by_pk = {s.pk: s for s in sessions}
+    for s in sessions:
+        s.expert_list = []
+    with connection.cursor() as cursor:
+        cursor.execute(_EXPERTS_SQL, [list(by_pk)])
+        found = cursor.fetchall()
+    db = connection.alias
+    User = get_user_model()
+    profile_of = User._meta.get_field("profile")
+    for session_id, user_id, first_name, last_name, profile_id, display_name in found:
+        user = User.from_db(db, ("id", "first_name", "last_name"), (user_id, first_name, last_name))
+        profile = None
+        if profile_id is not None:
+            profile = Profile.from_db(db, ("id", "display_name"), (profile_id, display_name))
+        profile_of.set_cached_value(user, profile)
+        by_pk[session_id].expert_list.append(user)
 
 
 def _people():
