@@ -5,7 +5,8 @@ from functools import cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, Exists, FloatField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from ..models import Agreement, CheckIn, Enrolment, Goal, Match, MatchNote, Meeting, Programme
@@ -201,6 +202,14 @@ def _matches_with_outcomes(programme: Programme) -> QuerySet[Match]:
                 held.order_by().values("match").annotate(last=Max("met_on")).values("last")
             ),
             became_mentor=Exists(became_mentor),
+            # The mean of the match's answered check-ins, a float as Avg() of whole numbers is.
+            satisfaction=Subquery(
+                CheckIn.objects.filter(match=OuterRef("pk"), answered_at__isnull=False)
+                .order_by()
+                .values("match")
+                .annotate(mean=Cast(Avg("satisfaction"), FloatField()))
+                .values("mean")
+            ),
         )
         .order_by("started_at", "id")
     )
@@ -218,18 +227,11 @@ def programme_outcomes(programme: Programme) -> dict:
     """Per programme: goals set and achieved, meetings per match, satisfaction, completion,
     protégé→mentor conversion and stalled matches, with one row per started match.
 
-    Three queries whatever the number of matches.
+    Two queries whatever the number of matches.
     """
     now = timezone.now()
     today = timezone.localdate()
     matches = list(_matches_with_outcomes(programme))
-    scores = {
-        row["match_id"]: row
-        for row in CheckIn.objects.filter(match__programme=programme, answered_at__isnull=False)
-        .values("match_id")
-        .annotate(satisfaction=Avg("satisfaction"), answers=Count("id"))
-        .order_by()
-    }
     overall = CheckIn.objects.filter(
         match__programme=programme, answered_at__isnull=False
     ).aggregate(
@@ -250,7 +252,6 @@ def programme_outcomes(programme: Programme) -> dict:
             and match.started_at < now - stalled_after
             and (annotated.last_met is None or annotated.last_met < stalled_before)
         )
-        score = scores.get(match.pk, {})
         rows.append(
             {
                 "match": match,
@@ -262,7 +263,7 @@ def programme_outcomes(programme: Programme) -> dict:
                 "goals_set": annotated.goals_set,
                 "goals_achieved": annotated.goals_achieved,
                 "meetings": annotated.meetings_held,
-                "satisfaction": score.get("satisfaction"),
+                "satisfaction": annotated.satisfaction,
                 "stalled": stalled,
                 "became_mentor": annotated.became_mentor,
             }
