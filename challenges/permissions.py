@@ -114,6 +114,7 @@ def readable_challenges_q(user, *, places=None) -> Q:
     if places is not None:
         visible = Q(InPlaces("community_id", places))
     else:
+        # The rules' subquery as SQL compiled once (communities_visible_to's own).
         visible = Q(community_id__in=compiled_readable(user))
     if is_lnd_admin(user):
         return visible

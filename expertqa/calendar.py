@@ -6,14 +6,17 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from communities.selectors import compiled_readable
 from socialearn.calendar import Entry
 
 from .selectors import visible_sessions
 
 
 def entries(user, *, start: datetime, end: datetime, limit: int) -> list[Entry]:
+    # The readable communities as SQL compiled once (compiled_readable): building the rules'
+    # subquery cost more than the rest of the query.
     rows = (
-        visible_sessions(user)
+        visible_sessions(user, readable=compiled_readable(user))
         .filter(cancelled_at__isnull=True, starts_at__lt=end, ends_at__gt=start)
         .select_related("community", "live")
         .only(

@@ -18,7 +18,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    prefetch_related_objects,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import JSONObject
@@ -27,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from communities.models import Community
 from communities.selectors import communities_visible_to, compiled_readable
-from socialearn.people.models import Topic
+from socialearn.people.models import Profile, Topic
 from socialearn.people.models import person_name as people_person_name
 from socialearn.subqueries import count_per_row
 
@@ -274,25 +273,19 @@ class Listing:
     past: Page
 
 
+# The live and the upcoming sessions the list shows at most.
+LISTED = 20
+
+
 def session_listing(user, *, query: str = "", page: int | str = 1, per_page: int = 20):
     """The live sessions, the upcoming ones and one page of the past ones with their records,
-    read as one UNION of the three (besides the past ones' count for the pages)."""
+    read as one UNION of the three (besides the past ones' count for the pages). Without a
+    search, in SQL written once (_listing_rows)."""
     now = timezone.now()
-    # Only what the cards show (expertqa/_session_card.html): compiling every column of the
-    # session, its topic, community and series three times over was most of the listing's
-    # Python time.
-    base = with_record_counts(_listing_base(user, query).only(*LISTING_FIELDS), now)
-    live = base.filter(starts_at__lte=now, ends_at__gt=now, cancelled_at__isnull=True)
-    # A session cancelled during what would have been its window stays with the upcoming
-    # ones (marked cancelled) until the window has passed.
-    upcoming = base.filter(Q(starts_at__gt=now) | Q(ends_at__gt=now, cancelled_at__isnull=False))
-    past_qs = base.filter(ends_at__lte=now).order_by("-ends_at", "-id")
-    past = Paginator(past_qs, per_page).get_page(page)
-    sessions = list(
-        live.order_by("ends_at", "id")[:20].union(  # the id: sessions often close together
-            upcoming.order_by("starts_at")[:20], cast(QuerySet, past.object_list), all=True
-        )
-    )
+    if query:
+        past, sessions = _searched_listing_rows(user, query, now, page=page, per_page=per_page)
+    else:
+        past, sessions = _listing_rows(user, now, page=page, per_page=per_page)
     # The three parts are apart by their clocks; a UNION promises no order, so each part is
     # put back in its own (stable sorts).
     live_rows = sorted(
@@ -311,15 +304,186 @@ def session_listing(user, *, query: str = "", page: int | str = 1, per_page: int
         (s for s in sessions if s.ends_at <= now), key=lambda s: (s.ends_at, s.pk), reverse=True
     )
     add_record_counts([*live_rows, *past.object_list])
-    # Every card's experts in one query.
-    prefetch_related_objects(
-        [*live_rows, *upcoming_rows, *past.object_list], Prefetch("experts", queryset=_people())
-    )
+    add_expert_list([*live_rows, *upcoming_rows, *past.object_list])
     for s in [*live_rows, *past.object_list]:
         s.state = session_state(s, now)
     for s in upcoming_rows:
         s.state = Session.State.CANCELLED if s.cancelled_at else Session.State.SCHEDULED
     return Listing(live=live_rows, upcoming=upcoming_rows, past=past)
+
+
+def _searched_listing_rows(
+    user, query: str, now: datetime, *, page: int | str, per_page: int
+) -> tuple[Page, list[Session]]:
+    """The page of past sessions and the rows of the three parts, with their record counts
+    (with_record_counts), for a search; _listing_rows without one."""
+    # Only what the cards show (expertqa/_session_card.html): compiling every column of the
+    # session, its topic, community and series three times over was most of the listing's
+    # Python time.
+    base = with_record_counts(_listing_base(user, query).only(*LISTING_FIELDS), now)
+    live = base.filter(starts_at__lte=now, ends_at__gt=now, cancelled_at__isnull=True)
+    # A session cancelled during what would have been its window stays with the upcoming
+    # ones (marked cancelled) until the window has passed.
+    upcoming = base.filter(Q(starts_at__gt=now) | Q(ends_at__gt=now, cancelled_at__isnull=False))
+    past_qs = base.filter(ends_at__lte=now).order_by("-ends_at", "-id")
+    past = Paginator(past_qs, per_page).get_page(page)
+    sessions = list(
+        live.order_by("ends_at", "id")[:LISTED].union(  # the id: sessions often close together
+            upcoming.order_by("starts_at")[:LISTED], cast(QuerySet, past.object_list), all=True
+        )
+    )
+    return past, sessions
+
+
+# _searched_listing_rows without a search, written out in SQL with only what the cards show:
+# tests/expertqa/test_session_listing.py holds the two equal; change them together. Building
+# and compiling the ORM's UNION of three parts, each with its record counts, was most of the
+# list's time for a few dozen rows. The upcoming cards show no record: their counts are not
+# read.
+_LISTING_ROWS = """
+SELECT s.id, s.title, s.topic_id, s.community_id, s.kind, s.series_id, s.starts_at, s.ends_at,
+       s.cancelled_at, s.recording_url, t.id, t.name, c.id, c.name, r.id, r.title, r.slug,
+       {counts}
+  FROM expertqa_session s
+  JOIN communities_community c ON c.id = s.community_id
+  JOIN people_topic t ON t.id = s.topic_id
+  LEFT JOIN expertqa_series r ON r.id = s.series_id
+ WHERE s.community_id IN ({readable})"""
+# The counts of with_record_counts, in the order of RECORD_COUNTS (%s: today, today, visible).
+_LISTING_COUNTS = """(SELECT ARRAY[count(*),
+         count(*) FILTER (WHERE q.answered_at IS NOT NULL AND q.deferred_to IS NULL),
+         count(*) FILTER (WHERE q.deferred_to IS NOT NULL AND q.answered_at IS NULL
+                            AND q.deferred_to >= %s),
+         count(*) FILTER (WHERE q.deferred_to IS NOT NULL AND q.answered_at IS NOT NULL),
+         count(*) FILTER (WHERE q.deferred_to IS NOT NULL AND q.answered_at IS NULL
+                            AND q.deferred_to < %s),
+         count(*) FILTER (WHERE q.answered_at IS NULL AND q.deferred_to IS NULL)]
+          FROM expertqa_question q WHERE q.session_id = s.id AND q.status = %s)"""
+_LISTING_SQL = """
+({live} AND s.cancelled_at IS NULL AND s.starts_at <= %s AND s.ends_at > %s
+ ORDER BY s.ends_at, s.id LIMIT %s)
+UNION ALL
+({upcoming} AND (s.starts_at > %s OR (s.cancelled_at IS NOT NULL AND s.ends_at > %s))
+ ORDER BY s.starts_at LIMIT %s)
+UNION ALL
+({past} AND s.ends_at <= %s
+ ORDER BY s.ends_at DESC, s.id DESC LIMIT %s OFFSET %s)
+"""
+_PAST_COUNT_SQL = """
+SELECT count(*) FROM expertqa_session s WHERE s.community_id IN ({readable}) AND s.ends_at <= %s
+"""
+# The columns of _LISTING_ROWS that are the session's own, in the model's order (Model.from_db
+# reads them so).
+_LISTING_SESSION_COLUMNS = (
+    "id",
+    "title",
+    "topic_id",
+    "community_id",
+    "kind",
+    "series_id",
+    "starts_at",
+    "ends_at",
+    "cancelled_at",
+    "recording_url",
+)
+
+
+@cache
+def _listing_sql(readable_sql: str) -> str:
+    with_counts = _LISTING_ROWS.format(counts=_LISTING_COUNTS, readable=readable_sql)
+    without = _LISTING_ROWS.format(counts="NULL::bigint[]", readable=readable_sql)
+    return _LISTING_SQL.format(live=with_counts, upcoming=without, past=with_counts)
+
+
+def _listing_rows(user, now: datetime, *, page: int | str, per_page: int):
+    """_searched_listing_rows(user, "", ...) in two queries of SQL written once: the page of
+    past sessions, and the rows of the three parts with the cards' columns (each session's
+    topic, community and series with their names) and, but for the upcoming ones, their
+    record counts (as with_record_counts leaves them)."""
+    readable = compiled_readable(user)
+    with connection.cursor() as cursor:
+        cursor.execute(_PAST_COUNT_SQL.format(readable=readable.sql), [*readable.params, now])
+        (n_past,) = cursor.fetchone()
+        # The page's number checked as the ORM's paginator checks it: its rows are a range.
+        past = Paginator(range(n_past), per_page).get_page(page)
+        today = org_today(now)
+        counts = (today, today, Question.Status.VISIBLE)
+        cursor.execute(
+            _listing_sql(readable.sql),
+            [
+                *counts,
+                *readable.params,
+                *(now, now, LISTED),
+                *readable.params,
+                *(now, now, LISTED),
+                *counts,
+                *readable.params,
+                *(now, per_page, cast(range, past.object_list).start),
+            ],
+        )
+        found = cursor.fetchall()
+    db = connection.alias
+    sessions = []
+    for row in found:
+        session = Session.from_db(db, _LISTING_SESSION_COLUMNS, row[:10])
+        topic_id, topic_name, community_id, community_name = row[10:14]
+        series_id, series_title, series_slug, record = row[14:]
+        session.topic = Topic.from_db(db, ("id", "name"), (topic_id, topic_name))
+        session.community = Community.from_db(db, ("id", "name"), (community_id, community_name))
+        session.series = (
+            None
+            if series_id is None
+            else Series.from_db(db, ("id", "title", "slug"), (series_id, series_title, series_slug))
+        )
+        if record is not None:
+            record = dict(zip(RECORD_COUNTS, record, strict=True))
+        session.record_counts = record  # type: ignore[attr-defined]
+        sessions.append(session)
+    return past, sessions
+
+
+def listed_series(user, limit: int = 12) -> QuerySet:
+    """The series of the communities the person may read, by title, for the session list
+    (with the rules' SQL compiled once: compiled_readable)."""
+    return Series.objects.filter(community__in=compiled_readable(user)).order_by("title")[:limit]
+
+
+# Each session's experts, with the columns their names are written from (person_name), in the
+# order of their accounts.
+_EXPERTS_SQL = """
+SELECT se.session_id, u.id, u.first_name, u.last_name, p.id, p.display_name
+  FROM expertqa_session_experts se
+  JOIN auth_user u ON u.id = se.user_id
+  LEFT JOIN people_profile p ON p.user_id = u.id
+ WHERE se.session_id = ANY(%s)
+ ORDER BY u.id
+"""
+
+
+def add_expert_list(sessions: list) -> None:
+    """Each session's `expert_list`: its experts (with their profiles), to be named, in one
+    query. Prefetching `experts` built a filtered queryset for each session, which cost more
+    than the query that read them all."""
+    from django.contrib.auth import get_user_model
+
+    if not sessions:
+        return
+    by_pk = {s.pk: s for s in sessions}
+    for s in sessions:
+        s.expert_list = []
+    with connection.cursor() as cursor:
+        cursor.execute(_EXPERTS_SQL, [list(by_pk)])
+        found = cursor.fetchall()
+    db = connection.alias
+    User = get_user_model()
+    profile_of = User._meta.get_field("profile")
+    for session_id, user_id, first_name, last_name, profile_id, display_name in found:
+        user = User.from_db(db, ("id", "first_name", "last_name"), (user_id, first_name, last_name))
+        profile = None
+        if profile_id is not None:
+            profile = Profile.from_db(db, ("id", "display_name"), (profile_id, display_name))
+        profile_of.set_cached_value(user, profile)
+        by_pk[session_id].expert_list.append(user)
 
 
 def _people():
@@ -616,18 +780,14 @@ def board_for(
     viewer = viewer_for(user, session, expert_ids=expert_ids)
     order = BOARD_ORDERS.get(sort, BOARD_ORDERS["votes"])
     on_board = Question.objects.on_board().filter(session=session)
-    # How many duplicates were merged into each question, in the same query.
-    rows = on_board.annotate(n_duplicates=count_per_row(Question.objects.all(), "merged_into"))
-    if user.is_authenticated:
-        rows = rows.annotate(voted=Exists(Vote.objects.filter(question=OuterRef("pk"), user=user)))
     if per_page is None:
-        visible = list(rows.order_by(*order))
+        visible = list(_board_rows(session, user).order_by(*order))
         record = record_of(_with_session(visible, session), now)
         has_more = False
     else:
         page = max(page, 1)
         offset = (page - 1) * per_page
-        visible = list(rows.order_by(*order)[offset : offset + per_page + 1])
+        visible = _board_window(session, user, sort, offset=offset, limit=per_page + 1)
         has_more = len(visible) > per_page
         visible = visible[:per_page]
         record = board_record(session, now)
@@ -670,6 +830,62 @@ def board_for(
     )
 
 
+@cache
+def _board_window_sql(sort: str) -> str:
+    """The board's rows in `sort` order (BOARD_ORDERS), each with n_duplicates (count_per_row)
+    and whether the reader voted, as SQL written once: building and compiling the ORM's
+    query with its two subqueries cost more than running it. %s: the reader, the session, the
+    status shown, the limit and the offset. tests/expertqa/test_board_window.py holds it
+    equal to the ORM's."""
+    q, vote = Question._meta.db_table, Vote._meta.db_table
+    columns = ", ".join(f'q."{f.column}"' for f in Question._meta.concrete_fields)
+    order = {
+        "votes": 'q."vote_count" DESC, q."created_at" ASC, q."id" ASC',
+        "new": 'q."created_at" DESC, q."id" DESC',
+    }[sort]
+    return (
+        f"SELECT {columns},"  # noqa: S608 - our names
+        f" COALESCE((SELECT count(*) FROM {q} d WHERE d.merged_into_id = q.id), 0),"
+        f" EXISTS (SELECT 1 FROM {vote} v WHERE v.question_id = q.id AND v.user_id = %s)"
+        f" FROM {q} q WHERE q.session_id = %s AND q.status = %s"
+        f" ORDER BY {order} LIMIT %s OFFSET %s"
+    )
+
+
+def _board_rows(session: Session, user) -> QuerySet:
+    """The board's questions, each with how many duplicates were merged into it and (for a
+    signed-in reader) whether they voted for it, in the same query."""
+    rows = Question.objects.on_board().filter(session=session)
+    rows = rows.annotate(n_duplicates=count_per_row(Question.objects.all(), "merged_into"))
+    if user.is_authenticated:
+        rows = rows.annotate(voted=Exists(Vote.objects.filter(question=OuterRef("pk"), user=user)))
+    return rows
+
+
+def _board_window(session: Session, user, sort: str, *, offset: int, limit: int) -> list:
+    """`limit` questions of _board_rows from `offset` in `sort` order, for a signed-in reader
+    in SQL written once (_board_window_sql)."""
+    sort = sort if sort in BOARD_ORDERS else "votes"
+    if not user.is_authenticated:
+        return list(
+            _board_rows(session, user).order_by(*BOARD_ORDERS[sort])[offset : offset + limit]
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _board_window_sql(sort),
+            [user.pk, session.pk, Question.Status.VISIBLE, limit, offset],
+        )
+        found = cursor.fetchall()
+    names = [f.attname for f in Question._meta.concrete_fields]
+    n, db = len(names), connection.alias
+    questions = []
+    for row in found:
+        question = Question.from_db(db, names, row[:n])
+        question.n_duplicates, question.voted = row[n], row[n + 1]  # type: ignore[attr-defined]
+        questions.append(question)
+    return questions
+
+
 def _with_session(questions: list, session: Session) -> list:
     for q in questions:
         q.session = session  # commitment() reads the window without a query
@@ -677,14 +893,21 @@ def _with_session(questions: list, session: Session) -> list:
 
 
 def _add_people(questions: list) -> None:
-    """Each question's asker and deferring expert, with their profiles, in one query."""
+    """Each question's asker and deferring expert, with their profiles, in one query: only
+    what their names are written from (person_name), not every column of two tables for
+    each of a window's thirty people."""
     from django.contrib.auth import get_user_model
 
     ids = {q.author_id for q in questions} | {q.deferred_by_id for q in questions}
     ids.discard(None)
     if not ids:
         return
-    users = get_user_model().objects.filter(pk__in=ids).select_related("profile")
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=ids)
+        .select_related("profile")
+        .only("first_name", "last_name", "profile__display_name")
+    )
     people = {u.pk: u for u in users}
     for q in questions:
         if q.author_id in people:

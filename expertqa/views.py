@@ -78,13 +78,10 @@ def _question_or_404(request, pk: int) -> Question:
 def session_list(request):
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     listing = selectors.session_listing(request.user, query=query, page=request.GET.get("page", 1))
-    series = Series.objects.filter(
-        community__in=selectors.visible_communities(request.user)
-    ).order_by("title")[:12]
     context = {
         "listing": listing,
         "query": query,
-        "series_list": series,
+        "series_list": selectors.listed_series(request.user),
         "can_schedule": _schedulable_communities(request.user).exists(),
     }
     if request.htmx and request.htmx.target == "session-results":

@@ -214,8 +214,9 @@ def session_cards(sessions) -> SafeString:
     """expertqa/_session_card.html for each session of a list, written out in Python: the
     session list showed a dozen cards or more, and the template's includes, translations and
     dates were a third of the page's time. tests/expertqa/test_session_cards.py keeps the two
-    equal; change them together. Each session carries its `state`, its experts prefetched
-    and, when its record is shown, the counts of selectors.add_record_counts."""
+    equal; change them together. Each session carries its `state`, its experts as
+    `expert_list` (selectors.add_expert_list) and, when its record is shown, the counts of
+    selectors.add_record_counts."""
     # Translations of the template's literals are markup the template trusts: not escaped.
     state_labels = {
         "kept": gettext("Commitment kept"),
@@ -237,7 +238,7 @@ def session_cards(sessions) -> SafeString:
                 ' · <a href="{}">{}</a>', s.series.get_absolute_url(), s.series.title
             )
         experts = gettext("With %(names)s") % {
-            "names": conditional_escape(", ".join(_person_name(u) for u in s.experts.all()))
+            "names": conditional_escape(", ".join(_person_name(u) for u in s.expert_list))
         }
         starts = template_localtime(s.starts_at)
         record = ""

@@ -17,6 +17,14 @@ User = get_user_model()
 
 
 def profile_for(user) -> Profile:
+    """The person's profile, made if they have none yet. A signed-in request's user carries
+    the profile the middleware read (people.middleware), with the user on it: that one, not
+    a second read of it (and of the user again, for whoever asks the profile for its user)."""
+    kept = User._meta.get_field("profile")
+    if kept.is_cached(user):
+        profile = kept.get_cached_value(user)  # None when the person had none: made below
+        if profile is not None:
+            return profile
     profile, _ = Profile.objects.get_or_create(user=user)
     return profile
 

@@ -141,6 +141,60 @@ def test_the_coordinator_page_and_csv_show_the_outcomes(client, three_matches, c
     assert rows[0]["satisfaction"] == "4.5"
 
 
+def test_each_row_of_the_csv_holds_its_match_to_the_hand_counts(client, three_matches, coordinator):
+    """A: 2 goals (1 achieved), 3 meetings held, completed, its protégé now a mentor, scores 5
+    and 4. B: 1 goal, no meeting in ten weeks: stalled, score 2. C: a meeting held last week and
+    one planned (not counted): not stalled, no answer yet."""
+    programme, a, b, c = three_matches
+    client.force_login(coordinator)
+    response = client.get(reverse("mentoring:outcomes", args=[programme.pk]))
+    rows = {r["mentor"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
+    figures = (
+        "status",
+        "goals set",
+        "goals achieved",
+        "meetings",
+        "satisfaction",
+        "stalled",
+        "protégé became mentor",
+    )
+    assert {name: tuple(row[f] for f in figures) for name, row in rows.items()} == {
+        "M A": ("Completed", "2", "1", "3", "4.5", "no", "yes"),
+        "M B": ("Active", "1", "0", "0", "2.0", "yes", "no"),
+        "M C": ("Active", "0", "0", "1", "", "no", "no"),
+    }
+    assert [rows[n]["protégé"] for n in ("M A", "M B", "M C")] == ["P A", "P B", "P C"]
+    assert rows["M C"]["started"] == str(timezone.localdate(c.started_at))
+    assert rows["M C"]["ends"] == str(c.agreement.ends_on)
+
+
+def test_the_csv_runs_a_fixed_number_of_queries_with_few_or_many_matches(
+    client, make_programme, enrol, topics, coordinator, django_assert_max_num_queries
+):
+    later = timezone.localdate() + dt.timedelta(days=20)
+
+    def fill(programme, n):
+        for i in range(n):
+            match = _active(programme, enrol, topics, f"{programme.name}{i}")
+            rel.goal_add(match=match, user=match.protege.user, title="Goal", target_on=later)
+            services.meeting_record(
+                match=match, user=match.mentor.user, met_on=timezone.localdate()
+            )
+            _answer(match, match.protege.user, 4, True)
+
+    small = make_programme(name="small", matching_mode="self_service")
+    big = make_programme(name="big", matching_mode="self_service")
+    fill(small, 1)
+    fill(big, 12)
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(10) as few:
+        client.get(reverse("mentoring:outcomes", args=[small.pk]))
+    with django_assert_max_num_queries(10) as many:
+        response = client.get(reverse("mentoring:outcomes", args=[big.pk]))
+    assert response.content.decode().count("\r\n") == 13
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
 def test_an_employee_gets_no_outcomes(client, three_matches):
     programme, a, *_ = three_matches
     client.force_login(a.protege.user)

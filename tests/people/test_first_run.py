@@ -67,3 +67,30 @@ def test_people_to_follow_come_from_what_i_want_to_learn(client):
     assert "Kai Kube" in page
     assert "Una Related" not in page
     assert reverse("notifications:person_follow", args=[expert.pk]) in page
+
+
+def test_people_to_follow_read_the_newcomers_profile_once_in_nine_queries(
+    client, django_assert_num_queries
+):
+    """The profile the request read for its header (people.middleware) is the one the page
+    starts from: neither it nor the account is read again. Nine queries with one expert to
+    follow or with many."""
+    kube = TopicFactory(name="Kubernetes")
+    me = UserFactory(profile__interests=[kube])
+    UserFactory(profile__display_name="Kai Kube", profile__expertise=[kube])
+    client.force_login(me)
+    client.get(reverse("people:welcome_experts"))  # the topic's evidence, counted and kept
+    with django_assert_num_queries(9) as one:
+        client.get(reverse("people:welcome_experts"))
+    for i in range(12):
+        UserFactory(profile__display_name=f"Expert {i:02}", profile__expertise=[kube])
+    client.get(reverse("people:welcome_experts"))
+    with django_assert_num_queries(9) as many:
+        page = client.get(reverse("people:welcome_experts")).content.decode()
+    assert "Expert 07" in page
+    for captured in (one, many):
+        reads = [q["sql"] for q in captured.captured_queries]
+        assert not [sql for sql in reads if sql.startswith('SELECT "auth_user"."id"')]
+        assert (
+            sum('FROM "people_profile" WHERE "people_profile"."user_id"' in s for s in reads) == 0
+        )
