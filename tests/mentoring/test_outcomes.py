@@ -168,24 +168,23 @@ def test_each_row_of_the_csv_holds_its_match_to_the_hand_counts(client, three_ma
     assert rows["M C"]["ends"] == str(c.agreement.ends_on)
 
 
+def _fill_with_recorded_matches(programme, n, enrol, topics) -> None:
+    """n active matches, each with a goal, a meeting today and a 4 for satisfaction."""
+    later = timezone.localdate() + dt.timedelta(days=20)
+    for i in range(n):
+        match = _active(programme, enrol, topics, f"{programme.name}{i}")
+        rel.goal_add(match=match, user=match.protege.user, title="Goal", target_on=later)
+        services.meeting_record(match=match, user=match.mentor.user, met_on=timezone.localdate())
+        _answer(match, match.protege.user, 4, True)
+
+
 def test_the_csv_runs_a_fixed_number_of_queries_with_few_or_many_matches(
     client, make_programme, enrol, topics, coordinator, django_assert_max_num_queries
 ):
-    later = timezone.localdate() + dt.timedelta(days=20)
-
-    def fill(programme, n):
-        for i in range(n):
-            match = _active(programme, enrol, topics, f"{programme.name}{i}")
-            rel.goal_add(match=match, user=match.protege.user, title="Goal", target_on=later)
-            services.meeting_record(
-                match=match, user=match.mentor.user, met_on=timezone.localdate()
-            )
-            _answer(match, match.protege.user, 4, True)
-
     small = make_programme(name="small", matching_mode="self_service")
     big = make_programme(name="big", matching_mode="self_service")
-    fill(small, 1)
-    fill(big, 12)
+    _fill_with_recorded_matches(small, 1, enrol, topics)
+    _fill_with_recorded_matches(big, 12, enrol, topics)
     client.force_login(coordinator)
     with django_assert_max_num_queries(10) as few:
         client.get(reverse("mentoring:outcomes", args=[small.pk]))
@@ -204,20 +203,10 @@ def test_an_employee_gets_no_outcomes(client, three_matches):
 def test_the_coordinator_page_runs_a_fixed_number_of_queries_with_few_or_many_matches(
     client, make_programme, enrol, topics, coordinator, django_assert_max_num_queries
 ):
-    def fill(programme, n):
-        later = timezone.localdate() + dt.timedelta(days=20)
-        for i in range(n):
-            match = _active(programme, enrol, topics, f"{programme.name}{i}")
-            rel.goal_add(match=match, user=match.protege.user, title="Goal", target_on=later)
-            services.meeting_record(
-                match=match, user=match.mentor.user, met_on=timezone.localdate()
-            )
-            _answer(match, match.protege.user, 4, True)
-
     small = make_programme(name="small", matching_mode="self_service")
     big = make_programme(name="big", matching_mode="self_service")
-    fill(small, 1)
-    fill(big, 15)
+    _fill_with_recorded_matches(small, 1, enrol, topics)
+    _fill_with_recorded_matches(big, 15, enrol, topics)
     client.force_login(coordinator)
     with django_assert_max_num_queries(25) as few:
         client.get(reverse("mentoring:coordinate", args=[small.pk]))
