@@ -306,9 +306,9 @@ def session_listing(user, *, query: str = "", page: int | str = 1, per_page: int
     add_record_counts([*live_rows, *past.object_list])
     add_expert_list([*live_rows, *upcoming_rows, *past.object_list])
     for s in [*live_rows, *past.object_list]:
-        s.state = session_state(s, now)
+        s.state = session_state(s, now)  # type: ignore[attr-defined]
     for s in upcoming_rows:
-        s.state = Session.State.CANCELLED if s.cancelled_at else Session.State.SCHEDULED
+        s.state = Session.State.CANCELLED if s.cancelled_at else Session.State.SCHEDULED  # type: ignore[attr-defined]
     return Listing(live=live_rows, upcoming=upcoming_rows, past=past)
 
 
@@ -476,7 +476,7 @@ def add_expert_list(sessions: list) -> None:
         found = cursor.fetchall()
     db = connection.alias
     User = get_user_model()
-    profile_of = User._meta.get_field("profile")
+    profile_of = Profile.user.field.remote_field  # user.profile, the reverse one-to-one
     for session_id, user_id, first_name, last_name, profile_id, display_name in found:
         user = User.from_db(db, ("id", "first_name", "last_name"), (user_id, first_name, last_name))
         profile = None

@@ -63,9 +63,6 @@ def moderation_queue(community: Community) -> dict:
     query, with its authors, profiles and communities joined, cost more to build and plan
     than to run."""
     sections = _sections(community)
-    present = (
-        Community.objects.filter(pk=community.pk)
-        .values(**{f"has_{name}": Exists(rows.values("pk")) for name, rows in sections.items()})
-        .get()
-    )
+    flags = {f"has_{name}": Exists(rows.values("pk")) for name, rows in sections.items()}
+    present = dict(Community.objects.filter(pk=community.pk).values(**flags).get())
     return {name: list(rows) if present[f"has_{name}"] else [] for name, rows in sections.items()}

@@ -20,10 +20,10 @@ def profile_for(user) -> Profile:
     """The person's profile, made if they have none yet. A signed-in request's user carries
     the profile the middleware read (people.middleware), with the user on it: that one, not
     a second read of it (and of the user again, for whoever asks the profile for its user)."""
-    kept = User._meta.get_field("profile")
+    kept = Profile.user.field.remote_field  # user.profile, the reverse one-to-one
     if kept.is_cached(user):
         profile = kept.get_cached_value(user)  # None when the person had none: made below
-        if profile is not None:
+        if isinstance(profile, Profile):
             return profile
     profile, _ = Profile.objects.get_or_create(user=user)
     return profile
