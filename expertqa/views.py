@@ -255,9 +255,9 @@ def _board_context(request, session: Session, *, sort: str, fresh: bool = False,
         "board": board,
         "shown": board.questions,
         "first_number": (board.page - 1) * BOARD_WINDOW + 1,
-        # Nobody's tools on the questions (an expert's, the moderator's): the rows are
-        # written in Python (expertqa_tags.question_rows), the template writes the others.
-        "plain_rows": not (board.viewer.is_expert or board.viewer.is_moderator),
+        # The rows are written in Python (expertqa_tags.question_rows), tools and all, but
+        # where a tool's form is shown again with its errors: the template writes those.
+        "plain_rows": not (extra.get("answer_forms") or extra.get("defer_forms")),
         "sort": sort,
         "question_form": extra.get("question_form")
         or QuestionForm(allow_anonymous=allow_anonymous),

@@ -57,10 +57,100 @@ _ROW = (
     '· <span class="eqa-q-state">{state_label}</span></p>\n'
     "{deferral}\n"
     "{answers}\n"
+    "{tools}\n"
     "</div>\n"
     "</div>\n"
     "</li>"
 )
+# The tools on a question, as the template writes them when no form of theirs is shown again
+# with its errors: {0} the question's number, {1} the page's order, {2} the CSRF field; the
+# labels are filled in once a page (_tools).
+_ANSWER_TOOL = (
+    '<details class="eqa-tool">\n'
+    "<summary>{answer}</summary>\n"
+    '<form method="post" action="{url}" hx-post="{url}" hx-target="#board"'
+    ' hx-swap="outerHTML">{{2}}\n'
+    '<input type="hidden" name="sort" value="{{1}}">\n'
+    '<label for="answer-{{0}}">{your_answer}</label>\n'
+    '<textarea id="answer-{{0}}" name="body" rows="3" required></textarea>\n'
+    '<button type="submit">{post}</button>\n'
+    "</form>\n"
+    "</details>"
+)
+_DEFER_TOOL = (
+    '<details class="eqa-tool">\n'
+    "<summary>{defer_later}</summary>\n"
+    '<form method="post" action="{url}" hx-post="{url}" hx-target="#board" hx-swap="outerHTML"'
+    ' class="eqa-defer">{{2}}\n'
+    '<input type="hidden" name="sort" value="{{1}}">\n'
+    '<label>{answer_by} <input type="date" name="deferred_to" required value=""></label>\n'
+    '<label>{note} <input type="text" name="note" maxlength="500" required value=""></label>\n'
+    '<button type="submit" class="secondary">{defer}</button>\n'
+    "</form>\n"
+    "</details>"
+)
+_MODERATOR_TOOLS = (
+    '<div class="eqa-mod">\n'
+    '<form method="post" action="{hide_url}" hx-post="{hide_url}" hx-target="#board"'
+    ' hx-swap="outerHTML" class="inline-form">{{2}}<input type="hidden" name="sort"'
+    ' value="{{1}}"><button type="submit" class="link-button">{hide}</button></form>\n'
+    '<form method="post" action="{merge_url}" hx-post="{merge_url}" hx-target="#board"'
+    ' hx-swap="outerHTML" class="eqa-merge">{{2}}<input type="hidden" name="sort"'
+    ' value="{{1}}">\n'
+    '<label>{duplicate_of} <input type="number" name="into" min="1" required'
+    ' aria-label="{number_label}"></label>\n'
+    '<button type="submit" class="link-button">{merge}</button>\n'
+    "</form>\n"
+    "</div>"
+)
+
+
+def _literal(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _tools(viewer) -> tuple[str, str, str]:
+    """The answer, defer and moderator tools with this page's labels and addresses (the
+    question's number still a slot), or empty where the viewer has none of them."""
+    # Translations of the template's literals are markup the template trusts: not escaped.
+    # Labels and addresses are filled in before the question's slots, so their braces are
+    # doubled: the second format gives them back as they were.
+    prefix = get_script_prefix()
+
+    def label(message: str) -> str:
+        return _literal(gettext(message))
+
+    def url(name: str, *args: str) -> str:
+        before, after = _question_address_parts(name, prefix, *args)
+        return f"{_literal(before)}{{0}}{_literal(after)}"
+
+    answer = defer = moderate = ""
+    if viewer.is_expert:
+        answer = _ANSWER_TOOL.format(
+            answer=label("Answer"),
+            url=url("expertqa:answer"),
+            your_answer=label("Your answer (Markdown)"),
+            post=label("Post answer"),
+        )
+        defer = _DEFER_TOOL.format(
+            defer_later=label("Defer to a later date"),
+            url=url("expertqa:defer"),
+            answer_by=label("I will answer by"),
+            note=label("Note for the asker"),
+            defer=label("Defer"),
+        )
+    if viewer.is_moderator:
+        moderate = _MODERATOR_TOOLS.format(
+            hide_url=url("expertqa:moderate", "hide"),
+            hide=label("Hide as off-topic"),
+            merge_url=url("expertqa:moderate", "merge"),
+            duplicate_of=label("Duplicate of #"),
+            number_label=label("Number of the question this duplicates"),
+            merge=label("Merge"),
+        )
+    return answer, defer, moderate
+
+
 _VOTE_FORM = (
     '<form class="eqa-vote" method="post" action="{url}" hx-post="{url}" hx-target="this"'
     ' hx-swap="outerHTML">{csrf}\n'
@@ -79,22 +169,23 @@ _ANSWER = (
 @register.simple_tag(takes_context=True)
 def question_rows(context, questions, board) -> SafeString:
     """The board's rows of questions (the loop of the `window` partial in
-    expertqa/session_detail.html) for a viewer with no tools on them (neither an expert nor
-    the moderator: nearly everyone), written out in Python: the template translated, formatted
+    expertqa/session_detail.html), written out in Python: the template translated, formatted
     and reversed the same labels, dates and addresses for each of thirty questions, a third of
-    the page's time. tests/expertqa/test_question_rows.py keeps the two equal; change them
-    together."""
+    the page's time, and an expert's or the moderator's tools on each row as much again. Not
+    for a page that shows a tool's form again with its errors (the template writes that one).
+    tests/expertqa/test_question_rows.py keeps the two equal; change them together."""
     # Translations of the template's literals are markup the template trusts: not escaped.
     closed = board.state in ("closed", "kept", "cancelled")
     if closed:
         voting_closed = gettext("Voting closed with the session")
-    else:
-        token = context.get("csrf_token")
-        csrf = (
-            format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
-            if token and token != "NOTPROVIDED"  # noqa: S105 - {% csrf_token %}'s marker
-            else ""
-        )
+    token = context.get("csrf_token")
+    csrf = (
+        format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+        if token and token != "NOTPROVIDED"  # noqa: S105 - {% csrf_token %}'s marker
+        else ""
+    )
+    answer_tool, defer_tool, moderator_tools = _tools(board.viewer)
+    sort = conditional_escape(context.get("sort", ""))
     minute = gettext("j M, H:i")
     day, long_day = gettext("j M"), gettext("D j M Y")
     you = " " + gettext("(you)")
@@ -172,6 +263,12 @@ def question_rows(context, questions, board) -> SafeString:
             )
             for a in q.answer_list
         )
+        pk = int(q.pk)
+        tools = [answer_tool.format(pk, sort, csrf)] if answer_tool else []
+        if defer_tool and not q.answered_at:
+            tools.append(defer_tool.format(pk, sort, csrf))
+        if moderator_tools:
+            tools.append(moderator_tools.format(pk, sort, csrf))
         rows.append(
             format_html(
                 _ROW,
@@ -187,6 +284,7 @@ def question_rows(context, questions, board) -> SafeString:
                 state_label=mark_safe(state_label),  # noqa: S308
                 deferral=deferral,
                 answers=mark_safe(answers),  # noqa: S308
+                tools=mark_safe("\n".join(tools)),  # noqa: S308 - written above, values escaped
             )
         )
     return mark_safe("\n".join(rows))  # noqa: S308

@@ -68,16 +68,24 @@ def _board_of_every_kind(session, expert, manager, asker, member):
 
 @pytest.mark.parametrize("language", ["en-gb", "de"])
 @pytest.mark.parametrize("closed", [False, True])
+@pytest.mark.parametrize("viewer", ["member", "expert", "moderator"])
 def test_question_rows_are_the_row_templates_markup(
-    make_session, expert, manager, asker, member, language, closed
+    make_session, expert, manager, asker, member, language, closed, viewer
 ):
     starts_in = timedelta(hours=-3) if closed else timedelta(minutes=-10)
     session = make_session(starts_in=starts_in)
     _board_of_every_kind(session, expert, manager, asker, member)
     session.refresh_from_db()
+    reader = {"member": member, "expert": expert, "moderator": manager}[viewer]
     with translation.override(language):
-        by_template, written = _rows_both_ways(session, member)
+        by_template, written = _rows_both_ways(session, reader)
     assert written == by_template
+    # An expert answers and defers what is not answered yet; the moderator hides and merges.
+    assert written.count('name="body"') == (6 if viewer == "expert" else 0)
+    assert written.count('name="deferred_to"') == (5 if viewer == "expert" else 0)
+    assert written.count('name="into"') == (6 if viewer == "moderator" else 0)
+    if viewer != "member":
+        return
     assert written.count('<li id="question-') == 6  # the duplicate merged away
     assert "Alex Asker" in written  # named where not anonymous, never where anonymous
     assert "Morgan Member" not in written
