@@ -39,8 +39,8 @@ PYTHON = sys.executable
 
 DEMO_LOGINS = [
     ("employee", "demo@socialearn.local"),
-    ("L&D admin", "ld-admin@socialearn.local"),
-    ("mentoring coordinator", "coordinator@socialearn.local"),
+    ("L&D admin, Django admin at /admin/", "ld-admin@socialearn.local"),
+    ("mentoring coordinator, Django admin at /admin/", "coordinator@socialearn.local"),
 ]
 
 
@@ -326,12 +326,20 @@ def _serve(env: dict[str, str]) -> int:
             ],
             env=env,
         )
-        say("")
-        say(f"socialearn is running on http://{ADDRESS}  (Ctrl-C stops everything)")
-        say("demo logins, password 'socialearn-demo':")
-        for role, email in DEMO_LOGINS:
-            say(f"    {email:34} {role}")
-        say("")
+        # The address and the logins come once the site answers, after the web server's and
+        # the worker's own start-up lines rather than above them, and not when a child died.
+        deadline = time.monotonic() + 60
+        while _port_free(ADDRESS) and time.monotonic() < deadline:
+            if children.first_exited():
+                break
+            time.sleep(0.2)
+        if not children.first_exited():
+            say("")
+            say(f"socialearn is running on http://{ADDRESS}  (Ctrl-C stops everything)")
+            say("demo logins, password 'socialearn-demo':")
+            for role, email in DEMO_LOGINS:
+                say(f"    {email:34} {role}")
+            say("")
         while True:
             exited = children.first_exited()
             if exited:
