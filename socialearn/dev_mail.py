@@ -60,11 +60,9 @@ class EmailBackend(BaseEmailBackend):
                     _shown(path),
                 )
         else:
-            subjects = {message.subject for _, message in written}
             logger.info(
-                "%d emails, %d subjects, e.g. %s (%s)",
+                "%d emails, the first: %s (%s)",
                 len(written),
-                len(subjects),
                 written[0][1].subject,
                 _shown(self.folder),
             )

@@ -46,7 +46,7 @@ def test_a_batch_is_one_line(tmp_path, settings, caplog):
 
     assert len(list((tmp_path / "mail").glob("*.eml"))) == len(batch)
     assert [record.getMessage() for record in caplog.records] == [
-        f"{len(batch)} emails, {len(batch)} subjects, e.g. Chloé replied to thread 0 (mail)"
+        f"{len(batch)} emails, the first: Chloé replied to thread 0 (mail)"
     ]
 
 
