@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from communities.models import Community, Membership
@@ -355,6 +356,11 @@ def seed_demo(*, scale: int, stdout) -> None:
     from .bulk_demo import seed_bulk
 
     seed_bulk(scale=scale, stdout=stdout)
+    # The demo's sessions under way began before anyone could be reminded of them: without
+    # this the clock's first run sends "Starting at 08:22" to every invitee at 08:43.
+    Session.objects.filter(reminded_at__isnull=True, starts_at__lte=timezone.now()).update(
+        reminded_at=F("starts_at")
+    )
 
 
 # --- live events ---------------------------------------------------------------------------------

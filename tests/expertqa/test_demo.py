@@ -28,6 +28,19 @@ def test_the_demo_seeds_past_live_upcoming_and_a_series_once():
     assert (Session.objects.count(), Question.objects.count()) == counts
 
 
+def test_sessions_already_under_way_in_the_demo_send_no_late_reminder():
+    """The live ones began before the seed ran: a "Starting at 08:22" reminder at 08:43 to
+    every invitee is noise in the demo's inboxes (and its first minute of log)."""
+    from expertqa.services import send_due_reminders
+
+    UserFactory.create_batch(8)
+    seed_demo(scale=10, stdout=io.StringIO())
+    now = timezone.now()
+    assert Session.objects.filter(starts_at__lte=now, ends_at__gt=now).exists()
+    assert not Session.objects.filter(starts_at__lte=now, reminded_at__isnull=True).exists()
+    assert send_due_reminders(now=now)["reminded"] == 0
+
+
 def test_the_demo_seeds_an_upcoming_event_a_finished_one_kept_and_a_live_chat_once():
     UserFactory.create_batch(8)
     out = io.StringIO()

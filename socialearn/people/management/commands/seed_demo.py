@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from socialearn.notifications.models import Notification, TopicFollow
+from socialearn.outbox.services import one_wake
 from socialearn.people.bulk import copy_rows
 from socialearn.people.models import Department, Location, Profile, Topic
 from socialearn.people.permissions import COORDINATOR, LD_ADMIN, staff_groups_sync
@@ -334,16 +335,11 @@ class Command(BaseCommand):
             f"in {time.monotonic() - started:.1f}s"
         )
         if not people_only:
-            for app in FEATURE_DEMOS:
-                try:
-                    module = importlib.import_module(f"{app}.demo")
-                except ModuleNotFoundError as error:
-                    if error.name not in (app, f"{app}.demo"):
-                        raise
-                    continue
-                app_started = time.monotonic()
-                module.seed_demo(scale=scale, stdout=self.stdout)
-                self.stdout.write(f"{app}: seeded in {time.monotonic() - app_started:.1f}s")
+            # Each thread, reply and enrolment the demos write commits an outbox message;
+            # the relay is woken once at the end rather than after each of those hundreds of
+            # commits (a worker started later would otherwise run it hundreds of times).
+            with one_wake():
+                self._feature_demos(scale)
         self.stdout.write(self.style.SUCCESS("Demo organisation ready."))
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r}):")
         for email, role in (
@@ -352,6 +348,18 @@ class Command(BaseCommand):
             (f"coordinator@{DEMO_DOMAIN}", "mentoring coordinator, Django admin at /admin/"),
         ):
             self.stdout.write(f"  {email:32} {role}")
+
+    def _feature_demos(self, scale: int) -> None:
+        for app in FEATURE_DEMOS:
+            try:
+                module = importlib.import_module(f"{app}.demo")
+            except ModuleNotFoundError as error:
+                if error.name not in (app, f"{app}.demo"):
+                    raise
+                continue
+            app_started = time.monotonic()
+            module.seed_demo(scale=scale, stdout=self.stdout)
+            self.stdout.write(f"{app}: seeded in {time.monotonic() - app_started:.1f}s")
 
     def _topics(self) -> list[Topic]:
         names = sorted({t for _, _, ts in DEPARTMENTS.values() for t in ts} | set(GENERAL_TOPICS))
