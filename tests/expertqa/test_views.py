@@ -468,6 +468,17 @@ def test_the_home_dashboard_shows_sessions_live_now(client, open_session, asker)
     assert open_session.title in html
 
 
+def test_a_live_session_ending_on_another_day_says_which(client, open_session, asker):
+    """ "until 09:14" for a backchannel open three more days read as this morning."""
+    from django.utils import dateformat
+
+    ends = timezone.now() + timedelta(days=3)
+    Session.objects.filter(pk=open_session.pk).update(ends_at=ends)
+    client.force_login(asker)
+    html = client.get(reverse("home")).content.decode()
+    assert f"until {dateformat.format(timezone.localtime(ends), 'j M, H:i')} ·" in html
+
+
 def test_after_my_own_question_the_poll_reports_nothing_new(client, open_session, asker):
     client.force_login(asker)
     response = client.post(
