@@ -104,7 +104,8 @@ def persona_chart(rows: list[dict], *, slug: str = "personas") -> dict:
         items=[(r["label"], r["people"]) for r in rows],
         slug=slug,
         width=420,
-        label_width=110,
+        # Room for the longest name ("Responders", "Antwortende") at the 19px phones use.
+        label_width=130,
     )
 
 
