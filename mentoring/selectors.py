@@ -427,8 +427,9 @@ def scoreboard_kept() -> dict:
 
 
 def bar_chart(rows: list[dict], *, width: int = 520, bar: int = 14) -> dict:
-    """Geometry for a server-rendered SVG: two bars per topic (want, available)."""
-    label_w, gap = 130, 10
+    """Geometry for a server-rendered SVG: two bars per topic (want, available). The labels
+    have room for fourteen characters at the phone's larger type (mentoring.css)."""
+    label_w, gap = 160, 10
     biggest = max([max(r["want"], r["have"]) for r in rows] or [1]) or 1
     scale = (width - label_w - 50) / biggest
     items = []
