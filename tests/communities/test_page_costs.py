@@ -5,10 +5,13 @@ rows as for many."""
 import json
 
 import pytest
+from django.contrib.postgres.search import SearchVector
 from django.db import connection
+from django.db.models import Value
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from communities import search as community_search
 from communities.models import Reply, Thread
@@ -243,3 +246,104 @@ def test_the_search_walks_tips_among_tips_only(member, community):
     used = _plan_indexes(sql)
     assert "thread_tips_recent" in used
     assert "seq scan" not in used
+
+
+def _seed_replies(thread_id: int, n: int, words: str) -> None:
+    """`n` published replies, a minute apart, the newest a minute old, each saying `words`."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO communities_reply (thread_id, is_anonymous, body, body_html, status, "
+            "created_at, reaction_count, search_vector, hold_reason) "
+            "SELECT %s, false, %s, %s, 'published', now() - g * interval '1 minute', 0, "
+            "to_tsvector('english', %s), '' FROM generate_series(1, %s) g",
+            [thread_id, words, words, words, n],
+        )
+
+
+def _replies_walked(sql: str) -> int:
+    """How many replies the query's plan read in the order of their dates (EXPLAIN ANALYZE)."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    walked, stack = 0, [plan[0]["Plan"]]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.get("Plans", []))
+        if node.get("Index Name") == "communities_reply_created_at_a49b6bcd":
+            rows = node["Actual Rows"] + node.get("Rows Removed by Filter", 0)
+            walked += rows * node.get("Actual Loops", 1)
+    return walked
+
+
+def test_a_rare_word_does_not_walk_every_reply(monkeypatch, member, community):
+    """20,000 replies say "data"; one old one says "kubernetes". The planner, which has no
+    statistics on a word that rare, guesses it in a third of a percent of the replies, more
+    than the CANDIDATES it needs, and would walk them all from the newest: the walk stops at RECENT_WALK replies, and the
+    rest is looked up without walking the replies by date."""
+    from socialearn.people import search
+
+    monkeypatch.setattr(community_search, "CANDIDATES", 3)
+    monkeypatch.setattr(community_search, "RECENT_WALK", 2_000)
+    thread = thread_create(
+        community=community, author=member, kind="discussion", title="Ops", body="B"
+    )
+    _seed_replies(thread.pk, 20_000, "data pipelines and dashboards")
+    _seed_replies(thread.pk, 1, "kubernetes upgrade notes")
+    Reply.objects.filter(body__startswith="kubernetes").update(
+        created_at=timezone.now() - timezone.timedelta(days=400)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE communities_reply")
+
+    for word, expected in (("kube", ["kubernetes"]), ("data", ["data"] * 3)):
+        with CaptureQueriesContext(connection) as captured:
+            hits = search.search(member, word, kind="threads")[1][0].hits
+        assert [strip_tags(h.excerpt).split()[0] for h in hits][:5] == expected
+        (sql,) = [q["sql"] for q in captured.captured_queries if "communities_reply" in q["sql"]]
+        assert _replies_walked(sql) <= 2_000
+
+
+def test_the_candidates_are_the_newest_matches_whether_walked_or_read_off_the_index(
+    monkeypatch, member, community
+):
+    from socialearn.people import search
+
+    monkeypatch.setattr(community_search, "CANDIDATES", 3)
+    monkeypatch.setattr(community_search, "RECENT_WALK", 6)
+    thread = thread_create(
+        community=community, author=member, kind="discussion", title="Ops", body="B"
+    )
+    now = timezone.now()
+
+    def reply(body: str, minutes_ago: int) -> Reply:
+        made = Reply.objects.create(
+            thread=thread,
+            author=member,
+            body=body,
+            body_html=f"<p>{body}</p>",
+            status="published",
+            created_at=now,
+        )
+        Reply.objects.filter(pk=made.pk).update(
+            created_at=now - timezone.timedelta(minutes=minutes_ago),
+            search_vector=SearchVector(Value(body), config="english"),
+        )
+        return made
+
+    def candidates(word: str) -> set[int]:
+        terms = search.parse(word)
+        rows = community_search._reply_rows(member, terms, excerpts=False)
+        return {r["reply_pk"] for r in rows}
+
+    # Walked: the three newest "velocity" replies are among the six newest replies.
+    walked = [reply(f"velocity sprint {n}", n) for n in range(1, 4)]
+    older = [reply(f"velocity planning {n}", 100 + n) for n in range(3)]
+    assert candidates("velocity") == {r.pk for r in walked}
+    # Read off the index: six newer replies say something else; "velocity" is found beyond
+    # the walk, its three newest all the same.
+    for n in range(6):
+        reply(f"standup notes {n}", 0)
+    assert candidates("velocity") == {r.pk for r in walked}
+    Reply.objects.filter(pk__in=[r.pk for r in walked]).delete()
+    assert candidates("velocity") == {r.pk for r in older}

@@ -71,9 +71,10 @@ USED_BY = [
 
 # Pages as people open them with a query string, besides each route's plain form.
 VARIANTS = {
-    # The one search with results, and its suggestions as the header box is typed in.
-    "search": ["?q=data"],
-    "search_suggest": ["?q=data"],
+    # The one search with results, and its suggestions as the header box is typed in: a
+    # common word, and a rare one cut short (the planner has no statistics on it).
+    "search": ["?q=data", "?q=kube"],
+    "search_suggest": ["?q=data", "?q=kube"],
     "people:directory": ["?q=data"],
     "communities:search": ["?q=data"],
     "communities:detail": ["?sort=top"],
