@@ -279,8 +279,8 @@ def _replies_walked(sql: str) -> int:
 def test_a_rare_word_does_not_walk_every_reply(monkeypatch, member, community):
     """20,000 replies say "data"; one old one says "kubernetes". The planner, which has no
     statistics on a word that rare, guesses it in a third of a percent of the replies, more
-    than the CANDIDATES it needs, and would walk them all from the newest: the walk stops at RECENT_WALK replies, and the
-    rest is looked up without walking the replies by date."""
+    than the CANDIDATES it needs, and would walk them all from the newest: the walk stops
+    at RECENT_WALK replies, and the rest is looked up without walking the replies by date."""
     from socialearn.people import search
 
     monkeypatch.setattr(community_search, "CANDIDATES", 3)
