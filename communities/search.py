@@ -144,7 +144,9 @@ def _most_recent(matching: QuerySet, column: str) -> RawSQL:
     walk = matching.order_by(*recent)[:CANDIDATES].query.clone()
     base = walk.get_initial_alias()
     db_column = model._meta.get_field(column).column
-    walk.alias_map[base] = _MostRecentRows(walk.alias_map[base], db_column, RECENT_WALK)
+    table = walk.alias_map[base]
+    assert isinstance(table, BaseTable)  # noqa: S101 - a query's first alias is its table
+    walk.alias_map[base] = _MostRecentRows(table, db_column, RECENT_WALK)
     walk_sql, walk_params = walk.sql_with_params()
     unwalked = ExpressionWrapper(F(column) + Value(timedelta(0)), output_field=DateTimeField())
     indexed = matching.order_by(unwalked.desc(), "-pk")[:CANDIDATES]
