@@ -6,8 +6,9 @@ class SocialearnConfig(AppConfig):
     verbose_name = "socialearn"
 
     def ready(self) -> None:
-        from . import translations
+        from . import prepared, translations
         from .waiting import connect_signals
 
         connect_signals()
+        prepared.connect_signals()
         translations.install()

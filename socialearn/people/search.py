@@ -43,6 +43,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from socialearn.limits import search_prefix
+from socialearn.prepared import planned_each_time
 
 from .permissions import _group_names
 
@@ -345,7 +346,7 @@ def rows(user, terms: Terms, build: Builder, **shape) -> list[dict]:
     for i, name in compiled.slots.items():
         params[i] = values[name]
     connection = connections[compiled.alias]
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, planned_each_time():
         cursor.execute(compiled.sql, params)
         found = cursor.fetchall()
     if compiled.converters:

@@ -120,6 +120,17 @@ _db_options = DATABASES["default"].setdefault("OPTIONS", {})
 _db_options["options"] = (
     _db_options.get("options", "") + " -c pg_trgm.word_similarity_threshold=0.5 -c jit=off"
 ).strip()
+# Prepared statements: PostgreSQL plans a page's query again on every request unless it is
+# prepared, and planning was most of the database's work (the home page: 3.3 ms of planning
+# against 0.9 ms of execution for its eight queries). psycopg prepares a statement on its
+# connection once it has run DATABASE_PREPARE_THRESHOLD times; PostgreSQL then keeps a
+# generic plan where that costs no more than planning each time. That needs the values bound
+# on the server (Django binds them into the text by default, and turns preparing off for
+# connection poolers): behind a pooler in transaction mode, set DATABASE_PREPARE_THRESHOLD=off.
+_prepare_threshold = env("DATABASE_PREPARE_THRESHOLD", default="5").strip().lower()
+if _prepare_threshold not in ("", "off", "none"):
+    _db_options["server_side_binding"] = True
+    _db_options["prepare_threshold"] = int(_prepare_threshold)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
