@@ -92,7 +92,9 @@ def _get(port: int, path: str, session: str | None) -> int:
 def measure(port: int, master: int, database_url: str, page: dict, session, requests: int):
     """The page's costs per request; None when the worker's database connection was replaced
     meanwhile (CONN_MAX_AGE), which a second try rarely meets."""
-    for _ in range(5):  # what a first request fills (kept values, the connection)
+    # What first requests fill: kept values, the connection, and the plans of its prepared
+    # statements (psycopg prepares on the 5th run, PostgreSQL keeps a plan after 5 more).
+    for _ in range(12):
         status = _get(port, page["path"], session)
     worker = _worker(master)
     backends = _backends(worker, database_url)

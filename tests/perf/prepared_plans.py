@@ -64,8 +64,8 @@ def page_queries(page: dict, sessions: dict) -> list[tuple[str, list, bool]]:
 
     def capture(execute, sql, params, many, context):
         if not many and sql.lstrip().upper().startswith(("SELECT", "(", "WITH")):
-            sql, bound = prepared.inline_choices(sql, params)
-            captured.append((sql, bound, not prepared._unprepared.get()))
+            sent, bound = prepared.inline_choices(sql, params)
+            captured.append((sent, bound, not prepared._unprepared.get()))
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(capture):
