@@ -28,7 +28,7 @@ from .dashboard import (
     my_unanswered_questions,
     suggested_communities,
 )
-from .feeds import public_threads
+from .feeds import public_threads, public_threads_fingerprint
 from .links import community_url, thread_url
 from .members import members_page
 from .moderation import moderation_queue
@@ -92,6 +92,7 @@ __all__ = [
     "person_name",
     "private_communities_to_ask",
     "public_threads",
+    "public_threads_fingerprint",
     "reaction_summary",
     "replies_visible_to",
     "reply_url",

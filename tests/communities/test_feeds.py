@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from communities.models import Community, Thread
-from communities.services import community_create, thread_create
+from communities.services import community_create, thread_create, thread_edit
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +82,56 @@ def test_the_feed_runs_a_fixed_number_of_queries(client, author, django_assert_m
     with django_assert_max_num_queries(4):
         body = client.get(url).content.decode()
     assert body.count("<entry>") == 30
+
+
+def test_an_unchanged_feed_is_served_as_it_was_written_without_reading_its_threads(
+    client, author, django_assert_num_queries
+):
+    c = community(author)
+    post(c, author, "First")
+    url = reverse("communities:feed_rss", args=[c.slug])
+    first = client.get(url)
+
+    # The community and the threads' fingerprint; not the threads' bodies nor their authors.
+    with django_assert_num_queries(2):
+        again = client.get(url)
+
+    assert again.content == first.content
+    assert again.headers["Last-Modified"] == first.headers["Last-Modified"]
+
+
+@pytest.mark.parametrize("name", ["communities:feed_rss", "communities:feed_atom"])
+def test_a_kept_feed_shows_new_edited_and_hidden_threads_at_once(client, author, name):
+    c = community(author)
+    first = post(c, author, "First thread")
+    url = reverse(name, args=[c.slug])
+    assert "First thread" in client.get(url).content.decode()
+
+    post(c, author, "Second thread")
+    assert "Second thread" in client.get(url).content.decode()
+
+    thread_edit(thread=first, editor=author, title="First, renamed", body="Hello again")
+    body = client.get(url).content.decode()
+    assert "First, renamed" in body
+    assert "Hello again" in body
+
+    Thread.objects.filter(pk=first.pk).update(status=Thread.Status.HIDDEN)
+    assert "First, renamed" not in client.get(url).content.decode()
+
+
+def test_a_kept_feed_follows_the_community_and_the_language(client, author):
+    c = community(author)
+    post(c, author, "First thread")
+    url = reverse("communities:feed_rss", args=[c.slug])
+    client.get(url)
+
+    Community.objects.filter(pk=c.pk).update(name="Data folk, renamed")
+    assert "Data folk, renamed" in client.get(url).content.decode()
+
+    english = client.get(url).content.decode()
+    german = client.get(url, headers={"accept-language": "de"}).content.decode()
+    assert "<category>Discussion</category>" in english
+    assert "<category>Discussion</category>" not in german
 
 
 def test_the_feed_links_snippet_names_both_feeds_for_public_communities_only(author):
