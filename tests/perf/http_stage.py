@@ -1,11 +1,14 @@
 """The HTTP stage of `make bench`: every page over HTTP, large organisation against small.
 
-For the large bench database and the small one (the demo size), in turn:
+For the large bench database and the small one (the demo size):
 1. tests/perf/pages.py lists every page of the URL configuration with the organisation's
    biggest objects, as the role that uses it, counts its SQL queries and EXPLAINs each one;
 2. gunicorn serves the site with the production settings (2 sync workers) on a loopback port
-   of its own;
-3. tests/perf/load.py drives each page with Locust, 4 concurrent clients, a few seconds each.
+   of its own for each organisation;
+3. tests/perf/load.py drives each page with Locust, 4 concurrent clients, a few seconds each,
+   at the large organisation and then at the small one before the next page (both servers
+   run side by side; the one not driven is idle), so that a slow stretch of the machine
+   weighs on both sides of a page's ratio rather than on one.
 Then one table: page, role, requests a second, p50, p95, queries, large/small throughput,
 throughput against /healthz in the same run, and each budget as ok / NO.
 
@@ -26,6 +29,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -79,7 +84,10 @@ def _port_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-def serve_and_load(label: str, env: dict[str, str], port: int, pages: Path) -> dict:
+@contextmanager
+def serving(label: str, env: dict[str, str], port: int) -> Iterator[None]:
+    """gunicorn with the production settings and 2 sync workers on `port`, until the block
+    ends."""
     if not _port_free(port):
         raise SystemExit(f"something already listens on 127.0.0.1:{port}; stop it first")
     gunicorn = subprocess.Popen(  # noqa: S603
@@ -105,23 +113,7 @@ def serve_and_load(label: str, env: dict[str, str], port: int, pages: Path) -> d
             if gunicorn.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"gunicorn for the {label} organisation did not start")
             time.sleep(0.3)
-        out = OUT / f"load-{label}.json"
-        say(f"{label}: driving every page on 127.0.0.1:{port}, {SECONDS:g} s each")
-        subprocess.run(  # noqa: S603
-            [
-                PYTHON,
-                "tests/perf/load.py",
-                f"http://127.0.0.1:{port}",
-                str(pages),
-                str(out),
-                "--seconds",
-                str(SECONDS),
-            ],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
-        return json.loads(out.read_text())
+        yield
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         try:
@@ -129,6 +121,30 @@ def serve_and_load(label: str, env: dict[str, str], port: int, pages: Path) -> d
         except subprocess.TimeoutExpired:
             os.killpg(gunicorn.pid, signal.SIGKILL)
             gunicorn.wait()
+
+
+def load(targets: list[tuple[str, int, Path]], env: dict[str, str]) -> dict[str, dict]:
+    """Drive the pages of each (label, port, pages file) with tests/perf/load.py, page by page
+    in turn across the targets: a page is measured at each organisation one after the other,
+    so that whatever else slows the machine for a while slows both sides of its ratio."""
+    outs = {label: OUT / f"load-{label}.json" for label, _port, _pages in targets}
+    arguments = []
+    for label, port, pages in targets:
+        arguments += ["--target", f"http://127.0.0.1:{port}", str(pages), str(outs[label])]
+    names = ", ".join(f"{label} on 127.0.0.1:{port}" for label, port, _pages in targets)
+    say(f"driving every page at {names}, {SECONDS:g} s each, in turn")
+    subprocess.run(  # noqa: S603
+        [PYTHON, "tests/perf/load.py", *arguments, "--seconds", str(SECONDS)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    return {label: json.loads(out.read_text()) for label, out in outs.items()}
+
+
+def serve_and_load(label: str, env: dict[str, str], port: int, pages: Path) -> dict:
+    with serving(label, env, port):
+        return load([(label, port, pages)], env)[label]
 
 
 def _ok(flag: bool) -> str:
@@ -217,7 +233,7 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     only = [p for p in os.environ.get("BENCH_HTTP_ONLY", "").split(",") if p]
     started = time.monotonic()
-    plans, loads, envs = {}, {}, {}
+    plans, envs = {}, {}
     for label, variable, _port in SERVERS:
         envs[label] = server_env(os.environ[variable], label)
     subprocess.run(  # noqa: S603
@@ -241,8 +257,11 @@ def main() -> int:
             ]
             out.write_text(json.dumps(plan))
         plans[label] = plan
-    for label, _variable, port in SERVERS:
-        loads[label] = serve_and_load(label, envs[label], port, OUT / f"pages-{label}.json")
+    with ExitStack() as servers:
+        for label, _variable, port in SERVERS:
+            servers.enter_context(serving(label, envs[label], port))
+        targets = [(label, port, OUT / f"pages-{label}.json") for label, _v, port in SERVERS]
+        loads = load(targets, envs["large"])
     lines, rows = table(plans, loads)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine = f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}"

@@ -1,11 +1,14 @@
-"""Drive pages of a running server with Locust (headless, library API), one page at a time.
+"""Drive pages of running servers with Locust (headless, library API), one page at a time.
 
-    python tests/perf/load.py http://127.0.0.1:8101 PAGES.json OUT.json [--seconds 3]
+    python tests/perf/load.py --target http://127.0.0.1:8101 PAGES.json OUT.json \
+        [--target http://127.0.0.1:8102 SMALL.json SMALL-OUT.json] [--seconds 3]
 
 PAGES.json is what tests/perf/pages.py wrote (pages and a session per role); each page is
 asked for by USERS concurrent clients with no think time, as its role, for a short warm-up
-and then for the measured seconds. OUT.json gets, per page label: requests a second, p50 and
-p95 in milliseconds, requests and failures (any answer but 200/204 is one).
+and then for the measured seconds. With several targets, each page (by its label, in the
+first target's order) is driven at every target that lists it before the next page. Each
+OUT.json gets, per page label: requests a second, p50 and p95 in milliseconds, requests and
+failures (any answer but 200/204 is one).
 """
 
 import argparse
@@ -81,30 +84,38 @@ def _drain(host: str, limit: float = 30.0) -> None:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("host")
-    parser.add_argument("pages")
-    parser.add_argument("out")
+    parser.add_argument(
+        "--target", nargs=3, action="append", required=True, metavar=("HOST", "PAGES", "OUT")
+    )
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--users", type=int, default=USERS)
     args = parser.parse_args(argv)
-    with open(args.pages) as pages:
-        plan = json.load(pages)
-    results = {}
-    for page in plan["pages"]:
-        headers = {}
-        session = plan["sessions"].get(page["role"])
-        if session:
-            headers["Cookie"] = f"sessionid={session}"
-        result = measure(args.host, page["path"], headers, args.seconds, args.users)
-        results[page["label"]] = result
-        print(
-            f"  {page['label']:50} {page['role']:12} {result['rps']:7.1f} req/s  "
-            f"p95 {result['p95'] or 0:6.0f} ms  {result['failures']} failed",
-            file=sys.stderr,
-            flush=True,
-        )
-    with open(args.out, "w") as out:
-        json.dump(results, out)
+    targets = []
+    for host, pages_file, out in args.target:
+        with open(pages_file) as pages:
+            plan = json.load(pages)
+        by_label = {page["label"]: page for page in plan["pages"]}
+        targets.append((host, plan["sessions"], by_label, out, {}))
+    for label in targets[0][2]:
+        for host, sessions, by_label, _out, results in targets:
+            page = by_label.get(label)
+            if page is None:
+                continue
+            headers = {}
+            session = sessions.get(page["role"])
+            if session:
+                headers["Cookie"] = f"sessionid={session}"
+            result = measure(host, page["path"], headers, args.seconds, args.users)
+            results[label] = result
+            print(
+                f"  {label:50} {page['role']:12} {result['rps']:7.1f} req/s  "
+                f"p95 {result['p95'] or 0:6.0f} ms  {result['failures']} failed  {host}",
+                file=sys.stderr,
+                flush=True,
+            )
+    for _host, _sessions, _by_label, out, results in targets:
+        with open(out, "w") as written:
+            json.dump(results, written)
     return 0
 
 
