@@ -66,17 +66,15 @@ class CommunityThreadsFeed(Feed):
             obj = self.get_object(request, *args, **kwargs)
         except ObjectDoesNotExist:
             raise Http404("Feed object does not exist.") from None
-        key = self._kept_key(obj, request)
-        kept = cache.get(key)
-        if kept is None:
+
+        def written() -> tuple[str, str, float]:
             feedgen = self.get_feed(obj, request)
-            kept = (
-                feedgen.writeString("utf-8"),
-                feedgen.content_type,
-                feedgen.latest_post_date().timestamp(),
-            )
-            cache.set(key, kept, FEED_KEPT_SECONDS)
-        content, content_type, latest = kept
+            latest = feedgen.latest_post_date().timestamp()
+            return feedgen.writeString("utf-8"), feedgen.content_type, latest
+
+        content, content_type, latest = cache.get_or_set(
+            self._kept_key(obj, request), written, FEED_KEPT_SECONDS
+        )
         response = HttpResponse(content, content_type=content_type)
         response.headers["Last-Modified"] = http_date(latest)
         return response

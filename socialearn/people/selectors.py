@@ -316,12 +316,7 @@ def kept_while(markers_sql: str, *, prefix: str, seconds: int, compute):
     with connection.cursor() as cursor:
         cursor.execute(markers_sql)
         markers = cursor.fetchone()
-    key = ":".join([prefix, *map(str, markers)])
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.set(key, found, seconds)
-    return found
+    return cache.get_or_set(":".join([prefix, *map(str, markers)]), compute, seconds)
 
 
 # Everyone's evidence on a topic, whoever may see it: 0.1-0.2 s for a big topic, counted on
